@@ -1,0 +1,65 @@
+# gridgov — two commands: `make demo` starts the platform with a demo district, `make test` runs the suite.
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+GRIDGOV := $(BIN)/gridgov
+
+.PHONY: demo test serve lint lock messages clean assets chromium
+
+demo: $(VENV)/.base assets
+	$(GRIDGOV) migrate --noinput -v 0
+	$(GRIDGOV) collectstatic --noinput -v 0
+	$(GRIDGOV) load_demo --if-empty
+	$(GRIDGOV) serve --port $(PORT)
+
+serve: $(VENV)/.base assets
+	$(GRIDGOV) serve --port $(PORT)
+
+test: $(VENV)/.test assets chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(GRIDGOV) check --fail-level WARNING
+	$(GRIDGOV) makemigrations --check --dry-run
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# A virtual environment with the locked runtime packages and gridgov itself (editable).
+$(VENV)/.base: requirements/base.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements/base.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base requirements/test.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements/base.txt -r requirements/test.txt
+	touch $@
+
+# Browser libraries (Leaflet, ECharts, htmx) from the npm registry, exactly as package-lock.json says.
+assets: node_modules/.package-lock.json
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Browser tests drive Debian's Chromium; install it when it is missing (never download a browser).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock:
+	$(BIN)/python -m pip install -q pip-tools
+	cd requirements && ../$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o base.txt base.in
+	cd requirements && ../$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o test.txt test.in
+
+messages: $(VENV)/.base
+	cd gridgov && ../$(GRIDGOV) makemessages -l zh_Hans -l en --no-obsolete --ignore 'tests/*'
+	cd gridgov && ../$(GRIDGOV) makemessages -d djangojs -l zh_Hans -l en --no-obsolete --ignore 'tests/*'
+	cd gridgov && ../$(GRIDGOV) compilemessages -v 0
+
+clean:
+	rm -rf $(VENV) node_modules var/static

@@ -1,0 +1,49 @@
+"""Roles and what each may do. One table: services check it, the UI reads it."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("System administrator")
+    DISTRICT_OPERATOR = "district_operator", _("District command-center operator")
+    STREET_OPERATOR = "street_operator", _("Street command-center operator")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    GRID_MEMBER = "grid_member", _("Grid member")
+    DEPARTMENT_HANDLER = "department_handler", _("Department handler")
+    LEADER = "leader", _("Leader")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("View")
+    CHANGE = "change", _("Change")
+    EXPORT = "export", _("Export")
+    MANAGE_AREAS = "manage_areas", _("Manage areas")
+    MANAGE_USERS = "manage_users", _("Manage users")
+    VIEW_PERSONAL = "view_personal", _("View unmasked personal data")
+    EXPORT_PERSONAL = "export_personal", _("Export personal data")
+    VIEW_KEY_POPULATION = "view_key_population", _("View key service populations")
+    READ_AUDIT = "read_audit", _("Read the audit logs")
+
+
+_ALL = set(Action)
+_OPERATOR = {Action.VIEW, Action.CHANGE, Action.EXPORT, Action.VIEW_PERSONAL}
+
+ROLE_ACTIONS: dict[str, set[str]] = {
+    Role.ADMIN: _ALL - {Action.READ_AUDIT},
+    Role.DISTRICT_OPERATOR: _OPERATOR | {Action.VIEW_KEY_POPULATION, Action.EXPORT_PERSONAL},
+    Role.STREET_OPERATOR: _OPERATOR | {Action.VIEW_KEY_POPULATION},
+    Role.COMMUNITY_STAFF: _OPERATOR | {Action.VIEW_KEY_POPULATION},
+    Role.GRID_MEMBER: {Action.VIEW, Action.CHANGE, Action.VIEW_PERSONAL},
+    Role.DEPARTMENT_HANDLER: {Action.VIEW, Action.CHANGE},
+    Role.LEADER: {Action.VIEW, Action.EXPORT},
+    Role.AUDITOR: {Action.VIEW, Action.READ_AUDIT},
+}
+
+# Roles whose scope is the whole installation whatever their scope codes say.
+GLOBAL_ROLES = {Role.ADMIN}
+
+
+def role_may(role: str, action: str) -> bool:
+    return action in ROLE_ACTIONS.get(role, set())

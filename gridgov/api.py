@@ -1,0 +1,102 @@
+"""The one versioned JSON API, /api/v1/, with its OpenAPI schema and a browsable docs page.
+
+Every error answers the same shape: {"code": ..., "message": ..., "details": ...}, with a message
+a person can act on, in the caller's language.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+
+from gridgov.accounts.auth import API_AUTH
+
+api = NinjaAPI(
+    title="gridgov API",
+    version="1",
+    description=(
+        "网格化社会治理信息平台 gridgov — JSON API. Authenticate with a bearer token from "
+        "`POST /api/v1/auth/token` or with the browser session. Errors answer "
+        '`{"code": ..., "message": ..., "details": ...}`.'
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error(request: HttpRequest, status: int, code: str, message: str, details=None):
+    return api.create_response(
+        request, {"code": code, "message": message, "details": details}, status=status
+    )
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form", "file")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(SchemaValidationError)
+def _schema_invalid(request, exc):
+    details = [
+        {"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors
+    ]
+    fields = ", ".join(sorted({d["field"] for d in details}))
+    return error(
+        request,
+        422,
+        "invalid",
+        _("Some input is invalid: %(fields)s.") % {"fields": fields},
+        details,
+    )
+
+
+@api.exception_handler(ValidationError)
+def _service_invalid(request, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        details = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        message = " ".join(m for msgs in details.values() for m in msgs)
+    else:
+        details = [str(m) for m in exc.messages]
+        message = " ".join(details)
+    return error(request, 400, "invalid", message, details)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return error(request, 403, "forbidden", str(exc) or _("You may not do this."))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error(request, 404, "not_found", _("Not found, or not within your scope."))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error(request, 401, "unauthenticated", _("Log in or send a valid bearer token."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = _("The request body is not valid JSON.")
+        return error(request, 400, "malformed", message)
+    return error(request, exc.status_code, "error", message)
+
+
+def _register_routers() -> None:
+    from gridgov.accounts.api import router as accounts_router
+    from gridgov.areas.api import router as areas_router
+    from gridgov.jobs.api import router as jobs_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", areas_router)
+    api.add_router("", jobs_router)
+
+
+_register_routers()

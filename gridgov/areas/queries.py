@@ -1,0 +1,55 @@
+"""Reads of the area tree for a user: every one starts from the scope restriction."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from gridgov.accounts.models import StaffAssignment
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import get_for_user, restrict
+from gridgov.areas.models import Area, Level
+
+
+def areas_for(user, action: str = Action.VIEW) -> QuerySet:
+    return restrict(Area.objects.all(), user, action)
+
+
+def get_area_for_user(user, code: str, action: str = Action.VIEW) -> Area:
+    """One area by code inside the user's scope, else 404 (as if it did not exist)."""
+    return get_for_user(Area.objects.select_related("parent"), user, action, code=code)
+
+
+def roots_for(user) -> list[Area]:
+    """The top nodes of the tree this user sees: their scope areas (or the real roots)."""
+    qs = areas_for(user).active()
+    codes = getattr(user, "scope_codes", [])
+    if codes and not user.is_superuser and qs.filter(code__in=codes).exists():
+        return list(qs.filter(code__in=codes))
+    return list(qs.filter(parent__isnull=True)) or list(qs.filter(code__in=codes))
+
+
+def chain_of(area: Area) -> list[Area]:
+    """Ancestors from the top down (names only are shown, whatever the scope)."""
+    return list(Area.objects.filter(code__in=area.ancestor_codes()).order_by("code"))
+
+
+def search(user, text: str, limit: int = 20) -> list[Area]:
+    text = text.strip()
+    if not text:
+        return []
+    q = Q(name__icontains=text)
+    if text.isdigit():
+        q |= Q(code__startswith=text)
+    return list(areas_for(user).active().filter(q).order_by("code")[:limit])
+
+
+def staff_of(user, area: Area) -> QuerySet:
+    qs = restrict(StaffAssignment.objects.select_related("user"), user).filter(until__isnull=True)
+    if area.level == Level.GRID:
+        return qs.filter(grid=area)
+    return qs.filter(area_code__startswith=area.code)
+
+
+def ensure_grid(area: Area) -> Area:
+    if area.level != Level.GRID:
+        raise Http404
+    return area

@@ -1,0 +1,344 @@
+"""Operations that change the area tree. Each runs in one transaction and writes the change log."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import shapely
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import code_in_scope, user_may
+from gridgov.areas import coding
+from gridgov.areas.crs import Crs
+from gridgov.areas.geometry import boundary_facts, parse_boundary
+from gridgov.areas.locator import locator
+from gridgov.areas.models import Area, BoundaryVersion, GridKind, Level, Risk
+from gridgov.audit.models import ChangeAction
+from gridgov.audit.services import change_entry, record_change, record_changes, snapshot
+
+
+def _require_manager(actor, code: str) -> None:
+    if actor is None:
+        return  # system work (demo, migrations) acts without a user
+    if not user_may(actor, Action.MANAGE_AREAS) or not code_in_scope(actor, code):
+        raise PermissionDenied(_("You may not manage areas here."))
+
+
+def apply_boundary(area: Area, geom: shapely.Geometry | None) -> None:
+    if geom is None:
+        area.geometry = None
+        area.min_lon = area.min_lat = area.max_lon = area.max_lat = None
+        area.label_lon = area.label_lat = area.area_km2 = None
+    else:
+        facts = boundary_facts(geom)
+        area.geometry = facts.geojson
+        area.min_lon, area.min_lat = facts.min_lon, facts.min_lat
+        area.max_lon, area.max_lat = facts.max_lon, facts.max_lat
+        area.label_lon, area.label_lat = facts.label_lon, facts.label_lat
+        area.area_km2 = facts.area_km2
+    area.geometry_updated_at = timezone.now()
+
+
+def refresh_locator_after_commit() -> None:
+    transaction.on_commit(locator.invalidate)
+
+
+@dataclass
+class AreaInput:
+    code: str
+    name: str
+    level: str
+    parent_code: str | None = None
+    kind: str = GridKind.REGULAR
+    risk: str = Risk.NONE
+    geometry: dict | None = None
+    crs: str = Crs.WGS84
+    note: str = ""
+
+
+def _validate_fields(data: AreaInput, parent: Area | None) -> None:
+    if not data.name or not data.name.strip():
+        raise ValidationError({"name": _("A name is required.")})
+    if data.level not in Level.values:
+        raise ValidationError({"level": _("Unknown level %(level)s.") % {"level": data.level}})
+    if data.kind not in GridKind.values:
+        raise ValidationError({"kind": _("Unknown grid kind %(kind)s.") % {"kind": data.kind}})
+    if data.risk not in Risk.values:
+        raise ValidationError({"risk": _("Unknown risk %(risk)s.") % {"risk": data.risk}})
+    if data.kind != GridKind.REGULAR and data.level != Level.GRID:
+        raise ValidationError({"kind": _("Only grids can be special grids.")})
+    try:
+        coding.validate_code(
+            data.code, data.level, parent.code if parent else None, parent.level if parent else None
+        )
+    except ValidationError as exc:
+        raise ValidationError({"code": exc.messages}) from exc
+
+
+def _parent_for(parent_code: str | None) -> Area | None:
+    if not parent_code:
+        return None
+    parent = Area.objects.filter(code=parent_code).first()
+    if parent is None:
+        raise ValidationError(
+            {"parent_code": _("No area has the code %(code)s.") % {"code": parent_code}}
+        )
+    if parent.retired:
+        raise ValidationError({"parent_code": _("The parent area is retired.")})
+    return parent
+
+
+@transaction.atomic
+def create_area(data: AreaInput, *, actor) -> Area:
+    parent = _parent_for(data.parent_code)
+    _require_manager(actor, data.parent_code or data.code)
+    _validate_fields(data, parent)
+    if Area.objects.filter(code=data.code).exists():
+        raise ValidationError({"code": _("The code %(code)s is taken.") % {"code": data.code}})
+    if Area.objects.active().filter(parent=parent, name=data.name.strip()).exists():
+        raise ValidationError({"name": _("A sibling already has this name.")})
+    geom = parse_boundary(data.geometry, data.crs) if data.geometry else None
+    area = Area(
+        code=data.code,
+        name=data.name.strip(),
+        level=data.level,
+        parent=parent,
+        kind=data.kind,
+        risk=data.risk,
+        note=data.note,
+        valid_from=timezone.localdate(),
+    )
+    apply_boundary(area, geom)
+    area.save()
+    record_change(actor=actor, action=ChangeAction.CREATE, instance=area, after=snapshot(area))
+    refresh_locator_after_commit()
+    return area
+
+
+EDITABLE = ("name", "kind", "risk", "note")
+
+
+@transaction.atomic
+def update_area(area: Area, *, actor, **changes) -> Area:
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    _require_manager(actor, area.code)
+    if area.retired:
+        raise ValidationError(_("A retired area cannot be changed."))
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
+    before = snapshot(area)
+    for name, value in changes.items():
+        setattr(area, name, value.strip() if isinstance(value, str) else value)
+    data = AreaInput(
+        code=area.code, name=area.name, level=area.level, kind=area.kind, risk=area.risk
+    )
+    _validate_fields(data, area.parent)
+    if (
+        "name" in changes
+        and Area.objects.active()
+        .filter(parent=area.parent, name=area.name)
+        .exclude(pk=area.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": _("A sibling already has this name.")})
+    area.save()
+    record_change(
+        actor=actor, action=ChangeAction.UPDATE, instance=area, before=before, after=snapshot(area)
+    )
+    refresh_locator_after_commit()
+    return area
+
+
+@transaction.atomic
+def set_boundary(area: Area, geometry: dict | None, *, actor, crs: str = Crs.WGS84) -> Area:
+    """Replace an area's boundary; the former one is kept as a BoundaryVersion."""
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    _require_manager(actor, area.code)
+    if area.retired:
+        raise ValidationError(_("A retired area cannot be changed."))
+    geom = parse_boundary(geometry, crs) if geometry is not None else None
+    now = timezone.now()
+    if area.geometry is not None:
+        BoundaryVersion.objects.create(
+            area=area,
+            geometry=area.geometry,
+            valid_from=area.geometry_updated_at,
+            valid_to=now,
+            changed_by=actor if getattr(actor, "pk", None) else None,
+        )
+    before = {
+        "area_km2": area.area_km2,
+        "bbox": [area.min_lon, area.min_lat, area.max_lon, area.max_lat],
+    }
+    apply_boundary(area, geom)
+    area.save()
+    record_change(
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        instance=area,
+        before=before,
+        after={
+            "area_km2": area.area_km2,
+            "bbox": [area.min_lon, area.min_lat, area.max_lon, area.max_lat],
+        },
+        note=_("Boundary changed"),
+    )
+    refresh_locator_after_commit()
+    return area
+
+
+def _scoped_models() -> Iterable:
+    """Every model whose rows carry an area code, except the tree itself."""
+    for model in apps.get_models():
+        field = getattr(model, "scope_field", None)
+        if field and model is not Area and not model._meta.abstract:
+            yield model, field
+
+
+@transaction.atomic
+def move_area(area: Area, new_parent: Area, *, actor, new_code: str | None = None) -> Area:
+    """Move an area (with its subtree) under another parent; codes follow the new parent.
+
+    Every row that carries a code of the moved subtree is recoded in the same transaction, so
+    records stay with their place and inside the right scopes.
+    """
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    _require_manager(actor, area.code)
+    _require_manager(actor, new_parent.code)
+    if area.retired or new_parent.retired:
+        raise ValidationError(_("Retired areas cannot be moved or receive children."))
+    if new_parent.code.startswith(area.code):
+        raise ValidationError(_("An area cannot be moved into its own subtree."))
+    if new_parent.level != Level.parent_of(area.level):
+        raise ValidationError(
+            _("A %(level)s must lie in a %(parent)s.")
+            % {
+                "level": area.get_level_display(),
+                "parent": Level(Level.parent_of(area.level)).label,
+            }
+        )
+    taken = set(
+        Area.objects.filter(code__startswith=new_parent.code).values_list("code", flat=True)
+    )
+    code = new_code or coding.next_child_code(new_parent.code, area.level, taken)
+    try:
+        coding.validate_code(code, area.level, new_parent.code, new_parent.level)
+    except ValidationError as exc:
+        raise ValidationError({"code": exc.messages}) from exc
+    if code in taken:
+        raise ValidationError({"code": _("The code %(code)s is taken.") % {"code": code}})
+    if Area.objects.active().filter(parent=new_parent, name=area.name).exists():
+        raise ValidationError({"name": _("A sibling already has this name.")})
+    old_code = area.code
+    before = snapshot(area)
+    cut = len(old_code) + 1
+    subtree = Area.objects.filter(code__startswith=old_code)
+    subtree.update(code=Concat(Value(code), Substr(F("code"), cut)))
+    for model, field in _scoped_models():
+        model.objects.filter(**{f"{field}__startswith": old_code}).update(
+            **{field: Concat(Value(code), Substr(F(field), cut))}
+        )
+    area.refresh_from_db()
+    area.parent = new_parent
+    area.save()
+    record_change(
+        actor=actor,
+        action=ChangeAction.MOVE,
+        instance=area,
+        before=before,
+        after=snapshot(area),
+        note=_("Moved from %(old)s to %(new)s") % {"old": old_code, "new": code},
+    )
+    refresh_locator_after_commit()
+    return area
+
+
+@transaction.atomic
+def retire_area(area: Area, *, actor, on: datetime.date | None = None, note: str = "") -> Area:
+    """Retire an area and its subtree; rows keep their codes and the history stays readable."""
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    _require_manager(actor, area.code)
+    if area.retired:
+        raise ValidationError(_("The area is already retired."))
+    day = on or timezone.localdate()
+    before = snapshot(area)
+    Area.objects.active().filter(code__startswith=area.code).update(
+        valid_to=day, updated_at=timezone.now()
+    )
+    area.refresh_from_db()
+    record_change(
+        actor=actor,
+        action=ChangeAction.RETIRE,
+        instance=area,
+        before=before,
+        after=snapshot(area),
+        note=note,
+    )
+    refresh_locator_after_commit()
+    return area
+
+
+@transaction.atomic
+def bulk_load(rows: list[AreaInput], *, actor, note: str = "") -> list[Area]:
+    """Create many areas at once (demo, imports): parents before children, checked like one by one.
+
+    A row's geometry may be GeoJSON (checked here) or a shapely geometry already checked.
+    """
+    known = {
+        a.code: a
+        for a in Area.objects.filter(code__in={r.parent_code for r in rows if r.parent_code})
+    }
+    created: list[Area] = []
+    today = timezone.localdate()
+    for row in sorted(rows, key=lambda r: len(r.code)):
+        parent = known.get(row.parent_code) if row.parent_code else None
+        if row.parent_code and parent is None:
+            raise ValidationError(
+                {"parent_code": _("No area has the code %(code)s.") % {"code": row.parent_code}}
+            )
+        _validate_fields(row, parent)
+        geom = row.geometry
+        if isinstance(geom, dict):
+            geom = parse_boundary(geom, row.crs)
+        area = Area(
+            code=row.code,
+            name=row.name,
+            level=row.level,
+            parent=parent,
+            kind=row.kind,
+            risk=row.risk,
+            note=row.note,
+            valid_from=today,
+        )
+        apply_boundary(area, geom)
+        created.append(area)
+        known[area.code] = area
+    by_depth: dict[int, list[Area]] = {}
+    for area in created:
+        by_depth.setdefault(len(area.code), []).append(area)
+    for depth in sorted(by_depth):
+        batch = by_depth[depth]
+        for area in batch:
+            if area.parent is not None:
+                area.parent_id = area.parent.pk
+        Area.objects.bulk_create(batch, batch_size=500)
+    record_changes(
+        [
+            change_entry(
+                actor=actor, action=ChangeAction.IMPORT, instance=a, after=snapshot(a), note=note
+            )
+            for a in created
+        ]
+    )
+    refresh_locator_after_commit()
+    return created

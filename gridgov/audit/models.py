@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.scope import ScopedQuerySet
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    MOVE = "move", _("Moved")
+    RETIRE = "retire", _("Retired")
+    IMPORT = "import", _("Imported")
+    MERGE = "merge", _("Merged")
+
+
+class ChangeLog(models.Model):
+    """One change to one object: who, when, before and after (personal fields masked)."""
+
+    time = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, db_index=True)
+    action = models.CharField(max_length=16, choices=ChangeAction.choices)
+    object_type = models.CharField(max_length=64, db_index=True)
+    object_id = models.CharField(max_length=64, db_index=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    area_code = models.CharField(max_length=20, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-time"])]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        before, after = self.before or {}, self.after or {}
+        return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+class AccessLog(models.Model):
+    """One read of unmasked personal data: who, whose record, which fields, why, from where."""
+
+    time = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    client_ip = models.CharField(max_length=64, blank=True)
+    purpose = models.CharField(max_length=16, default="view")
+    subject_type = models.CharField(max_length=64)
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject_repr = models.CharField(max_length=200, blank=True)
+    fields = models.JSONField(default=list)
+    record_count = models.PositiveIntegerField(default=1)
+    reason = models.CharField(max_length=500, blank=True)
+    area_code = models.CharField(max_length=20, blank=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "-time"])]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.actor_name} {self.subject_repr}"

@@ -1,0 +1,35 @@
+"""Template context every page needs: map settings and the navigation the user may use."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import user_may
+
+# (key, label, url name, action needed or None). Parts add their pages here.
+NAVIGATION = [
+    ("console", _("Console"), "areas:console", None),
+    ("areas", _("Area management"), "areas:import", Action.MANAGE_AREAS),
+]
+
+
+def platform(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    nav = []
+    if user is not None and user.is_authenticated:
+        nav = [
+            {"key": key, "label": label, "url": reverse(name)}
+            for key, label, name, action in NAVIGATION
+            if action is None or user_may(user, action)
+        ]
+    return {
+        "navigation": nav,
+        "map_settings": {
+            "tileUrl": settings.GRIDGOV_TILE_URL,
+            "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+            "tileSubdomains": settings.GRIDGOV_TILE_SUBDOMAINS,
+            "labelTileUrl": settings.GRIDGOV_LABEL_TILE_URL,
+        },
+    }

@@ -1,0 +1,38 @@
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from gridgov.jobs import services
+
+
+class Command(BaseCommand):
+    help = "Work the background job queue (imports, exports, time-limit sweeps, outbound messages)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Run what is queued, then stop.")
+        parser.add_argument("--sleep", type=float, default=1.0, help="Seconds to wait when idle.")
+
+    def handle(self, *args, once: bool, sleep: float, **options):
+        stopping = False
+
+        def stop(*_):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        services.requeue_stale()
+        if once:
+            services.enqueue_due_periodic()
+            n = services.run_pending(limit=10_000)
+            self.stdout.write(f"ran {n} job(s)")
+            return
+        last_periodic = 0.0
+        while not stopping:
+            if time.monotonic() - last_periodic > 30:
+                services.enqueue_due_periodic()
+                last_periodic = time.monotonic()
+            job = services.run_next()
+            if job is None:
+                time.sleep(sleep)

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from gridgov.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="areas:console", permanent=False)),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("gridgov.accounts.urls")),
+    path("areas/", include("gridgov.areas.urls")),
+    path("jobs/", include("gridgov.jobs.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
