@@ -42,10 +42,10 @@ node_modules/.package-lock.json: package-lock.json
 
 # Browser tests drive Debian's Chromium; install it when it is missing (never download a browser).
 chromium:
-	@test -x /usr/bin/chromium || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@test -x /usr/bin/chromium -a -x /usr/bin/xgettext || { \
+	  echo "Installing Debian's chromium (browser tests) and gettext (catalog checks)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null; }
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check --fix .
@@ -56,10 +56,15 @@ lock:
 	cd requirements && ../$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o base.txt base.in
 	cd requirements && ../$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o test.txt test.in
 
+# Translation catalogs: one per app (gridgov/<app>/locale) and one for the shared pages (gridgov/locale).
+APPS := $(patsubst gridgov/%/apps.py,%,$(wildcard gridgov/*/apps.py))
 messages: $(VENV)/.base
-	cd gridgov && ../$(GRIDGOV) makemessages -l zh_Hans -l en --no-obsolete --ignore 'tests/*'
-	cd gridgov && ../$(GRIDGOV) makemessages -d djangojs -l zh_Hans -l en --no-obsolete --ignore 'tests/*'
-	cd gridgov && ../$(GRIDGOV) compilemessages -v 0
+	for app in $(APPS); do mkdir -p gridgov/$$app/locale && \
+	  (cd gridgov/$$app && ../../$(GRIDGOV) makemessages -l zh_Hans --no-obsolete --no-wrap --ignore 'tests/*' -v 0) || exit 1; done
+	cd gridgov && ../$(GRIDGOV) makemessages -l zh_Hans --no-obsolete --no-wrap -v 0 --ignore 'tests/*' \
+	  $(foreach app,$(APPS),--ignore '$(app)/*')
+	$(BIN)/python -m gridgov compilemessages -v 0 --ignore '.venv' --ignore 'node_modules'
+
 
 clean:
 	rm -rf $(VENV) node_modules var/static

@@ -29,7 +29,15 @@ def tree(db):
 
 
 def make_user(username: str, role: str, scope: list[str], **extra):
-    return create_user(actor=None, username=username, password="pw-" + username, role=role, scope_codes=scope, full_name=username, **extra)
+    return create_user(
+        actor=None,
+        username=username,
+        password="pw-" + username,
+        role=role,
+        scope_codes=scope,
+        full_name=username,
+        **extra,
+    )
 
 
 @pytest.fixture

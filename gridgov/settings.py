@@ -131,6 +131,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Browser libraries come from node_modules (installed by `npm ci` from package-lock.json).
 _NODE = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [

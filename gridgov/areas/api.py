@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gridgov.accounts.permissions import Action
@@ -185,6 +185,42 @@ def subtree_geojson(request: HttpRequest, code: str, filters: Query[GeoJsonFilte
     return _geojson_response(areas)
 
 
+class ProblemOut(Schema):
+    feature: int
+    code: str
+    message: str
+
+
+class ImportOut(Schema):
+    ok: bool
+    committed: bool
+    features: int
+    create: int
+    update: int
+    problems: list[ProblemOut]
+    warnings: list[ProblemOut]
+
+
+@router.post(
+    "/areas/import", response={200: ImportOut, 400: ImportOut}, summary="Import areas from GeoJSON"
+)
+def import_areas(
+    request: HttpRequest, file: File[UploadedFile], crs: Crs = Crs.WGS84, commit: bool = False
+):
+    """Upload a FeatureCollection (properties code, name, level, parent_code; kind, risk optional).
+    Without `commit` this is a dry run that lists every problem; with `commit=true` a clean file is
+    written in one transaction and a file with problems writes nothing (400)."""
+    raw = _read_upload(file)
+    plan = (
+        commit_import(raw, crs=crs, actor=request.user)
+        if commit
+        else plan_import(raw, crs=crs, actor=request.user)
+    )
+    summary = plan.summary()
+    status = 400 if (commit and not plan.ok) else 200
+    return Status(status, ImportOut(committed=commit and plan.ok, **summary))
+
+
 @router.get("/areas/{code}", response=AreaDetail, summary="One area, with its card")
 def area_detail(request: HttpRequest, code: str):
     area = queries.get_area_for_user(request.user, code)
@@ -236,7 +272,7 @@ def create_area(request: HttpRequest, payload: AreaCreateIn):
     if payload.parent_code:
         queries.get_area_for_user(request.user, payload.parent_code, Action.MANAGE_AREAS)
     area = services.create_area(services.AreaInput(**payload.dict()), actor=request.user)
-    return 201, AreaOut.of(area)
+    return Status(201, AreaOut.of(area))
 
 
 class AreaPatchIn(Schema):
@@ -293,42 +329,6 @@ def retire_area(request: HttpRequest, code: str, payload: RetireIn):
     return AreaOut.of(
         services.retire_area(area, actor=request.user, on=payload.on, note=payload.note)
     )
-
-
-class ProblemOut(Schema):
-    feature: int
-    code: str
-    message: str
-
-
-class ImportOut(Schema):
-    ok: bool
-    committed: bool
-    features: int
-    create: int
-    update: int
-    problems: list[ProblemOut]
-    warnings: list[ProblemOut]
-
-
-@router.post(
-    "/areas/import", response={200: ImportOut, 400: ImportOut}, summary="Import areas from GeoJSON"
-)
-def import_areas(
-    request: HttpRequest, file: File[UploadedFile], crs: Crs = Crs.WGS84, commit: bool = False
-):
-    """Upload a FeatureCollection (properties code, name, level, parent_code; kind, risk optional).
-    Without `commit` this is a dry run that lists every problem; with `commit=true` a clean file is
-    written in one transaction and a file with problems writes nothing (400)."""
-    raw = _read_upload(file)
-    plan = (
-        commit_import(raw, crs=crs, actor=request.user)
-        if commit
-        else plan_import(raw, crs=crs, actor=request.user)
-    )
-    summary = plan.summary()
-    status = 400 if (commit and not plan.ok) else 200
-    return status, ImportOut(committed=commit and plan.ok, **summary)
 
 
 def _read_upload(file: UploadedFile) -> bytes:

@@ -30,12 +30,16 @@ class Tree:
 
 
 def build_tree() -> Tree:
-    rows = [AreaInput(DISTRICT, "金水区", Level.DISTRICT, None, geometry=shapely.box(X0, Y0, X1, Y1))]
+    rows = [
+        AreaInput(DISTRICT, "金水区", Level.DISTRICT, None, geometry=shapely.box(X0, Y0, X1, Y1))
+    ]
     xm = (X0 + X1) / 2
     ym = (Y0 + Y1) / 2
     for s, (sx0, sx1, name) in enumerate([(X0, xm, "经八路街道"), (xm, X1, "花园路街道")], 1):
         street = f"{DISTRICT}{s:03d}"
-        rows.append(AreaInput(street, name, Level.STREET, DISTRICT, geometry=shapely.box(sx0, Y0, sx1, Y1)))
+        rows.append(
+            AreaInput(street, name, Level.STREET, DISTRICT, geometry=shapely.box(sx0, Y0, sx1, Y1))
+        )
         for c, (cy0, cy1) in enumerate([(ym, Y1), (Y0, ym)], 1):
             community = f"{street}{c:03d}"
             rows.append(
@@ -55,7 +59,8 @@ def build_tree() -> Tree:
                 rows.append(
                     AreaInput(
                         f"{community}{g:02d}",
-                        f"{name[:2]}{'北' if c == 1 else '南'}第{g}网格" + ("（学校）" if special else ""),
+                        f"{name[:2]}{'北' if c == 1 else '南'}第{g}网格"
+                        + ("（学校）" if special else ""),
                         Level.GRID,
                         community,
                         kind=GridKind.SCHOOL if special else GridKind.REGULAR,
@@ -68,6 +73,8 @@ def build_tree() -> Tree:
     return Tree(
         district=areas[DISTRICT],
         streets=[a for a in areas.values() if a.level == Level.STREET],
-        communities=sorted((a for a in areas.values() if a.level == Level.COMMUNITY), key=lambda a: a.code),
+        communities=sorted(
+            (a for a in areas.values() if a.level == Level.COMMUNITY), key=lambda a: a.code
+        ),
         grids=sorted((a for a in areas.values() if a.level == Level.GRID), key=lambda a: a.code),
     )

@@ -40,7 +40,10 @@ def _form_errors(form, exc: ValidationError) -> None:
 @login_required
 def console(request):
     roots = queries.roots_for(request.user)
-    selected = request.GET.get("area") or (roots[0].code if roots else "")
+    wanted = request.GET.get("area", "")
+    if not (wanted and queries.areas_for(request.user).filter(code=wanted).exists()):
+        wanted = roots[0].code if roots else ""
+    selected = wanted
     return render(
         request,
         "areas/console.html",

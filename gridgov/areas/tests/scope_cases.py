@@ -1,0 +1,113 @@
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from gridgov.areas.testing import STREET_B
+from gridgov.tests.scope import Case
+
+B_GRID = "41010500200101"
+B_COMMUNITY = "410105002001"
+B_POINT = {"lon": 113.625, "lat": 34.715}  # inside street B's first grid
+
+
+def _b_names(world) -> list[str]:
+    return [a.name for a in world.tree.grids if a.code.startswith(STREET_B)] + [STREET_B, B_GRID]
+
+
+def _import_file(world) -> dict:
+    body = (
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"'
+        + B_COMMUNITY
+        + '09","name":"新网格","level":"grid","parent_code":"'
+        + B_COMMUNITY
+        + '"},"geometry":{"type":"Polygon","coordinates":[[[113.621,34.711],[113.622,34.711],'
+        + "[113.622,34.712],[113.621,34.711]]]}}]}"
+    )
+    return {"file": SimpleUploadedFile("grids.geojson", body.encode(), "application/geo+json")}
+
+
+CASES = [
+    Case("api/v1/areas", lambda w: "/api/v1/areas?limit=1000", expect=200, absent=_b_names),
+    Case(
+        "api/v1/areas",
+        lambda w: "/api/v1/areas",
+        "POST",
+        lambda w: {
+            "code": B_COMMUNITY + "09",
+            "name": "x",
+            "level": "grid",
+            "parent_code": B_COMMUNITY,
+        },
+    ),
+    Case("api/v1/areas/<code>", lambda w: f"/api/v1/areas/{B_GRID}"),
+    Case(
+        "api/v1/areas/<code>", lambda w: f"/api/v1/areas/{B_GRID}", "PATCH", lambda w: {"name": "x"}
+    ),
+    Case("api/v1/areas/<code>/children", lambda w: f"/api/v1/areas/{B_COMMUNITY}/children"),
+    Case("api/v1/areas/<code>/geojson", lambda w: f"/api/v1/areas/{STREET_B}/geojson"),
+    Case(
+        "api/v1/areas/<code>/boundary",
+        lambda w: f"/api/v1/areas/{B_GRID}/boundary",
+        "PUT",
+        lambda w: {"geometry": None},
+    ),
+    Case(
+        "api/v1/areas/<code>/move",
+        lambda w: f"/api/v1/areas/{B_GRID}/move",
+        "POST",
+        lambda w: {"parent_code": "410105001001"},
+    ),
+    Case(
+        "api/v1/areas/<code>/retire",
+        lambda w: f"/api/v1/areas/{B_GRID}/retire",
+        "POST",
+        lambda w: {},
+    ),
+    Case(
+        "api/v1/areas/import",
+        lambda w: "/api/v1/areas/import?commit=true",
+        "POST",
+        _import_file,
+        expect=400,
+        absent=lambda w: [a.name for a in w.tree.grids if a.code.startswith(STREET_B)],
+        multipart=True,
+    ),
+    Case(
+        "api/v1/locate",
+        lambda w: "/api/v1/locate",
+        data=lambda w: B_POINT,
+        expect=200,
+        absent=_b_names,
+    ),
+    Case(
+        "api/v1/locate",
+        lambda w: "/api/v1/locate",
+        "POST",
+        lambda w: {"points": [[B_POINT["lon"], B_POINT["lat"]]]},
+        expect=200,
+        absent=_b_names,
+    ),
+    Case("areas/console/", lambda w: "/areas/console/", expect=200, absent=_b_names),
+    Case(
+        "areas/console/",
+        lambda w: f"/areas/console/?area={B_GRID}",
+        expect=200,
+        absent=lambda w: [a.name for a in w.tree.grids if a.code.startswith(STREET_B)],
+    ),
+    Case("areas/search/", lambda w: "/areas/search/?q=花园", expect=200, absent=_b_names),
+    Case("areas/search/", lambda w: "/areas/search/?q=410105002", expect=200, absent=_b_names),
+    Case("areas/export.geojson", lambda w: f"/areas/export.geojson?root={STREET_B}"),
+    Case("areas/import/", lambda w: "/areas/import/", expect=200, absent=_b_names),
+    Case("areas/<str:code>/card/", lambda w: f"/areas/{B_GRID}/card/"),
+    Case("areas/<str:code>/children/", lambda w: f"/areas/{STREET_B}/children/"),
+    Case("areas/<str:code>/history/", lambda w: f"/areas/{B_GRID}/history/"),
+    Case("areas/<str:code>/edit/", lambda w: f"/areas/{B_GRID}/edit/"),
+    Case(
+        "areas/<str:code>/edit/",
+        lambda w: f"/areas/{B_GRID}/edit/",
+        "POST",
+        lambda w: {"name": "x"},
+    ),
+    Case("areas/<str:code>/new/", lambda w: f"/areas/{B_COMMUNITY}/new/"),
+    Case("areas/<str:code>/move/", lambda w: f"/areas/{B_GRID}/move/"),
+    Case("areas/<str:code>/retire/", lambda w: f"/areas/{B_GRID}/retire/"),
+    Case("areas/<str:code>/boundary/", lambda w: f"/areas/{B_GRID}/boundary/"),
+]
