@@ -21,7 +21,7 @@ def parse_po(path: Path) -> dict[tuple[str, str], list[str]]:
     field = None
 
     def flush():
-        if "msgid" in current and current["msgid"]:
+        if current.get("msgid"):
             strs = [current[k] for k in sorted(k for k in current if k.startswith("msgstr"))]
             if current.get("fuzzy"):
                 strs = [""]
