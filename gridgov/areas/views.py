@@ -15,6 +15,7 @@ from gridgov.accounts.scope import restrict, user_may
 from gridgov.areas import queries, services
 from gridgov.areas.cards import facts_for
 from gridgov.areas.coding import next_child_code
+from gridgov.areas.console import CONSOLE_SCRIPTS
 from gridgov.areas.forms import (
     AreaEditForm,
     AreaForm,
@@ -52,6 +53,7 @@ def console(request):
             "roots": roots,
             "selected": selected,
             "can_manage": user_may(request.user, Action.MANAGE_AREAS),
+            "console_scripts": CONSOLE_SCRIPTS,
         },
     )
 

@@ -7,6 +7,7 @@
   const text = JSON.parse(document.getElementById("console-i18n").textContent);
   const RISK = { high: "#d93025", medium: "#f29900", low: "#1a73e8" };
   const map = L.map("map", { zoomControl: true, attributionControl: true, minZoom: 8 });
+  const overlays = L.control.layers(null, null, { collapsed: false, position: "topright" });
   window.gridgovMap = map;
 
   if (settings.tileUrl) {
@@ -130,6 +131,8 @@
     });
     await Promise.all(loads);
     mapEl.dataset.loaded = String(gridsByCode.size);
+    document.dispatchEvent(new CustomEvent("gridgov:map-ready", { detail: { map, overlays, roots } }));
+    if (overlays._layers.length) overlays.addTo(map);
     const wanted = mapEl.dataset.selected || root;
     const node = document.querySelector(`[data-select="${wanted}"]`);
     selectArea(wanted, node ? node.dataset.bbox : null, node ? node.dataset.level : null, Boolean(node));
