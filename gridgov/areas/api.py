@@ -348,16 +348,17 @@ class LocateOut(Schema):
     chain: list[ChainItem] = []
 
 
+class PointQuery(Schema):
+    lon: float = Field(..., ge=-180, le=180, description="Longitude in `crs`.")
+    lat: float = Field(..., ge=-90, le=90, description="Latitude in `crs`.")
+    crs: Crs = Crs.WGS84
+
+
 @router.get("/locate", response=LocateOut, summary="Which grid holds this point")
-def locate(
-    request: HttpRequest,
-    lon: float = Field(..., ge=-180, le=180),
-    lat: float = Field(..., ge=-90, le=90),
-    crs: Crs = Crs.WGS84,
-):
+def locate(request: HttpRequest, point: Query[PointQuery]):
     """Points on a shared border belong to the grid with the smallest code. A point outside every
     grid — or in a grid outside your scope — answers `found: false`."""
-    x, y = (float(v) for v in to_wgs84(lon, lat, crs))
+    x, y = (float(v) for v in to_wgs84(point.lon, point.lat, point.crs))
     hit = locator.locate(x, y)
     if hit is None or not code_in_scope(request.user, hit.code):
         return LocateOut(found=False, lon=x, lat=y)

@@ -1,6 +1,8 @@
 """Area codes (STANDARDS.md): a child's code is its parent's code plus a fixed number of digits.
 
 district 6 (GB/T 2260) > street +3 > community +3 > grid +2 (or +3, a setting).
+Streets: 001–099 街道, 100–199 镇, 200–399 乡, 400–599 other units. Communities: 001–199 居委会,
+200–399 村委会, and the statistics office also issues 400–599 to units like residents' committees.
 A city node, where one is used above its districts, carries the 4-digit prefix its districts share.
 """
 
@@ -73,8 +75,8 @@ def validate_code(code: str, level: str, parent_code: str | None, parent_level: 
         )
     if level == Level.STREET and int(suffix) > 599:
         raise ValidationError(_("Street codes run from 001 to 599."), code="code_range")
-    if level == Level.COMMUNITY and int(suffix) > 399:
-        raise ValidationError(_("Community codes run from 001 to 399."), code="code_range")
+    if level == Level.COMMUNITY and int(suffix) > 599:
+        raise ValidationError(_("Community codes run from 001 to 599."), code="code_range")
 
 
 def next_child_code(parent_code: str, level: str, taken: set[str]) -> str:

@@ -179,8 +179,7 @@ def plan_import(raw: bytes | str | dict, *, crs: str = Crs.WGS84, actor=None) ->
         if item is not None and len(plan.problems) == before:
             plan.planned.append(item)
 
-    if not plan.problems:
-        _check_siblings_and_parents(plan, existing)
+    _check_siblings_and_parents(plan, existing)
     return plan
 
 

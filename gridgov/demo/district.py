@@ -229,12 +229,44 @@ def build(
                 if progress:
                     progress(done)
     _mark_special_grids(out, rng)
-    snapped = shapely.set_precision(
-        np.array([_to_wgs84(a.geom, centre) for a in out], dtype=object), PRECISION
-    )
-    for area, geom in zip(out, snapped, strict=True):
+    grids = [a for a in out if a.level == Level.GRID]
+    exact = exact_coverage(np.array([_to_wgs84(a.geom, centre) for a in grids], dtype=object))
+    for area, geom in zip(grids, exact, strict=True):
         area.geom = geom
+    # Every other level is the union of its grids, so all levels share the very same edges.
+    by_prefix: dict[str, list[shapely.Geometry]] = {}
+    for g in grids:
+        for width in (4, 6, 9, 12):
+            by_prefix.setdefault(g.code[:width], []).append(g.geom)
+    for area in out:
+        if area.level != Level.GRID:
+            members = by_prefix.get(area.code, [])
+            area.geom = shapely.union_all(members, grid_size=PRECISION) if members else area.geom
+            if not members:
+                area.geom = shapely.set_precision(_to_wgs84(area.geom, centre), PRECISION)
     return out
+
+
+def exact_coverage(geoms: np.ndarray) -> np.ndarray:
+    """The same cells rebuilt from one noded set of edges on the 1e-7° grid: neighbours then share
+    identical edges, with no slivers of gap or overlap from separate clipping and rounding."""
+    lines = shapely.union_all(shapely.boundary(geoms), grid_size=PRECISION)
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
+    tree = shapely.STRtree(geoms)
+    owner = np.full(len(faces), -1, dtype=np.int64)
+    face_idx, geom_idx = tree.query(shapely.point_on_surface(faces), predicate="within")
+    owner[face_idx] = geom_idx
+    orphans = np.flatnonzero(owner < 0)
+    if len(orphans):
+        near_face, near_geom = tree.query_nearest(faces[orphans], all_matches=False)
+        owner[orphans[near_face]] = near_geom
+    result = np.empty(len(geoms), dtype=object)
+    order = np.argsort(owner, kind="stable")
+    bounds = np.searchsorted(owner[order], np.arange(len(geoms) + 1))
+    for i in range(len(geoms)):
+        members = faces[order[bounds[i] : bounds[i + 1]]]
+        result[i] = shapely.union_all(members, grid_size=PRECISION) if len(members) else geoms[i]
+    return result
 
 
 def community_count(scale: str) -> int:
