@@ -59,7 +59,6 @@ class Command(BaseCommand):
         if Area.objects.exists():
             if if_empty:
                 self.stdout.write("The demo is already loaded.")
-                self._print_accounts()
                 return
             raise CommandError("Areas exist already: load the demo into an empty database.")
         started = time.monotonic()
