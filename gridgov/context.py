@@ -12,6 +12,8 @@ from gridgov.accounts.scope import user_may
 NAVIGATION = [
     ("console", _("Console"), "areas:console", None),
     ("areas", _("Area management"), "areas:import", Action.MANAGE_AREAS),
+    ("users", _("Users"), "accounts:user_list", Action.MANAGE_USERS),
+    ("audit", _("Audit logs"), "audit:changes", Action.READ_AUDIT),
 ]
 
 

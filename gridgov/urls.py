@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("gridgov.accounts.urls")),
     path("areas/", include("gridgov.areas.urls")),
     path("jobs/", include("gridgov.jobs.urls")),
+    path("audit/", include("gridgov.audit.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,8 +1,12 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.accounts import services
+from gridgov.accounts.models import Department
+from gridgov.accounts.permissions import Role
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -22,3 +26,46 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class UserForm(forms.Form):
+    username = forms.RegexField(
+        label=gettext_lazy("Username"), regex=r"^[\w.@+-]+$", max_length=150, required=False
+    )
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=50)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("Department"), queryset=Department.objects.none(), required=False
+    )
+    scope = forms.CharField(
+        label=gettext_lazy("Scope (area codes, separated by spaces)"), max_length=2000
+    )
+    password = forms.CharField(
+        label=gettext_lazy("New password (empty: unchanged)"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+
+    def __init__(self, *args, departments=None, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = (
+            departments if departments is not None else Department.objects.none()
+        )
+        self.creating = creating
+        if creating:
+            self.fields["username"].required = True
+            self.fields["password"].required = True
+            self.fields["password"].label = gettext_lazy("Password")
+        else:
+            del self.fields["username"]
+
+    def clean_scope(self) -> list[str]:
+        return sorted(set(self.cleaned_data["scope"].replace(",", " ").split()))
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data.get("password") or ""
+        if password:
+            validate_password(password)
+        return password

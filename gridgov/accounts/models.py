@@ -1,6 +1,6 @@
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +48,14 @@ class Department(models.Model):
         return self.name
 
 
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    """Django's user manager, with `.restrict(user, action)` like every scoped model."""
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     role = models.CharField(
@@ -63,6 +71,10 @@ class User(AbstractUser):
 
     personal_fields = ("phone",)
     change_log_exclude = ("password", "last_login")
+    # A user is within another's scope when one of their scope areas is.
+    scope_field = "scope_areas__code"
+
+    objects = ScopedUserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -74,6 +86,15 @@ class User(AbstractUser):
     def scope_codes(self) -> list[str]:
         """The user's scope as minimal code prefixes, read once per request."""
         return minimal_prefixes(self.scope_areas.values_list("code", flat=True))
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.__dict__.pop("scope_codes", None)
+        super().refresh_from_db(*args, **kwargs)
+
+    @property
+    def audit_area_code(self) -> str:
+        """Changes to a user are logged under their (first) scope area."""
+        return self.scope_codes[0] if self.pk and self.scope_codes else ""
 
     @property
     def display_name(self) -> str:

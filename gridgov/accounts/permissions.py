@@ -33,8 +33,14 @@ _OPERATOR = {Action.VIEW, Action.CHANGE, Action.EXPORT, Action.VIEW_PERSONAL}
 ROLE_ACTIONS: dict[str, set[str]] = {
     Role.ADMIN: _ALL - {Action.READ_AUDIT},
     Role.DISTRICT_OPERATOR: _OPERATOR
-    | {Action.VIEW_KEY_POPULATION, Action.EXPORT_PERSONAL, Action.MANAGE_AREAS},
-    Role.STREET_OPERATOR: _OPERATOR | {Action.VIEW_KEY_POPULATION, Action.MANAGE_AREAS},
+    | {
+        Action.VIEW_KEY_POPULATION,
+        Action.EXPORT_PERSONAL,
+        Action.MANAGE_AREAS,
+        Action.MANAGE_USERS,
+    },
+    Role.STREET_OPERATOR: _OPERATOR
+    | {Action.VIEW_KEY_POPULATION, Action.MANAGE_AREAS, Action.MANAGE_USERS},
     Role.COMMUNITY_STAFF: _OPERATOR | {Action.VIEW_KEY_POPULATION},
     Role.GRID_MEMBER: {Action.VIEW, Action.CHANGE, Action.VIEW_PERSONAL},
     Role.DEPARTMENT_HANDLER: {Action.VIEW, Action.CHANGE},
@@ -48,3 +54,12 @@ GLOBAL_ROLES = {Role.ADMIN}
 
 def role_may(role: str, action: str) -> bool:
     return action in ROLE_ACTIONS.get(role, set())
+
+
+def may_grant(granter_role: str, role: str) -> bool:
+    """A role may be given only by one that holds all of its actions (no one grants above self)."""
+    if granter_role == Role.ADMIN:
+        return True
+    return role != Role.ADMIN and ROLE_ACTIONS.get(role, set()) <= ROLE_ACTIONS.get(
+        granter_role, set()
+    )

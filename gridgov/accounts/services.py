@@ -22,7 +22,7 @@ from gridgov.accounts.models import (
     StaffAssignment,
     User,
 )
-from gridgov.accounts.permissions import Action, Role
+from gridgov.accounts.permissions import Action, Role, may_grant
 from gridgov.accounts.scope import code_in_scope, user_may
 from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
@@ -41,9 +41,19 @@ def _user_snapshot(user: User) -> dict:
     return data
 
 
-def _require_user_manager(actor) -> None:
-    if actor is not None and not user_may(actor, Action.MANAGE_USERS):
+def may_manage_users(actor) -> bool:
+    return user_may(actor, Action.MANAGE_USERS)
+
+
+def _require_user_manager(actor, role: str | None = None) -> None:
+    if actor is None:
+        return
+    if not may_manage_users(actor):
         raise PermissionDenied(_("You may not manage users."))
+    if role is not None and not (actor.is_superuser or may_grant(actor.role, role)):
+        raise PermissionDenied(
+            _("You may not give the role %(role)s.") % {"role": Role(role).label}
+        )
 
 
 def _scope_areas(codes: Iterable[str], actor) -> list[Area]:
@@ -78,9 +88,9 @@ def create_user(
     phone: str = "",
     department: Department | None = None,
 ) -> User:
-    _require_user_manager(actor)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
+    _require_user_manager(actor, role)
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("The username %(u)s is taken.") % {"u": username}})
     areas = _scope_areas(scope_codes, actor)
@@ -101,7 +111,7 @@ def create_user(
 
 @transaction.atomic
 def update_user(user: User, *, actor, scope_codes: Iterable[str] | None = None, **changes) -> User:
-    _require_user_manager(actor)
+    _require_user_manager(actor, user.role)
     allowed = {"full_name", "role", "phone", "department", "is_active"}
     if set(changes) - allowed:
         raise ValidationError(
@@ -110,6 +120,8 @@ def update_user(user: User, *, actor, scope_codes: Iterable[str] | None = None, 
         )
     if "role" in changes and changes["role"] not in Role.values:
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": changes["role"]}})
+    if "role" in changes:
+        _require_user_manager(actor, changes["role"])
     before = _user_snapshot(user)
     for name, value in changes.items():
         setattr(user, name, value)
@@ -129,6 +141,8 @@ def update_user(user: User, *, actor, scope_codes: Iterable[str] | None = None, 
 
 @transaction.atomic
 def set_password(user: User, password: str, *, actor) -> None:
+    if actor is not None and actor != user:
+        _require_user_manager(actor)
     user.set_password(password)
     user.save(update_fields=["password"])
     record_change(

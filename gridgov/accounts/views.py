@@ -1,9 +1,129 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from gridgov.accounts.forms import ThrottledAuthenticationForm
+from gridgov.accounts import services
+from gridgov.accounts.forms import ThrottledAuthenticationForm, UserForm
+from gridgov.accounts.models import Department, User
+from gridgov.accounts.permissions import Action, Role
+from gridgov.accounts.scope import get_for_user, restrict
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+
+def _users_for(user):
+    return restrict(User.objects.all(), user, Action.MANAGE_USERS).distinct()
+
+
+@login_required
+def user_list(request):
+    if not services.may_manage_users(request.user):
+        raise PermissionDenied
+    users = _users_for(request.user).select_related("department").prefetch_related("scope_areas")
+    text = request.GET.get("q", "").strip()
+    if text:
+        users = users.filter(Q(username__icontains=text) | Q(full_name__icontains=text))
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        users = users.filter(role=role)
+    page = Paginator(users.order_by("username"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"nav": "users", "page": page, "q": text, "role": role, "roles": Role.choices},
+    )
+
+
+def _departments(user):
+    return restrict(Department.objects.all(), user, Action.VIEW)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_new(request):
+    if not services.may_manage_users(request.user):
+        raise PermissionDenied
+    form = UserForm(request.POST or None, departments=_departments(request.user), creating=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.create_user(
+                actor=request.user,
+                username=data["username"],
+                password=data["password"],
+                role=data["role"],
+                scope_codes=data["scope"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                department=data["department"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("accounts:user_edit", user_id=user.pk)
+    return render(
+        request, "accounts/user_form.html", {"nav": "users", "form": form, "title": _("New user")}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request, user_id: int):
+    target = get_for_user(_users_for(request.user), request.user, Action.MANAGE_USERS, pk=user_id)
+    initial = {
+        "full_name": target.full_name,
+        "role": target.role,
+        "phone": target.phone,
+        "department": target.department_id,
+        "scope": " ".join(target.scope_areas.values_list("code", flat=True)),
+        "is_active": target.is_active,
+    }
+    form = UserForm(request.POST or None, initial=initial, departments=_departments(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                services.update_user(
+                    target,
+                    actor=request.user,
+                    scope_codes=data["scope"],
+                    full_name=data["full_name"],
+                    role=data["role"],
+                    phone=data["phone"],
+                    department=data["department"],
+                    is_active=data["is_active"],
+                )
+                if data["password"]:
+                    services.set_password(target, data["password"], actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("accounts:user_list")
+    return render(
+        request,
+        "accounts/user_form.html",
+        {
+            "nav": "users",
+            "form": form,
+            "target": target,
+            "title": _("Edit user %(name)s") % {"name": target.username},
+        },
+    )
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

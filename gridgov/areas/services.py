@@ -201,7 +201,8 @@ def _scoped_models() -> Iterable:
     """Every model whose rows carry an area code, except the tree itself."""
     for model in apps.get_models():
         field = getattr(model, "scope_field", None)
-        if field and model is not Area and not model._meta.abstract:
+        # Paths through relations ("scope_areas__code") follow the areas themselves.
+        if field and "__" not in field and model is not Area and not model._meta.abstract:
             yield model, field
 
 

@@ -44,6 +44,13 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     return result
 
 
+def _area_code(instance: models.Model) -> str:
+    """The code that scopes a log row: the object's own area code, or what it names as such."""
+    if hasattr(instance, "audit_area_code"):
+        return instance.audit_area_code or ""
+    return str(getattr(instance, getattr(instance, "scope_field", "area_code"), "") or "")
+
+
 def change_entry(
     *,
     actor,
@@ -62,7 +69,7 @@ def change_entry(
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
-        area_code=str(getattr(instance, getattr(instance, "scope_field", "area_code"), "") or ""),
+        area_code=_area_code(instance),
         before=before,
         after=after,
         note=note[:500],
@@ -103,6 +110,5 @@ def record_access(
         fields=sorted(fields),
         record_count=record_count,
         reason=reason[:500],
-        area_code=area_code
-        or str(getattr(subject, getattr(subject, "scope_field", "area_code"), "") or ""),
+        area_code=area_code or (_area_code(subject) if subject is not None else ""),
     )

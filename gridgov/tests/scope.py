@@ -28,6 +28,7 @@ class Case:
     expect: int | tuple[int, ...] = 404
     absent: Callable[[World], list[str]] | None = None  # text that must not appear in the answer
     multipart: bool = False
+    as_user: str = "op_a"  # the street A user who asks (see the users fixture and setups)
 
     @property
     def id(self) -> str:

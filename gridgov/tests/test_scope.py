@@ -38,7 +38,7 @@ def world(tree, users):
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_street_a_gets_nothing_of_street_b(case, world, client_for):
-    client = client_for(world.users["op_a"])
+    client = client_for(world.users[case.as_user])
     url = case.url(world)
     data = case.data(world) if case.data else None
     if case.method == "GET":

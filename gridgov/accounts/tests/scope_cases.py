@@ -1,3 +1,10 @@
+from gridgov.tests.scope import Case
+
+
+def _b_user(world) -> list[str]:
+    return [f"/accounts/users/{world.users['op_b'].pk}/"]
+
+
 UNSCOPED = {
     "": "redirects to the console",
     "accounts/login/": "the login page",
@@ -9,3 +16,31 @@ UNSCOPED = {
     "api/v1/openapi.json": "the API schema",
     "api/v1/me": "the caller's own account",
 }
+
+CASES = [
+    Case("accounts/users/", lambda w: "/accounts/users/", expect=200, absent=_b_user),
+    Case("accounts/users/", lambda w: "/accounts/users/?q=op_b", expect=200, absent=_b_user),
+    Case("accounts/users/new/", lambda w: "/accounts/users/new/", expect=200, absent=_b_user),
+    Case(
+        "accounts/users/new/",
+        lambda w: "/accounts/users/new/",
+        "POST",
+        lambda w: {
+            "username": "intruder",
+            "full_name": "x",
+            "role": "grid_member",
+            "scope": "410105002",
+            "password": "Long-enough-9",
+        },
+        expect=200,
+        multipart=True,
+    ),
+    Case("accounts/users/<int:user_id>/", lambda w: f"/accounts/users/{w.users['op_b'].pk}/"),
+    Case(
+        "accounts/users/<int:user_id>/",
+        lambda w: f"/accounts/users/{w.users['op_b'].pk}/",
+        "POST",
+        lambda w: {"full_name": "x", "role": "grid_member", "scope": "410105001"},
+        multipart=True,
+    ),
+]

@@ -62,7 +62,7 @@ def test_users_are_created_and_changed_with_the_change_log(tree, users):
     update = ChangeLog.objects.filter(object_id=str(user.pk), action="update").get()
     assert set(update.changed_fields) == {"role", "scope"}
     with pytest.raises(PermissionDenied):
-        services.create_user(actor=users["op_a"], username="x", password=None, role=Role.LEADER)
+        services.create_user(actor=users["member_a"], username="x", password=None, role=Role.LEADER)
     with pytest.raises(ValidationError):
         services.create_user(actor=users["admin"], username="y", password=None, role="king")
     with pytest.raises(ValidationError):

@@ -1,0 +1,39 @@
+from gridgov.accounts.permissions import Role
+from gridgov.accounts.services import create_user, update_user
+from gridgov.audit.services import record_access
+from gridgov.tests.scope import Case
+
+
+def setup(world) -> None:
+    world.users["auditor_a"] = create_user(
+        actor=None,
+        username="auditor_a",
+        password="pw-auditor_a",
+        role=Role.AUDITOR,
+        scope_codes=["410105001"],
+    )
+    update_user(world.users["op_b"], actor=None, full_name="乙街道操作员改名")
+    record_access(
+        actor=world.users["op_b"],
+        subject=world.users["op_b"],
+        fields=["phone"],
+        reason="乙街道核查",
+    )
+
+
+def _b(world) -> list[str]:
+    return ["乙街道操作员改名", "乙街道核查"]
+
+
+CASES = [
+    Case("audit/changes/", lambda w: "/audit/changes/", expect=200, absent=_b, as_user="auditor_a"),
+    Case(
+        "audit/changes/",
+        lambda w: "/audit/changes/?area=410105002",
+        expect=200,
+        absent=_b,
+        as_user="auditor_a",
+    ),
+    Case("audit/access/", lambda w: "/audit/access/", expect=200, absent=_b, as_user="auditor_a"),
+    Case("audit/changes/", lambda w: "/audit/changes/", expect=403),
+]
