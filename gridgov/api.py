@@ -92,11 +92,13 @@ def _http_error(request, exc: HttpError):
 def _register_routers() -> None:
     from gridgov.accounts.api import router as accounts_router
     from gridgov.areas.api import router as areas_router
+    from gridgov.cases.api import router as cases_router
     from gridgov.jobs.api import router as jobs_router
 
     api.add_router("", accounts_router)
     api.add_router("", areas_router)
     api.add_router("", jobs_router)
+    api.add_router("", cases_router)
 
 
 _register_routers()

@@ -11,6 +11,9 @@ from gridgov.accounts.scope import user_may
 # (key, label, url name, action needed or None). Parts add their pages here.
 NAVIGATION = [
     ("console", _("Console"), "areas:console", None),
+    ("cases", _("Cases"), "cases:queue", None),
+    ("case_map", _("Case map"), "cases:map", None),
+    ("report", _("Report"), "cases:report", Action.REPORT),
     ("areas", _("Area management"), "areas:import", Action.MANAGE_AREAS),
     ("users", _("Users"), "accounts:user_list", Action.MANAGE_USERS),
     ("audit", _("Audit logs"), "audit:changes", Action.READ_AUDIT),

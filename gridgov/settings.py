@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "gridgov.jobs",
     "gridgov.areas",
     "gridgov.accounts",
+    "gridgov.notify",
+    "gridgov.cases",
     "gridgov.demo",
 ]
 
@@ -177,3 +179,20 @@ GRIDGOV_LABEL_TILE_URL = os.environ.get("GRIDGOV_LABEL_TILE_URL", "")
 # Seconds between checks whether the grid boundaries changed (the locator rebuilds its index then).
 GRIDGOV_LOCATOR_REFRESH_SECONDS = float(os.environ.get("GRIDGOV_LOCATOR_REFRESH_SECONDS", "5"))
 GRIDGOV_DEMO_ACCOUNTS_FILE = VAR_DIR / "demo-accounts.json"
+
+# SMS: "log" writes messages to the log; "http" POSTs them to GRIDGOV_SMS_URL, signed.
+GRIDGOV_SMS_GATEWAY = os.environ.get("GRIDGOV_SMS_GATEWAY", "log")
+GRIDGOV_SMS_URL = os.environ.get("GRIDGOV_SMS_URL", "")
+GRIDGOV_SMS_SECRET = os.environ.get("GRIDGOV_SMS_SECRET", "")
+# Inbound SMS (a gateway forwarding citizens' texts) authenticates with this token.
+GRIDGOV_SMS_INBOUND_TOKEN = os.environ.get("GRIDGOV_SMS_INBOUND_TOKEN", "")
+
+# Case time limits: office hours (working time is counted inside them), and card thresholds.
+GRIDGOV_OFFICE_HOURS = os.environ.get("GRIDGOV_OFFICE_HOURS", "08:30-12:00,13:30-17:30")
+# A red card when a deadline has passed by this multiple of the stage's own limit.
+GRIDGOV_RED_CARD_FACTOR = float(os.environ.get("GRIDGOV_RED_CARD_FACTOR", "1.0"))
+# Escalate a case to the parent command center automatically when it gets a red card.
+GRIDGOV_ESCALATE_ON_RED = os.environ.get("GRIDGOV_ESCALATE_ON_RED", "1") == "1"
+GRIDGOV_PERIODIC_JOBS = {"cases.sweep_deadlines": 60}
+# Largest photo accepted with a case.
+GRIDGOV_MAX_PHOTO_BYTES = int(os.environ.get("GRIDGOV_MAX_PHOTO_BYTES", str(10 * 1024 * 1024)))

@@ -13,6 +13,8 @@ urlpatterns = [
     path("areas/", include("gridgov.areas.urls")),
     path("jobs/", include("gridgov.jobs.urls")),
     path("audit/", include("gridgov.audit.urls")),
+    path("notify/", include("gridgov.notify.urls")),
+    path("cases/", include("gridgov.cases.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -25,10 +25,11 @@ class Action(models.TextChoices):
     EXPORT_PERSONAL = "export_personal", _("Export personal data")
     VIEW_KEY_POPULATION = "view_key_population", _("View key service populations")
     READ_AUDIT = "read_audit", _("Read the audit logs")
+    REPORT = "report", _("Report cases in the field")
 
 
 _ALL = set(Action)
-_OPERATOR = {Action.VIEW, Action.CHANGE, Action.EXPORT, Action.VIEW_PERSONAL}
+_OPERATOR = {Action.VIEW, Action.CHANGE, Action.EXPORT, Action.VIEW_PERSONAL, Action.REPORT}
 
 ROLE_ACTIONS: dict[str, set[str]] = {
     Role.ADMIN: _ALL - {Action.READ_AUDIT},
@@ -42,7 +43,7 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     Role.STREET_OPERATOR: _OPERATOR
     | {Action.VIEW_KEY_POPULATION, Action.MANAGE_AREAS, Action.MANAGE_USERS},
     Role.COMMUNITY_STAFF: _OPERATOR | {Action.VIEW_KEY_POPULATION},
-    Role.GRID_MEMBER: {Action.VIEW, Action.CHANGE, Action.VIEW_PERSONAL},
+    Role.GRID_MEMBER: {Action.VIEW, Action.CHANGE, Action.VIEW_PERSONAL, Action.REPORT},
     Role.DEPARTMENT_HANDLER: {Action.VIEW, Action.CHANGE},
     Role.LEADER: {Action.VIEW, Action.EXPORT},
     Role.AUDITOR: {Action.VIEW, Action.READ_AUDIT},

@@ -75,6 +75,13 @@ class Area(models.Model):
         _("grid kind"), max_length=20, choices=GridKind.choices, default=GridKind.REGULAR
     )
     risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default="", blank=True)
+    area_class = models.CharField(
+        _("area class"),
+        max_length=1,
+        choices=[("A", _("A: core area")), ("B", _("B: general area")), ("C", _("C: other area"))],
+        default="B",
+        help_text=_("Time limits of cases differ by area class (GB/T 30428)."),
+    )
     geometry = models.JSONField(_("boundary"), null=True, blank=True)
     min_lon = models.FloatField(null=True, blank=True)
     min_lat = models.FloatField(null=True, blank=True)

@@ -1,0 +1,361 @@
+import datetime
+import hmac
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from gridgov.accounts.models import Department
+from gridgov.areas.crs import Crs
+from gridgov.cases import queries, services
+from gridgov.cases.models import Case, CaseRequest, Category, Channel, Urgency
+
+router = Router(tags=["cases"])
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+    department_line: str
+
+
+class CaseIn(Schema):
+    description: str = Field(..., max_length=2000)
+    category: str | None = Field(None, description="A category code, e.g. C0101 (上水井盖).")
+    title: str = Field("", max_length=100)
+    lon: float | None = None
+    lat: float | None = None
+    crs: Crs = Crs.WGS84
+    address: str = Field("", max_length=200)
+    urgency: Urgency = Urgency.NORMAL
+    channel: Channel = Channel.API
+    idempotency_key: str | None = Field(
+        None,
+        min_length=8,
+        max_length=64,
+        description="Made by the client; the same key twice makes one case.",
+    )
+    reporter_name: str = Field("", max_length=50)
+    reporter_phone: str = Field("", max_length=20)
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    description: str
+    status: str
+    status_label: str
+    channel: str
+    urgency: str
+    category: str | None
+    lon: float | None
+    lat: float | None
+    address: str
+    area_code: str
+    level_code: str
+    needs_locating: bool
+    department: str | None
+    stage: str
+    stage_deadline: datetime.datetime | None
+    stage_card: str
+    supervised: bool
+    escalations: int
+    created_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    actions: list[str] = []
+
+    @staticmethod
+    def of(case: Case, user=None) -> "CaseOut":
+        return CaseOut(
+            id=case.pk,
+            number=case.number,
+            title=case.title,
+            description=case.description,
+            status=case.status,
+            status_label=str(case.get_status_display()),
+            channel=case.channel,
+            urgency=case.urgency,
+            category=case.category.code if case.category_id else None,
+            lon=case.lon,
+            lat=case.lat,
+            address=case.address,
+            area_code=case.area_code,
+            level_code=case.level_code,
+            needs_locating=case.needs_locating,
+            department=case.department.code if case.department_id else None,
+            stage=case.stage,
+            stage_deadline=case.stage_deadline,
+            stage_card=case.stage_card,
+            supervised=case.supervised,
+            escalations=case.escalations,
+            created_at=case.created_at,
+            closed_at=case.closed_at,
+            actions=[t.action for t in services.allowed_actions(case, user)]
+            if user is not None
+            else [],
+        )
+
+
+class CasePage(Schema):
+    count: int
+    items: list[CaseOut]
+
+
+class CaseFilters(Schema):
+    queue: str = Field(
+        "all",
+        description="accept, file, dispatch, handle, verify, overdue, supervised, mine or all",
+    )
+    status: str | None = None
+    category: str | None = None
+    area: str | None = Field(None, description="An area code: cases in its subtree.")
+    since: datetime.date | None = None
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class EventOut(Schema):
+    time: datetime.datetime
+    action: str
+    actor: str
+    role: str
+    from_status: str
+    to_status: str
+    note: str
+    department: str | None
+    stage: str
+    deadline: datetime.datetime | None
+    on_time: bool | None
+    photos: list[int]
+
+
+class ActionIn(Schema):
+    note: str = Field("", max_length=2000)
+    department: str | None = Field(None, description="Department code (dispatch).")
+    hours: int | None = Field(
+        None, ge=1, le=2000, description="Working hours (extension, supervision)."
+    )
+    request: int | None = Field(None, description="The pending request to decide.")
+    grant: bool | None = None
+    target: int | None = Field(None, description="The case to merge into.")
+    lon: float | None = None
+    lat: float | None = None
+    crs: Crs = Crs.WGS84
+
+
+class SmsIn(Schema):
+    sender: str = Field(..., max_length=20, alias="from")
+    text: str = Field(..., min_length=1, max_length=1000)
+    message_id: str = Field(
+        ...,
+        min_length=1,
+        max_length=60,
+        description="The gateway's id: a resent message makes one case.",
+    )
+
+
+@router.get("/categories", response=list[CategoryOut], summary="The case taxonomy")
+def categories(request: HttpRequest):
+    return [
+        CategoryOut(
+            code=c.code,
+            name=c.name,
+            kind=c.kind,
+            parent_code=c.parent.code if c.parent_id else None,
+            department_line=c.department_line,
+        )
+        for c in Category.objects.filter(active=True).select_related("parent")
+    ]
+
+
+@router.post("/cases", response={200: CaseOut, 201: CaseOut}, summary="Report a case")
+def report_case(request: HttpRequest, payload: CaseIn):
+    """Report from any system. Send a position (and its `crs`) or an address. Replaying the same
+    `idempotency_key` returns the case made the first time (200 instead of 201)."""
+    case, created = services.report_case(actor=request.user, **payload.dict())
+    return Status(201 if created else 200, CaseOut.of(case, request.user))
+
+
+@router.get("/cases", response=CasePage, summary="List cases in your scope")
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
+    if filters.queue not in queries.QUEUES:
+        raise ValidationError({"queue": _("Unknown queue %(q)s.") % {"q": filters.queue}})
+    cases = queries.queue(request.user, filters.queue).select_related("category", "department")
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.category:
+        cases = cases.filter(category__code=filters.category) | cases.filter(
+            category__parent__code=filters.category
+        )
+    if filters.area:
+        cases = cases.filter(area_code__startswith=filters.area)
+    if filters.since:
+        cases = cases.filter(created_at__date__gte=filters.since)
+    items = list(
+        cases.order_by("-created_at", "-id")[filters.offset : filters.offset + filters.limit]
+    )
+    return CasePage(count=cases.count(), items=[CaseOut.of(c) for c in items])
+
+
+@router.get("/cases/map.geojson", response={200: dict}, summary="Cases as GeoJSON points for maps")
+def cases_geojson(
+    request: HttpRequest,
+    status: str = "open",
+    category: str | None = None,
+    days: int = Query(90, ge=1, le=3660),
+):
+    cases = queries.cases_for(request.user).filter(
+        lon__isnull=False,
+        created_at__gte=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=days),
+    )
+    if status == "open":
+        cases = cases.open()
+    elif status != "all":
+        cases = cases.filter(status=status)
+    if category:
+        cases = cases.filter(category__code__startswith=category)
+    rows = cases.values_list("pk", "lon", "lat", "title", "status", "stage_card")[:20000]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"id": pk, "title": title, "status": st, "card": card},
+        }
+        for pk, lon, lat, title, st, card in rows
+    ]
+    return HttpResponse(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+        content_type="application/geo+json",
+    )
+
+
+@router.post(
+    "/cases/sms",
+    auth=None,
+    response={200: CaseOut, 201: CaseOut},
+    summary="An inbound SMS becomes a case",
+)
+def inbound_sms(request: HttpRequest, payload: SmsIn):
+    """For the SMS gateway: send `X-Gridgov-Token` with the configured inbound token. The text
+    becomes a case to be located by the command center; the sender is its reporter's phone."""
+    expected = settings.GRIDGOV_SMS_INBOUND_TOKEN
+    given = request.headers.get("X-Gridgov-Token", "")
+    if not expected or not hmac.compare_digest(expected, given):
+        raise HttpError(401, _("A valid X-Gridgov-Token is required."))
+    if not payload.sender.replace("+", "").isdigit():
+        raise ValidationError({"from": _("The phone number may contain digits only.")})
+    case, created = services.report_case(
+        actor=None,
+        channel=Channel.SMS,
+        description=payload.text,
+        title=payload.text[:30],
+        address=_("(from SMS, to be located)"),
+        reporter_phone=payload.sender,
+        idempotency_key=f"sms-{payload.message_id}"[:64],
+    )
+    return Status(201 if created else 200, CaseOut.of(case))
+
+
+@router.get("/cases/{case_id}", response=CaseOut, summary="One case, with the actions you may take")
+def case_detail(request: HttpRequest, case_id: int):
+    return CaseOut.of(queries.get_case_for_user(request.user, case_id), request.user)
+
+
+@router.get("/cases/{case_id}/timeline", response=list[EventOut], summary="A case's timeline")
+def timeline(request: HttpRequest, case_id: int):
+    case = queries.get_case_for_user(request.user, case_id)
+    return [
+        EventOut(
+            time=e.time,
+            action=e.action,
+            actor=e.actor_name,
+            role=e.actor_role,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            note=e.note,
+            department=e.department.name if e.department_id else None,
+            stage=e.stage,
+            deadline=e.deadline,
+            on_time=e.on_time,
+            photos=[a.pk for a in e.attachments.all()],
+        )
+        for e in case.events.select_related("department").prefetch_related("attachments")
+    ]
+
+
+@router.post(
+    "/cases/{case_id}/actions/{action}", response=CaseOut, summary="Take a step of the loop"
+)
+def act(request: HttpRequest, case_id: int, action: str, payload: ActionIn):
+    """Actions: accept, reject, file, dispatch, return, start, feedback, verify_pass, verify_fail,
+    close, self_handle, escalate, request_extension, request_suspension, request_cancellation,
+    decide, resume, supervise, remind, merge, locate, comment. A step the case's status or your role
+    does not allow is refused with a message."""
+    case = queries.get_case_for_user(request.user, case_id)
+    department = None
+    if payload.department:
+        department = Department.objects.filter(code=payload.department).first()
+        if department is None:
+            raise ValidationError(
+                {"department": _("Unknown department %(d)s.") % {"d": payload.department}}
+            )
+    target = queries.get_case_for_user(request.user, payload.target) if payload.target else None
+    request_obj = (
+        CaseRequest.objects.filter(case=case, pk=payload.request).first()
+        if payload.request
+        else None
+    )
+    case = services.perform(
+        case,
+        action,
+        actor=request.user,
+        note=payload.note,
+        department=department,
+        hours=payload.hours,
+        request=request_obj,
+        grant=payload.grant,
+        target=target,
+        lon=payload.lon,
+        lat=payload.lat,
+        crs=payload.crs,
+    )
+    return CaseOut.of(case, request.user)
+
+
+class PhotoOut(Schema):
+    id: int
+    kind: str
+    width: int
+    height: int
+
+
+@router.post("/cases/{case_id}/photos", response={201: PhotoOut}, summary="Add a photo to a case")
+def add_photo(
+    request: HttpRequest, case_id: int, file: File[UploadedFile], kind: Form[str] = "report"
+):
+    case = queries.get_case_for_user(request.user, case_id)
+    if file.size > settings.GRIDGOV_MAX_PHOTO_BYTES:
+        raise ValidationError(
+            _("The photo is too large (limit %(mb)d MB).")
+            % {"mb": settings.GRIDGOV_MAX_PHOTO_BYTES // 2**20}
+        )
+    photo = services.check_photos([(file.read(), file.name or "photo")])[0]
+    item = services.add_photo(case, photo, kind, actor=request.user)
+    return Status(201, PhotoOut(id=item.pk, kind=item.kind, width=item.width, height=item.height))
+
+
+@router.get(
+    "/cases/{case_id}/duplicates", response=list[CaseOut], summary="Possible duplicates of a case"
+)
+def duplicates(request: HttpRequest, case_id: int):
+    case = queries.get_case_for_user(request.user, case_id)
+    ids = [c.pk for c in services.find_duplicates(case)]
+    return [CaseOut.of(c) for c in queries.cases_for(request.user).filter(pk__in=ids)]

@@ -1,0 +1,36 @@
+from gridgov.cases.models.case import Case, Channel, Status, Urgency
+from gridgov.cases.models.routing import RoutingRule
+from gridgov.cases.models.sla import (
+    Card,
+    CardKind,
+    CaseRequest,
+    RequestKind,
+    RequestStatus,
+    Supervision,
+    WorkdayOverride,
+)
+from gridgov.cases.models.taxonomy import Category, CategoryKind, Stage, TimeLimit, TimeUnit
+from gridgov.cases.models.timeline import Attachment, AttachmentKind, CaseEvent
+
+__all__ = [
+    "Attachment",
+    "AttachmentKind",
+    "Card",
+    "CardKind",
+    "Case",
+    "CaseEvent",
+    "CaseRequest",
+    "Category",
+    "CategoryKind",
+    "Channel",
+    "RequestKind",
+    "RequestStatus",
+    "RoutingRule",
+    "Stage",
+    "Status",
+    "Supervision",
+    "TimeLimit",
+    "TimeUnit",
+    "Urgency",
+    "WorkdayOverride",
+]

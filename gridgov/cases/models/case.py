@@ -1,0 +1,146 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.permissions import Role
+from gridgov.accounts.scope import ScopedQuerySet
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    ACCEPTED = "accepted", _("Accepted")
+    FILED = "filed", _("Filed")
+    DISPATCHED = "dispatched", _("Dispatched")
+    HANDLING = "handling", _("Handling")
+    HANDLED = "handled", _("Handled")
+    VERIFIED = "verified", _("Verified")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+    CANCELLED = "cancelled", _("Cancelled")
+    MERGED = "merged", _("Merged")
+
+
+FINAL_STATUSES = {Status.CLOSED, Status.REJECTED, Status.CANCELLED, Status.MERGED}
+OPEN_STATUSES = [s for s in Status if s not in FINAL_STATUSES]
+
+
+class Channel(models.TextChoices):
+    GRID_MEMBER = "grid_member", _("Grid member")
+    HOTLINE = "hotline", _("Hotline")
+    CITIZEN = "citizen", _("Citizen")
+    SMS = "sms", _("SMS")
+    API = "api", _("Other system")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+
+
+class CardLevel(models.TextChoices):
+    NONE = "", _("None")
+    YELLOW = "yellow", _("Yellow card")
+    RED = "red", _("Red card")
+
+
+class CaseQuerySet(ScopedQuerySet):
+    def open(self) -> "CaseQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Case(models.Model):
+    """A reported problem and its whole life. `area_code` is its grid (or, before it is located, the
+    area it was reported to); `level_code` is the command center that holds it now."""
+
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        "cases.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.REPORTED
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    urgency = models.CharField(
+        _("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    area_code = models.CharField(max_length=20, db_index=True)
+    needs_locating = models.BooleanField(_("needs locating"), default=False)
+    level_code = models.CharField(max_length=20, db_index=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+    )
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    stage = models.CharField(max_length=12, blank=True)
+    stage_started_at = models.DateTimeField(null=True, blank=True)
+    stage_deadline = models.DateTimeField(null=True, blank=True)
+    stage_red_at = models.DateTimeField(null=True, blank=True)
+    stage_card = models.CharField(max_length=8, choices=CardLevel.choices, default="", blank=True)
+    status_before_suspension = models.CharField(max_length=16, blank=True)
+    supervised = models.BooleanField(_("under supervision"), default=False)
+    escalations = models.PositiveSmallIntegerField(default=0)
+    self_handled = models.BooleanField(_("handled on the spot"), default=False)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
+    created_at = models.DateTimeField(_("reported at"), db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+    scope_field = "area_code"
+    personal_fields = ("reporter_phone", "reporter_name")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case")
+        indexes = [
+            models.Index(fields=["status", "stage_deadline"]),
+            models.Index(fields=["status", "stage_red_at"]),
+            models.Index(fields=["area_code", "status"]),
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["level_code", "status"]),
+            models.Index(fields=["category", "lon", "lat"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def number(self) -> str:
+        """The case number people quote: the report date and the row id, e.g. 20261124-1042."""
+        return f"{self.created_at:%Y%m%d}-{self.pk}" if self.pk and self.created_at else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in FINAL_STATUSES
+
+    @classmethod
+    def scope_extra_q(cls, user, action):
+        """A department sees what is dispatched to it; a reporter sees what they reported."""
+        q = Q(reporter_id=user.pk)
+        if user.role == Role.DEPARTMENT_HANDLER and user.department_id:
+            q |= Q(department_id=user.department_id)
+        return q

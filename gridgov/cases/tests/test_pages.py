@@ -1,0 +1,97 @@
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from gridgov.cases.models import Case
+from gridgov.cases.tests.conftest import POINT_A, jpeg
+
+
+def test_report_page_with_photo_and_a_retry(loop, client_for):
+    client = client_for(loop["member_a"])
+    assert "事件上报" in client.get("/cases/report/").content.decode()
+    form = {
+        "category": "E0102",
+        "description": "路口暴露垃圾",
+        "address": "",
+        "lon": POINT_A[0],
+        "lat": POINT_A[1],
+        "crs": "wgs84",
+        "urgency": "normal",
+        "idempotency_key": "page-retry-0001",
+    }
+    first = client.post("/cases/report/", {**form, "photo": SimpleUploadedFile("p.jpg", jpeg())})
+    assert first.status_code == 302
+    again = client.post("/cases/report/", {**form, "photo": SimpleUploadedFile("p.jpg", jpeg())})
+    assert again["Location"] == first["Location"]
+    case = Case.objects.get()
+    assert case.attachments.count() == 1
+    detail = client.get(first["Location"]).content.decode()
+    assert "路口暴露垃圾" in detail and "自行处置" in detail
+    assert (
+        client.get(f"/cases/photos/{case.attachments.get().pk}/thumbnail/")["Content-Type"]
+        == "image/jpeg"
+    )
+
+
+def test_report_page_shows_errors_in_chinese(loop, client_for):
+    page = client_for(loop["member_a"]).post(
+        "/cases/report/",
+        {
+            "category": "",
+            "description": "x",
+            "crs": "wgs84",
+            "urgency": "normal",
+            "lon": 120,
+            "lat": 30,
+        },
+    )
+    assert page.status_code == 200 and "不在辖区任何网格内" in page.content.decode()
+    bad_photo = client_for(loop["member_a"]).post(
+        "/cases/report/",
+        {
+            "description": "x",
+            "crs": "wgs84",
+            "urgency": "normal",
+            "lon": POINT_A[0],
+            "lat": POINT_A[1],
+            "photo": SimpleUploadedFile("p.jpg", b"text"),
+        },
+    )
+    assert "不是可读取的" in bad_photo.content.decode() and Case.objects.count() == 0
+
+
+def test_hotline_and_queues_and_actions(loop, client_for):
+    op = client_for(loop["op_a"])
+    done = op.post(
+        "/cases/hotline/",
+        {
+            "description": "楼道堆放杂物",
+            "address": "经八路 3 号",
+            "caller_name": "王先生",
+            "caller_phone": "13700001111",
+            "crs": "wgs84",
+            "urgency": "normal",
+            "category": "",
+        },
+    )
+    assert done.status_code == 302
+    case = Case.objects.get()
+    assert case.channel == "hotline" and case.needs_locating
+    queue = op.get("/cases/?queue=accept").content.decode()
+    assert case.title in queue
+    assert op.post(f"/cases/{case.pk}/do/accept/", {"note": ""}).status_code == 302
+    assert Case.objects.get().status == "accepted"
+    refused = op.post(f"/cases/{case.pk}/do/close/", {}, follow=True).content.decode()
+    assert "现在不能" in refused
+    detail = op.get(f"/cases/{case.pk}/").content.decode()
+    assert "13700001111" in detail  # the command center sees the caller
+    assert (
+        client_for(loop["member_a"]).get(f"/cases/{case.pk}/").status_code == 404
+    )  # not in their grid
+
+
+def test_case_map_page(loop, client_for):
+    assert "事件地图" in client_for(loop["op_a"]).get("/cases/map/").content.decode()
+
+
+def test_grid_member_cannot_use_the_hotline(loop, client_for):
+    assert client_for(loop["member_a"]).get("/cases/hotline/").status_code == 403
+    assert client_for(loop["leader"]).get("/cases/report/").status_code == 403

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from gridgov.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.queue_list, name="queue"),
+    path("report/", views.report, name="report"),
+    path("hotline/", views.hotline, name="hotline"),
+    path("map/", views.case_map, name="map"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/do/<str:action>/", views.case_action, name="action"),
+    path("photos/<int:pk>/<str:variant>/", views.attachment, name="attachment"),
+]

@@ -1,0 +1,247 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gridgov.accounts.models import Department
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import user_may
+from gridgov.cases import queries, services
+from gridgov.cases.forms import HotlineForm, ReportForm
+from gridgov.cases.models import (
+    Attachment,
+    AttachmentKind,
+    CaseRequest,
+    Category,
+    Channel,
+    RequestStatus,
+    Status,
+)
+from gridgov.cases.routing import dispatch_choices, route
+
+
+def _list_filters(request, cases):
+    params = request.GET
+    if text := params.get("q", "").strip():
+        cases = cases.filter(
+            Q(title__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text)
+        )
+    if status := params.get("status"):
+        cases = cases.filter(status=status)
+    if code := params.get("category"):
+        cases = cases.filter(Q(category__code=code) | Q(category__parent__code=code))
+    if area := params.get("area", "").strip():
+        cases = cases.filter(area_code__startswith=area)
+    return cases
+
+
+@login_required
+def queue_list(request):
+    name = request.GET.get("queue") or queries.default_queue(request.user)
+    if name not in queries.QUEUES:
+        raise Http404
+    cases = _list_filters(request, queries.queue(request.user, name)).select_related(
+        "category", "department"
+    )
+    order = "stage_deadline" if name not in ("all", "mine") else "-created_at"
+    page = Paginator(cases.order_by(order, "-id"), 30).get_page(request.GET.get("page"))
+    tabs = [
+        (q, label, queries.queue(request.user, q).count() if q != "all" else None)
+        for q, label in queries.QUEUE_LABELS.items()
+    ]
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "nav": "cases",
+            "page": page,
+            "queue": name,
+            "tabs": tabs,
+            "statuses": Status.choices,
+            "majors": Category.objects.filter(parent__isnull=True),
+        },
+    )
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = queries.get_case_for_user(request.user, pk)
+    actions = services.allowed_actions(case, request.user)
+    names = {t.action for t in actions}
+    context = {
+        "nav": "cases",
+        "case": case,
+        "events": case.events.select_related("department").prefetch_related("attachments"),
+        "attachments": case.attachments.all(),
+        "cards": case.cards.all(),
+        "pending": case.requests.filter(status=RequestStatus.PENDING),
+        "actions": actions,
+        "show_personal": services.may_command(request.user, case)
+        or case.reporter_id == request.user.pk,
+    }
+    if "dispatch" in names:
+        context["departments"] = dispatch_choices(case)
+        context["suggested"] = route(case)
+    if "merge" in names:
+        context["duplicates"] = services.find_duplicates(case)
+    return render(request, "cases/detail.html", context)
+
+
+def _photos_from(request) -> list:
+    uploads = []
+    for field, kind in (
+        ("photo", AttachmentKind.REPORT),
+        ("photo_before", AttachmentKind.BEFORE),
+        ("photo_after", AttachmentKind.AFTER),
+    ):
+        for f in request.FILES.getlist(field):
+            uploads.append(((f.read(), f.name), kind))
+    checked = services.check_photos([u for u, _k in uploads])
+    return list(zip(checked, [k for _u, k in uploads], strict=True))
+
+
+@login_required
+@require_POST
+def case_action(request, pk: int, action: str):
+    case = queries.get_case_for_user(request.user, pk)
+    post = request.POST
+    try:
+        photos = _photos_from(request)
+        department = None
+        if post.get("department"):
+            department = Department.objects.filter(pk=post["department"]).first()
+            if department is None:
+                raise ValidationError({"department": _("Unknown department.")})
+        target = None
+        if post.get("target"):
+            try:
+                target = queries.get_case_for_user(request.user, int(post["target"]))
+            except (Http404, ValueError):
+                raise ValidationError({"target": _("No such case in your scope.")}) from None
+        request_obj = None
+        if post.get("request"):
+            request_obj = CaseRequest.objects.filter(case=case, pk=post.get("request")).first()
+        services.perform(
+            case,
+            action,
+            actor=request.user,
+            note=post.get("note", ""),
+            department=department,
+            hours=_int(post.get("hours")),
+            request=request_obj,
+            grant={"1": True, "0": False}.get(post.get("grant", "")),
+            target=target,
+            lon=_float(post.get("lon")),
+            lat=_float(post.get("lat")),
+            crs=post.get("crs", "wgs84"),
+            photos=photos,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+def _int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        raise ValidationError({"hours": _("Give a whole number.")}) from None
+
+
+def _float(value):
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        raise ValidationError(
+            {"lon": _("The position is not a valid longitude and latitude.")}
+        ) from None
+
+
+def _report(request, form_class, template: str, channel: str):
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            photos = [p for p, _k in _photos_from(request)]
+            case, created = services.report_case(
+                actor=request.user,
+                channel=channel,
+                description=data["description"],
+                category=data["category"] or None,
+                lon=data["lon"],
+                lat=data["lat"],
+                crs=data["crs"],
+                address=data["address"],
+                idempotency_key=data["idempotency_key"] or None,
+                urgency=data["urgency"],
+                reporter_name=data.get("caller_name", ""),
+                reporter_phone=data.get("caller_phone", ""),
+                photos=photos,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            if created:
+                messages.success(request, _("Case %(n)s reported.") % {"n": case.number})
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, template, {"nav": "report", "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request):
+    """The grid member's report page (made for a phone: GPS, camera, a few fields)."""
+    if not user_may(request.user, Action.REPORT):
+        raise PermissionDenied
+    return _report(request, ReportForm, "cases/report.html", Channel.GRID_MEMBER)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hotline(request):
+    """A command-center operator records a caller's report."""
+    if request.user.role not in services.COMMAND_ROLES:
+        raise PermissionDenied
+    return _report(request, HotlineForm, "cases/hotline.html", Channel.HOTLINE)
+
+
+@login_required
+def case_map(request):
+    return render(
+        request,
+        "cases/map.html",
+        {
+            "nav": "case_map",
+            "statuses": Status.choices,
+            "majors": Category.objects.filter(parent__isnull=True),
+        },
+    )
+
+
+@login_required
+def attachment(request, pk: int, variant: str):
+    """A photo, served only to those who may see its case; `public` has no metadata."""
+    if variant not in ("original", "public", "thumbnail"):
+        raise Http404
+    item = Attachment.objects.filter(pk=pk).select_related("case").first()
+    if item is None:
+        raise Http404
+    queries.get_case_for_user(request.user, item.case_id)
+    field = getattr(item, variant)
+    content_type = "image/jpeg" if variant == "thumbnail" else item.content_type
+    response = FileResponse(field.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
