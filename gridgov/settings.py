@@ -88,7 +88,7 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gridgov.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["ENGINE"] = "gridgov.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
@@ -97,7 +97,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GRIDGOV_TEST_SQLITE") or None}
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GRIDGOV_TEST_SQLITE") or ":memory:"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -194,5 +194,7 @@ GRIDGOV_RED_CARD_FACTOR = float(os.environ.get("GRIDGOV_RED_CARD_FACTOR", "1.0")
 # Escalate a case to the parent command center automatically when it gets a red card.
 GRIDGOV_ESCALATE_ON_RED = os.environ.get("GRIDGOV_ESCALATE_ON_RED", "1") == "1"
 GRIDGOV_PERIODIC_JOBS = {"cases.sweep_deadlines": 60}
+# bench/intake.py only: serve a bare one-row-insert view as the baseline.
+GRIDGOV_BENCH_BARE = os.environ.get("GRIDGOV_BENCH_BARE") == "1"
 # Largest photo accepted with a case.
 GRIDGOV_MAX_PHOTO_BYTES = int(os.environ.get("GRIDGOV_MAX_PHOTO_BYTES", str(10 * 1024 * 1024)))

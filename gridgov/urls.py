@@ -16,5 +16,9 @@ urlpatterns = [
     path("notify/", include("gridgov.notify.urls")),
     path("cases/", include("gridgov.cases.urls")),
 ]
+if settings.GRIDGOV_BENCH_BARE:
+    from gridgov.cases.benchmark import urlpatterns as bench_patterns
+
+    urlpatterns += bench_patterns
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,6 +1,11 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
 application = get_wsgi_application()
+
+# Everything loaded so far lives as long as the worker: keep it out of the garbage collector's
+# full passes, which otherwise pause a request now and then for tens of milliseconds.
+gc.freeze()

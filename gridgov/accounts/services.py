@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -222,12 +223,31 @@ def issue_token(user: User, *, name: str = "", days: int | None = 90) -> str:
     return raw
 
 
+# Tokens seen lately, per process: machines send many requests in a row (intake from other
+# systems). A revoked token or deactivated user stops working within TOKEN_CACHE_SECONDS.
+TOKEN_CACHE_SECONDS = 30.0
+_token_cache: dict[str, tuple[float, User]] = {}
+
+
 def user_for_token(raw: str) -> User | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
+    key = _hash_token(raw)
+    cached = _token_cache.get(key)
+    if cached and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
+        return cached[1]
+    user = _lookup_token(key)
+    if user is not None:
+        if len(_token_cache) > 10_000:
+            _token_cache.clear()
+        _token_cache[key] = (time.monotonic(), user)
+    return user
+
+
+def _lookup_token(key_hash: str) -> User | None:
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash_token(raw), revoked_at__isnull=True)
+        .filter(key_hash=key_hash, revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
@@ -241,6 +261,7 @@ def user_for_token(raw: str) -> User | None:
 
 
 def revoke_tokens(user: User) -> int:
+    _token_cache.clear()
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +42,8 @@ from gridgov.cases.worktime import add_working_minutes
 from gridgov.notify.services import notify
 
 COMMAND_ROLES = {Role.ADMIN, Role.DISTRICT_OPERATOR, Role.STREET_OPERATOR, Role.COMMUNITY_STAFF}
+_CHANNELS = frozenset(Channel.values)
+_URGENCIES = frozenset(Urgency.values)
 DUPLICATE_RADIUS_M = 100
 DUPLICATE_WINDOW_HOURS = 72
 
@@ -175,13 +177,14 @@ def _event(
     now,
     completes=None,
     data=None,
+    save: bool = True,
 ) -> CaseEvent:
     on_time = None
     deadline = None
     if completes and case.stage == completes and case.stage_deadline:
         deadline = case.stage_deadline
         on_time = now <= case.stage_deadline
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         time=now,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -201,6 +204,9 @@ def _event(
         on_time=on_time,
         data=data or {},
     )
+    if save:
+        event.save()
+    return event
 
 
 def _enter_stage(case: Case, now: datetime.datetime) -> None:
@@ -343,9 +349,9 @@ def report_case(
 ) -> tuple[Case, bool]:
     """Record a report from any channel. The same idempotency key twice gives the same case
     (a phone retrying on a bad network makes one case): returns (case, created)."""
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         raise ValidationError({"channel": _("Unknown channel %(c)s.") % {"c": channel}})
-    if urgency not in Urgency.values:
+    if urgency not in _URGENCIES:
         raise ValidationError({"urgency": _("Unknown urgency %(u)s.") % {"u": urgency}})
     description = (description or "").strip()
     if not description and not title:
@@ -358,10 +364,6 @@ def report_case(
         raise ValidationError({"reporter_phone": _("The phone number may contain digits only.")})
     if isinstance(category, str):
         category = category_by_code(category)
-    if idempotency_key:
-        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return existing, False
     x = y = None
     needs_locating = False
     if lon is not None or lat is not None:
@@ -379,39 +381,96 @@ def report_case(
         code = area_code or default_area_code(actor)
         needs_locating = True
     now = timezone.now()
+    # Everything is prepared before the write transaction, which only inserts: writers queue on
+    # the database, so the shorter the locked part, the more reports per second.
+    case = Case(
+        title=(title or (category.name if category else description[:30]))[:100],
+        description=description,
+        category=category,
+        channel=channel,
+        urgency=urgency,
+        lon=x,
+        lat=y,
+        address=address[:200],
+        area_code=code,
+        needs_locating=needs_locating,
+        level_code=level_for(code),
+        reporter=actor if getattr(actor, "pk", None) else None,
+        reporter_name=reporter_name[:50],
+        reporter_phone=reporter_phone[:20],
+        idempotency_key=idempotency_key or None,
+        created_at=now,
+    )
+    _enter_stage(case, now)
+    event = _event(
+        case, actor, "report", "", description[:500], now=now, data={"channel": channel}, save=False
+    )
     try:
         with transaction.atomic():
-            case = Case(
-                title=(title or (category.name if category else description[:30]))[:100],
-                description=description,
-                category=category,
-                channel=channel,
-                urgency=urgency,
-                lon=x,
-                lat=y,
-                address=address[:200],
-                area_code=code,
-                needs_locating=needs_locating,
-                level_code=level_for(code),
-                reporter=actor if getattr(actor, "pk", None) else None,
-                reporter_name=reporter_name[:50],
-                reporter_phone=reporter_phone[:20],
-                idempotency_key=idempotency_key or None,
-                created_at=now,
-            )
-            _enter_stage(case, now)
-            case.save()
-            event = _event(
-                case, actor, "report", "", description[:500], now=now, data={"channel": channel}
-            )
+            _insert(case)
+            event.case = case
+            _insert(event)
             _attach(case, event, [(p, AttachmentKind.REPORT) for p in photos], actor)
     except IntegrityError:
-        if idempotency_key:
-            existing = Case.objects.filter(idempotency_key=idempotency_key).first()
-            if existing:
-                return existing, False
-        raise
+        # The key was used before (a retry): the unique index said so, no lookup needed up front.
+        existing = _case_with_key(idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing, False
     return case, True
+
+
+_INSERTS: dict[type, tuple[str, list]] = {}
+# Field types whose Python values the database driver takes as they are.
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.FloatField,
+    models.BooleanField,
+)
+
+
+def _insert(obj) -> None:
+    """INSERT one row with a statement prepared once per model: the intake path's two writes
+    skip the ORM's per-call query compilation and field-by-field preparation."""
+    model = type(obj)
+    if model not in _INSERTS:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        table = connection.ops.quote_name(model._meta.db_table)
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608 (names from the model)
+        plan = [
+            (
+                f.attname,
+                None if (isinstance(f, _PLAIN) or f.is_relation) and not f.choices else f,
+                getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False),
+            )
+            for f in fields
+        ]
+        _INSERTS[model] = (sql, plan)
+    sql, plan = _INSERTS[model]
+    params = []
+    now = timezone.now()
+    for attname, field, stamp in plan:
+        if stamp:
+            setattr(obj, attname, now)
+        value = getattr(obj, attname)
+        params.append(value if field is None else field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+def _case_with_key(key: str) -> Case | None:
+    """The case an idempotency key made, if any (checked on every report: kept cheap)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM cases_case WHERE idempotency_key = %s", [key])
+        row = cursor.fetchone()
+    return Case.objects.get(pk=row[0]) if row else None
 
 
 # ---------------------------------------------------------------------------------------------

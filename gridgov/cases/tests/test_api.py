@@ -27,7 +27,8 @@ def test_report_is_idempotent_and_answers_201_then_200(loop, client):
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"] and Case.objects.count() == 1
     assert first.json()["area_code"] == "41010500100101"
-    assert "self_handle" in first.json()["actions"]
+    detail = client.get(f"/api/v1/cases/{first.json()['id']}", **auth).json()
+    assert "self_handle" in detail["actions"]
 
 
 def test_bad_reports_get_clear_4xx(loop, client_for):

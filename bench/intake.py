@@ -1,0 +1,223 @@
+"""Case intake under load: the platform on SQLite with production settings and 2 gunicorn sync
+workers, 64 concurrent connections from wrk, beside a bare Django view that inserts one row into
+the same database on the same server. Afterwards every accepted report must be exactly one case.
+"""
+
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+ROOT = Path(__file__).resolve().parent.parent
+DURATION = int(os.environ.get("BENCH_SECONDS", "20"))
+CONNECTIONS = 64
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run(
+        [*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL
+    )
+    return shutil.which("wrk")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+folder = Path(tempfile.mkdtemp(prefix="gridgov-bench-intake-"))
+env = {
+    **os.environ,
+    "GRIDGOV_VAR_DIR": str(folder),
+    "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+    "GRIDGOV_BENCH_BARE": "1",
+    "GRIDGOV_DEBUG": "0",
+    "GRIDGOV_LOG_LEVEL": "ERROR",
+    "DJANGO_SETTINGS_MODULE": "gridgov.settings",
+}
+os.environ.update(env)
+sys.path.insert(0, str(ROOT))
+import django  # noqa: E402
+
+django.setup()
+from django.core.management import call_command  # noqa: E402
+from django.db.models import Count  # noqa: E402
+
+from gridgov.accounts.models import User  # noqa: E402
+from gridgov.accounts.services import issue_token  # noqa: E402
+from gridgov.areas.models import Area  # noqa: E402
+from gridgov.cases.benchmark import create_table  # noqa: E402
+from gridgov.cases.models import Case, CaseEvent  # noqa: E402
+
+call_command("migrate", verbosity=0)
+call_command("load_demo", only_areas=True, stdout=io.StringIO())
+create_table()
+token = issue_token(User.objects.get(username="district_op"), name="bench")
+
+# Points inside the grids, so that every report is a valid one.
+rng = np.random.default_rng(3)
+grids = [
+    shapely.from_geojson(json.dumps(g))
+    for g in Area.objects.grids().values_list("geometry", flat=True)[:400]
+]
+points = [
+    (round(g.representative_point().x + 0, 6), round(g.representative_point().y, 6)) for g in grids
+]
+lua_points = ",".join(f"{{{x},{y}}}" for x, y in points)
+
+LUA = """
+local counter = 0
+sent = 0
+local threads = {}
+local next_id = 0
+local points = {%(points)s}
+setup = function(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+init = function(args)
+  created = 0
+  other = 0
+  prefix = "%(run)s-" .. id
+end
+request = function()
+  counter = counter + 1
+  sent = sent + 1
+  local p = points[(counter %% #points) + 1]
+  local body = %(body)s
+  return wrk.format("POST", nil, nil, body)
+end
+response = function(status, headers, body)
+  if status == 201 then created = created + 1 else other = other + 1 end
+end
+done = function(summary, latency, requests)
+  local c, o, s = 0, 0, 0
+  for _, t in ipairs(threads) do
+    c = c + t:get("created")
+    o = o + t:get("other")
+    s = s + t:get("sent")
+  end
+  io.write(string.format("SENT %%d\\n", s))
+  local e = summary.errors
+  io.write(string.format("CREATED %%d\\nOTHER %%d\\nREQUESTS %%d\\nSECONDS %%f\\nSOCKET_ERRORS %%d\\n",
+    c, o, summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.timeout))
+  io.write(string.format("P50 %%f\\nP99 %%f\\n", latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+INTAKE_BODY = (
+    'string.format(\'{"description":"井盖松动","category":"C0101","channel":"api","lon":%f,"lat":%f,'
+    '"idempotency_key":"%s-%d"}\', p[1], p[2], prefix, counter)'
+)
+BARE_BODY = 'string.format(\'{"description":"井盖松动","lon":%f,"lat":%f,"key":"%s-%d"}\', p[1], p[2], prefix, counter)'
+
+port = free_port()
+server = subprocess.Popen(
+    [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "gridgov.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "error",
+    ],
+    cwd=ROOT,
+    env=env,
+)
+wrk = ensure_wrk()
+
+
+def run(path: str, body: str, headers: list[str], seconds: int = DURATION) -> dict:
+    script = folder / f"load-{abs(hash(path))}.lua"
+    script.write_text(LUA % {"points": lua_points, "body": body, "run": f"r{time.time_ns()}"})
+    args = [
+        wrk,
+        "-t",
+        "2",
+        "-c",
+        str(CONNECTIONS),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(script),
+        "-H",
+        "Content-Type: application/json",
+        *[arg for h in headers for arg in ("-H", h)],
+        f"http://127.0.0.1:{port}{path}",
+    ]
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    out = done.stdout
+    if "REQUESTS" not in out:
+        raise RuntimeError(f"wrk failed: {done.stdout}\n{done.stderr}")
+    values = dict(re.findall(r"^([A-Z_0-9]+) ([0-9.]+)$", out, re.M))
+    result = {k: float(v) for k, v in values.items()}
+    result["rps"] = result["REQUESTS"] / result["SECONDS"]
+    return result
+
+
+try:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    # Warm both workers (imports, the locator's index) before measuring.
+    run("/api/v1/cases", INTAKE_BODY, [f"Authorization: Bearer {token}"], seconds=2)
+    bare = run("/bench/bare", BARE_BODY, [])
+    before = Case.objects.count()
+    intake = run("/api/v1/cases", INTAKE_BODY, [f"Authorization: Bearer {token}"])
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+
+cases = Case.objects.count() - before
+created, other = int(intake["CREATED"]), int(intake["OTHER"])
+# Requests still in flight when wrk stopped got no answer: a case may or may not exist for them.
+in_flight = int(intake["SENT"]) - created - other
+lost = max(0, created - cases)
+doubled = max(0, cases - created - in_flight)
+reports = CaseEvent.objects.filter(action="report").count() - before
+duplicate_keys = (
+    Case.objects.values("idempotency_key").annotate(n=Count("id")).filter(n__gt=1).count()
+)
+lost_or_doubled = lost + doubled + abs(reports - cases) + duplicate_keys + other
+ratio = intake["rps"] / bare["rps"]
+print(f"bare insert: {bare['rps']:,.0f} req/s, p50 {bare['P50']:.1f} ms, p99 {bare['P99']:.1f} ms")
+print(
+    f"intake:      {intake['rps']:,.0f} req/s, "
+    f"p50 {intake['P50']:.1f} ms, p99 {intake['P99']:.1f} ms"
+)
+print(
+    f"accepted reports (201): {created:,}; cases written: {cases:,}; "
+    f"unanswered at the end: {in_flight}; other answers: {other}"
+)
+print(f"BENCH intake_rps {intake['rps']:.0f} req/s")
+print(f"BENCH bare_insert_rps {bare['rps']:.0f} req/s")
+print(f"BENCH intake_vs_bare_ratio {ratio:.3f}")
+print(f"BENCH intake_p99_ms {intake['P99']:.1f} ms")
+print(f"BENCH intake_lost_or_doubled {lost_or_doubled}")
+shutil.rmtree(folder, ignore_errors=True)
