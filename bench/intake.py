@@ -115,16 +115,21 @@ done = function(summary, latency, requests)
   end
   io.write(string.format("SENT %%d\\n", s))
   local e = summary.errors
-  io.write(string.format("CREATED %%d\\nOTHER %%d\\nREQUESTS %%d\\nSECONDS %%f\\nSOCKET_ERRORS %%d\\n",
-    c, o, summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.timeout))
-  io.write(string.format("P50 %%f\\nP99 %%f\\n", latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  io.write(string.format("CREATED %%d\\nOTHER %%d\\nREQUESTS %%d\\n", c, o, summary.requests))
+  io.write(string.format("SECONDS %%f\\n", summary.duration / 1e6))
+  io.write(string.format("SOCKET_ERRORS %%d\\n", e.connect + e.read + e.write + e.timeout))
+  io.write(string.format("P50 %%f\\n", latency:percentile(50) / 1000))
+  io.write(string.format("P99 %%f\\n", latency:percentile(99) / 1000))
 end
 """
 INTAKE_BODY = (
     'string.format(\'{"description":"井盖松动","category":"C0101","channel":"api","lon":%f,"lat":%f,'
     '"idempotency_key":"%s-%d"}\', p[1], p[2], prefix, counter)'
 )
-BARE_BODY = 'string.format(\'{"description":"井盖松动","lon":%f,"lat":%f,"key":"%s-%d"}\', p[1], p[2], prefix, counter)'
+BARE_BODY = (
+    'string.format(\'{"description":"井盖松动","lon":%f,"lat":%f,"key":"%s-%d"}\', '
+    "p[1], p[2], prefix, counter)"
+)
 
 port = free_port()
 server = subprocess.Popen(
