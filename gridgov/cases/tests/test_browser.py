@@ -12,14 +12,18 @@ def act(page, action: str, note: str = "", **fields) -> None:
     if box.get_attribute("open") is None:
         box.locator("summary").click()
     for name, value in fields.items():
-        box.locator(f"[name={name}]").select_option(value) if name == "department" else box.locator(f"[name={name}]").set_input_files(value)
+        box.locator(f"[name={name}]").select_option(value) if name == "department" else box.locator(
+            f"[name={name}]"
+        ).set_input_files(value)
     if note:
         box.locator("textarea[name=note]").fill(note)
     box.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
 
 
-def test_one_case_through_the_whole_loop_with_three_people(live_server, loop, browser_page, tmp_path):
+def test_one_case_through_the_whole_loop_with_three_people(
+    live_server, loop, browser_page, tmp_path
+):
     page = browser_page
     photo = tmp_path / "manhole.jpg"
     photo.write_bytes(jpeg())
@@ -31,7 +35,9 @@ def test_one_case_through_the_whole_loop_with_three_people(live_server, loop, br
     browser_login(page, live_server.url, "member_a", "pw-member_a")
     page.goto(f"{live_server.url}/cases/report/")
     page.wait_for_function("document.querySelectorAll('#report-map path').length > 0")
-    page.evaluate(f"document.querySelector('input[name=lon]').value = '{POINT_A[0]}'; document.querySelector('input[name=lat]').value = '{POINT_A[1]}';")
+    page.evaluate(
+        f"document.querySelector('input[name=lon]').value = '{POINT_A[0]}'; document.querySelector('input[name=lat]').value = '{POINT_A[1]}';"
+    )
     page.select_option("select[name=category]", "C0101")
     page.fill("textarea[name=description]", "井盖松动，行人踩上去会翻转")
     page.set_input_files("input[name=photo]", str(photo))
