@@ -94,11 +94,13 @@ def _register_routers() -> None:
     from gridgov.areas.api import router as areas_router
     from gridgov.cases.api import router as cases_router
     from gridgov.jobs.api import router as jobs_router
+    from gridgov.registry.api import router as registry_router
 
     api.add_router("", accounts_router)
     api.add_router("", areas_router)
     api.add_router("", jobs_router)
     api.add_router("", cases_router)
+    api.add_router("", registry_router)
 
 
 _register_routers()

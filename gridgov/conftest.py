@@ -11,6 +11,7 @@ from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import assign_staff, create_user
 from gridgov.areas.locator import locator
 from gridgov.areas.testing import DISTRICT, STREET_A, STREET_B, build_tree
+from gridgov.cases import deadlines, services, worktime
 
 
 @pytest.fixture(autouse=True)
@@ -21,9 +22,17 @@ def _fast_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_locator():
+    """In-memory lookups must not outlive the rows a test made (flushes send no signals)."""
     locator.invalidate()
+    forget_intake_caches()
     yield
     locator.invalidate()
+
+
+def forget_intake_caches() -> None:
+    services.forget_caches()
+    deadlines.forget_rules()
+    worktime.forget_overrides()
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "gridgov.areas",
     "gridgov.accounts",
     "gridgov.notify",
+    "gridgov.registry",
     "gridgov.cases",
     "gridgov.demo",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit/", include("gridgov.audit.urls")),
     path("notify/", include("gridgov.notify.urls")),
     path("cases/", include("gridgov.cases.urls")),
+    path("registry/", include("gridgov.registry.urls")),
 ]
 if settings.GRIDGOV_BENCH_BARE:
     from gridgov.cases.benchmark import urlpatterns as bench_patterns

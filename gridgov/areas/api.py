@@ -99,7 +99,7 @@ class AreaFilters(Schema):
     kind: GridKind | None = None
     include_retired: bool = False
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 def _restricted(request, filters: AreaFilters):

@@ -131,7 +131,7 @@ class CaseFilters(Schema):
     area: str | None = Field(None, description="An area code: cases in its subtree.")
     since: datetime.date | None = None
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class EventOut(Schema):

@@ -1,0 +1,34 @@
+from gridgov.registry.models.buildings import Building, BuildingUse, House, HouseState, HouseUse
+from gridgov.registry.models.people import (
+    KEY_CATEGORIES,
+    Household,
+    HouseholdMember,
+    KeyPopulationTag,
+    Person,
+    RegistrationType,
+    Residence,
+    ResidenceRelation,
+    Sex,
+)
+from gridgov.registry.models.units import Organization, OrganizationKind, Place, PlaceKind
+
+__all__ = [
+    "KEY_CATEGORIES",
+    "Building",
+    "BuildingUse",
+    "House",
+    "HouseState",
+    "HouseUse",
+    "Household",
+    "HouseholdMember",
+    "KeyPopulationTag",
+    "Organization",
+    "OrganizationKind",
+    "Person",
+    "Place",
+    "PlaceKind",
+    "RegistrationType",
+    "Residence",
+    "ResidenceRelation",
+    "Sex",
+]

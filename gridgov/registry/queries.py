@@ -1,0 +1,196 @@
+"""Reads of the registry for a user, all through restrict(): lists that stay fast at a million
+people (indexed filters, keyset paging, capped counts), masked presentation, the building table."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import code_prefix_q, get_for_user, restrict, user_may
+from gridgov.registry.identity import mask_id, mask_phone
+from gridgov.registry.models import Building, House, KeyPopulationTag, Organization, Person, Place
+
+AGE_BANDS = [
+    ("0-17", 0, 17),
+    ("18-34", 18, 34),
+    ("35-59", 35, 59),
+    ("60-79", 60, 79),
+    ("80+", 80, 200),
+]
+COUNT_CAP = 10_000
+
+
+def people_for(user, action: str = Action.VIEW) -> QuerySet:
+    return restrict(Person.objects.filter(merged_into__isnull=True), user, action)
+
+
+def get_person_for_user(user, pk, action: str = Action.VIEW) -> Person:
+    return get_for_user(
+        Person.objects.select_related("current_house__building"), user, action, pk=pk
+    )
+
+
+def tags_for(user) -> QuerySet:
+    """Key service populations: only for roles given that right, and only in their scope."""
+    return restrict(KeyPopulationTag.objects.all(), user, Action.VIEW_KEY_POPULATION)
+
+
+def prefix_q(field: str, text: str) -> Q:
+    """`field` starts with `text`, written to use an index (see accounts.scope.code_prefix_q)."""
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": text, f"{field}__lt": text + "\uffff"})
+    return Q(**{f"{field}__startswith": text})
+
+
+def birth_range(
+    min_age: int, max_age: int, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date]:
+    today = today or datetime.date.today()
+    oldest = today.replace(year=today.year - max_age - 1) + datetime.timedelta(days=1)
+    youngest = today.replace(year=today.year - min_age)
+    return oldest, youngest
+
+
+@dataclass
+class PeopleFilters:
+    area: str = ""
+    q: str = ""
+    registration: str = ""
+    sex: str = ""
+    age: str = ""
+    tag: str = ""
+    foreigners: bool = False
+
+
+def filter_people(user, f: PeopleFilters) -> QuerySet:
+    people = people_for(user)
+    if f.area:
+        people = people.filter(code_prefix_q("area_code", [f.area]))
+    if f.registration:
+        people = people.filter(registration=f.registration)
+    if f.sex in ("M", "F"):
+        people = people.filter(sex=f.sex)
+    if f.foreigners:
+        people = people.filter(registration="overseas")
+    band = next((b for b in AGE_BANDS if b[0] == f.age), None)
+    if band:
+        low, high = birth_range(band[1], band[2])
+        people = people.filter(birth_date__range=(low, high))
+    text = f.q.strip()
+    if text:
+        if text.replace("X", "").replace("x", "").isdigit() and len(text) >= 6:
+            people = (
+                people.filter(id_number=text.upper())
+                if len(text) == 18
+                else people.filter(id_number__endswith=text.upper())
+            )
+        else:
+            people = people.filter(prefix_q("name", text))
+    if f.tag and user_may(user, Action.VIEW_KEY_POPULATION):
+        tags = tags_for(user).filter(person=OuterRef("pk"), until__isnull=True)
+        if f.tag != "any":
+            tags = tags.filter(category=f.tag)
+        people = people.filter(Exists(tags))
+    return people
+
+
+def keyset_page(queryset: QuerySet, after: str, size: int = 50) -> tuple[list, str]:
+    """One page ordered by (area code, id) after the cursor "area_code:id"; and the next cursor."""
+    rows = queryset.order_by("area_code", "id")
+    if after and ":" in after:
+        code, _sep, pk = after.rpartition(":")
+        if pk.isdigit():
+            rows = rows.filter(Q(area_code__gt=code) | Q(area_code=code, id__gt=int(pk)))
+    page = list(rows[: size + 1])
+    more = len(page) > size
+    page = page[:size]
+    return page, (f"{page[-1].area_code}:{page[-1].pk}" if more and page else "")
+
+
+def count_capped(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """The count, up to `cap` (counting a million rows on every page would be slow)."""
+    n = queryset.order_by()[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+def present_person(person: Person) -> dict:
+    """What lists, pages and the API show of a person: identifiers masked."""
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "id_number": mask_id(person.id_number or ""),
+        "other_id": mask_id(person.other_id),
+        "phone": mask_phone(person.phone),
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "age": _age(person.birth_date),
+        "registration": person.registration,
+        "area_code": person.area_code,
+    }
+
+
+def _age(birth: datetime.date | None) -> int | None:
+    if not birth:
+        return None
+    today = datetime.date.today()
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def buildings_for(user) -> QuerySet:
+    return restrict(Building.objects.all(), user)
+
+
+def houses_for(user) -> QuerySet:
+    return restrict(House.objects.all(), user)
+
+
+def organizations_for(user, action: str = Action.VIEW) -> QuerySet:
+    return restrict(Organization.objects.all(), user, action)
+
+
+def places_for(user) -> QuerySet:
+    return restrict(Place.objects.all(), user)
+
+
+@dataclass
+class Cell:
+    house: House
+    residents: int
+    key: bool
+    foreign: bool
+
+
+def building_table(user, building: Building) -> list[dict]:
+    """The 楼盘表: for each unit, floors from the top down, each a row of rooms with their state,
+    how many live there, and marks where key populations (if the user may know) or foreigners
+    live."""
+    houses = list(houses_for(user).filter(building=building).order_by("unit", "-floor", "room"))
+    ids = [h.pk for h in houses]
+    residents: dict[int, int] = {}
+    foreign: set[int] = set()
+    key: set[int] = set()
+    living = Person.objects.filter(current_house_id__in=ids, merged_into__isnull=True)
+    for house_id, registration in living.values_list("current_house_id", "registration"):
+        residents[house_id] = residents.get(house_id, 0) + 1
+        if registration == "overseas":
+            foreign.add(house_id)
+    if user_may(user, Action.VIEW_KEY_POPULATION):
+        key = set(
+            tags_for(user)
+            .filter(person__current_house_id__in=ids, until__isnull=True)
+            .values_list("person__current_house_id", flat=True)
+        )
+    units: dict[int, dict[int, list[Cell]]] = {}
+    for h in houses:
+        units.setdefault(h.unit, {}).setdefault(h.floor, []).append(
+            Cell(h, residents.get(h.pk, 0), h.pk in key, h.pk in foreign)
+        )
+    return [
+        {
+            "unit": unit,
+            "floors": [{"floor": floor, "rooms": rooms} for floor, rooms in floors.items()],
+        }
+        for unit, floors in units.items()
+    ]

@@ -1,0 +1,661 @@
+import csv
+import datetime
+import io
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import get_for_user, restrict, user_may
+from gridgov.audit.models import ChangeLog
+from gridgov.audit.services import record_access
+from gridgov.jobs.services import enqueue
+from gridgov.registry import importing, queries, services
+from gridgov.registry.forms import (
+    BuildingForm,
+    ExportReasonForm,
+    HouseForm,
+    ImportForm,
+    MergeForm,
+    OrganizationForm,
+    PersonForm,
+    PlaceForm,
+    RevealForm,
+    TagForm,
+)
+from gridgov.registry.models import (
+    Building,
+    House,
+    Household,
+    HouseState,
+    Organization,
+    Place,
+    RegistrationType,
+    Residence,
+)
+from gridgov.registry.models.people import KEY_CATEGORIES
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _filters(request) -> queries.PeopleFilters:
+    g = request.GET
+    return queries.PeopleFilters(
+        area=g.get("area", "").strip(),
+        q=g.get("q", ""),
+        registration=g.get("registration", ""),
+        sex=g.get("sex", ""),
+        age=g.get("age", ""),
+        tag=g.get("tag", ""),
+        foreigners=g.get("foreigners") == "1",
+    )
+
+
+@login_required
+def people(request):
+    filtered = queries.filter_people(request.user, _filters(request))
+    page, cursor = queries.keyset_page(filtered, request.GET.get("after", ""))
+    count, capped = queries.count_capped(filtered)
+    params = request.GET.copy()
+    params.pop("after", None)
+    return render(
+        request,
+        "registry/people.html",
+        {
+            "nav": "registry",
+            "rows": [queries.present_person(p) for p in page],
+            "next": cursor,
+            "count": count,
+            "capped": capped,
+            "params": params.urlencode(),
+            "registrations": RegistrationType.choices,
+            "ages": queries.AGE_BANDS,
+            "categories": KEY_CATEGORIES
+            if user_may(request.user, Action.VIEW_KEY_POPULATION)
+            else [],
+            "may_export_personal": user_may(request.user, Action.EXPORT_PERSONAL),
+        },
+    )
+
+
+@login_required
+def person(request, pk: int):
+    target = queries.get_person_for_user(request.user, pk)
+    revealed = None
+    form = RevealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revealed = services.reveal_person(
+                target, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+    household = (
+        Household.objects.filter(members__person=target, members__until__isnull=True)
+        .select_related("head", "house")
+        .first()
+    )
+    members = (
+        household.members.filter(until__isnull=True).select_related("person") if household else []
+    )
+    return render(
+        request,
+        "registry/person.html",
+        {
+            "nav": "registry",
+            "person": target,
+            "shown": queries.present_person(target),
+            "revealed": revealed,
+            "form": form,
+            "may_reveal": user_may(request.user, Action.VIEW_PERSONAL),
+            "residences": Residence.objects.filter(person=target).select_related("house__building"),
+            "household": household,
+            "members": members,
+            "tags": queries.tags_for(request.user).filter(person=target)
+            if user_may(request.user, Action.VIEW_KEY_POPULATION)
+            else None,
+            "tag_form": TagForm() if user_may(request.user, Action.VIEW_KEY_POPULATION) else None,
+            "history": restrict(ChangeLog.objects.all(), request.user).filter(
+                object_type="registry.person", object_id=str(target.pk)
+            )[:50],
+            "merge_form": MergeForm(),
+        },
+    )
+
+
+def _person_form_data(form) -> dict:
+    data = dict(form.cleaned_data)
+    data.pop("house_code", None)
+    return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk: int | None = None):
+    target = queries.get_person_for_user(request.user, pk, Action.CHANGE) if pk else None
+    initial = {}
+    if target:
+        initial = {f: getattr(target, f) for f in services.PERSON_FIELDS}
+        initial["house_code"] = target.current_house.code if target.current_house_id else ""
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        house = None
+        code = form.cleaned_data.get("house_code")
+        if code:
+            house = (
+                queries.houses_for(
+                    request.user,
+                )
+                .filter(code=code)
+                .first()
+            )
+            if house is None:
+                form.add_error("house_code", _("No house with this code in your scope."))
+        if not form.errors:
+            try:
+                saved, created = services.save_person(
+                    _person_form_data(form),
+                    actor=request.user,
+                    person=target,
+                    house=house,
+                    area_code=target.area_code if target else "",
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                _form_errors(
+                    form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+                )
+            else:
+                if not created and target is None:
+                    messages.info(
+                        request, _("This person was already registered: their record was updated.")
+                    )
+                return redirect("registry:person", pk=saved.pk)
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "nav": "registry",
+            "form": form,
+            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New person"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_move_out(request, pk: int):
+    target = queries.get_person_for_user(request.user, pk, Action.CHANGE)
+    services.move_out(target, actor=request.user)
+    messages.success(request, _("Moved out; the residence is kept in the history."))
+    return redirect("registry:person", pk=pk)
+
+
+@login_required
+@require_POST
+def person_merge(request, pk: int):
+    keep = queries.get_person_for_user(request.user, pk, Action.CHANGE)
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        try:
+            drop = queries.get_person_for_user(
+                request.user, form.cleaned_data["other"], Action.CHANGE
+            )
+            services.merge_people(keep, drop, actor=request.user)
+            messages.success(request, _("The two records are one now."))
+        except (ValidationError, Http404) as exc:
+            messages.error(
+                request, " ".join(getattr(exc, "messages", [_("No such record in your scope.")]))
+            )
+    return redirect("registry:person", pk=pk)
+
+
+@login_required
+@require_POST
+def person_tag(request, pk: int):
+    target = queries.get_person_for_user(request.user, pk, Action.VIEW_KEY_POPULATION)
+    form = TagForm(request.POST)
+    if form.is_valid():
+        services.tag_key_population(
+            target, actor=request.user, responsible=request.user, **form.cleaned_data
+        )
+    return redirect("registry:person", pk=pk)
+
+
+@login_required
+def key_populations(request):
+    if not user_may(request.user, Action.VIEW_KEY_POPULATION):
+        raise PermissionDenied
+    tags = (
+        queries.tags_for(request.user)
+        .filter(until__isnull=True)
+        .select_related("person", "responsible")
+    )
+    if category := request.GET.get("category"):
+        tags = tags.filter(category=category)
+    page = Paginator(tags.order_by("area_code", "id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/key_populations.html",
+        {"nav": "registry", "page": page, "categories": KEY_CATEGORIES},
+    )
+
+
+@login_required
+def buildings(request):
+    rows = queries.buildings_for(request.user)
+    if text := request.GET.get("q", "").strip():
+        rows = rows.filter(name__icontains=text) | rows.filter(code__startswith=text)
+    if area := request.GET.get("area", "").strip():
+        rows = rows.filter(area_code__startswith=area)
+    page = Paginator(rows.order_by("area_code", "code"), 50).get_page(request.GET.get("page"))
+    return render(request, "registry/buildings.html", {"nav": "registry", "page": page})
+
+
+@login_required
+def building(request, pk: int):
+    target = get_for_user(Building.objects.all(), request.user, pk=pk)
+    states = HouseState.choices
+    return render(
+        request,
+        "registry/building.html",
+        {
+            "nav": "registry",
+            "building": target,
+            "table": queries.building_table(request.user, target),
+            "states": states,
+            "may_change": user_may(request.user, Action.CHANGE),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def building_edit(request, pk: int | None = None):
+    target = (
+        get_for_user(Building.objects.all(), request.user, Action.CHANGE, pk=pk) if pk else None
+    )
+    initial = {f: getattr(target, f) for f in BuildingForm.base_fields} if target else {}
+    form = BuildingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_building(form.cleaned_data, actor=request.user, building=target)
+            if target is None:
+                services.generate_houses(saved, actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(
+                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            )
+        else:
+            return redirect("registry:building", pk=saved.pk)
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "nav": "registry",
+            "form": form,
+            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New building"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def house(request, pk: int):
+    """A room of the building table: its state, its household and residents (an htmx partial)."""
+    target = get_for_user(House.objects.select_related("building"), request.user, pk=pk)
+    form = HouseForm(
+        request.POST or None,
+        initial={
+            "use": target.use,
+            "state": target.state,
+            "floor_area": target.floor_area,
+            "owner_name": target.owner_name,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_house(target, actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(
+                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            )
+    residents = queries.people_for(request.user).filter(current_house=target)
+    households = Household.objects.filter(house=target).prefetch_related("members__person")
+    return render(
+        request,
+        "registry/_house.html",
+        {
+            "house": target,
+            "residents": [queries.present_person(p) for p in residents],
+            "households": households,
+            "form": form,
+            "may_change": user_may(request.user, Action.CHANGE),
+            "key": queries.tags_for(request.user).filter(
+                person__current_house=target, until__isnull=True
+            )
+            if user_may(request.user, Action.VIEW_KEY_POPULATION)
+            else [],
+        },
+    )
+
+
+@login_required
+def organizations(request):
+    rows = queries.organizations_for(request.user)
+    if text := request.GET.get("q", "").strip():
+        rows = rows.filter(name__icontains=text)
+    if kind := request.GET.get("kind"):
+        rows = rows.filter(kind=kind)
+    if request.GET.get("key") == "1":
+        rows = rows.filter(key_unit=True)
+    page = Paginator(rows.order_by("area_code", "name"), 50).get_page(request.GET.get("page"))
+    from gridgov.registry.models import OrganizationKind
+
+    return render(
+        request,
+        "registry/organizations.html",
+        {"nav": "registry", "page": page, "kinds": OrganizationKind.choices},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_edit(request, pk: int | None = None):
+    target = (
+        get_for_user(Organization.objects.all(), request.user, Action.CHANGE, pk=pk) if pk else None
+    )
+    initial = {f: getattr(target, f) for f in OrganizationForm.base_fields} if target else {}
+    form = OrganizationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _saved, created = services.save_organization(
+                form.cleaned_data, actor=request.user, organization=target
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(
+                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            )
+        else:
+            if not created and target is None:
+                messages.info(
+                    request, _("This organization was already registered: its record was updated.")
+                )
+            return redirect("registry:organizations")
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "nav": "registry",
+            "form": form,
+            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New organization"),
+        },
+    )
+
+
+@login_required
+def places(request):
+    rows = queries.places_for(request.user)
+    if kind := request.GET.get("kind"):
+        rows = rows.filter(kind=kind)
+    if text := request.GET.get("q", "").strip():
+        rows = rows.filter(name__icontains=text)
+    page = Paginator(rows.order_by("area_code", "kind", "name"), 50).get_page(
+        request.GET.get("page")
+    )
+    from gridgov.registry.models import PlaceKind
+
+    return render(
+        request,
+        "registry/places.html",
+        {"nav": "registry", "page": page, "kinds": PlaceKind.choices},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def place_edit(request, pk: int | None = None):
+    target = get_for_user(Place.objects.all(), request.user, Action.CHANGE, pk=pk) if pk else None
+    initial = {f: getattr(target, f) for f in PlaceForm.base_fields} if target else {}
+    form = PlaceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_place(form.cleaned_data, actor=request.user, place=target)
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(
+                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            )
+        else:
+            return redirect("registry:places")
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "nav": "registry",
+            "form": form,
+            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New place"),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# import and export
+
+
+def _upload_path(token: str):
+    if not token.isalnum():
+        raise Http404
+    folder = settings.VAR_DIR / "uploads"
+    folder.mkdir(exist_ok=True)
+    return folder / f"registry-{token}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request):
+    if not user_may(request.user, Action.CHANGE):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"nav": "registry_import", "form": form, "entities": importing.ENTITY_LABELS}
+    if request.method == "POST" and "token" in request.POST:
+        token = request.POST["token"]
+        path = _upload_path(token)
+        if not path.exists():
+            raise Http404
+        mode = request.POST.get("mode", "good")
+        entity, filename = (
+            request.POST.get("entity", ""),
+            request.POST.get("filename", "upload.csv"),
+        )
+        if entity not in importing.TEMPLATES or mode not in ("good", "all"):
+            raise Http404
+        context["job"] = enqueue(
+            "registry.import",
+            {
+                "path": str(path),
+                "entity": entity,
+                "filename": filename,
+                "mode": mode,
+                "actor_id": request.user.pk,
+            },
+            actor=request.user,
+            unique_key=f"registry.import:{token}",
+        )
+        return render(request, "registry/import.html", context)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.GRIDGOV_MAX_UPLOAD_BYTES:
+            form.add_error(
+                "file",
+                _("The file is too large (limit %(mb)d MB).")
+                % {"mb": settings.GRIDGOV_MAX_UPLOAD_BYTES // 2**20},
+            )
+        else:
+            data = upload.read()
+            try:
+                report = importing.check(
+                    form.cleaned_data["entity"], data, upload.name, actor=request.user
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                token = uuid.uuid4().hex
+                _upload_path(token).write_bytes(data)
+                context.update(
+                    report=report.summary(),
+                    token=token,
+                    entity=form.cleaned_data["entity"],
+                    filename=upload.name,
+                )
+    return render(request, "registry/import.html", context)
+
+
+@login_required
+def template(request, entity: str, fmt: str):
+    if entity not in importing.TEMPLATES or fmt not in ("xlsx", "csv"):
+        raise Http404
+    if fmt == "xlsx":
+        body, content_type = (
+            importing.template_xlsx(entity),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        body, content_type = importing.template_csv(entity), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="template-{entity}.{fmt}"'
+    return response
+
+
+EXPORT_LIMIT = 200_000
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_people(request, fmt: str):
+    """The filtered list as Excel or CSV: masked; full personal data needs the right and a reason
+    (the export is written to the access log)."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    if not user_may(request.user, Action.EXPORT):
+        raise PermissionDenied
+    personal = request.GET.get("personal") == "1"
+    if personal:
+        if not user_may(request.user, Action.EXPORT_PERSONAL):
+            raise PermissionDenied
+        form = ExportReasonForm(request.POST or None)
+        if request.method != "POST" or not form.is_valid():
+            return render(
+                request,
+                "registry/form.html",
+                {"form": form, "title": _("Export full personal data")},
+            )
+    rows = queries.filter_people(request.user, _filters(request)).order_by("area_code", "id")[
+        :EXPORT_LIMIT
+    ]
+    headers = ["姓名", "公民身份号码", "性别", "出生日期", "联系电话", "人口类型", "区划编码"]
+    people = list(rows)
+    if personal:
+        record_access(
+            actor=request.user,
+            subject_type="registry.person",
+            fields=["id_number", "phone"],
+            purpose="export",
+            reason=form.cleaned_data["reason"],
+            record_count=len(people),
+        )
+    labels = dict(RegistrationType.choices)
+    body = []
+    for p in people:
+        shown = queries.present_person(p)
+        body.append(
+            [
+                p.name,
+                (p.id_number or "") if personal else shown["id_number"],
+                {"M": "男", "F": "女"}.get(p.sex, ""),
+                p.birth_date.isoformat() if p.birth_date else "",
+                p.phone if personal else shown["phone"],
+                str(labels.get(p.registration, "")),
+                p.area_code,
+            ]
+        )
+    stamp = datetime.date.today().strftime("%Y%m%d")
+    return _table_response(headers, body, fmt, f"people-{stamp}")
+
+
+def _table_response(headers: list[str], rows: list[list], fmt: str, name: str) -> HttpResponse:
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(headers)
+        writer.writerows(rows)
+        response = HttpResponse(
+            out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet()
+        sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(
+            out.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def export_organizations(request, fmt: str):
+    if fmt not in ("xlsx", "csv") or not user_may(request.user, Action.EXPORT):
+        raise Http404
+    rows = queries.organizations_for(request.user, Action.EXPORT).order_by("area_code", "name")[
+        :EXPORT_LIMIT
+    ]
+    from gridgov.registry.identity import mask_phone
+
+    body = [
+        [
+            o.name,
+            o.credit_code or "",
+            o.get_kind_display(),
+            o.industry,
+            o.legal_representative,
+            mask_phone(o.phone),
+            o.address,
+            o.area_code,
+        ]
+        for o in rows
+    ]
+    return _table_response(
+        [
+            "单位名称",
+            "统一社会信用代码",
+            "单位类型",
+            "行业",
+            "法定代表人",
+            "联系电话",
+            "地址",
+            "区划编码",
+        ],
+        body,
+        fmt,
+        "organizations",
+    )
