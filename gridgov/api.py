@@ -92,7 +92,9 @@ def _http_error(request, exc: HttpError):
 def _register_routers() -> None:
     from gridgov.accounts.api import router as accounts_router
     from gridgov.areas.api import router as areas_router
+    from gridgov.assessment.api import router as assessment_router
     from gridgov.cases.api import router as cases_router
+    from gridgov.dashboard.api import router as dashboard_router
     from gridgov.jobs.api import router as jobs_router
     from gridgov.registry.api import router as registry_router
 
@@ -101,6 +103,8 @@ def _register_routers() -> None:
     api.add_router("", jobs_router)
     api.add_router("", cases_router)
     api.add_router("", registry_router)
+    api.add_router("", assessment_router)
+    api.add_router("", dashboard_router)
 
 
 _register_routers()

@@ -15,6 +15,8 @@ NAVIGATION = [
     ("case_map", _("Case map"), "cases:map", None),
     ("report", _("Report"), "cases:report", Action.REPORT),
     ("registry", _("Basic data"), "registry:people", None),
+    ("assessment", _("Assessment"), "assessment:overview", None),
+    ("cockpit", _("Cockpit"), "dashboard:cockpit", None),
     ("areas", _("Area management"), "areas:import", Action.MANAGE_AREAS),
     ("users", _("Users"), "accounts:user_list", Action.MANAGE_USERS),
     ("audit", _("Audit logs"), "audit:changes", Action.READ_AUDIT),

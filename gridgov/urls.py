@@ -16,6 +16,8 @@ urlpatterns = [
     path("notify/", include("gridgov.notify.urls")),
     path("cases/", include("gridgov.cases.urls")),
     path("registry/", include("gridgov.registry.urls")),
+    path("assessment/", include("gridgov.assessment.urls")),
+    path("cockpit/", include("gridgov.dashboard.urls")),
 ]
 if settings.GRIDGOV_BENCH_BARE:
     from gridgov.cases.benchmark import urlpatterns as bench_patterns

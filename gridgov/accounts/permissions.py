@@ -26,6 +26,8 @@ class Action(models.TextChoices):
     VIEW_KEY_POPULATION = "view_key_population", _("View key service populations")
     READ_AUDIT = "read_audit", _("Read the audit logs")
     REPORT = "report", _("Report cases in the field")
+    ASSESS = "assess", _("Publish assessment reports")
+    MANAGE_SCHEMES = "manage_schemes", _("Edit assessment schemes")
 
 
 _ALL = set(Action)
@@ -39,13 +41,14 @@ ROLE_ACTIONS: dict[str, set[str]] = {
         Action.EXPORT_PERSONAL,
         Action.MANAGE_AREAS,
         Action.MANAGE_USERS,
+        Action.ASSESS,
     },
     Role.STREET_OPERATOR: _OPERATOR
-    | {Action.VIEW_KEY_POPULATION, Action.MANAGE_AREAS, Action.MANAGE_USERS},
+    | {Action.VIEW_KEY_POPULATION, Action.MANAGE_AREAS, Action.MANAGE_USERS, Action.ASSESS},
     Role.COMMUNITY_STAFF: _OPERATOR | {Action.VIEW_KEY_POPULATION},
     Role.GRID_MEMBER: {Action.VIEW, Action.CHANGE, Action.VIEW_PERSONAL, Action.REPORT},
     Role.DEPARTMENT_HANDLER: {Action.VIEW, Action.CHANGE},
-    Role.LEADER: {Action.VIEW, Action.EXPORT},
+    Role.LEADER: {Action.VIEW, Action.EXPORT, Action.ASSESS},
     Role.AUDITOR: {Action.VIEW, Action.READ_AUDIT},
 }
 

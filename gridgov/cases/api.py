@@ -192,7 +192,7 @@ def categories(request: HttpRequest):
 def report_case(request: HttpRequest, payload: CaseIn):
     """Report from any system. Send a position (and its `crs`) or an address. Replaying the same
     `idempotency_key` returns the case made the first time (200 instead of 201)."""
-    case, created = services.report_case(actor=request.user, **payload.dict())
+    case, created = services.report_case(actor=request.user, **payload.model_dump())
     answer = {
         "id": case.pk,
         "number": case.number,

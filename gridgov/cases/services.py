@@ -501,7 +501,7 @@ def perform(
     note = (note or "").strip()
     with transaction.atomic():
         case = (
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(of=("self",))
             .select_related("category", "department")
             .get(pk=case.pk)
         )
@@ -870,7 +870,11 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> dict:
     for kind, ids in ((CardKind.RED, red_ids), (CardKind.YELLOW, yellow_ids)):
         for pk in ids:
             with transaction.atomic():
-                case = Case.objects.select_for_update().select_related("department").get(pk=pk)
+                case = (
+                    Case.objects.select_for_update(of=("self",))
+                    .select_related("department")
+                    .get(pk=pk)
+                )
                 if case.status not in running:
                     continue
                 Card.objects.get_or_create(

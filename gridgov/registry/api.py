@@ -124,11 +124,17 @@ def get_person(request: HttpRequest, person_id: int):
     return queries.present_person(queries.get_person_for_user(request.user, person_id))
 
 
+class PersonPatch(PersonIn):
+    name: str = Field("", max_length=50)
+
+
 @router.patch("/people/{person_id}", response=PersonOut, summary="Change a person's record")
-def update_person(request: HttpRequest, person_id: int, payload: PersonIn):
+def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):
+    """Changes the fields sent; the others keep their values."""
     person = queries.get_person_for_user(request.user, person_id, Action.CHANGE)
-    data = payload.dict()
-    house = _house(request, data.pop("house_code"))
+    data = {f: getattr(person, f) for f in services.PERSON_FIELDS}
+    data.update(payload.dict(exclude_unset=True))
+    house = _house(request, data.pop("house_code", ""))
     person, _created = services.save_person(data, actor=request.user, person=person, house=house)
     return queries.present_person(person)
 

@@ -721,6 +721,8 @@ def commit(
     unless every row is good; mode `good` writes the good rows and reports the others."""
     if mode not in ("good", "all"):
         raise ValidationError(_("Unknown import mode %(m)s.") % {"m": mode})
+    if entity not in _WRITERS:
+        raise ValidationError(_("Unknown import kind %(e)s.") % {"e": entity})
     if mode == "all":
         first = check(entity, data, filename, actor=actor)
         if first.bad_rows:

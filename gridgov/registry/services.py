@@ -25,6 +25,7 @@ from gridgov.registry.models import (
     Place,
     RegistrationType,
     Residence,
+    Visit,
 )
 from gridgov.registry.models.people import OtherIdType
 
@@ -528,6 +529,28 @@ def tag_key_population(
         after=snapshot(tag, ["category", "level", "person_id"]),
     )
     return tag
+
+
+@transaction.atomic
+def record_visit(person: Person, *, actor, note: str = "", when=None) -> Visit:
+    """A visit by a grid member; it closes the gap the person's open tags ask to be visited in."""
+    _require(actor, Action.CHANGE, person.area_code)
+    tag = person.key_tags.filter(until__isnull=True).order_by("-level").first()
+    visit = Visit.objects.create(
+        person=person,
+        tag=tag,
+        visitor=actor,
+        time=when or timezone.now(),
+        note=note,
+        area_code=person.area_code,
+    )
+    record_change(
+        actor=actor,
+        action=ChangeAction.CREATE,
+        instance=visit,
+        after=snapshot(visit, ["person_id", "note"]),
+    )
+    return visit
 
 
 @transaction.atomic

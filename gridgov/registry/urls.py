@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/<int:pk>/move-out/", views.person_move_out, name="person_move_out"),
     path("people/<int:pk>/merge/", views.person_merge, name="person_merge"),
     path("people/<int:pk>/tag/", views.person_tag, name="person_tag"),
+    path("people/<int:pk>/visit/", views.person_visit, name="person_visit"),
     path("people/export.<str:fmt>", views.export_people, name="export_people"),
     path("key-populations/", views.key_populations, name="key_populations"),
     path("buildings/", views.buildings, name="buildings"),

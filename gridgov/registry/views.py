@@ -1,6 +1,4 @@
-import csv
 import datetime
-import io
 import uuid
 
 from django.conf import settings
@@ -42,6 +40,7 @@ from gridgov.registry.models import (
     Residence,
 )
 from gridgov.registry.models.people import KEY_CATEGORIES
+from gridgov.tables import table_response
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -129,6 +128,8 @@ def person(request, pk: int):
             if user_may(request.user, Action.VIEW_KEY_POPULATION)
             else None,
             "tag_form": TagForm() if user_may(request.user, Action.VIEW_KEY_POPULATION) else None,
+            "visits": target.visits.select_related("visitor")[:20],
+            "may_visit": user_may(request.user, Action.CHANGE),
             "history": restrict(ChangeLog.objects.all(), request.user).filter(
                 object_type="registry.person", object_id=str(target.pk)
             )[:50],
@@ -147,10 +148,15 @@ def _person_form_data(form) -> dict:
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk: int | None = None):
     target = queries.get_person_for_user(request.user, pk, Action.CHANGE) if pk else None
-    initial = {}
+    initial, masked = {}, {}
     if target:
         initial = {f: getattr(target, f) for f in services.PERSON_FIELDS}
         initial["house_code"] = target.current_house.code if target.current_house_id else ""
+        # Identifiers stay masked here too (reveal is the one logged way to read them); a
+        # masked value sent back unchanged keeps the stored one.
+        shown = queries.present_person(target)
+        masked = {f: shown[f] for f in ("id_number", "other_id", "phone") if shown[f]}
+        initial.update(masked)
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         house = None
@@ -167,8 +173,12 @@ def person_edit(request, pk: int | None = None):
                 form.add_error("house_code", _("No house with this code in your scope."))
         if not form.errors:
             try:
+                data = _person_form_data(form)
+                for field, value in masked.items():
+                    if data.get(field) == value:
+                        data[field] = getattr(target, field)
                 saved, created = services.save_person(
-                    _person_form_data(form),
+                    data,
                     actor=request.user,
                     person=target,
                     house=house,
@@ -232,6 +242,15 @@ def person_tag(request, pk: int):
         services.tag_key_population(
             target, actor=request.user, responsible=request.user, **form.cleaned_data
         )
+    return redirect("registry:person", pk=pk)
+
+
+@login_required
+@require_POST
+def person_visit(request, pk: int):
+    target = queries.get_person_for_user(request.user, pk, Action.CHANGE)
+    services.record_visit(target, actor=request.user, note=request.POST.get("note", "")[:2000])
+    messages.success(request, _("The visit was recorded."))
     return redirect("registry:person", pk=pk)
 
 
@@ -575,6 +594,9 @@ def export_people(request, fmt: str):
             purpose="export",
             reason=form.cleaned_data["reason"],
             record_count=len(people),
+            # Scoped like the rows it covers, so the auditors of that area read it.
+            area_code=importing._common_prefix([p.area_code for p in people])
+            or request.GET.get("area", "").strip(),
         )
     labels = dict(RegistrationType.choices)
     body = []
@@ -592,34 +614,7 @@ def export_people(request, fmt: str):
             ]
         )
     stamp = datetime.date.today().strftime("%Y%m%d")
-    return _table_response(headers, body, fmt, f"people-{stamp}")
-
-
-def _table_response(headers: list[str], rows: list[list], fmt: str, name: str) -> HttpResponse:
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(headers)
-        writer.writerows(rows)
-        response = HttpResponse(
-            out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet()
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return table_response(headers, body, fmt, f"people-{stamp}")
 
 
 @login_required
@@ -644,7 +639,7 @@ def export_organizations(request, fmt: str):
         ]
         for o in rows
     ]
-    return _table_response(
+    return table_response(
         [
             "单位名称",
             "统一社会信用代码",

@@ -9,6 +9,7 @@ from gridgov.registry.models.people import (
     Residence,
     ResidenceRelation,
     Sex,
+    Visit,
 )
 from gridgov.registry.models.units import Organization, OrganizationKind, Place, PlaceKind
 
@@ -31,4 +32,5 @@ __all__ = [
     "Residence",
     "ResidenceRelation",
     "Sex",
+    "Visit",
 ]

@@ -207,3 +207,29 @@ class KeyPopulationTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.category}"
+
+
+class Visit(models.Model):
+    """A visit to a person (走访): key populations are visited at their tag's frequency, and
+    visits count in the visitor's assessment."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="visits")
+    tag = models.ForeignKey(
+        KeyPopulationTag, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    time = models.DateTimeField(_("time"), db_index=True)
+    note = models.TextField(_("note"), blank=True)
+    area_code = models.CharField(max_length=20, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        ordering = ["-time"]
+        verbose_name = _("visit")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.time:%Y-%m-%d}"

@@ -67,6 +67,13 @@ CASES = [
         multipart=True,
     ),
     Case(
+        "registry/people/<int:pk>/visit/",
+        lambda w: f"/registry/people/{_pk('person_b')(w)}/visit/",
+        "POST",
+        lambda w: {"note": "x"},
+        multipart=True,
+    ),
+    Case(
         "registry/people/export.<str:fmt>",
         lambda w: "/registry/people/export.csv",
         expect=200,

@@ -1,0 +1,135 @@
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from gridgov.assessment import periods, queries
+from gridgov.assessment.models import UnitKind
+
+router = Router(tags=["assessment"])
+
+
+class IndicatorOut(Schema):
+    code: str
+    label: str
+    value: float | None
+    numerator: int | float
+    denominator: int | float | None
+    previous: float | None
+    is_rate: bool
+
+
+class UnitReportOut(Schema):
+    unit_kind: str
+    unit_key: str
+    name: str
+    period: str
+    months: list[str]
+    score: float | None
+    grade: str
+    previous_score: float | None
+    scheme: str | None
+    indicators: list[IndicatorOut]
+
+
+@router.get(
+    "/assessment/indicators", response=UnitReportOut, summary="Indicators and score of one unit"
+)
+def indicators(
+    request: HttpRequest,
+    kind: UnitKind = UnitKind.AREA,
+    unit: str = Query(..., description="Area code, department id or user id"),
+    period: str = Query("", description="2026-11, 2026-Q4 or 2026; default this month"),
+):
+    report = queries.unit_report(request.user, kind, unit, period)
+    return {**report, "scheme": report["scheme"].name if report["scheme"] else None}
+
+
+class RankingRow(Schema):
+    rank: int
+    key: str
+    name: str
+    score: float | None
+    grade: str
+    previous_score: float | None
+    previous_rank: int | None
+    rank_change: int | None
+    score_change: float | None
+    reports: int
+    closing_rate: float | None
+    close_on_time: float | None
+    red_cards: int
+    yellow_cards: int
+
+
+class RankingOut(Schema):
+    unit_kind: str
+    level: str
+    period: str
+    previous_period: str
+    scheme: str
+    rows: list[RankingRow]
+
+
+@router.get("/assessment/rankings", response=RankingOut, summary="Units ranked by score")
+def rankings(
+    request: HttpRequest,
+    kind: UnitKind = UnitKind.AREA,
+    level: str = Query("street", description="street, community or grid; a role for staff"),
+    period: str = "",
+    parent: str = Query("", description="Only units inside this area"),
+):
+    result = queries.ranking(request.user, kind, level, period, parent=parent)
+    return {**result, "scheme": result["scheme"].name}
+
+
+class CaseRef(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+
+
+class DrillOut(Schema):
+    count: int
+    items: list[CaseRef]
+
+
+@router.get(
+    "/assessment/cases", response=DrillOut, summary="The cases behind an indicator's figure"
+)
+def cases_behind(
+    request: HttpRequest,
+    indicator: str,
+    unit: str,
+    kind: UnitKind = UnitKind.AREA,
+    part: str = Query("numerator", pattern="^(numerator|denominator)$"),
+    period: str = "",
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=10_000_000),
+):
+    cases = queries.cases_behind(request.user, kind, unit, period, indicator, part).order_by("-id")
+    page = cases[offset : offset + limit]
+    return {
+        "count": cases.count(),
+        "items": [
+            {"id": c.pk, "number": c.number, "title": c.title, "status": c.status} for c in page
+        ],
+    }
+
+
+class CardCount(Schema):
+    name: str
+    red: int
+    yellow: int
+
+
+class CardBoardOut(Schema):
+    period: str
+    totals: dict
+    areas: list[CardCount]
+    departments: list[CardCount]
+
+
+@router.get("/assessment/cards", response=CardBoardOut, summary="Red and yellow card counts")
+def cards(request: HttpRequest, period: str = "", area: str = ""):
+    board = queries.card_board(request.user, period or periods.current_month(), area=area)
+    return {k: v for k, v in board.items() if k != "latest"}

@@ -1,0 +1,236 @@
+"""Assessment data: one fact row per case (derived from its timeline), monthly and daily tallies
+rolled up from the facts for every area level, department and staff member, snapshots of what
+is open now, schemes (weights as data) and frozen monthly reports."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.scope import ScopedQuerySet
+
+# Counts kept per case and summed per unit. Each indicator is a ratio of two of these.
+MEASURES = (
+    "reports",  # cases reported
+    "public_reports",  # reported by citizens, the hotline, SMS or another system
+    "judged",  # validity decided (accepted or rejected)
+    "accepted",
+    "valid",  # accepted or handled on the spot
+    "public_valid",
+    "self_handled",
+    "filed",
+    "voided",  # filed, then cancelled
+    "dispatched",  # cases dispatched at least once
+    "returned",  # dispatches sent back as wrong
+    "handled",  # cases whose handling was reported done
+    "reworked",  # cases sent back for rework at least once
+    "closed",
+    "escalations",
+    "yellow_cards",
+    "red_cards",
+    "satisfaction_sum",
+    "satisfaction_count",
+    "accept_done",
+    "accept_on_time",
+    "file_done",
+    "file_on_time",
+    "dispatch_done",
+    "dispatch_on_time",
+    "handle_done",
+    "handle_on_time",
+    "verify_done",
+    "verify_on_time",
+    "close_done",
+    "close_on_time",
+    "registry_updates",  # staff only: registry records changed
+    "visits",  # staff only: key-population visits recorded
+)
+
+STAGES = ("accept", "file", "dispatch", "handle", "verify", "close")
+
+
+def _measure_columns() -> dict:
+    return {name: models.IntegerField(default=0) for name in MEASURES}
+
+
+MeasureColumns = type(
+    "MeasureColumns",
+    (models.Model,),
+    {"__module__": __name__, "Meta": type("Meta", (), {"abstract": True}), **_measure_columns()},
+)
+
+
+class CaseFact(MeasureColumns):
+    """A case reduced to numbers, rebuilt whenever its timeline grows. Cases are counted in the
+    month they were reported (their cohort), so a month's rates never exceed 100%."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+    month = models.CharField(max_length=7)  # YYYY-MM, local time
+    day = models.CharField(max_length=10)  # YYYY-MM-DD, local time
+    closed_day = models.CharField(max_length=10, blank=True)
+    area_code = models.CharField(max_length=20)
+    department_id = models.BigIntegerField(null=True)
+    reporter_id = models.BigIntegerField(null=True)
+    category_code = models.CharField(max_length=10, blank=True)
+    major_code = models.CharField(max_length=10, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["month", "area_code"]),
+            models.Index(fields=["area_code", "month"]),
+            models.Index(fields=["department_id", "month"]),
+            models.Index(fields=["reporter_id", "month"]),
+        ]
+
+
+class UnitKind(models.TextChoices):
+    AREA = "area", _("Area")
+    DEPARTMENT = "department", _("Department")
+    STAFF = "staff", _("Staff member")
+
+
+class Tally(MeasureColumns):
+    """The measures of one unit in one month: an area (any level), a department, a person."""
+
+    month = models.CharField(max_length=7)
+    unit_kind = models.CharField(max_length=12, choices=UnitKind.choices)
+    unit_key = models.CharField(max_length=20)  # area code, department id or user id
+    level = models.CharField(max_length=32, blank=True)  # area level, or the person's role
+    area_code = models.CharField(max_length=20)  # where the unit sits (scope)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit_kind", "month", "unit_key"], name="tally_unit")
+        ]
+        indexes = [
+            models.Index(fields=["unit_kind", "unit_key", "month"]),
+            models.Index(fields=["unit_kind", "level", "month", "unit_key"]),
+        ]
+
+
+class DailyTally(models.Model):
+    """Reports and closings per day for the areas above the grid, for trend lines."""
+
+    day = models.CharField(max_length=10)
+    area_code = models.CharField(max_length=20)
+    reports = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area_code", "day"], name="daily_area")]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.day}"
+
+
+class CategoryTally(models.Model):
+    """Reports per major class, month and area above the grid (the cockpit's top classes)."""
+
+    month = models.CharField(max_length=7)
+    area_code = models.CharField(max_length=20)
+    major_code = models.CharField(max_length=10)
+    reports = models.IntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        indexes = [models.Index(fields=["area_code", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.month} {self.major_code}"
+
+
+class AreaSnapshot(models.Model):
+    """What stands now in an area: open and overdue cases, open red cards, and the registry's
+    figures. Rebuilt by the roll-up job; `rolled_at` tells the reader how fresh it is."""
+
+    area_code = models.CharField(max_length=20, primary_key=True)
+    level = models.CharField(max_length=12)
+    open = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    red_open = models.IntegerField(default=0)
+    people = models.IntegerField(default=0)
+    registry = models.JSONField(default=dict)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    def __str__(self) -> str:
+        return self.area_code
+
+
+class RollupState(models.Model):
+    """How far the roll-up has read: the last timeline entry and when it ran."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    last_event_id = models.BigIntegerField(default=0)
+    last_card_id = models.BigIntegerField(default=0)
+    rolled_at = models.DateTimeField(null=True)
+    registry_rolled_at = models.DateTimeField(null=True)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Scheme(models.Model):
+    """A composite score for one kind of unit: weighted indicators, each scored 0–100 as a rate,
+    as one minus a rate, or by bands of a count. Administrators edit the items; the standard's
+    weights are the seed."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    unit_kind = models.CharField(_("unit kind"), max_length=12, choices=UnitKind.choices)
+    levels = models.CharField(
+        _("levels or roles"), max_length=120, help_text=_("Comma-separated; empty for all.")
+    )
+    items = models.JSONField(_("items"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit_kind", "code"]
+        verbose_name = _("scheme")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class MonthlyReport(models.Model):
+    """An area's assessment of one month. While a draft it is computed live; publishing freezes
+    the figures in `data`, so later edits to cases do not change a published month."""
+
+    area_code = models.CharField(max_length=20)
+    month = models.CharField(max_length=7)
+    status = models.CharField(max_length=12, choices=ReportStatus.choices, default="draft")
+    data = models.JSONField(default=dict, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        ordering = ["-month", "area_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "month"], name="report_area_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.month}"

@@ -1,0 +1,472 @@
+"""The roll-up: case facts from timelines, tallies from facts, snapshots of what stands now.
+
+Everything is computed in SQL over the timeline (never typed in) and is idempotent: a month's
+tallies are deleted and rebuilt from its facts in one transaction, so a reader sees either the
+old or the new figures. The job reads timeline entries added since its last run and rebuilds
+only the cases and months they touch."""
+
+import datetime
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from gridgov.areas.models import Area, Level
+from gridgov.assessment.models import MEASURES, STAGES, AreaSnapshot, RollupState
+from gridgov.cases.models import Card, CaseEvent
+from gridgov.cases.models.case import OPEN_STATUSES
+
+PUBLIC_CHANNELS = ("citizen", "hotline", "sms", "api")
+FULL_REBUILD_ABOVE = 50_000  # touched cases beyond which rebuilding everything is quicker
+DAILY_WINDOW_DAYS = 120
+CHUNK = 500
+
+
+def _tz_name() -> str:
+    name = settings.TIME_ZONE
+    if not re.fullmatch(r"[A-Za-z0-9_/+\-]+", name):
+        raise ValueError(f"Unexpected time zone name {name!r}")
+    return name
+
+
+def local_text(column: str, width: int) -> str:
+    """SQL for the local date of a timestamp column as text: 7 characters a month, 10 a day."""
+    if connection.vendor == "postgresql":
+        pattern = "YYYY-MM" if width == 7 else "YYYY-MM-DD"
+        return f"to_char({column} AT TIME ZONE '{_tz_name()}', '{pattern}')"
+    offset = timezone.localtime(timezone.now()).utcoffset() or datetime.timedelta()
+    minutes = int(offset.total_seconds() // 60)
+    return f"substr(datetime({column}, '{minutes:+d} minutes'), 1, {width})"
+
+
+def _sum(condition: str) -> str:
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
+def _event_aggregates(where: str) -> str:
+    stage_sums = ",\n".join(
+        _sum(f"stage = '{s}' AND on_time IS NOT NULL")
+        + f" AS {s}_done, "
+        + _sum(f"stage = '{s}' AND on_time")
+        + f" AS {s}_on_time"
+        for s in STAGES
+    )
+    return f"""
+        SELECT case_id,
+            {_sum("action = 'accept'")} AS accepts,
+            {_sum("action = 'reject'")} AS rejects,
+            {_sum("action = 'file'")} AS files,
+            {_sum("action = 'dispatch'")} AS dispatches,
+            {_sum("action = 'return'")} AS returns,
+            {_sum("action = 'feedback'")} AS feedbacks,
+            {_sum("action = 'verify_fail'")} AS reworks,
+            {stage_sums}
+        FROM cases_caseevent {where}
+        GROUP BY case_id"""  # noqa: S608
+
+
+def _fact_select(case_filter: str, event_filter: str) -> str:
+    public = "c.channel IN ({})".format(", ".join(f"'{c}'" for c in PUBLIC_CHANNELS))
+    valid = "(COALESCE(e.accepts, 0) > 0 OR c.self_handled)"
+    stage_columns = ", ".join(
+        f"COALESCE(e.{s}_done, 0), COALESCE(e.{s}_on_time, 0)" for s in STAGES
+    )
+    return f"""
+        SELECT c.id, {local_text("c.created_at", 7)}, {local_text("c.created_at", 10)},
+            COALESCE({local_text("c.closed_at", 10)}, ''),
+            c.area_code, c.department_id, c.reporter_id,
+            COALESCE(cat.code, ''), COALESCE(major.code, cat.code, ''),
+            1,
+            CASE WHEN {public} THEN 1 ELSE 0 END,
+            CASE WHEN COALESCE(e.accepts, 0) + COALESCE(e.rejects, 0) > 0 THEN 1 ELSE 0 END,
+            CASE WHEN COALESCE(e.accepts, 0) > 0 THEN 1 ELSE 0 END,
+            CASE WHEN {valid} THEN 1 ELSE 0 END,
+            CASE WHEN {valid} AND {public} THEN 1 ELSE 0 END,
+            CASE WHEN c.self_handled THEN 1 ELSE 0 END,
+            CASE WHEN COALESCE(e.files, 0) > 0 THEN 1 ELSE 0 END,
+            CASE WHEN COALESCE(e.files, 0) > 0 AND c.status = 'cancelled' THEN 1 ELSE 0 END,
+            CASE WHEN COALESCE(e.dispatches, 0) > 0 THEN 1 ELSE 0 END,
+            COALESCE(e.returns, 0),
+            CASE WHEN COALESCE(e.feedbacks, 0) > 0 THEN 1 ELSE 0 END,
+            CASE WHEN COALESCE(e.reworks, 0) > 0 THEN 1 ELSE 0 END,
+            CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END,
+            c.escalations,
+            COALESCE(k.yellow, 0), COALESCE(k.red, 0),
+            COALESCE(c.satisfaction, 0), CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END,
+            {stage_columns},
+            0, 0
+        FROM cases_case c
+        LEFT JOIN cases_category cat ON cat.id = c.category_id
+        LEFT JOIN cases_category major ON major.id = cat.parent_id
+        LEFT JOIN ({_event_aggregates(event_filter)}) e ON e.case_id = c.id
+        LEFT JOIN (
+            SELECT case_id, {_sum("kind = 'yellow'")} AS yellow, {_sum("kind = 'red'")} AS red
+            FROM cases_card {event_filter} GROUP BY case_id
+        ) k ON k.case_id = c.id
+        {case_filter}"""  # noqa: S608
+
+
+FACT_COLUMNS = (
+    "case_id, month, day, closed_day, area_code, department_id, reporter_id, category_code, "
+    "major_code, " + ", ".join(MEASURES)
+)
+
+
+def rebuild_facts(case_ids: Iterable[int] | None = None) -> set[str]:
+    """Recompute the facts of these cases (all when None); return the months they touch."""
+    with connection.cursor() as cursor:
+        if case_ids is None:
+            cursor.execute("DELETE FROM assessment_casefact")
+            cursor.execute(
+                f"INSERT INTO assessment_casefact ({FACT_COLUMNS}) {_fact_select('', '')}"
+            )
+            cursor.execute("SELECT DISTINCT month FROM assessment_casefact")
+            return {m for (m,) in cursor.fetchall()}
+        months: set[str] = set()
+        ids = sorted(set(case_ids))
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT DISTINCT month FROM assessment_casefact WHERE case_id IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            months.update(m for (m,) in cursor.fetchall())
+            cursor.execute(f"DELETE FROM assessment_casefact WHERE case_id IN ({marks})", chunk)  # noqa: S608
+            select = _fact_select(f"WHERE c.id IN ({marks})", f"WHERE case_id IN ({marks})")
+            cursor.execute(
+                f"INSERT INTO assessment_casefact ({FACT_COLUMNS}) {select}",
+                chunk * 3,
+            )
+            cursor.execute(
+                f"SELECT DISTINCT month FROM assessment_casefact WHERE case_id IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            months.update(m for (m,) in cursor.fetchall())
+        return months
+
+
+def area_levels() -> list[tuple[str, int]]:
+    """(level, code length) of the levels in use, from the top down."""
+    found = set(
+        Area.objects.exclude(level=Level.CITY)
+        .annotate(width=Length("code"))
+        .values_list("level", "width")
+        .distinct()
+    )
+    order = Level.order()
+    return sorted(found, key=lambda lw: (order.index(lw[0]), lw[1]))
+
+
+def _in(values: list[str]) -> tuple[str, list]:
+    return ", ".join(["%s"] * len(values)), list(values)
+
+
+def rebuild_tallies(months: Iterable[str]) -> None:
+    """Rebuild the area, department and staff tallies and the category counts of these months."""
+    months = sorted(set(months))
+    if not months:
+        return
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+    columns = "month, unit_kind, unit_key, level, area_code, " + ", ".join(MEASURES)
+    with connection.cursor() as cursor:
+        for start in range(0, len(months), 200):
+            marks, params = _in(months[start : start + 200])
+            cursor.execute(f"DELETE FROM assessment_tally WHERE month IN ({marks})", params)  # noqa: S608
+            cursor.execute(f"DELETE FROM assessment_categorytally WHERE month IN ({marks})", params)  # noqa: S608
+            for level, width in area_levels():
+                key = f"substr(area_code, 1, {width})"
+                cursor.execute(
+                    f"INSERT INTO assessment_tally ({columns}) "  # noqa: S608
+                    f"SELECT month, 'area', {key}, '{level}', {key}, {sums} "
+                    f"FROM assessment_casefact WHERE month IN ({marks}) "
+                    f"AND length(area_code) >= {width} GROUP BY month, {key}",
+                    params,
+                )
+                if level != Level.GRID:
+                    cursor.execute(
+                        "INSERT INTO assessment_categorytally (month, area_code, major_code, "  # noqa: S608
+                        f"reports) SELECT month, {key}, major_code, COUNT(*) "
+                        f"FROM assessment_casefact WHERE month IN ({marks}) "
+                        f"AND length(area_code) >= {width} GROUP BY month, {key}, major_code",
+                        params,
+                    )
+            cursor.execute(
+                f"INSERT INTO assessment_tally ({columns}) "  # noqa: S608
+                "SELECT f.month, 'department', CAST(f.department_id AS VARCHAR(20)), d.level, "
+                f"d.area_code, {', '.join(f'SUM(f.{m})' for m in MEASURES)} "
+                "FROM assessment_casefact f JOIN accounts_department d ON d.id = f.department_id "
+                f"WHERE f.month IN ({marks}) GROUP BY f.month, f.department_id, d.level, "
+                "d.area_code",
+                params,
+            )
+        _rebuild_staff(months)
+
+
+def _rebuild_staff(months: list[str]) -> None:
+    """Staff tallies join four sources: cases they reported, stages they completed, registry
+    records they changed and visits they recorded."""
+    from gridgov.accounts.models import User
+    from gridgov.assessment.models import Tally
+
+    rows: dict[tuple[str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    marks, params = _in(months)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT month, reporter_id, SUM(reports), SUM(valid), SUM(self_handled), "  # noqa: S608
+            "SUM(accepted), SUM(judged) FROM assessment_casefact "
+            f"WHERE reporter_id IS NOT NULL AND month IN ({marks}) GROUP BY month, reporter_id",
+            params,
+        )
+        for month, user, reports, valid, self_handled, accepted, judged in cursor.fetchall():
+            row = rows[(month, user)]
+            row.update(
+                reports=reports,
+                valid=valid,
+                self_handled=self_handled,
+                accepted=accepted,
+                judged=judged,
+            )
+        first, last = _month_bounds(months[0])[0], _month_bounds(months[-1])[1]
+        month_of_event = local_text("time", 7)
+        cursor.execute(
+            f"SELECT {month_of_event}, actor_id, stage, COUNT(*), {_sum('on_time')} "  # noqa: S608
+            "FROM cases_caseevent WHERE actor_id IS NOT NULL AND on_time IS NOT NULL "
+            "AND stage <> '' AND time >= %s AND time < %s "
+            f"GROUP BY {month_of_event}, actor_id, stage",
+            [first, last],
+        )
+        wanted = set(months)
+        for month, user, stage, done, on_time in cursor.fetchall():
+            if month in wanted:
+                row = rows[(month, user)]
+                row[f"{stage}_done"] += done
+                row[f"{stage}_on_time"] += on_time
+        cursor.execute(
+            f"SELECT {month_of_event}, actor_id, COUNT(*) FROM audit_changelog "  # noqa: S608
+            "WHERE actor_id IS NOT NULL AND object_type LIKE 'registry.%%' "
+            f"AND time >= %s AND time < %s GROUP BY {month_of_event}, actor_id",
+            [first, last],
+        )
+        for month, user, count in cursor.fetchall():
+            if month in wanted:
+                rows[(month, user)]["registry_updates"] += count
+        cursor.execute(
+            f"SELECT {month_of_event}, visitor_id, COUNT(*) FROM registry_visit "  # noqa: S608
+            f"WHERE visitor_id IS NOT NULL AND time >= %s AND time < %s "
+            f"GROUP BY {month_of_event}, visitor_id",
+            [first, last],
+        )
+        for month, user, count in cursor.fetchall():
+            if month in wanted:
+                rows[(month, user)]["visits"] += count
+    users = {u: (role, "") for u, role in User.objects.values_list("id", "role")}
+    for user_id, code in (
+        User.scope_areas.through.objects.order_by("area__code")
+        .values_list("user_id", "area__code")
+        .reverse()
+    ):
+        if user_id in users:
+            users[user_id] = (users[user_id][0], code)
+    Tally.objects.bulk_create(
+        [
+            Tally(
+                month=month,
+                unit_kind="staff",
+                unit_key=str(user),
+                level=users[user][0],
+                area_code=users[user][1],
+                **{k: v for k, v in values.items() if k in MEASURES},
+            )
+            for (month, user), values in rows.items()
+            if user in users
+        ],
+        batch_size=2000,
+    )
+
+
+def _month_bounds(month: str) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first instant of a local month and of the next one."""
+    year, mon = int(month[:4]), int(month[5:7])
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(year, mon, 1, tzinfo=tz)
+    end = datetime.datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def rebuild_daily(today: datetime.date | None = None) -> None:
+    """Daily reports and closings of the last DAILY_WINDOW_DAYS days, for areas above grids."""
+    today = today or timezone.localdate()
+    since = (today - datetime.timedelta(days=DAILY_WINDOW_DAYS)).isoformat()
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    with connection.cursor() as cursor:
+        for level, width in area_levels():
+            if level == Level.GRID:
+                continue
+            key = f"substr(area_code, 1, {width})"
+            cursor.execute(
+                f"SELECT day, {key}, COUNT(*) FROM assessment_casefact "  # noqa: S608
+                f"WHERE day >= %s AND length(area_code) >= {width} GROUP BY day, {key}",
+                [since],
+            )
+            for day, code, n in cursor.fetchall():
+                counts[(code, day)][0] += n
+            cursor.execute(
+                f"SELECT closed_day, {key}, COUNT(*) FROM assessment_casefact "  # noqa: S608
+                f"WHERE closed_day >= %s AND length(area_code) >= {width} "
+                f"GROUP BY closed_day, {key}",
+                [since],
+            )
+            for day, code, n in cursor.fetchall():
+                counts[(code, day)][1] += n
+        cursor.execute("DELETE FROM assessment_dailytally")
+        cursor.executemany(
+            "INSERT INTO assessment_dailytally (area_code, day, reports, closed) "
+            "VALUES (%s, %s, %s, %s)",
+            [(code, day, r, c) for (code, day), (r, c) in counts.items()],
+        )
+
+
+def rebuild_snapshots(now: datetime.datetime | None = None, registry: bool = True) -> None:
+    """Open, overdue and red-carded cases per area now; with `registry`, its figures too."""
+    from gridgov.cases.models import Case
+
+    now = now or timezone.now()
+    levels = area_levels()
+    open_rows = list(
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .values_list("area_code", "stage_deadline", "stage_card")
+        .iterator(chunk_size=20000)
+    )
+    figures: dict[str, dict] = defaultdict(lambda: {"open": 0, "overdue": 0, "red_open": 0})
+    for code, deadline, card in open_rows:
+        for _level, width in levels:
+            if len(code) >= width:
+                f = figures[code[:width]]
+                f["open"] += 1
+                f["overdue"] += bool(deadline and deadline < now)
+                f["red_open"] += card == "red"
+    existing = {s.area_code: s for s in AreaSnapshot.objects.all()}
+    registry_figures = _registry_figures(levels) if registry else None
+    level_of = dict(Area.objects.values_list("code", "level"))
+    for code in set(figures) | set(existing) | set(registry_figures or {}):
+        snap = existing.get(code) or AreaSnapshot(area_code=code, level=level_of.get(code, ""))
+        f = figures.get(code, {"open": 0, "overdue": 0, "red_open": 0})
+        snap.open, snap.overdue, snap.red_open = f["open"], f["overdue"], f["red_open"]
+        if registry_figures is not None:
+            snap.registry = registry_figures.get(code, {})
+            snap.people = snap.registry.get("people", 0)
+        existing[code] = snap
+    AreaSnapshot.objects.all().delete()
+    AreaSnapshot.objects.bulk_create(existing.values(), batch_size=2000)
+
+
+def _registry_figures(levels: list[tuple[str, int]]) -> dict[str, dict]:
+    """People by registration and sex, elderly, houses by state, organizations by kind."""
+    elderly_before = timezone.localdate().replace(year=timezone.localdate().year - 60)
+    out: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+    with connection.cursor() as cursor:
+        for _level, width in levels:
+            key = f"substr(area_code, 1, {width})"
+            cursor.execute(
+                f"SELECT {key}, registration, sex, {_sum('birth_date <= %s')}, COUNT(*) "  # noqa: S608
+                "FROM registry_person WHERE merged_into_id IS NULL "
+                f"AND length(area_code) >= {width} "
+                f"GROUP BY {key}, registration, sex",
+                [elderly_before],
+            )
+            for code, registration, sex, elderly, n in cursor.fetchall():
+                f = out[code]
+                f["people"] += n
+                f[f"reg_{registration}"] += n
+                f[f"sex_{sex or 'unknown'}"] += n
+                f["elderly"] += elderly
+            cursor.execute(
+                f"SELECT {key}, state, COUNT(*) FROM registry_house "  # noqa: S608
+                f"WHERE length(area_code) >= {width} GROUP BY {key}, state"
+            )
+            for code, state, n in cursor.fetchall():
+                out[code]["houses"] += n
+                out[code][f"house_{state}"] += n
+            cursor.execute(
+                f"SELECT {key}, kind, COUNT(*) FROM registry_organization "  # noqa: S608
+                f"WHERE length(area_code) >= {width} GROUP BY {key}, kind"
+            )
+            for code, kind, n in cursor.fetchall():
+                out[code]["organizations"] += n
+                out[code][f"org_{kind}"] += n
+    return {code: dict(f) for code, f in out.items()}
+
+
+def roll_up(*, full: bool = False, progress=None) -> dict:
+    """Bring facts, tallies and snapshots up to date with the timeline. Returns what it did."""
+    started = time.perf_counter()
+    state, _created = RollupState.objects.get_or_create(name="cases")
+    last_event = CaseEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    last_card = Card.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    touched: set[int] | None
+    if full or state.rolled_at is None:
+        touched = None
+    else:
+        touched = set(
+            CaseEvent.objects.filter(id__gt=state.last_event_id, id__lte=last_event).values_list(
+                "case_id", flat=True
+            )
+        )
+        touched |= set(
+            Card.objects.filter(id__gt=state.last_card_id, id__lte=last_card).values_list(
+                "case_id", flat=True
+            )
+        )
+        if len(touched) > FULL_REBUILD_ABOVE:
+            touched = None
+    steps = ["facts", "tallies", "daily", "snapshots"]
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(steps))
+
+    registry_due = (
+        state.registry_rolled_at is None
+        or touched is None
+        or timezone.now() - state.registry_rolled_at > datetime.timedelta(minutes=10)
+    )
+    with transaction.atomic():
+        months = rebuild_facts(touched)
+        step()
+        if touched is None or months:
+            rebuild_tallies(months if touched is not None else _all_months())
+        step()
+        rebuild_daily()
+        step()
+        rebuild_snapshots(registry=registry_due)
+        step()
+        state.last_event_id, state.last_card_id = last_event, last_card
+        state.rolled_at = timezone.now()
+        if registry_due:
+            state.registry_rolled_at = state.rolled_at
+        state.seconds = time.perf_counter() - started
+        state.save()
+    return {
+        "cases": "all" if touched is None else len(touched),
+        "months": len(months),
+        "seconds": round(state.seconds, 2),
+    }
+
+
+def _all_months() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT month FROM assessment_casefact")
+        return {m for (m,) in cursor.fetchall()}
+
+
+def rolled_at() -> datetime.datetime | None:
+    return RollupState.objects.filter(name="cases").values_list("rolled_at", flat=True).first()

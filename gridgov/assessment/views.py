@@ -1,0 +1,350 @@
+"""Assessment pages: a unit's indicators with drill-down, rankings, card boards, monthly reports
+and the schemes. Every figure comes from queries.py, which applies the scope."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.accounts.permissions import Action, Role
+from gridgov.accounts.scope import user_may
+from gridgov.areas.models import Level
+from gridgov.assessment import periods, queries, services
+from gridgov.assessment.indicators import INDICATORS
+from gridgov.assessment.models import MonthlyReport, ReportStatus, Scheme, UnitKind
+from gridgov.assessment.rollup import rolled_at
+from gridgov.assessment.scoring import format_bands, parse_bands
+from gridgov.tables import workbook_response
+
+LEVEL_CHOICES = [
+    (Level.STREET, Level.STREET.label),
+    (Level.COMMUNITY, Level.COMMUNITY.label),
+    (Level.GRID, Level.GRID.label),
+]
+STAFF_ROLES = [
+    (Role.GRID_MEMBER, Role.GRID_MEMBER.label),
+    (Role.COMMUNITY_STAFF, Role.COMMUNITY_STAFF.label),
+    (Role.STREET_OPERATOR, Role.STREET_OPERATOR.label),
+    (Role.DISTRICT_OPERATOR, Role.DISTRICT_OPERATOR.label),
+]
+
+
+def _bad_input_is_400(view):
+    """A malformed period, kind or level is the user's mistake: say so with a 400."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ValidationError as exc:
+            text = "; ".join(exc.messages)
+            body = render_to_string("assessment/error.html", {"message": text}, request=request)
+            return HttpResponseBadRequest(body)
+
+    return wrapper
+
+
+def _period(request) -> str:
+    period = request.GET.get("period", "").strip() or periods.current_month()
+    periods.months_of(period)
+    return period
+
+
+@login_required
+@_bad_input_is_400
+def overview(request):
+    kind = request.GET.get("kind", UnitKind.AREA)
+    unit = request.GET.get("unit", "").strip() or (
+        queries.default_area(request.user) if kind == UnitKind.AREA else ""
+    )
+    if kind not in UnitKind.values:
+        raise ValidationError(_("Unknown unit kind."))
+    period = _period(request)
+    report = queries.unit_report(request.user, kind, unit, period) if unit else None
+    return render(
+        request,
+        "assessment/overview.html",
+        {
+            "nav": "assessment",
+            "report": report,
+            "period": period,
+            "kind": kind,
+            "areas": services.area_choices(request.user),
+            "rolled_at": rolled_at(),
+        },
+    )
+
+
+@login_required
+@_bad_input_is_400
+def rankings(request):
+    kind = request.GET.get("kind", UnitKind.AREA)
+    default_level = (
+        Level.STREET
+        if kind == UnitKind.AREA
+        else (Role.GRID_MEMBER if kind == UnitKind.STAFF else "")
+    )
+    level = request.GET.get("level", default_level)
+    period = _period(request)
+    parent = request.GET.get("parent", "").strip()
+    result = queries.ranking(request.user, kind, level, period, parent=parent)
+    if request.GET.get("format") == "xlsx":
+        return workbook_response(
+            [(_("Ranking"), _ranking_headers(), _ranking_rows(result["rows"]))],
+            f"{_('Ranking')}-{period}",
+        )
+    return render(
+        request,
+        "assessment/rankings.html",
+        {
+            "nav": "assessment",
+            "result": result,
+            "kind": kind,
+            "level": level,
+            "period": period,
+            "parent": parent,
+            "levels": LEVEL_CHOICES,
+            "roles": STAFF_ROLES,
+            "rolled_at": rolled_at(),
+        },
+    )
+
+
+def _ranking_headers() -> list[str]:
+    return [
+        _("Rank"),
+        _("Name"),
+        _("Code"),
+        _("Score"),
+        _("Grade"),
+        _("Previous rank"),
+        _("Score change"),
+        _("Reports"),
+        _("Closing rate"),
+        _("On-time closing"),
+        _("Yellow cards"),
+        _("Red cards"),
+    ]
+
+
+def _pct(value) -> float | None:
+    return round(value * 100, 1) if value is not None else None
+
+
+def _ranking_rows(rows: list[dict]) -> list[list]:
+    return [
+        [
+            r["rank"],
+            r["name"],
+            r["key"],
+            r["score"],
+            r["grade"],
+            r["previous_rank"],
+            r["score_change"],
+            r["reports"],
+            _pct(r["closing_rate"]),
+            _pct(r["close_on_time"]),
+            r["yellow_cards"],
+            r["red_cards"],
+        ]
+        for r in rows
+    ]
+
+
+@login_required
+@_bad_input_is_400
+def drill(request):
+    kind = request.GET.get("kind", UnitKind.AREA)
+    unit = request.GET.get("unit", "")
+    indicator = request.GET.get("indicator", "")
+    part = request.GET.get("part", "numerator")
+    period = _period(request)
+    cases = queries.cases_behind(request.user, kind, unit, period, indicator, part)
+    page = Paginator(cases.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessment/drill.html",
+        {
+            "nav": "assessment",
+            "page": page,
+            "indicator": INDICATORS[indicator],
+            "part": part,
+            "period": period,
+            "unit_name": queries.unit_name(queries.unit_for_user(request.user, kind, unit)),
+            "back": f"{reverse('assessment:overview')}?kind={kind}&unit={unit}&period={period}",
+        },
+    )
+
+
+@login_required
+@_bad_input_is_400
+def cards(request):
+    period = _period(request)
+    area = request.GET.get("area", "").strip()
+    board = queries.card_board(request.user, period, area=area)
+    return render(
+        request,
+        "assessment/cards.html",
+        {"nav": "assessment", "board": board, "period": period, "area": area},
+    )
+
+
+@login_required
+@_bad_input_is_400
+def reports(request):
+    area = request.GET.get("area", "").strip() or queries.default_area(request.user)
+    month = request.GET.get("month", "").strip()
+    if month:
+        return redirect("assessment:report", area=area, month=month)
+    published = MonthlyReport.objects.restrict(request.user).filter(status=ReportStatus.PUBLISHED)
+    return render(
+        request,
+        "assessment/reports.html",
+        {
+            "nav": "assessment",
+            "area": area,
+            "areas": services.area_choices(request.user),
+            "months": periods.last_months(12, periods.current_month())[::-1],
+            "published": published[:100],
+        },
+    )
+
+
+@login_required
+@_bad_input_is_400
+def report(request, area: str, month: str):
+    if len(periods.months_of(month)) != 1:
+        raise ValidationError(_("A monthly report covers one month."))
+    saved, data = services.report_for(request.user, area, month)
+    if request.GET.get("format") == "xlsx":
+        return workbook_response(_report_sheets(data), f"{data['area']['name']}-{month}")
+    return render(
+        request,
+        "assessment/report.html",
+        {
+            "nav": "assessment",
+            "saved": saved,
+            "data": data,
+            "published": bool(saved and saved.status == ReportStatus.PUBLISHED),
+            "may_publish": user_may(request.user, Action.ASSESS)
+            and month < periods.current_month(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@_bad_input_is_400
+def publish(request, area: str, month: str):
+    services.publish_report(request.user, area, month)
+    messages.success(request, _("The month is published; its figures are now frozen."))
+    return HttpResponseRedirect(reverse("assessment:report", args=[area, month]))
+
+
+def _report_sheets(data: dict) -> list:
+    indicators = [
+        [
+            r["label"],
+            _pct(r["value"]) if r["is_rate"] else r["value"],
+            r["numerator"],
+            r["denominator"],
+            _pct(r["previous"]) if r["is_rate"] else r["previous"],
+        ]
+        for r in data["indicators"]
+    ]
+    summary = [
+        [_("Area"), data["area"]["name"]],
+        [_("Code"), data["area"]["code"]],
+        [_("Month"), data["month"]],
+        [_("Score"), data["score"]],
+        [_("Grade"), data["grade"]],
+        [_("Scheme"), data["scheme"]],
+        [_("Figures as of"), data["rolled_at"] or ""],
+    ]
+    sheets = [
+        (_("Summary"), [_("Item"), _("Value")], summary),
+        (
+            _("Indicators"),
+            [_("Indicator"), _("Value"), _("Numerator"), _("Denominator"), _("Previous period")],
+            indicators,
+        ),
+    ]
+    if data["children"]:
+        sheets.append((_("Areas ranked"), _ranking_headers(), _ranking_rows(data["children"])))
+    if data["departments"]:
+        sheets.append(
+            (_("Departments ranked"), _ranking_headers(), _ranking_rows(data["departments"]))
+        )
+    return sheets
+
+
+@login_required
+def schemes(request):
+    return render(
+        request,
+        "assessment/schemes.html",
+        {
+            "nav": "assessment",
+            "schemes": Scheme.objects.all(),
+            "may_edit": user_may(request.user, Action.MANAGE_SCHEMES),
+            "indicators": INDICATORS,
+        },
+    )
+
+
+@login_required
+def scheme_edit(request, code: str):
+    if not user_may(request.user, Action.MANAGE_SCHEMES):
+        raise PermissionDenied
+    scheme = get_object_or_404(Scheme, code=code)
+    error = ""
+    if request.method == "POST":
+        items = []
+        try:
+            for i in range(int(request.POST.get("rows", "0") or 0)):
+                indicator = request.POST.get(f"indicator_{i}", "")
+                if not indicator:
+                    continue
+                items.append(
+                    {
+                        "indicator": indicator,
+                        "weight": request.POST.get(f"weight_{i}", ""),
+                        "bands": parse_bands(request.POST.get(f"bands_{i}", "")),
+                        "fewer_is_better": request.POST.get(f"fewer_{i}") == "on",
+                    }
+                )
+            services.save_scheme(
+                request.user,
+                scheme,
+                name=request.POST.get("name", ""),
+                items=items,
+                active=request.POST.get("active") == "on",
+            )
+        except (ValidationError, ValueError) as exc:
+            error = "; ".join(getattr(exc, "messages", [str(exc)]))
+        else:
+            messages.success(request, _("The scheme was saved."))
+            return redirect("assessment:schemes")
+    rows = [
+        {**item, "bands_text": format_bands(item.get("bands") or [])} for item in scheme.items
+    ] + [{"indicator": "", "weight": "", "bands_text": ""}] * 3
+    return render(
+        request,
+        "assessment/scheme_edit.html",
+        {
+            "nav": "assessment",
+            "scheme": scheme,
+            "rows": rows,
+            "indicators": INDICATORS.values(),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
