@@ -5,6 +5,7 @@ is open now, schemes (weights as data) and frozen monthly reports."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.scope import ScopedQuerySet
 
@@ -86,9 +87,9 @@ class CaseFact(MeasureColumns):
 
 
 class UnitKind(models.TextChoices):
-    AREA = "area", _("Area")
-    DEPARTMENT = "department", _("Department")
-    STAFF = "staff", _("Staff member")
+    AREA = "area", pgettext_lazy("unit kind", "Area")
+    DEPARTMENT = "department", pgettext_lazy("unit kind", "Department")
+    STAFF = "staff", pgettext_lazy("unit kind", "Staff member")
 
 
 class Tally(MeasureColumns):

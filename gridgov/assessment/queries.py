@@ -16,7 +16,7 @@ from gridgov.assessment.models import MEASURES, STAGES, CaseFact, Scheme, Tally,
 from gridgov.assessment.scoring import grade, score_items
 from gridgov.cases.models import Card, Case, CaseEvent
 
-RANKABLE_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID)
+RANKABLE_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
 STAGE_MEASURES = {f"{s}_{p}" for s in STAGES for p in ("done", "on_time")}
 
 
@@ -63,8 +63,12 @@ def unit_report(user, unit_kind: str, unit_key: str, period: str) -> dict:
     before = totals(user, unit_kind, unit_key, periods.months_of(periods.previous(period)))
     level = getattr(unit, "level", "") or getattr(unit, "role", "")
     scheme = scheme_for(unit_kind, level)
-    score, parts = score_items(scheme.items, now) if scheme else (None, [])
-    previous_score = score_items(scheme.items, before)[0] if scheme else None
+    # A period with nothing counted has no score (the rankings leave such units out too);
+    # otherwise a count scored by bands would mark an empty month 0.
+    score, parts = score_items(scheme.items, now) if scheme and any(now.values()) else (None, [])
+    previous_score = (
+        score_items(scheme.items, before)[0] if scheme and any(before.values()) else None
+    )
     rows = indicator_table(now)
     before_rows = {r["code"]: r["value"] for r in indicator_table(before)}
     for row in rows:
@@ -119,7 +123,9 @@ def ranking(user, unit_kind: str, level: str, period: str, parent: str = "") -> 
     if unit_kind not in UnitKind.values:
         raise ValidationError({"kind": _("Unknown unit kind.")})
     if unit_kind == UnitKind.AREA and level not in RANKABLE_LEVELS:
-        raise ValidationError({"level": _("Areas are ranked by street, community or grid.")})
+        raise ValidationError(
+            {"level": _("Areas are ranked by district, street, community or grid.")}
+        )
     if parent and not code_in_scope(user, parent):
         raise Http404
     months = periods.months_of(period)
@@ -267,6 +273,10 @@ def default_area(user) -> str:
     if user.scope_codes:
         return user.scope_codes[0]
     return (
-        Area.objects.active().filter(level=Level.DISTRICT).values_list("code", flat=True).first()
+        Area.objects.active()
+        .filter(parent__isnull=True)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
         or ""
     )

@@ -78,7 +78,8 @@ def _fact_select(case_filter: str, event_filter: str) -> str:
     )
     return f"""
         SELECT c.id, {local_text("c.created_at", 7)}, {local_text("c.created_at", 10)},
-            COALESCE({local_text("c.closed_at", 10)}, ''),
+            CASE WHEN c.status = 'closed' THEN COALESCE({local_text("c.closed_at", 10)}, '')
+                ELSE '' END,
             c.area_code, c.department_id, c.reporter_id,
             COALESCE(cat.code, ''), COALESCE(major.code, cat.code, ''),
             1,
@@ -154,10 +155,7 @@ def rebuild_facts(case_ids: Iterable[int] | None = None) -> set[str]:
 def area_levels() -> list[tuple[str, int]]:
     """(level, code length) of the levels in use, from the top down."""
     found = set(
-        Area.objects.exclude(level=Level.CITY)
-        .annotate(width=Length("code"))
-        .values_list("level", "width")
-        .distinct()
+        Area.objects.annotate(width=Length("code")).values_list("level", "width").distinct()
     )
     order = Level.order()
     return sorted(found, key=lambda lw: (order.index(lw[0]), lw[1]))

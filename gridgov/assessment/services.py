@@ -16,6 +16,7 @@ from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
 
 CHILD_LEVEL = {
+    Level.CITY: Level.DISTRICT,
     Level.DISTRICT: Level.STREET,
     Level.STREET: Level.COMMUNITY,
     Level.COMMUNITY: Level.GRID,

@@ -25,9 +25,7 @@ from gridgov.assessment.scoring import format_bands, parse_bands
 from gridgov.tables import workbook_response
 
 LEVEL_CHOICES = [
-    (Level.STREET, Level.STREET.label),
-    (Level.COMMUNITY, Level.COMMUNITY.label),
-    (Level.GRID, Level.GRID.label),
+    (lv, lv.label) for lv in (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
 ]
 STAFF_ROLES = [
     (Role.GRID_MEMBER, Role.GRID_MEMBER.label),

@@ -4,15 +4,17 @@ at city scale; `bench/cockpit.py` times every panel."""
 
 import datetime
 
+from django.db.models import Count
 from django.utils import timezone
 
 from gridgov.accounts.scope import code_in_scope, code_prefix_q, get_for_user
-from gridgov.areas.models import Area
+from gridgov.areas.models import Area, Level
 from gridgov.assessment import periods
 from gridgov.assessment import queries as assessment
 from gridgov.assessment.models import (
     MEASURES,
     AreaSnapshot,
+    CaseFact,
     CategoryTally,
     DailyTally,
     Tally,
@@ -50,18 +52,38 @@ def _month_tally(code: str, month: str) -> dict:
     return row or dict.fromkeys(MEASURES, 0)
 
 
+def _daily(area: Area, since: str) -> list[dict]:
+    """[{day, reports, closed}] from `since` on. Daily tallies are kept above the grid; a grid's
+    few facts are counted directly."""
+    if area.level != Level.GRID:
+        return list(
+            DailyTally.objects.filter(area_code=area.code, day__gte=since).values(
+                "day", "reports", "closed"
+            )
+        )
+    facts = CaseFact.objects.filter(area_code=area.code)
+    days: dict[str, dict] = {}
+    for day, n in facts.filter(day__gte=since).values_list("day").annotate(n=Count("pk")):
+        days.setdefault(day, {"day": day, "reports": 0, "closed": 0})["reports"] = n
+    for day, n in (
+        facts.filter(closed_day__gte=since).values_list("closed_day").annotate(n=Count("pk"))
+    ):
+        days.setdefault(day, {"day": day, "reports": 0, "closed": 0})["closed"] = n
+    return list(days.values())
+
+
 def counts(area: Area) -> dict:
     today = timezone.localdate()
     month = today.strftime("%Y-%m")
     tally = _month_tally(area.code, month)
-    days = DailyTally.objects.filter(area_code=area.code, day__gte=f"{month}-01")
-    today_row = next((d for d in days if d.day == today.isoformat()), None)
+    days = _daily(area, f"{month}-01")
+    today_row = next((d for d in days if d["day"] == today.isoformat()), None)
     snapshot = AreaSnapshot.objects.filter(area_code=area.code).first()
     return {
-        "today_reports": today_row.reports if today_row else 0,
-        "today_closed": today_row.closed if today_row else 0,
+        "today_reports": today_row["reports"] if today_row else 0,
+        "today_closed": today_row["closed"] if today_row else 0,
         "month_reports": tally["reports"],
-        "month_closed": sum(d.closed for d in days),
+        "month_closed": sum(d["closed"] for d in days),
         "open": snapshot.open if snapshot else 0,
         "overdue": snapshot.overdue if snapshot else 0,
         "red_open": snapshot.red_open if snapshot else 0,
@@ -71,12 +93,7 @@ def counts(area: Area) -> dict:
 def trend_days(area: Area) -> list[dict]:
     today = timezone.localdate()
     days = [(today - datetime.timedelta(days=i)).isoformat() for i in range(TREND_DAYS - 1, -1, -1)]
-    found = {
-        d["day"]: d
-        for d in DailyTally.objects.filter(area_code=area.code, day__gte=days[0]).values(
-            "day", "reports", "closed"
-        )
-    }
+    found = {d["day"]: d for d in _daily(area, days[0])}
     return [
         {
             "day": d,
@@ -112,11 +129,15 @@ def trend_months(area: Area) -> list[dict]:
 
 def top_classes(area: Area, limit: int = 8) -> list[dict]:
     month = periods.current_month()
-    rows = list(
-        CategoryTally.objects.filter(area_code=area.code, month=month)
-        .order_by("-reports")
-        .values("major_code", "reports")[:limit]
-    )
+    if area.level == Level.GRID:  # class counts are kept above the grid
+        tallies = (
+            CaseFact.objects.filter(area_code=area.code, month=month)
+            .values("major_code")
+            .annotate(reports=Count("pk"))
+        )
+    else:
+        tallies = CategoryTally.objects.filter(area_code=area.code, month=month)
+    rows = list(tallies.order_by("-reports", "major_code").values("major_code", "reports")[:limit])
     names = dict(
         Category.objects.filter(code__in=[r["major_code"] for r in rows]).values_list(
             "code", "name"

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.registry.importing import ENTITY_LABELS
 from gridgov.registry.models import (
@@ -45,7 +46,9 @@ class MergeForm(forms.Form):
 
 
 class TagForm(forms.Form):
-    category = forms.ChoiceField(label=_("Category"), choices=KEY_CATEGORIES)
+    category = forms.ChoiceField(
+        label=pgettext_lazy("key population", "Category"), choices=KEY_CATEGORIES
+    )
     level = forms.ChoiceField(
         label=_("Level of attention"),
         choices=[("low", _("Low")), ("medium", _("Medium")), ("high", _("High"))],

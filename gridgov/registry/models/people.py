@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.scope import ScopedQuerySet
 
@@ -172,7 +173,7 @@ KEY_CATEGORIES = [
     ("mental", _("Severe mental disorder")),
     ("petitioner", _("Petitioner")),
     ("elderly_alone", _("Elderly living alone")),
-    ("disabled", _("Disabled")),
+    ("disabled", pgettext_lazy("key population", "Disabled")),
     ("low_income", _("Low income")),
     ("left_behind_child", _("Left-behind child")),
 ]

@@ -36,7 +36,7 @@
   };
 
   function fetchJson(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": locale } }).then(
       (r) => {
         if (!r.ok) throw new Error(r.status + " " + url);
         return r.json();
@@ -178,6 +178,7 @@
         series: [
           {
             type: "pie", radius: ["45%", "75%"], center: ["35%", "50%"], label: { show: false },
+            stillShowZeroSum: false,
             data: [
               { name: T.registered, value: r.registered },
               { name: T.floating, value: r.floating },
@@ -245,7 +246,11 @@
     }
     const legend = document.getElementById("map-legend");
     const step = (max - min) / PALETTE.length;
-    legend.innerHTML = PALETTE.map((c, i) => `<div><i style="background:${c}"></i>${valueText(min + step * i)} – ${valueText(min + step * (i + 1))}</div>`).join("");
+    legend.innerHTML = !values.length
+      ? ""
+      : max <= min
+      ? `<div><i style="background:${PALETTE[0]}"></i>${valueText(min)}</div>`
+      : PALETTE.map((c, i) => `<div><i style="background:${c}"></i>${valueText(min + step * i)} – ${valueText(min + step * (i + 1))}</div>`).join("");
     document.getElementById("map-title").textContent = d.area.name + (d.children.level ? " · " + T.drill : "");
   }
 
