@@ -83,6 +83,8 @@ class CaseFact(MeasureColumns):
             models.Index(fields=["area_code", "month"]),
             models.Index(fields=["department_id", "month"]),
             models.Index(fields=["reporter_id", "month"]),
+            models.Index(fields=["day"]),
+            models.Index(fields=["closed_day"]),
         ]
 
 

@@ -10,6 +10,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -25,6 +26,11 @@ PUBLIC_CHANNELS = ("citizen", "hotline", "sms", "api")
 FULL_REBUILD_ABOVE = 50_000  # touched cases beyond which rebuilding everything is quicker
 DAILY_WINDOW_DAYS = 120
 CHUNK = 500
+# Measures a staff member earns by their own work, not through the cases they reported.
+REPORTER_EXCLUDED = {f"{s}_{part}" for s in STAGES for part in ("done", "on_time")} | {
+    "registry_updates",
+    "visits",
+}
 
 
 def _tz_name() -> str:
@@ -118,38 +124,52 @@ FACT_COLUMNS = (
 )
 
 
-def rebuild_facts(case_ids: Iterable[int] | None = None) -> set[str]:
-    """Recompute the facts of these cases (all when None); return the months they touch."""
+@dataclass
+class Touched:
+    """The months and days whose tallies a change of facts affects."""
+
+    months: set[str] = field(default_factory=set)
+    days: set[str] = field(default_factory=set)
+
+    def add(self, rows) -> None:
+        for month, day, closed_day in rows:
+            self.months.add(month)
+            self.days.add(day)
+            if closed_day:
+                self.days.add(closed_day)
+
+
+def rebuild_facts(case_ids: Iterable[int] | None = None) -> Touched | None:
+    """Recompute the facts of these cases, each chunk in one short transaction; return the
+    months and days they touch (before and after). All cases when None (returns None)."""
     with connection.cursor() as cursor:
         if case_ids is None:
-            cursor.execute("DELETE FROM assessment_casefact")
-            cursor.execute(
-                f"INSERT INTO assessment_casefact ({FACT_COLUMNS}) {_fact_select('', '')}"
-            )
-            cursor.execute("SELECT DISTINCT month FROM assessment_casefact")
-            return {m for (m,) in cursor.fetchall()}
-        months: set[str] = set()
+            with transaction.atomic():
+                cursor.execute("DELETE FROM assessment_casefact")
+                select = _fact_select("", "")
+                cursor.execute(f"INSERT INTO assessment_casefact ({FACT_COLUMNS}) {select}")
+            return None
+        touched = Touched()
         ids = sorted(set(case_ids))
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT DISTINCT month FROM assessment_casefact WHERE case_id IN ({marks})",  # noqa: S608
-                chunk,
+            dates = (
+                "SELECT month, day, closed_day FROM assessment_casefact "  # noqa: S608
+                f"WHERE case_id IN ({marks})"
             )
-            months.update(m for (m,) in cursor.fetchall())
-            cursor.execute(f"DELETE FROM assessment_casefact WHERE case_id IN ({marks})", chunk)  # noqa: S608
-            select = _fact_select(f"WHERE c.id IN ({marks})", f"WHERE case_id IN ({marks})")
-            cursor.execute(
-                f"INSERT INTO assessment_casefact ({FACT_COLUMNS}) {select}",
-                chunk * 3,
-            )
-            cursor.execute(
-                f"SELECT DISTINCT month FROM assessment_casefact WHERE case_id IN ({marks})",  # noqa: S608
-                chunk,
-            )
-            months.update(m for (m,) in cursor.fetchall())
-        return months
+            with transaction.atomic():
+                cursor.execute(dates, chunk)
+                touched.add(cursor.fetchall())
+                cursor.execute(f"DELETE FROM assessment_casefact WHERE case_id IN ({marks})", chunk)  # noqa: S608
+                select = _fact_select(f"WHERE c.id IN ({marks})", f"WHERE case_id IN ({marks})")
+                cursor.execute(
+                    f"INSERT INTO assessment_casefact ({FACT_COLUMNS}) {select}",
+                    chunk * 3,
+                )
+                cursor.execute(dates, chunk)
+                touched.add(cursor.fetchall())
+        return touched
 
 
 def area_levels() -> list[tuple[str, int]]:
@@ -165,71 +185,85 @@ def _in(values: list[str]) -> tuple[str, list]:
     return ", ".join(["%s"] * len(values)), list(values)
 
 
-def rebuild_tallies(months: Iterable[str]) -> None:
-    """Rebuild the area, department and staff tallies and the category counts of these months."""
-    months = sorted(set(months))
-    if not months:
-        return
-    sums = ", ".join(f"SUM({m})" for m in MEASURES)
-    columns = "month, unit_kind, unit_key, level, area_code, " + ", ".join(MEASURES)
+def _rows(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
-        for start in range(0, len(months), 200):
-            marks, params = _in(months[start : start + 200])
-            cursor.execute(f"DELETE FROM assessment_tally WHERE month IN ({marks})", params)  # noqa: S608
-            cursor.execute(f"DELETE FROM assessment_categorytally WHERE month IN ({marks})", params)  # noqa: S608
-            for level, width in area_levels():
-                key = f"substr(area_code, 1, {width})"
-                cursor.execute(
-                    f"INSERT INTO assessment_tally ({columns}) "  # noqa: S608
-                    f"SELECT month, 'area', {key}, '{level}', {key}, {sums} "
-                    f"FROM assessment_casefact WHERE month IN ({marks}) "
-                    f"AND length(area_code) >= {width} GROUP BY month, {key}",
-                    params,
-                )
-                if level != Level.GRID:
-                    cursor.execute(
-                        "INSERT INTO assessment_categorytally (month, area_code, major_code, "  # noqa: S608
-                        f"reports) SELECT month, {key}, major_code, COUNT(*) "
-                        f"FROM assessment_casefact WHERE month IN ({marks}) "
-                        f"AND length(area_code) >= {width} GROUP BY month, {key}, major_code",
-                        params,
-                    )
-            cursor.execute(
-                f"INSERT INTO assessment_tally ({columns}) "  # noqa: S608
-                "SELECT f.month, 'department', CAST(f.department_id AS VARCHAR(20)), d.level, "
-                f"d.area_code, {', '.join(f'SUM(f.{m})' for m in MEASURES)} "
-                "FROM assessment_casefact f JOIN accounts_department d ON d.id = f.department_id "
-                f"WHERE f.month IN ({marks}) GROUP BY f.month, f.department_id, d.level, "
-                "d.area_code",
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+TALLY_COLUMNS = ("month", "unit_kind", "unit_key", "level", "area_code", *MEASURES)
+
+
+def rebuild_tallies(months: Iterable[str]) -> None:
+    """Rebuild the area, department and staff tallies and the category counts of these months.
+    The sums are read first (readers and writers carry on meanwhile); only swapping the rows is
+    a transaction, a short one."""
+    months = sorted(set(months))
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+    for start in range(0, len(months), 12):
+        part = months[start : start + 12]
+        marks, params = _in(part)
+        tallies: list[tuple] = []
+        categories: list[tuple] = []
+        for level, width in area_levels():
+            key = f"substr(area_code, 1, {width})"
+            tallies += _rows(
+                f"SELECT month, 'area', {key}, '{level}', {key}, {sums} "  # noqa: S608
+                f"FROM assessment_casefact WHERE month IN ({marks}) "
+                f"AND length(area_code) >= {width} GROUP BY month, {key}",
                 params,
             )
-        _rebuild_staff(months)
+            if level != Level.GRID:
+                categories += _rows(
+                    f"SELECT month, {key}, major_code, COUNT(*) "  # noqa: S608
+                    f"FROM assessment_casefact WHERE month IN ({marks}) "
+                    f"AND length(area_code) >= {width} GROUP BY month, {key}, major_code",
+                    params,
+                )
+        tallies += _rows(
+            "SELECT f.month, 'department', CAST(f.department_id AS VARCHAR(20)), d.level, "  # noqa: S608
+            f"d.area_code, {', '.join(f'SUM(f.{m})' for m in MEASURES)} "
+            "FROM assessment_casefact f JOIN accounts_department d ON d.id = f.department_id "
+            f"WHERE f.month IN ({marks}) GROUP BY f.month, f.department_id, d.level, "
+            "d.area_code",
+            params,
+        )
+        tallies += _staff_rows(part)
+        names = ", ".join(TALLY_COLUMNS)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM assessment_tally WHERE month IN ({marks})", params)  # noqa: S608
+            cursor.execute(f"DELETE FROM assessment_categorytally WHERE month IN ({marks})", params)  # noqa: S608
+            cursor.executemany(
+                f"INSERT INTO assessment_tally ({names}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(TALLY_COLUMNS))})",
+                tallies,
+            )
+            cursor.executemany(
+                "INSERT INTO assessment_categorytally (month, area_code, major_code, reports) "
+                "VALUES (%s, %s, %s, %s)",
+                categories,
+            )
 
 
-def _rebuild_staff(months: list[str]) -> None:
+def _staff_rows(months: list[str]) -> list[tuple]:
     """Staff tallies join four sources: cases they reported, stages they completed, registry
     records they changed and visits they recorded."""
     from gridgov.accounts.models import User
-    from gridgov.assessment.models import Tally
 
     rows: dict[tuple[str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     marks, params = _in(months)
     with connection.cursor() as cursor:
+        # Every case measure of the cases they reported (as the drill-down lists them); the
+        # stage measures are the person's own work, counted from the timeline below.
+        reported = [m for m in MEASURES if m not in REPORTER_EXCLUDED]
         cursor.execute(
-            "SELECT month, reporter_id, SUM(reports), SUM(valid), SUM(self_handled), "  # noqa: S608
-            "SUM(accepted), SUM(judged) FROM assessment_casefact "
+            f"SELECT month, reporter_id, {', '.join(f'SUM({m})' for m in reported)} "  # noqa: S608
+            "FROM assessment_casefact "
             f"WHERE reporter_id IS NOT NULL AND month IN ({marks}) GROUP BY month, reporter_id",
             params,
         )
-        for month, user, reports, valid, self_handled, accepted, judged in cursor.fetchall():
-            row = rows[(month, user)]
-            row.update(
-                reports=reports,
-                valid=valid,
-                self_handled=self_handled,
-                accepted=accepted,
-                judged=judged,
-            )
+        for month, user, *sums in cursor.fetchall():
+            rows[(month, user)].update(zip(reported, sums, strict=True))
         first, last = _month_bounds(months[0])[0], _month_bounds(months[-1])[1]
         month_of_event = local_text("time", 7)
         cursor.execute(
@@ -271,21 +305,18 @@ def _rebuild_staff(months: list[str]) -> None:
     ):
         if user_id in users:
             users[user_id] = (users[user_id][0], code)
-    Tally.objects.bulk_create(
-        [
-            Tally(
-                month=month,
-                unit_kind="staff",
-                unit_key=str(user),
-                level=users[user][0],
-                area_code=users[user][1],
-                **{k: v for k, v in values.items() if k in MEASURES},
-            )
-            for (month, user), values in rows.items()
-            if user in users
-        ],
-        batch_size=2000,
-    )
+    return [
+        (
+            month,
+            "staff",
+            str(user),
+            users[user][0],
+            users[user][1],
+            *(values.get(m, 0) for m in MEASURES),
+        )
+        for (month, user), values in rows.items()
+        if user in users
+    ]
 
 
 def _month_bounds(month: str) -> tuple[datetime.datetime, datetime.datetime]:
@@ -297,32 +328,39 @@ def _month_bounds(month: str) -> tuple[datetime.datetime, datetime.datetime]:
     return start, end
 
 
-def rebuild_daily(today: datetime.date | None = None) -> None:
-    """Daily reports and closings of the last DAILY_WINDOW_DAYS days, for areas above grids."""
+def rebuild_daily(days: Iterable[str] | None = None, today: datetime.date | None = None) -> None:
+    """Daily reports and closings for areas above grids: the last DAILY_WINDOW_DAYS days, or
+    only the given days (those a change touched) when there are some."""
     today = today or timezone.localdate()
     since = (today - datetime.timedelta(days=DAILY_WINDOW_DAYS)).isoformat()
+    wanted = None if days is None else sorted(d for d in days if d and d >= since)
+    if wanted is not None and not wanted:
+        return
+    if wanted is None:
+        condition, params = "{col} >= %s", [since]
+    else:
+        condition, params = "{col} IN (" + ", ".join(["%s"] * len(wanted)) + ")", wanted
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    with connection.cursor() as cursor:
-        for level, width in area_levels():
-            if level == Level.GRID:
-                continue
-            key = f"substr(area_code, 1, {width})"
+    for level, width in area_levels():
+        if level == Level.GRID:
+            continue
+        key = f"substr(area_code, 1, {width})"
+        for slot, column in ((0, "day"), (1, "closed_day")):
+            for day, code, n in _rows(
+                f"SELECT {column}, {key}, COUNT(*) FROM assessment_casefact "  # noqa: S608
+                f"WHERE {condition.format(col=column)} AND length(area_code) >= {width} "
+                f"GROUP BY {column}, {key}",
+                params,
+            ):
+                counts[(code, day)][slot] += n
+    with transaction.atomic(), connection.cursor() as cursor:
+        if wanted is None:
+            cursor.execute("DELETE FROM assessment_dailytally")
+        else:
             cursor.execute(
-                f"SELECT day, {key}, COUNT(*) FROM assessment_casefact "  # noqa: S608
-                f"WHERE day >= %s AND length(area_code) >= {width} GROUP BY day, {key}",
-                [since],
+                f"DELETE FROM assessment_dailytally WHERE {condition.format(col='day')}",  # noqa: S608
+                params,
             )
-            for day, code, n in cursor.fetchall():
-                counts[(code, day)][0] += n
-            cursor.execute(
-                f"SELECT closed_day, {key}, COUNT(*) FROM assessment_casefact "  # noqa: S608
-                f"WHERE closed_day >= %s AND length(area_code) >= {width} "
-                f"GROUP BY closed_day, {key}",
-                [since],
-            )
-            for day, code, n in cursor.fetchall():
-                counts[(code, day)][1] += n
-        cursor.execute("DELETE FROM assessment_dailytally")
         cursor.executemany(
             "INSERT INTO assessment_dailytally (area_code, day, reports, closed) "
             "VALUES (%s, %s, %s, %s)",
@@ -360,8 +398,9 @@ def rebuild_snapshots(now: datetime.datetime | None = None, registry: bool = Tru
             snap.registry = registry_figures.get(code, {})
             snap.people = snap.registry.get("people", 0)
         existing[code] = snap
-    AreaSnapshot.objects.all().delete()
-    AreaSnapshot.objects.bulk_create(existing.values(), batch_size=2000)
+    with transaction.atomic():
+        AreaSnapshot.objects.all().delete()
+        AreaSnapshot.objects.bulk_create(existing.values(), batch_size=2000)
 
 
 def _registry_figures(levels: list[tuple[str, int]]) -> dict[str, dict]:
@@ -437,22 +476,23 @@ def roll_up(*, full: bool = False, progress=None) -> dict:
         or touched is None
         or timezone.now() - state.registry_rolled_at > datetime.timedelta(minutes=10)
     )
-    with transaction.atomic():
-        months = rebuild_facts(touched)
-        step()
-        if touched is None or months:
-            rebuild_tallies(months if touched is not None else _all_months())
-        step()
-        rebuild_daily()
-        step()
-        rebuild_snapshots(registry=registry_due)
-        step()
-        state.last_event_id, state.last_card_id = last_event, last_card
-        state.rolled_at = timezone.now()
-        if registry_due:
-            state.registry_rolled_at = state.rolled_at
-        state.seconds = time.perf_counter() - started
-        state.save()
+    # Each step is its own short transaction (a reader may see new facts a moment before their
+    # tallies); the state moves on last, so a run cut short is simply done again.
+    changed = rebuild_facts(touched)
+    step()
+    months = _all_months() if changed is None else changed.months
+    rebuild_tallies(months)
+    step()
+    rebuild_daily(None if changed is None else changed.days)
+    step()
+    rebuild_snapshots(registry=registry_due)
+    step()
+    state.last_event_id, state.last_card_id = last_event, last_card
+    state.rolled_at = timezone.now()
+    if registry_due:
+        state.registry_rolled_at = state.rolled_at
+    state.seconds = time.perf_counter() - started
+    state.save()
     return {
         "cases": "all" if touched is None else len(touched),
         "months": len(months),

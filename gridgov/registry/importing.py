@@ -12,7 +12,9 @@ import csv
 import datetime
 import gc
 import io
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -728,41 +730,96 @@ def commit(
         if first.bad_rows:
             return first
     report = Report(entity=entity)
-    writer = _WRITERS[entity]
-    with _quiet_gc(), _big_cache():
+    with _quiet_gc(), _big_cache(), _BatchWriter(entity, filename, actor, report, progress) as out:
         for batch in _checked_batches(entity, data, filename, actor, report):
-            if not batch:
-                continue
-            with transaction.atomic():
-                created, updated = writer(batch, actor)
-                ChangeLog.objects.create(
-                    actor=actor if getattr(actor, "pk", None) else None,
-                    actor_name=str(getattr(actor, "username", "") or "system"),
-                    action=ChangeAction.IMPORT,
-                    object_type=f"registry.{entity}",
-                    object_id="import",
-                    object_repr=filename[:200],
-                    area_code=_common_prefix([r["area_code"] for r in batch]),
-                    after={
-                        "rows": [batch[0]["_row"], batch[-1]["_row"]],
-                        "created": created,
-                        "updated": updated,
-                    },
-                    note=_("Imported rows %(a)d–%(b)d of %(f)s")
-                    % {"a": batch[0]["_row"], "b": batch[-1]["_row"], "f": filename},
-                )
-            if connection.vendor == "sqlite" and not connection.in_atomic_block:
-                with connection.cursor() as cursor:
-                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            report.created += created
-            report.updated += updated
-            report.good_count += len(batch)
-            if progress:
-                progress(report.good_count, report.total)
+            if batch:
+                out.put(batch)
     report.bad_rows = report.total - report.good_count
     report.errors.sort(key=lambda e: e.row)
     report.committed = True
     return report
+
+
+class _BatchWriter:
+    """Writes checked batches, each in its own transaction. Outside a transaction (a real
+    import, not a test) a second thread writes while this one checks the next batch: the
+    database does its work without Python's lock, so checking and writing overlap."""
+
+    def __init__(self, entity: str, filename: str, actor, report: Report, progress) -> None:
+        self.entity, self.filename, self.actor = entity, filename, actor
+        self.report, self.progress = report, progress
+        self.threaded = not connection.in_atomic_block and not _in_memory_database()
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> "_BatchWriter":
+        if self.threaded:
+            self.thread = threading.Thread(target=self._run, name="registry-import", daemon=True)
+            self.thread.start()
+        return self
+
+    def put(self, batch: list[dict]) -> None:
+        if not self.threaded:
+            self._write(batch)
+            return
+        if self.error is not None:
+            raise self.error
+        self.queue.put(batch)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.thread is None:
+            return
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and exc is None:
+            raise self.error
+
+    def _run(self) -> None:
+        try:
+            with _big_cache():
+                while (batch := self.queue.get()) is not None:
+                    if self.error is None:
+                        self._write(batch)
+        except BaseException as exc:
+            self.error = exc
+            while self.queue.get() is not None:
+                pass
+        finally:
+            connection.close()
+
+    def _write(self, batch: list[dict]) -> None:
+        actor, filename = self.actor, self.filename
+        with transaction.atomic():
+            created, updated = _WRITERS[self.entity](batch, actor)
+            ChangeLog.objects.create(
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_name=str(getattr(actor, "username", "") or "system"),
+                action=ChangeAction.IMPORT,
+                object_type=f"registry.{self.entity}",
+                object_id="import",
+                object_repr=filename[:200],
+                area_code=_common_prefix([r["area_code"] for r in batch]),
+                after={
+                    "rows": [batch[0]["_row"], batch[-1]["_row"]],
+                    "created": created,
+                    "updated": updated,
+                },
+                note=_("Imported rows %(a)d–%(b)d of %(f)s")
+                % {"a": batch[0]["_row"], "b": batch[-1]["_row"], "f": filename},
+            )
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        self.report.created += created
+        self.report.updated += updated
+        self.report.good_count += len(batch)
+        if self.progress:
+            self.progress(self.report.good_count, self.report.total)
+
+
+def _in_memory_database() -> bool:
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
 def _common_prefix(codes: list[str]) -> str:

@@ -156,3 +156,36 @@ def test_templates_and_command_line(homes, tmp_path, capsys):
     assert not Person.objects.filter(id_number=ID_C).exists()
     call_command("import_registry", "people", str(path), "--commit")
     assert Person.objects.filter(id_number=ID_C).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_second_thread_writes_and_its_errors_reach_the_caller(
+    homes, users, monkeypatch
+):
+    import threading
+
+    monkeypatch.setattr(importing, "_in_memory_database", lambda: False)
+    monkeypatch.setattr(importing, "BATCH", 1)
+    rows = [
+        f"人{i},{code},,户籍人口,B-A-1-1-1-101,居住,2021-03-01,汉族"
+        for i, code in enumerate(["410105199001010011", "410105199002020027"])
+    ]
+    writers = []
+    original = importing._residences
+
+    def spy(batch, now, known):
+        writers.append(threading.current_thread().name)
+        if len(writers) == 3:
+            raise RuntimeError("power cut")
+        return original(batch, now, known)
+
+    monkeypatch.setattr(importing, "_residences", spy)
+    report = importing.commit("people", csv_bytes(*rows), "people.csv", actor=users["admin"])
+    assert report.created == 2 and writers == ["registry-import"] * 2
+    more = [
+        f"丙{i},{code},,户籍人口,B-A-1-1-1-101,居住,2021-03-01,汉族"
+        for i, code in enumerate(["410105199003030032"])
+    ]
+    with pytest.raises(RuntimeError):
+        importing.commit("people", csv_bytes(*more), "people.csv", actor=users["admin"])
+    assert not Person.objects.filter(id_number="410105199003030032").exists()

@@ -1,0 +1,123 @@
+"""The cockpit in Chromium on a 1920×1080 wall and a 1366×768 laptop, with October's cases."""
+
+import datetime
+import importlib
+
+import pytest
+import time_machine
+from django.apps import apps as django_apps
+
+from gridgov.assessment.models import Scheme
+from gridgov.assessment.rollup import roll_up
+from gridgov.assessment.tests.conftest import (  # noqa: F401 (fixtures)
+    TZ,
+    loop,
+    october,
+    taxonomy,
+)
+from gridgov.conftest import browser_login, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+TODAY = datetime.datetime(2026, 10, 20, 10, 0, tzinfo=TZ)
+
+
+@pytest.fixture
+def schemes(transactional_db):
+    """The seeded schemes, put back when a live-server test before this one flushed them."""
+    if not Scheme.objects.exists():
+        seed = importlib.import_module("gridgov.assessment.migrations.0002_seed_schemes")
+        seed.load(django_apps, None)
+
+
+@pytest.fixture
+def october_today(schemes, october, settings):  # noqa: F811
+    """October's cases rolled up, with the server's clock on 20 October 2026 (ticking). The
+    browser's clock stays real, so the session cookie must not carry an expiry date."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    with time_machine.travel(TODAY):
+        roll_up()
+        yield october
+
+
+def kpi(page, key: str) -> str:
+    return page.locator(f".kpi[data-key='{key}'] b").inner_text()
+
+
+def is_loaded_street(page) -> None:
+    page.wait_for_function("/^\\d{9}$/.test(document.body.dataset.loaded || '')")
+
+
+def assert_fits(page) -> None:
+    """Nothing spills out of the window, and every chart has drawn into its panel."""
+    width, height = page.evaluate("[innerWidth, innerHeight]")
+    scroll = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert scroll == [width, height], (scroll, width, height)
+    for chart in ("chart-days", "chart-months", "chart-classes", "chart-funnel", "chart-ranking"):
+        box = page.locator(f"#{chart} canvas").first.bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 60, (chart, box)
+    for panel in page.locator(".ck-panel").all():
+        box = panel.bounding_box()
+        assert box["x"] >= 0 and box["y"] >= 0, box
+        assert box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height + 1
+
+
+def shot(page, name: str) -> None:
+    """Let the charts finish animating, check the layout, and take the screenshot."""
+    page.wait_for_timeout(1200)
+    screenshot(page, name)
+    assert_fits(page)
+
+
+def test_the_cockpit_drills_from_the_district_to_a_street_and_back(
+    live_server, october_today, browser_page
+):
+    page = browser_page
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    browser_login(page, live_server.url, "district", "pw-district")
+    page.goto(f"{live_server.url}/cockpit/")
+    page.wait_for_selector("body[data-loaded='410105']")
+    page.wait_for_function(
+        "document.querySelectorAll('#ck-map path.leaflet-interactive').length == 2"
+    )
+    assert kpi(page, "month_reports") == "5"
+    assert kpi(page, "month_closed") == "3"
+    assert kpi(page, "overdue") == "1"
+    assert page.locator("#crumbs a").all_inner_texts() == ["金水区"]
+    assert "金水区" in page.locator("#map-title").inner_text()
+    assert page.locator("#rolled-at").inner_text()
+    assert page.locator("#red-cards li").inner_text() == "无"
+    assert page.locator("#map-legend div").count() == 6
+    shot(page, "cockpit-1-district")
+
+    # A click on a street on the map narrows the whole cockpit to it.
+    page.locator("#ck-map path.leaflet-interactive").first.click()
+    is_loaded_street(page)
+    street = page.evaluate("document.body.dataset.loaded")
+    assert street in ("410105001", "410105002")
+    assert page.url.endswith(f"?area={street}")
+    assert page.locator("#crumbs a").count() == 2
+    assert kpi(page, "month_reports") == {"410105001": "4", "410105002": "1"}[street]
+    page.wait_for_function(
+        "document.querySelectorAll('#ck-map path.leaflet-interactive').length == 2"
+    )
+    # Both communities have no open cases: one colour, one legend row.
+    assert page.locator("#map-legend div").all_inner_texts() == ["0.0%"]
+    shot(page, "cockpit-2-street")
+
+    # The breadcrumb goes back up to the district.
+    page.locator("#crumbs a").first.click()
+    page.wait_for_selector("body[data-loaded='410105']")
+    assert kpi(page, "month_reports") == "5"
+    assert page.locator("#crumbs a").count() == 1
+    shot(page, "cockpit-3-district-again")
+
+    # A laptop: the same panels, smaller.
+    page.set_viewport_size({"width": 1366, "height": 768})
+    shot(page, "cockpit-4-laptop")
+    assert errors == []
