@@ -27,6 +27,7 @@ from gridgov.tables import workbook_response
 LEVEL_CHOICES = [
     (lv, lv.label) for lv in (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
 ]
+MAX_SCHEME_ROWS = 60
 STAFF_ROLES = [
     (Role.GRID_MEMBER, Role.GRID_MEMBER.label),
     (Role.COMMUNITY_STAFF, Role.COMMUNITY_STAFF.label),
@@ -306,8 +307,13 @@ def scheme_edit(request, code: str):
     error = ""
     if request.method == "POST":
         items = []
+        rows_sent = request.POST.get("rows", "")
         try:
-            for i in range(int(request.POST.get("rows", "0") or 0)):
+            if not rows_sent.isdigit() or int(rows_sent) > MAX_SCHEME_ROWS:
+                raise ValidationError(
+                    _("The form arrived incomplete; reload the page and try again.")
+                )
+            for i in range(int(rows_sent)):
                 indicator = request.POST.get(f"indicator_{i}", "")
                 if not indicator:
                     continue
@@ -326,8 +332,8 @@ def scheme_edit(request, code: str):
                 items=items,
                 active=request.POST.get("active") == "on",
             )
-        except (ValidationError, ValueError) as exc:
-            error = "; ".join(getattr(exc, "messages", [str(exc)]))
+        except ValidationError as exc:
+            error = "; ".join(exc.messages)
         else:
             messages.success(request, _("The scheme was saved."))
             return redirect("assessment:schemes")

@@ -1,15 +1,123 @@
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Schema
 
 from gridgov.dashboard import queries
 
 router = Router(tags=["cockpit"])
 
 
-@router.get("/cockpit", response={200: dict}, summary="Every cockpit figure for one area")
+class AreaRef(Schema):
+    code: str
+    name: str
+    level: str
+
+
+class Counts(Schema):
+    today_reports: int
+    today_closed: int
+    month_reports: int
+    month_closed: int
+    open: int
+    overdue: int
+    red_open: int
+
+
+class DayFigures(Schema):
+    day: str
+    reports: int
+    closed: int
+
+
+class MonthFigures(Schema):
+    month: str
+    reports: int
+    closed: int
+    on_time_rate: float | None
+
+
+class ClassCount(Schema):
+    code: str
+    name: str
+    count: int
+
+
+class FunnelStep(Schema):
+    step: str
+    label: str
+    count: int
+
+
+class ChildArea(Schema):
+    code: str
+    name: str
+    open: int
+    overdue: int
+    people: int
+    reports: int
+    overdue_rate: float
+    per_1000: float | None
+
+
+class Children(Schema):
+    level: str
+    areas: list[ChildArea]
+
+
+class RankedArea(Schema):
+    rank: int
+    key: str
+    name: str
+    score: float | None
+    grade: str
+    rank_change: int | None
+    reports: int
+
+
+class RegistrySummary(Schema):
+    people: int
+    registered: int
+    floating: int
+    overseas: int
+    male: int
+    female: int
+    elderly: int
+    houses: int
+    rented: int
+    vacant: int
+    organizations: int
+
+
+class RedCard(Schema):
+    case: int
+    number: str
+    title: str
+    stage: str
+    department: str
+    raised_at: str
+
+
+class CockpitOut(Schema):
+    area: AreaRef
+    breadcrumb: list[AreaRef]
+    rolled_at: str | None
+    generated_at: str
+    month: str
+    counts: Counts
+    trend_days: list[DayFigures]
+    trend_months: list[MonthFigures]
+    top_classes: list[ClassCount]
+    funnel: list[FunnelStep]
+    children: Children
+    heat: list[list[float]]
+    ranking: list[RankedArea]
+    registry: RegistrySummary
+    red_cards: list[RedCard]
+
+
+@router.get("/cockpit", response=CockpitOut, summary="Every cockpit figure for one area")
 def cockpit(request: HttpRequest, area: str = ""):
     """Counts (today, this month, open, overdue), trends by day and month, top classes, the loop
-    as a funnel, the areas one level down with map figures, case heat points, the ranking of the
-    areas below, registry summary and the latest red cards. `rolled_at` says how fresh the
-    rolled-up figures are. Another area's code answers 404."""
+    as a funnel, the areas one level down with map figures, case heat points ([lat, lon]), the
+    ranking of the areas below, registry summary and the latest red cards. `rolled_at` says how
+    fresh the rolled-up figures are. Another area's code answers 404."""
     return queries.cockpit(request.user, area.strip())
