@@ -12,9 +12,8 @@ import csv
 import datetime
 import gc
 import io
-import queue
+import multiprocessing
 import re
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +48,8 @@ ETHNICITIES = frozenset(
     .split()
 )
 BATCH = 20000
+# Files from this size on are read and prechecked in a child process while this one writes.
+CHILD_ABOVE_BYTES = 4 * 2**20
 MAX_ERRORS_SHOWN = 1000
 _PHONE = re.compile(r"^\d{7,12}$")
 
@@ -394,14 +395,16 @@ def _convert(column: Column, value):
     return text
 
 
-def _checked_batches(
-    entity: str, data: bytes, filename: str, actor, report: Report
-) -> Iterator[list[dict]]:
-    """The good rows in batches, checked as the file is read; problems go into the report."""
+def _guard(entity: str, actor) -> None:
     if entity not in TEMPLATES:
         raise ValidationError(_("Unknown import kind %(e)s.") % {"e": entity})
     if actor is not None and not user_may(actor, Action.CHANGE):
         raise ValidationError(_("You may not import records."))
+
+
+def _prechecked_batches(entity: str, data: bytes, filename: str, report: Report):
+    """Rows read, converted and checked as far as needs no database, in batches; problems go
+    into the report. Pure Python, so it can run in another process."""
     headers, rows = read_rows(data, filename)
     columns = TEMPLATES[entity]
     index = {h: i for i, h in enumerate(headers)}
@@ -412,7 +415,7 @@ def _checked_batches(
             % {"c": "、".join(missing)}
         )
     plan = [(c, index.get(c.header), _converter(c)) for c in columns]
-    checker = _CHECKERS[entity]
+    precheck = _PRECHECKS.get(entity)
     seen: dict[str, int] = {}
     records: list[dict] = []
     required = _("required")
@@ -438,10 +441,66 @@ def _checked_batches(
         if not bad:
             records.append(record)
         if len(records) >= BATCH:
-            yield checker(records, report, actor, seen)
+            yield precheck(records, seen) if precheck else records
             records = []
     if records:
+        yield precheck(records, seen) if precheck else records
+
+
+def _checked_batches(
+    entity: str, data: bytes, filename: str, actor, report: Report, prechecked=None
+) -> Iterator[list[dict]]:
+    """The good rows in batches: prechecked (here, or in a child process when given), then
+    checked against the database; problems go into the report."""
+    _guard(entity, actor)
+    checker = _CHECKERS[entity]
+    seen: dict[str, int] = {}
+    for records in prechecked or _prechecked_batches(entity, data, filename, report):
         yield checker(records, report, actor, seen)
+
+
+def _prechecked_in_child(entity: str, data: bytes, filename: str, report: Report):
+    """`_prechecked_batches` run in a forked process while this one writes: checking is Python
+    work and writing is the database's, so on two cores they overlap (threads would share one
+    interpreter lock). The child touches no database; it streams batches and problems back."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_precheck_child, args=(entity, data, filename, send), daemon=True
+    )
+    child.start()
+    send.close()
+    try:
+        while True:
+            kind, payload, errors, total = receive.recv()
+            report.errors.extend(errors)
+            report.total = total
+            if kind == "batch":
+                yield payload
+            elif kind == "error":
+                raise payload
+            else:
+                return
+    finally:
+        receive.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
+
+
+def _precheck_child(entity: str, data: bytes, filename: str, send) -> None:
+    report = Report(entity=entity)
+    sent = 0
+    try:
+        gc.disable()
+        for records in _prechecked_batches(entity, data, filename, report):
+            send.send(("batch", records, report.errors[sent:], report.total))
+            sent = len(report.errors)
+        send.send(("done", None, report.errors[sent:], report.total))
+    except ValidationError as exc:
+        send.send(("error", exc, report.errors[sent:], report.total))
+    finally:
+        send.close()
 
 
 def check(entity: str, data: bytes, filename: str, *, actor=None) -> Report:
@@ -492,12 +551,11 @@ def _scope_ok(actor, code: str) -> bool:
     return actor is None or has_global_scope(actor) or code_in_scope(actor, code)
 
 
-def _check_people(records: list[dict], report: Report, actor, seen: dict) -> list[dict]:
-    good = []
-    houses = _houses([r["house_code"] for r in records if r.get("house_code")])
+def _precheck_people(records: list[dict], seen: dict) -> list[dict]:
+    """Identity, duplicates in the file and the other field rules; problems are kept on the
+    record (`_problems`) so the house check can add its own and every problem is reported."""
     today = datetime.date.today()
     for r in records:
-        n = r["_row"]
         problems = []
         if r.get("id_number"):
             try:
@@ -526,6 +584,20 @@ def _check_people(records: list[dict], report: Report, actor, seen: dict) -> lis
             problems.append(("国籍", _("required for people from overseas")))
         if r.get("since") and r["since"] > today:
             problems.append(("入住日期", _("date out of range")))
+        if not r.get("house_code"):
+            problems.append(("房屋编码", _("required: the house the person lives in")))
+        if problems:
+            r["_problems"] = problems
+        else:
+            seen[key] = r["_row"]
+    return records
+
+
+def _check_people(records: list[dict], report: Report, actor, seen: dict) -> list[dict]:
+    good = []
+    houses = _houses([r["house_code"] for r in records if r.get("house_code")])
+    for r in records:
+        problems = r.pop("_problems", [])
         if r.get("house_code"):
             found = houses.get(r["house_code"])
             if found is None:
@@ -534,12 +606,9 @@ def _check_people(records: list[dict], report: Report, actor, seen: dict) -> lis
                 problems.append(("房屋编码", _("the house lies outside your scope")))
             else:
                 r["house_id"], r["area_code"] = found
-        else:
-            problems.append(("房屋编码", _("required: the house the person lives in")))
         if problems:
-            report.errors.extend(RowError(n, c, reason) for c, reason in problems)
+            report.errors.extend(RowError(r["_row"], c, reason) for c, reason in problems)
             continue
-        seen[key] = n
         good.append(r)
     return good
 
@@ -680,6 +749,7 @@ def _check_organizations(records, report, actor, seen):
     return good
 
 
+_PRECHECKS = {"people": _precheck_people}
 _CHECKERS = {
     "people": _check_people,
     "buildings": _check_buildings,
@@ -730,96 +800,50 @@ def commit(
         if first.bad_rows:
             return first
     report = Report(entity=entity)
-    with _quiet_gc(), _big_cache(), _BatchWriter(entity, filename, actor, report, progress) as out:
-        for batch in _checked_batches(entity, data, filename, actor, report):
+    _guard(entity, actor)
+    prechecked = (
+        _prechecked_in_child(entity, data, filename, report)
+        if len(data) >= CHILD_ABOVE_BYTES
+        else None
+    )
+    with _quiet_gc(), _big_cache():
+        for batch in _checked_batches(entity, data, filename, actor, report, prechecked):
             if batch:
-                out.put(batch)
+                _write_batch(entity, batch, filename, actor, report, progress)
     report.bad_rows = report.total - report.good_count
     report.errors.sort(key=lambda e: e.row)
     report.committed = True
     return report
 
 
-class _BatchWriter:
-    """Writes checked batches, each in its own transaction. Outside a transaction (a real
-    import, not a test) a second thread writes while this one checks the next batch: the
-    database does its work without Python's lock, so checking and writing overlap."""
-
-    def __init__(self, entity: str, filename: str, actor, report: Report, progress) -> None:
-        self.entity, self.filename, self.actor = entity, filename, actor
-        self.report, self.progress = report, progress
-        self.threaded = not connection.in_atomic_block and not _in_memory_database()
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
-        self.thread: threading.Thread | None = None
-
-    def __enter__(self) -> "_BatchWriter":
-        if self.threaded:
-            self.thread = threading.Thread(target=self._run, name="registry-import", daemon=True)
-            self.thread.start()
-        return self
-
-    def put(self, batch: list[dict]) -> None:
-        if not self.threaded:
-            self._write(batch)
-            return
-        if self.error is not None:
-            raise self.error
-        self.queue.put(batch)
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if self.thread is None:
-            return
-        self.queue.put(None)
-        self.thread.join()
-        if self.error is not None and exc is None:
-            raise self.error
-
-    def _run(self) -> None:
-        try:
-            with _big_cache():
-                while (batch := self.queue.get()) is not None:
-                    if self.error is None:
-                        self._write(batch)
-        except BaseException as exc:
-            self.error = exc
-            while self.queue.get() is not None:
-                pass
-        finally:
-            connection.close()
-
-    def _write(self, batch: list[dict]) -> None:
-        actor, filename = self.actor, self.filename
-        with transaction.atomic():
-            created, updated = _WRITERS[self.entity](batch, actor)
-            ChangeLog.objects.create(
-                actor=actor if getattr(actor, "pk", None) else None,
-                actor_name=str(getattr(actor, "username", "") or "system"),
-                action=ChangeAction.IMPORT,
-                object_type=f"registry.{self.entity}",
-                object_id="import",
-                object_repr=filename[:200],
-                area_code=_common_prefix([r["area_code"] for r in batch]),
-                after={
-                    "rows": [batch[0]["_row"], batch[-1]["_row"]],
-                    "created": created,
-                    "updated": updated,
-                },
-                note=_("Imported rows %(a)d–%(b)d of %(f)s")
-                % {"a": batch[0]["_row"], "b": batch[-1]["_row"], "f": filename},
-            )
-        if connection.vendor == "sqlite" and not connection.in_atomic_block:
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        self.report.created += created
-        self.report.updated += updated
-        self.report.good_count += len(batch)
-        if self.progress:
-            self.progress(self.report.good_count, self.report.total)
-
-
-def _in_memory_database() -> bool:
-    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+def _write_batch(entity: str, batch: list[dict], filename: str, actor, report: Report, progress):
+    """One batch, one transaction, with its line in the change log."""
+    with transaction.atomic():
+        created, updated = _WRITERS[entity](batch, actor)
+        ChangeLog.objects.create(
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_name=str(getattr(actor, "username", "") or "system"),
+            action=ChangeAction.IMPORT,
+            object_type=f"registry.{entity}",
+            object_id="import",
+            object_repr=filename[:200],
+            area_code=_common_prefix([r["area_code"] for r in batch]),
+            after={
+                "rows": [batch[0]["_row"], batch[-1]["_row"]],
+                "created": created,
+                "updated": updated,
+            },
+            note=_("Imported rows %(a)d–%(b)d of %(f)s")
+            % {"a": batch[0]["_row"], "b": batch[-1]["_row"], "f": filename},
+        )
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    report.created += created
+    report.updated += updated
+    report.good_count += len(batch)
+    if progress:
+        progress(report.good_count, report.total)
 
 
 def _common_prefix(codes: list[str]) -> str:
@@ -1029,12 +1053,14 @@ def _residences(batch: list[dict], now, known: set[int]) -> None:
     for chunk in _chunks(moved, 900):
         Residence.objects.filter(person_id__in=chunk, until__isnull=True).update(until=today)
     keep = current
+    adapt = connection.ops.adapt_datefield_value
+    resident = str(ResidenceRelation.RESIDENT)
     rows = [
         (
             r["_pk"],
             r["house_id"],
-            r.get("relation") or ResidenceRelation.RESIDENT,
-            connection.ops.adapt_datefield_value(r.get("since")),
+            r.get("relation") or resident,
+            adapt(r.get("since")),
             r["area_code"],
         )
         for r in with_house

@@ -158,34 +158,28 @@ def test_templates_and_command_line(homes, tmp_path, capsys):
     assert Person.objects.filter(id_number=ID_C).exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_a_second_thread_writes_and_its_errors_reach_the_caller(
-    homes, users, monkeypatch
-):
-    import threading
-
-    monkeypatch.setattr(importing, "_in_memory_database", lambda: False)
-    monkeypatch.setattr(importing, "BATCH", 1)
+def test_big_files_are_prechecked_in_a_child_process_with_the_same_result(homes, users, english):
     rows = [
-        f"人{i},{code},,户籍人口,B-A-1-1-1-101,居住,2021-03-01,汉族"
-        for i, code in enumerate(["410105199001010011", "410105199002020027"])
+        GOOD,
+        "赵六,410105199001010011,,户籍人口,B-A-1-1-1-101,居住,2021-03-01,汉族",
+        *BAD_ROWS,
     ]
-    writers = []
-    original = importing._residences
+    inline = importing.check("people", csv_bytes(*rows), "people.csv", actor=users["op_a"])
+    original = importing._prechecked_in_child
+    children = []
 
-    def spy(batch, now, known):
-        writers.append(threading.current_thread().name)
-        if len(writers) == 3:
-            raise RuntimeError("power cut")
-        return original(batch, now, known)
+    def spy(*args):
+        children.append(1)
+        return original(*args)
 
-    monkeypatch.setattr(importing, "_residences", spy)
-    report = importing.commit("people", csv_bytes(*rows), "people.csv", actor=users["admin"])
-    assert report.created == 2 and writers == ["registry-import"] * 2
-    more = [
-        f"丙{i},{code},,户籍人口,B-A-1-1-1-101,居住,2021-03-01,汉族"
-        for i, code in enumerate(["410105199003030032"])
-    ]
-    with pytest.raises(RuntimeError):
-        importing.commit("people", csv_bytes(*more), "people.csv", actor=users["admin"])
-    assert not Person.objects.filter(id_number="410105199003030032").exists()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(importing, "CHILD_ABOVE_BYTES", 0)
+        patch.setattr(importing, "_prechecked_in_child", spy)
+        report = importing.commit("people", csv_bytes(*rows), "people.csv", actor=users["op_a"])
+        assert children == [1]
+        assert (report.total, report.good_count, report.created) == (inline.total, 2, 2)
+        assert [(e.row, e.column, e.reason) for e in report.errors] == [
+            (e.row, e.column, e.reason) for e in inline.errors
+        ]
+        with pytest.raises(ValidationError):
+            importing.commit("people", "只有,列名\n".encode(), "people.csv", actor=users["op_a"])
