@@ -940,7 +940,7 @@ def _write_people(batch: list[dict], actor) -> tuple[int, int]:
         for r in new_rows
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        _insert_rows(cursor, sql, table, columns, params)
         if connection.vendor == "sqlite" and new_rows:
             # One writer holds the lock, so the rows just inserted got consecutive ids.
             cursor.execute("SELECT last_insert_rowid()")
@@ -1067,12 +1067,25 @@ def _residences(batch: list[dict], now, known: set[int]) -> None:
         if (r["_pk"], r["house_id"]) not in keep
     ]
     table = connection.ops.quote_name(Residence._meta.db_table)
+    columns = "person_id, house_id, relation, since, area_code"
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (person_id, house_id, relation, since, area_code) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s)",
+        _insert_rows(
+            cursor,
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+            table,
+            columns,
             rows,
         )
+
+
+def _insert_rows(cursor, sql: str, table: str, columns: str, rows: list[tuple]) -> None:
+    """Many rows at once: PostgreSQL's COPY, else the prepared insert run for every row."""
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cursor.executemany(sql, rows)
 
 
 def _write_buildings(batch, actor):

@@ -125,3 +125,18 @@ def test_another_street_sees_nothing_of_street_a(rolled):
     assert {r["key"][:9] for r in ranking["rows"]} <= {"410105002"}
     streets = queries.ranking(leader_b, "area", "street", OCTOBER)
     assert [r["key"] for r in streets["rows"]] == ["410105002"]
+
+
+def test_the_roll_up_runs_as_a_periodic_job(october, settings):
+    from gridgov.assessment.models import RollupState
+    from gridgov.jobs.models import Job
+    from gridgov.jobs.services import enqueue_due_periodic, run_pending
+
+    assert "assessment.roll_up" in settings.GRIDGOV_PERIODIC_JOBS
+    queued = enqueue_due_periodic()
+    assert "assessment.roll_up" in {job.kind for job in queued}
+    run_pending()
+    job = Job.objects.get(kind="assessment.roll_up")
+    assert job.status == "done" and job.result["cases"] == "all"
+    assert RollupState.objects.get().rolled_at is not None
+    assert queries.totals(october["district"], "area", "410105001", [OCTOBER])["reports"] == 4
