@@ -447,8 +447,10 @@ for name, fn in ranking_queries:
     worst = max(worst, p95)
     print(f"{name:<34}{'':<10}{p50:>8.1f}{p95:>8.1f}")
 print(f"\nworst p95 on {DATABASE}: {worst:.1f} ms")
-print(f"BENCH cockpit_worst_p95_ms_{DATABASE} {worst:.1f} ms")
-print(f"BENCH cockpit_rollup_full_s_{DATABASE} {rollup_seconds:.1f} s")
+figures = [
+    f"BENCH cockpit_worst_p95_ms_{DATABASE} {worst:.1f} ms",
+    f"BENCH cockpit_rollup_full_s_{DATABASE} {rollup_seconds:.1f} s",
+]
 
 
 # ------------------------------------------------------------------------------------------
@@ -524,7 +526,7 @@ if not os.environ.get("BENCH_CHILD"):
         pg_lines = [line for line in lines if line.startswith("BENCH")]
     else:
         pg_lines = []
-    for line in pg_lines:
-        print(line)
+    figures += pg_lines
     if load is not None:
-        print(f"BENCH cockpit_page_load_ms {load:.0f} ms")
+        figures.append(f"BENCH cockpit_page_load_ms {load:.0f} ms")
+print("\n".join(figures))
