@@ -197,7 +197,11 @@ GRIDGOV_OFFICE_HOURS = os.environ.get("GRIDGOV_OFFICE_HOURS", "08:30-12:00,13:30
 GRIDGOV_RED_CARD_FACTOR = float(os.environ.get("GRIDGOV_RED_CARD_FACTOR", "1.0"))
 # Escalate a case to the parent command center automatically when it gets a red card.
 GRIDGOV_ESCALATE_ON_RED = os.environ.get("GRIDGOV_ESCALATE_ON_RED", "1") == "1"
-GRIDGOV_PERIODIC_JOBS = {"cases.sweep_deadlines": 60, "assessment.roll_up": 60}
+GRIDGOV_PERIODIC_JOBS = {
+    "cases.sweep_deadlines": 60,
+    "assessment.roll_up": 60,
+    "registry.sweep_uploads": 3600,
+}
 # bench/intake.py only: serve a bare one-row-insert view as the baseline.
 GRIDGOV_BENCH_BARE = os.environ.get("GRIDGOV_BENCH_BARE") == "1"
 # Largest photo accepted with a case.

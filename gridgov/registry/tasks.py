@@ -35,3 +35,24 @@ def import_file(
         }
     Path(path).unlink(missing_ok=True)
     return summary
+
+
+UPLOAD_LIFETIME_SECONDS = 24 * 3600
+
+
+@job("registry.sweep_uploads")
+def sweep_uploads(ctx) -> dict:
+    """Dry-run uploads nobody imported within a day are personal data lying about: delete them
+    (an import queued meanwhile reads its file first, and a day is long for a queue)."""
+    import time
+
+    from django.conf import settings
+
+    folder = Path(settings.VAR_DIR) / "uploads"
+    removed = 0
+    cutoff = time.time() - UPLOAD_LIFETIME_SECONDS
+    for path in folder.glob("registry-*") if folder.exists() else []:
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return {"removed": removed}

@@ -183,3 +183,22 @@ def test_big_files_are_prechecked_in_a_child_process_with_the_same_result(homes,
         ]
         with pytest.raises(ValidationError):
             importing.commit("people", "只有,列名\n".encode(), "people.csv", actor=users["op_a"])
+
+
+def test_old_dry_run_uploads_are_swept(settings, tmp_path, db):
+    import os
+    import time
+
+    from gridgov.jobs.services import enqueue, run_pending
+
+    settings.VAR_DIR = tmp_path
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    old, fresh = folder / "registry-old", folder / "registry-fresh"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    enqueue("registry.sweep_uploads")
+    run_pending()
+    assert not old.exists() and fresh.exists()
+    assert "registry.sweep_uploads" in settings.GRIDGOV_PERIODIC_JOBS
