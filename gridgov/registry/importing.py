@@ -134,7 +134,7 @@ TEMPLATES: dict[str, list[Column]] = {
         ),
         Column("国籍", "nationality", max_length=40),
         Column("签证有效期", "visa_expiry", kind="date"),
-        Column("房屋编码", "house_code", example="410105001-001-1-3-302", max_length=48),
+        Column("房屋编码", "house_code", example="410105001-001-1-1-3-302", max_length=48),
         Column(
             "居住关系",
             "relation",
