@@ -372,6 +372,26 @@ def add_photo(
     return Status(201, PhotoOut(id=item.pk, kind=item.kind, width=item.width, height=item.height))
 
 
+class RatingIn(Schema):
+    score: int = Field(..., description="1 (very unsatisfied) to 5 (very satisfied)")
+    note: str = ""
+
+
+class RatingOut(Schema):
+    id: int
+    satisfaction: int
+
+
+@router.post(
+    "/cases/{case_id}/rating", response=RatingOut, summary="Rate a closed case (satisfaction 1–5)"
+)
+def rate(request: HttpRequest, case_id: int, payload: RatingIn):
+    """By the case's reporter, or by its command center on the caller's behalf (回访)."""
+    case = queries.get_case_for_user(request.user, case_id)
+    case = services.rate_case(case, payload.score, actor=request.user, note=payload.note)
+    return RatingOut(id=case.pk, satisfaction=case.satisfaction)
+
+
 @router.get(
     "/cases/{case_id}/duplicates", response=list[CaseOut], summary="Possible duplicates of a case"
 )

@@ -143,7 +143,40 @@ def load(*, stdout, scale: str, seed: int, **options) -> None:
         Card.objects.bulk_create(cards, batch_size=5000, ignore_conflicts=True)
         Supervision.objects.bulk_create(supervisions, batch_size=2000)
     _place(cases, rng)
-    stdout.write(f"  {len(cases):,} cases, {len(events):,} timeline entries, {len(cards):,} cards")
+    rated = _rate(cases, rng)
+    stdout.write(
+        f"  {len(cases):,} cases, {len(events):,} timeline entries, {len(cards):,} cards, "
+        f"{rated:,} ratings"
+    )
+
+
+def _rate(cases, rng) -> int:
+    """Callers and citizens rate most closed cases when called back (回访), mostly well."""
+    public = (Channel.HOTLINE, Channel.CITIZEN, Channel.SMS)
+    closed = [c for c in cases if c.status == Status.CLOSED and c.channel in public and c.closed_at]
+    chosen = [c for c in closed if rng.random() < 0.7]
+    scores = rng.choice([5, 4, 3, 2, 1], size=len(chosen), p=[0.55, 0.28, 0.1, 0.04, 0.03])
+    events = []
+    for case, score in zip(chosen, scores, strict=True):
+        case.satisfaction = int(score)
+        events.append(
+            CaseEvent(
+                case=case,
+                time=case.closed_at + datetime.timedelta(hours=20),
+                actor_name="回访员",
+                actor_role="system",
+                action="rate",
+                from_status=Status.CLOSED,
+                to_status=Status.CLOSED,
+                area_code=case.area_code,
+                level_code=case.level_code,
+                data={"score": int(score)},
+            )
+        )
+    with transaction.atomic():
+        Case.objects.bulk_update(chosen, ["satisfaction"], batch_size=2000)
+        CaseEvent.objects.bulk_create(events, batch_size=5000)
+    return len(chosen)
 
 
 def _channel(rng) -> str:

@@ -164,6 +164,7 @@ EVENT_LABELS = {
     "yellow_card": _("Yellow card"),
     "red_card": _("Red card"),
     "merged_in": _("Another case merged in"),
+    "rate": _("Rated"),
 }
 
 # The stage a status waits in, and so whose clock runs.

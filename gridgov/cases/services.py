@@ -265,6 +265,31 @@ def add_photo(case: Case, photo: CheckedPhoto, kind: str, *, actor) -> Attachmen
     return case.attachments.order_by("-id").first()
 
 
+@transaction.atomic
+def rate_case(case: Case, score: int, *, actor, note: str = "") -> Case:
+    """A satisfaction rating (1–5) of a closed case, by its reporter or by the command center on
+    the caller's behalf (回访). The latest rating counts; the timeline keeps every one."""
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationError({"score": _("A rating is a whole number from 1 to 5.")})
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    if case.reporter_id != getattr(actor, "pk", None) and not may_command(actor, case):
+        raise PermissionDenied(_("You may not rate this case."))
+    if case.status != Status.CLOSED:
+        raise ValidationError(_("Only a closed case can be rated."))
+    _event(
+        case,
+        actor,
+        "rate",
+        case.status,
+        (note or "").strip()[:500],
+        now=timezone.now(),
+        data={"score": score},
+    )
+    case.satisfaction = score
+    case.save(update_fields=["satisfaction", "updated_at"])
+    return case
+
+
 # ---------------------------------------------------------------------------------------------
 # people to tell
 

@@ -97,6 +97,12 @@ CASES = [
     Case("api/v1/cases/<case_id>", lambda w: f"/api/v1/cases/{_case(w)}", as_user="handler_a"),
     Case("api/v1/cases/<case_id>/timeline", lambda w: f"/api/v1/cases/{_case(w)}/timeline"),
     Case(
+        "api/v1/cases/<case_id>/rating",
+        lambda w: f"/api/v1/cases/{_case(w)}/rating",
+        "POST",
+        lambda w: {"score": 5},
+    ),
+    Case(
         "api/v1/cases/<case_id>/actions/<action>",
         lambda w: f"/api/v1/cases/{_case(w)}/actions/start",
         "POST",

@@ -144,3 +144,29 @@ def test_inbound_sms(loop, client, settings):
         ).status_code
         == 400
     )
+
+
+def test_rating_a_case_over_the_api(loop, client_for):
+    from gridgov.cases import services
+
+    case, _ = services.report_case(
+        actor=loop["member_a"],
+        channel="hotline",
+        description="噪音扰民",
+        category="E0102",
+        lon=POINT_A[0],
+        lat=POINT_A[1],
+    )
+    op = client_for(loop["op_a"])
+    url = f"/api/v1/cases/{case.pk}/rating"
+    early = op.post(url, {"score": 5}, content_type="application/json")
+    assert early.status_code == 400 and early.json()["message"]
+    for action in ("accept", "file"):
+        case = services.perform(case, action, actor=loop["op_a"])
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    assert op.post(url, {"score": 9}, content_type="application/json").status_code in (400, 422)
+    assert op.post(url, "{", content_type="application/json").status_code == 400
+    good = op.post(url, {"score": 4, "note": "回访"}, content_type="application/json")
+    assert good.status_code == 200 and good.json() == {"id": case.pk, "satisfaction": 4}
+    other = client_for(loop["op_b"]).post(url, {"score": 1}, content_type="application/json")
+    assert other.status_code == 404

@@ -357,3 +357,31 @@ def test_oversized_photos_are_refused(settings):
     settings.GRIDGOV_MAX_PHOTO_BYTES = 100
     with pytest.raises(ValidationError, match="MB"):
         check_photo(jpeg(), "big.jpg")
+
+
+def test_a_closed_case_is_rated_by_its_reporter_or_its_command_center(loop):
+    case = report(loop, category="E0102", description="路边暴露垃圾")
+    with pytest.raises(ValidationError):
+        services.rate_case(case, 5, actor=loop["member_a"])  # not closed yet
+    case = step(
+        case,
+        "self_handle",
+        loop["member_a"],
+        note="已清理",
+        photos=[
+            (check_photo(jpeg()), AttachmentKind.BEFORE),
+            (check_photo(jpeg((0, 200, 0))), AttachmentKind.AFTER),
+        ],
+    )
+    for bad in (0, 6, True, "5"):
+        with pytest.raises(ValidationError):
+            services.rate_case(case, bad, actor=loop["member_a"])
+    with pytest.raises(PermissionDenied):
+        services.rate_case(case, 4, actor=loop["handler"])
+    services.rate_case(case, 4, actor=loop["member_a"], note="很快")
+    case = services.rate_case(case, 5, actor=loop["op_a"], note="回访：满意")
+    assert case.satisfaction == 5
+    assert list(case.events.filter(action="rate").values_list("data", flat=True)) == [
+        {"score": 4},
+        {"score": 5},
+    ]
