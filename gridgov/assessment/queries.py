@@ -13,6 +13,7 @@ from gridgov.areas.models import Area, Level
 from gridgov.assessment import periods
 from gridgov.assessment.indicators import INDICATORS, indicator_table
 from gridgov.assessment.models import MEASURES, STAGES, CaseFact, Scheme, Tally, UnitKind
+from gridgov.assessment.rollup import month_bounds
 from gridgov.assessment.scoring import grade, score_items
 from gridgov.cases.models import Card, Case, CaseEvent
 
@@ -217,15 +218,11 @@ def cases_behind(
 
 
 def _start(months: list[str]):
-    from gridgov.assessment.rollup import _month_bounds
-
-    return _month_bounds(months[0])[0]
+    return month_bounds(months[0])[0]
 
 
 def _end(months: list[str]):
-    from gridgov.assessment.rollup import _month_bounds
-
-    return _month_bounds(months[-1])[1]
+    return month_bounds(months[-1])[1]
 
 
 def card_board(user, period: str, area: str = "") -> dict:
@@ -280,3 +277,9 @@ def default_area(user) -> str:
         .first()
         or ""
     )
+
+
+def area_choices(user) -> list[Area]:
+    """The areas above grids a user may pick on the assessment pages."""
+    areas = Area.objects.active().exclude(level=Level.GRID).order_by("code")
+    return list(restrict(areas, user).only("code", "name", "level")[:500])

@@ -264,7 +264,7 @@ def _staff_rows(months: list[str]) -> list[tuple]:
         )
         for month, user, *sums in cursor.fetchall():
             rows[(month, user)].update(zip(reported, sums, strict=True))
-        first, last = _month_bounds(months[0])[0], _month_bounds(months[-1])[1]
+        first, last = month_bounds(months[0])[0], month_bounds(months[-1])[1]
         month_of_event = local_text("time", 7)
         cursor.execute(
             f"SELECT {month_of_event}, actor_id, stage, COUNT(*), {_sum('on_time')} "  # noqa: S608
@@ -319,7 +319,7 @@ def _staff_rows(months: list[str]) -> list[tuple]:
     ]
 
 
-def _month_bounds(month: str) -> tuple[datetime.datetime, datetime.datetime]:
+def month_bounds(month: str) -> tuple[datetime.datetime, datetime.datetime]:
     """The first instant of a local month and of the next one."""
     year, mon = int(month[:4]), int(month[5:7])
     tz = timezone.get_current_timezone()
@@ -370,23 +370,20 @@ def rebuild_daily(days: Iterable[str] | None = None, today: datetime.date | None
 
 def rebuild_snapshots(now: datetime.datetime | None = None, registry: bool = True) -> None:
     """Open, overdue and red-carded cases per area now; with `registry`, its figures too."""
-    from gridgov.cases.models import Case
-
     now = now or timezone.now()
     levels = area_levels()
-    open_rows = list(
-        Case.objects.filter(status__in=OPEN_STATUSES)
-        .values_list("area_code", "stage_deadline", "stage_card")
-        .iterator(chunk_size=20000)
-    )
-    figures: dict[str, dict] = defaultdict(lambda: {"open": 0, "overdue": 0, "red_open": 0})
-    for code, deadline, card in open_rows:
-        for _level, width in levels:
-            if len(code) >= width:
-                f = figures[code[:width]]
-                f["open"] += 1
-                f["overdue"] += bool(deadline and deadline < now)
-                f["red_open"] += card == "red"
+    marks, statuses = _in([str(s) for s in OPEN_STATUSES])
+    figures: dict[str, dict] = {}
+    red_sum = _sum("stage_card = 'red'")
+    for _level, width in levels:
+        key = f"substr(area_code, 1, {width})"
+        for code, open_, overdue, red in _rows(
+            f"SELECT {key}, COUNT(*), {_sum('stage_deadline < %s')}, "  # noqa: S608
+            f"{red_sum} FROM cases_case "
+            f"WHERE status IN ({marks}) AND length(area_code) >= {width} GROUP BY {key}",
+            [now, *statuses],
+        ):
+            figures[code] = {"open": open_, "overdue": overdue, "red_open": red}
     existing = {s.area_code: s for s in AreaSnapshot.objects.all()}
     registry_figures = _registry_figures(levels) if registry else None
     level_of = dict(Area.objects.values_list("code", "level"))

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import code_in_scope, user_may
-from gridgov.areas.models import Area, Level
+from gridgov.accounts.scope import user_may
+from gridgov.areas.models import Level
 from gridgov.assessment import periods, queries
 from gridgov.assessment.models import MonthlyReport, ReportStatus, Scheme, UnitKind
 from gridgov.assessment.rollup import rolled_at
@@ -115,10 +115,3 @@ def save_scheme(actor, scheme: Scheme, *, name: str, items: list[dict], active: 
         after=snapshot(scheme, ["name", "items", "active"]),
     )
     return scheme
-
-
-def area_choices(user, level: str | None = None) -> list[Area]:
-    areas = Area.objects.active().exclude(level=Level.GRID).order_by("code")
-    if level:
-        areas = areas.filter(level=level)
-    return [a for a in areas.only("code", "name", "level") if code_in_scope(user, a.code)][:500]

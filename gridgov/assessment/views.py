@@ -76,7 +76,7 @@ def overview(request):
             "report": report,
             "period": period,
             "kind": kind,
-            "areas": services.area_choices(request.user),
+            "areas": queries.area_choices(request.user),
             "rolled_at": rolled_at(),
         },
     )
@@ -210,7 +210,7 @@ def reports(request):
         {
             "nav": "assessment",
             "area": area,
-            "areas": services.area_choices(request.user),
+            "areas": queries.area_choices(request.user),
             "months": periods.last_months(12, periods.current_month())[::-1],
             "published": published[:100],
         },

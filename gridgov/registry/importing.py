@@ -40,6 +40,7 @@ from gridgov.registry.models import (
     Residence,
     ResidenceRelation,
 )
+from gridgov.registry.services import PERSON_FIELDS
 
 ETHNICITIES = frozenset(
     (Path(__file__).parent / "data" / "ethnicities.txt")
@@ -967,26 +968,19 @@ def _write_people(batch: list[dict], actor) -> tuple[int, int]:
     return len(new_rows), len(updates)
 
 
+# What an import may change on a known person: everything but the identifiers that found them.
+_UPDATED_BY_IMPORT = tuple(
+    f for f in PERSON_FIELDS if f not in ("id_number", "other_id_type", "other_id")
+)
+
+
 def _update_people(rows: list[dict], actor) -> None:
     people = Person.objects.in_bulk([r["_pk"] for r in rows])
     entries = []
     for r in rows:
         person = people[r["_pk"]]
         before = snapshot(person)
-        for key in (
-            "name",
-            "former_name",
-            "ethnicity",
-            "phone",
-            "registration",
-            "nationality",
-            "visa_expiry",
-            "education",
-            "occupation",
-            "employer",
-            "marital_status",
-            "political_status",
-        ):
+        for key in _UPDATED_BY_IMPORT:
             if r.get(key) not in (None, ""):
                 setattr(person, key, r[key])
         person.current_house_id, person.area_code = (
@@ -1005,22 +999,7 @@ def _update_people(rows: list[dict], actor) -> None:
         )
     Person.objects.bulk_update(
         list(people.values()),
-        [
-            "name",
-            "former_name",
-            "ethnicity",
-            "phone",
-            "registration",
-            "nationality",
-            "visa_expiry",
-            "education",
-            "occupation",
-            "employer",
-            "marital_status",
-            "political_status",
-            "current_house",
-            "area_code",
-        ],
+        [*_UPDATED_BY_IMPORT, "current_house", "area_code"],
         batch_size=1000,
     )
     record_changes(entries)
