@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from gridgov.accounts.models import Department
 from gridgov.areas.crs import Crs
-from gridgov.cases import queries, services
+from gridgov.cases import queries, services, worktime
 from gridgov.cases.models import Case, CaseRequest, Category, Channel, Urgency
 
 router = Router(tags=["cases"])
@@ -68,6 +68,9 @@ class CaseOut(Schema):
     department: str | None
     stage: str
     stage_deadline: datetime.datetime | None
+    stage_deadline_estimated: bool = Field(
+        False, description="The deadline falls in a year whose public holidays are not entered."
+    )
     stage_card: str
     supervised: bool
     escalations: int
@@ -96,6 +99,8 @@ class CaseOut(Schema):
             department=case.department.code if case.department_id else None,
             stage=case.stage,
             stage_deadline=case.stage_deadline,
+            stage_deadline_estimated=case.stage_deadline is not None
+            and worktime.estimated(case.stage_deadline),
             stage_card=case.stage_card,
             supervised=case.supervised,
             escalations=case.escalations,

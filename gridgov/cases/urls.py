@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.cases import views
+from gridgov.cases import calendar_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/do/<str:action>/", views.case_action, name="action"),
     path("photos/<int:pk>/<str:variant>/", views.attachment, name="attachment"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path("calendar/day/", calendar_views.calendar_day, name="calendar_day"),
+    path("calendar/notice/", calendar_views.calendar_notice, name="calendar_notice"),
 ]

@@ -1,6 +1,7 @@
 from gridgov.cases.models.case import Case, Channel, Status, Urgency
 from gridgov.cases.models.routing import RoutingRule
 from gridgov.cases.models.sla import (
+    CalendarYear,
     Card,
     CardKind,
     CaseRequest,
@@ -15,6 +16,7 @@ from gridgov.cases.models.timeline import Attachment, AttachmentKind, CaseEvent
 __all__ = [
     "Attachment",
     "AttachmentKind",
+    "CalendarYear",
     "Card",
     "CardKind",
     "Case",

@@ -141,4 +141,12 @@ CASES = [
     Case("cases/map/", lambda w: "/cases/map/", expect=200, absent=_absent),
 ]
 
-UNSCOPED = {"api/v1/cases/sms": "the SMS gateway's entry, authenticated by its own token"}
+UNSCOPED = {
+    "api/v1/cases/sms": "the SMS gateway's entry, authenticated by its own token",
+    "cases/calendar/": "the working calendar is the whole platform's (rights: test_calendar.py)",
+    "cases/calendar/day/": "the working calendar is the whole platform's (rights: test_calendar.py)",
+    "cases/calendar/notice/": "the working calendar is the whole platform's (rights: test_calendar.py)",
+    "api/v1/calendar/<year>": "the working calendar is the whole platform's",
+    "api/v1/calendar/days/<day>": "the working calendar is the whole platform's (admins only)",
+    "api/v1/calendar/<year>/notice": "the working calendar is the whole platform's (admins only)",
+}
