@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.permissions import Role
@@ -131,7 +132,9 @@ class Case(models.Model):
     @property
     def number(self) -> str:
         """The case number people quote: the report date and the row id, e.g. 20261124-1042."""
-        return f"{self.created_at:%Y%m%d}-{self.pk}" if self.pk and self.created_at else ""
+        if not (self.pk and self.created_at):
+            return ""
+        return f"{timezone.localtime(self.created_at):%Y%m%d}-{self.pk}"
 
     @property
     def is_open(self) -> bool:
