@@ -20,6 +20,7 @@ NAVIGATION = [
     ("areas", _("Area management"), "areas:import", Action.MANAGE_AREAS),
     ("users", _("Users"), "accounts:user_list", Action.MANAGE_USERS),
     ("audit", _("Audit logs"), "audit:changes", Action.READ_AUDIT),
+    ("case_settings", _("Case settings"), "cases:settings_categories", Action.MANAGE_SETTINGS),
     ("calendar", _("Working calendar"), "cases:calendar", Action.MANAGE_SETTINGS),
 ]
 

@@ -10,7 +10,16 @@ from gridgov.cases.models.sla import (
     Supervision,
     WorkdayOverride,
 )
-from gridgov.cases.models.taxonomy import Category, CategoryKind, Stage, TimeLimit, TimeUnit
+from gridgov.cases.models.taxonomy import (
+    Category,
+    CategoryKind,
+    Grade,
+    GradeRule,
+    HandlingLevel,
+    Stage,
+    TimeLimit,
+    TimeUnit,
+)
 from gridgov.cases.models.timeline import Attachment, AttachmentKind, CaseEvent
 
 __all__ = [
@@ -25,6 +34,9 @@ __all__ = [
     "Category",
     "CategoryKind",
     "Channel",
+    "Grade",
+    "GradeRule",
+    "HandlingLevel",
     "RequestKind",
     "RequestStatus",
     "RoutingRule",

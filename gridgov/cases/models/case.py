@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.scope import ScopedQuerySet
+from gridgov.cases.models.taxonomy import Grade
 
 
 class Status(models.TextChoices):
@@ -66,6 +67,9 @@ class Case(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     urgency = models.CharField(
         _("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    grade = models.CharField(
+        _("event grade"), max_length=16, choices=Grade.choices, default=Grade.GENERAL
     )
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
