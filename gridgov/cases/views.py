@@ -231,6 +231,13 @@ def case_map(request):
             "nav": "case_map",
             "statuses": Status.choices,
             "majors": Category.objects.filter(parent__isnull=True),
+            "map_words": {
+                "cases": _("cases"),
+                "noCard": _("Open case within its time limit"),
+                "yellow": _("Yellow card: time limit passed"),
+                "red": _("Red card: time limit passed far"),
+                "outline": _("Community outlines"),
+            },
         },
     )
 
