@@ -193,6 +193,8 @@ GRIDGOV_SMS_INBOUND_TOKEN = os.environ.get("GRIDGOV_SMS_INBOUND_TOKEN", "")
 
 # Case time limits: office hours (working time is counted inside them), and card thresholds.
 GRIDGOV_OFFICE_HOURS = os.environ.get("GRIDGOV_OFFICE_HOURS", "08:30-12:00,13:30-17:30")
+# From this month on, a banner asks for next year's holiday notice while it is missing.
+GRIDGOV_CALENDAR_WARN_FROM_MONTH = 11
 # A red card when a deadline has passed by this multiple of the stage's own limit.
 GRIDGOV_RED_CARD_FACTOR = float(os.environ.get("GRIDGOV_RED_CARD_FACTOR", "1.0"))
 # Escalate a case to the parent command center automatically when it gets a red card.
