@@ -29,7 +29,7 @@ def notify(
                 Outbox(
                     channel="sms",
                     destination=u.phone,
-                    body=f"{title} {body}"[:500],
+                    body=f"{title} {body}".strip()[:500],
                     user=u,
                     source=source[:100],
                     priority=priority,
