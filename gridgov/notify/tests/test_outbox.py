@@ -52,15 +52,15 @@ def test_a_dedupe_key_makes_enqueueing_idempotent():
 @pytest.mark.django_db
 def test_the_most_urgent_message_goes_first(gateway):
     for priority in (Priority.BULK, Priority.CASE_STEP, Priority.VERIFICATION, Priority.WARNING):
-        sms(to=f"1380000{priority:04d}", body=priority.label, priority=priority)
+        sms(to=f"1380000{priority:04d}", body=priority.name, priority=priority)
     sms(to="13800009999", body="second warning", priority=Priority.WARNING)
     assert send_due() == {"sent": 5, "not_sent": 0}
     assert [m.body for m in gateway.sent] == [
-        "Warning",
+        "WARNING",
         "second warning",
-        "Verification code",
-        "Case step",
-        "Bulk",
+        "VERIFICATION",
+        "CASE_STEP",
+        "BULK",
     ]
 
 
