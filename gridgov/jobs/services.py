@@ -161,10 +161,10 @@ def run_next(worker: str = WORKER_NAME, heartbeat: liveness.Heartbeat | None = N
             heartbeat.job_id = None
 
 
-def run_pending(limit: int = 100) -> int:
+def run_pending(limit: int = 100, heartbeat: liveness.Heartbeat | None = None) -> int:
     """Work the queue until it is empty (tests and one-shot runs)."""
     count = 0
-    while count < limit and run_next() is not None:
+    while count < limit and run_next(heartbeat=heartbeat) is not None:
         count += 1
     return count
 

@@ -24,17 +24,17 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         services.requeue_dead()
         liveness.sweep_lock_files()
-        if once:
-            services.enqueue_due_periodic()
-            n = services.run_pending(limit=10_000)
-            self.stdout.write(f"ran {n} job(s)")
-            return
         lock = liveness.WorkerLock(services.WORKER_NAME)
         lock.acquire()
         heartbeat = liveness.Heartbeat(services.WORKER_NAME)
         heartbeat.start()
-        last_periodic = 0.0
         try:
+            if once:
+                services.enqueue_due_periodic()
+                n = services.run_pending(limit=10_000, heartbeat=heartbeat)
+                self.stdout.write(f"ran {n} job(s)")
+                return
+            last_periodic = 0.0
             while not stopping:
                 if time.monotonic() - last_periodic > 30:
                     services.enqueue_due_periodic()
