@@ -12,7 +12,7 @@ import logging
 import os
 import random
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,6 +21,9 @@ from django.utils import timezone
 
 from gridgov.notify.gateways import Gateway, OutgoingMessage, SendResult, gateway_for
 from gridgov.notify.models import Outbox, OutboxStatus, Priority
+
+if TYPE_CHECKING:
+    from gridgov.accounts.models import User
 
 logger = logging.getLogger(__name__)
 SENDER_NAME = f"{socket.gethostname()}:{os.getpid()}"
@@ -37,7 +40,7 @@ def enqueue_message(
     priority: int = Priority.CASE_STEP,
     source: str = "",
     dedupe_key: str | None = None,
-    user=None,
+    user: "User | None" = None,
 ) -> Outbox:
     """Queue one message (call inside the transaction that caused it, so a rollback sends
     nothing). With a dedupe key, a message already queued under it on the channel is returned."""
