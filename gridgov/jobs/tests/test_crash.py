@@ -55,8 +55,8 @@ def test_a_killed_workers_job_runs_again_exactly_once(platform, local_liveness, 
     assert again == {"id": job_id, "status": "queued"}
 
     p.start("worker", "--sleep", "0.1", name="worker2")
-    wait_for(lambda: _job(p, job_id)[0] == "done", 30, "the job to run again")
-    assert time.monotonic() - killed_at < min(stale, 5) + 20
+    wait_for(lambda: _job(p, job_id)[0] == "done", 85, "the job to run again")
+    assert time.monotonic() - killed_at < 90  # the promise: a killed worker's job reruns in 90 s
     assert _trace(trace) == ["start", "start", "end"]
     assert _job(p, job_id) == ("done", 2)
     assert p.query("SELECT count(*) FROM jobs_job WHERE kind = 'tests.sleep'") == [(1,)]
