@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
-from gridgov.cases import queries, services
+from gridgov.cases import queries, services, whistle
 from gridgov.cases.forms import HotlineForm, ReportForm
 from gridgov.cases.models import (
     Attachment,
@@ -90,6 +90,10 @@ def case_detail(request, pk: int):
         context["suggested"] = route(case)
     if "merge" in names:
         context["duplicates"] = services.find_duplicates(case)
+    context["whistle_calls"] = case.whistle_calls.select_related("department")
+    context["my_summons"] = whistle.open_call_for(request.user, case)
+    if whistle.may_blow(request.user, case):
+        context["whistle_departments"] = dispatch_choices(case)
     if "grade" in names:
         context["grades"] = [g for g in Grade.choices if g[0] != case.grade]
     return render(request, "cases/detail.html", context)
