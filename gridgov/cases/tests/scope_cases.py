@@ -141,6 +141,13 @@ CASES = [
         as_user="handler_a",
     ),
     Case(
+        "cases/<int:pk>/rating/",
+        lambda w: f"/cases/{_case(w)}/rating/",
+        "POST",
+        lambda w: {"score": "5"},
+        multipart=True,
+    ),
+    Case(
         "cases/<int:pk>/whistle/",
         lambda w: f"/cases/{_case(w)}/whistle/",
         "POST",
