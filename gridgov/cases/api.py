@@ -13,8 +13,9 @@ from pydantic import BaseModel
 
 from gridgov.accounts.models import Department
 from gridgov.areas.crs import Crs
-from gridgov.cases import queries, services, worktime
+from gridgov.cases import queries, services, whistle, worktime
 from gridgov.cases.models import Case, CaseRequest, Category, Channel, Grade, Urgency
+from gridgov.cases.routing import dispatch_choices
 
 router = Router(tags=["cases"])
 
@@ -357,6 +358,83 @@ def act(request: HttpRequest, case_id: int, action: str, payload: ActionIn):
         grade=payload.grade,
     )
     return CaseOut.of(case, request.user)
+
+
+class WhistleIn(Schema):
+    departments: list[str] = Field(..., max_length=10, description="Department codes to summon.")
+    minutes: int = Field(60, ge=10, le=72 * 60, description="Report on site within (natural time).")
+    note: str = Field(..., max_length=2000)
+
+
+class ReportInIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+class WhistleCallOut(Schema):
+    department: str
+    department_name: str
+    called_at: datetime.datetime
+    due_at: datetime.datetime
+    reported_at: datetime.datetime | None
+    on_time: bool | None
+
+    @staticmethod
+    def of(call) -> "WhistleCallOut":
+        return WhistleCallOut(
+            department=call.department.code,
+            department_name=call.department.name,
+            called_at=call.called_at,
+            due_at=call.due_at,
+            reported_at=call.reported_at,
+            on_time=call.on_time,
+        )
+
+
+def _calls(case) -> list[WhistleCallOut]:
+    return [WhistleCallOut.of(c) for c in case.whistle_calls.select_related("department")]
+
+
+@router.get(
+    "/cases/{case_id}/whistle",
+    response=list[WhistleCallOut],
+    summary="The departments summoned to a case (吹哨报到) and their arrivals",
+)
+def whistle_calls(request: HttpRequest, case_id: int):
+    return _calls(queries.get_case_for_user(request.user, case_id))
+
+
+@router.post(
+    "/cases/{case_id}/whistle",
+    response={201: list[WhistleCallOut]},
+    summary="Blow the whistle: summon departments to the case's site (吹哨)",
+)
+def blow_whistle(request: HttpRequest, case_id: int, payload: WhistleIn):
+    case = queries.get_case_for_user(request.user, case_id)
+    found = {d.code: d for d in dispatch_choices(case).filter(code__in=payload.departments)}
+    missing = sorted(set(payload.departments) - set(found))
+    if missing:
+        raise ValidationError(
+            {"departments": _("Not a department you may summon: %(d)s") % {"d": ", ".join(missing)}}
+        )
+    whistle.blow_whistle(
+        case,
+        acting_user=request.user,
+        departments=list(found.values()),
+        minutes=payload.minutes,
+        note=payload.note,
+    )
+    return 201, _calls(case)
+
+
+@router.post(
+    "/cases/{case_id}/report-in",
+    response=list[WhistleCallOut],
+    summary="Report on site for your department's summons (报到)",
+)
+def report_in(request: HttpRequest, case_id: int, payload: ReportInIn):
+    case = queries.get_case_for_user(request.user, case_id)
+    whistle.report_in(case, acting_user=request.user, note=payload.note)
+    return _calls(case)
 
 
 class PhotoOut(Schema):

@@ -166,6 +166,8 @@ EVENT_LABELS = {
     "red_card": _("Red card"),
     "merged_in": _("Another case merged in"),
     "rate": _("Rated"),
+    "whistle": _("Whistle blown: departments summoned (吹哨)"),
+    "report_in": _("Department reported on site (报到)"),
 }
 
 # The stage a status waits in, and so whose clock runs.

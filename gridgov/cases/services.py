@@ -37,6 +37,7 @@ from gridgov.cases.models import (
     Status,
     Supervision,
     Urgency,
+    WhistleCall,
 )
 from gridgov.cases.photos import CheckedPhoto, check_photo
 from gridgov.cases.routing import route
@@ -84,6 +85,16 @@ def is_department(user, case: Case) -> bool:
     )
 
 
+def is_summoned(user, case: Case) -> bool:
+    """A handler of a department summoned to this case (吹哨报到): it joins the handling notes."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.role == Role.DEPARTMENT_HANDLER
+        and user.department_id
+        and WhistleCall.objects.filter(case=case, department_id=user.department_id).exists()
+    )
+
+
 def may_verify(user, case: Case) -> bool:
     if may_command(user, case):
         return True
@@ -114,6 +125,9 @@ def allowed_actions(case: Case, user) -> list[machine.Transition]:
     """The actions this user may take on this case now (what the page shows as buttons)."""
     result = []
     for t in machine.TRANSITIONS.values():
+        if t.action == "comment" and case.status in t.sources and is_summoned(user, case):
+            result.append(t)
+            continue
         if case.status not in t.sources or not _actor_may(t.actor, user, case):
             continue
         if t.action == "request_suspension" and may_command(user, case):
@@ -208,6 +222,28 @@ def _event(
     )
     if save:
         event.save()
+    return event
+
+
+def record_step(
+    case: Case,
+    actor,
+    action: str,
+    note: str = "",
+    *,
+    now: datetime.datetime,
+    department: Department | None = None,
+    deadline: datetime.datetime | None = None,
+    on_time: bool | None = None,
+    data: dict | None = None,
+) -> CaseEvent:
+    """A timeline entry for a step that is not a status change (a whistle, an arrival on site),
+    written by the service that takes the step, in its transaction."""
+    event = _event(case, actor, action, case.status, note, now=now, data=data, save=False)
+    if department is not None:
+        event.department = department
+    event.deadline, event.on_time = deadline, on_time
+    event.save()
     return event
 
 
@@ -311,7 +347,7 @@ def level_operators(level_code: str) -> QuerySet:
     ).distinct()
 
 
-def _url(case: Case) -> str:
+def case_url(case: Case) -> str:
     return f"/cases/{case.pk}/"
 
 
@@ -540,8 +576,10 @@ def perform(
                 _("The case is “%(status)s”: “%(action)s” is not possible now.")
                 % {"status": case.get_status_display(), "action": t.label}
             )
-        allowed = _actor_may(t.actor, actor, case) or (
-            action == "request_suspension" and may_command(actor, case)
+        allowed = (
+            _actor_may(t.actor, actor, case)
+            or (action == "request_suspension" and may_command(actor, case))
+            or (action == "comment" and is_summoned(actor, case))
         )
         if not allowed:
             raise PermissionDenied(_("You may not “%(action)s” this case.") % {"action": t.label})
@@ -815,7 +853,7 @@ _STEPS = {
 
 def _after(case: Case, action: str, actor, note: str) -> None:
     """Tell the people who must act next (in the same transaction; SMS leaves after commit)."""
-    url = _url(case)
+    url = case_url(case)
     if action == "dispatch":
         notify(
             department_members(case.department),
@@ -966,7 +1004,7 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> dict:
                     people,
                     f"{label}: {case.title}",
                     case.number,
-                    _url(case),
+                    case_url(case),
                     sms=kind == CardKind.RED,
                     source=f"cases.case:{case.pk}",
                 )
@@ -995,7 +1033,7 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> dict:
                         level_operators(case.level_code),
                         _("Case escalated to you: %(t)s") % {"t": case.title},
                         case.number,
-                        _url(case),
+                        case_url(case),
                         sms=True,
                         source=f"cases.case:{case.pk}",
                     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.cases import calendar_views, settings_views, views
+from gridgov.cases import calendar_views, settings_views, views, whistle_views
 
 app_name = "cases"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("map/", views.case_map, name="map"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/do/<str:action>/", views.case_action, name="action"),
+    path("<int:pk>/rating/", views.rate, name="rate"),
+    path("<int:pk>/whistle/", whistle_views.blow, name="whistle"),
+    path("<int:pk>/report-in/", whistle_views.report_in, name="report_in"),
     path("photos/<int:pk>/<str:variant>/", views.attachment, name="attachment"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/day/", calendar_views.calendar_day, name="calendar_day"),

@@ -8,6 +8,7 @@ from gridgov.cases.models.sla import (
     RequestKind,
     RequestStatus,
     Supervision,
+    WhistleCall,
     WorkdayOverride,
 )
 from gridgov.cases.models.taxonomy import (
@@ -46,5 +47,6 @@ __all__ = [
     "TimeLimit",
     "TimeUnit",
     "Urgency",
+    "WhistleCall",
     "WorkdayOverride",
 ]

@@ -146,8 +146,12 @@ class Case(models.Model):
 
     @classmethod
     def scope_extra_q(cls, user, action):
-        """A department sees what is dispatched to it; a reporter sees what they reported."""
+        """A department sees what is dispatched to it or what it was summoned to (吹哨报到); a
+        reporter sees what they reported."""
         q = Q(reporter_id=user.pk)
         if user.role == Role.DEPARTMENT_HANDLER and user.department_id:
-            q |= Q(department_id=user.department_id)
+            from gridgov.cases.models.sla import WhistleCall
+
+            summoned = WhistleCall.objects.filter(department_id=user.department_id)
+            q |= Q(department_id=user.department_id) | Q(pk__in=summoned.values("case_id"))
         return q
