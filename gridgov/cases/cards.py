@@ -9,19 +9,13 @@ from gridgov.cases.queries import cases_for
 
 @provider
 def case_facts(area, user) -> list[Fact]:
-    counts = (
-        cases_for(user)
-        .filter(area_code__startswith=area.code)
-        .aggregate(
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count(
-                "id", filter=Q(status__in=OPEN_STATUSES, stage_deadline__lt=timezone.now())
-            ),
-            month=Count(
-                "id",
-                filter=Q(created_at__gte=timezone.now().replace(day=1, hour=0, minute=0, second=0)),
-            ),
-        )
+    counts = cases_for(user, within=area.code).aggregate(
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, stage_deadline__lt=timezone.now())),
+        month=Count(
+            "id",
+            filter=Q(created_at__gte=timezone.now().replace(day=1, hour=0, minute=0, second=0)),
+        ),
     )
     return [
         Fact(_("Open cases"), counts["open"], "open_cases"),
