@@ -128,9 +128,7 @@ def ask(client, case: Case, world: World):
         return client.get(url, data)
     if case.multipart:
         return client.generic(case.method, url) if data is None else client.post(url, data)
-    return client.generic(
-        case.method, url, json.dumps(data or {}), content_type="application/json"
-    )
+    return client.generic(case.method, url, json.dumps(data or {}), content_type="application/json")
 
 
 @dataclass
