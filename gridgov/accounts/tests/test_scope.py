@@ -3,8 +3,8 @@ from django.contrib.auth.models import AnonymousUser
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.models import User
+from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import (
     code_in_scope,
     get_for_user,
