@@ -47,8 +47,6 @@ from gridgov.notify.services import notify
 COMMAND_ROLES = {Role.ADMIN, Role.DISTRICT_OPERATOR, Role.STREET_OPERATOR, Role.COMMUNITY_STAFF}
 _CHANNELS = frozenset(Channel.values)
 _URGENCIES = frozenset(Urgency.values)
-DUPLICATE_RADIUS_M = 100
-DUPLICATE_WINDOW_HOURS = 72
 
 # ---------------------------------------------------------------------------------------------
 # who may act
@@ -58,7 +56,7 @@ def may_command(user, case: Case) -> bool:
     """The command center holding the case: an operator whose scope contains its level."""
     if not user_may(user, Action.CHANGE) or user.role not in COMMAND_ROLES:
         return False
-    return has_global_scope(user) or any(case.level_code.startswith(p) for p in user.scope_codes)
+    return code_in_scope(user, case.level_code)
 
 
 def may_supervise(user, case: Case) -> bool:
@@ -71,9 +69,7 @@ def may_supervise(user, case: Case) -> bool:
         return code_in_scope(user, case.area_code)
     if user.role not in COMMAND_ROLES:
         return False
-    return any(
-        case.level_code.startswith(p) and len(p) < len(case.level_code) for p in user.scope_codes
-    )
+    return code_in_scope(user, case.level_code) and case.level_code not in user.scope_codes
 
 
 def is_department(user, case: Case) -> bool:
@@ -915,30 +911,6 @@ def _after(case: Case, action: str, actor, note: str) -> None:
             sms=True,
             source=f"cases.case:{case.pk}",
         )
-
-
-# ---------------------------------------------------------------------------------------------
-# duplicates
-
-
-def find_duplicates(case: Case, limit: int = 10) -> QuerySet:
-    """Open cases of the same class near in space (100 m) and time (72 h): likely duplicates."""
-    if case.lon is None or case.category_id is None:
-        return Case.objects.none()
-    dlat = DUPLICATE_RADIUS_M / 111_000
-    dlon = dlat / max(math.cos(math.radians(case.lat)), 0.1)
-    window = datetime.timedelta(hours=DUPLICATE_WINDOW_HOURS)
-    return (
-        Case.objects.open()
-        .filter(
-            category_id=case.category_id,
-            lon__range=(case.lon - dlon, case.lon + dlon),
-            lat__range=(case.lat - dlat, case.lat + dlat),
-            created_at__range=(case.created_at - window, case.created_at + window),
-        )
-        .exclude(pk=case.pk)
-        .exclude(status=Status.MERGED)[:limit]
-    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -205,9 +205,7 @@ def list_buildings(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=10_000_000),
 ):
-    rows = queries.buildings_for(request.user)
-    if area:
-        rows = rows.filter(area_code__startswith=area)
+    rows = queries.buildings_for(request.user, within=area)
     return list(rows.order_by("area_code", "code")[offset : offset + limit])
 
 
@@ -384,9 +382,11 @@ def registry_map(
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"id": pk, "name": name, "kind": kind},
+            "properties": {"id": pk, "name": name, "kind": kind, "area_code": code},
         }
-        for pk, lon, lat, name, kind in rows.values_list("pk", "lon", "lat", "name", extra)[:20000]
+        for pk, lon, lat, name, kind, code in rows.values_list(
+            "pk", "lon", "lat", "name", extra, "area_code"
+        )[:20000]
     ]
     return HttpResponse(
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),

@@ -104,7 +104,10 @@ def person(request, pk: int):
         except PermissionDenied as exc:
             messages.error(request, str(exc))
     household = (
-        Household.objects.filter(members__person=target, members__until__isnull=True)
+        restrict(
+            Household.objects.filter(members__person=target, members__until__isnull=True),
+            request.user,
+        )
         .select_related("head", "house")
         .first()
     )
@@ -121,14 +124,16 @@ def person(request, pk: int):
             "revealed": revealed,
             "form": form,
             "may_reveal": user_may(request.user, Action.VIEW_PERSONAL),
-            "residences": Residence.objects.filter(person=target).select_related("house__building"),
+            "residences": restrict(
+                Residence.objects.filter(person=target), request.user
+            ).select_related("house__building"),
             "household": household,
             "members": members,
             "tags": queries.tags_for(request.user).filter(person=target)
             if user_may(request.user, Action.VIEW_KEY_POPULATION)
             else None,
             "tag_form": TagForm() if user_may(request.user, Action.VIEW_KEY_POPULATION) else None,
-            "visits": target.visits.select_related("visitor")[:20],
+            "visits": restrict(target.visits.select_related("visitor"), request.user)[:20],
             "may_visit": user_may(request.user, Action.CHANGE),
             "history": restrict(ChangeLog.objects.all(), request.user).filter(
                 object_type="registry.person", object_id=str(target.pk)
@@ -275,11 +280,9 @@ def key_populations(request):
 
 @login_required
 def buildings(request):
-    rows = queries.buildings_for(request.user)
+    rows = queries.buildings_for(request.user, within=request.GET.get("area", "").strip())
     if text := request.GET.get("q", "").strip():
         rows = rows.filter(name__icontains=text) | rows.filter(code__startswith=text)
-    if area := request.GET.get("area", "").strip():
-        rows = rows.filter(area_code__startswith=area)
     page = Paginator(rows.order_by("area_code", "code"), 50).get_page(request.GET.get("page"))
     return render(request, "registry/buildings.html", {"nav": "registry", "page": page})
 
@@ -353,7 +356,9 @@ def house(request, pk: int):
                 form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
             )
     residents = queries.people_for(request.user).filter(current_house=target)
-    households = Household.objects.filter(house=target).prefetch_related("members__person")
+    households = restrict(Household.objects.filter(house=target), request.user).prefetch_related(
+        "members__person"
+    )
     return render(
         request,
         "registry/_house.html",
