@@ -2,6 +2,7 @@
 one record per person (the ID number or another identifier finds them)."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import code_in_scope, user_may
+from gridgov.accounts.scope import code_in_scope, restrict, user_may
 from gridgov.areas.locator import locator
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_access, record_change, snapshot
+from gridgov.registry import transfers
 from gridgov.registry.identity import parse_citizen_id, parse_credit_code
 from gridgov.registry.models import (
     Building,
@@ -53,6 +55,18 @@ def _require(actor, action: str, code: str) -> None:
         return
     if not user_may(actor, action) or not code_in_scope(actor, code):
         raise PermissionDenied(_("You may not change records here."))
+
+
+def _require_right(actor, action: str) -> None:
+    if actor is not None and not user_may(actor, action):
+        raise PermissionDenied(_("You may not change records here."))
+
+
+def _writable(actor, record) -> bool:
+    """Whether the writer may change this existing record (through the restriction function)."""
+    if actor is None:
+        return True
+    return restrict(type(record).objects.filter(pk=record.pk), actor, Action.CHANGE).exists()
 
 
 def grid_at(lon: float, lat: float) -> str:
@@ -115,17 +129,86 @@ def clean_person(data: dict) -> dict:
     return values
 
 
+# Lookups by identifier: one function per identifier, so how identifiers are stored (or
+# encrypted with a blind index) is known in one place. They return records of any area: a writer
+# checks the record found with `_writable` before touching it.
+
+
+def find_person_by_id_number(id_number: str) -> Person | None:
+    return Person.objects.filter(id_number=id_number).first()
+
+
+def find_person_by_other_id(kind: str, number: str) -> Person | None:
+    return Person.objects.filter(other_id_type=kind, other_id=number).first()
+
+
+def find_people_by_id_numbers(numbers: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """{ID number: (person id, area code)} for many numbers at once (imports)."""
+    found: dict[str, tuple[int, str]] = {}
+    for i in range(0, len(numbers), 900):
+        rows = Person.objects.filter(id_number__in=numbers[i : i + 900]).values_list(
+            "id_number", "id", "area_code"
+        )
+        found.update({number: (pk, code) for number, pk, code in rows})
+    return found
+
+
+def find_people_by_other_ids(pairs: Sequence[tuple[str, str]]) -> dict[str, tuple[int, str]]:
+    """{"kind:number": (person id, area code)} for many other identifiers at once (imports)."""
+    wanted = {f"{kind}:{number}" for kind, number in pairs}
+    found: dict[str, tuple[int, str]] = {}
+    numbers = sorted({number for _kind, number in pairs})
+    for i in range(0, len(numbers), 900):
+        rows = Person.objects.filter(other_id__in=numbers[i : i + 900]).values_list(
+            "other_id_type", "other_id", "id", "area_code"
+        )
+        for kind, number, pk, code in rows:
+            if f"{kind}:{number}" in wanted:
+                found[f"{kind}:{number}"] = (pk, code)
+    return found
+
+
+def find_organization_by_credit_code(credit_code: str) -> Organization | None:
+    return Organization.objects.filter(credit_code=credit_code).first()
+
+
+def find_organizations_by_credit_codes(codes: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """{credit code: (organization id, area code)} for many codes at once (imports)."""
+    found: dict[str, tuple[int, str]] = {}
+    for i in range(0, len(codes), 900):
+        rows = Organization.objects.filter(credit_code__in=codes[i : i + 900]).values_list(
+            "credit_code", "id", "area_code"
+        )
+        found.update({code: (pk, area) for code, pk, area in rows})
+    return found
+
+
+def find_building_by_code(code: str) -> Building | None:
+    return Building.objects.filter(code=code).first()
+
+
 def find_person(values: dict) -> Person | None:
     if values.get("id_number"):
-        return Person.objects.filter(id_number=values["id_number"]).first()
+        return find_person_by_id_number(values["id_number"])
     if values.get("other_id"):
-        return Person.objects.filter(
-            other_id_type=values["other_id_type"], other_id=values["other_id"]
-        ).first()
+        return find_person_by_other_id(values["other_id_type"], values["other_id"])
     return None
 
 
-@transaction.atomic
+def writable_ids(model: type, pks: Sequence[int], actor) -> set[int]:
+    """Which of these records the writer may change (through the restriction function)."""
+    if actor is None:
+        return set(pks)
+    allowed: set[int] = set()
+    for i in range(0, len(pks), 900):
+        allowed.update(
+            restrict(model.objects.filter(pk__in=pks[i : i + 900]), actor, Action.CHANGE)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+    return allowed
+
+
 def save_person(
     data: dict,
     *,
@@ -133,12 +216,37 @@ def save_person(
     person: Person | None = None,
     house: House | None = None,
     area_code: str = "",
+    source: str = "form",
 ) -> tuple[Person, bool]:
     """Create a person, or update the one their identifier names (never a second record).
-    Returns (person, created)."""
+    A record of another area is never touched: the writer gets `HeldElsewhere` and its holder a
+    transfer request. Returns (person, created)."""
+    _require_right(actor, Action.CHANGE)
     values = clean_person(data)
     existing = find_person(values)
-    if person is not None and existing is not None and existing.pk != person.pk:
+    if existing is not None and person is not None and existing.pk == person.pk:
+        existing = None
+    if existing is not None and not _writable(actor, existing):
+        code = house.area_code if house else (area_code or (person.area_code if person else ""))
+        if not code:
+            raise ValidationError(
+                {"house": _("Say where the person lives (a house) or which grid they belong to.")}
+            )
+        _require(actor, Action.CHANGE, code)
+        request = transfers.request_transfer(
+            actor=actor, record=existing, target_code=code, target_house=house, source=source
+        )
+        raise transfers.HeldElsewhere("id_number" if values["id_number"] else "other_id", request)
+    with transaction.atomic():
+        return _save_person(
+            values, actor=actor, person=person, existing=existing, house=house, area_code=area_code
+        )
+
+
+def _save_person(
+    values: dict, *, actor, person: Person | None, existing: Person | None, house, area_code: str
+) -> tuple[Person, bool]:
+    if person is not None and existing is not None:
         raise ValidationError(
             {"id_number": _("Another record already has this identifier: merge them instead.")}
         )
@@ -186,6 +294,20 @@ def move_in(
 ) -> Residence:
     """The person now lives in `house`; a current residence elsewhere ends today (history kept)."""
     _require(actor, Action.CHANGE, house.area_code)
+    _require(actor, Action.CHANGE, person.area_code)
+    return place_person(person, house, actor=actor, relation=relation, since=since)
+
+
+def place_person(
+    person: Person,
+    house: House,
+    *,
+    actor,
+    relation: str = "resident",
+    since: datetime.date | None = None,
+) -> Residence:
+    """The move itself, for callers that checked who may make it (`move_in`, and an accepted
+    transfer request, where the holder hands the person to the requester's house)."""
     today = since or timezone.localdate()
     Residence.objects.filter(person=person, until__isnull=True).exclude(house=house).update(
         until=today
@@ -208,6 +330,29 @@ def move_in(
         note=_("Moved in"),
     )
     return residence
+
+
+def recode_record(record: Person | Organization, area_code: str, *, actor) -> None:
+    """An accepted transfer without a house: the record now belongs to the requester's area and
+    waits there for its address (a person's current residence ends)."""
+    before = snapshot(record, ["area_code"])
+    if isinstance(record, Person):
+        Residence.objects.filter(person=record, until__isnull=True).update(
+            until=timezone.localdate()
+        )
+        record.current_house = None
+    else:
+        record.house = None
+    record.area_code = area_code
+    record.save()
+    record_change(
+        actor=actor,
+        action=ChangeAction.MOVE,
+        instance=record,
+        before=before,
+        after=snapshot(record, ["area_code"]),
+        note=_("Transferred to another area"),
+    )
 
 
 @transaction.atomic
@@ -314,6 +459,8 @@ def save_building(data: dict, *, actor, building: Building | None = None) -> Bui
         raise ValidationError({"lon": _("Give the building's position.")})
     code = grid_at(lon, lat)
     _require(actor, Action.CHANGE, code)
+    if building is not None:
+        _require(actor, Action.CHANGE, building.area_code)
     if not str(data.get("code", "")).strip() or not str(data.get("name", "")).strip():
         raise ValidationError({"code": _("A building needs a code and a name.")})
     before = snapshot(building) if building else None
@@ -404,20 +551,32 @@ def update_house(house: House, *, actor, **changes) -> House:
 # organizations, places, key populations
 
 
-@transaction.atomic
+def _organization_held_elsewhere(existing: Organization, *, actor, code: str, source: str):
+    """Raised outside the write transaction, so the transfer request it makes is kept."""
+    request = transfers.request_transfer(
+        actor=actor, record=existing, target_code=code, source=source
+    )
+    raise transfers.HeldElsewhere("credit_code", request)
+
+
 def save_organization(
-    data: dict, *, actor, organization: Organization | None = None
+    data: dict, *, actor, organization: Organization | None = None, source: str = "form"
 ) -> tuple[Organization, bool]:
+    """Create an organization, or update the one its credit code names when it lies in the
+    writer's scope; one held elsewhere gets a transfer request (`HeldElsewhere`)."""
+    _require_right(actor, Action.CHANGE)
     credit = (data.get("credit_code") or "").strip()
     if credit:
         try:
             credit = parse_credit_code(credit)
         except ValidationError as exc:
             raise ValidationError({"credit_code": exc.messages}) from exc
-    existing = Organization.objects.filter(credit_code=credit).first() if credit else None
-    target = organization or existing
-    if organization is not None and existing is not None and existing.pk != organization.pk:
+    existing = find_organization_by_credit_code(credit) if credit else None
+    if existing is not None and organization is not None and existing.pk == organization.pk:
+        existing = None
+    if organization is not None and existing is not None and _writable(actor, existing):
         raise ValidationError({"credit_code": _("Another organization has this credit code.")})
+    target = organization or existing
     if not (data.get("name") or "").strip():
         raise ValidationError({"name": _("A name is required.")})
     house = data.get("house")
@@ -425,11 +584,24 @@ def save_organization(
         code = grid_at(data["lon"], data["lat"])
     elif house is not None:
         code = house.area_code
-    elif target is not None:
-        code = target.area_code
+    elif organization is not None:
+        code = organization.area_code
+    elif existing is not None and _writable(actor, existing):
+        code = existing.area_code
     else:
         raise ValidationError({"lon": _("Give the position or the house of the organization.")})
     _require(actor, Action.CHANGE, code)
+    if existing is not None and not _writable(actor, existing):
+        return _organization_held_elsewhere(existing, actor=actor, code=code, source=source)
+    if target is not None:
+        _require(actor, Action.CHANGE, target.area_code)
+    return _write_organization(data, target=target, code=code, credit=credit, actor=actor)
+
+
+@transaction.atomic
+def _write_organization(
+    data: dict, *, target: Organization | None, code: str, credit: str, actor
+) -> tuple[Organization, bool]:
     before = snapshot(target) if target else None
     created = target is None
     target = target or Organization()
@@ -471,6 +643,8 @@ def save_place(data: dict, *, actor, place: Place | None = None) -> Place:
         raise ValidationError({"lon": _("Give the position.")})
     code = grid_at(data["lon"], data["lat"])
     _require(actor, Action.CHANGE, code)
+    if place is not None:
+        _require(actor, Action.CHANGE, place.area_code)
     component = (data.get("component_code") or "").strip()
     if component and not (len(component) == 16 and component.isdigit()):
         raise ValidationError(

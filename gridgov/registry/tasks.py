@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.jobs.registry import job
 from gridgov.registry import importing
+from gridgov.registry.transfers import escalate_due_transfers
 
 
 @job("registry.import")
@@ -56,3 +57,9 @@ def sweep_uploads(ctx) -> dict:
             path.unlink(missing_ok=True)
             removed += 1
     return {"removed": removed}
+
+
+@job("registry.escalate_transfers")
+def escalate_transfers(ctx) -> dict:
+    """Transfer requests the holder left undecided past the limit go to the common parent area."""
+    return {"escalated": escalate_due_transfers()}
