@@ -1,6 +1,7 @@
 """Operations that change the area tree. Each runs in one transaction and writes the change log."""
 
 import datetime
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,7 +18,14 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, user_may
 from gridgov.areas import coding
 from gridgov.areas.crs import Crs
-from gridgov.areas.geometry import boundary_facts, parse_boundary
+from gridgov.areas.geometry import (
+    OUTSIDE_TOLERANCE,
+    boundary_facts,
+    clip_to_parent,
+    fit_problems,
+    outside_share,
+    parse_boundary,
+)
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area, BoundaryVersion, GridKind, Level, Risk
 from gridgov.audit.models import ChangeAction
@@ -44,6 +52,27 @@ def apply_boundary(area: Area, geom: shapely.Geometry | None) -> None:
         area.label_lon, area.label_lat = facts.label_lon, facts.label_lat
         area.area_km2 = facts.area_km2
     area.geometry_updated_at = timezone.now()
+
+
+def _shape(geometry: dict | None) -> shapely.Geometry | None:
+    return shapely.from_geojson(json.dumps(geometry)) if geometry else None
+
+
+def fitted_boundary(
+    geom: shapely.Geometry, parent: Area | None, *, exclude: Area | None = None
+) -> shapely.Geometry:
+    """Check that a boundary lies within its parent and off its siblings (the GeoJSON import's
+    tolerance), and return it clipped to the parent; a ValidationError says what is wrong."""
+    if parent is None:
+        return geom
+    siblings = Area.objects.active().filter(parent=parent, geometry__isnull=False)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude.pk)
+    parent_geom = _shape(parent.geometry)
+    problems = fit_problems(geom, parent_geom, [(a.code, _shape(a.geometry)) for a in siblings])
+    if problems:
+        raise ValidationError({"geometry": problems})
+    return clip_to_parent(geom, parent_geom)
 
 
 def refresh_locator_after_commit() -> None:
@@ -105,6 +134,8 @@ def create_area(data: AreaInput, *, actor) -> Area:
     if Area.objects.active().filter(parent=parent, name=data.name.strip()).exists():
         raise ValidationError({"name": _("A sibling already has this name.")})
     geom = parse_boundary(data.geometry, data.crs) if data.geometry else None
+    if geom is not None:
+        geom = fitted_boundary(geom, parent)
     area = Area(
         code=data.code,
         name=data.name.strip(),
@@ -167,6 +198,22 @@ def set_boundary(area: Area, geometry: dict | None, *, actor, crs: str = Crs.WGS
     if area.retired:
         raise ValidationError(_("A retired area cannot be changed."))
     geom = parse_boundary(geometry, crs) if geometry is not None else None
+    if geom is not None:
+        geom = fitted_boundary(geom, area.parent, exclude=area)
+        children = Area.objects.active().filter(parent=area, geometry__isnull=False)
+        outside = [
+            c.code for c in children if outside_share(_shape(c.geometry), geom) > OUTSIDE_TOLERANCE
+        ]
+        if outside:
+            raise ValidationError(
+                {
+                    "geometry": _(
+                        "The new boundary leaves these child areas outside: %(codes)s. Redraw "
+                        "them first."
+                    )
+                    % {"codes": ", ".join(outside)}
+                }
+            )
     now = timezone.now()
     if area.geometry is not None:
         BoundaryVersion.objects.create(
