@@ -2,13 +2,13 @@
 
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import shapely
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -28,7 +28,7 @@ from gridgov.areas.geometry import (
 )
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area, BoundaryVersion, GridKind, Level, Risk
-from gridgov.audit.models import ChangeAction
+from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_change, record_changes, snapshot
 
 
@@ -244,6 +244,46 @@ def set_boundary(area: Area, geometry: dict | None, *, actor, crs: str = Crs.WGS
     return area
 
 
+# When an area moves, each part re-codes its own rows (with its own timeline or change-log
+# entries) through a function it registers here; rows of models no part claims are re-coded
+# plainly by their scope field. A recoder returns the models it handled.
+Recoder = Callable[..., set[type[models.Model]]]
+_RECODERS: list[Recoder] = []
+
+
+def recodes_areas(function: Recoder) -> Recoder:
+    """Register a part's recoder: `function(old_code, new_code, *, actor) -> models handled`."""
+    _RECODERS.append(function)
+    return function
+
+
+def recode_prefix(queryset: models.QuerySet, field: str, old: str, new: str) -> int:
+    """Replace the leading `old` of `field` with `new` in every row that starts with it."""
+    cut = len(old) + 1
+    return queryset.filter(**{f"{field}__startswith": old}).update(
+        **{field: Concat(Value(new), Substr(F(field), cut))}
+    )
+
+
+def log_recoded(model: type[models.Model], count: int, old: str, new: str, *, actor) -> None:
+    """One change-log line per kind of row re-coded by a move (rows may be millions)."""
+    if not count:
+        return
+    ChangeLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=str(getattr(actor, "username", "") or "system"),
+        action=ChangeAction.MOVE,
+        object_type=model._meta.label_lower,
+        object_id="area-move",
+        object_repr=f"{old} → {new}"[:200],
+        area_code=new,
+        before={"code": old},
+        after={"code": new, "rows": count},
+        note=_("%(n)d rows re-coded: area %(old)s moved to %(new)s")
+        % {"n": count, "old": old, "new": new},
+    )
+
+
 def _scoped_models() -> Iterable:
     """Every model whose rows carry an area code, except the tree itself."""
     for model in apps.get_models():
@@ -257,8 +297,10 @@ def _scoped_models() -> Iterable:
 def move_area(area: Area, new_parent: Area, *, actor, new_code: str | None = None) -> Area:
     """Move an area (with its subtree) under another parent; codes follow the new parent.
 
-    Every row that carries a code of the moved subtree is recoded in the same transaction, so
-    records stay with their place and inside the right scopes.
+    Every row that carries a code of the moved subtree is recoded in the same transaction, each
+    part through its own recoder (cases keep their level, so open cases stay in the queues of
+    the command center that now holds their community), so records stay with their place and
+    inside the right scopes.
     """
     area = Area.objects.select_for_update().get(pk=area.pk)
     _require_manager(actor, area.code)
@@ -289,13 +331,19 @@ def move_area(area: Area, new_parent: Area, *, actor, new_code: str | None = Non
         raise ValidationError({"name": _("A sibling already has this name.")})
     old_code = area.code
     before = snapshot(area)
-    cut = len(old_code) + 1
-    subtree = Area.objects.filter(code__startswith=old_code)
-    subtree.update(code=Concat(Value(code), Substr(F("code"), cut)))
+    recode_prefix(Area.objects.all(), "code", old_code, code)
+    handled: set[type[models.Model]] = {Area}
+    for recoder in _RECODERS:
+        handled |= recoder(old_code, code, actor=actor)
     for model, field in _scoped_models():
-        model.objects.filter(**{f"{field}__startswith": old_code}).update(
-            **{field: Concat(Value(code), Substr(F(field), cut))}
-        )
+        if model not in handled:
+            log_recoded(
+                model,
+                recode_prefix(model.objects.all(), field, old_code, code),
+                old_code,
+                code,
+                actor=actor,
+            )
     area.refresh_from_db()
     area.parent = new_parent
     area.save()

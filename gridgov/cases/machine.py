@@ -165,6 +165,7 @@ EVENT_LABELS = {
     "red_card": _("Red card"),
     "merged_in": _("Another case merged in"),
     "rate": _("Rated"),
+    "recode": _("Area re-coded"),
 }
 
 # The stage a status waits in, and so whose clock runs.
