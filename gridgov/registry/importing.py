@@ -29,7 +29,7 @@ from gridgov.accounts.scope import code_in_scope, has_global_scope, user_may
 from gridgov.areas.locator import locator
 from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_changes, snapshot
-from gridgov.registry import services, transfers
+from gridgov.registry import lookups, transfers
 from gridgov.registry.identity import parse_citizen_id, parse_credit_code
 from gridgov.registry.models import (
     Building,
@@ -608,11 +608,11 @@ def _known_people(records: list[dict], actor) -> tuple[dict[str, tuple[int, str]
         for r in records
         if not r.get("id_number") and r.get("other_id")
     ]
-    found = services.find_people_by_id_numbers(ids) if ids else {}
+    found = lookups.find_people_by_id_numbers(ids) if ids else {}
     if others:
-        found.update(services.find_people_by_other_ids(others))
+        found.update(lookups.find_people_by_other_ids(others))
     pks = sorted({pk for pk, _code in found.values()})
-    return found, services.writable_ids(Person, pks, actor)
+    return found, lookups.writable_ids(Person, pks, actor)
 
 
 def _held_elsewhere(model: type, held: dict[int, dict], report: Report, actor, column: str):
@@ -687,7 +687,7 @@ def _check_buildings(records, report, actor, seen):
         if records
         else {}
     )
-    writable = services.writable_ids(Building, sorted(codes.values()), actor)
+    writable = lookups.writable_ids(Building, sorted(codes.values()), actor)
     located = (
         locator.locate_codes([r["lon"] for r in records], [r["lat"] for r in records])
         if records
@@ -737,7 +737,7 @@ def _check_houses(records, report, actor, seen):
         House.make_code(r["building_code"], r["unit"], r["floor"], r["room"]) for r in records
     ]
     houses = dict(House.objects.filter(code__in=wanted).values_list("code", "id"))
-    writable = services.writable_ids(House, sorted(houses.values()), actor)
+    writable = lookups.writable_ids(House, sorted(houses.values()), actor)
     for r in records:
         n = r["_row"]
         found = buildings.get(r["building_code"])
@@ -779,8 +779,8 @@ def _check_organizations(records, report, actor, seen):
         if r.get("credit_code"):
             with contextlib.suppress(ValidationError):
                 credits.append(parse_credit_code(r["credit_code"]))
-    known = services.find_organizations_by_credit_codes(credits) if credits else {}
-    writable = services.writable_ids(Organization, sorted(pk for pk, _c in known.values()), actor)
+    known = lookups.find_organizations_by_credit_codes(credits) if credits else {}
+    writable = lookups.writable_ids(Organization, sorted(pk for pk, _c in known.values()), actor)
     held: dict[int, dict] = {}
     for r in records:
         n = r["_row"]
@@ -1008,7 +1008,7 @@ def _write_people(batch: list[dict], actor) -> tuple[int, int]:
             for offset, r in enumerate(new_rows):
                 r["_pk"] = last - len(new_rows) + 1 + offset
     if connection.vendor != "sqlite":
-        created_ids = services.find_people_by_id_numbers(
+        created_ids = lookups.find_people_by_id_numbers(
             [r["id_number"] for r in new_rows if r.get("id_number")]
         )
         for r in new_rows:
@@ -1016,7 +1016,7 @@ def _write_people(batch: list[dict], actor) -> tuple[int, int]:
                 r["_pk"] = created_ids[r["id_number"]][0]
     for r in new_rows:
         if "_pk" not in r:
-            r["_pk"] = services.find_person_by_other_id(r["other_id_type"], r["other_id"]).pk
+            r["_pk"] = lookups.find_person_by_other_id(r["other_id_type"], r["other_id"]).pk
     if updates:
         _update_people(updates, actor)
     _residences(batch, now, known={r["_pk"] for r in updates})

@@ -2,7 +2,6 @@
 one record per person (the ID number or another identifier finds them)."""
 
 import datetime
-from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +15,11 @@ from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_access, record_change, snapshot
 from gridgov.registry import transfers
 from gridgov.registry.identity import parse_citizen_id, parse_credit_code
+from gridgov.registry.lookups import (
+    find_building_by_code,
+    find_organization_by_credit_code,
+    find_person,
+)
 from gridgov.registry.models import (
     Building,
     House,
@@ -127,86 +131,6 @@ def clean_person(data: dict) -> dict:
     if "sex" in data and data.get("sex") and not values.get("sex"):
         values["sex"] = data["sex"]
     return values
-
-
-# Lookups by identifier: one function per identifier, so how identifiers are stored (or
-# encrypted with a blind index) is known in one place. They return records of any area: a writer
-# checks the record found with `_writable` before touching it.
-
-
-def find_person_by_id_number(id_number: str) -> Person | None:
-    return Person.objects.filter(id_number=id_number).first()
-
-
-def find_person_by_other_id(kind: str, number: str) -> Person | None:
-    return Person.objects.filter(other_id_type=kind, other_id=number).first()
-
-
-def find_people_by_id_numbers(numbers: Sequence[str]) -> dict[str, tuple[int, str]]:
-    """{ID number: (person id, area code)} for many numbers at once (imports)."""
-    found: dict[str, tuple[int, str]] = {}
-    for i in range(0, len(numbers), 900):
-        rows = Person.objects.filter(id_number__in=numbers[i : i + 900]).values_list(
-            "id_number", "id", "area_code"
-        )
-        found.update({number: (pk, code) for number, pk, code in rows})
-    return found
-
-
-def find_people_by_other_ids(pairs: Sequence[tuple[str, str]]) -> dict[str, tuple[int, str]]:
-    """{"kind:number": (person id, area code)} for many other identifiers at once (imports)."""
-    wanted = {f"{kind}:{number}" for kind, number in pairs}
-    found: dict[str, tuple[int, str]] = {}
-    numbers = sorted({number for _kind, number in pairs})
-    for i in range(0, len(numbers), 900):
-        rows = Person.objects.filter(other_id__in=numbers[i : i + 900]).values_list(
-            "other_id_type", "other_id", "id", "area_code"
-        )
-        for kind, number, pk, code in rows:
-            if f"{kind}:{number}" in wanted:
-                found[f"{kind}:{number}"] = (pk, code)
-    return found
-
-
-def find_organization_by_credit_code(credit_code: str) -> Organization | None:
-    return Organization.objects.filter(credit_code=credit_code).first()
-
-
-def find_organizations_by_credit_codes(codes: Sequence[str]) -> dict[str, tuple[int, str]]:
-    """{credit code: (organization id, area code)} for many codes at once (imports)."""
-    found: dict[str, tuple[int, str]] = {}
-    for i in range(0, len(codes), 900):
-        rows = Organization.objects.filter(credit_code__in=codes[i : i + 900]).values_list(
-            "credit_code", "id", "area_code"
-        )
-        found.update({code: (pk, area) for code, pk, area in rows})
-    return found
-
-
-def find_building_by_code(code: str) -> Building | None:
-    return Building.objects.filter(code=code).first()
-
-
-def find_person(values: dict) -> Person | None:
-    if values.get("id_number"):
-        return find_person_by_id_number(values["id_number"])
-    if values.get("other_id"):
-        return find_person_by_other_id(values["other_id_type"], values["other_id"])
-    return None
-
-
-def writable_ids(model: type, pks: Sequence[int], actor) -> set[int]:
-    """Which of these records the writer may change (through the restriction function)."""
-    if actor is None:
-        return set(pks)
-    allowed: set[int] = set()
-    for i in range(0, len(pks), 900):
-        allowed.update(
-            restrict(model.objects.filter(pk__in=pks[i : i + 900]), actor, Action.CHANGE)
-            .values_list("pk", flat=True)
-            .distinct()
-        )
-    return allowed
 
 
 def save_person(
@@ -432,6 +356,14 @@ def merge_people(keep: Person, drop: Person, *, actor) -> Person:
     return keep
 
 
+def authorize_export(actor, *, personal: bool = False) -> None:
+    """The right to export registry lists, and for full personal data the right to that too."""
+    if not user_may(actor, Action.EXPORT) or (
+        personal and not user_may(actor, Action.EXPORT_PERSONAL)
+    ):
+        raise PermissionDenied(_("You may not export these records."))
+
+
 def reveal_person(person: Person, *, actor, reason: str) -> dict:
     """The one way to read a person's full ID number and phone: it needs the right and a
     reason, and it is written to the access log."""
@@ -481,7 +413,8 @@ def save_building(data: dict, *, actor, building: Building | None = None) -> Bui
         if key in data:
             setattr(target, key, data[key])
     target.area_code = code
-    if Building.objects.filter(code=target.code).exclude(pk=target.pk).exists():
+    holder = find_building_by_code(target.code)
+    if holder is not None and holder.pk != target.pk:
         raise ValidationError({"code": _("The code %(code)s is taken.") % {"code": target.code}})
     target.save()
     if building is not None:

@@ -568,12 +568,9 @@ def export_people(request, fmt: str):
     (the export is written to the access log)."""
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    if not user_may(request.user, Action.EXPORT):
-        raise PermissionDenied
     personal = request.GET.get("personal") == "1"
+    services.authorize_export(request.user, personal=personal)
     if personal:
-        if not user_may(request.user, Action.EXPORT_PERSONAL):
-            raise PermissionDenied
         form = ExportReasonForm(request.POST or None)
         if request.method != "POST" or not form.is_valid():
             return render(
@@ -619,8 +616,9 @@ def export_people(request, fmt: str):
 
 @login_required
 def export_organizations(request, fmt: str):
-    if fmt not in ("xlsx", "csv") or not user_may(request.user, Action.EXPORT):
+    if fmt not in ("xlsx", "csv"):
         raise Http404
+    services.authorize_export(request.user)
     rows = queries.organizations_for(request.user, Action.EXPORT).order_by("area_code", "name")[
         :EXPORT_LIMIT
     ]

@@ -11,7 +11,7 @@ from gridgov.audit.models import AccessLog
 from gridgov.cases.worktime import minutes_per_workday, working_minutes_between
 from gridgov.conftest import make_user
 from gridgov.registry import importing, services, transfers
-from gridgov.registry.models import Building, Organization, Person, TransferRequest
+from gridgov.registry.models import Person, TransferRequest
 from gridgov.registry.tests.conftest import ID_A
 
 HEADER = "姓名,公民身份号码,联系电话,人口类型,房屋编码,居住关系,入住日期,民族\n"
@@ -143,29 +143,6 @@ def test_a_new_organization_with_a_credit_code_held_elsewhere(homes, users, clie
         )
 
 
-def test_imports_report_rows_held_elsewhere_and_never_apply_them(homes, users, english):
-    row = f"冒名者,{ID_A},13700007777,流动人口,B-B-1-1-2-202,居住,2021-03-01,汉族"
-    data = (HEADER + row + "\n").encode()
-    dry = importing.check("people", data, "p.csv", actor=users["op_b"])
-    assert dry.good_count == 0 and [(e.row, e.column) for e in dry.errors] == [(2, "公民身份号码")]
-    assert "held by another area" in dry.errors[0].reason
-    report = importing.commit("people", data, "p.csv", actor=users["op_b"])
-    assert (report.created, report.updated, report.bad_rows) == (0, 0, 1)
-    zhang = Person.objects.get(pk=homes["person_a"].pk)
-    assert (zhang.name, zhang.area_code) == ("张三", "41010500100101")
-    assert TransferRequest.objects.get().person == zhang
-    # Organizations, buildings and houses alike.
-    o = f"单位名称,统一社会信用代码,单位类型,经度,纬度\n改名,{homes['org_b'].credit_code},企业,113.605,34.7175\n"
-    report = importing.commit("organizations", o.encode(), "o.csv", actor=users["op_a"])
-    assert (report.created, report.updated, report.bad_rows) == (0, 0, 1)
-    assert Organization.objects.get(pk=homes["org_b"].pk).name == "乙街道商贸公司"
-    b = "楼栋编码,楼栋名称,标准地址,经度,纬度,用途,单元数,层数,每层户数\nB-A-1,抢来的楼,花园路,113.625,34.7175,住宅,1,2,2\n"
-    report = importing.commit("buildings", b.encode(), "b.csv", actor=users["op_b"])
-    assert (report.created, report.updated, report.bad_rows) == (0, 0, 1)
-    building = Building.objects.get(code="B-A-1")
-    assert (building.name, building.area_code[:9]) == ("经八小区1号楼", "410105001")
-
-
 def test_an_import_in_scope_still_updates_the_known_person(homes, users):
     row = f"张三,{ID_A},13800003333,户籍人口,B-A-1-1-3-301,居住,2021-03-01,汉族"
     report = importing.commit(
@@ -187,3 +164,16 @@ def test_transfer_page_lists_and_decides(homes, users, client_for):
     assert answer.status_code == 302
     transfer.refresh_from_db()
     assert transfer.status == "refused" and transfer.decided_by == users["op_a"]
+
+
+def test_an_import_sends_a_transfer_request_for_each_row_held_elsewhere(homes, users, english):
+    row = f"冒名者,{ID_A},13700007777,流动人口,B-B-1-1-2-202,居住,2021-03-01,汉族"
+    data = (HEADER + row + "\n").encode()
+    dry = importing.check("people", data, "p.csv", actor=users["op_b"])
+    assert "held by another area" in dry.errors[0].reason
+    assert not TransferRequest.objects.exists()
+    assert AccessLog.objects.filter(purpose=transfers.MATCH_PURPOSE).count() == 1
+    report = importing.commit("people", data, "p.csv", actor=users["op_b"])
+    transfer = TransferRequest.objects.get()
+    assert transfer.person == homes["person_a"] and transfer.source == "import"
+    assert f"No. {transfer.pk}" in report.errors[0].reason
