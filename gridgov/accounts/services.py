@@ -336,7 +336,12 @@ class UserSpec:
 def bulk_create_users(
     specs: list[UserSpec], *, shared_password: str, actor=None, note: str = ""
 ) -> list[User]:
-    """Create many users at once (demo, staff imports). The shared password is hashed once."""
+    """Create many users at once (demo, staff imports). The shared password is hashed once.
+    A manager (not the system) may give only roles and areas they hold."""
+    for role in {s.role for s in specs}:
+        _require_user_manager(actor, role)
+    if actor is not None:
+        _scope_areas({c for s in specs for c in s.scope_codes}, actor)
     shared_hash = make_password(shared_password)
     departments = {
         d.code: d

@@ -390,6 +390,8 @@ def bulk_load(rows: list[AreaInput], *, actor, note: str = "") -> list[Area]:
 
     A row's geometry may be GeoJSON (checked here) or a shapely geometry already checked.
     """
+    for row in rows:
+        _require_manager(actor, row.parent_code or row.code)
     known = {
         a.code: a
         for a in Area.objects.filter(code__in={r.parent_code for r in rows if r.parent_code})

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -402,7 +402,7 @@ def _guard(entity: str, actor) -> None:
     if entity not in TEMPLATES:
         raise ValidationError(_("Unknown import kind %(e)s.") % {"e": entity})
     if actor is not None and not user_may(actor, Action.CHANGE):
-        raise ValidationError(_("You may not import records."))
+        raise PermissionDenied(_("You may not import records."))
 
 
 def _prechecked_batches(entity: str, data: bytes, filename: str, report: Report):

@@ -16,7 +16,7 @@ from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.audit.models import ChangeLog
 from gridgov.audit.services import record_access
 from gridgov.jobs.services import enqueue
-from gridgov.registry import importing, queries, services
+from gridgov.registry import importing, queries, services, transfers
 from gridgov.registry.forms import (
     BuildingForm,
     ExportReasonForm,
@@ -530,6 +530,8 @@ def import_page(request):
                 )
             except ValidationError as exc:
                 form.add_error("file", exc.messages)
+            except transfers.MatchLimitReached as exc:
+                form.add_error("file", str(exc))
             else:
                 token = uuid.uuid4().hex
                 _upload_path(token).write_bytes(data)
