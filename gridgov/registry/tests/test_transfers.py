@@ -5,11 +5,13 @@ import datetime
 import json
 
 import pytest
+from django.utils import timezone
 
 from gridgov.accounts.permissions import Role
 from gridgov.audit.models import AccessLog
 from gridgov.cases.worktime import minutes_per_workday, working_minutes_between
 from gridgov.conftest import make_user
+from gridgov.jobs.registry import function_for
 from gridgov.registry import importing, services, transfers
 from gridgov.registry.models import Person, TransferRequest
 from gridgov.registry.tests.conftest import ID_A
@@ -177,3 +179,11 @@ def test_an_import_sends_a_transfer_request_for_each_row_held_elsewhere(homes, u
     transfer = TransferRequest.objects.get()
     assert transfer.person == homes["person_a"] and transfer.source == "import"
     assert f"No. {transfer.pk}" in report.errors[0].reason
+
+
+def test_escalation_runs_as_a_periodic_job(homes, users, client_for, settings):
+    assert "registry.escalate_transfers" in settings.GRIDGOV_PERIODIC_JOBS
+    _new_person_in_b(client_for(users["op_b"]))
+    TransferRequest.objects.update(due_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert function_for("registry.escalate_transfers")(None) == {"escalated": 1}
+    assert TransferRequest.objects.get().decider_code == "410105"
