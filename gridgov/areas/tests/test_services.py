@@ -97,7 +97,7 @@ def test_move_recodes_the_subtree_and_every_scoped_row(tree, users):
         .get()
         .area_code.startswith("410105002003")
     )
-    log = ChangeLog.objects.filter(action="move").get()
+    log = ChangeLog.objects.filter(action="move", object_type="areas.area").get()
     assert log.before["code"] == "410105001002" and log.after["code"] == "410105002003"
 
 
