@@ -18,13 +18,15 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.permissions import Action
+from gridgov.accounts.models import User
+from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import code_in_scope, get_for_user, restrict, user_may
 from gridgov.areas.models import Area
 from gridgov.audit.models import AccessLog, ChangeAction
 from gridgov.audit.services import record_access, record_change, snapshot
 from gridgov.cases.models.taxonomy import TimeUnit
 from gridgov.cases.worktime import deadline_after
+from gridgov.notify.services import notify
 from gridgov.registry.models import (
     House,
     Organization,
@@ -35,6 +37,7 @@ from gridgov.registry.models import (
 )
 
 MATCH_PURPOSE = "match"
+DECIDER_ROLES = (Role.DISTRICT_OPERATOR, Role.STREET_OPERATOR, Role.COMMUNITY_STAFF)
 
 
 class HeldElsewhere(ValidationError):
@@ -140,7 +143,19 @@ def request_transfer(
     record_change(
         actor=actor, action=ChangeAction.CREATE, instance=transfer, after=_facts(transfer)
     )
+    _tell_deciders(transfer, _("A record of your area is asked for by another area"))
     return transfer
+
+
+def _tell_deciders(transfer: TransferRequest, title: str) -> None:
+    """The command-center staff of the deciding area (its own level and the level above)."""
+    prefixes = [transfer.decider_code[:i] for i in range(1, len(transfer.decider_code) + 1)]
+    staff = User.objects.filter(
+        is_active=True, role__in=DECIDER_ROLES, scope_areas__code__in=prefixes
+    ).distinct()
+    notify(
+        staff, title, _("Transfer request No. %(n)d") % {"n": transfer.pk}, "/registry/transfers/"
+    )
 
 
 def _facts(transfer: TransferRequest) -> dict:
@@ -264,5 +279,6 @@ def escalate_due_transfers(now: datetime.datetime | None = None) -> int:
                 after=_facts(transfer),
                 note=_("Not decided in time: sent to the common parent area."),
             )
+            _tell_deciders(transfer, _("A transfer request was not decided in time"))
             count += 1
     return count

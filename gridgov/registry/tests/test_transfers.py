@@ -12,6 +12,7 @@ from gridgov.audit.models import AccessLog
 from gridgov.cases.worktime import minutes_per_workday, working_minutes_between
 from gridgov.conftest import make_user
 from gridgov.jobs.registry import function_for
+from gridgov.notify.models import Message
 from gridgov.registry import importing, services, transfers
 from gridgov.registry.models import Person, TransferRequest
 from gridgov.registry.tests.conftest import ID_A
@@ -57,6 +58,8 @@ def test_a_new_person_with_an_id_held_elsewhere_becomes_a_transfer_request(
         zhang.area_code,
         homes["house_b"].area_code,
     )
+    told = Message.objects.filter(user=users["op_a"]).get()
+    assert told.url == "/registry/transfers/" and "张三" not in told.title + told.body
     match = AccessLog.objects.get(purpose=transfers.MATCH_PURPOSE)
     assert (match.actor, match.subject_id, match.area_code) == (
         users["op_b"],
