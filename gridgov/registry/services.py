@@ -484,14 +484,6 @@ def update_house(house: House, *, actor, **changes) -> House:
 # organizations, places, key populations
 
 
-def _organization_held_elsewhere(existing: Organization, *, actor, code: str, source: str):
-    """Raised outside the write transaction, so the transfer request it makes is kept."""
-    request = transfers.request_transfer(
-        actor=actor, record=existing, target_code=code, source=source
-    )
-    raise transfers.HeldElsewhere("credit_code", request)
-
-
 def save_organization(
     data: dict, *, actor, organization: Organization | None = None, source: str = "form"
 ) -> tuple[Organization, bool]:
@@ -507,9 +499,10 @@ def save_organization(
     existing = find_organization_by_credit_code(credit) if credit else None
     if existing is not None and organization is not None and existing.pk == organization.pk:
         existing = None
-    if organization is not None and existing is not None and _writable(actor, existing):
+    held_elsewhere = existing is not None and not _writable(actor, existing)
+    if organization is not None and existing is not None and not held_elsewhere:
         raise ValidationError({"credit_code": _("Another organization has this credit code.")})
-    target = organization or existing
+    target = organization or (None if held_elsewhere else existing)
     if not (data.get("name") or "").strip():
         raise ValidationError({"name": _("A name is required.")})
     house = data.get("house")
@@ -517,15 +510,17 @@ def save_organization(
         code = grid_at(data["lon"], data["lat"])
     elif house is not None:
         code = house.area_code
-    elif organization is not None:
-        code = organization.area_code
-    elif existing is not None and _writable(actor, existing):
-        code = existing.area_code
+    elif target is not None:
+        code = target.area_code
     else:
         raise ValidationError({"lon": _("Give the position or the house of the organization.")})
     _require(actor, Action.CHANGE, code)
-    if existing is not None and not _writable(actor, existing):
-        return _organization_held_elsewhere(existing, actor=actor, code=code, source=source)
+    if held_elsewhere:
+        # Outside the write transaction, so the request is kept while the write is refused.
+        request = transfers.request_transfer(
+            actor=actor, record=existing, target_code=code, source=source
+        )
+        raise transfers.HeldElsewhere("credit_code", request)
     if target is not None:
         _require(actor, Action.CHANGE, target.area_code)
     return _write_organization(data, target=target, code=code, credit=credit, actor=actor)
