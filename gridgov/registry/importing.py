@@ -623,11 +623,15 @@ def _held_elsewhere(model: type, held: dict[int, dict], report: Report, actor, c
     records = model.objects.in_bulk(list(held))
     if not report.writing:
         transfers.log_matches(actor, list(records.values()), source="import")
+    houses = House.objects.in_bulk([r["house_id"] for r in held.values() if r.get("house_id")])
     for pk, r in held.items():
         if report.writing:
-            target = r.get("area_code") or ""
             request = transfers.request_transfer(
-                actor=actor, record=records[pk], target_code=target, source="import"
+                actor=actor,
+                record=records[pk],
+                target_code=r["area_code"],
+                target_house=houses.get(r.get("house_id")) if model is Person else None,
+                source="import",
             )
             reason = _(
                 "held by another area: transfer request No. %(n)d was sent to its holder"
@@ -656,8 +660,8 @@ def _check_people(records: list[dict], report: Report, actor, seen: dict) -> lis
         if match is not None and match[0] not in writable:
             if not problems:
                 held[match[0]] = r
-            continue
-        if match is not None:
+                continue
+        elif match is not None:
             r["_pk"] = match[0]
         if problems:
             report.errors.extend(RowError(r["_row"], c, reason) for c, reason in problems)

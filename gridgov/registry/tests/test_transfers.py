@@ -181,7 +181,14 @@ def test_an_import_sends_a_transfer_request_for_each_row_held_elsewhere(homes, u
     report = importing.commit("people", data, "p.csv", actor=users["op_b"])
     transfer = TransferRequest.objects.get()
     assert transfer.person == homes["person_a"] and transfer.source == "import"
+    assert transfer.target_house.code == "B-B-1-1-2-202"
     assert f"No. {transfer.pk}" in report.errors[0].reason
+    # A row with its own problem reports that problem (and is no match).
+    outside = f"冒名者,{ID_A},,流动人口,B-A-1-1-3-302,居住,2021-03-01,汉族"
+    dry = importing.check(
+        "people", (HEADER + outside + "\n").encode(), "p.csv", actor=users["op_b"]
+    )
+    assert [(e.row, e.column) for e in dry.errors] == [(2, "房屋编码")]
 
 
 def test_escalation_runs_as_a_periodic_job(homes, users, client_for, settings):
