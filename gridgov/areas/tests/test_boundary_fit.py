@@ -6,8 +6,10 @@ import json
 
 import shapely
 
+from gridgov.areas.geojson_io import commit_import, plan_import
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area
+from gridgov.areas.services import retire_area
 
 # Grid 02 of street A's north community is (113.61, 34.715)–(113.62, 34.72); street B starts at
 # lon 113.62 with its grid 41010500200101.
@@ -71,3 +73,37 @@ def test_a_parent_cannot_shrink_away_from_its_children(tree, users, client_for):
     answer = put(client_for(users["district"]), "410105001", box(113.60, 34.70, 113.61, 34.72))
     assert answer.status_code == 400
     assert "410105001001" in json.loads(answer.content)["message"]
+
+
+def test_the_geojson_import_uses_the_same_tolerance_and_clips(tree, users):
+    for grid in tree.grids[:4]:  # street A's north community, emptied
+        retire_area(grid, actor=users["admin"])
+
+    def grid(code, bounds):
+        return {
+            "type": "Feature",
+            "properties": {
+                "code": code,
+                "name": code,
+                "level": "grid",
+                "parent_code": "410105001001",
+            },
+            "geometry": box(*bounds),
+        }
+
+    # 10 % over street B's ground: refused (it was a warning up to 50 %).
+    over = {
+        "type": "FeatureCollection",
+        "features": [grid("41010500100105", (113.61, 34.71, 113.621, 34.72))],
+    }
+    plan = plan_import(over, actor=users["op_a"])
+    assert [p.code for p in plan.problems] == ["41010500100105"]
+    # 1 % over: accepted and clipped, so street B's points stay street B's.
+    slack = {
+        "type": "FeatureCollection",
+        "features": [grid("41010500100105", (113.61, 34.71, 113.6201, 34.72))],
+    }
+    assert commit_import(slack, actor=users["op_a"]).ok
+    assert Area.objects.get(code="41010500100105").max_lon <= 113.62 + 1e-9
+    locator.invalidate()
+    assert locator.locate(113.62005, 34.7175).code == "41010500200101"
