@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
@@ -14,6 +15,8 @@ def import_file(
 ) -> dict:
     """Write an uploaded file that passed its dry run (checked again as it is written)."""
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    if actor_id and actor is None:
+        raise PermissionDenied(_("The user who started this import no longer exists."))
     data = Path(path).read_bytes()
     report = importing.commit(
         entity,
