@@ -221,7 +221,7 @@ def boundary(request, code: str):
             geometry = _boundary_input(form)
             services.set_boundary(area, geometry, actor=request.user, crs=form.cleaned_data["crs"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form.add_error(None, exc.messages)  # the drawn boundary is a hidden field
         else:
             return redirect(f"{_console_url()}?area={area.code}")
     siblings = (

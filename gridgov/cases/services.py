@@ -408,8 +408,12 @@ def report_case(
     photos: Sequence[CheckedPhoto] = (),
     area_code: str | None = None,
 ) -> tuple[Case, bool]:
-    """Record a report from any channel. The same idempotency key twice gives the same case
-    (a phone retrying on a bad network makes one case): returns (case, created)."""
+    """Record a report from any channel. The same idempotency key twice from the same reporter
+    (or, without an account, the same channel) gives the same case (a phone retrying on a bad
+    network makes one case): returns (case, created). `actor` None is an inbound gateway that
+    authenticated itself (SMS); a user needs the right to report."""
+    if actor is not None and not user_may(actor, Action.REPORT):
+        raise PermissionDenied(_("You may not report cases."))
     if channel not in _CHANNELS:
         raise ValidationError({"channel": _("Unknown channel %(c)s.") % {"c": channel}})
     if urgency not in _URGENCIES:
@@ -459,6 +463,7 @@ def report_case(
         reporter=actor if getattr(actor, "pk", None) else None,
         reporter_name=reporter_name[:50],
         reporter_phone=reporter_phone[:20],
+        idempotency_scope=idempotency_scope(actor, channel),
         idempotency_key=idempotency_key or None,
         created_at=now,
     )
@@ -474,7 +479,11 @@ def report_case(
             _attach(case, event, [(p, AttachmentKind.REPORT) for p in photos], actor)
     except IntegrityError:
         # The key was used before (a retry): the unique index said so, no lookup needed up front.
-        existing = _case_with_key(idempotency_key) if idempotency_key else None
+        existing = (
+            find_case_by_idempotency_key(case.idempotency_scope, idempotency_key)
+            if idempotency_key
+            else None
+        )
         if existing is None:
             raise
         return existing, False
@@ -526,10 +535,19 @@ def _insert(obj) -> None:
     obj._state.db = connection.alias
 
 
-def _case_with_key(key: str) -> Case | None:
-    """The case an idempotency key made, if any (checked on every report: kept cheap)."""
+def idempotency_scope(actor, channel: str) -> str:
+    """Whose keys a key is compared with: the reporter's own, or the channel's for gateways."""
+    pk = getattr(actor, "pk", None)
+    return f"user:{pk}" if pk else f"channel:{channel}"
+
+
+def find_case_by_idempotency_key(scope: str, key: str) -> Case | None:
+    """The case this reporter's (or channel's) key made, if any — never another reporter's."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM cases_case WHERE idempotency_key = %s", [key])
+        cursor.execute(
+            "SELECT id FROM cases_case WHERE idempotency_scope = %s AND idempotency_key = %s",
+            [scope, key],
+        )
         row = cursor.fetchone()
     return Case.objects.get(pk=row[0]) if row else None
 

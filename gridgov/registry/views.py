@@ -16,7 +16,7 @@ from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.audit.models import ChangeLog
 from gridgov.audit.services import record_access
 from gridgov.jobs.services import enqueue
-from gridgov.registry import importing, queries, services
+from gridgov.registry import importing, queries, services, transfers
 from gridgov.registry.forms import (
     BuildingForm,
     ExportReasonForm,
@@ -535,6 +535,8 @@ def import_page(request):
                 )
             except ValidationError as exc:
                 form.add_error("file", exc.messages)
+            except transfers.MatchLimitReached as exc:
+                form.add_error("file", str(exc))
             else:
                 token = uuid.uuid4().hex
                 _upload_path(token).write_bytes(data)
@@ -573,12 +575,9 @@ def export_people(request, fmt: str):
     (the export is written to the access log)."""
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    if not user_may(request.user, Action.EXPORT):
-        raise PermissionDenied
     personal = request.GET.get("personal") == "1"
+    services.authorize_export(request.user, personal=personal)
     if personal:
-        if not user_may(request.user, Action.EXPORT_PERSONAL):
-            raise PermissionDenied
         form = ExportReasonForm(request.POST or None)
         if request.method != "POST" or not form.is_valid():
             return render(
@@ -624,8 +623,9 @@ def export_people(request, fmt: str):
 
 @login_required
 def export_organizations(request, fmt: str):
-    if fmt not in ("xlsx", "csv") or not user_may(request.user, Action.EXPORT):
+    if fmt not in ("xlsx", "csv"):
         raise Http404
+    services.authorize_export(request.user)
     rows = queries.organizations_for(request.user, Action.EXPORT).order_by("area_code", "name")[
         :EXPORT_LIMIT
     ]

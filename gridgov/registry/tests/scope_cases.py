@@ -1,7 +1,8 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from gridgov.registry import services
-from gridgov.registry.models import Person
+from gridgov.registry.models import Person, TransferRequest
 from gridgov.registry.tests.conftest import POINT_B
 from gridgov.registry.tests.conftest import homes as _homes_fixture
 from gridgov.tests.scope import Case
@@ -24,6 +25,20 @@ def setup(world) -> None:
         },
         actor=admin,
         house=world.objects["house_b"],
+    )
+    # A transfer request street A has no part in: street B's record, asked for by the district.
+    person_b = world.objects["person_b"]
+    now = timezone.now()
+    world.objects["transfer_b"] = TransferRequest.objects.create(
+        kind="person",
+        person=person_b,
+        holder_code=person_b.area_code,
+        target_code="41010500200201",
+        decider_code=person_b.area_code,
+        source="form",
+        requested_by=world.users["op_b"],
+        requested_at=now,
+        due_at=now,
     )
 
 
@@ -365,5 +380,24 @@ CASES = [
         expect=200,
         multipart=True,
         leaks=lambda w, answer: answer["good"],
+    ),
+    Case("registry/transfers/", lambda w: "/registry/transfers/", expect=200, absent=lambda w: PERSON_B),
+    Case(
+        "registry/transfers/<int:pk>/decide/",
+        lambda w: f"/registry/transfers/{_pk('transfer_b')(w)}/decide/",
+        "POST",
+        lambda w: {"decision": "accept"},
+        multipart=True,
+    ),
+    Case("api/v1/transfers", lambda w: "/api/v1/transfers", expect=200, absent=lambda w: PERSON_B),
+    Case(
+        "api/v1/transfers/<transfer_id>",
+        lambda w: f"/api/v1/transfers/{_pk('transfer_b')(w)}",
+    ),
+    Case(
+        "api/v1/transfers/<transfer_id>/decide",
+        lambda w: f"/api/v1/transfers/{_pk('transfer_b')(w)}/decide",
+        "POST",
+        lambda w: {"accept": True},
     ),
 ]
