@@ -18,6 +18,9 @@ from gridgov.cases import deadlines, services, worktime
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.GRIDGOV_LOCATOR_REFRESH_SECONDS = 0
+    # Tests move the clock by hours and days with a signed-in client; the idle timeout has its
+    # own tests (accounts/tests/test_sessions.py), which turn it on.
+    settings.GRIDGOV_SESSION_IDLE_MINUTES = 0
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,19 @@ NAVIGATION = [
 ]
 
 
+class Rights:
+    """What the user's role allows, for templates: `{% if may.export %}` shows an export button
+    only to those who may export (the services check again; hiding is for clarity)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def __getattr__(self, action: str) -> bool:
+        if action not in Action.values:
+            raise AttributeError(action)
+        return user_may(self.user, action)
+
+
 def platform(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     nav = []
@@ -34,6 +47,7 @@ def platform(request: HttpRequest) -> dict:
         ]
     return {
         "navigation": nav,
+        "may": Rights(user),
         "map_settings": {
             "tileUrl": settings.GRIDGOV_TILE_URL,
             "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,

@@ -66,9 +66,12 @@ def _filters(request) -> queries.PeopleFilters:
 
 @login_required
 def people(request):
-    filtered = queries.filter_people(request.user, _filters(request))
+    filters = _filters(request)
+    filtered = queries.filter_people(request.user, filters)
     page, cursor = queries.keyset_page(filtered, request.GET.get("after", ""))
     count, capped = queries.count_capped(filtered)
+    if filters.tag and user_may(request.user, Action.VIEW_KEY_POPULATION):
+        queries.log_key_population_sight(request.user, page)
     params = request.GET.copy()
     params.pop("after", None)
     return render(
@@ -111,6 +114,10 @@ def person(request, pk: int):
     members = (
         household.members.filter(until__isnull=True).select_related("person") if household else []
     )
+    tags = None
+    if user_may(request.user, Action.VIEW_KEY_POPULATION):
+        tags = list(queries.tags_for(request.user).filter(person=target))
+        queries.log_key_population_sight(request.user, tags, subject=target)
     return render(
         request,
         "registry/person.html",
@@ -124,9 +131,7 @@ def person(request, pk: int):
             "residences": Residence.objects.filter(person=target).select_related("house__building"),
             "household": household,
             "members": members,
-            "tags": queries.tags_for(request.user).filter(person=target)
-            if user_may(request.user, Action.VIEW_KEY_POPULATION)
-            else None,
+            "tags": tags,
             "tag_form": TagForm() if user_may(request.user, Action.VIEW_KEY_POPULATION) else None,
             "visits": target.visits.select_related("visitor")[:20],
             "may_visit": user_may(request.user, Action.CHANGE),
@@ -266,6 +271,7 @@ def key_populations(request):
     if category := request.GET.get("category"):
         tags = tags.filter(category=category)
     page = Paginator(tags.order_by("area_code", "id"), 50).get_page(request.GET.get("page"))
+    queries.log_key_population_sight(request.user, page.object_list)
     return render(
         request,
         "registry/key_populations.html",
@@ -586,6 +592,8 @@ def export_people(request, fmt: str):
     ]
     headers = ["姓名", "公民身份号码", "性别", "出生日期", "联系电话", "人口类型", "区划编码"]
     people = list(rows)
+    if request.GET.get("tag") and user_may(request.user, Action.VIEW_KEY_POPULATION):
+        queries.log_key_population_sight(request.user, people)
     if personal:
         record_access(
             actor=request.user,
