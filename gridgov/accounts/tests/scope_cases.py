@@ -30,6 +30,7 @@ def setup(world) -> None:
 def _token_b(world) -> list[str]:
     return ["b-token"]
 
+
 CASES = [
     Case("accounts/users/", lambda w: "/accounts/users/", expect=200, absent=_b_user),
     Case("accounts/users/", lambda w: "/accounts/users/?q=op_b", expect=200, absent=_b_user),
