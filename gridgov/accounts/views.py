@@ -58,7 +58,12 @@ def _departments(user):
 def user_new(request):
     if not services.may_manage_users(request.user):
         raise PermissionDenied
-    form = UserForm(request.POST or None, departments=_departments(request.user), creating=True)
+    form = UserForm(
+        request.POST or None,
+        departments=_departments(request.user),
+        creating=True,
+        granter=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -93,7 +98,12 @@ def user_edit(request, user_id: int):
         "scope": " ".join(target.scope_areas.values_list("code", flat=True)),
         "is_active": target.is_active,
     }
-    form = UserForm(request.POST or None, initial=initial, departments=_departments(request.user))
+    form = UserForm(
+        request.POST or None,
+        initial=initial,
+        departments=_departments(request.user),
+        granter=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -90,6 +90,23 @@ def test_a_superuser_does_not_read_the_audit_logs(users):
     assert not user_may(users["admin"], Action.READ_AUDIT)
 
 
+def test_the_role_menu_offers_only_roles_the_manager_may_give(users, security, client_for):
+    def offered(user) -> set[str]:
+        html = client_for(user).get("/accounts/users/new/").content.decode()
+        menu = html.split('name="role"', 1)[1].split("</select>", 1)[0]
+        return {r for r in Role.values if f'value="{r}"' in menu}
+
+    assert offered(security) == set(Role.values)
+    assert offered(users["admin"]) == set(Role.values) - SEPARATED_ROLES
+    assert offered(users["op_a"]) == {
+        Role.STREET_OPERATOR,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_MEMBER,
+        Role.DEPARTMENT_HANDLER,
+        Role.LEADER,
+    }
+
+
 def test_the_user_pages_offer_the_security_administrator(users, security, client_for):
     page = client_for(security).post(
         "/accounts/users/new/",
