@@ -61,6 +61,7 @@ def queue_list(request):
             "nav": "cases",
             "page": page,
             "queue": name,
+            "may_take_calls": request.user.role in services.COMMAND_ROLES,
             "tabs": tabs,
             "statuses": Status.choices,
             "majors": Category.objects.filter(parent__isnull=True),

@@ -215,6 +215,15 @@ def test_export_edit_and_reveal_buttons_follow_the_role(person, users, client_fo
         assert ('id="reveal-form"' in html) is (who == "district"), who
 
 
+def test_report_and_hotline_buttons_follow_the_role(users, client_for):
+    queue = {k: client_for(users[k]).get("/cases/").content.decode() for k in users}
+    report, hotline = reverse("cases:report"), reverse("cases:hotline")
+    assert f'href="{report}"' in queue["member_a"] and f'href="{hotline}"' not in queue["member_a"]
+    assert f'href="{hotline}"' in queue["op_a"]
+    for who in ("leader", "auditor"):
+        assert report not in queue[who] and hotline not in queue[who], who
+
+
 def test_area_editing_is_offered_only_to_area_managers(tree, users, client_for):
     code = tree.grids[0].code
     edit = reverse("areas:edit", args=[code])
