@@ -142,7 +142,10 @@ def test_a_refusal_is_logged_without_a_traceback(users, client_for, caplog):
     assert refused.status_code == 403
     missing = client_for(users["member_a"]).get("/registry/people/999999/")
     assert missing.status_code == 404
+    api = client_for(users["member_a"]).get("/api/v1/users/999999/tokens")
+    assert api.status_code == 404
     records = [r for r in caplog.records if r.name == "django.request"]
+    assert len(records) == 3
     assert {getattr(r, "status_code", None) for r in records} == {403, 404}
     assert all(r.exc_info is None and not r.exc_text for r in records), [
         (r.getMessage(), r.exc_info) for r in records
