@@ -1,7 +1,6 @@
 """Password policy beyond Django's validators: kinds of character, and the maximum age."""
 
 import datetime
-import string
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +12,7 @@ _CLASSES = (
     str.islower,
     str.isupper,
     str.isdigit,
-    lambda ch: not ch.isalnum() and (ch in string.punctuation or not ch.isspace()),
+    lambda ch: not ch.isalnum() and not ch.isspace(),  # punctuation, symbols
 )
 
 
