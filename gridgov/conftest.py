@@ -18,6 +18,9 @@ from gridgov.cases import deadlines, services, worktime
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.GRIDGOV_LOCATOR_REFRESH_SECONDS = 0
+    # Tests move the clock by hours and days with a signed-in client; the idle timeout has its
+    # own tests (accounts/tests/test_sessions.py), which turn it on.
+    settings.GRIDGOV_SESSION_IDLE_MINUTES = 0
 
 
 @pytest.fixture(autouse=True)
@@ -95,7 +98,19 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture
 def browser_page():
-    """A Playwright page in Debian's Chromium (headless; never a downloaded browser)."""
+    """A Playwright page in Debian's Chromium (headless; never a downloaded browser). Playwright's
+    wait_for_function evaluates strings, which the pages' Content-Security-Policy forbids: this
+    page bypasses the policy (test_browser_security.py uses `strict_browser_page`)."""
+    yield from _chromium_page(bypass_csp=True)
+
+
+@pytest.fixture
+def strict_browser_page():
+    """A Playwright page that obeys the Content-Security-Policy like a user's browser."""
+    yield from _chromium_page(bypass_csp=False)
+
+
+def _chromium_page(bypass_csp: bool):
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are
@@ -113,7 +128,9 @@ def browser_page():
                 "--disable-component-update",
             ],
         )
-        page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+        page = browser.new_page(
+            viewport={"width": 1440, "height": 900}, locale="zh-CN", bypass_csp=bypass_csp
+        )
         page.set_default_timeout(15_000)
         yield page
         browser.close()

@@ -25,6 +25,19 @@ NAVIGATION = [
 ]
 
 
+class Rights:
+    """What the user's role allows, for templates: `{% if may.export %}` shows an export button
+    only to those who may export (the services check again; hiding is for clarity)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def __getattr__(self, action: str) -> bool:
+        if action not in Action.values:
+            raise AttributeError(action)
+        return user_may(self.user, action)
+
+
 def platform(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     nav = []
@@ -42,6 +55,7 @@ def platform(request: HttpRequest) -> dict:
         "navigation": nav,
         "calendar_missing_year": missing_year,
         "may_manage_settings": user is not None and user_may(user, Action.MANAGE_SETTINGS),
+        "may": Rights(user),
         "map_settings": {
             "tileUrl": settings.GRIDGOV_TILE_URL,
             "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,

@@ -19,6 +19,10 @@ urlpatterns = [
     path("assessment/", include("gridgov.assessment.urls")),
     path("cockpit/", include("gridgov.dashboard.urls")),
 ]
+handler403 = "gridgov.errors.forbidden"
+handler404 = "gridgov.errors.not_found"
+handler500 = "gridgov.errors.server_error"
+
 if settings.GRIDGOV_BENCH_BARE:
     from gridgov.cases.benchmark import urlpatterns as bench_patterns
 

@@ -1,11 +1,15 @@
+import datetime
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from gridgov.accounts import services
-from gridgov.accounts.permissions import ROLE_ACTIONS
-from gridgov.accounts.scope import has_global_scope
+from gridgov.accounts.models import ApiToken, User
+from gridgov.accounts.passwords import expiry_message, password_expired
+from gridgov.accounts.permissions import ROLE_ACTIONS, Action
+from gridgov.accounts.scope import get_for_user, has_global_scope
 
 router = Router(tags=["accounts"])
 
@@ -47,6 +51,8 @@ def get_token(request: HttpRequest, payload: TokenIn):
         raise HttpError(429, _("Too many failed logins. Wait a while and try again.")) from None
     if user is None:
         raise HttpError(401, _("Wrong username or password."))
+    if password_expired(user):
+        raise HttpError(403, expiry_message())
     return TokenOut(token=services.issue_token(user, name=payload.name), expires_in_days=90)
 
 
@@ -65,3 +71,47 @@ def me(request: HttpRequest):
         if user.department
         else None,
     )
+
+
+class TokenInfoOut(Schema):
+    id: int
+    prefix: str = Field(description="The first characters after `ggv_`, to tell tokens apart.")
+    name: str
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    expires_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+
+
+def _token_info(token: ApiToken) -> TokenInfoOut:
+    return TokenInfoOut(
+        id=token.pk,
+        prefix=token.prefix,
+        name=token.name,
+        created_at=token.created_at,
+        last_used_at=token.last_used_at,
+        expires_at=token.expires_at,
+        revoked_at=token.revoked_at,
+    )
+
+
+@router.get("/auth/tokens", response=list[TokenInfoOut], summary="My tokens")
+def my_tokens(request: HttpRequest):
+    return [_token_info(t) for t in services.tokens_of(request.user, actor=request.user)]
+
+
+@router.get(
+    "/users/{user_id}/tokens", response=list[TokenInfoOut], summary="A user's tokens (managers)"
+)
+def user_tokens(request: HttpRequest, user_id: int):
+    """The tokens of a user within your scope, for a user manager; 404 otherwise."""
+    owner = get_for_user(User.objects.all(), request.user, Action.MANAGE_USERS, pk=user_id)
+    return [_token_info(t) for t in services.tokens_of(owner, actor=request.user)]
+
+
+@router.post(
+    "/auth/tokens/{token_id}/revoke", response=TokenInfoOut, summary="Revoke a token at once"
+)
+def revoke_token(request: HttpRequest, token_id: int):
+    """Revoke one of your tokens, or (for a user manager) one of a user within your scope."""
+    return _token_info(services.revoke_token(token_id, actor=request.user))

@@ -1,4 +1,7 @@
-"""Who calls the API: a bearer token (machines) or the browser session (with CSRF)."""
+"""Who calls the API: a bearer token (machines) or the browser session (with CSRF).
+
+A call with neither answers 401 before anything else is looked at: the CSRF check belongs to a
+signed-in session only, and the body is read only after the caller is known."""
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
@@ -20,6 +23,12 @@ class BearerToken(HttpBearer):
 
 class Session(SessionAuth):
     """The logged-in browser; unsafe methods need the CSRF token like any Django form."""
+
+    def _get_key(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None  # no session: 401, not a CSRF complaint
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key):
         user = super().authenticate(request, key)

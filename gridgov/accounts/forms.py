@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from gridgov.accounts import services
 from gridgov.accounts.models import Department
-from gridgov.accounts.permissions import Role
+from gridgov.accounts.permissions import Role, may_grant
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -48,8 +48,13 @@ class UserForm(forms.Form):
     )
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
 
-    def __init__(self, *args, departments=None, creating: bool = False, **kwargs):
+    def __init__(self, *args, departments=None, creating: bool = False, granter=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if granter is not None and not granter.is_superuser:
+            # Offer only the roles the manager may give; the service refuses the others (403).
+            self.fields["role"].widget.choices = [
+                (value, label) for value, label in Role.choices if may_grant(granter.role, value)
+            ]
         self.fields["department"].queryset = (
             departments if departments is not None else Department.objects.none()
         )

@@ -2,6 +2,7 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.permissions import Role
@@ -68,9 +69,13 @@ class User(AbstractUser):
     scope_areas = models.ManyToManyField(
         "areas.Area", blank=True, related_name="scoped_users", verbose_name=_("data scope")
     )
+    # For the maximum password age (GRIDGOV_PASSWORD_MAX_AGE_DAYS).
+    password_changed_at = models.DateTimeField(
+        _("password changed"), null=True, blank=True, default=timezone.now
+    )
 
     personal_fields = ("phone",)
-    change_log_exclude = ("password", "last_login")
+    change_log_exclude = ("password", "last_login", "password_changed_at")
     # A user is within another's scope when one of their scope areas is.
     scope_field = "scope_areas__code"
 
@@ -86,6 +91,10 @@ class User(AbstractUser):
     def scope_codes(self) -> list[str]:
         """The user's scope as minimal code prefixes, read once per request."""
         return minimal_prefixes(self.scope_areas.values_list("code", flat=True))
+
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def refresh_from_db(self, *args, **kwargs) -> None:
         self.__dict__.pop("scope_codes", None)

@@ -12,7 +12,8 @@ class Role(models.TextChoices):
     GRID_MEMBER = "grid_member", _("Grid member")
     DEPARTMENT_HANDLER = "department_handler", _("Department handler")
     LEADER = "leader", _("Leader")
-    AUDITOR = "auditor", _("Auditor")
+    AUDITOR = "auditor", _("Audit administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
 
 
 class Action(models.TextChoices):
@@ -51,10 +52,17 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     Role.DEPARTMENT_HANDLER: {Action.VIEW, Action.CHANGE},
     Role.LEADER: {Action.VIEW, Action.EXPORT, Action.ASSESS},
     Role.AUDITOR: {Action.VIEW, Action.READ_AUDIT},
+    # Accounts, roles, tokens and sign-in security; no desk work, no audit reading.
+    Role.SECURITY_ADMIN: {Action.VIEW, Action.MANAGE_USERS},
 }
 
 # Roles whose scope is the whole installation whatever their scope codes say.
-GLOBAL_ROLES = {Role.ADMIN}
+GLOBAL_ROLES = {Role.ADMIN, Role.SECURITY_ADMIN}
+
+# 三员分立 (GB/T 22239-2019): system, security and audit administrators are separate people.
+# Only a security administrator gives these roles, an account never moves from one of them to
+# another, and two accounts of one person (the same phone number) never hold two of them.
+SEPARATED_ROLES = {Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
 
 
 def role_may(role: str, action: str) -> bool:
@@ -62,9 +70,10 @@ def role_may(role: str, action: str) -> bool:
 
 
 def may_grant(granter_role: str, role: str) -> bool:
-    """A role may be given only by one that holds all of its actions (no one grants above self)."""
-    if granter_role == Role.ADMIN:
+    """A role may be given only by one that holds all of its actions (no one grants above self);
+    the three administrator roles only by a security administrator."""
+    if role in SEPARATED_ROLES:
+        return granter_role == Role.SECURITY_ADMIN
+    if granter_role in (Role.ADMIN, Role.SECURITY_ADMIN):
         return True
-    return role != Role.ADMIN and ROLE_ACTIONS.get(role, set()) <= ROLE_ACTIONS.get(
-        granter_role, set()
-    )
+    return ROLE_ACTIONS.get(role, set()) <= ROLE_ACTIONS.get(granter_role, set())

@@ -51,7 +51,8 @@ def _prefix_q(field: str, prefixes, using: str) -> Q:
 def user_may(user, action: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return user.is_superuser or role_may(user.role, action)
+    # A superuser acts as a system administrator: reading the audit logs stays the auditors'.
+    return role_may(user.role, action) or (user.is_superuser and action != Action.READ_AUDIT)
 
 
 def has_global_scope(user) -> bool:

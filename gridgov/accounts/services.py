@@ -3,7 +3,6 @@
 import datetime
 import hashlib
 import secrets
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -12,6 +11,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +23,8 @@ from gridgov.accounts.models import (
     StaffAssignment,
     User,
 )
-from gridgov.accounts.permissions import Action, Role, may_grant
-from gridgov.accounts.scope import code_in_scope, has_global_scope, user_may
+from gridgov.accounts.permissions import SEPARATED_ROLES, Action, Role, may_grant
+from gridgov.accounts.scope import code_in_scope, has_global_scope, restrict, user_may
 from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import change_entry, record_change, record_changes, snapshot
@@ -74,6 +74,37 @@ def _require_over(actor, user: User) -> None:
         )
 
 
+def _check_separation(role: str, phone: str, *, user: User | None = None) -> None:
+    """三员分立: an account never moves between the system, security and audit administrator
+    roles, and one person (one phone number) never holds two of them through two accounts."""
+    if role not in SEPARATED_ROLES:
+        return
+    if user is not None and user.role in SEPARATED_ROLES and user.role != role:
+        raise ValidationError(
+            {
+                "role": _(
+                    "System, security and audit administrators are separate people: give the"
+                    " role %(role)s to a new account."
+                )
+                % {"role": Role(role).label}
+            }
+        )
+    if not phone:
+        return
+    others = User.objects.filter(phone=phone, is_active=True, role__in=SEPARATED_ROLES)
+    if user is not None:
+        others = others.exclude(pk=user.pk)
+    if others.exclude(role=role).exists():
+        raise ValidationError(
+            {
+                "role": _(
+                    "An account with this phone number already holds another of the system,"
+                    " security and audit administrator roles."
+                )
+            }
+        )
+
+
 def _scope_areas(codes: Iterable[str], actor) -> list[Area]:
     codes = sorted(set(codes))
     areas = list(Area.objects.filter(code__in=codes))
@@ -109,6 +140,7 @@ def create_user(
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
     _require_user_manager(actor, role)
+    _check_separation(role, phone)
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("The username %(u)s is taken.") % {"u": username}})
     areas = _scope_areas(scope_codes, actor)
@@ -143,10 +175,15 @@ def update_user(user: User, *, actor, scope_codes: Iterable[str] | None = None, 
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": changes["role"]}})
     if "role" in changes:
         _require_user_manager(actor, changes["role"])
+        if actor is not None and actor.pk == user.pk and changes["role"] != user.role:
+            raise PermissionDenied(_("You may not change your own role."))
+    _check_separation(changes.get("role", user.role), changes.get("phone", user.phone), user=user)
     before = _user_snapshot(user)
     for name, value in changes.items():
         setattr(user, name, value)
     user.save()
+    if not user.is_active:
+        revoke_tokens(user)
     if scope_codes is not None:
         user.scope_areas.set(_scope_areas(scope_codes, actor))
         user.__dict__.pop("scope_codes", None)
@@ -163,10 +200,11 @@ def update_user(user: User, *, actor, scope_codes: Iterable[str] | None = None, 
 @transaction.atomic
 def set_password(user: User, password: str, *, actor) -> None:
     if actor is not None and actor != user:
-        _require_user_manager(actor)
+        _require_user_manager(actor, user.role)
         _require_over(actor, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.save(update_fields=["password", "password_changed_at"])
+    revoke_tokens(user)
     record_change(
         actor=actor, action=ChangeAction.UPDATE, instance=user, note=_("Password changed")
     )
@@ -251,25 +289,12 @@ def issue_token(user: User, *, name: str = "", days: int | None = 90) -> str:
     return raw
 
 
-# Tokens seen lately, per process: machines send many requests in a row (intake from other
-# systems). A revoked token or deactivated user stops working within TOKEN_CACHE_SECONDS.
-TOKEN_CACHE_SECONDS = 30.0
-_token_cache: dict[str, tuple[float, User]] = {}
-
-
 def user_for_token(raw: str) -> User | None:
+    """The active user a token belongs to. Read from the database on every call (one indexed
+    row), so a revoked token or a deactivated user stops working at once in every process."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    key = _hash_token(raw)
-    cached = _token_cache.get(key)
-    if cached and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
-        return cached[1]
-    user = _lookup_token(key)
-    if user is not None:
-        if len(_token_cache) > 10_000:
-            _token_cache.clear()
-        _token_cache[key] = (time.monotonic(), user)
-    return user
+    return _lookup_token(_hash_token(raw))
 
 
 def _lookup_token(key_hash: str) -> User | None:
@@ -289,10 +314,43 @@ def _lookup_token(key_hash: str) -> User | None:
 
 
 def revoke_tokens(user: User) -> int:
-    _token_cache.clear()
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+def tokens_of(owner: User, *, actor) -> list[ApiToken]:
+    """A user's tokens, newest first: one's own, or those of a user the actor manages."""
+    _require_token_access(owner, actor)
+    return list(owner.api_tokens.order_by("-created_at"))
+
+
+def _require_token_access(owner: User, actor) -> None:
+    if actor.pk == owner.pk:
+        return
+    # Another user's tokens: only for a user manager whose scope holds that user (404 otherwise).
+    if not restrict(User.objects.filter(pk=owner.pk), actor, Action.MANAGE_USERS).exists():
+        raise Http404
+    _require_user_manager(actor, owner.role)
+
+
+@transaction.atomic
+def revoke_token(token_id: int, *, actor) -> ApiToken:
+    """Revoke one token of the actor's own, or of a user the actor manages; it stops at once."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None:
+        raise Http404
+    _require_token_access(token.user, actor)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_change(
+            actor=actor,
+            action=ChangeAction.UPDATE,
+            instance=token.user,
+            note=_("Token %(prefix)s… revoked") % {"prefix": token.prefix},
+        )
+    return token
 
 
 def _recent_failures(username: str, client_ip: str) -> tuple[int, int]:

@@ -1,12 +1,17 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.accounts import services
 from gridgov.accounts.forms import ThrottledAuthenticationForm, UserForm
@@ -53,7 +58,12 @@ def _departments(user):
 def user_new(request):
     if not services.may_manage_users(request.user):
         raise PermissionDenied
-    form = UserForm(request.POST or None, departments=_departments(request.user), creating=True)
+    form = UserForm(
+        request.POST or None,
+        departments=_departments(request.user),
+        creating=True,
+        granter=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -88,7 +98,12 @@ def user_edit(request, user_id: int):
         "scope": " ".join(target.scope_areas.values_list("code", flat=True)),
         "is_active": target.is_active,
     }
-    form = UserForm(request.POST or None, initial=initial, departments=_departments(request.user))
+    form = UserForm(
+        request.POST or None,
+        initial=initial,
+        departments=_departments(request.user),
+        granter=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -116,6 +131,7 @@ def user_edit(request, user_id: int):
             "nav": "users",
             "form": form,
             "target": target,
+            "tokens": services.tokens_of(target, actor=request.user),
             "title": _("Edit user %(name)s") % {"name": target.username},
         },
     )
@@ -127,3 +143,40 @@ def _form_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    """One's own account: change the password (an expired one sends the user here), list and
+    revoke one's API tokens."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.set_password(request.user, form.cleaned_data["new_password1"], actor=request.user)
+        update_session_auth_hash(request, request.user)
+        messages.success(
+            request, _("Your password was changed. Your API tokens were revoked with it.")
+        )
+        return redirect("/")
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "nav": "account",
+            "form": form,
+            "password_help": password_validators_help_texts(),
+            "tokens": services.tokens_of(request.user, actor=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    """Revoke a token: one's own, or one of a user the actor manages (from the user's page)."""
+    token = services.revoke_token(token_id, actor=request.user)
+    messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        back = "accounts:account"
+    return redirect(back)

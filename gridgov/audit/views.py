@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import restrict, user_may
@@ -21,8 +22,9 @@ def _filtered(request, queryset, type_field: str):
     if not user_may(request.user, Action.READ_AUDIT):
         raise PermissionDenied
     params = request.GET
-    rows = restrict(
-        queryset, request.user, Action.READ_AUDIT, within=params.get("area", "").strip()
+    rows = _without_own_records(
+        restrict(queryset, request.user, Action.READ_AUDIT, within=params.get("area", "").strip()),
+        request.user,
     )
     if actor := params.get("actor", "").strip():
         rows = rows.filter(actor_name__icontains=actor)
@@ -35,13 +37,25 @@ def _filtered(request, queryset, type_field: str):
     return Paginator(rows, 50).get_page(params.get("page"))
 
 
+def _without_own_records(rows, user):
+    """Audit records are kept from their subjects: an auditor never reads the rows of their own
+    actions or of changes to their own account; another auditor does. (No page edits or deletes
+    a row: these views only read.)"""
+    rows = rows.exclude(actor=user)
+    if rows.model is ChangeLog:
+        rows = rows.exclude(object_type="accounts.user", object_id=str(user.pk))
+    return rows
+
+
 @login_required
+@require_safe
 def changes(request):
     page = _filtered(request, ChangeLog.objects.all(), "object_type")
     return render(request, "audit/changes.html", {"nav": "audit", "page": page, "tab": "changes"})
 
 
 @login_required
+@require_safe
 def accesses(request):
     page = _filtered(request, AccessLog.objects.all(), "subject_type")
     return render(request, "audit/accesses.html", {"nav": "audit", "page": page, "tab": "access"})

@@ -61,6 +61,7 @@ def queue_list(request):
             "nav": "cases",
             "page": page,
             "queue": name,
+            "may_take_calls": request.user.role in services.COMMAND_ROLES,
             "tabs": tabs,
             "statuses": Status.choices,
             "majors": Category.objects.filter(parent__isnull=True),
@@ -81,8 +82,11 @@ def case_detail(request, pk: int):
         "cards": case.cards.all(),
         "pending": case.requests.filter(status=RequestStatus.PENDING),
         "actions": actions,
-        "show_personal": services.may_command(request.user, case)
-        or case.reporter_id == request.user.pk,
+        "reporter": queries.reporter_shown(
+            request.user,
+            case,
+            full=services.may_command(request.user, case) or case.reporter_id == request.user.pk,
+        ),
     }
     if "dispatch" in names:
         context["departments"] = dispatch_choices(case)

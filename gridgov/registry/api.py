@@ -9,7 +9,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import get_for_user
+from gridgov.accounts.scope import get_for_user, user_may
 from gridgov.registry import importing, queries, services, stats, transfers
 from gridgov.registry.models import Building, House
 
@@ -87,6 +87,8 @@ def list_people(request: HttpRequest, params: Query[PeopleQuery]):
     filters = queries.PeopleFilters(**params.dict(exclude={"after", "limit"}))
     people = queries.filter_people(request.user, filters)
     page, cursor = queries.keyset_page(people, params.after, params.limit)
+    if filters.tag and user_may(request.user, Action.VIEW_KEY_POPULATION):
+        queries.log_key_population_sight(request.user, page)
     count, capped = queries.count_capped(people)
     return PersonPage(
         count=count,

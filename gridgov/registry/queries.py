@@ -2,6 +2,8 @@
 people (indexed filters, keyset paging, capped counts), masked presentation, the building table."""
 
 import datetime
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -9,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
+from gridgov.audit.services import record_access
 from gridgov.registry.identity import mask_id, mask_phone
 from gridgov.registry.models import Building, House, KeyPopulationTag, Organization, Person, Place
 
@@ -35,6 +38,24 @@ def get_person_for_user(user, pk, action: str = Action.VIEW) -> Person:
 def tags_for(user) -> QuerySet:
     """Key service populations: only for roles given that right, and only in their scope."""
     return restrict(KeyPopulationTag.objects.all(), user, Action.VIEW_KEY_POPULATION)
+
+
+def log_key_population_sight(user, rows: Sequence, *, subject: Person | None = None) -> None:
+    """Write the access log for a sight of key-population membership (a list of tagged people,
+    a person's tags, people filtered by tag): who saw how many, scoped to the rows' common area.
+    Every view and API answer that shows it calls this."""
+    if not rows:
+        return
+    codes = [r.area_code for r in rows]
+    record_access(
+        actor=user,
+        subject=subject,
+        subject_type="registry.keypopulationtag",
+        fields=["key_population"],
+        record_count=len(rows),
+        # The codes' common leading characters: the narrowest area holding every row.
+        area_code="" if subject is not None else os.path.commonprefix(codes),  # noqa: RUF071
+    )
 
 
 def prefix_q(field: str, text: str) -> Q:

@@ -66,9 +66,12 @@ def _filters(request) -> queries.PeopleFilters:
 
 @login_required
 def people(request):
-    filtered = queries.filter_people(request.user, _filters(request))
+    filters = _filters(request)
+    filtered = queries.filter_people(request.user, filters)
     page, cursor = queries.keyset_page(filtered, request.GET.get("after", ""))
     count, capped = queries.count_capped(filtered)
+    if filters.tag and user_may(request.user, Action.VIEW_KEY_POPULATION):
+        queries.log_key_population_sight(request.user, page)
     params = request.GET.copy()
     params.pop("after", None)
     return render(
@@ -114,6 +117,10 @@ def person(request, pk: int):
     members = (
         household.members.filter(until__isnull=True).select_related("person") if household else []
     )
+    tags = None
+    if user_may(request.user, Action.VIEW_KEY_POPULATION):
+        tags = list(queries.tags_for(request.user).filter(person=target))
+        queries.log_key_population_sight(request.user, tags, subject=target)
     return render(
         request,
         "registry/person.html",
@@ -129,9 +136,7 @@ def person(request, pk: int):
             ).select_related("house__building"),
             "household": household,
             "members": members,
-            "tags": queries.tags_for(request.user).filter(person=target)
-            if user_may(request.user, Action.VIEW_KEY_POPULATION)
-            else None,
+            "tags": tags,
             "tag_form": TagForm() if user_may(request.user, Action.VIEW_KEY_POPULATION) else None,
             "visits": restrict(target.visits.select_related("visitor"), request.user)[:20],
             "may_visit": user_may(request.user, Action.CHANGE),
@@ -271,6 +276,7 @@ def key_populations(request):
     if category := request.GET.get("category"):
         tags = tags.filter(category=category)
     page = Paginator(tags.order_by("area_code", "id"), 50).get_page(request.GET.get("page"))
+    queries.log_key_population_sight(request.user, page.object_list)
     return render(
         request,
         "registry/key_populations.html",
@@ -590,6 +596,8 @@ def export_people(request, fmt: str):
     ]
     headers = ["姓名", "公民身份号码", "性别", "出生日期", "联系电话", "人口类型", "区划编码"]
     people = list(rows)
+    if request.GET.get("tag") and user_may(request.user, Action.VIEW_KEY_POPULATION):
+        queries.log_key_population_sight(request.user, people)
     if personal:
         record_access(
             actor=request.user,

@@ -15,7 +15,21 @@ UNSCOPED = {
     "api/v1/docs": "the API documentation page",
     "api/v1/openapi.json": "the API schema",
     "api/v1/me": "the caller's own account",
+    "accounts/account/": "the caller's own password and tokens",
+    "api/v1/auth/tokens": "the caller's own tokens",
 }
+
+
+def setup(world) -> None:
+    from gridgov.accounts.services import issue_token
+
+    issue_token(world.users["op_b"], name="b-token")
+    world.objects["token_b"] = world.users["op_b"].api_tokens.get()
+
+
+def _token_b(world) -> list[str]:
+    return ["b-token"]
+
 
 CASES = [
     Case("accounts/users/", lambda w: "/accounts/users/", expect=200, absent=_b_user),
@@ -42,6 +56,22 @@ CASES = [
         live_expect=302,
     ),
     Case("accounts/users/<int:user_id>/", lambda w: f"/accounts/users/{w.users['op_b'].pk}/"),
+    Case(
+        "accounts/tokens/<int:token_id>/revoke/",
+        lambda w: f"/accounts/tokens/{w.objects['token_b'].pk}/revoke/",
+        "POST",
+        multipart=True,
+    ),
+    Case(
+        "api/v1/auth/tokens/<token_id>/revoke",
+        lambda w: f"/api/v1/auth/tokens/{w.objects['token_b'].pk}/revoke",
+        "POST",
+    ),
+    Case(
+        "api/v1/users/<user_id>/tokens",
+        lambda w: f"/api/v1/users/{w.users['op_b'].pk}/tokens",
+        absent=_token_b,
+    ),
     Case(
         "accounts/users/<int:user_id>/",
         lambda w: f"/accounts/users/{w.users['op_b'].pk}/",

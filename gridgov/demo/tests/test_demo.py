@@ -46,6 +46,7 @@ def test_demo_district_tiles_exactly_and_has_every_role(settings, tmp_path):
         "department_handler",
         "leader",
         "auditor",
+        "security_admin",
     } <= roles
     listed = next(a for a in accounts if a["username"] == "g41010500100301")
     assert User.objects.get(username=listed["username"]).check_password(listed["password"])

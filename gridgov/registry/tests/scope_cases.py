@@ -381,7 +381,12 @@ CASES = [
         multipart=True,
         leaks=lambda w, answer: answer["good"],
     ),
-    Case("registry/transfers/", lambda w: "/registry/transfers/", expect=200, absent=lambda w: PERSON_B),
+    Case(
+        "registry/transfers/",
+        lambda w: "/registry/transfers/",
+        expect=200,
+        absent=lambda w: PERSON_B,
+    ),
     Case(
         "registry/transfers/<int:pk>/decide/",
         lambda w: f"/registry/transfers/{_pk('transfer_b')(w)}/decide/",

@@ -5,6 +5,7 @@
   if (!mapEl) return;
   const settings = JSON.parse(document.getElementById("map-settings").textContent);
   const text = JSON.parse(document.getElementById("console-i18n").textContent);
+  const esc = window.gridgov.escapeHtml;
   const RISK = { high: "#d93025", medium: "#f29900", low: "#1a73e8" };
   const map = L.map("map", { zoomControl: true, attributionControl: true, minZoom: 8 });
   const overlays = L.control.layers(null, null, { collapsed: false, position: "topright" });
@@ -46,7 +47,7 @@
       style: gridStyle,
       onEachFeature: (feature, lyr) => {
         gridsByCode.set(feature.properties.code, lyr);
-        lyr.bindTooltip(feature.properties.name, { sticky: true, className: "grid-tip" });
+        lyr.bindTooltip(esc(feature.properties.name), { sticky: true, className: "grid-tip" });
         lyr.on("click", (e) => { L.DomEvent.stopPropagation(e); locate(e.latlng); });
       },
     }).addTo(map);
@@ -100,7 +101,7 @@
       strong.textContent = `${answer.grid.name}`;
       box.append(`${text.inGrid} `, strong, ` (${answer.grid.code})`, document.createElement("br"), chain);
       box.dataset.grid = answer.grid.code;
-      marker.bindPopup(`${answer.grid.name}<br><small>${answer.grid.code}</small>`).openPopup();
+      marker.bindPopup(`${esc(answer.grid.name)}<br><small>${esc(answer.grid.code)}</small>`).openPopup();
       selectArea(answer.grid.code, null, null, false);
     } catch (err) {
       box.textContent = String(err);

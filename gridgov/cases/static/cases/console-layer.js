@@ -11,7 +11,7 @@ document.addEventListener("gridgov:map-ready", (event) => {
       data.features.forEach((f) => {
         const p = f.properties;
         L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 5, weight: 1, color: "#fff", fillColor: p.card === "red" ? "#d93025" : p.card === "yellow" ? "#f29900" : "#1f4e8c", fillOpacity: 0.9 })
-          .bindPopup(`<a href="/cases/${p.id}/">${p.title.replace(/</g, "&lt;")}</a>`).addTo(group);
+          .bindPopup(`<a href="/cases/${Number(p.id)}/">${window.gridgov.escapeHtml(p.title)}</a>`).addTo(group);
       });
     });
   });

@@ -34,7 +34,7 @@
         data.features.forEach((f) => {
           const p = f.properties;
           L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 6, color: "#fff", weight: 1, fillColor: COLORS[p.card] || COLORS[""], fillOpacity: 0.9 })
-            .bindPopup(`<a href="/cases/${p.id}/">${p.title.replace(/</g, "&lt;")}</a>`).addTo(layer);
+            .bindPopup(`<a href="/cases/${Number(p.id)}/">${window.gridgov.escapeHtml(p.title)}</a>`).addTo(layer);
         });
       }
       layer.addTo(map);

@@ -9,6 +9,7 @@
   const locale = document.documentElement.lang || "zh-Hans";
   const fmt = new Intl.NumberFormat(locale.startsWith("zh") ? "zh-CN" : "en");
   const charts = {};
+  const escapeHtml = window.gridgov.escapeHtml;
   const state = { area: body.dataset.area, data: null, indicator: "overdue_rate", shapes: null };
 
   const map = L.map("ck-map", { zoomControl: false, attributionControl: false, zoomSnap: 0.25 });
@@ -143,7 +144,7 @@
     const c = chart("chart-ranking");
     c.setOption(
       Object.assign({}, base, {
-        tooltip: { trigger: "item", formatter: (p) => ordered[p.dataIndex].name + "<br>" + T.score + " " + (p.value ?? "—") },
+        tooltip: { trigger: "item", formatter: (p) => escapeHtml(ordered[p.dataIndex].name) + "<br>" + escapeHtml(T.score) + " " + escapeHtml(p.value ?? "—") },
         xAxis: { type: "value", max: 100, splitLine: { lineStyle: { color: "#1d3b63" } } },
         yAxis: { type: "category", data: ordered.map((r) => r.rank + ". " + r.name) },
         series: [
@@ -169,7 +170,7 @@
       ["people", r.people], ["elderly", r.elderly], ["houses", r.houses],
       ["rented", r.rented], ["vacant", r.vacant], ["organizations", r.organizations],
     ];
-    el.innerHTML = items.map(([k, v]) => `<div>${T[k]}<b>${fmt.format(v || 0)}</b></div>`).join("");
+    el.innerHTML = items.map(([k, v]) => `<div>${escapeHtml(T[k])}<b>${fmt.format(v || 0)}</b></div>`).join("");
     chart("chart-registry").setOption(
       {
         backgroundColor: "transparent",
@@ -194,12 +195,8 @@
   function drawCards(rows) {
     const ul = document.getElementById("red-cards");
     ul.innerHTML = rows.length
-      ? rows.map((c) => `<li><span class="t">${c.raised_at}</span><a href="/cases/${c.case}/" target="_blank">${escapeHtml(c.title)}</a><span class="ck-empty">${escapeHtml(c.department)}</span></li>`).join("")
+      ? rows.map((c) => `<li><span class="t">${escapeHtml(c.raised_at)}</span><a href="/cases/${Number(c.case)}/" target="_blank">${escapeHtml(c.title)}</a><span class="ck-empty">${escapeHtml(c.department)}</span></li>`).join("")
       : `<li class="ck-empty">${T.none}</li>`;
-  }
-
-  function escapeHtml(s) {
-    return String(s || "").replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]);
   }
 
   const PALETTE = ["#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027"];

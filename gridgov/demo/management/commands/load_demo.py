@@ -153,7 +153,8 @@ class Command(BaseCommand):
             show=True,
         )
         add("leader", Role.LEADER, [root.code], label="领导", show=True)
-        add("auditor", Role.AUDITOR, [root.code], label="审计员", show=True)
+        add("auditor", Role.AUDITOR, [root.code], label="审计管理员", show=True)
+        add("security", Role.SECURITY_ADMIN, [root.code], label="安全管理员", show=True)
         for i, s in enumerate(streets):
             add(
                 f"s{s.code}",

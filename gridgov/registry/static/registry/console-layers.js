@@ -18,9 +18,10 @@ document.addEventListener("gridgov:map-ready", (event) => {
       fetch(`/api/v1/registry/map.geojson?layer=${key}`, { credentials: "same-origin" }).then((r) => r.json()).then((data) => {
         data.features.forEach((f) => {
           const p = f.properties;
-          const link = key === "buildings" ? `/registry/buildings/${p.id}/` : key === "places" ? `/registry/places/${p.id}/edit/` : `/registry/organizations/${p.id}/edit/`;
+          const id = Number(p.id);
+          const link = key === "buildings" ? `/registry/buildings/${id}/` : key === "places" ? `/registry/places/${id}/edit/` : `/registry/organizations/${id}/edit/`;
           L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 5, weight: 1, color: "#fff", fillColor: color, fillOpacity: 0.9 })
-            .bindPopup(`<a href="${link}">${String(p.name).replace(/</g, "&lt;")}</a>`).addTo(group);
+            .bindPopup(`<a href="${link}">${window.gridgov.escapeHtml(p.name)}</a>`).addTo(group);
         });
       });
     });
