@@ -88,10 +88,13 @@ def _start(model: type[models.Model], using: str) -> tuple[int, str]:
 
 
 def _last_hash(model: type[models.Model], using: str) -> str:
-    last = (
-        model._base_manager.using(using).order_by("-pk").values_list("row_hash", flat=True).first()
-    )
-    return last if last is not None else _start(model, using)[1]
+    connection = connections[using]
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        # one cheap statement per append: the ORM would cost more than the lookup itself
+        cursor.execute(f"SELECT row_hash FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608
+        last = cursor.fetchone()
+    return last[0] if last is not None else _start(model, using)[1]
 
 
 def append(model: type[models.Model], rows: list, *, batch_size: int = 1000) -> list:
@@ -99,7 +102,7 @@ def append(model: type[models.Model], rows: list, *, batch_size: int = 1000) -> 
     if not rows:
         return rows
     using = router.db_for_write(model)
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using, savepoint=False):
         _lock(model, using)
         prev = _last_hash(model, using)
         for row in rows:
