@@ -46,7 +46,7 @@ def hash_existing_rows(apps, schema_editor):
 def add_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(TRIGGER_FUNCTION)
+    schema_editor.execute(TRIGGER_FUNCTION, params=None)
     for table in ("audit_changelog", "audit_accesslog"):
         schema_editor.execute(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "

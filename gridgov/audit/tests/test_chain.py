@@ -4,7 +4,7 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from gridgov.audit import chain, retention
@@ -33,6 +33,7 @@ def _tamper(sql: str, params: list) -> None:
     """Change rows behind the platform's back, as someone with database access could."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE audit_changelog DISABLE TRIGGER USER")
         cursor.execute(sql, params)
 
@@ -52,6 +53,22 @@ def test_audit_rows_are_append_only(tree, users):
         with pytest.raises(chain.AppendOnlyError):
             model.objects.all().delete()
     assert ChangeLog.objects.get(pk=entry.pk).note == ""
+
+
+def test_postgresql_refuses_changes_behind_the_orm(tree, users):
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL trigger")
+    entry = record_change(actor=users["op_a"], action=ChangeAction.UPDATE, instance=users["op_a"])
+    for sql in (
+        "UPDATE audit_changelog SET note = 'x' WHERE id = %s",
+        "DELETE FROM audit_changelog WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
+    # deleting the acting user only clears the link (ON DELETE SET NULL), the row stays
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_changelog SET actor_id = NULL WHERE id = %s", [entry.pk])
+    assert chain.verify(ChangeLog).ok
 
 
 def test_every_way_of_writing_extends_one_chain(tree, users):
@@ -160,11 +177,9 @@ def test_retention_job_runs_daily(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    "postgresql" not in __import__("os").environ.get("DATABASE_URL", ""),
-    reason="SQLite serializes writers itself; PostgreSQL needs the chain lock",
-)
 def test_two_writers_never_fork_the_chain():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serializes writers itself; PostgreSQL needs the chain lock")
     from django.db import connections
 
     def write(name: str) -> None:
