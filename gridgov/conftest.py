@@ -163,7 +163,7 @@ def browser_login(page, base_url: str, username: str, password: str) -> None:
         next_url = page.evaluate("new URLSearchParams(location.search).get('next') || '/'")
         page.goto(f"{base_url}/accounts/2fa/verify/?next={quote(next_url)}")
         page.fill("input[name=code]", f"{totp(device.bin_key):06d}")
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_load_state("networkidle")
 
 

@@ -194,4 +194,4 @@ def reset_two_factor(target: User, *, actor: User) -> None:
 
 def qr_svg(uri: str) -> str:
     """The QR code of a provisioning URI as an inline SVG, made here (no outside service)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#1f2933")
+    return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#1f2933", omitsize=True)

@@ -22,7 +22,7 @@ from gridgov.accounts.twofactor_models import RecoveryCodeDevice, SM3Device
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Code"), max_length=64, strip=True)
+    code = forms.CharField(label=gettext_lazy("One-time code"), max_length=64, strip=True)
 
 
 def _next_url(request) -> str:
