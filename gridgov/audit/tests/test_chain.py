@@ -198,3 +198,19 @@ def test_two_writers_never_fork_the_chain():
         thread.join()
     report = chain.verify(ChangeLog)
     assert report.ok and report.rows == 120
+
+
+def test_when_retention_removes_every_row_new_rows_continue_from_the_anchor(db, settings):
+    settings.GRIDGOV_RETENTION_DAYS = {"audit.accesslog": "200"}
+    for _ in range(3):
+        AccessLog(
+            actor_name="op",
+            subject_type="registry.person",
+            fields=["phone"],
+            time=timezone.now() - datetime.timedelta(days=300),
+        ).save()
+    assert retention.apply(acting_user=None)["audit.accesslog"] == 3
+    assert not AccessLog.objects.exists()
+    AccessLog(actor_name="op", subject_type="registry.person", fields=["phone"]).save()
+    report = chain.verify(AccessLog)
+    assert report.ok and report.rows == 1
