@@ -20,6 +20,7 @@ from gridgov.areas.crs import Crs
 from gridgov.areas.geometry import boundary_facts, parse_boundary
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area, BoundaryVersion, GridKind, Level, Risk
+from gridgov.audit.chain import ChainedLog
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import change_entry, record_change, record_changes, snapshot
 
@@ -198,11 +199,18 @@ def set_boundary(area: Area, geometry: dict | None, *, actor, crs: str = Crs.WGS
 
 
 def _scoped_models() -> Iterable:
-    """Every model whose rows carry an area code, except the tree itself."""
+    """Every model whose rows carry an area code, except the tree itself and the append-only
+    audit logs (they record the code as it was; the move itself is logged)."""
     for model in apps.get_models():
         field = getattr(model, "scope_field", None)
         # Paths through relations ("scope_areas__code") follow the areas themselves.
-        if field and "__" not in field and model is not Area and not model._meta.abstract:
+        if (
+            field
+            and "__" not in field
+            and model is not Area
+            and not model._meta.abstract
+            and not issubclass(model, ChainedLog)
+        ):
             yield model, field
 
 
