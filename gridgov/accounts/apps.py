@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "gridgov.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from gridgov.accounts import twofactor
+
+        checks.register(twofactor.check_settings)

@@ -5,6 +5,7 @@ import secrets
 
 import segno
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -50,6 +51,18 @@ def algorithm_model() -> type[Device]:
         raise ImproperlyConfigured(
             f"GRIDGOV_OTP_ALGORITHM must be one of {sorted(ALGORITHMS)}"
         ) from None
+
+
+def check_settings(**kwargs) -> list[checks.CheckMessage]:
+    if settings.GRIDGOV_OTP_ALGORITHM in ALGORITHMS:
+        return []
+    return [
+        checks.Error(
+            f"GRIDGOV_OTP_ALGORITHM is {settings.GRIDGOV_OTP_ALGORITHM!r}.",
+            hint=f"One of {', '.join(sorted(ALGORITHMS))}.",
+            id="gridgov.E201",
+        )
+    ]
 
 
 def otp_devices(user: User, *, confirmed: bool = True) -> list[Device]:

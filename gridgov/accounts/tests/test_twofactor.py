@@ -3,6 +3,7 @@ import struct
 import time
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -220,10 +221,10 @@ def test_administrator_resets_another_users_two_factor(tree, users, client_for):
 
 
 def test_nobody_resets_their_own(tree, users):
-    with pytest.raises(twofactor.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         twofactor.reset_two_factor(users["admin"], actor=users["admin"])
     member = make_user("member_x", Role.GRID_MEMBER, [users["member_a"].scope_codes[0]])
-    with pytest.raises(twofactor.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         twofactor.reset_two_factor(users["op_a"], actor=member)
 
 
@@ -266,6 +267,11 @@ def test_sm3_devices_when_the_setting_says_so(tree, users, settings):
     assert client.get("/api/v1/me").status_code == 200
     # the same code is not accepted twice
     assert twofactor.verify(users["member_a"], code) is None
+
+
+def test_an_unknown_algorithm_stops_the_platform_at_start(settings):
+    settings.GRIDGOV_OTP_ALGORITHM = "md5"
+    assert [e.id for e in twofactor.check_settings()] == ["gridgov.E201"]
 
 
 def test_switched_off_nobody_is_asked(tree, users, settings):
