@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "gridgov.audit",
     "gridgov.jobs",
     "gridgov.areas",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "gridgov.accounts.twofactor_middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gridgov.accounts.middleware.IdleSessionMiddleware",
     "gridgov.accounts.middleware.PasswordExpiryMiddleware",
@@ -244,6 +248,7 @@ GRIDGOV_PERIODIC_JOBS = {
     "registry.sweep_uploads": 3600,
     "notify.send_outbox": 60,  # a fallback: `gridgov sender` delivers within a second
     "registry.escalate_transfers": 600,
+    "audit.apply_retention": 24 * 3600,
 }
 # Identifier lookups that find a record held by another area: at most this many per user and
 # hour (each is in the access log), and the holder decides a transfer within these working days.
@@ -255,3 +260,34 @@ GRIDGOV_TRANSFER_WORKING_DAYS = int(os.environ.get("GRIDGOV_TRANSFER_WORKING_DAY
 GRIDGOV_BENCH_BARE = os.environ.get("GRIDGOV_BENCH_BARE") == "1"
 # Largest photo accepted with a case.
 GRIDGOV_MAX_PHOTO_BYTES = int(os.environ.get("GRIDGOV_MAX_PHOTO_BYTES", str(10 * 1024 * 1024)))
+
+# Two-factor sign-in (docs/security.md): administrators and every role that may reveal or export
+# personal data or manage users need a second factor. New devices use "totp" (RFC 6238) or "sm3"
+# (GM/T 0021); a device keeps the algorithm it was set up with.
+GRIDGOV_REQUIRE_2FA = _env_bool("GRIDGOV_REQUIRE_2FA", True)
+GRIDGOV_OTP_ALGORITHM = os.environ.get("GRIDGOV_OTP_ALGORITHM", "totp")
+OTP_TOTP_ISSUER = os.environ.get("GRIDGOV_OTP_ISSUER", "gridgov")
+
+
+def _audit_key() -> str:
+    """The key of the audit chain's HMAC: from the environment, or a file made once in var/."""
+    if key := os.environ.get("GRIDGOV_AUDIT_KEY"):
+        return key
+    path = Path(os.environ.get("GRIDGOV_AUDIT_KEY_FILE", VAR_DIR / "audit_key"))
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+GRIDGOV_AUDIT_KEY = _audit_key()
+# Retention periods in days per kind of data (docs/security.md), e.g. "audit.changelog=1095".
+# A period below a kind's legal minimum is a configuration error.
+GRIDGOV_RETENTION_DAYS = {
+    name.strip(): days.strip()
+    for name, _sep, days in (
+        item.partition("=")
+        for item in os.environ.get("GRIDGOV_RETENTION_DAYS", "").split(",")
+        if item.strip()
+    )
+}

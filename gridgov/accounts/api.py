@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from gridgov.accounts import services
+from gridgov.accounts import services, twofactor
 from gridgov.accounts.models import ApiToken, User
 from gridgov.accounts.passwords import expiry_message, password_expired
 from gridgov.accounts.permissions import ROLE_ACTIONS, Action
@@ -18,6 +18,7 @@ class TokenIn(Schema):
     username: str
     password: str
     name: str = ""
+    otp: str = ""  # the one-time code, for users with two-factor sign-in
 
 
 class TokenOut(Schema):
@@ -44,7 +45,8 @@ class MeOut(Schema):
 
 @router.post("/auth/token", auth=None, response=TokenOut, summary="Get a bearer token")
 def get_token(request: HttpRequest, payload: TokenIn):
-    """Exchange a username and password for a token (90 days). Failed attempts are throttled."""
+    """Exchange a username and password for a token (90 days). Failed attempts are throttled.
+    Users with two-factor sign-in also send the code their app shows now as `otp`."""
     try:
         user = services.login(request, payload.username, payload.password)
     except services.LoginThrottled:
@@ -53,6 +55,8 @@ def get_token(request: HttpRequest, payload: TokenIn):
         raise HttpError(401, _("Wrong username or password."))
     if password_expired(user):
         raise HttpError(403, expiry_message())
+    if refusal := twofactor.token_refusal(user, payload.otp):
+        raise HttpError(401, refusal)
     return TokenOut(token=services.issue_token(user, name=payload.name), expires_in_days=90)
 
 

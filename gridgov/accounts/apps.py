@@ -8,4 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from gridgov.accounts import area_moves  # noqa: F401 (registers its recoder)
+        from django.core import checks
+
+        from gridgov.accounts import (
+            area_moves,  # noqa: F401 (registers its recoder)
+            twofactor,
+        )
+
+        checks.register(twofactor.check_settings)

@@ -162,3 +162,11 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.client_ip} {self.time:%Y-%m-%d %H:%M}"
+
+
+# The second factors live in their own module; imported here so Django finds their models.
+from gridgov.accounts.twofactor_models import (  # noqa: E402, F401
+    RecoveryCode,
+    RecoveryCodeDevice,
+    SM3Device,
+)

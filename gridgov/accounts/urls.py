@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gridgov.accounts import views
+from gridgov.accounts import twofactor_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,4 +12,16 @@ urlpatterns = [
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
     path("account/", views.account, name="account"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("2fa/", twofactor_views.two_factor, name="two_factor"),
+    path("2fa/verify/", twofactor_views.two_factor_verify, name="two_factor_verify"),
+    path(
+        "2fa/recovery-codes/",
+        twofactor_views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path(
+        "users/<int:user_id>/2fa-reset/",
+        twofactor_views.user_two_factor_reset,
+        name="user_two_factor_reset",
+    ),
 ]

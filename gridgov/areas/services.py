@@ -28,6 +28,7 @@ from gridgov.areas.geometry import (
 )
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area, BoundaryVersion, GridKind, Level, Risk
+from gridgov.audit.chain import ChainedLog
 from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_change, record_changes, snapshot
 
@@ -285,11 +286,18 @@ def log_recoded(model: type[models.Model], count: int, old: str, new: str, *, ac
 
 
 def _scoped_models() -> Iterable:
-    """Every model whose rows carry an area code, except the tree itself."""
+    """Every model whose rows carry an area code, except the tree itself and the append-only
+    audit logs (they record the code as it was; the move itself is logged)."""
     for model in apps.get_models():
         field = getattr(model, "scope_field", None)
         # Paths through relations ("scope_areas__code") follow the areas themselves.
-        if field and "__" not in field and model is not Area and not model._meta.abstract:
+        if (
+            field
+            and "__" not in field
+            and model is not Area
+            and not model._meta.abstract
+            and not issubclass(model, ChainedLog)
+        ):
             yield model, field
 
 

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.scope import ScopedQuerySet
+from gridgov.audit.chain import AppendOnlyQuerySet, ChainedLog, mac
 
 
 class ChangeAction(models.TextChoices):
@@ -15,10 +17,10 @@ class ChangeAction(models.TextChoices):
     MERGE = "merge", _("Merged")
 
 
-class ChangeLog(models.Model):
+class ChangeLog(ChainedLog):
     """One change to one object: who, when, before and after (personal fields masked)."""
 
-    time = models.DateTimeField(auto_now_add=True, db_index=True)
+    time = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -33,8 +35,21 @@ class ChangeLog(models.Model):
     after = models.JSONField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
     scope_field = "area_code"
+    chain_fields = (
+        "time",
+        "actor_name",
+        "request_id",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "area_code",
+        "before",
+        "after",
+        "note",
+    )
 
     class Meta:
         ordering = ["-time", "-id"]
@@ -49,10 +64,10 @@ class ChangeLog(models.Model):
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
 
-class AccessLog(models.Model):
+class AccessLog(ChainedLog):
     """One read of unmasked personal data: who, whose record, which fields, why, from where."""
 
-    time = models.DateTimeField(auto_now_add=True, db_index=True)
+    time = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -68,8 +83,22 @@ class AccessLog(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     area_code = models.CharField(max_length=20, blank=True, db_index=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
     scope_field = "area_code"
+    chain_fields = (
+        "time",
+        "actor_name",
+        "request_id",
+        "client_ip",
+        "purpose",
+        "subject_type",
+        "subject_id",
+        "subject_repr",
+        "fields",
+        "record_count",
+        "reason",
+        "area_code",
+    )
 
     class Meta:
         ordering = ["-time", "-id"]
@@ -77,3 +106,33 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.actor_name} {self.subject_repr}"
+
+
+class ChainAnchor(models.Model):
+    """Where a chained log starts after retention removed its oldest rows: the id and hash of the
+    last row removed. Keyed like the rows, so it cannot be moved without the key."""
+
+    chain = models.CharField(max_length=100, unique=True)
+    start_after_id = models.BigIntegerField()
+    start_hash = models.CharField(max_length=64)
+    moved_at = models.DateTimeField(default=timezone.now)
+    mac = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.chain} after {self.start_after_id}"
+
+    def _content(self) -> bytes:
+        return f"anchor|{self.chain}|{self.start_after_id}".encode()
+
+    def intact(self) -> bool:
+        return constant_time_compare(self.mac, mac(self.start_hash, self._content()))
+
+    @classmethod
+    def move(cls, chain: str, *, start_after_id: int, start_hash: str) -> "ChainAnchor":
+        anchor = cls.objects.filter(chain=chain).first() or cls(chain=chain)
+        anchor.start_after_id = start_after_id
+        anchor.start_hash = start_hash
+        anchor.moved_at = timezone.now()
+        anchor.mac = mac(start_hash, anchor._content())
+        anchor.save()
+        return anchor

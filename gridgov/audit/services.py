@@ -86,6 +86,33 @@ def record_changes(entries: list[ChangeLog]) -> None:
     ChangeLog.objects.bulk_create(entries, batch_size=1000)
 
 
+def record_event(
+    *,
+    actor,
+    object_type: str,
+    object_repr: str,
+    after: dict,
+    note: str,
+    action: ChangeAction | str = ChangeAction.DELETE,
+    system_name: str = "system",
+) -> ChangeLog:
+    """A change-log row about the platform rather than one object (e.g. what retention removed);
+    `system_name` names the automatic mechanism when there is no acting user."""
+    entry = ChangeLog(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=str(getattr(actor, "username", "") or system_name),
+        request_id=context.current_request_id(),
+        action=action,
+        object_type=object_type,
+        object_id="-",
+        object_repr=object_repr[:200],
+        after=after,
+        note=note[:500],
+    )
+    entry.save()
+    return entry
+
+
 def record_access(
     *,
     actor,

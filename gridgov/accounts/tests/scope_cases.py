@@ -17,6 +17,9 @@ UNSCOPED = {
     "api/v1/me": "the caller's own account",
     "accounts/account/": "the caller's own password and tokens",
     "api/v1/auth/tokens": "the caller's own tokens",
+    "accounts/2fa/": "the caller's own second factor",
+    "accounts/2fa/verify/": "the caller's own one-time code",
+    "accounts/2fa/recovery-codes/": "the caller's own recovery codes",
 }
 
 
@@ -77,6 +80,13 @@ CASES = [
         lambda w: f"/accounts/users/{w.users['op_b'].pk}/",
         "POST",
         lambda w: {"full_name": "x", "role": "grid_member", "scope": "410105001"},
+        multipart=True,
+    ),
+    Case(
+        "accounts/users/<int:user_id>/2fa-reset/",
+        lambda w: f"/accounts/users/{w.users['op_b'].pk}/2fa-reset/",
+        "POST",
+        lambda w: {},
         multipart=True,
     ),
 ]

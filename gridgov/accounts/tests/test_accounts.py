@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from gridgov.accounts import services
 from gridgov.accounts.models import ApiToken, User
@@ -11,10 +12,14 @@ def test_login_page_in_chinese_and_login_works(tree, users, client):
     page = client.get("/accounts/login/")
     assert "网格化社会治理信息平台" in page.content.decode()
     assert (
-        client.post("/accounts/login/", {"username": "op_a", "password": "pw-op_a"}).status_code
+        client.post("/accounts/login/", {"username": "leader", "password": "pw-leader"}).status_code
         == 302
     )
     assert client.get("/areas/console/").status_code == 200
+    # a role that sees personal data is asked for its second factor first (test_twofactor.py)
+    other = Client()
+    other.post("/accounts/login/", {"username": "op_a", "password": "pw-op_a"})
+    assert other.get("/areas/console/")["Location"].startswith("/accounts/2fa/")
 
 
 def test_login_page_throttles(tree, users, client, settings):

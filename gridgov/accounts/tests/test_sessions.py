@@ -14,6 +14,12 @@ from gridgov.accounts import services
 from gridgov.accounts.models import ApiToken, User
 
 
+@pytest.fixture(autouse=True)
+def _password_sign_in_only(settings):
+    """These tests sign in with the password form; two-factor sign-in has its own tests."""
+    settings.GRIDGOV_REQUIRE_2FA = False
+
+
 @pytest.fixture
 def idle_30(settings):
     settings.GRIDGOV_SESSION_IDLE_MINUTES = 30

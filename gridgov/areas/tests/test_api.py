@@ -3,10 +3,12 @@ import json
 import pytest
 import shapely
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_otp.oath import totp
 
 from gridgov.accounts.services import issue_token
 from gridgov.areas import services
 from gridgov.areas.models import Area
+from gridgov.conftest import verified_device
 
 
 def post_json(client, url, body, method="post"):
@@ -59,7 +61,10 @@ def test_subtree_geojson(tree, users, client_for):
 
 
 def test_token_auth_and_me(tree, users, client):
-    answer = post_json(client, "/api/v1/auth/token", {"username": "op_a", "password": "pw-op_a"})
+    code = f"{totp(verified_device(users['op_a']).bin_key):06d}"  # op_a signs in with 2FA
+    answer = post_json(
+        client, "/api/v1/auth/token", {"username": "op_a", "password": "pw-op_a", "otp": code}
+    )
     assert answer.status_code == 200
     token = answer.json()["token"]
     me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").json()

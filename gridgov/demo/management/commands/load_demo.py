@@ -247,4 +247,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {a['username']:<28} {a['password']:<16} {a['role']:<20} {a['label']}"
             )
+        if settings.GRIDGOV_REQUIRE_2FA:
+            self.stdout.write(
+                "\nTwo-factor sign-in is on: at their first sign-in, accounts that may see personal"
+                "\ndata or manage users set up an authenticator app (any TOTP app; the page shows a"
+                "\nQR code). To try the demo without it, start with GRIDGOV_REQUIRE_2FA=0."
+            )
         self.stdout.write("")
