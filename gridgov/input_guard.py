@@ -1,40 +1,159 @@
-"""Refuse text input holding NUL characters before it reaches a view: PostgreSQL cannot store
-them and no person types one, so such a request is answered 400 with a message on every
-database alike, instead of failing deep inside a query."""
+"""Refuse input no person types before it reaches a view, with a message, on every database alike.
 
+- Control characters other than tab, line feed and carriage return (NUL among them: PostgreSQL
+  cannot store it, and an Excel export cannot hold any of them), in the path, the query string, a
+  form or a JSON string (raw or escaped as \\u0001).
+- Lone UTF-16 surrogates in JSON strings (\\ud800 without its pair): valid JSON, but no text a
+  database can store.
+- JSON nested deeper than MAX_JSON_DEPTH levels (a GeoJSON MultiPolygon needs 6).
+- An API body that is not JSON or a form (415).
+
+API paths answer the API's error shape ({"code", "message", "details"}); pages a plain 400.
+
+Also the schema side of the same rule: `column(Model, "field")` makes a request schema field take
+its length and choices from the model column it is stored in, so an over-long or unknown value is
+a 422 before it reaches a database that would refuse it.
+"""
+
+import re
+from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
+import annotated_types
+from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from pydantic_core import core_schema
 
-TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded", "text/")
+MAX_JSON_DEPTH = 32
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# An escape is one only after an even number of backslashes.
+_ESCAPE = rb"(?<!\\)(?:\\\\)*+"
+_HIGH = rb"\\u[dD][89abAB][0-9a-fA-F]{2}"
+_LOW = rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+_JSON_BAD_ESCAPE = re.compile(
+    _ESCAPE
+    + rb"(?:\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])"
+    + b"|"
+    + _HIGH
+    + rb"(?!"
+    + _LOW
+    + rb")|(?<!"
+    + _HIGH
+    + rb")"
+    + _LOW
+    + rb")"
+)
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]++")
+_INNERMOST = re.compile(rb"\[\]|\{\}")
 
 
-class RejectNulMiddleware:
+def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether brackets outside strings nest deeper than `limit` (without parsing the JSON)."""
+    brackets = _NOT_BRACKET.sub(b"", _JSON_STRING.sub(b"", body))
+    for _level in range(limit):
+        if not brackets:
+            return False
+        brackets, removed = _INNERMOST.subn(b"", brackets)
+        if not removed:
+            return False  # unbalanced: the JSON parser says so
+    return bool(brackets)
+
+
+def bad_json_text(body: bytes) -> bool:
+    """A control character or a lone surrogate in a JSON body, raw or escaped."""
+    return bool(_CONTROL.search(body) or _JSON_BAD_ESCAPE.search(body))
+
+
+def bad_text(text: str) -> bool:
+    return bool(_CONTROL_TEXT.search(text))
+
+
+def _bad_character() -> tuple[int, str, str]:
+    return (
+        400,
+        "invalid_character",
+        _(
+            "The request contains a control character or an unpaired surrogate (such as NUL), "
+            "which is not allowed in text."
+        ),
+    )
+
+
+class InputGuardMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._has_nul(request):
-            message = _("The request contains a NUL character, which is not allowed in text.")
-            if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"code": "invalid_character", "message": message, "details": None}, status=400
-                )
-            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
+        refusal = self._refusal(request)
+        if refusal is None:
+            return self.get_response(request)
+        status, code, message = refusal
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"code": code, "message": message, "details": None}, status=status
+            )
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+    def _refusal(self, request: HttpRequest) -> tuple[int, str, str] | None:
+        query = unquote_to_bytes(request.META.get("QUERY_STRING", ""))
+        path = request.path_info.encode("utf-8", "surrogatepass")
+        if _CONTROL.search(query) or _CONTROL.search(unquote_to_bytes(path)):
+            return _bad_character()
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return None
+        content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if content_type == "application/json" or content_type.endswith("+json"):
+            return self._json_refusal(request.body)
+        if content_type == FORMS[0]:
+            return _bad_character() if bad_form(request.body) else None
+        if content_type == FORMS[1]:
+            texts = [v for _key, values in request.POST.lists() for v in values]
+            return _bad_character() if any(map(bad_text, texts)) else None
+        if request.path.startswith("/api/") and request.body:
+            return (
+                415,
+                "unsupported_media_type",
+                _("Send the body as application/json (or a multipart form for files)."),
+            )
+        return None
 
     @staticmethod
-    def _has_nul(request: HttpRequest) -> bool:
-        if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
-            return True
-        if b"\x00" in unquote_to_bytes(request.path_info.encode("utf-8", "surrogateescape")):
-            return True
-        content_type = request.META.get("CONTENT_TYPE", "")
-        if request.method in ("POST", "PUT", "PATCH") and content_type.startswith(TEXT_BODIES):
-            body = request.body
-            if b"\x00" in body or b"\\u0000" in body:
-                return True
-            if content_type.startswith("application/x-www-form-urlencoded"):
-                return b"\x00" in unquote_to_bytes(body)
-        return False
+    def _json_refusal(body: bytes) -> tuple[int, str, str] | None:
+        if bad_json_text(body):
+            return _bad_character()
+        if json_too_deep(body):
+            return (
+                400,
+                "too_deep",
+                _("The JSON body is nested more than %(n)d levels deep.") % {"n": MAX_JSON_DEPTH},
+            )
+        return None
+
+
+def bad_form(body: bytes) -> bool:
+    return bool(_CONTROL.search(unquote_to_bytes(body.replace(b"+", b" "))))
+
+
+@dataclass(frozen=True)
+class _Choices:
+    values: tuple[str, ...]
+
+    def __get_pydantic_core_schema__(self, source, handler):
+        return core_schema.literal_schema(list(self.values))
+
+
+def column(model: type[models.Model], name: str):
+    """Schema metadata for a text field stored in `model.name`: `Annotated[str, column(...)]`
+    takes the column's max length, or its choices (with "" when the column may be blank)."""
+    field = model._meta.get_field(name)
+    if field.choices:
+        values = [str(value) for value, _label in field.flatchoices]
+        if field.blank and "" not in values:
+            values.append("")
+        return _Choices(tuple(values))
+    return annotated_types.MaxLen(field.max_length)

@@ -57,7 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gridgov.audit.middleware.RequestIdMiddleware",
-    "gridgov.input_guard.RejectNulMiddleware",
+    "gridgov.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gridgov.accounts.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,15 +1,37 @@
 """Bad input gets a 4xx, never a 500: schemathesis generates requests for every operation of the
-OpenAPI schema (valid and invalid ones) and checks that the server never fails."""
+OpenAPI schema (valid and invalid ones) and for chains of linked operations (an id one answer gives
+is used by the next request), and checks that the server never fails.
+
+Each operation is its own test item (its node id names the operation), so `pytest -n 2` spreads
+them over the workers and runs every one. The size is fixed and the generation derandomized, so a
+run is repeatable; the counts are recorded on each test and summed in a closing line
+("fuzz: N operations, M examples, K server errors", see gridgov/tests/conftest.py)."""
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from gridgov.accounts.services import issue_token
 from gridgov.wsgi import application
 
+EXAMPLES_PER_OPERATION = 25
+CHAINS = 10
+STEPS_PER_CHAIN = 6
+
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+OPERATIONS = {result.ok().label: result.ok() for result in schema.get_all_operations()}
+
+FIXED = {
+    "derandomize": True,
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": list(HealthCheck),
+    "phases": [Phase.explicit, Phase.generate, Phase.shrink],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -27,13 +49,73 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture
-def token(tree, users):
-    return issue_token(users["district"])
+def auth(tree, users):
+    return {"Authorization": f"Bearer {issue_token(users['district'])}"}
+
+
+class Tally:
+    """Examples sent and server errors seen by one test, recorded as the test's properties."""
+
+    def __init__(self, record_property, operations: int):
+        self.examples = 0
+        self.server_errors = 0
+        self.record_property = record_property
+        self.record_property("fuzz_operations", operations)
+
+    def send(self, case, **kwargs):
+        self.examples += 1
+        response = case.call(**kwargs)
+        if response.status_code >= 500:
+            self.server_errors += 1
+        return response
+
+    def record(self) -> None:
+        self.record_property("fuzz_examples", self.examples)
+        self.record_property("fuzz_server_errors", self.server_errors)
 
 
 @pytest.mark.slow
-@schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_server_errors(case, token):
-    response = case.call(headers={"Authorization": f"Bearer {token}"})
-    case.validate_response(response, checks=[not_a_server_error])
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
+def test_operation_never_fails(label, auth, record_property):
+    operation = OPERATIONS[label]
+    cases = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE),
+        operation.as_strategy(GenerationMode.NEGATIVE),
+    )
+    tally = Tally(record_property, operations=1)
+
+    @settings(max_examples=EXAMPLES_PER_OPERATION, **FIXED)
+    @given(case=cases)
+    def fuzz(case):
+        response = tally.send(case, headers=auth)
+        case.validate_response(response, checks=[not_a_server_error])
+
+    try:
+        fuzz()
+    finally:
+        tally.record()
+
+
+@pytest.mark.slow
+def test_linked_operations_never_fail(auth, record_property):
+    """Chains that feed one answer's ids and codes into the next request (links inferred from the
+    schema: a case listed, then its timeline, an action on it, a rating...)."""
+    tally = Tally(record_property, operations=0)
+
+    class Linked(schema.as_state_machine()):
+        def call(self, case, **kwargs):
+            return tally.send(case, **kwargs)
+
+        def get_call_kwargs(self, case):
+            return {"headers": auth}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=[not_a_server_error])
+
+    try:
+        run_state_machine_as_test(
+            Linked,
+            settings=settings(max_examples=CHAINS, stateful_step_count=STEPS_PER_CHAIN, **FIXED),
+        )
+    finally:
+        tally.record()
