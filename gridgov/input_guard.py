@@ -36,7 +36,7 @@ _HIGH = rb"\\u[dD][89abAB][0-9a-fA-F]{2}"
 _LOW = rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
 _JSON_BAD_ESCAPE = re.compile(
     _ESCAPE
-    + rb"(?:\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])"
+    + rb"(?:\\[bf]|\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])"
     + b"|"
     + _HIGH
     + rb"(?!"
@@ -94,9 +94,7 @@ class InputGuardMiddleware:
             return self.get_response(request)
         status, code, message = refusal
         if request.path.startswith("/api/"):
-            return JsonResponse(
-                {"code": code, "message": message, "details": None}, status=status
-            )
+            return JsonResponse({"code": code, "message": message, "details": None}, status=status)
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
     def _refusal(self, request: HttpRequest) -> tuple[int, str, str] | None:

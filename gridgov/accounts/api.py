@@ -1,19 +1,23 @@
+from typing import Annotated
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from gridgov.accounts import services
 from gridgov.accounts.permissions import ROLE_ACTIONS
+from gridgov.accounts.models import ApiToken, User
 from gridgov.accounts.scope import has_global_scope
+from gridgov.input_guard import column
 
 router = Router(tags=["accounts"])
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    name: str = ""
+    username: Annotated[str, column(User, "username")]
+    password: str = Field(..., max_length=4096)
+    name: Annotated[str, column(ApiToken, "name")] = ""
 
 
 class TokenOut(Schema):
