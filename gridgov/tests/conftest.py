@@ -1,25 +1,21 @@
 """A closing line with the size of the API fuzz run, summed over xdist workers (each fuzz test
-records its counts as user properties, which travel with the test reports)."""
+records its counts as user properties, which travel with the test reports to the controller)."""
 
-FUZZ_KEYS = ("fuzz_operations", "fuzz_examples", "fuzz_server_errors")
-_fuzz = dict.fromkeys(FUZZ_KEYS, 0)
-_fuzz_tests = [0]
+from collections import Counter
+
+_fuzz: Counter = Counter()
 
 
 def pytest_runtest_logreport(report):
-    if report.when != "call":
-        return
-    counted = False
-    for name, value in report.user_properties:
-        if name in _fuzz:
-            _fuzz[name] += value
-            counted = True
-    _fuzz_tests[0] += counted
+    if report.when == "call":
+        _fuzz.update({k: v for k, v in report.user_properties if k.startswith("fuzz_")})
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _fuzz_tests[0]:
+    if _fuzz:
         terminalreporter.write_line(
-            f"fuzz: {_fuzz['fuzz_operations']} operations, {_fuzz['fuzz_examples']} examples, "
+            f"fuzz: {_fuzz['fuzz_operation_count']} operations, "
+            f"{_fuzz['fuzz_operation_calls']} examples, "
+            f"{_fuzz['fuzz_linked_chains']} linked chains ({_fuzz['fuzz_linked_calls']} calls), "
             f"{_fuzz['fuzz_server_errors']} server errors"
         )

@@ -16,6 +16,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from gridgov.accounts.services import issue_token
+from gridgov.cases.services import report_case
+from gridgov.registry.models import House
+from gridgov.registry.services import generate_houses, save_building, save_person
 from gridgov.wsgi import application
 
 EXAMPLES_PER_OPERATION = 25
@@ -50,27 +53,55 @@ def _keep_the_test_connection():
 
 @pytest.fixture
 def auth(tree, users):
+    """A district operator's token, with a case, a building and a person to find and link to."""
+    admin = users["admin"]
+    report_case(actor=admin, channel="api", description="井盖缺失", lon=113.605, lat=34.7175)
+    building = save_building(
+        {
+            "code": "B-1",
+            "name": "1号楼",
+            "address": "经八路1号",
+            "units": 1,
+            "floors": 1,
+            "rooms_per_floor": 1,
+            "lon": 113.605,
+            "lat": 34.7175,
+        },
+        actor=admin,
+    )
+    generate_houses(building, actor=admin)
+    save_person(
+        {
+            "name": "张三",
+            "other_id_type": "passport",
+            "other_id": "E1",
+            "registration": "registered",
+        },
+        actor=admin,
+        house=House.objects.get(),
+    )
     return {"Authorization": f"Bearer {issue_token(users['district'])}"}
 
 
 class Tally:
-    """Examples sent and server errors seen by one test, recorded as the test's properties."""
+    """Requests sent and server errors seen by one test, recorded as the test's properties."""
 
-    def __init__(self, record_property, operations: int):
-        self.examples = 0
+    def __init__(self, record_property, prefix: str):
+        self.sent = 0
         self.server_errors = 0
         self.record_property = record_property
-        self.record_property("fuzz_operations", operations)
+        self.prefix = prefix
 
     def send(self, case, **kwargs):
-        self.examples += 1
+        self.sent += 1
         response = case.call(**kwargs)
         if response.status_code >= 500:
             self.server_errors += 1
         return response
 
-    def record(self) -> None:
-        self.record_property("fuzz_examples", self.examples)
+    def record(self, **counts: int) -> None:
+        for name, value in {**counts, "calls": self.sent}.items():
+            self.record_property(f"fuzz_{self.prefix}_{name}", value)
         self.record_property("fuzz_server_errors", self.server_errors)
 
 
@@ -82,7 +113,7 @@ def test_operation_never_fails(label, auth, record_property):
         operation.as_strategy(GenerationMode.POSITIVE),
         operation.as_strategy(GenerationMode.NEGATIVE),
     )
-    tally = Tally(record_property, operations=1)
+    tally = Tally(record_property, "operation")
 
     @settings(max_examples=EXAMPLES_PER_OPERATION, **FIXED)
     @given(case=cases)
@@ -93,16 +124,20 @@ def test_operation_never_fails(label, auth, record_property):
     try:
         fuzz()
     finally:
-        tally.record()
+        tally.record(count=1)
 
 
 @pytest.mark.slow
 def test_linked_operations_never_fail(auth, record_property):
     """Chains that feed one answer's ids and codes into the next request (links inferred from the
     schema: a case listed, then its timeline, an action on it, a rating...)."""
-    tally = Tally(record_property, operations=0)
+    tally = Tally(record_property, "linked")
+    chains = []
 
     class Linked(schema.as_state_machine()):
+        def setup(self):
+            chains.append(1)
+
         def call(self, case, **kwargs):
             return tally.send(case, **kwargs)
 
@@ -118,4 +153,4 @@ def test_linked_operations_never_fail(auth, record_property):
             settings=settings(max_examples=CHAINS, stateful_step_count=STEPS_PER_CHAIN, **FIXED),
         )
     finally:
-        tally.record()
+        tally.record(chains=len(chains))
