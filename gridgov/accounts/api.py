@@ -6,8 +6,8 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from gridgov.accounts import services
-from gridgov.accounts.permissions import ROLE_ACTIONS
 from gridgov.accounts.models import ApiToken, User
+from gridgov.accounts.permissions import ROLE_ACTIONS
 from gridgov.accounts.scope import has_global_scope
 from gridgov.input_guard import column
 

@@ -13,13 +13,14 @@ from pydantic import BaseModel
 
 from gridgov.accounts.models import Department
 from gridgov.areas.crs import Crs
-from gridgov.cases import queries, services
+from gridgov.cases import queries, services, worktime
 from gridgov.cases.models import (
     AttachmentKind,
     Case,
     CaseRequest,
     Category,
     Channel,
+    Grade,
     Urgency,
 )
 
@@ -67,6 +68,7 @@ class CaseOut(Schema):
     status_label: str
     channel: str
     urgency: str
+    grade: str = Grade.GENERAL
     category: str | None
     lon: float | None
     lat: float | None
@@ -77,6 +79,9 @@ class CaseOut(Schema):
     department: str | None
     stage: str
     stage_deadline: datetime.datetime | None
+    stage_deadline_estimated: bool = Field(
+        False, description="The deadline falls in a year whose public holidays are not entered."
+    )
     stage_card: str
     supervised: bool
     escalations: int
@@ -95,6 +100,7 @@ class CaseOut(Schema):
             status_label=str(case.get_status_display()),
             channel=case.channel,
             urgency=case.urgency,
+            grade=case.grade,
             category=case.category.code if case.category_id else None,
             lon=case.lon,
             lat=case.lat,
@@ -105,6 +111,8 @@ class CaseOut(Schema):
             department=case.department.code if case.department_id else None,
             stage=case.stage,
             stage_deadline=case.stage_deadline,
+            stage_deadline_estimated=case.stage_deadline is not None
+            and worktime.estimated(case.stage_deadline),
             stage_card=case.stage_card,
             supervised=case.supervised,
             escalations=case.escalations,
@@ -173,6 +181,7 @@ class ActionIn(Schema):
     lon: float | None = None
     lat: float | None = None
     crs: Crs = Crs.WGS84
+    grade: Grade | None = Field(None, description="The event grade (grade).")
 
 
 class SmsIn(Schema):
@@ -329,8 +338,8 @@ def timeline(request: HttpRequest, case_id: int):
 def act(request: HttpRequest, case_id: int, action: str, payload: ActionIn):
     """Actions: accept, reject, file, dispatch, return, start, feedback, verify_pass, verify_fail,
     close, self_handle, escalate, request_extension, request_suspension, request_cancellation,
-    decide, resume, supervise, remind, merge, locate, comment. A step the case's status or your role
-    does not allow is refused with a message."""
+    decide, resume, supervise, remind, merge, locate, grade, comment. A step the case's status or
+    your role does not allow is refused with a message."""
     case = queries.get_case_for_user(request.user, case_id)
     department = None
     if payload.department:
@@ -358,6 +367,7 @@ def act(request: HttpRequest, case_id: int, action: str, payload: ActionIn):
         lon=payload.lon,
         lat=payload.lat,
         crs=payload.crs,
+        grade=payload.grade,
     )
     return CaseOut.of(case, request.user)
 

@@ -153,6 +153,7 @@ TRANSITIONS: dict[str, Transition] = {
             ("target",),
         ),
         _t("locate", _("Set the location"), _OPEN, None, COMMAND, ("point",)),
+        _t("grade", _("Set the event grade"), _OPEN, None, COMMAND, ("grade",)),
         _t("comment", _("Add a note"), set(Status), None, VERIFIER, ("note",)),
     ]
 }

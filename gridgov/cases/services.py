@@ -19,7 +19,7 @@ from gridgov.areas.crs import Crs, to_wgs84
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area
 from gridgov.cases import machine
-from gridgov.cases.deadlines import stage_deadlines
+from gridgov.cases.deadlines import grade_rule, stage_deadlines
 from gridgov.cases.models import (
     Attachment,
     AttachmentKind,
@@ -30,6 +30,8 @@ from gridgov.cases.models import (
     CaseRequest,
     Category,
     Channel,
+    Grade,
+    HandlingLevel,
     RequestKind,
     RequestStatus,
     Status,
@@ -219,7 +221,9 @@ def _enter_stage(case: Case, now: datetime.datetime) -> None:
         return
     area_class = _area_classes().get(case.area_code, "B")
     case.stage_started_at = now
-    case.stage_deadline, case.stage_red_at = stage_deadlines(now, case.category, area_class, stage)
+    case.stage_deadline, case.stage_red_at = stage_deadlines(
+        now, case.category, area_class, stage, case.grade
+    )
 
 
 def _clear_cards(case: Case, now) -> None:
@@ -520,6 +524,7 @@ def perform(
     lat: float | None = None,
     crs: str = Crs.WGS84,
     photos: Sequence[tuple[CheckedPhoto, str]] = (),
+    grade: str | None = None,
 ) -> Case:
     """Take one step of the loop, or refuse it with a message saying why."""
     try:
@@ -572,6 +577,7 @@ def perform(
             lat=lat,
             crs=crs,
             photos=photos,
+            grade=grade,
         )
         if t.target is not None:
             case.status = t.target
@@ -592,6 +598,7 @@ def perform(
                 target=target,
                 grant=grant,
                 request=request,
+                grade=grade,
             ),
         )
         if status_changed:
@@ -606,8 +613,10 @@ def perform(
     return case
 
 
-def _data_for(action, *, department, hours, target, grant, request) -> dict:
+def _data_for(action, *, department, hours, target, grant, request, grade=None) -> dict:
     data = {}
+    if action == "grade" and grade:
+        data["grade"] = grade
     if department is not None:
         data["department"] = department.code
     if hours:
@@ -667,6 +676,29 @@ def _escalate(case, t, actor, **_kw) -> None:
         raise ValidationError(_("The case is already at the top level."))
     case.level_code = parent
     case.escalations += 1
+
+
+def _grade(case, t, actor, *, grade, now, **_kw) -> None:
+    """Set the event grade: the stage's clock keeps its start and takes the grade's limit, and a
+    grade that must be held higher (a major event at the district) lifts the case there."""
+    if grade not in Grade.values:
+        raise ValidationError({"grade": _("Choose a grade.")})
+    if grade == case.grade:
+        raise ValidationError({"grade": _("The case already has this grade.")})
+    case.grade = grade
+    if case.stage and case.stage_started_at:
+        area_class = _area_classes().get(case.area_code, "B")
+        case.stage_deadline, case.stage_red_at = stage_deadlines(
+            case.stage_started_at, case.category, area_class, case.stage, grade
+        )
+        case.stage_card = ""
+    rule = grade_rule(case.category, grade)
+    width = {HandlingLevel.DISTRICT: 6, HandlingLevel.STREET: 9}.get(
+        rule.handling_level if rule else ""
+    )
+    if width is not None and len(case.level_code) > width:
+        case.level_code = case.level_code[:width]
+        case.escalations += 1
 
 
 def level_parent(level_code: str) -> str | None:
@@ -785,6 +817,7 @@ _STEPS = {
     "supervise": _supervise,
     "merge": _merge,
     "locate": _relocate,
+    "grade": _grade,
 }
 
 

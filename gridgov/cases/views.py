@@ -19,6 +19,7 @@ from gridgov.cases.models import (
     CaseRequest,
     Category,
     Channel,
+    Grade,
     RequestStatus,
     Status,
 )
@@ -89,6 +90,8 @@ def case_detail(request, pk: int):
         context["suggested"] = route(case)
     if "merge" in names:
         context["duplicates"] = services.find_duplicates(case)
+    if "grade" in names:
+        context["grades"] = [g for g in Grade.choices if g[0] != case.grade]
     return render(request, "cases/detail.html", context)
 
 
@@ -142,6 +145,7 @@ def case_action(request, pk: int, action: str):
             lat=_float(post.get("lat")),
             crs=post.get("crs", "wgs84"),
             photos=photos,
+            grade=post.get("grade") or None,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -237,6 +241,13 @@ def case_map(request):
             "nav": "case_map",
             "statuses": Status.choices,
             "majors": Category.objects.filter(parent__isnull=True),
+            "map_words": {
+                "cases": _("cases"),
+                "noCard": _("Open case within its time limit"),
+                "yellow": _("Yellow card: time limit passed"),
+                "red": _("Red card: time limit passed far"),
+                "outline": _("Community outlines"),
+            },
         },
     )
 

@@ -11,8 +11,8 @@ from ninja.files import UploadedFile
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user
-from gridgov.registry import importing, queries, services, stats
 from gridgov.input_guard import column
+from gridgov.registry import importing, queries, services, stats
 from gridgov.registry.models import Building, House, Person
 
 router = Router(tags=["registry"])

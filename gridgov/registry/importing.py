@@ -26,10 +26,10 @@ from django.utils.translation import gettext_lazy
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, has_global_scope, user_may
-from gridgov.input_guard import bad_text
 from gridgov.areas.locator import locator
 from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_changes, snapshot
+from gridgov.input_guard import bad_text
 from gridgov.registry.identity import parse_citizen_id, parse_credit_code
 from gridgov.registry.models import (
     Building,

@@ -1,6 +1,7 @@
 from gridgov.cases.models.case import Case, Channel, Status, Urgency
 from gridgov.cases.models.routing import RoutingRule
 from gridgov.cases.models.sla import (
+    CalendarYear,
     Card,
     CardKind,
     CaseRequest,
@@ -9,12 +10,22 @@ from gridgov.cases.models.sla import (
     Supervision,
     WorkdayOverride,
 )
-from gridgov.cases.models.taxonomy import Category, CategoryKind, Stage, TimeLimit, TimeUnit
+from gridgov.cases.models.taxonomy import (
+    Category,
+    CategoryKind,
+    Grade,
+    GradeRule,
+    HandlingLevel,
+    Stage,
+    TimeLimit,
+    TimeUnit,
+)
 from gridgov.cases.models.timeline import Attachment, AttachmentKind, CaseEvent
 
 __all__ = [
     "Attachment",
     "AttachmentKind",
+    "CalendarYear",
     "Card",
     "CardKind",
     "Case",
@@ -23,6 +34,9 @@ __all__ = [
     "Category",
     "CategoryKind",
     "Channel",
+    "Grade",
+    "GradeRule",
+    "HandlingLevel",
     "RequestKind",
     "RequestStatus",
     "RoutingRule",

@@ -106,12 +106,32 @@ class Supervision(models.Model):
 class WorkdayOverride(models.Model):
     """A local correction of the working calendar: a day off or an extra working day."""
 
-    date = models.DateField(unique=True)
-    is_workday = models.BooleanField()
-    note = models.CharField(max_length=100, blank=True)
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["date"]
 
     def __str__(self) -> str:
         return f"{self.date} {'work' if self.is_workday else 'off'}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays an administrator entered (the holiday package does not know it).
+
+    Deadlines in a year that neither the package nor this table knows are estimated from
+    Monday–Friday, and the platform says so wherever they are shown."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = models.TextField(_("holiday notice"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
