@@ -6,9 +6,11 @@
 - Lone UTF-16 surrogates in JSON strings (\\ud800 without its pair): valid JSON, but no text a
   database can store.
 - JSON nested deeper than MAX_JSON_DEPTH levels (a GeoJSON MultiPolygon needs 6).
-- An API body that is not JSON or a form (415).
+- An API body that is not JSON where JSON is expected (415).
 
-API paths answer the API's error shape ({"code", "message", "details"}); pages a plain 400.
+The API makes these checks in its parser (`GuardedParser`), after it has checked the caller's
+credentials, and answers its error shape ({"code", "message", "details"}); the middleware makes
+them for pages, which get a plain 400.
 
 Also the schema side of the same rule: `column(Model, "field")` makes a request schema field take
 its length and choices from the model column it is stored in, so an over-long or unknown value is
@@ -23,6 +25,8 @@ import annotated_types
 from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from ninja.errors import HttpError
+from ninja.parser import Parser
 from pydantic_core import core_schema
 
 MAX_JSON_DEPTH = 32
@@ -73,8 +77,20 @@ def bad_text(text: str) -> bool:
     return bool(_CONTROL_TEXT.search(text))
 
 
-def _bad_character() -> tuple[int, str, str]:
-    return (
+def bad_form(body: bytes) -> bool:
+    return bool(_CONTROL.search(unquote_to_bytes(body.replace(b"+", b" "))))
+
+
+class InputRefused(HttpError):
+    """Input refused before it is parsed: `code` names the kind for the API's error shape."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(status, message)
+        self.code = code
+
+
+def _bad_character() -> InputRefused:
+    return InputRefused(
         400,
         "invalid_character",
         _(
@@ -84,57 +100,88 @@ def _bad_character() -> tuple[int, str, str]:
     )
 
 
-class InputGuardMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+def _content_type(request: HttpRequest) -> str:
+    return request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        refusal = self._refusal(request)
-        if refusal is None:
-            return self.get_response(request)
-        status, code, message = refusal
-        if request.path.startswith("/api/"):
-            return JsonResponse({"code": code, "message": message, "details": None}, status=status)
-        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
-    def _refusal(self, request: HttpRequest) -> tuple[int, str, str] | None:
-        query = unquote_to_bytes(request.META.get("QUERY_STRING", ""))
-        path = request.path_info.encode("utf-8", "surrogatepass")
-        if _CONTROL.search(query) or _CONTROL.search(unquote_to_bytes(path)):
-            return _bad_character()
-        if request.method not in ("POST", "PUT", "PATCH"):
-            return None
-        content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-        if content_type == "application/json" or content_type.endswith("+json"):
-            return self._json_refusal(request.body)
-        if content_type == FORMS[0]:
-            return _bad_character() if bad_form(request.body) else None
-        if content_type == FORMS[1]:
-            texts = [v for _key, values in request.POST.lists() for v in values]
-            return _bad_character() if any(map(bad_text, texts)) else None
-        if request.path.startswith("/api/") and request.body:
-            return (
+def check_json_body(body: bytes) -> None:
+    if bad_json_text(body):
+        raise _bad_character()
+    if json_too_deep(body):
+        raise InputRefused(
+            400,
+            "too_deep",
+            _("The JSON body is nested more than %(n)d levels deep.") % {"n": MAX_JSON_DEPTH},
+        )
+
+
+class GuardedParser(Parser):
+    """The API's parser. It runs after the API has checked the caller's credentials, so a call
+    without them answers 401 whatever its body holds."""
+
+    def parse_body(self, request: HttpRequest):
+        content_type = _content_type(request)
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise InputRefused(
                 415,
                 "unsupported_media_type",
                 _("Send the body as application/json (or a multipart form for files)."),
             )
-        return None
+        check_json_body(request.body)
+        return super().parse_body(request)
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        """Query strings and forms (uploaded files are not text)."""
+        for _key, values in data.lists():
+            if any(isinstance(v, str) and bad_text(v) for v in values):
+                raise _bad_character()
+        return super().parse_querydict(data, list_fields, request)
+
+
+def _bad_page_form(request: HttpRequest, content_type: str) -> bool:
+    if content_type == FORMS[0]:
+        return bad_form(request.body)
+    if content_type == FORMS[1]:
+        return any(bad_text(v) for _key, values in request.POST.lists() for v in values)
+    return False
+
+
+class InputGuardMiddleware:
+    """The same checks for pages (the API's are made by GuardedParser); a path with a control
+    character is refused everywhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            self._check(request)
+        except InputRefused as refused:
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": refused.code, "message": str(refused), "details": None},
+                    status=refused.status_code,
+                )
+            return HttpResponse(
+                str(refused), status=refused.status_code, content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
 
     @staticmethod
-    def _json_refusal(body: bytes) -> tuple[int, str, str] | None:
-        if bad_json_text(body):
-            return _bad_character()
-        if json_too_deep(body):
-            return (
-                400,
-                "too_deep",
-                _("The JSON body is nested more than %(n)d levels deep.") % {"n": MAX_JSON_DEPTH},
-            )
-        return None
-
-
-def bad_form(body: bytes) -> bool:
-    return bool(_CONTROL.search(unquote_to_bytes(body.replace(b"+", b" "))))
+    def _check(request: HttpRequest) -> None:
+        if _CONTROL.search(unquote_to_bytes(request.path_info.encode("utf-8", "surrogatepass"))):
+            raise _bad_character()
+        if request.path.startswith("/api/"):
+            return
+        if _CONTROL.search(unquote_to_bytes(request.META.get("QUERY_STRING", ""))):
+            raise _bad_character()
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return
+        content_type = _content_type(request)
+        if content_type == "application/json" or content_type.endswith("+json"):
+            check_json_body(request.body)
+        elif _bad_page_form(request, content_type):
+            raise _bad_character()
 
 
 @dataclass(frozen=True)
