@@ -42,7 +42,7 @@ from gridgov.registry.models import (
     ResidenceRelation,
 )
 from gridgov.registry.services import PERSON_FIELDS
-from gridgov.tables import csv_bytes
+from gridgov.tables import csv_bytes, safe_row
 
 ETHNICITIES = frozenset(
     (Path(__file__).parent / "data" / "ethnicities.txt")
@@ -1198,8 +1198,8 @@ def template_xlsx(entity: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = str(ENTITY_LABELS[entity])[:30]
-    sheet.append([c.header for c in columns])
-    sheet.append([c.example for c in columns])
+    sheet.append(safe_row([c.header for c in columns]))
+    sheet.append(safe_row([c.example for c in columns]))
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E8C")
