@@ -115,6 +115,16 @@ def check_json_body(body: bytes) -> None:
         )
 
 
+def json_file_problem(text: bytes | str) -> str | None:
+    """What makes an uploaded JSON file (GeoJSON) unsafe to parse and store, or None."""
+    body = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    try:
+        check_json_body(body)
+    except InputRefused as refused:
+        return str(refused)
+    return None
+
+
 class GuardedParser(Parser):
     """The API's parser. It runs after the API has checked the caller's credentials, so a call
     without them answers 401 whatever its body holds."""

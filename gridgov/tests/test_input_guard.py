@@ -8,6 +8,7 @@ import string
 from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -82,6 +83,7 @@ def api(client, users):
             kwargs.update(data=body, content_type=content_type)
         return getattr(client, method)(url, **kwargs)
 
+    send.client, send.auth = client, f"Bearer {token}"
     return send
 
 
@@ -341,3 +343,28 @@ def test_a_huge_record_number_in_a_page_form_is_a_form_error(client_for, users):
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert Person.objects.get(pk=person.pk).name == "张三"
+
+
+FEATURE = '{"type": "Feature", "properties": {"code": "410105001009", "name": "NAME"}, "geometry": GEOMETRY}'
+
+
+@pytest.mark.parametrize(
+    ("name", "geometry"),
+    [
+        ("格", "[" * 5000 + "]" * 5000),
+        ("格", "[" * 100 + "]" * 100),
+        ("\\ud800", '{"type": "Point", "coordinates": [113.6, 34.7]}'),
+        ("a\\u0007", '{"type": "Point", "coordinates": [113.6, 34.7]}'),
+    ],
+)
+def test_a_hostile_geojson_upload_is_a_problem_not_a_500(api, tree, name, geometry):
+    feature = FEATURE.replace("NAME", name).replace("GEOMETRY", geometry)
+    upload = SimpleUploadedFile(
+        "areas.geojson", f'{{"type": "FeatureCollection", "features": [{feature}]}}'.encode()
+    )
+    response = api.client.post(
+        "/api/v1/areas/import?commit=true", {"file": upload}, HTTP_AUTHORIZATION=api.auth
+    )
+    assert response.status_code == 400
+    assert json.loads(response.content)["problems"]
+    assert not Area.objects.filter(code="410105001009").exists()
