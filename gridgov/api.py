@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from gridgov.accounts.auth import API_AUTH
+from gridgov.input_guard import GuardedParser, InputRefused
 from gridgov.registry.transfers import HeldElsewhere, MatchLimitReached
 
 api = NinjaAPI(
@@ -23,6 +24,7 @@ api = NinjaAPI(
         '`{"code": ..., "message": ..., "details": ...}`.'
     ),
     auth=API_AUTH,
+    parser=GuardedParser(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -95,6 +97,9 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    refused = exc if isinstance(exc, InputRefused) else exc.__cause__
+    if isinstance(refused, InputRefused):  # the parser's refusals (ninja wraps the body's)
+        return error(request, refused.status_code, refused.code, str(refused))
     message = str(exc)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
         message = _("The request body is not valid JSON.")

@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "gridgov.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gridgov.audit.middleware.RequestIdMiddleware",
-    "gridgov.input_guard.RejectNulMiddleware",
+    "gridgov.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gridgov.accounts.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

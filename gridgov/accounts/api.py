@@ -1,4 +1,5 @@
 import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -10,15 +11,16 @@ from gridgov.accounts.models import ApiToken, User
 from gridgov.accounts.passwords import expiry_message, password_expired
 from gridgov.accounts.permissions import ROLE_ACTIONS, Action
 from gridgov.accounts.scope import get_for_user, has_global_scope
+from gridgov.input_guard import column
 
 router = Router(tags=["accounts"])
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    name: str = ""
-    otp: str = ""  # the one-time code, for users with two-factor sign-in
+    username: Annotated[str, column(User, "username")]
+    password: str = Field(..., max_length=4096)
+    name: Annotated[str, column(ApiToken, "name")] = ""
+    otp: str = Field("", max_length=16)  # the one-time code, for users with two-factor sign-in
 
 
 class TokenOut(Schema):

@@ -1,5 +1,6 @@
 import datetime
 import json
+from typing import Annotated
 
 import numpy as np
 from django.conf import settings
@@ -17,6 +18,7 @@ from gridgov.areas.crs import Crs, to_wgs84
 from gridgov.areas.geojson_io import commit_import, export_collection, plan_import
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area, GridKind, Level, Risk
+from gridgov.input_guard import column
 
 router = Router(tags=["areas"])
 MAX_BULK_POINTS = 100_000
@@ -93,9 +95,11 @@ class AreaDetail(AreaOut):
 
 class AreaFilters(Schema):
     level: Level | None = None
-    parent: str | None = Field(None, description="Children of this code only.")
-    within: str | None = Field(None, description="Anywhere in the subtree of this code.")
-    q: str | None = Field(None, description="Name contains, or code starts with.")
+    parent: str | None = Field(None, max_length=20, description="Children of this code only.")
+    within: str | None = Field(
+        None, max_length=20, description="Anywhere in the subtree of this code."
+    )
+    q: str | None = Field(None, max_length=100, description="Name contains, or code starts with.")
     kind: GridKind | None = None
     include_retired: bool = False
     limit: int = Field(100, ge=1, le=1000)
@@ -136,10 +140,14 @@ def _geojson_response(areas) -> HttpResponse:
 
 class GeoJsonFilters(Schema):
     levels: str = Field(
-        "grid", description="Comma-separated levels to include, e.g. grid or street,community."
+        "grid",
+        max_length=100,
+        description="Comma-separated levels to include, e.g. grid or street,community.",
     )
     bbox: str | None = Field(
-        None, description="minLon,minLat,maxLon,maxLat: only areas whose box meets it."
+        None,
+        max_length=100,
+        description="minLon,minLat,maxLon,maxLat: only areas whose box meets it.",
     )
     include_retired: bool = False
 
@@ -254,15 +262,15 @@ def area_children(request: HttpRequest, code: str, include_retired: bool = False
 
 
 class AreaCreateIn(Schema):
-    code: str
-    name: str
+    code: Annotated[str, column(Area, "code")]
+    name: Annotated[str, column(Area, "name")]
     level: Level
-    parent_code: str | None = None
+    parent_code: Annotated[str, column(Area, "code")] | None = None
     kind: GridKind = GridKind.REGULAR
     risk: Risk = Risk.NONE
     geometry: dict | None = None
     crs: Crs = Crs.WGS84
-    note: str = ""
+    note: Annotated[str, column(Area, "note")] = ""
 
 
 @router.post("/areas", response={201: AreaOut}, summary="Create an area")
@@ -274,10 +282,10 @@ def create_area(request: HttpRequest, payload: AreaCreateIn):
 
 
 class AreaPatchIn(Schema):
-    name: str | None = None
+    name: Annotated[str, column(Area, "name")] | None = None
     kind: GridKind | None = None
     risk: Risk | None = None
-    note: str | None = None
+    note: Annotated[str, column(Area, "note")] | None = None
 
 
 @router.patch(
@@ -303,8 +311,8 @@ def set_boundary(request: HttpRequest, code: str, payload: BoundaryIn):
 
 
 class MoveIn(Schema):
-    parent_code: str
-    new_code: str | None = None
+    parent_code: Annotated[str, column(Area, "code")]
+    new_code: Annotated[str, column(Area, "code")] | None = None
 
 
 @router.post("/areas/{code}/move", response=AreaOut, summary="Move an area under another parent")
@@ -317,7 +325,7 @@ def move_area(request: HttpRequest, code: str, payload: MoveIn):
 
 
 class RetireIn(Schema):
-    note: str = ""
+    note: Annotated[str, column(Area, "note")] = ""
     on: datetime.date | None = None
 
 

@@ -28,6 +28,7 @@ from gridgov.areas.models import Area, BoundaryVersion, GridKind, Level, Risk
 from gridgov.areas.services import apply_boundary, refresh_locator_after_commit
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import change_entry, record_changes, snapshot
+from gridgov.input_guard import json_file_problem
 
 
 @dataclass
@@ -80,6 +81,8 @@ def read_collection(raw: bytes | str | dict) -> dict:
         except UnicodeDecodeError as exc:
             raise ValidationError(_("The file is not UTF-8 text.")) from exc
     if isinstance(raw, str):
+        if problem := json_file_problem(raw):
+            raise ValidationError(problem)
         try:
             raw = json.loads(raw)
         except json.JSONDecodeError as exc:
@@ -98,6 +101,8 @@ def single_geometry(raw: bytes | str) -> dict:
     """The one geometry in a bare GeoJSON geometry, a Feature, or a one-feature collection."""
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8-sig", errors="replace")
+    if problem := json_file_problem(raw):
+        raise ValidationError(problem)
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as exc:

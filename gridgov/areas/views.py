@@ -322,7 +322,7 @@ def import_page(request):
 
 
 def _upload_path(upload_id: str):
-    if not upload_id.isalnum():
+    if not upload_id.isalnum() or len(upload_id) > 64:
         raise Http404
     folder = settings.VAR_DIR / "uploads"
     folder.mkdir(exist_ok=True)

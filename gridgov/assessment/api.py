@@ -1,3 +1,5 @@
+from typing import Literal
+
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
@@ -36,8 +38,10 @@ class UnitReportOut(Schema):
 def indicators(
     request: HttpRequest,
     kind: UnitKind = UnitKind.AREA,
-    unit: str = Query(..., description="Area code, department id or user id"),
-    period: str = Query("", description="2026-11, 2026-Q4 or 2026; default this month"),
+    unit: str = Query(..., max_length=32, description="Area code, department id or user id"),
+    period: str = Query(
+        "", max_length=10, description="2026-11, 2026-Q4 or 2026; default this month"
+    ),
 ):
     report = queries.unit_report(request.user, kind, unit, period)
     return {**report, "scheme": report["scheme"].name if report["scheme"] else None}
@@ -73,9 +77,11 @@ class RankingOut(Schema):
 def rankings(
     request: HttpRequest,
     kind: UnitKind = UnitKind.AREA,
-    level: str = Query("street", description="street, community or grid; a role for staff"),
-    period: str = "",
-    parent: str = Query("", description="Only units inside this area"),
+    level: str = Query(
+        "street", max_length=32, description="street, community or grid; a role for staff"
+    ),
+    period: str = Query("", max_length=10),
+    parent: str = Query("", max_length=20, description="Only units inside this area"),
 ):
     result = queries.ranking(request.user, kind, level, period, parent=parent)
     return {**result, "scheme": result["scheme"].name}
@@ -98,11 +104,11 @@ class DrillOut(Schema):
 )
 def cases_behind(
     request: HttpRequest,
-    indicator: str,
-    unit: str,
+    indicator: str = Query(..., max_length=40),
+    unit: str = Query(..., max_length=32),
     kind: UnitKind = UnitKind.AREA,
-    part: str = Query("numerator", pattern="^(numerator|denominator)$"),
-    period: str = "",
+    part: Literal["numerator", "denominator"] = "numerator",
+    period: str = Query("", max_length=10),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=10_000_000),
 ):
@@ -130,6 +136,10 @@ class CardBoardOut(Schema):
 
 
 @router.get("/assessment/cards", response=CardBoardOut, summary="Red and yellow card counts")
-def cards(request: HttpRequest, period: str = "", area: str = ""):
+def cards(
+    request: HttpRequest,
+    period: str = Query("", max_length=10),
+    area: str = Query("", max_length=20),
+):
     board = queries.card_board(request.user, period or periods.current_month(), area=area)
     return {k: v for k, v in board.items() if k != "latest"}

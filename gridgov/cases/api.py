@@ -1,6 +1,7 @@
 import datetime
 import hmac
 import json
+from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,8 +15,17 @@ from pydantic import BaseModel
 from gridgov.accounts.models import Department
 from gridgov.areas.crs import Crs
 from gridgov.cases import queries, services, whistle, worktime
-from gridgov.cases.models import Case, CaseRequest, Category, Channel, Grade, Urgency
+from gridgov.cases.models import (
+    AttachmentKind,
+    Case,
+    CaseRequest,
+    Category,
+    Channel,
+    Grade,
+    Urgency,
+)
 from gridgov.cases.routing import dispatch_choices
+from gridgov.input_guard import column
 
 router = Router(tags=["cases"])
 
@@ -32,7 +42,9 @@ class CaseIn(BaseModel):
     """A plain pydantic model, not a ninja Schema: the hot intake path skips ninja's ORM getter."""
 
     description: str = Field(..., max_length=2000)
-    category: str | None = Field(None, description="A category code, e.g. C0101 (上水井盖).")
+    category: str | None = Field(
+        None, max_length=12, description="A category code, e.g. C0101 (上水井盖)."
+    )
     title: str = Field("", max_length=100)
     lon: float | None = None
     lat: float | None = None
@@ -132,11 +144,12 @@ class CasePage(Schema):
 class CaseFilters(Schema):
     queue: str = Field(
         "all",
+        max_length=20,
         description="accept, file, dispatch, handle, verify, overdue, supervised, mine or all",
     )
-    status: str | None = None
-    category: str | None = None
-    area: str | None = Field(None, description="An area code: cases in its subtree.")
+    status: str | None = Field(None, max_length=16)
+    category: str | None = Field(None, max_length=12)
+    area: str | None = Field(None, max_length=20, description="An area code: cases in its subtree.")
     since: datetime.date | None = None
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
@@ -158,8 +171,10 @@ class EventOut(Schema):
 
 
 class ActionIn(Schema):
-    note: str = Field("", max_length=2000)
-    department: str | None = Field(None, description="Department code (dispatch).")
+    note: str = Field(
+        "", max_length=500, description="Also the reason of a request or a supervision."
+    )
+    department: str | None = Field(None, max_length=32, description="Department code (dispatch).")
     hours: int | None = Field(
         None, ge=1, le=2000, description="Working hours (extension, supervision)."
     )
@@ -237,8 +252,8 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
 @router.get("/cases/map.geojson", response={200: dict}, summary="Cases as GeoJSON points for maps")
 def cases_geojson(
     request: HttpRequest,
-    status: str = "open",
-    category: str | None = None,
+    status: str = Query("open", max_length=16),
+    category: str | None = Query(None, max_length=12),
     days: int = Query(90, ge=1, le=3660),
 ):
     cases = queries.cases_for(request.user).filter(
@@ -369,7 +384,9 @@ def act(request: HttpRequest, case_id: int, action: str, payload: ActionIn):
 
 
 class WhistleIn(Schema):
-    departments: list[str] = Field(..., max_length=10, description="Department codes to summon.")
+    departments: list[Annotated[str, column(Department, "code")]] = Field(
+        ..., max_length=10, description="Department codes to summon."
+    )
     minutes: int = Field(60, ge=10, le=72 * 60, description="Report on site within (natural time).")
     note: str = Field(..., max_length=2000)
 
@@ -454,7 +471,10 @@ class PhotoOut(Schema):
 
 @router.post("/cases/{case_id}/photos", response={201: PhotoOut}, summary="Add a photo to a case")
 def add_photo(
-    request: HttpRequest, case_id: int, file: File[UploadedFile], kind: Form[str] = "report"
+    request: HttpRequest,
+    case_id: int,
+    file: File[UploadedFile],
+    kind: Form[AttachmentKind] = AttachmentKind.REPORT,
 ):
     case = queries.get_case_for_user(request.user, case_id)
     if file.size > settings.GRIDGOV_MAX_PHOTO_BYTES:
@@ -469,7 +489,7 @@ def add_photo(
 
 class RatingIn(Schema):
     score: int = Field(..., description="1 (very unsatisfied) to 5 (very satisfied)")
-    note: str = ""
+    note: str = Field("", max_length=500)
 
 
 class RatingOut(Schema):

@@ -556,6 +556,9 @@ def find_case_by_idempotency_key(scope: str, key: str) -> Case | None:
 # the loop
 
 
+MAX_NOTE = 500
+
+
 def perform(
     case: Case,
     action: str,
@@ -579,6 +582,11 @@ def perform(
     except LookupError:
         raise ValidationError(_("Unknown action %(a)s.") % {"a": action}) from None
     note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        # The note also becomes a request's reason or a supervision's note (500 characters).
+        raise ValidationError(
+            {"note": _("Keep the note within %(n)d characters.") % {"n": MAX_NOTE}}
+        )
     with transaction.atomic():
         case = (
             Case.objects.select_for_update(of=("self",))

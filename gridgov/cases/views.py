@@ -134,18 +134,20 @@ def case_action(request, pk: int, action: str):
         photos = _photos_from(request)
         department = None
         if post.get("department"):
-            department = Department.objects.filter(pk=post["department"]).first()
+            department = Department.objects.filter(pk=_record_id(post, "department")).first()
             if department is None:
                 raise ValidationError({"department": _("Unknown department.")})
         target = None
         if post.get("target"):
             try:
-                target = queries.get_case_for_user(request.user, int(post["target"]))
-            except (Http404, ValueError):
+                target = queries.get_case_for_user(request.user, _record_id(post, "target"))
+            except Http404:
                 raise ValidationError({"target": _("No such case in your scope.")}) from None
         request_obj = None
         if post.get("request"):
-            request_obj = CaseRequest.objects.filter(case=case, pk=post.get("request")).first()
+            request_obj = CaseRequest.objects.filter(
+                case=case, pk=_record_id(post, "request")
+            ).first()
         services.perform(
             case,
             action,
@@ -169,6 +171,14 @@ def case_action(request, pk: int, action: str):
     else:
         messages.success(request, _("Done."))
     return redirect("cases:detail", pk=case.pk)
+
+
+def _record_id(post, field: str) -> int:
+    """A record number from a form field, or a message saying it is not one."""
+    value = post.get(field, "").strip()
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) < 2**63:
+        raise ValidationError({field: _("Not a record number: %(v)s") % {"v": value[:20]}})
+    return int(value)
 
 
 def _int(value):

@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from gridgov.dashboard import queries
 
@@ -115,7 +115,7 @@ class CockpitOut(Schema):
 
 
 @router.get("/cockpit", response=CockpitOut, summary="Every cockpit figure for one area")
-def cockpit(request: HttpRequest, area: str = ""):
+def cockpit(request: HttpRequest, area: str = Query("", max_length=20)):
     """Counts (today, this month, open, overdue), trends by day and month, top classes, the loop
     as a funnel, the areas one level down with map figures, case heat points ([lat, lon]), the
     ranking of the areas below, registry summary and the latest red cards. `rolled_at` says how

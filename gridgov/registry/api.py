@@ -1,5 +1,6 @@
 import datetime
 import json
+from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,8 +11,9 @@ from ninja.files import UploadedFile
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, user_may
+from gridgov.input_guard import column
 from gridgov.registry import importing, queries, services, stats, transfers
-from gridgov.registry.models import Building, House
+from gridgov.registry.models import Building, House, Person
 
 router = Router(tags=["registry"])
 
@@ -37,34 +39,36 @@ class PersonPage(Schema):
 
 
 class PeopleQuery(Schema):
-    area: str = ""
-    q: str = ""
-    registration: str = ""
-    sex: str = ""
-    age: str = Field("", description="0-17, 18-34, 35-59, 60-79 or 80+")
-    tag: str = ""
+    area: str = Field("", max_length=20)
+    q: str = Field("", max_length=100)
+    registration: str = Field("", max_length=16)
+    sex: str = Field("", max_length=1)
+    age: str = Field("", max_length=8, description="0-17, 18-34, 35-59, 60-79 or 80+")
+    tag: str = Field("", max_length=20)
     foreigners: bool = False
-    after: str = ""
+    after: str = Field("", max_length=100)
     limit: int = Field(50, ge=1, le=500)
 
 
 class PersonIn(Schema):
-    name: str = Field(..., max_length=50)
-    id_number: str = Field("", max_length=20)
-    other_id_type: str = ""
-    other_id: str = Field("", max_length=40)
-    former_name: str = ""
-    ethnicity: str = ""
-    phone: str = ""
-    registration: str = "registered"
-    nationality: str = ""
+    name: Annotated[str, column(Person, "name")]
+    id_number: str = Field("", max_length=18)
+    other_id_type: Annotated[str, column(Person, "other_id_type")] = ""
+    other_id: Annotated[str, column(Person, "other_id")] = ""
+    former_name: Annotated[str, column(Person, "former_name")] = ""
+    ethnicity: Annotated[str, column(Person, "ethnicity")] = ""
+    phone: str = Field("", max_length=20)
+    registration: Annotated[str, column(Person, "registration")] = "registered"
+    nationality: Annotated[str, column(Person, "nationality")] = ""
     visa_expiry: datetime.date | None = None
-    house_code: str = Field("", description="The house the person lives in.")
-    education: str = ""
-    occupation: str = ""
-    employer: str = ""
-    marital_status: str = ""
-    political_status: str = ""
+    house_code: Annotated[str, column(House, "code")] = Field(
+        "", description="The house the person lives in."
+    )
+    education: Annotated[str, column(Person, "education")] = ""
+    occupation: Annotated[str, column(Person, "occupation")] = ""
+    employer: Annotated[str, column(Person, "employer")] = ""
+    marital_status: Annotated[str, column(Person, "marital_status")] = ""
+    political_status: Annotated[str, column(Person, "political_status")] = ""
 
 
 class SavedPerson(Schema):
@@ -127,7 +131,7 @@ def get_person(request: HttpRequest, person_id: int):
 
 
 class PersonPatch(PersonIn):
-    name: str = Field("", max_length=50)
+    name: Annotated[str, column(Person, "name")] = ""
 
 
 @router.patch("/people/{person_id}", response=PersonOut, summary="Change a person's record")
@@ -203,7 +207,7 @@ class UnitOut(Schema):
 @router.get("/buildings", response=list[BuildingOut], summary="Buildings in your scope")
 def list_buildings(
     request: HttpRequest,
-    area: str = "",
+    area: str = Query("", max_length=20),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=10_000_000),
 ):
@@ -291,7 +295,7 @@ class OrganizationOut(Schema):
 @router.get("/organizations", response=list[OrganizationOut], summary="Organizations in your scope")
 def list_organizations(
     request: HttpRequest,
-    kind: str = "",
+    kind: str = Query("", max_length=20),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=10_000_000),
 ):
@@ -316,7 +320,7 @@ class PlaceOut(Schema):
 @router.get("/places", response=list[PlaceOut], summary="Places and components in your scope")
 def list_places(
     request: HttpRequest,
-    kind: str = "",
+    kind: str = Query("", max_length=20),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=10_000_000),
 ):
@@ -339,7 +343,7 @@ class StatsOut(Schema):
     response=StatsOut,
     summary="Population, housing and organization figures of an area",
 )
-def registry_stats(request: HttpRequest, area: str = ""):
+def registry_stats(request: HttpRequest, area: str = Query("", max_length=20)):
     if area:
         from gridgov.areas.queries import get_area_for_user
 
@@ -360,8 +364,10 @@ def registry_stats(request: HttpRequest, area: str = ""):
 )
 def registry_map(
     request: HttpRequest,
-    layer: str = Query("buildings", description="buildings, places or organizations"),
-    bbox: str = "",
+    layer: str = Query(
+        "buildings", description="buildings, places or organizations", max_length=20
+    ),
+    bbox: str = Query("", max_length=100),
 ):
     models = {
         "buildings": queries.buildings_for,
@@ -416,9 +422,9 @@ class ImportOut(Schema):
 def import_file(
     request: HttpRequest,
     file: File[UploadedFile],
-    entity: Form[str],
+    entity: str = Form(..., max_length=20),
     commit: Form[bool] = False,
-    mode: Form[str] = "good",
+    mode: str = Form("good", max_length=10),
 ):
     """A dry run lists every bad row (row number, column, reason). With `commit`, mode `good`
     imports the good rows; mode `all` imports nothing unless every row is good (400 otherwise)."""

@@ -42,7 +42,9 @@ class RevealForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    other = forms.IntegerField(label=_("Record number of the duplicate"), min_value=1)
+    other = forms.IntegerField(
+        label=_("Record number of the duplicate"), min_value=1, max_value=2**63 - 1
+    )
 
 
 class TagForm(forms.Form):

@@ -29,6 +29,7 @@ from gridgov.accounts.scope import code_in_scope, has_global_scope, user_may
 from gridgov.areas.locator import locator
 from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_changes, snapshot
+from gridgov.input_guard import bad_text
 from gridgov.registry import lookups, transfers
 from gridgov.registry.identity import parse_citizen_id, parse_credit_code
 from gridgov.registry.models import (
@@ -42,6 +43,7 @@ from gridgov.registry.models import (
     ResidenceRelation,
 )
 from gridgov.registry.services import PERSON_FIELDS
+from gridgov.tables import csv_bytes, safe_row
 
 ETHNICITIES = frozenset(
     (Path(__file__).parent / "data" / "ethnicities.txt")
@@ -278,6 +280,8 @@ def _read_csv(data: bytes):
             continue
     else:
         raise ValidationError(_("The CSV file is neither UTF-8 nor GBK text."))
+    # A cell may be as long as the file (the column check then names it), not only 128 KB.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     reader = csv.reader(io.StringIO(text))
     try:
         headers = [h.strip() for h in next(reader)]
@@ -319,6 +323,8 @@ def _converter(column: Column) -> Callable:
                 value = value.strip()
                 if len(value) > limit:
                     raise ValueError(too_long)
+                if bad_text(value):
+                    raise ValueError(_("contains a control character"))
                 if value:
                     return value
             return _convert(column, value)
@@ -346,6 +352,8 @@ def _convert(column: Column, value):
         if text:
             if len(text) > column.max_length:
                 raise ValueError(_("longer than %(n)d characters") % {"n": column.max_length})
+            if bad_text(text):
+                raise ValueError(_("contains a control character"))
             return text
     if value is None or (isinstance(value, str) and not value.strip()):
         if column.required:
@@ -395,6 +403,8 @@ def _convert(column: Column, value):
         return text
     if len(text) > column.max_length:
         raise ValueError(_("longer than %(n)d characters") % {"n": column.max_length})
+    if bad_text(text):
+        raise ValueError(_("contains a control character"))
     return text
 
 
@@ -1250,8 +1260,8 @@ def template_xlsx(entity: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = str(ENTITY_LABELS[entity])[:30]
-    sheet.append([c.header for c in columns])
-    sheet.append([c.example for c in columns])
+    sheet.append(safe_row([c.header for c in columns]))
+    sheet.append(safe_row([c.example for c in columns]))
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E8C")
@@ -1285,11 +1295,8 @@ def template_xlsx(entity: str) -> bytes:
 
 
 def template_csv(entity: str) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([c.header for c in TEMPLATES[entity]])
-    writer.writerow([c.example for c in TEMPLATES[entity]])
-    return out.getvalue().encode("utf-8-sig")
+    columns = TEMPLATES[entity]
+    return csv_bytes([c.header for c in columns], [[c.example for c in columns]])
 
 
 __all__ = ["Report", "RowError", "check", "commit", "read_rows", "template_csv", "template_xlsx"]

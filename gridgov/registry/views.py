@@ -240,6 +240,8 @@ def person_merge(request, pk: int):
             messages.error(
                 request, " ".join(getattr(exc, "messages", [_("No such record in your scope.")]))
             )
+    else:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
     return redirect("registry:person", pk=pk)
 
 

@@ -1,10 +1,30 @@
-"""Shows how many scope-matrix cases ran (also under pytest-xdist, where the workers' reports
-come back to the controller)."""
+"""Closing lines for the suite: how many scope-matrix cases ran, and the size of the API fuzz run
+(both summed over pytest-xdist workers, whose reports come back to the controller; each fuzz test
+records its counts as user properties, which travel with the reports)."""
+
+from collections import Counter
 
 MATRIX = "gridgov/tests/test_scope.py::"
+_fuzz: Counter = Counter()
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        _fuzz.update({k: v for k, v in report.user_properties if k.startswith("fuzz_")})
 
 
 def pytest_terminal_summary(terminalreporter):
+    _matrix_summary(terminalreporter)
+    if _fuzz:
+        terminalreporter.write_line(
+            f"fuzz: {_fuzz['fuzz_operation_count']} operations, "
+            f"{_fuzz['fuzz_operation_calls']} examples, "
+            f"{_fuzz['fuzz_linked_chains']} linked chains ({_fuzz['fuzz_linked_calls']} calls), "
+            f"{_fuzz['fuzz_server_errors']} server errors"
+        )
+
+
+def _matrix_summary(terminalreporter):
     counts: dict[str, dict[str, int]] = {}
     for outcome in ("passed", "failed", "skipped"):
         for report in terminalreporter.stats.get(outcome, []):

@@ -132,7 +132,7 @@ def test_create_then_the_same_id_updates(homes, users, client_for):
         ({"name": "赵六", "id_number": BAD_ID}, 400, "id_number", "身份证号码校验位错误"),
         ({"name": "赵六", "id_number": "12345"}, 400, "id_number", "18 位"),
         ({"name": "赵六"}, 400, "id_number", "请填写身份证号码"),
-        ({"name": "赵六", "id_number": ID_D, "registration": "martian"}, 400, "registration", ""),
+        ({"name": "赵六", "id_number": ID_D, "registration": "martian"}, 422, "registration", ""),
         ({"name": "赵六", "id_number": ID_D, "phone": "call me"}, 400, "phone", ""),
         ({"name": "赵六", "id_number": ID_D, "house_code": "NO-SUCH"}, 400, "house_code", ""),
         ({"id_number": ID_D}, 422, "name", ""),
