@@ -38,7 +38,7 @@ class PersonPage(Schema):
 
 class PeopleQuery(Schema):
     area: str = ""
-    q: str = ""
+    q: str = Field("", description="A name prefix, or a whole ID or phone number (exact).")
     registration: str = ""
     sex: str = ""
     age: str = Field("", description="0-17, 18-34, 35-59, 60-79 or 80+")

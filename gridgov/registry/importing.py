@@ -29,6 +29,7 @@ from gridgov.accounts.scope import code_in_scope, has_global_scope, user_may
 from gridgov.areas.locator import locator
 from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_changes, snapshot
+from gridgov.crypto.fields import derived_of, ids_by_index, seal_records
 from gridgov.registry.identity import parse_citizen_id, parse_credit_code
 from gridgov.registry.models import (
     Building,
@@ -495,6 +496,8 @@ def _precheck_child(entity: str, data: bytes, filename: str, send) -> None:
     try:
         gc.disable()
         for records in _prechecked_batches(entity, data, filename, report):
+            if entity == "people":  # sealing is CPU work too: done here, beside the writer
+                seal_records(Person, records, _SEALED_PERSON_FIELDS)
             send.send(("batch", records, report.errors[sent:], report.total))
             sent = len(report.errors)
         send.send(("done", None, report.errors[sent:], report.total))
@@ -861,6 +864,8 @@ _PERSON_COLUMNS = (
     "name",
     "former_name",
     "id_number",
+    "id_number_index",
+    "id_number_masked",
     "other_id_type",
     "other_id",
     "sex",
@@ -868,6 +873,8 @@ _PERSON_COLUMNS = (
     "origin_code",
     "ethnicity",
     "phone",
+    "phone_index",
+    "phone_masked",
     "registration",
     "nationality",
     "visa_expiry",
@@ -883,10 +890,22 @@ _PERSON_COLUMNS = (
 )
 
 
+_SEALED_PERSON_FIELDS = ("id_number", "phone")
+
+
+def _ids_by_id_number(rows: list[dict]) -> dict[str, int]:
+    """{ID number: id} of the people already holding these rows' numbers (blind index)."""
+    known = {r["_sealed"]["id_number"][1]: r["id_number"] for r in rows if r.get("id_number")}
+    return ids_by_index(
+        Person, "id_number", known, lambda column, indexes: _ids_by(Person, column, indexes)
+    )
+
+
 def _write_people(batch: list[dict], actor) -> tuple[int, int]:
-    """New people with one prepared multi-row insert; known people updated (logged one by one)."""
-    ids = [r["id_number"] for r in batch if r.get("id_number")]
-    existing = _ids_by(Person, "id_number", ids)
+    """New people with one prepared multi-row insert; known people updated (logged one by one).
+    ID and phone numbers are written sealed, with their blind index and masked form."""
+    seal_records(Person, batch, _SEALED_PERSON_FIELDS)
+    existing = _ids_by_id_number(batch)
     others = [(r["other_id_type"], r["other_id"]) for r in batch if not r.get("id_number")]
     if others:
         for p in Person.objects.filter(other_id__in=[o[1] for o in others]).values(
@@ -917,14 +936,14 @@ def _write_people(batch: list[dict], actor) -> tuple[int, int]:
         (
             r["name"],
             r.get("former_name") or "",
-            r.get("id_number") or None,
+            *r["_sealed"]["id_number"],
             r.get("other_id_type") or "",
             r.get("other_id") or "",
             r.get("sex") or "",
             adapt(r.get("birth_date")),
             r.get("origin_code") or "",
             r.get("ethnicity") or "",
-            r.get("phone") or "",
+            *r["_sealed"]["phone"],
             r["registration"],
             r.get("nationality") or "",
             adapt(r.get("visa_expiry")),
@@ -949,9 +968,7 @@ def _write_people(batch: list[dict], actor) -> tuple[int, int]:
             for offset, r in enumerate(new_rows):
                 r["_pk"] = last - len(new_rows) + 1 + offset
     if connection.vendor != "sqlite":
-        created_ids = _ids_by(
-            Person, "id_number", [r["id_number"] for r in new_rows if r.get("id_number")]
-        )
+        created_ids = _ids_by_id_number(new_rows)
         for r in new_rows:
             if r.get("id_number"):
                 r["_pk"] = created_ids[r["id_number"]]
@@ -999,7 +1016,12 @@ def _update_people(rows: list[dict], actor) -> None:
         )
     Person.objects.bulk_update(
         list(people.values()),
-        [*_UPDATED_BY_IMPORT, "current_house", "area_code"],
+        [
+            *_UPDATED_BY_IMPORT,
+            *derived_of(Person, _UPDATED_BY_IMPORT),
+            "current_house",
+            "area_code",
+        ],
         batch_size=1000,
     )
     record_changes(entries)
@@ -1163,7 +1185,9 @@ def _write_organizations(batch, actor):
         else:
             new.append(Organization(credit_code=r.get("credit_code") or None, **values))
     Organization.objects.bulk_create(new, batch_size=1000)
-    Organization.objects.bulk_update(changed, [*fields, "house"], batch_size=1000)
+    Organization.objects.bulk_update(
+        changed, [*fields, *derived_of(Organization, fields), "house"], batch_size=1000
+    )
     return len(new), len(changed)
 
 

@@ -1,0 +1,44 @@
+"""The blind index: a keyed SM3 hash (HMAC-SM3) of a normalised identifier, stored beside its
+sealed value so exact searches and uniqueness checks work without decrypting anything.
+
+Each kind of identifier (ID numbers, phone numbers) has its own index key, derived from the
+data key of a version: the same phone number has the same index in every table, so a phone can
+be searched across people, users and cases, but an ID number never matches a phone. Only exact
+matches are possible; prefixes and substrings are not (a hash keeps no order or parts).
+"""
+
+import hmac
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+
+INDEX_HEX = 32  # 128 bits: no collisions in any real register, and a short column
+
+
+def normalise(value: str) -> str:
+    """What counts as the same identifier: case, spaces and hyphens do not."""
+    return value.strip().upper().replace(" ", "").replace("-", "")
+
+
+class BlindIndexer:
+    """HMAC-SM3 under one version's index key, one pre-keyed state per kind (copied per value)."""
+
+    def __init__(self, index_key: bytes):
+        self.index_key = index_key
+        self._bases: dict[bytes, crypto_hmac.HMAC] = {}
+
+    def _base(self, kind: bytes) -> crypto_hmac.HMAC:
+        base = self._bases.get(kind)
+        if base is None:
+            kind_key = hmac.digest(self.index_key, b"blind index of " + kind, "sm3")
+            base = self._bases[kind] = crypto_hmac.HMAC(kind_key, hashes.SM3())
+        return base
+
+    def index(self, values: list[str], kind: bytes) -> list[str]:
+        base = self._base(kind)
+        out = []
+        for value in values:
+            h = base.copy()
+            h.update(normalise(value).encode())
+            out.append(h.finalize().hex()[:INDEX_HEX])
+        return out
