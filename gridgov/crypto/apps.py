@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class CryptoConfig(AppConfig):
+    """Commercial cryptography (GB/T 39786-2021): identifiers sealed at rest; no models."""
+
     name = "gridgov.crypto"
     label = "crypto"
-    verbose_name = _("Commercial cryptography")

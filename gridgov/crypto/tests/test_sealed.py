@@ -10,7 +10,7 @@ from gridgov.accounts.services import create_user
 from gridgov.cases import services as cases
 from gridgov.cases.models import Case
 from gridgov.crypto.blind_index import normalise
-from gridgov.crypto.keys import DataKeyError, format_keys, forget_keyring, parse_keys
+from gridgov.crypto.keys import DataKeyError, forget_keyring, format_keys, parse_keys
 from gridgov.crypto.migration import SealedColumn, seal_in_place
 from gridgov.registry.models import Organization, Person
 
