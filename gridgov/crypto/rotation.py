@@ -98,9 +98,7 @@ def reseal_all(batch_size: int = 1000, progress: Progress | None = None) -> dict
 def left_behind() -> dict[str, int]:
     """Rows per field still sealed with an older version."""
     current = cipher().current_version()
-    return {
-        f.context.decode(): count_with_version(f, current, other=True) for f in sealed_fields()
-    }
+    return {f.context.decode(): count_with_version(f, current, other=True) for f in sealed_fields()}
 
 
 def versions_in_use(versions: list[int]) -> set[int]:
