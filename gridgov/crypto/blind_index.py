@@ -7,17 +7,20 @@ be searched across people, users and cases, but an ID number never matches a pho
 matches are possible; prefixes and substrings are not (a hash keeps no order or parts).
 """
 
+import base64
 import hmac
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 
-INDEX_HEX = 32  # 128 bits: no collisions in any real register, and a short column
+INDEX_CHARS = 22  # 128 bits in URL-safe base64: no collisions in any register, a short column
 
 
 def normalise(value: str) -> str:
-    """What counts as the same identifier: case, spaces and hyphens do not."""
-    return value.strip().upper().replace(" ", "").replace("-", "")
+    """The same identifier is the same text, as the services store it (they clean ID and phone
+    numbers before saving; searches clean what is typed the same way), less outer spaces. No
+    looser: the index carries the uniqueness constraint the plain column used to."""
+    return value.strip()
 
 
 class BlindIndexer:
@@ -40,5 +43,5 @@ class BlindIndexer:
         for value in values:
             h = base.copy()
             h.update(normalise(value).encode())
-            out.append(h.finalize().hex()[:INDEX_HEX])
+            out.append(base64.urlsafe_b64encode(h.finalize()[:16]).decode()[:INDEX_CHARS])
         return out

@@ -23,7 +23,7 @@ from django.db.models.expressions import Col
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.module_loading import import_string
 
-from gridgov.crypto.blind_index import INDEX_HEX
+from gridgov.crypto.blind_index import INDEX_CHARS
 from gridgov.crypto.cipher import sealed_length
 from gridgov.crypto.keys import cipher
 
@@ -186,7 +186,7 @@ class BlindIndexField(_DerivedField):
     """The HMAC-SM3 blind index of a sealed field (None when the value is empty)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs["max_length"] = INDEX_HEX
+        kwargs["max_length"] = INDEX_CHARS
         kwargs["null"] = True
         super().__init__(*args, **kwargs)
 

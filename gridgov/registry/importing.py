@@ -868,6 +868,8 @@ _PERSON_COLUMNS = (
     "id_number_masked",
     "other_id_type",
     "other_id",
+    "other_id_index",
+    "other_id_masked",
     "sex",
     "birth_date",
     "origin_code",
@@ -890,7 +892,7 @@ _PERSON_COLUMNS = (
 )
 
 
-_SEALED_PERSON_FIELDS = ("id_number", "phone")
+_SEALED_PERSON_FIELDS = ("id_number", "other_id", "phone")
 
 
 def _ids_by_id_number(rows: list[dict]) -> dict[str, int]:
@@ -938,7 +940,7 @@ def _write_people(batch: list[dict], actor) -> tuple[int, int]:
             r.get("former_name") or "",
             *r["_sealed"]["id_number"],
             r.get("other_id_type") or "",
-            r.get("other_id") or "",
+            *r["_sealed"]["other_id"],
             r.get("sex") or "",
             adapt(r.get("birth_date")),
             r.get("origin_code") or "",

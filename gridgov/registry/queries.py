@@ -9,7 +9,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_prefix_q, get_for_user, restrict, user_may
-from gridgov.registry.identity import mask_id
 from gridgov.registry.models import Building, House, KeyPopulationTag, Organization, Person, Place
 
 AGE_BANDS = [
@@ -124,7 +123,7 @@ def present_person(person: Person) -> dict:
         "id": person.pk,
         "name": person.name,
         "id_number": person.id_number_masked,  # stored masked: lists need not decrypt
-        "other_id": mask_id(person.other_id),
+        "other_id": person.other_id_masked,
         "phone": person.phone_masked,
         "sex": person.sex,
         "birth_date": person.birth_date,
