@@ -86,7 +86,9 @@ class RevealOut(Schema):
 def list_people(request: HttpRequest, params: Query[PeopleQuery]):
     filters = queries.PeopleFilters(**params.dict(exclude={"after", "limit"}))
     people = queries.filter_people(request.user, filters)
-    page, cursor = queries.keyset_page(people, params.after, params.limit)
+    page, cursor = queries.keyset_page(
+        people.defer(*queries.SEALED_FIELDS), params.after, params.limit
+    )
     count, capped = queries.count_capped(people)
     return PersonPage(
         count=count,

@@ -117,6 +117,10 @@ def count_capped(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
+# Sealed at rest (SM4): lists leave them unread and show the stored masked forms instead.
+SEALED_FIELDS = ("id_number", "other_id", "phone")
+
+
 def present_person(person: Person) -> dict:
     """What lists, pages and the API show of a person: identifiers masked."""
     return {

@@ -67,7 +67,9 @@ def _filters(request) -> queries.PeopleFilters:
 @login_required
 def people(request):
     filtered = queries.filter_people(request.user, _filters(request))
-    page, cursor = queries.keyset_page(filtered, request.GET.get("after", ""))
+    page, cursor = queries.keyset_page(
+        filtered.defer(*queries.SEALED_FIELDS), request.GET.get("after", "")
+    )
     count, capped = queries.count_capped(filtered)
     params = request.GET.copy()
     params.pop("after", None)
