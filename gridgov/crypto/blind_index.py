@@ -8,10 +8,11 @@ matches are possible; prefixes and substrings are not (a hash keeps no order or 
 """
 
 import base64
-import hmac
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
+
+from gridgov.crypto.keys import hmac_sm3
 
 INDEX_CHARS = 22  # 128 bits in URL-safe base64: no collisions in any register, a short column
 
@@ -33,7 +34,7 @@ class BlindIndexer:
     def _base(self, kind: bytes) -> crypto_hmac.HMAC:
         base = self._bases.get(kind)
         if base is None:
-            kind_key = hmac.digest(self.index_key, b"blind index of " + kind, "sm3")
+            kind_key = hmac_sm3(self.index_key, b"blind index of " + kind)
             base = self._bases[kind] = crypto_hmac.HMAC(kind_key, hashes.SM3())
         return base
 

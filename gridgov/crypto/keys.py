@@ -18,7 +18,6 @@ class with the methods of `DataCipher` below. The software one (gridgov.crypto.c
 keys in memory; an HSM one keeps them inside the device and calls it for each batch.
 """
 
-import hmac
 import os
 import re
 import secrets
@@ -29,6 +28,8 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
@@ -36,6 +37,13 @@ from django.utils.module_loading import import_string
 KEY_BYTES = 32
 RELOAD_SECONDS = 2.0
 _LINE = re.compile(r"^\s*(\d+)[\s:]+([0-9a-fA-F]{64})\s*$")
+
+
+def hmac_sm3(key: bytes, message: bytes) -> bytes:
+    """HMAC-SM3 through the `cryptography` package's own OpenSSL (the system's may lack SM3)."""
+    h = crypto_hmac.HMAC(key, hashes.SM3())
+    h.update(message)
+    return h.finalize()
 
 
 class DataKeyError(Exception):
@@ -54,8 +62,8 @@ class DataKey:
     def derive(cls, version: int, master: bytes) -> "DataKey":
         return cls(
             version=version,
-            sm4=hmac.digest(master, b"gridgov data key: sm4-gcm", "sm3")[:16],
-            index=hmac.digest(master, b"gridgov data key: hmac-sm3 blind index", "sm3"),
+            sm4=hmac_sm3(master, b"gridgov data key: sm4-gcm")[:16],
+            index=hmac_sm3(master, b"gridgov data key: hmac-sm3 blind index"),
         )
 
 
