@@ -147,6 +147,7 @@ class _Loaded:
             if keys_from_environment():
                 if self.keyring is None:
                     self.keyring = Keyring(parse_keys(settings.GRIDGOV_DATA_KEYS))
+                self.checked = now
                 return self.keyring
             path = key_file()
             if not path.exists():
