@@ -27,6 +27,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Data keys sealing ID and phone numbers (SM4-GCM, HMAC-SM3 blind index): see docs/cryptography.md.
+# "VERSION:HEX[,…]" here, else the key file (generated once); GRIDGOV_DATA_CIPHER plugs in an HSM.
+GRIDGOV_DATA_KEYS = os.environ.get("GRIDGOV_DATA_KEYS", "")
+GRIDGOV_DATA_KEY_FILE = Path(os.environ.get("GRIDGOV_DATA_KEY_FILE", VAR_DIR / "data_keys"))
+GRIDGOV_DATA_CIPHER = os.environ.get("GRIDGOV_DATA_CIPHER", "gridgov.crypto.cipher.SoftwareCipher")
 DEBUG = _env_bool("GRIDGOV_DEBUG")
 ALLOWED_HOSTS = os.environ.get("GRIDGOV_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [
@@ -44,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "gridgov.audit",
+    "gridgov.crypto",
     "gridgov.jobs",
     "gridgov.areas",
     "gridgov.accounts",

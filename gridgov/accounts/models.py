@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.scope import ScopedQuerySet, minimal_prefixes
+from gridgov.crypto.fields import BlindIndexField, SealedCharField, SealedModel
 
 
 class ForceType(models.TextChoices):
@@ -57,12 +58,13 @@ class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
     """Django's user manager, with `.restrict(user, action)` like every scoped model."""
 
 
-class User(AbstractUser):
+class User(SealedModel, AbstractUser):
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     role = models.CharField(
         _("role"), max_length=32, choices=Role.choices, default=Role.GRID_MEMBER
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = SealedCharField(_("phone"), max_length=20, blank=True, kind="phone")
+    phone_index = BlindIndexField(of="phone", db_index=True)
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
@@ -75,7 +77,7 @@ class User(AbstractUser):
     )
 
     personal_fields = ("phone",)
-    change_log_exclude = ("password", "last_login", "password_changed_at")
+    change_log_exclude = ("password", "last_login", "password_changed_at", "phone_index")
     # A user is within another's scope when one of their scope areas is.
     scope_field = "scope_areas__code"
 

@@ -42,6 +42,7 @@ from gridgov.cases.models import (
 from gridgov.cases.photos import CheckedPhoto, check_photo
 from gridgov.cases.routing import route
 from gridgov.cases.worktime import add_working_minutes
+from gridgov.crypto.fields import SealedCharField
 from gridgov.notify.services import notify
 
 COMMAND_ROLES = {Role.ADMIN, Role.DISTRICT_OPERATOR, Role.STREET_OPERATOR, Role.COMMUNITY_STAFF}
@@ -514,7 +515,11 @@ def _insert(obj) -> None:
         plan = [
             (
                 f.attname,
-                None if (isinstance(f, _PLAIN) or f.is_relation) and not f.choices else f,
+                None
+                if (isinstance(f, _PLAIN) or f.is_relation)
+                and not f.choices
+                and not isinstance(f, SealedCharField)  # sealed on the way in
+                else f,
                 getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False),
             )
             for f in fields

@@ -40,7 +40,9 @@ class PersonPage(Schema):
 
 class PeopleQuery(Schema):
     area: str = Field("", max_length=20)
-    q: str = Field("", max_length=100)
+    q: str = Field(
+        "", max_length=100, description="A name prefix, or a whole ID or phone number (exact)."
+    )
     registration: str = Field("", max_length=16)
     sex: str = Field("", max_length=1)
     age: str = Field("", max_length=8, description="0-17, 18-34, 35-59, 60-79 or 80+")
@@ -90,7 +92,9 @@ class RevealOut(Schema):
 def list_people(request: HttpRequest, params: Query[PeopleQuery]):
     filters = queries.PeopleFilters(**params.dict(exclude={"after", "limit"}))
     people = queries.filter_people(request.user, filters)
-    page, cursor = queries.keyset_page(people, params.after, params.limit)
+    page, cursor = queries.keyset_page(
+        people.defer(*queries.SEALED_FIELDS), params.after, params.limit
+    )
     if filters.tag and user_may(request.user, Action.VIEW_KEY_POPULATION):
         queries.log_key_population_sight(request.user, page)
     count, capped = queries.count_capped(people)

@@ -12,7 +12,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.audit.services import record_access
-from gridgov.registry.identity import mask_id, mask_phone
 from gridgov.registry.models import Building, House, KeyPopulationTag, Organization, Person, Place
 
 AGE_BANDS = [
@@ -99,11 +98,14 @@ def filter_people(user, f: PeopleFilters) -> QuerySet:
         people = people.filter(birth_date__range=(low, high))
     text = f.q.strip()
     if text:
-        if text.replace("X", "").replace("x", "").isdigit() and len(text) >= 6:
+        # ID and phone numbers are sealed: only a whole number matches (through its blind
+        # index); a part of one matches nothing rather than every name.
+        digits = text.replace("-", "").replace(" ", "")
+        if digits.upper().removesuffix("X").isdigit() and len(digits) >= 6:
             people = (
-                people.filter(id_number=text.upper())
-                if len(text) == 18
-                else people.filter(id_number__endswith=text.upper())
+                people.filter(id_number=digits.upper())
+                if len(digits) == 18
+                else people.filter(phone=digits)
             )
         else:
             people = people.filter(prefix_q("name", text))
@@ -134,14 +136,18 @@ def count_capped(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
+# Sealed at rest (SM4): lists leave them unread and show the stored masked forms instead.
+SEALED_FIELDS = ("id_number", "other_id", "phone")
+
+
 def present_person(person: Person) -> dict:
     """What lists, pages and the API show of a person: identifiers masked."""
     return {
         "id": person.pk,
         "name": person.name,
-        "id_number": mask_id(person.id_number or ""),
-        "other_id": mask_id(person.other_id),
-        "phone": mask_phone(person.phone),
+        "id_number": person.id_number_masked,  # stored masked: lists need not decrypt
+        "other_id": person.other_id_masked,
+        "phone": person.phone_masked,
         "sex": person.sex,
         "birth_date": person.birth_date,
         "age": _age(person.birth_date),

@@ -68,7 +68,9 @@ def _filters(request) -> queries.PeopleFilters:
 def people(request):
     filters = _filters(request)
     filtered = queries.filter_people(request.user, filters)
-    page, cursor = queries.keyset_page(filtered, request.GET.get("after", ""))
+    page, cursor = queries.keyset_page(
+        filtered.defer(*queries.SEALED_FIELDS), request.GET.get("after", "")
+    )
     count, capped = queries.count_capped(filtered)
     if filters.tag and user_may(request.user, Action.VIEW_KEY_POPULATION):
         queries.log_key_population_sight(request.user, page)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.scope import ScopedQuerySet
 from gridgov.cases.models.taxonomy import Grade
+from gridgov.crypto.fields import BlindIndexField, SealedCharField, SealedModel
 
 
 class Status(models.TextChoices):
@@ -52,7 +53,7 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class Case(models.Model):
+class Case(SealedModel):
     """A reported problem and its whole life. `area_code` is its grid (or, before it is located, the
     area it was reported to); `level_code` is the command center that holds it now."""
 
@@ -85,7 +86,8 @@ class Case(models.Model):
         related_name="reported_cases",
     )
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
+    reporter_phone = SealedCharField(_("reporter's phone"), max_length=20, blank=True, kind="phone")
+    reporter_phone_index = BlindIndexField(of="reporter_phone", db_index=True)
     # A key is unique per reporter (or, for reports without an account, per channel): another
     # user's key never finds this case.
     idempotency_scope = models.CharField(max_length=40, blank=True, default="")
@@ -120,6 +122,7 @@ class Case(models.Model):
     objects = CaseQuerySet.as_manager()
     scope_field = "area_code"
     personal_fields = ("reporter_phone", "reporter_name")
+    change_log_exclude = ("reporter_phone_index",)
 
     class Meta:
         ordering = ["-created_at", "-id"]

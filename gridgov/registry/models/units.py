@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.scope import ScopedQuerySet
+from gridgov.crypto.fields import BlindIndexField, MaskedField, SealedCharField, SealedModel
 
 
 class OrganizationKind(models.TextChoices):
@@ -14,7 +15,7 @@ class OrganizationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Organization(models.Model):
+class Organization(SealedModel):
     """A real unit (实有单位): enterprise, shop, social or party organization."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -29,7 +30,9 @@ class Organization(models.Model):
     )
     industry = models.CharField(_("industry"), max_length=50, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = SealedCharField(_("phone"), max_length=20, blank=True, kind="phone")
+    phone_index = BlindIndexField(of="phone", db_index=True)
+    phone_masked = MaskedField(of="phone", mask="gridgov.registry.identity.mask_phone")
     address = models.CharField(_("address"), max_length=200, blank=True)
     house = models.ForeignKey(
         "registry.House",
@@ -60,6 +63,7 @@ class Organization(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_field = "area_code"
     personal_fields = ("phone",)
+    change_log_exclude = ("phone_index", "phone_masked")
 
     class Meta:
         ordering = ["area_code", "name"]
