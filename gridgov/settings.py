@@ -202,6 +202,8 @@ GRIDGOV_PERIODIC_JOBS = {
     "assessment.roll_up": 60,
     "registry.sweep_uploads": 3600,
 }
+# Commands `gridgov serve` starts beside the web front and restarts when they die.
+GRIDGOV_BACKGROUND_COMMANDS = [["worker"]]
 # bench/intake.py only: serve a bare one-row-insert view as the baseline.
 GRIDGOV_BENCH_BARE = os.environ.get("GRIDGOV_BENCH_BARE") == "1"
 # Largest photo accepted with a case.
