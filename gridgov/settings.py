@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gridgov.assessment",
     "gridgov.dashboard",
     "gridgov.demo",
+    "gridgov.backup",
 ]
 
 MIDDLEWARE = [
