@@ -1,46 +1,31 @@
 """Case intake under load: the platform on SQLite with production settings and 2 gunicorn sync
 workers, 64 concurrent connections from wrk, beside a bare Django view that inserts one row into
 the same database on the same server. Afterwards every accepted report must be exactly one case.
+
+    .venv/bin/python bench/intake.py                 # gunicorn sync workers, as the figures so far
+    .venv/bin/python bench/intake.py --front serve   # through `gridgov serve` (granian), 2 workers
+    .venv/bin/python bench/intake.py --smoke         # 3 s runs
 """
 
 import io
 import json
 import os
 import re
-import shutil
+import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import shapely
+from _setup import ROOT, SMOKE, ensure_wrk, free_port, throwaway
 
-ROOT = Path(__file__).resolve().parent.parent
-DURATION = int(os.environ.get("BENCH_SECONDS", "20"))
+DURATION = int(os.environ.get("BENCH_SECONDS", "3" if SMOKE else "20"))
 CONNECTIONS = 64
+FRONT = sys.argv[sys.argv.index("--front") + 1] if "--front" in sys.argv else "gunicorn"
 
-
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    subprocess.run(
-        [*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL
-    )
-    return shutil.which("wrk")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-folder = Path(tempfile.mkdtemp(prefix="gridgov-bench-intake-"))
+folder = throwaway("intake")
 env = {
     **os.environ,
     "GRIDGOV_VAR_DIR": str(folder),
@@ -132,23 +117,17 @@ BARE_BODY = (
 )
 
 port = free_port()
+SERVE = [sys.executable, "-m", "gridgov", "serve", "--port", str(port), "--workers", "2"]
+GUNICORN = [
+    *(sys.executable, "-m", "gunicorn", "gridgov.wsgi:application"),
+    *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync"),
+    *("--log-level", "error"),
+]
 server = subprocess.Popen(
-    [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "gridgov.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--worker-class",
-        "sync",
-        "--log-level",
-        "error",
-    ],
+    [*SERVE, "--no-worker"] if FRONT == "serve" else GUNICORN,
     cwd=ROOT,
     env=env,
+    stdout=subprocess.DEVNULL,
 )
 wrk = ensure_wrk()
 
@@ -196,7 +175,7 @@ try:
     before = Case.objects.count()
     intake = run("/api/v1/cases", INTAKE_BODY, [f"Authorization: Bearer {token}"])
 finally:
-    server.terminate()
+    server.send_signal(signal.SIGTERM)
     server.wait(timeout=30)
 
 cases = Case.objects.count() - before
@@ -220,9 +199,9 @@ print(
     f"accepted reports (201): {created:,}; cases written: {cases:,}; "
     f"unanswered at the end: {in_flight}; other answers: {other}"
 )
+print(f"front: {FRONT}")
 print(f"BENCH intake_rps {intake['rps']:.0f} req/s")
 print(f"BENCH bare_insert_rps {bare['rps']:.0f} req/s")
 print(f"BENCH intake_vs_bare_ratio {ratio:.3f}")
 print(f"BENCH intake_p99_ms {intake['P99']:.1f} ms")
 print(f"BENCH intake_lost_or_doubled {lost_or_doubled}")
-shutil.rmtree(folder, ignore_errors=True)
