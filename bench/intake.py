@@ -4,7 +4,7 @@ the same database on the same server. Afterwards every accepted report must be e
 
     .venv/bin/python bench/intake.py                 # gunicorn sync workers, as the figures so far
     .venv/bin/python bench/intake.py --front serve   # through `gridgov serve` (granian), 2 workers
-    .venv/bin/python bench/intake.py --smoke         # 3 s runs
+    .venv/bin/python bench/intake.py --smoke         # 5 s runs
 """
 
 import io
@@ -21,7 +21,7 @@ import numpy as np
 import shapely
 from _setup import ROOT, SMOKE, ensure_wrk, free_port, throwaway
 
-DURATION = int(os.environ.get("BENCH_SECONDS", "3" if SMOKE else "20"))
+DURATION = int(os.environ.get("BENCH_SECONDS", "5" if SMOKE else "20"))
 CONNECTIONS = 64
 FRONT = sys.argv[sys.argv.index("--front") + 1] if "--front" in sys.argv else "gunicorn"
 
@@ -163,12 +163,12 @@ def run(path: str, body: str, headers: list[str], seconds: int = DURATION) -> di
 
 
 try:
-    for _ in range(100):
+    for _ in range(240):  # serve starts its front and imports Django: allow for a busy machine
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             break
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.5)
     # Warm both workers (imports, the locator's index) before measuring.
     run("/api/v1/cases", INTAKE_BODY, [f"Authorization: Bearer {token}"], seconds=2)
     bare = run("/bench/bare", BARE_BODY, [])
@@ -189,7 +189,7 @@ duplicate_keys = (
     Case.objects.values("idempotency_key").annotate(n=Count("id")).filter(n__gt=1).count()
 )
 lost_or_doubled = lost + doubled + abs(reports - cases) + duplicate_keys + other
-ratio = intake["rps"] / bare["rps"]
+ratio = intake["rps"] / bare["rps"] if bare["rps"] else float("nan")
 print(f"bare insert: {bare['rps']:,.0f} req/s, p50 {bare['P50']:.1f} ms, p99 {bare['P99']:.1f} ms")
 print(
     f"intake:      {intake['rps']:,.0f} req/s, "
