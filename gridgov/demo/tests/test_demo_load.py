@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db import models
 from django.db.models.functions import Length
 
+from gridgov.accounts.models import User
 from gridgov.areas.models import Area
 from gridgov.cases.models import Case
 from gridgov.registry.models import Person
@@ -46,13 +47,13 @@ def test_a_failed_load_leaves_nothing_and_the_next_run_loads(settings, tmp_path,
     settings.GRIDGOV_DEMO_ACCOUNTS_FILE = accounts
 
     def broken(**options):
-        raise RuntimeError("the cases part of the demo fails")
+        assert Area.objects.exists() and User.objects.exists()  # written by then
+        raise RuntimeError("the registry part of the demo fails")
 
-    # The registry part has written its people by then.
-    monkeypatch.setattr("gridgov.cases.demo_data.load", broken)
+    monkeypatch.setattr("gridgov.registry.demo_data.load", broken)
     with pytest.raises(RuntimeError):
         call_command("load_demo", if_empty=True, size="small", stdout=io.StringIO())
-    assert not Area.objects.exists() and not Person.objects.exists()
+    assert not Area.objects.exists() and not User.objects.exists()
     assert not accounts.exists()
 
     monkeypatch.undo()
