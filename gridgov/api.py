@@ -94,6 +94,7 @@ def _register_routers() -> None:
     from gridgov.areas.api import router as areas_router
     from gridgov.assessment.api import router as assessment_router
     from gridgov.cases.api import router as cases_router
+    from gridgov.cases.calendar_api import router as calendar_router
     from gridgov.dashboard.api import router as dashboard_router
     from gridgov.jobs.api import router as jobs_router
     from gridgov.registry.api import router as registry_router
@@ -102,6 +103,7 @@ def _register_routers() -> None:
     api.add_router("", areas_router)
     api.add_router("", jobs_router)
     api.add_router("", cases_router)
+    api.add_router("", calendar_router)
     api.add_router("", registry_router)
     api.add_router("", assessment_router)
     api.add_router("", dashboard_router)

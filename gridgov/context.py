@@ -20,13 +20,19 @@ NAVIGATION = [
     ("areas", _("Area management"), "areas:import", Action.MANAGE_AREAS),
     ("users", _("Users"), "accounts:user_list", Action.MANAGE_USERS),
     ("audit", _("Audit logs"), "audit:changes", Action.READ_AUDIT),
+    ("case_settings", _("Case settings"), "cases:settings_categories", Action.MANAGE_SETTINGS),
+    ("calendar", _("Working calendar"), "cases:calendar", Action.MANAGE_SETTINGS),
 ]
 
 
 def platform(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     nav = []
+    missing_year = None
     if user is not None and user.is_authenticated:
+        from gridgov.cases.workdays import missing_year_to_warn
+
+        missing_year = missing_year_to_warn()
         nav = [
             {"key": key, "label": label, "url": reverse(name)}
             for key, label, name, action in NAVIGATION
@@ -34,6 +40,8 @@ def platform(request: HttpRequest) -> dict:
         ]
     return {
         "navigation": nav,
+        "calendar_missing_year": missing_year,
+        "may_manage_settings": user is not None and user_may(user, Action.MANAGE_SETTINGS),
         "map_settings": {
             "tileUrl": settings.GRIDGOV_TILE_URL,
             "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,

@@ -114,7 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "areas:console"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -171,6 +171,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GRIDGOV_LOG_LEVEL", "WARNING")},
+    # What the log gateway delivers is written at the default level too.
+    "loggers": {"gridgov.outbox": {"level": "INFO"}},
 }
 
 # --- gridgov's own settings -------------------------------------------------------------------
@@ -185,6 +187,22 @@ GRIDGOV_LABEL_TILE_URL = os.environ.get("GRIDGOV_LABEL_TILE_URL", "")
 GRIDGOV_LOCATOR_REFRESH_SECONDS = float(os.environ.get("GRIDGOV_LOCATOR_REFRESH_SECONDS", "5"))
 GRIDGOV_DEMO_ACCOUNTS_FILE = VAR_DIR / "demo-accounts.json"
 
+# Commands `gridgov serve` starts beside the web server and restarts when they die.
+GRIDGOV_BACKGROUND_COMMANDS = [["worker"], ["sender"]]
+# Jobs (docs/jobs.md): the worker's heartbeat thread stamps its running job every HEARTBEAT
+# seconds; a job silent for STALE seconds (or whose worker on this host is gone) runs again, at
+# most MAX_ATTEMPTS times in all. LOCAL_LIVENESS: workers on this host are checked by their lock.
+GRIDGOV_JOB_HEARTBEAT_SECONDS = float(os.environ.get("GRIDGOV_JOB_HEARTBEAT_SECONDS", "5"))
+GRIDGOV_JOB_STALE_SECONDS = float(os.environ.get("GRIDGOV_JOB_STALE_SECONDS", "60"))
+GRIDGOV_JOB_MAX_ATTEMPTS = int(os.environ.get("GRIDGOV_JOB_MAX_ATTEMPTS", "3"))
+GRIDGOV_JOB_LOCAL_LIVENESS = _env_bool("GRIDGOV_JOB_LOCAL_LIVENESS", True)
+# Outbox (docs/outbox.md): a sender leases a message for LEASE seconds while its gateway works;
+# failures wait RETRY·2^(n-1) seconds (with jitter, at most an hour), MAX_ATTEMPTS in all.
+# RATE_LIMITS: per channel, at most so many messages to one destination within so many seconds.
+GRIDGOV_OUTBOX_LEASE_SECONDS = float(os.environ.get("GRIDGOV_OUTBOX_LEASE_SECONDS", "60"))
+GRIDGOV_OUTBOX_RETRY_SECONDS = float(os.environ.get("GRIDGOV_OUTBOX_RETRY_SECONDS", "30"))
+GRIDGOV_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRIDGOV_OUTBOX_MAX_ATTEMPTS", "8"))
+GRIDGOV_OUTBOX_RATE_LIMITS = {"sms": (10, 60)}
 # SMS: "log" writes messages to the log; "http" POSTs them to GRIDGOV_SMS_URL, signed.
 GRIDGOV_SMS_GATEWAY = os.environ.get("GRIDGOV_SMS_GATEWAY", "log")
 GRIDGOV_SMS_URL = os.environ.get("GRIDGOV_SMS_URL", "")
@@ -194,6 +212,8 @@ GRIDGOV_SMS_INBOUND_TOKEN = os.environ.get("GRIDGOV_SMS_INBOUND_TOKEN", "")
 
 # Case time limits: office hours (working time is counted inside them), and card thresholds.
 GRIDGOV_OFFICE_HOURS = os.environ.get("GRIDGOV_OFFICE_HOURS", "08:30-12:00,13:30-17:30")
+# From this month on, a banner asks for next year's holiday notice while it is missing.
+GRIDGOV_CALENDAR_WARN_FROM_MONTH = 11
 # A red card when a deadline has passed by this multiple of the stage's own limit.
 GRIDGOV_RED_CARD_FACTOR = float(os.environ.get("GRIDGOV_RED_CARD_FACTOR", "1.0"))
 # Escalate a case to the parent command center automatically when it gets a red card.
@@ -202,9 +222,8 @@ GRIDGOV_PERIODIC_JOBS = {
     "cases.sweep_deadlines": 60,
     "assessment.roll_up": 60,
     "registry.sweep_uploads": 3600,
+    "notify.send_outbox": 60,  # a fallback: `gridgov sender` delivers within a second
 }
-# Commands `gridgov serve` starts beside the web front and restarts when they die.
-GRIDGOV_BACKGROUND_COMMANDS = [["worker"]]
 # bench/intake.py only: serve a bare one-row-insert view as the baseline.
 GRIDGOV_BENCH_BARE = os.environ.get("GRIDGOV_BENCH_BARE") == "1"
 # Largest photo accepted with a case.

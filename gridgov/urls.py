@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from gridgov.accounts.home import home
 from gridgov.api import api
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="areas:console", permanent=False)),
+    path("", home, name="home"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gridgov.accounts.urls")),

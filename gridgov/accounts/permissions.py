@@ -28,6 +28,7 @@ class Action(models.TextChoices):
     REPORT = "report", _("Report cases in the field")
     ASSESS = "assess", _("Publish assessment reports")
     MANAGE_SCHEMES = "manage_schemes", _("Edit assessment schemes")
+    MANAGE_SETTINGS = "manage_settings", _("Edit the platform's settings tables")
 
 
 _ALL = set(Action)

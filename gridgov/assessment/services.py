@@ -57,8 +57,8 @@ def build_report(user, area_code: str, month: str) -> dict:
             "areas": cards["areas"][:20],
             "departments": cards["departments"][:20],
         },
-        "generated_at": timezone.now().isoformat(),
-        "rolled_at": stamp.isoformat() if stamp else None,
+        "generated_at": timezone.localtime().isoformat(),
+        "rolled_at": timezone.localtime(stamp).isoformat() if stamp else None,
     }
 
 

@@ -34,8 +34,9 @@ from django.utils import timezone
 FORMAT = 1
 MANIFEST = "manifest.json"
 DUMPS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
-# Data-folder entries that are not the installation's own data: rebuilt, or backups themselves.
-SKIPPED_VAR_ENTRIES = {"static", "media", "backups"}
+# Data-folder entries that are not the installation's own data: rebuilt, backups themselves, or
+# the lock files of running workers.
+SKIPPED_VAR_ENTRIES = {"static", "media", "backups", "workers"}
 
 
 class BackupError(Exception):

@@ -13,8 +13,9 @@ from pydantic import BaseModel
 
 from gridgov.accounts.models import Department
 from gridgov.areas.crs import Crs
-from gridgov.cases import queries, services
-from gridgov.cases.models import Case, CaseRequest, Category, Channel, Urgency
+from gridgov.cases import queries, services, whistle, worktime
+from gridgov.cases.models import Case, CaseRequest, Category, Channel, Grade, Urgency
+from gridgov.cases.routing import dispatch_choices
 
 router = Router(tags=["cases"])
 
@@ -58,6 +59,7 @@ class CaseOut(Schema):
     status_label: str
     channel: str
     urgency: str
+    grade: str = Grade.GENERAL
     category: str | None
     lon: float | None
     lat: float | None
@@ -68,6 +70,9 @@ class CaseOut(Schema):
     department: str | None
     stage: str
     stage_deadline: datetime.datetime | None
+    stage_deadline_estimated: bool = Field(
+        False, description="The deadline falls in a year whose public holidays are not entered."
+    )
     stage_card: str
     supervised: bool
     escalations: int
@@ -86,6 +91,7 @@ class CaseOut(Schema):
             status_label=str(case.get_status_display()),
             channel=case.channel,
             urgency=case.urgency,
+            grade=case.grade,
             category=case.category.code if case.category_id else None,
             lon=case.lon,
             lat=case.lat,
@@ -96,6 +102,8 @@ class CaseOut(Schema):
             department=case.department.code if case.department_id else None,
             stage=case.stage,
             stage_deadline=case.stage_deadline,
+            stage_deadline_estimated=case.stage_deadline is not None
+            and worktime.estimated(case.stage_deadline),
             stage_card=case.stage_card,
             supervised=case.supervised,
             escalations=case.escalations,
@@ -161,6 +169,7 @@ class ActionIn(Schema):
     lon: float | None = None
     lat: float | None = None
     crs: Crs = Crs.WGS84
+    grade: Grade | None = Field(None, description="The event grade (grade).")
 
 
 class SmsIn(Schema):
@@ -317,8 +326,8 @@ def timeline(request: HttpRequest, case_id: int):
 def act(request: HttpRequest, case_id: int, action: str, payload: ActionIn):
     """Actions: accept, reject, file, dispatch, return, start, feedback, verify_pass, verify_fail,
     close, self_handle, escalate, request_extension, request_suspension, request_cancellation,
-    decide, resume, supervise, remind, merge, locate, comment. A step the case's status or your role
-    does not allow is refused with a message."""
+    decide, resume, supervise, remind, merge, locate, grade, comment. A step the case's status or
+    your role does not allow is refused with a message."""
     case = queries.get_case_for_user(request.user, case_id)
     department = None
     if payload.department:
@@ -346,8 +355,86 @@ def act(request: HttpRequest, case_id: int, action: str, payload: ActionIn):
         lon=payload.lon,
         lat=payload.lat,
         crs=payload.crs,
+        grade=payload.grade,
     )
     return CaseOut.of(case, request.user)
+
+
+class WhistleIn(Schema):
+    departments: list[str] = Field(..., max_length=10, description="Department codes to summon.")
+    minutes: int = Field(60, ge=10, le=72 * 60, description="Report on site within (natural time).")
+    note: str = Field(..., max_length=2000)
+
+
+class ReportInIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+class WhistleCallOut(Schema):
+    department: str
+    department_name: str
+    called_at: datetime.datetime
+    due_at: datetime.datetime
+    reported_at: datetime.datetime | None
+    on_time: bool | None
+
+    @staticmethod
+    def of(call) -> "WhistleCallOut":
+        return WhistleCallOut(
+            department=call.department.code,
+            department_name=call.department.name,
+            called_at=call.called_at,
+            due_at=call.due_at,
+            reported_at=call.reported_at,
+            on_time=call.on_time,
+        )
+
+
+def _calls(case) -> list[WhistleCallOut]:
+    return [WhistleCallOut.of(c) for c in case.whistle_calls.select_related("department")]
+
+
+@router.get(
+    "/cases/{case_id}/whistle",
+    response=list[WhistleCallOut],
+    summary="The departments summoned to a case (吹哨报到) and their arrivals",
+)
+def whistle_calls(request: HttpRequest, case_id: int):
+    return _calls(queries.get_case_for_user(request.user, case_id))
+
+
+@router.post(
+    "/cases/{case_id}/whistle",
+    response={201: list[WhistleCallOut]},
+    summary="Blow the whistle: summon departments to the case's site (吹哨)",
+)
+def blow_whistle(request: HttpRequest, case_id: int, payload: WhistleIn):
+    case = queries.get_case_for_user(request.user, case_id)
+    found = {d.code: d for d in dispatch_choices(case).filter(code__in=payload.departments)}
+    missing = sorted(set(payload.departments) - set(found))
+    if missing:
+        raise ValidationError(
+            {"departments": _("Not a department you may summon: %(d)s") % {"d": ", ".join(missing)}}
+        )
+    whistle.blow_whistle(
+        case,
+        acting_user=request.user,
+        departments=list(found.values()),
+        minutes=payload.minutes,
+        note=payload.note,
+    )
+    return 201, _calls(case)
+
+
+@router.post(
+    "/cases/{case_id}/report-in",
+    response=list[WhistleCallOut],
+    summary="Report on site for your department's summons (报到)",
+)
+def report_in(request: HttpRequest, case_id: int, payload: ReportInIn):
+    case = queries.get_case_for_user(request.user, case_id)
+    whistle.report_in(case, acting_user=request.user, note=payload.note)
+    return _calls(case)
 
 
 class PhotoOut(Schema):

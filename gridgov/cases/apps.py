@@ -21,13 +21,19 @@ class CasesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from gridgov.cases import deadlines, services, worktime
-        from gridgov.cases.models import Category, TimeLimit, WorkdayOverride
+        from gridgov.cases.models import (
+            CalendarYear,
+            Category,
+            GradeRule,
+            TimeLimit,
+            WorkdayOverride,
+        )
 
         def forget(**kwargs) -> None:
             services.forget_caches()
             deadlines.forget_rules()
             worktime.forget_overrides()
 
-        for model in (Category, TimeLimit, WorkdayOverride):
+        for model in (Category, TimeLimit, WorkdayOverride, CalendarYear, GradeRule):
             post_save.connect(forget, sender=model, weak=False)
             post_delete.connect(forget, sender=model, weak=False)

@@ -1,3 +1,5 @@
+import datetime
+
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -5,6 +7,12 @@ from django.utils.translation import gettext as _
 from gridgov.areas.cards import Fact, provider
 from gridgov.cases.models.case import OPEN_STATUSES
 from gridgov.cases.queries import cases_for
+
+
+def _local_month_start():
+    """Midnight in local time on the first of this month (not UTC midnight)."""
+    today = timezone.localdate()
+    return timezone.make_aware(datetime.datetime(today.year, today.month, 1))
 
 
 @provider
@@ -19,7 +27,7 @@ def case_facts(area, user) -> list[Fact]:
             ),
             month=Count(
                 "id",
-                filter=Q(created_at__gte=timezone.now().replace(day=1, hour=0, minute=0, second=0)),
+                filter=Q(created_at__gte=_local_month_start()),
             ),
         )
     )

@@ -153,6 +153,7 @@ TRANSITIONS: dict[str, Transition] = {
             ("target",),
         ),
         _t("locate", _("Set the location"), _OPEN, None, COMMAND, ("point",)),
+        _t("grade", _("Set the event grade"), _OPEN, None, COMMAND, ("grade",)),
         _t("comment", _("Add a note"), set(Status), None, VERIFIER, ("note",)),
     ]
 }
@@ -165,6 +166,8 @@ EVENT_LABELS = {
     "red_card": _("Red card"),
     "merged_in": _("Another case merged in"),
     "rate": _("Rated"),
+    "whistle": _("Whistle blown: departments summoned (吹哨)"),
+    "report_in": _("Department reported on site (报到)"),
 }
 
 # The stage a status waits in, and so whose clock runs.

@@ -19,7 +19,7 @@ from gridgov.areas.crs import Crs, to_wgs84
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area
 from gridgov.cases import machine
-from gridgov.cases.deadlines import stage_deadlines
+from gridgov.cases.deadlines import grade_rule, stage_deadlines
 from gridgov.cases.models import (
     Attachment,
     AttachmentKind,
@@ -30,11 +30,14 @@ from gridgov.cases.models import (
     CaseRequest,
     Category,
     Channel,
+    Grade,
+    HandlingLevel,
     RequestKind,
     RequestStatus,
     Status,
     Supervision,
     Urgency,
+    WhistleCall,
 )
 from gridgov.cases.photos import CheckedPhoto, check_photo
 from gridgov.cases.routing import route
@@ -82,6 +85,16 @@ def is_department(user, case: Case) -> bool:
     )
 
 
+def is_summoned(user, case: Case) -> bool:
+    """A handler of a department summoned to this case (吹哨报到): it joins the handling notes."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.role == Role.DEPARTMENT_HANDLER
+        and user.department_id
+        and WhistleCall.objects.filter(case=case, department_id=user.department_id).exists()
+    )
+
+
 def may_verify(user, case: Case) -> bool:
     if may_command(user, case):
         return True
@@ -112,6 +125,9 @@ def allowed_actions(case: Case, user) -> list[machine.Transition]:
     """The actions this user may take on this case now (what the page shows as buttons)."""
     result = []
     for t in machine.TRANSITIONS.values():
+        if t.action == "comment" and case.status in t.sources and is_summoned(user, case):
+            result.append(t)
+            continue
         if case.status not in t.sources or not _actor_may(t.actor, user, case):
             continue
         if t.action == "request_suspension" and may_command(user, case):
@@ -209,6 +225,28 @@ def _event(
     return event
 
 
+def record_step(
+    case: Case,
+    actor,
+    action: str,
+    note: str = "",
+    *,
+    now: datetime.datetime,
+    department: Department | None = None,
+    deadline: datetime.datetime | None = None,
+    on_time: bool | None = None,
+    data: dict | None = None,
+) -> CaseEvent:
+    """A timeline entry for a step that is not a status change (a whistle, an arrival on site),
+    written by the service that takes the step, in its transaction."""
+    event = _event(case, actor, action, case.status, note, now=now, data=data, save=False)
+    if department is not None:
+        event.department = department
+    event.deadline, event.on_time = deadline, on_time
+    event.save()
+    return event
+
+
 def _enter_stage(case: Case, now: datetime.datetime) -> None:
     """Start the clock of the stage the case now waits in (or stop it)."""
     stage = machine.STAGE_OF_STATUS.get(case.status, "")
@@ -219,7 +257,9 @@ def _enter_stage(case: Case, now: datetime.datetime) -> None:
         return
     area_class = _area_classes().get(case.area_code, "B")
     case.stage_started_at = now
-    case.stage_deadline, case.stage_red_at = stage_deadlines(now, case.category, area_class, stage)
+    case.stage_deadline, case.stage_red_at = stage_deadlines(
+        now, case.category, area_class, stage, case.grade
+    )
 
 
 def _clear_cards(case: Case, now) -> None:
@@ -307,7 +347,7 @@ def level_operators(level_code: str) -> QuerySet:
     ).distinct()
 
 
-def _url(case: Case) -> str:
+def case_url(case: Case) -> str:
     return f"/cases/{case.pk}/"
 
 
@@ -517,6 +557,7 @@ def perform(
     lat: float | None = None,
     crs: str = Crs.WGS84,
     photos: Sequence[tuple[CheckedPhoto, str]] = (),
+    grade: str | None = None,
 ) -> Case:
     """Take one step of the loop, or refuse it with a message saying why."""
     try:
@@ -535,8 +576,10 @@ def perform(
                 _("The case is “%(status)s”: “%(action)s” is not possible now.")
                 % {"status": case.get_status_display(), "action": t.label}
             )
-        allowed = _actor_may(t.actor, actor, case) or (
-            action == "request_suspension" and may_command(actor, case)
+        allowed = (
+            _actor_may(t.actor, actor, case)
+            or (action == "request_suspension" and may_command(actor, case))
+            or (action == "comment" and is_summoned(actor, case))
         )
         if not allowed:
             raise PermissionDenied(_("You may not “%(action)s” this case.") % {"action": t.label})
@@ -564,6 +607,7 @@ def perform(
             lat=lat,
             crs=crs,
             photos=photos,
+            grade=grade,
         )
         if t.target is not None:
             case.status = t.target
@@ -584,6 +628,7 @@ def perform(
                 target=target,
                 grant=grant,
                 request=request,
+                grade=grade,
             ),
         )
         if status_changed:
@@ -598,8 +643,10 @@ def perform(
     return case
 
 
-def _data_for(action, *, department, hours, target, grant, request) -> dict:
+def _data_for(action, *, department, hours, target, grant, request, grade=None) -> dict:
     data = {}
+    if action == "grade" and grade:
+        data["grade"] = grade
     if department is not None:
         data["department"] = department.code
     if hours:
@@ -659,6 +706,29 @@ def _escalate(case, t, actor, **_kw) -> None:
         raise ValidationError(_("The case is already at the top level."))
     case.level_code = parent
     case.escalations += 1
+
+
+def _grade(case, t, actor, *, grade, now, **_kw) -> None:
+    """Set the event grade: the stage's clock keeps its start and takes the grade's limit, and a
+    grade that must be held higher (a major event at the district) lifts the case there."""
+    if grade not in Grade.values:
+        raise ValidationError({"grade": _("Choose a grade.")})
+    if grade == case.grade:
+        raise ValidationError({"grade": _("The case already has this grade.")})
+    case.grade = grade
+    if case.stage and case.stage_started_at:
+        area_class = _area_classes().get(case.area_code, "B")
+        case.stage_deadline, case.stage_red_at = stage_deadlines(
+            case.stage_started_at, case.category, area_class, case.stage, grade
+        )
+        case.stage_card = ""
+    rule = grade_rule(case.category, grade)
+    width = {HandlingLevel.DISTRICT: 6, HandlingLevel.STREET: 9}.get(
+        rule.handling_level if rule else ""
+    )
+    if width is not None and len(case.level_code) > width:
+        case.level_code = case.level_code[:width]
+        case.escalations += 1
 
 
 def level_parent(level_code: str) -> str | None:
@@ -777,12 +847,13 @@ _STEPS = {
     "supervise": _supervise,
     "merge": _merge,
     "locate": _relocate,
+    "grade": _grade,
 }
 
 
 def _after(case: Case, action: str, actor, note: str) -> None:
     """Tell the people who must act next (in the same transaction; SMS leaves after commit)."""
-    url = _url(case)
+    url = case_url(case)
     if action == "dispatch":
         notify(
             department_members(case.department),
@@ -933,7 +1004,7 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> dict:
                     people,
                     f"{label}: {case.title}",
                     case.number,
-                    _url(case),
+                    case_url(case),
                     sms=kind == CardKind.RED,
                     source=f"cases.case:{case.pk}",
                 )
@@ -962,7 +1033,7 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> dict:
                         level_operators(case.level_code),
                         _("Case escalated to you: %(t)s") % {"t": case.title},
                         case.number,
-                        _url(case),
+                        case_url(case),
                         sms=True,
                         source=f"cases.case:{case.pk}",
                     )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
-from gridgov.cases import queries, services
+from gridgov.cases import queries, services, whistle
 from gridgov.cases.forms import HotlineForm, ReportForm
 from gridgov.cases.models import (
     Attachment,
@@ -19,6 +19,7 @@ from gridgov.cases.models import (
     CaseRequest,
     Category,
     Channel,
+    Grade,
     RequestStatus,
     Status,
 )
@@ -89,6 +90,22 @@ def case_detail(request, pk: int):
         context["suggested"] = route(case)
     if "merge" in names:
         context["duplicates"] = services.find_duplicates(case)
+    context["may_rate"] = case.status == Status.CLOSED and (
+        services.may_command(request.user, case) or case.reporter_id == request.user.pk
+    )
+    context["rating_choices"] = [
+        (5, _("5 · very satisfied")),
+        (4, _("4 · satisfied")),
+        (3, _("3 · acceptable")),
+        (2, _("2 · dissatisfied")),
+        (1, _("1 · very dissatisfied")),
+    ]
+    context["whistle_calls"] = case.whistle_calls.select_related("department")
+    context["my_summons"] = whistle.open_call_for(request.user, case)
+    if whistle.may_blow(request.user, case):
+        context["whistle_departments"] = dispatch_choices(case)
+    if "grade" in names:
+        context["grades"] = [g for g in Grade.choices if g[0] != case.grade]
     return render(request, "cases/detail.html", context)
 
 
@@ -140,6 +157,7 @@ def case_action(request, pk: int, action: str):
             lat=_float(post.get("lat")),
             crs=post.get("crs", "wgs84"),
             photos=photos,
+            grade=post.get("grade") or None,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -227,6 +245,13 @@ def case_map(request):
             "nav": "case_map",
             "statuses": Status.choices,
             "majors": Category.objects.filter(parent__isnull=True),
+            "map_words": {
+                "cases": _("cases"),
+                "noCard": _("Open case within its time limit"),
+                "yellow": _("Yellow card: time limit passed"),
+                "red": _("Red card: time limit passed far"),
+                "outline": _("Community outlines"),
+            },
         },
     )
 
@@ -245,3 +270,23 @@ def attachment(request, pk: int, variant: str):
     response = FileResponse(field.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@login_required
+@require_POST
+def rate(request, pk: int):
+    """The satisfaction visit (回访) of a closed case, recorded from the case page."""
+    case = queries.get_case_for_user(request.user, pk)
+    try:
+        score = int(request.POST.get("score", ""))
+    except ValueError:
+        score = 0
+    try:
+        services.rate_case(case, score, actor=request.user, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The satisfaction visit is recorded."))
+    return redirect("cases:detail", pk=case.pk)

@@ -1,6 +1,9 @@
 """Working time on the Chinese calendar: public holidays and adjusted working weekends from
 `chinesecalendar`, corrected by the local WorkdayOverride table, inside the office hours setting.
-Years the package does not know fall back to Monday–Friday (and the local table)."""
+
+A year that neither the package nor an administrator's entry (CalendarYear) knows is counted
+Monday–Friday plus the local table, but never silently: `year_known` tells, deadlines in such a
+year are marked as estimates where they are shown, and a banner asks for the notice."""
 
 import datetime
 import time
@@ -13,18 +16,47 @@ from django.utils import timezone
 from gridgov.cases.models.taxonomy import TimeUnit
 
 _OVERRIDES: dict[datetime.date, bool] = {}
+_ENTERED_YEARS: frozenset[int] = frozenset()
 _OVERRIDES_LOADED = 0.0
 OVERRIDES_TTL = 60.0
 
 
 def _overrides() -> dict[datetime.date, bool]:
-    global _OVERRIDES, _OVERRIDES_LOADED
+    global _OVERRIDES, _ENTERED_YEARS, _OVERRIDES_LOADED
     if time.monotonic() - _OVERRIDES_LOADED > OVERRIDES_TTL:
-        from gridgov.cases.models import WorkdayOverride
+        from gridgov.cases.models import CalendarYear, WorkdayOverride
 
         _OVERRIDES = dict(WorkdayOverride.objects.values_list("date", "is_workday"))
+        _ENTERED_YEARS = frozenset(CalendarYear.objects.values_list("year", flat=True))
         _OVERRIDES_LOADED = time.monotonic()
     return _OVERRIDES
+
+
+@lru_cache(maxsize=64)
+def package_knows(year: int) -> bool:
+    """Whether the installed `chinesecalendar` release has the holidays of `year`."""
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 1, 1))
+        chinese_calendar.is_workday(datetime.date(year, 12, 31))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def entered_years() -> frozenset[int]:
+    _overrides()
+    return _ENTERED_YEARS
+
+
+def year_known(year: int) -> bool:
+    """Whether the holidays of `year` come from a released package or an administrator's entry."""
+    return package_knows(year) or year in entered_years()
+
+
+def estimated(*moments: datetime.datetime | None) -> bool:
+    """Whether a time limit running to these moments crosses a year whose holidays are unknown."""
+    years = {timezone.localtime(m).year for m in moments if m is not None}
+    return bool(years) and not all(year_known(y) for y in range(min(years), max(years) + 1))
 
 
 def forget_overrides() -> None:
@@ -36,10 +68,9 @@ def is_workday(day: datetime.date) -> bool:
     local = _overrides().get(day)
     if local is not None:
         return local
-    try:
+    if package_knows(day.year):
         return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
+    return day.weekday() < 5
 
 
 @lru_cache(maxsize=8)

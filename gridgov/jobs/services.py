@@ -9,10 +9,12 @@ import traceback
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gridgov.audit import context
+from gridgov.jobs import liveness
 from gridgov.jobs.models import Job, JobStatus
 from gridgov.jobs.registry import function_for
 
@@ -64,13 +66,17 @@ def enqueue(
     unique_key: str | None = None,
     run_after: datetime.datetime | None = None,
 ) -> Job:
-    """Queue a job; with a unique key, a job already queued or running is returned instead."""
+    """Queue a job; with a unique key, a job already queued or running is returned instead —
+    unless its worker died, then that job is queued again (or given up) first."""
     function_for(kind)  # refuse unknown kinds now, not in the worker
     if unique_key:
         existing = Job.objects.filter(
             unique_key=unique_key, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
         ).first()
-        if existing:
+        if existing and existing.status == JobStatus.RUNNING:
+            requeue_dead(Job.objects.filter(pk=existing.pk))
+            existing.refresh_from_db()
+        if existing and existing.status in (JobStatus.QUEUED, JobStatus.RUNNING):
             return existing
     try:
         with transaction.atomic():
@@ -126,30 +132,39 @@ def run_job(job: Job) -> Job:
         context.end(tokens)
     job.finished_at = timezone.now()
     job.log = ctx.job.log
-    job.save(
-        update_fields=[
-            "status",
-            "result",
-            "error",
-            "message",
-            "finished_at",
-            "progress_done",
-            "progress_total",
-            "log",
-        ]
+    recorded = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker=job.worker).update(
+        status=job.status,
+        result=job.result,
+        error=job.error,
+        message=job.message,
+        finished_at=job.finished_at,
+        progress_done=job.progress_done,
+        progress_total=job.progress_total,
+        log=job.log,
     )
+    if not recorded:
+        logger.warning("job %s was taken for dead while it ran; its end is not recorded", job.pk)
     return job
 
 
-def run_next(worker: str = WORKER_NAME) -> Job | None:
+def run_next(worker: str = WORKER_NAME, heartbeat: liveness.Heartbeat | None = None) -> Job | None:
+    """Claim and run the next due job; `heartbeat` (the worker's thread) keeps it alive."""
     job = _claim(worker)
-    return run_job(job) if job else None
+    if job is None:
+        return None
+    if heartbeat is not None:
+        heartbeat.job_id = job.pk
+    try:
+        return run_job(job)
+    finally:
+        if heartbeat is not None:
+            heartbeat.job_id = None
 
 
-def run_pending(limit: int = 100) -> int:
+def run_pending(limit: int = 100, heartbeat: liveness.Heartbeat | None = None) -> int:
     """Work the queue until it is empty (tests and one-shot runs)."""
     count = 0
-    while count < limit and run_next() is not None:
+    while count < limit and run_next(heartbeat=heartbeat) is not None:
         count += 1
     return count
 
@@ -170,9 +185,41 @@ def enqueue_due_periodic(now: datetime.datetime | None = None) -> list[Job]:
     return queued
 
 
-def requeue_stale(max_silence_seconds: int = 600) -> int:
-    """Jobs whose worker died mid-run go back to the queue (their work is transactional)."""
-    cutoff = timezone.now() - datetime.timedelta(seconds=max_silence_seconds)
-    return Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).update(
-        status=JobStatus.QUEUED, worker=""
-    )
+def requeue_dead(jobs: QuerySet[Job] | None = None) -> int:
+    """Running jobs whose worker died go back to the queue (their work is transactional), or fail
+    after GRIDGOV_JOB_MAX_ATTEMPTS runs. A worker is dead when its lock on this host is free, or
+    (other hosts) when its heartbeat is older than GRIDGOV_JOB_STALE_SECONDS. Rows locked by a
+    live transaction are skipped. Returns how many jobs were put back or given up."""
+    running = (Job.objects.all() if jobs is None else jobs).filter(status=JobStatus.RUNNING)
+    now = timezone.now()
+    dead = [
+        (pk, worker)
+        for pk, worker, beat in running.values_list("pk", "worker", "heartbeat_at")
+        if liveness.is_dead(worker, beat, now)
+    ]
+    count = 0
+    for pk, worker in dead:
+        with transaction.atomic():
+            job = (
+                Job.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=JobStatus.RUNNING, worker=worker)
+                .first()
+            )
+            # look again under the lock: a heartbeat may have arrived since the first look
+            if job is None or not liveness.is_dead(worker, job.heartbeat_at, timezone.now()):
+                continue
+            if job.attempts >= settings.GRIDGOV_JOB_MAX_ATTEMPTS:
+                job.status = JobStatus.FAILED
+                job.finished_at = timezone.now()
+                job.message = _("Its worker stopped during each of %(n)d attempts; given up.") % {
+                    "n": job.attempts
+                }
+                job.error = job.message
+                logger.error("job %s (%s) given up: worker %s died", pk, job.kind, worker)
+            else:
+                job.status = JobStatus.QUEUED
+                logger.warning("job %s (%s) queued again: worker %s died", pk, job.kind, worker)
+            job.worker = ""
+            job.save(update_fields=["status", "finished_at", "message", "error", "worker"])
+            count += 1
+    return count

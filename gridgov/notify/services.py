@@ -1,16 +1,10 @@
-"""Notifications: in-app messages and SMS through the outbox (never sent inside a transaction)."""
+"""Notifications: in-app messages, and SMS through the outbox (delivered after commit)."""
 
-import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.utils import timezone
 
-from gridgov.jobs.services import enqueue
-from gridgov.notify.gateways import gateway
-from gridgov.notify.models import Message, Outbox, OutboxStatus
-
-MAX_ATTEMPTS = 6
+from gridgov.notify.models import Message, Outbox, Priority
 
 
 def notify(
@@ -21,6 +15,7 @@ def notify(
     *,
     sms: bool = False,
     source: str = "",
+    priority: int = Priority.CASE_STEP,
 ) -> int:
     """Message each user in the app (and by SMS when asked and they have a phone); call inside
     the transaction that caused it, so a rollback sends nothing."""
@@ -29,58 +24,21 @@ def notify(
         [Message(user=u, title=title[:200], body=body, url=url) for u in users]
     )
     if sms:
-        rows = [
-            Outbox(phone=u.phone, body=f"{title} {body}"[:500], user=u, source=source)
-            for u in users
-            if u.phone
-        ]
-        if rows:
-            Outbox.objects.bulk_create(rows)
-            transaction.on_commit(lambda: enqueue("notify.send_sms", unique_key="notify.send_sms"))
-    return len(users)
-
-
-def send_pending(limit: int = 500) -> dict:
-    """Send what is due; failures are retried with exponential backoff, then marked failed."""
-    now = timezone.now()
-    due = list(
-        Outbox.objects.filter(status=OutboxStatus.PENDING)
-        .exclude(next_attempt_at__gt=now)
-        .order_by("id")[:limit]
-    )
-    sender = gateway()
-    sent = failed = 0
-    for row in due:
-        result = sender.send(row.phone, row.body)
-        row.attempts += 1
-        if result.ok:
-            row.status, row.sent_at, row.gateway_id, row.error = (
-                OutboxStatus.SENT,
-                timezone.now(),
-                result.gateway_id,
-                "",
-            )
-            sent += 1
-        else:
-            row.error = result.error
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = OutboxStatus.FAILED
-                failed += 1
-            else:
-                row.next_attempt_at = timezone.now() + datetime.timedelta(
-                    seconds=30 * 2**row.attempts
+        Outbox.objects.bulk_create(
+            [
+                Outbox(
+                    channel="sms",
+                    destination=u.phone,
+                    body=f"{title} {body}".strip()[:500],
+                    user=u,
+                    source=source[:100],
+                    priority=priority,
                 )
-        row.save(
-            update_fields=[
-                "attempts",
-                "status",
-                "sent_at",
-                "gateway_id",
-                "error",
-                "next_attempt_at",
+                for u in users
+                if u.phone
             ]
         )
-    return {"sent": sent, "failed": failed, "due": len(due)}
+    return len(users)
 
 
 def mark_read(user, message_ids: Iterable[int] | None = None) -> int:

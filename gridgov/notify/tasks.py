@@ -1,7 +1,8 @@
 from gridgov.jobs.registry import job
-from gridgov.notify.services import send_pending
+from gridgov.notify.outbox import send_due
 
 
-@job("notify.send_sms")
-def send_sms(ctx) -> dict:
-    return send_pending()
+@job("notify.send_outbox")
+def send_outbox(ctx) -> dict:
+    """A fallback for installations that run no `gridgov sender`."""
+    return send_due()

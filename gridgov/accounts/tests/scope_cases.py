@@ -6,7 +6,7 @@ def _b_user(world) -> list[str]:
 
 
 UNSCOPED = {
-    "": "redirects to the console",
+    "": "redirects to the home page of the role",
     "accounts/login/": "the login page",
     "accounts/logout/": "logs the caller out",
     "i18n/setlang/": "sets the caller's language",

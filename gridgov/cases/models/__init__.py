@@ -1,20 +1,32 @@
 from gridgov.cases.models.case import Case, Channel, Status, Urgency
 from gridgov.cases.models.routing import RoutingRule
 from gridgov.cases.models.sla import (
+    CalendarYear,
     Card,
     CardKind,
     CaseRequest,
     RequestKind,
     RequestStatus,
     Supervision,
+    WhistleCall,
     WorkdayOverride,
 )
-from gridgov.cases.models.taxonomy import Category, CategoryKind, Stage, TimeLimit, TimeUnit
+from gridgov.cases.models.taxonomy import (
+    Category,
+    CategoryKind,
+    Grade,
+    GradeRule,
+    HandlingLevel,
+    Stage,
+    TimeLimit,
+    TimeUnit,
+)
 from gridgov.cases.models.timeline import Attachment, AttachmentKind, CaseEvent
 
 __all__ = [
     "Attachment",
     "AttachmentKind",
+    "CalendarYear",
     "Card",
     "CardKind",
     "Case",
@@ -23,6 +35,9 @@ __all__ = [
     "Category",
     "CategoryKind",
     "Channel",
+    "Grade",
+    "GradeRule",
+    "HandlingLevel",
     "RequestKind",
     "RequestStatus",
     "RoutingRule",
@@ -32,5 +47,6 @@ __all__ = [
     "TimeLimit",
     "TimeUnit",
     "Urgency",
+    "WhistleCall",
     "WorkdayOverride",
 ]

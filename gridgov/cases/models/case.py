@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.scope import ScopedQuerySet
+from gridgov.cases.models.taxonomy import Grade
 
 
 class Status(models.TextChoices):
@@ -65,6 +67,9 @@ class Case(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     urgency = models.CharField(
         _("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    grade = models.CharField(
+        _("event grade"), max_length=16, choices=Grade.choices, default=Grade.GENERAL
     )
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
@@ -131,7 +136,9 @@ class Case(models.Model):
     @property
     def number(self) -> str:
         """The case number people quote: the report date and the row id, e.g. 20261124-1042."""
-        return f"{self.created_at:%Y%m%d}-{self.pk}" if self.pk and self.created_at else ""
+        if not (self.pk and self.created_at):
+            return ""
+        return f"{timezone.localtime(self.created_at):%Y%m%d}-{self.pk}"
 
     @property
     def is_open(self) -> bool:
@@ -139,8 +146,12 @@ class Case(models.Model):
 
     @classmethod
     def scope_extra_q(cls, user, action):
-        """A department sees what is dispatched to it; a reporter sees what they reported."""
+        """A department sees what is dispatched to it or what it was summoned to (吹哨报到); a
+        reporter sees what they reported."""
         q = Q(reporter_id=user.pk)
         if user.role == Role.DEPARTMENT_HANDLER and user.department_id:
-            q |= Q(department_id=user.department_id)
+            from gridgov.cases.models.sla import WhistleCall
+
+            summoned = WhistleCall.objects.filter(department_id=user.department_id)
+            q |= Q(department_id=user.department_id) | Q(pk__in=summoned.values("case_id"))
         return q

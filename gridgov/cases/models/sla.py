@@ -106,12 +106,63 @@ class Supervision(models.Model):
 class WorkdayOverride(models.Model):
     """A local correction of the working calendar: a day off or an extra working day."""
 
-    date = models.DateField(unique=True)
-    is_workday = models.BooleanField()
-    note = models.CharField(max_length=100, blank=True)
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["date"]
 
     def __str__(self) -> str:
         return f"{self.date} {'work' if self.is_workday else 'off'}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays an administrator entered (the holiday package does not know it).
+
+    Deadlines in a year that neither the package nor this table knows are estimated from
+    Monday–Friday, and the platform says so wherever they are shown."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = models.TextField(_("holiday notice"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class WhistleCall(models.Model):
+    """吹哨报到: a street (or the district) summons a department to a case on site; the department
+    must report (报到) by `due_at`. One row per summoned department and whistle."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="whistle_calls")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="whistle_calls"
+    )
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    called_at = models.DateTimeField(_("summoned at"))
+    due_at = models.DateTimeField(_("report by"))
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["called_at", "id"]
+        indexes = [models.Index(fields=["department", "reported_at"])]
+
+    def __str__(self) -> str:
+        return f"whistle {self.case_id} {self.department_id}"
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.reported_at is None else self.reported_at <= self.due_at

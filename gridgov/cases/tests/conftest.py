@@ -9,7 +9,7 @@ from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import create_department
 from gridgov.areas.models import Area
-from gridgov.cases.models import Category
+from gridgov.cases.models import Category, GradeRule
 from gridgov.conftest import make_user
 
 POINT_A = (113.605, 34.7175)  # street A, grid 41010500100101
@@ -33,6 +33,10 @@ def taxonomy(db):
     if not Category.objects.exists():
         seed = importlib.import_module("gridgov.cases.migrations.0002_seed_taxonomy")
         seed.load(django_apps, None)
+    if not GradeRule.objects.exists():
+        importlib.import_module("gridgov.cases.migrations.0005_seed_grade_rules").load(
+            django_apps, None
+        )
 
 
 @pytest.fixture

@@ -84,3 +84,30 @@ def test_one_case_through_the_whole_loop_with_three_people(
     screenshot(page, "loop-4-closed")
     case.refresh_from_db()
     assert case.status == "closed" and case.attachments.count() == 2
+
+
+def test_the_case_map_shows_cases_without_a_tile_server(live_server, loop, browser_page, settings):
+    from gridgov.cases import services
+
+    settings.GRIDGOV_TILE_URL = ""
+    for i in range(3):
+        services.report_case(
+            actor=loop["member_a"],
+            channel="grid_member",
+            description=f"路灯不亮 {i}",
+            category="C0101",
+            lon=POINT_A[0] + i * 0.0005,
+            lat=POINT_A[1],
+        )
+    page = browser_page
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    browser_login(page, live_server.url, "op_a", "pw-op_a")
+    page.goto(f"{live_server.url}/cases/map/")
+    page.wait_for_selector("#case-map-full[data-loaded='3']")
+    page.wait_for_function(
+        "document.querySelectorAll('#case-map-full .marker-cluster, #case-map-full path.leaflet-interactive').length > 0"
+    )
+    assert page.locator("#map-legend").is_visible()
+    screenshot(page, "case-map-no-tiles")
+    assert not errors, errors

@@ -202,7 +202,7 @@ def test_escalation_climbs_the_tree_and_the_parent_dispatches_its_own_department
     assert case.level_code == "410105001" and case.escalations == 1
     with pytest.raises(PermissionDenied):
         step(case, "accept", loop["community"])  # no longer held by the community
-    case = step(case, "escalate", loop["op_a"], note="吹哨报到：需要区级部门")
+    case = step(case, "escalate", loop["op_a"], note="街道无法解决，提级处置：需要区级部门")
     assert case.level_code == "410105"
     case = step(step(case, "accept", loop["district"]), "file", loop["district"])
     case = step(case, "dispatch", loop["district"], department=loop["water"])

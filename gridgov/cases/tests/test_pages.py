@@ -1,5 +1,6 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gridgov.cases import services
 from gridgov.cases.models import Case
 from gridgov.cases.tests.conftest import POINT_A, jpeg
 
@@ -95,3 +96,30 @@ def test_case_map_page(loop, client_for):
 def test_grid_member_cannot_use_the_hotline(loop, client_for):
     assert client_for(loop["member_a"]).get("/cases/hotline/").status_code == 403
     assert client_for(loop["leader"]).get("/cases/report/").status_code == 403
+
+
+def test_a_closed_case_offers_the_satisfaction_visit_on_its_page(loop, client_for):
+    from gridgov.cases.models import Status
+
+    case, _ = services.report_case(
+        actor=loop["member_a"], channel="grid_member", description="路灯不亮", address="甲街道1号"
+    )
+    operator = client_for(loop["op_a"])
+    assert operator.get(f"/cases/{case.pk}/").context["may_rate"] is False
+    Case.objects.filter(pk=case.pk).update(status=Status.CLOSED)
+    page = operator.get(f"/cases/{case.pk}/")
+    assert page.context["may_rate"] is True
+    assert operator.post(f"/cases/{case.pk}/rating/", {"score": "9"}).status_code == 302
+    case.refresh_from_db()
+    assert case.satisfaction is None  # refused with a message
+    assert (
+        operator.post(f"/cases/{case.pk}/rating/", {"score": "4", "note": "电话回访"}).status_code
+        == 302
+    )
+    case.refresh_from_db()
+    assert case.satisfaction == 4
+    assert case.events.get(action="rate").data == {"score": 4}
+    member_b = client_for(loop["op_b"])
+    assert member_b.post(f"/cases/{case.pk}/rating/", {"score": "1"}).status_code == 404
+    case.refresh_from_db()
+    assert case.satisfaction == 4

@@ -5,7 +5,8 @@
   if (!el) return;
   const settings = JSON.parse(document.getElementById("map-settings").textContent);
   const words = JSON.parse(document.getElementById("map-i18n").textContent);
-  const map = L.map(el).setView([34.80, 113.72], 12);
+  // Clustering needs a highest zoom even when no tile layer gives one (no tile server set).
+  const map = L.map(el, { maxZoom: 18, minZoom: 4 }).setView([34.80, 113.72], 12);
   window.gridgovCaseMap = map;
   if (settings.tileUrl) L.tileLayer(settings.tileUrl, { maxZoom: 18, subdomains: settings.tileSubdomains || "abc", attribution: settings.tileAttribution || "" }).addTo(map);
   else el.classList.add("no-tiles");
@@ -41,6 +42,22 @@
       el.dataset.loaded = String(data.features.length);
     });
   }
+  const legend = L.control({ position: "bottomleft" });
+  legend.onAdd = () => {
+    const box = L.DomUtil.create("div", "legend");
+    box.id = "map-legend";
+    [["", words.noCard], ["yellow", words.yellow], ["red", words.red]].forEach(([key, label]) => {
+      const row = L.DomUtil.create("div", "", box);
+      const dot = L.DomUtil.create("span", "legend-dot", row);
+      dot.style.background = COLORS[key];
+      row.appendChild(document.createTextNode(" " + label));
+    });
+    const outline = L.DomUtil.create("div", "", box);
+    L.DomUtil.create("span", "legend-line", outline);
+    outline.appendChild(document.createTextNode(" " + words.outline));
+    return box;
+  };
+  legend.addTo(map);
   form.addEventListener("change", load);
   load();
 })();

@@ -1,0 +1,35 @@
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+
+from gridgov.notify.outbox import send_due
+
+BATCH = 100
+
+
+class Command(BaseCommand):
+    help = (
+        "Deliver the outbox (SMS and every other outbound channel), most urgent first, in a loop "
+        "of its own so messages never wait behind long jobs."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Send what is due, then stop.")
+        parser.add_argument("--sleep", type=float, default=1.0, help="Seconds to wait when idle.")
+
+    def handle(self, *args, once: bool, sleep: float, **options):
+        stopping = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        signal.signal(signal.SIGINT, lambda *_: stopping.set())
+        totals = {"sent": 0, "not_sent": 0}
+        while True:
+            counts = send_due(limit=BATCH)  # then look whether to stop
+            for key, n in counts.items():
+                totals[key] += n
+            busy = sum(counts.values()) >= BATCH
+            if once and not busy:
+                self.stdout.write(f"sent {totals['sent']}, not sent {totals['not_sent']}")
+                return
+            if stopping.wait(0 if busy else sleep):
+                return
