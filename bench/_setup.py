@@ -48,12 +48,40 @@ def throwaway(name: str) -> Path:
     return folder
 
 
-def start(name: str, keep_database_url: bool = True) -> Path:
-    """Point gridgov at a fresh folder (and SQLite unless DATABASE_URL is set); set up Django."""
+def _throwaway_postgres(url: str, name: str) -> str:
+    """A fresh database beside the one DATABASE_URL names, dropped at exit (unless --keep):
+    a bench never writes into a database in use."""
+    import psycopg
+
+    base, _, _ = url.rpartition("/")
+    database = f"gridgov_bench_{name.replace('-', '_')}_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {database}")
+
+    def drop() -> None:
+        if KEEP:
+            print(f"kept database {database}")
+            return
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+    atexit.register(drop)
+    return f"{base}/{database}"
+
+
+def start(name: str, keep_database_url: bool = True, fresh_postgres: bool = True) -> Path:
+    """Point gridgov at a fresh folder and a fresh database: SQLite in the folder, or with a
+    PostgreSQL DATABASE_URL a new database on that server; set up Django."""
     folder = throwaway(name)
     os.environ["GRIDGOV_VAR_DIR"] = str(folder)
-    if not (keep_database_url and os.environ.get("DATABASE_URL")):
+    url = os.environ.get("DATABASE_URL", "")
+    if not (keep_database_url and url):
         os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
+    elif fresh_postgres and url.startswith("postgres"):
+        os.environ["DATABASE_URL"] = _throwaway_postgres(url, name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
     sys.path.insert(0, str(ROOT))
     import django

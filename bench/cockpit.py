@@ -26,7 +26,9 @@ RUNS = int(os.environ.get("BENCH_RUNS", "2" if SMOKE else "25"))
 POSTGRES_URL = os.environ.get("DATABASE_URL", "") if not os.environ.get("BENCH_CHILD") else ""
 if POSTGRES_URL and not POSTGRES_URL.startswith("postgres"):
     POSTGRES_URL = ""
-folder = start("cockpit", keep_database_url=bool(os.environ.get("BENCH_CHILD")))
+folder = start(
+    "cockpit", keep_database_url=bool(os.environ.get("BENCH_CHILD")), fresh_postgres=False
+)
 
 import duckdb  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
