@@ -194,3 +194,11 @@ def test_serve_exits_non_zero_when_the_web_front_dies(served):
     os.kill(web, signal.SIGKILL)
     assert served.process.wait(timeout=30) != 0
     served.wait_for(lambda: _group_gone(web) and _group_gone(worker), 10)
+
+
+def test_children_do_not_outlive_a_killed_serve(served):
+    """SIGKILL of serve itself (no chance to clean up): its children get SIGTERM from the kernel."""
+    children = served.pids("web") + served.pids("worker")
+    served.process.kill()
+    served.process.wait(timeout=10)
+    served.wait_for(lambda: all(_group_gone(pid) for pid in children), 30)

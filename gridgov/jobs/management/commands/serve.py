@@ -73,7 +73,9 @@ class Child:
 
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
-            self.argv, start_new_session=True, preexec_fn=_die_with_parent
+            self.argv,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         self.started = time.monotonic()
 
@@ -130,11 +132,9 @@ class Command(BaseCommand):
         try:
             while not stopping:
                 if not web.alive():
-                    status = web.process.returncode or 1
-                    self.stderr.write(
-                        f"the web front exited ({web.process.returncode}); stopping everything"
-                    )
-                    status = status if status > 0 else 1
+                    code = web.process.returncode
+                    self.stderr.write(f"the web front exited ({code}); stopping everything")
+                    status = code if code > 0 else 1
                     break
                 for child in children:
                     self._keep_running(child)
