@@ -280,6 +280,7 @@ def main() -> None:
                 front.stop()
             front = Front(name, folder, env, "gridgov.wsgi:application", ROOT)
             try:
+                normal_requests(front.port, 1)  # warm the processes first
                 quiet, _ = normal_requests(front.port, 2)
                 with SlowLoad(front.port) as load:
                     held = load.open
