@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from gridgov.accounts.auth import API_AUTH
+from gridgov.registry.transfers import HeldElsewhere, MatchLimitReached
 
 api = NinjaAPI(
     title="gridgov API",
@@ -63,6 +64,18 @@ def _service_invalid(request, exc: ValidationError):
         details = [str(m) for m in exc.messages]
         message = " ".join(details)
     return error(request, 400, "invalid", message, details)
+
+
+@api.exception_handler(HeldElsewhere)
+def _held_elsewhere(request, exc: HeldElsewhere):
+    message = " ".join(exc.messages)
+    details = {"transfer_request": exc.transfer.pk if exc.transfer is not None else None}
+    return error(request, 409, "held_elsewhere", message, details)
+
+
+@api.exception_handler(MatchLimitReached)
+def _match_limit(request, exc):
+    return error(request, 429, "rate_limited", str(exc))
 
 
 @api.exception_handler(PermissionDenied)

@@ -223,7 +223,14 @@ GRIDGOV_PERIODIC_JOBS = {
     "assessment.roll_up": 60,
     "registry.sweep_uploads": 3600,
     "notify.send_outbox": 60,  # a fallback: `gridgov sender` delivers within a second
+    "registry.escalate_transfers": 600,
 }
+# Identifier lookups that find a record held by another area: at most this many per user and
+# hour (each is in the access log), and the holder decides a transfer within these working days.
+GRIDGOV_IDENTIFIER_MATCHES_PER_HOUR = int(
+    os.environ.get("GRIDGOV_IDENTIFIER_MATCHES_PER_HOUR", "30")
+)
+GRIDGOV_TRANSFER_WORKING_DAYS = int(os.environ.get("GRIDGOV_TRANSFER_WORKING_DAYS", "3"))
 # bench/intake.py only: serve a bare one-row-insert view as the baseline.
 GRIDGOV_BENCH_BARE = os.environ.get("GRIDGOV_BENCH_BARE") == "1"
 # Largest photo accepted with a case.

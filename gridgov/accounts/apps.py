@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "gridgov.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from gridgov.accounts import area_moves  # noqa: F401 (registers its recoder)

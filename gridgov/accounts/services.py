@@ -24,7 +24,7 @@ from gridgov.accounts.models import (
     User,
 )
 from gridgov.accounts.permissions import Action, Role, may_grant
-from gridgov.accounts.scope import code_in_scope, user_may
+from gridgov.accounts.scope import code_in_scope, has_global_scope, user_may
 from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import change_entry, record_change, record_changes, snapshot
@@ -54,6 +54,23 @@ def _require_user_manager(actor, role: str | None = None) -> None:
     if role is not None and not (actor.is_superuser or may_grant(actor.role, role)):
         raise PermissionDenied(
             _("You may not give the role %(role)s.") % {"role": Role(role).label}
+        )
+
+
+def _require_over(actor, user: User) -> None:
+    """A manager acts on a user only when the whole of that user's scope lies inside their own
+    (a user with no scope, or one reaching elsewhere, is for a manager above both)."""
+    if actor is None or has_global_scope(actor):
+        return
+    codes = list(user.scope_areas.values_list("code", flat=True))
+    if not codes or not all(code_in_scope(actor, code) for code in codes):
+        raise PermissionDenied(
+            _("This user's scope reaches beyond yours: ask a manager whose scope holds it.")
+        )
+    if has_global_scope(user) or not may_grant(actor.role, user.role):
+        raise PermissionDenied(
+            _("You may not manage a user with the role %(role)s.")
+            % {"role": user.get_role_display()}
         )
 
 
@@ -112,7 +129,10 @@ def create_user(
 
 @transaction.atomic
 def update_user(user: User, *, actor, scope_codes: Iterable[str] | None = None, **changes) -> User:
+    """Edit, (de)activate or re-scope a user: the manager must hold all of the user's scope
+    before and after, and may give only roles and areas they hold themselves."""
     _require_user_manager(actor, user.role)
+    _require_over(actor, user)
     allowed = {"full_name", "role", "phone", "department", "is_active"}
     if set(changes) - allowed:
         raise ValidationError(
@@ -144,6 +164,7 @@ def update_user(user: User, *, actor, scope_codes: Iterable[str] | None = None, 
 def set_password(user: User, password: str, *, actor) -> None:
     if actor is not None and actor != user:
         _require_user_manager(actor)
+        _require_over(actor, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     record_change(
@@ -161,6 +182,8 @@ def assign_staff(
         raise ValidationError({"force_type": _("Unknown force type %(f)s.") % {"f": force_type}})
     if actor is not None and not code_in_scope(actor, grid.code):
         raise PermissionDenied(_("The grid is outside your scope."))
+    _require_user_manager(actor)
+    _require_over(actor, user)
     assignment, created = StaffAssignment.objects.get_or_create(
         user=user,
         grid=grid,
@@ -177,6 +200,9 @@ def assign_staff(
 
 @transaction.atomic
 def end_assignment(assignment: StaffAssignment, *, actor, on: datetime.date | None = None) -> None:
+    _require_user_manager(actor)
+    if actor is not None and not code_in_scope(actor, assignment.area_code):
+        raise PermissionDenied(_("The grid is outside your scope."))
     before = snapshot(assignment)
     assignment.until = on or timezone.localdate()
     assignment.save(update_fields=["until"])
@@ -194,6 +220,8 @@ def create_department(
     *, actor, code: str, name: str, level: str, area: Area, line: str = "", phone: str = ""
 ) -> Department:
     _require_user_manager(actor)
+    if actor is not None and not code_in_scope(actor, area.code):
+        raise PermissionDenied(_("The area is outside your scope."))
     if Department.objects.filter(code=code).exists():
         raise ValidationError({"code": _("The code %(code)s is taken.") % {"code": code}})
     department = Department.objects.create(
@@ -308,7 +336,12 @@ class UserSpec:
 def bulk_create_users(
     specs: list[UserSpec], *, shared_password: str, actor=None, note: str = ""
 ) -> list[User]:
-    """Create many users at once (demo, staff imports). The shared password is hashed once."""
+    """Create many users at once (demo, staff imports). The shared password is hashed once.
+    A manager (not the system) may give only roles and areas they hold."""
+    for role in {s.role for s in specs}:
+        _require_user_manager(actor, role)
+    if actor is not None:
+        _scope_areas({c for s in specs for c in s.scope_codes}, actor)
     shared_hash = make_password(shared_password)
     departments = {
         d.code: d

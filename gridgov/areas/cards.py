@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.areas import queries
 from gridgov.areas.models import Area, Level
 
 
@@ -38,8 +39,8 @@ def _tree_facts(area: Area, user) -> list[Fact]:
     if area.level == Level.GRID:
         return []
     counts = (
-        Area.objects.active()
-        .filter(code__startswith=area.code)
+        queries.areas_for(user, within=area.code)
+        .active()
         .exclude(pk=area.pk)
         .aggregate(
             streets=Count("id", filter=Q(level=Level.STREET)),

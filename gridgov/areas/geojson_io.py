@@ -16,15 +16,18 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, user_may
 from gridgov.areas import coding
 from gridgov.areas.crs import Crs
-from gridgov.areas.geometry import check_geometry_structure, parse_boundary
+from gridgov.areas.geometry import (
+    OUTSIDE_TOLERANCE,
+    check_geometry_structure,
+    clip_to_parent,
+    fit_problems,
+    outside_share,
+    parse_boundary,
+)
 from gridgov.areas.models import Area, BoundaryVersion, GridKind, Level, Risk
 from gridgov.areas.services import apply_boundary, refresh_locator_after_commit
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import change_entry, record_changes, snapshot
-
-OVERLAP_TOLERANCE = 0.01  # share of the smaller area two siblings may overlap (drawing slack)
-OUTSIDE_LIMIT = 0.5  # share of an area outside its parent beyond which it "lies mostly outside"
-OUTSIDE_WARNING = 0.02
 
 
 @dataclass
@@ -301,20 +304,11 @@ def _check_siblings_and_parents(plan: ImportPlan, existing: dict) -> None:
                 continue
             a_code, a_n, a = siblings[i]
             b_code, b_n, b = siblings[j]
-            shared = shapely.intersection(a, b).area
-            smaller = min(a.area, b.area)
-            if smaller and shared / smaller > OVERLAP_TOLERANCE:
-                target_n, target_code, other = (
-                    (b_n, b_code, a_code) if b_n else (a_n, a_code, b_code)
-                )
-                plan.problems.append(
-                    Problem(
-                        target_n,
-                        target_code,
-                        _("Overlaps its sibling %(other)s by %(pct).1f%% of the smaller area.")
-                        % {"other": other, "pct": 100 * shared / smaller},
-                    )
-                )
+            target_n, target_code, other, geom = (
+                (b_n, b_code, a_code, b) if b_n else (a_n, a_code, b_code, a)
+            )
+            for message in fit_problems(geom, None, [(other, a if geom is b else b)]):
+                plan.problems.append(Problem(target_n, target_code, message))
         parent_geom = (
             file_geoms.get(parent_code)
             if parent_code in file_geoms
@@ -323,17 +317,10 @@ def _check_siblings_and_parents(plan: ImportPlan, existing: dict) -> None:
         if parent_geom is None:
             continue
         for item in items:
-            outside = 1 - shapely.intersection(item.geom, parent_geom).area / item.geom.area
-            if outside > OUTSIDE_LIMIT:
-                plan.problems.append(
-                    Problem(
-                        item.feature,
-                        item.code,
-                        _("Lies mostly outside its parent (%(pct).0f%% outside).")
-                        % {"pct": 100 * outside},
-                    )
-                )
-            elif outside > OUTSIDE_WARNING:
+            for message in fit_problems(item.geom, parent_geom, []):
+                plan.problems.append(Problem(item.feature, item.code, message))
+            outside = outside_share(item.geom, parent_geom)
+            if 0.001 < outside <= OUTSIDE_TOLERANCE:
                 plan.warnings.append(
                     Problem(
                         item.feature,
@@ -367,6 +354,13 @@ def commit_import(
         now = timezone.now()
         today = timezone.localdate()
         for done, item in enumerate(sorted(plan.planned, key=lambda p: len(p.code)), 1):
+            parent = known.get(item.parent_code) if item.parent_code else None
+            item.geom = clip_to_parent(
+                item.geom,
+                shapely.from_geojson(json.dumps(parent.geometry))
+                if parent is not None and parent.geometry
+                else None,
+            )
             if item.action == "update":
                 area = known[item.code]
                 before = snapshot(area)

@@ -163,3 +163,66 @@ def boundary_facts(geom: shapely.Geometry) -> BoundaryFacts:
 def to_geojson(geom: shapely.Geometry) -> dict:
     """GeoJSON with lists (not tuples) so it stores and compares as JSON."""
     return json.loads(shapely.to_geojson(geom))
+
+
+# One tolerance for every way a boundary arrives (drawn, uploaded, PUT, GeoJSON import): drawing
+# slack along shared edges, never enough to take another area's ground.
+OVERLAP_TOLERANCE = 0.01  # share of the smaller area two siblings may overlap
+OUTSIDE_TOLERANCE = 0.02  # share of an area that may lie outside its parent
+
+
+def outside_share(geom: shapely.Geometry, parent: shapely.Geometry) -> float:
+    """The share of `geom` lying outside `parent` (0 when wholly inside)."""
+    if geom.area == 0:
+        return 0.0
+    return max(0.0, 1 - shapely.intersection(geom, parent).area / geom.area)
+
+
+def overlap_share(a: shapely.Geometry, b: shapely.Geometry) -> float:
+    """How much two areas overlap, as a share of the smaller one."""
+    smaller = min(a.area, b.area)
+    return shapely.intersection(a, b).area / smaller if smaller else 0.0
+
+
+def fit_problems(
+    geom: shapely.Geometry,
+    parent: shapely.Geometry | None,
+    siblings: list[tuple[str, shapely.Geometry]],
+) -> list[str]:
+    """Why a boundary does not fit its place in the tree: outside its parent or over a sibling
+    beyond the tolerance (empty when it fits)."""
+    problems = []
+    if parent is not None:
+        outside = outside_share(geom, parent)
+        if outside > OUTSIDE_TOLERANCE:
+            problems.append(
+                _(
+                    "%(pct).1f%% of the boundary lies outside its parent area (at most "
+                    "%(limit).0f%% is allowed)."
+                )
+                % {"pct": 100 * outside, "limit": 100 * OUTSIDE_TOLERANCE}
+            )
+    for code, other in siblings:
+        share = overlap_share(geom, other)
+        if share > OVERLAP_TOLERANCE:
+            problems.append(
+                _("Overlaps its sibling %(other)s by %(pct).1f%% of the smaller area.")
+                % {"other": code, "pct": 100 * share}
+            )
+    return problems
+
+
+def clip_to_parent(geom: shapely.Geometry, parent: shapely.Geometry | None) -> shapely.Geometry:
+    """The part of a boundary inside its parent: the slack the tolerance allows never takes
+    another area's ground, so the locator never sends a point there to this area."""
+    if parent is None or outside_share(geom, parent) == 0:
+        return geom
+    clipped = shapely.set_precision(
+        shapely.make_valid(shapely.intersection(geom, parent)), PRECISION
+    )
+    polygons = [
+        p for p in shapely.get_parts(clipped) if p.geom_type in POLYGON_TYPES and p.area > 0
+    ]
+    if not polygons:
+        return geom
+    return shapely.union_all(polygons)

@@ -9,8 +9,8 @@ from gridgov.accounts.scope import get_for_user, restrict
 from gridgov.areas.models import Area, Level
 
 
-def areas_for(user, action: str = Action.VIEW) -> QuerySet:
-    return restrict(Area.objects.all(), user, action)
+def areas_for(user, action: str = Action.VIEW, within: str = "") -> QuerySet:
+    return restrict(Area.objects.all(), user, action, within=within)
 
 
 def get_area_for_user(user, code: str, action: str = Action.VIEW) -> Area:
@@ -43,10 +43,9 @@ def search(user, text: str, limit: int = 20) -> list[Area]:
 
 
 def staff_of(user, area: Area) -> QuerySet:
-    qs = restrict(StaffAssignment.objects.select_related("user"), user).filter(until__isnull=True)
-    if area.level == Level.GRID:
-        return qs.filter(grid=area)
-    return qs.filter(area_code__startswith=area.code)
+    qs = restrict(StaffAssignment.objects.select_related("user"), user, within=area.code)
+    qs = qs.filter(until__isnull=True)
+    return qs.filter(grid=area) if area.level == Level.GRID else qs
 
 
 def ensure_grid(area: Area) -> Area:

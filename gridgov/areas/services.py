@@ -1,13 +1,14 @@
 """Operations that change the area tree. Each runs in one transaction and writes the change log."""
 
 import datetime
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import shapely
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -17,10 +18,17 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, user_may
 from gridgov.areas import coding
 from gridgov.areas.crs import Crs
-from gridgov.areas.geometry import boundary_facts, parse_boundary
+from gridgov.areas.geometry import (
+    OUTSIDE_TOLERANCE,
+    boundary_facts,
+    clip_to_parent,
+    fit_problems,
+    outside_share,
+    parse_boundary,
+)
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area, BoundaryVersion, GridKind, Level, Risk
-from gridgov.audit.models import ChangeAction
+from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_change, record_changes, snapshot
 
 
@@ -44,6 +52,27 @@ def apply_boundary(area: Area, geom: shapely.Geometry | None) -> None:
         area.label_lon, area.label_lat = facts.label_lon, facts.label_lat
         area.area_km2 = facts.area_km2
     area.geometry_updated_at = timezone.now()
+
+
+def _shape(geometry: dict | None) -> shapely.Geometry | None:
+    return shapely.from_geojson(json.dumps(geometry)) if geometry else None
+
+
+def fitted_boundary(
+    geom: shapely.Geometry, parent: Area | None, *, exclude: Area | None = None
+) -> shapely.Geometry:
+    """Check that a boundary lies within its parent and off its siblings (the GeoJSON import's
+    tolerance), and return it clipped to the parent; a ValidationError says what is wrong."""
+    if parent is None:
+        return geom
+    siblings = Area.objects.active().filter(parent=parent, geometry__isnull=False)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude.pk)
+    parent_geom = _shape(parent.geometry)
+    problems = fit_problems(geom, parent_geom, [(a.code, _shape(a.geometry)) for a in siblings])
+    if problems:
+        raise ValidationError({"geometry": problems})
+    return clip_to_parent(geom, parent_geom)
 
 
 def refresh_locator_after_commit() -> None:
@@ -105,6 +134,8 @@ def create_area(data: AreaInput, *, actor) -> Area:
     if Area.objects.active().filter(parent=parent, name=data.name.strip()).exists():
         raise ValidationError({"name": _("A sibling already has this name.")})
     geom = parse_boundary(data.geometry, data.crs) if data.geometry else None
+    if geom is not None:
+        geom = fitted_boundary(geom, parent)
     area = Area(
         code=data.code,
         name=data.name.strip(),
@@ -167,6 +198,22 @@ def set_boundary(area: Area, geometry: dict | None, *, actor, crs: str = Crs.WGS
     if area.retired:
         raise ValidationError(_("A retired area cannot be changed."))
     geom = parse_boundary(geometry, crs) if geometry is not None else None
+    if geom is not None:
+        geom = fitted_boundary(geom, area.parent, exclude=area)
+        children = Area.objects.active().filter(parent=area, geometry__isnull=False)
+        outside = [
+            c.code for c in children if outside_share(_shape(c.geometry), geom) > OUTSIDE_TOLERANCE
+        ]
+        if outside:
+            raise ValidationError(
+                {
+                    "geometry": _(
+                        "The new boundary leaves these child areas outside: %(codes)s. Redraw "
+                        "them first."
+                    )
+                    % {"codes": ", ".join(outside)}
+                }
+            )
     now = timezone.now()
     if area.geometry is not None:
         BoundaryVersion.objects.create(
@@ -197,6 +244,46 @@ def set_boundary(area: Area, geometry: dict | None, *, actor, crs: str = Crs.WGS
     return area
 
 
+# When an area moves, each part re-codes its own rows (with its own timeline or change-log
+# entries) through a function it registers here; rows of models no part claims are re-coded
+# plainly by their scope field. A recoder returns the models it handled.
+Recoder = Callable[..., set[type[models.Model]]]
+_RECODERS: list[Recoder] = []
+
+
+def recodes_areas(function: Recoder) -> Recoder:
+    """Register a part's recoder: `function(old_code, new_code, *, actor) -> models handled`."""
+    _RECODERS.append(function)
+    return function
+
+
+def recode_prefix(queryset: models.QuerySet, field: str, old: str, new: str) -> int:
+    """Replace the leading `old` of `field` with `new` in every row that starts with it."""
+    cut = len(old) + 1
+    return queryset.filter(**{f"{field}__startswith": old}).update(
+        **{field: Concat(Value(new), Substr(F(field), cut))}
+    )
+
+
+def log_recoded(model: type[models.Model], count: int, old: str, new: str, *, actor) -> None:
+    """One change-log line per kind of row re-coded by a move (rows may be millions)."""
+    if not count:
+        return
+    ChangeLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=str(getattr(actor, "username", "") or "system"),
+        action=ChangeAction.MOVE,
+        object_type=model._meta.label_lower,
+        object_id="area-move",
+        object_repr=f"{old} → {new}"[:200],
+        area_code=new,
+        before={"code": old},
+        after={"code": new, "rows": count},
+        note=_("%(n)d rows re-coded: area %(old)s moved to %(new)s")
+        % {"n": count, "old": old, "new": new},
+    )
+
+
 def _scoped_models() -> Iterable:
     """Every model whose rows carry an area code, except the tree itself."""
     for model in apps.get_models():
@@ -210,8 +297,10 @@ def _scoped_models() -> Iterable:
 def move_area(area: Area, new_parent: Area, *, actor, new_code: str | None = None) -> Area:
     """Move an area (with its subtree) under another parent; codes follow the new parent.
 
-    Every row that carries a code of the moved subtree is recoded in the same transaction, so
-    records stay with their place and inside the right scopes.
+    Every row that carries a code of the moved subtree is recoded in the same transaction, each
+    part through its own recoder (cases keep their level, so open cases stay in the queues of
+    the command center that now holds their community), so records stay with their place and
+    inside the right scopes.
     """
     area = Area.objects.select_for_update().get(pk=area.pk)
     _require_manager(actor, area.code)
@@ -242,13 +331,19 @@ def move_area(area: Area, new_parent: Area, *, actor, new_code: str | None = Non
         raise ValidationError({"name": _("A sibling already has this name.")})
     old_code = area.code
     before = snapshot(area)
-    cut = len(old_code) + 1
-    subtree = Area.objects.filter(code__startswith=old_code)
-    subtree.update(code=Concat(Value(code), Substr(F("code"), cut)))
+    recode_prefix(Area.objects.all(), "code", old_code, code)
+    handled: set[type[models.Model]] = {Area}
+    for recoder in _RECODERS:
+        handled |= recoder(old_code, code, actor=actor)
     for model, field in _scoped_models():
-        model.objects.filter(**{f"{field}__startswith": old_code}).update(
-            **{field: Concat(Value(code), Substr(F(field), cut))}
-        )
+        if model not in handled:
+            log_recoded(
+                model,
+                recode_prefix(model.objects.all(), field, old_code, code),
+                old_code,
+                code,
+                actor=actor,
+            )
     area.refresh_from_db()
     area.parent = new_parent
     area.save()
@@ -295,6 +390,8 @@ def bulk_load(rows: list[AreaInput], *, actor, note: str = "") -> list[Area]:
 
     A row's geometry may be GeoJSON (checked here) or a shapely geometry already checked.
     """
+    for row in rows:
+        _require_manager(actor, row.parent_code or row.code)
     known = {
         a.code: a
         for a in Area.objects.filter(code__in={r.parent_code for r in rows if r.parent_code})

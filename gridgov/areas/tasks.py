@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
@@ -11,6 +12,8 @@ from gridgov.jobs.registry import job
 def import_geojson(ctx, path: str, crs: str, actor_id: int | None = None) -> dict:
     """Commit an uploaded GeoJSON file that passed its dry run (it is checked again)."""
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    if actor_id and actor is None:
+        raise PermissionDenied(_("The user who started this import no longer exists."))
     raw = Path(path).read_bytes()
     plan = commit_import(
         raw, crs=crs, actor=actor, progress=lambda done, total: ctx.progress(done, total)

@@ -102,7 +102,7 @@ def new_child(request, code: str):
     level = Level.child_of(parent.level)
     if level is None or parent.retired:
         raise Http404
-    taken = set(Area.objects.filter(code__startswith=parent.code).values_list("code", flat=True))
+    taken = set(queries.areas_for(request.user, within=parent.code).values_list("code", flat=True))
     form = AreaForm(
         request.POST or None, initial={"code": next_child_code(parent.code, level, taken)}
     )
@@ -221,7 +221,7 @@ def boundary(request, code: str):
             geometry = _boundary_input(form)
             services.set_boundary(area, geometry, actor=request.user, crs=form.cleaned_data["crs"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form.add_error(None, exc.messages)  # the drawn boundary is a hidden field
         else:
             return redirect(f"{_console_url()}?area={area.code}")
     siblings = (
@@ -334,9 +334,9 @@ def export(request):
     root = queries.get_area_for_user(request.user, request.GET.get("root", ""), Action.EXPORT)
     levels = [lv for lv in request.GET.get("levels", "grid").split(",") if lv in Level.values]
     areas = (
-        queries.areas_for(request.user, Action.EXPORT)
+        queries.areas_for(request.user, Action.EXPORT, within=root.code)
         .active()
-        .filter(code__startswith=root.code, level__in=levels)
+        .filter(level__in=levels)
         .order_by("code")
     )
     body = json.dumps(export_collection(list(areas)), ensure_ascii=False)

@@ -6,3 +6,6 @@ class AssessmentConfig(AppConfig):
     name = "gridgov.assessment"
     label = "assessment"
     verbose_name = _("Assessment")
+
+    def ready(self) -> None:
+        from gridgov.assessment import area_moves  # noqa: F401 (registers its recoder)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import Department, User
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import code_in_scope, code_prefix_q, get_for_user, restrict
+from gridgov.accounts.scope import code_in_scope, get_for_user, restrict
 from gridgov.areas.models import Area, Level
 from gridgov.assessment import periods
 from gridgov.assessment.indicators import INDICATORS, indicator_table
@@ -92,11 +92,11 @@ def unit_report(user, unit_kind: str, unit_key: str, period: str) -> dict:
 
 
 def _unit_rows(user, unit_kind: str, level: str, parent: str, months: list[str]) -> dict:
-    tallies = restrict(Tally.objects.all(), user).filter(unit_kind=unit_kind, month__in=months)
+    tallies = restrict(Tally.objects.all(), user, within=parent).filter(
+        unit_kind=unit_kind, month__in=months
+    )
     if level:
         tallies = tallies.filter(level=level)
-    if parent:
-        tallies = tallies.filter(code_prefix_q("area_code", [parent]))
     rows = tallies.values("unit_key").annotate(**{m: Sum(m) for m in MEASURES})
     return {r.pop("unit_key"): {m: r[m] or 0 for m in MEASURES} for r in rows}
 
@@ -208,7 +208,7 @@ def cases_behind(
     else:
         facts = CaseFact.objects.filter(month__in=months, **{f"{measure}__gt": 0})
         if unit_kind == UnitKind.AREA:
-            facts = facts.filter(code_prefix_q("area_code", [unit.code]))
+            facts = restrict(facts, user, within=unit.code)
         elif unit_kind == UnitKind.DEPARTMENT:
             facts = facts.filter(department_id=unit.pk)
         else:
@@ -228,13 +228,11 @@ def _end(months: list[str]):
 def card_board(user, period: str, area: str = "") -> dict:
     """Red and yellow cards of a period: counts per street and per department, and the latest."""
     months = periods.months_of(period)
-    cards = restrict(Card.objects.all(), user, Action.VIEW).filter(
+    if area and not code_in_scope(user, area):
+        raise Http404
+    cards = restrict(Card.objects.all(), user, Action.VIEW, within=area).filter(
         raised_at__gte=_start(months), raised_at__lt=_end(months)
     )
-    if area:
-        if not code_in_scope(user, area):
-            raise Http404
-        cards = cards.filter(code_prefix_q("area_code", [area]))
     by_area: dict[str, dict[str, int]] = {}
     width = 9 if not area or len(area) < 9 else (12 if len(area) < 12 else len(area) + 2)
     for code, kind in cards.values_list("area_code", "kind"):

@@ -20,14 +20,14 @@ def _date(text: str) -> datetime.date | None:
 def _filtered(request, queryset, type_field: str):
     if not user_may(request.user, Action.READ_AUDIT):
         raise PermissionDenied
-    rows = restrict(queryset, request.user, Action.READ_AUDIT)
     params = request.GET
+    rows = restrict(
+        queryset, request.user, Action.READ_AUDIT, within=params.get("area", "").strip()
+    )
     if actor := params.get("actor", "").strip():
         rows = rows.filter(actor_name__icontains=actor)
     if kind := params.get("type", "").strip():
         rows = rows.filter(**{type_field: kind})
-    if area := params.get("area", "").strip():
-        rows = rows.filter(area_code__startswith=area)
     if start := _date(params.get("from", "")):
         rows = rows.filter(time__date__gte=start)
     if end := _date(params.get("to", "")):

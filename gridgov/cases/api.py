@@ -217,15 +217,15 @@ def report_case(request: HttpRequest, payload: CaseIn):
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
     if filters.queue not in queries.QUEUES:
         raise ValidationError({"queue": _("Unknown queue %(q)s.") % {"q": filters.queue}})
-    cases = queries.queue(request.user, filters.queue).select_related("category", "department")
+    cases = queries.queue(request.user, filters.queue, filters.area).select_related(
+        "category", "department"
+    )
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.category:
         cases = cases.filter(category__code=filters.category) | cases.filter(
             category__parent__code=filters.category
         )
-    if filters.area:
-        cases = cases.filter(area_code__startswith=filters.area)
     if filters.since:
         cases = cases.filter(created_at__date__gte=filters.since)
     items = list(
@@ -251,14 +251,22 @@ def cases_geojson(
         cases = cases.filter(status=status)
     if category:
         cases = cases.filter(category__code__startswith=category)
-    rows = cases.values_list("pk", "lon", "lat", "title", "status", "stage_card")[:20000]
+    rows = cases.values_list("pk", "lon", "lat", "title", "status", "stage_card", "area_code")[
+        :20000
+    ]
     features = [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"id": pk, "title": title, "status": st, "card": card},
+            "properties": {
+                "id": pk,
+                "title": title,
+                "status": st,
+                "card": card,
+                "area_code": area_code,
+            },
         }
-        for pk, lon, lat, title, st, card in rows
+        for pk, lon, lat, title, st, card, area_code in rows
     ]
     return HttpResponse(
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
@@ -484,5 +492,4 @@ def rate(request: HttpRequest, case_id: int, payload: RatingIn):
 )
 def duplicates(request: HttpRequest, case_id: int):
     case = queries.get_case_for_user(request.user, case_id)
-    ids = [c.pk for c in services.find_duplicates(case)]
-    return [CaseOut.of(c) for c in queries.cases_for(request.user).filter(pk__in=ids)]
+    return [CaseOut.of(c) for c in queries.duplicates_for(request.user, case)]

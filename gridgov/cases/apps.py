@@ -9,7 +9,10 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from gridgov.areas.console import add_console_script
-        from gridgov.cases import cards  # noqa: F401 (registers the area-card facts)
+        from gridgov.cases import (
+            area_moves,  # noqa: F401 (registers its recoder)
+            cards,  # noqa: F401 (registers the area-card facts)
+        )
 
         add_console_script("cases/console-layer.js")
         self._forget_cached_tables_on_change()

@@ -17,19 +17,13 @@ def _local_month_start():
 
 @provider
 def case_facts(area, user) -> list[Fact]:
-    counts = (
-        cases_for(user)
-        .filter(area_code__startswith=area.code)
-        .aggregate(
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count(
-                "id", filter=Q(status__in=OPEN_STATUSES, stage_deadline__lt=timezone.now())
-            ),
-            month=Count(
-                "id",
-                filter=Q(created_at__gte=_local_month_start()),
-            ),
-        )
+    counts = cases_for(user, within=area.code).aggregate(
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, stage_deadline__lt=timezone.now())),
+        month=Count(
+            "id",
+            filter=Q(created_at__gte=_local_month_start()),
+        ),
     )
     return [
         Fact(_("Open cases"), counts["open"], "open_cases"),

@@ -168,6 +168,7 @@ EVENT_LABELS = {
     "rate": _("Rated"),
     "whistle": _("Whistle blown: departments summoned (吹哨)"),
     "report_in": _("Department reported on site (报到)"),
+    "recode": _("Area re-coded"),
 }
 
 # The stage a status waits in, and so whose clock runs.

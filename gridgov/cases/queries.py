@@ -1,11 +1,14 @@
 """Reads of cases for a user: queues, one case, the map. Every one starts from restrict()."""
 
-from django.db.models import Q, QuerySet
+import datetime
+import math
+
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.permissions import Action, Role
-from gridgov.accounts.scope import get_for_user, has_global_scope, restrict
+from gridgov.accounts.scope import get_for_user, restrict
 from gridgov.cases.models import Case, Status
 
 QUEUE_LABELS = {
@@ -22,8 +25,12 @@ QUEUE_LABELS = {
 QUEUES = list(QUEUE_LABELS)
 
 
-def cases_for(user, action: str = Action.VIEW) -> QuerySet:
-    return restrict(Case.objects.all(), user, action)
+DUPLICATE_RADIUS_M = 100
+DUPLICATE_WINDOW_HOURS = 72
+
+
+def cases_for(user, action: str = Action.VIEW, within: str = "") -> QuerySet:
+    return restrict(Case.objects.all(), user, action, within=within)
 
 
 def get_case_for_user(user, pk, action: str = Action.VIEW) -> Case:
@@ -35,24 +42,19 @@ def get_case_for_user(user, pk, action: str = Action.VIEW) -> Case:
     )
 
 
-def _levels(user) -> Q:
-    """Cases held by this user's command center (or below it)."""
-    if has_global_scope(user):
-        return Q()
-    q = Q(pk__in=[])
-    for prefix in user.scope_codes:
-        q |= Q(level_code__startswith=prefix)
-    return q
+def _held(cases: QuerySet, user) -> QuerySet:
+    """Cases held by this user's command center (or below it): their level in the scope."""
+    return restrict(cases, user, field="level_code")
 
 
-def queue(user, name: str) -> QuerySet:
-    cases = cases_for(user)
+def queue(user, name: str, within: str = "") -> QuerySet:
+    cases = cases_for(user, within=within)
     if name == "accept":
-        return cases.filter(_levels(user), status=Status.REPORTED)
+        return _held(cases, user).filter(status=Status.REPORTED)
     if name == "file":
-        return cases.filter(_levels(user), status=Status.ACCEPTED)
+        return _held(cases, user).filter(status=Status.ACCEPTED)
     if name == "dispatch":
-        return cases.filter(_levels(user), status=Status.FILED)
+        return _held(cases, user).filter(status=Status.FILED)
     if name == "handle":
         handling = cases.filter(status__in=[Status.DISPATCHED, Status.HANDLING])
         if user.role == Role.DEPARTMENT_HANDLER:
@@ -81,6 +83,28 @@ def queue(user, name: str) -> QuerySet:
     if name == "mine":
         return cases.filter(reporter=user)
     return cases
+
+
+def duplicates_for(user, case: Case, limit: int = 10) -> QuerySet:
+    """Open cases the user may see, of the same class near in space (100 m) and time (72 h):
+    the likely duplicates a case may be merged into."""
+    if case.lon is None or case.lat is None or case.category_id is None:
+        return Case.objects.none()
+    dlat = DUPLICATE_RADIUS_M / 111_000
+    dlon = dlat / max(math.cos(math.radians(case.lat)), 0.1)
+    window = datetime.timedelta(hours=DUPLICATE_WINDOW_HOURS)
+    return (
+        cases_for(user)
+        .open()
+        .filter(
+            category_id=case.category_id,
+            lon__range=(case.lon - dlon, case.lon + dlon),
+            lat__range=(case.lat - dlat, case.lat + dlat),
+            created_at__range=(case.created_at - window, case.created_at + window),
+        )
+        .exclude(pk=case.pk)
+        .exclude(status=Status.MERGED)[:limit]
+    )
 
 
 def default_queue(user) -> str:

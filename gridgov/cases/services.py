@@ -47,8 +47,6 @@ from gridgov.notify.services import notify
 COMMAND_ROLES = {Role.ADMIN, Role.DISTRICT_OPERATOR, Role.STREET_OPERATOR, Role.COMMUNITY_STAFF}
 _CHANNELS = frozenset(Channel.values)
 _URGENCIES = frozenset(Urgency.values)
-DUPLICATE_RADIUS_M = 100
-DUPLICATE_WINDOW_HOURS = 72
 
 # ---------------------------------------------------------------------------------------------
 # who may act
@@ -58,7 +56,7 @@ def may_command(user, case: Case) -> bool:
     """The command center holding the case: an operator whose scope contains its level."""
     if not user_may(user, Action.CHANGE) or user.role not in COMMAND_ROLES:
         return False
-    return has_global_scope(user) or any(case.level_code.startswith(p) for p in user.scope_codes)
+    return code_in_scope(user, case.level_code)
 
 
 def may_supervise(user, case: Case) -> bool:
@@ -71,9 +69,7 @@ def may_supervise(user, case: Case) -> bool:
         return code_in_scope(user, case.area_code)
     if user.role not in COMMAND_ROLES:
         return False
-    return any(
-        case.level_code.startswith(p) and len(p) < len(case.level_code) for p in user.scope_codes
-    )
+    return code_in_scope(user, case.level_code) and case.level_code not in user.scope_codes
 
 
 def is_department(user, case: Case) -> bool:
@@ -412,8 +408,12 @@ def report_case(
     photos: Sequence[CheckedPhoto] = (),
     area_code: str | None = None,
 ) -> tuple[Case, bool]:
-    """Record a report from any channel. The same idempotency key twice gives the same case
-    (a phone retrying on a bad network makes one case): returns (case, created)."""
+    """Record a report from any channel. The same idempotency key twice from the same reporter
+    (or, without an account, the same channel) gives the same case (a phone retrying on a bad
+    network makes one case): returns (case, created). `actor` None is an inbound gateway that
+    authenticated itself (SMS); a user needs the right to report."""
+    if actor is not None and not user_may(actor, Action.REPORT):
+        raise PermissionDenied(_("You may not report cases."))
     if channel not in _CHANNELS:
         raise ValidationError({"channel": _("Unknown channel %(c)s.") % {"c": channel}})
     if urgency not in _URGENCIES:
@@ -463,6 +463,7 @@ def report_case(
         reporter=actor if getattr(actor, "pk", None) else None,
         reporter_name=reporter_name[:50],
         reporter_phone=reporter_phone[:20],
+        idempotency_scope=idempotency_scope(actor, channel),
         idempotency_key=idempotency_key or None,
         created_at=now,
     )
@@ -478,7 +479,11 @@ def report_case(
             _attach(case, event, [(p, AttachmentKind.REPORT) for p in photos], actor)
     except IntegrityError:
         # The key was used before (a retry): the unique index said so, no lookup needed up front.
-        existing = _case_with_key(idempotency_key) if idempotency_key else None
+        existing = (
+            find_case_by_idempotency_key(case.idempotency_scope, idempotency_key)
+            if idempotency_key
+            else None
+        )
         if existing is None:
             raise
         return existing, False
@@ -530,10 +535,19 @@ def _insert(obj) -> None:
     obj._state.db = connection.alias
 
 
-def _case_with_key(key: str) -> Case | None:
-    """The case an idempotency key made, if any (checked on every report: kept cheap)."""
+def idempotency_scope(actor, channel: str) -> str:
+    """Whose keys a key is compared with: the reporter's own, or the channel's for gateways."""
+    pk = getattr(actor, "pk", None)
+    return f"user:{pk}" if pk else f"channel:{channel}"
+
+
+def find_case_by_idempotency_key(scope: str, key: str) -> Case | None:
+    """The case this reporter's (or channel's) key made, if any — never another reporter's."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM cases_case WHERE idempotency_key = %s", [key])
+        cursor.execute(
+            "SELECT id FROM cases_case WHERE idempotency_scope = %s AND idempotency_key = %s",
+            [scope, key],
+        )
         row = cursor.fetchone()
     return Case.objects.get(pk=row[0]) if row else None
 
@@ -915,30 +929,6 @@ def _after(case: Case, action: str, actor, note: str) -> None:
             sms=True,
             source=f"cases.case:{case.pk}",
         )
-
-
-# ---------------------------------------------------------------------------------------------
-# duplicates
-
-
-def find_duplicates(case: Case, limit: int = 10) -> QuerySet:
-    """Open cases of the same class near in space (100 m) and time (72 h): likely duplicates."""
-    if case.lon is None or case.category_id is None:
-        return Case.objects.none()
-    dlat = DUPLICATE_RADIUS_M / 111_000
-    dlon = dlat / max(math.cos(math.radians(case.lat)), 0.1)
-    window = datetime.timedelta(hours=DUPLICATE_WINDOW_HOURS)
-    return (
-        Case.objects.open()
-        .filter(
-            category_id=case.category_id,
-            lon__range=(case.lon - dlon, case.lon + dlon),
-            lat__range=(case.lat - dlat, case.lat + dlat),
-            created_at__range=(case.created_at - window, case.created_at + window),
-        )
-        .exclude(pk=case.pk)
-        .exclude(status=Status.MERGED)[:limit]
-    )
 
 
 # ---------------------------------------------------------------------------------------------

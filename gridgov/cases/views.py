@@ -36,8 +36,6 @@ def _list_filters(request, cases):
         cases = cases.filter(status=status)
     if code := params.get("category"):
         cases = cases.filter(Q(category__code=code) | Q(category__parent__code=code))
-    if area := params.get("area", "").strip():
-        cases = cases.filter(area_code__startswith=area)
     return cases
 
 
@@ -46,7 +44,8 @@ def queue_list(request):
     name = request.GET.get("queue") or queries.default_queue(request.user)
     if name not in queries.QUEUES:
         raise Http404
-    cases = _list_filters(request, queries.queue(request.user, name)).select_related(
+    within = request.GET.get("area", "").strip()
+    cases = _list_filters(request, queries.queue(request.user, name, within)).select_related(
         "category", "department"
     )
     order = "stage_deadline" if name not in ("all", "mine") else "-created_at"
@@ -89,7 +88,7 @@ def case_detail(request, pk: int):
         context["departments"] = dispatch_choices(case)
         context["suggested"] = route(case)
     if "merge" in names:
-        context["duplicates"] = services.find_duplicates(case)
+        context["duplicates"] = queries.duplicates_for(request.user, case)
     context["may_rate"] = case.status == Status.CLOSED and (
         services.may_command(request.user, case) or case.reporter_id == request.user.pk
     )

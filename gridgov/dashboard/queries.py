@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from gridgov.accounts.scope import code_in_scope, code_prefix_q, get_for_user
+from gridgov.accounts.scope import code_in_scope, get_for_user, restrict
 from gridgov.areas.models import Area, Level
 from gridgov.assessment import periods
 from gridgov.assessment import queries as assessment
@@ -204,21 +204,23 @@ def children(area: Area) -> dict:
     return {"level": level, "areas": out}
 
 
-def _recent_within(queryset, area: Area):
-    """Rows of an area, newest first. For a large area (a city or district holds most rows) the
-    area test is written so no index serves it, and the database walks the time index instead;
-    a small area is found through its code's index."""
+def _recent_within(queryset, user, area: Area):
+    """The user's rows of an area, newest first. For a large area (a city or district holds most
+    rows) the area test is written so no index serves it, and the database walks the time index
+    instead; a small area is found through its code's index."""
     if len(area.code) > LARGE_AREA_CODE_LENGTH:
-        return queryset.filter(code_prefix_q("area_code", [area.code]))
+        return restrict(queryset, user, within=area.code)
     prefix = Substr("area_code", 1, len(area.code))
-    return queryset.annotate(area_prefix=prefix).filter(area_prefix=area.code)
+    return restrict(queryset, user).annotate(area_prefix=prefix).filter(area_prefix=area.code)
 
 
-def heat(area: Area) -> list[list[float]]:
+def heat(user, area: Area) -> list[list[float]]:
     since = timezone.now() - datetime.timedelta(days=HEAT_DAYS)
     recent = Case.objects.filter(created_at__gte=since).exclude(lon__isnull=True)
     rows = (
-        _recent_within(recent, area).order_by("-created_at").values_list("lat", "lon")[:HEAT_POINTS]
+        _recent_within(recent, user, area)
+        .order_by("-created_at")
+        .values_list("lat", "lon")[:HEAT_POINTS]
     )
     return [[round(lat, 5), round(lon, 5)] for lat, lon in rows]
 
@@ -254,11 +256,11 @@ def registry(area: Area) -> dict:
     }
 
 
-def red_cards(area: Area, limit: int = 8) -> list[dict]:
+def red_cards(user, area: Area, limit: int = 8) -> list[dict]:
     since = timezone.now() - datetime.timedelta(days=90)
     recent = Card.objects.filter(kind="red", raised_at__gte=since)
     cards = (
-        _recent_within(recent, area)
+        _recent_within(recent, user, area)
         .select_related("case", "department")
         .order_by("-raised_at")[:limit]
     )
@@ -282,10 +284,10 @@ PANELS = {
     "top_classes": lambda user, area: top_classes(area),
     "funnel": lambda user, area: funnel(area),
     "children": lambda user, area: children(area),
-    "heat": lambda user, area: heat(area),
+    "heat": heat,
     "ranking": ranking,
     "registry": lambda user, area: registry(area),
-    "red_cards": lambda user, area: red_cards(area),
+    "red_cards": red_cards,
 }
 
 

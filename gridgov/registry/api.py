@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user
-from gridgov.registry import importing, queries, services, stats
+from gridgov.registry import importing, queries, services, stats, transfers
 from gridgov.registry.models import Building, House
 
 router = Router(tags=["registry"])
@@ -205,9 +205,7 @@ def list_buildings(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=10_000_000),
 ):
-    rows = queries.buildings_for(request.user)
-    if area:
-        rows = rows.filter(area_code__startswith=area)
+    rows = queries.buildings_for(request.user, within=area)
     return list(rows.order_by("area_code", "code")[offset : offset + limit])
 
 
@@ -384,9 +382,11 @@ def registry_map(
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"id": pk, "name": name, "kind": kind},
+            "properties": {"id": pk, "name": name, "kind": kind, "area_code": code},
         }
-        for pk, lon, lat, name, kind in rows.values_list("pk", "lon", "lat", "name", extra)[:20000]
+        for pk, lon, lat, name, kind, code in rows.values_list(
+            "pk", "lon", "lat", "name", extra, "area_code"
+        )[:20000]
     ]
     return HttpResponse(
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
@@ -432,3 +432,60 @@ def import_file(
         )
         return Status(200 if report.committed else 400, report.summary())
     return importing.check(entity, data, file.name or "upload", actor=request.user).summary()
+
+
+class TransferRecordOut(Schema):
+    id: int
+    name: str
+    area_code: str
+
+
+class TransferOut(Schema):
+    id: int
+    kind: str
+    status: str
+    status_label: str
+    target_code: str
+    requested_at: str
+    due_at: str
+    due_label: str
+    decided_at: str | None
+    mine: bool
+    may_decide: bool
+    holder_code: str | None = None
+    requested_by: str | None = None
+    record: TransferRecordOut | None = Field(
+        None, description="Only for the area that decides; a requester never sees the record."
+    )
+
+
+class DecisionIn(Schema):
+    accept: bool
+    note: str = Field("", max_length=500)
+
+
+@router.get(
+    "/transfers", response=list[TransferOut], summary="Transfer requests you decide or made"
+)
+def list_transfers(request: HttpRequest, limit: int = 100):
+    rows = transfers.transfers_for(request.user)[: max(1, min(limit, 500))]
+    return [transfers.present_transfer(t, request.user) for t in rows]
+
+
+@router.get("/transfers/{transfer_id}", response=TransferOut, summary="One transfer request")
+def get_transfer(request: HttpRequest, transfer_id: int):
+    transfer = transfers.get_transfer_for_user(request.user, transfer_id)
+    return transfers.present_transfer(transfer, request.user)
+
+
+@router.post(
+    "/transfers/{transfer_id}/decide",
+    response=TransferOut,
+    summary="Move the record to the requester's area, or refuse",
+)
+def decide_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn):
+    transfer = transfers.get_transfer_for_user(request.user, transfer_id)
+    transfer = transfers.decide_transfer(
+        transfer, actor=request.user, accept=payload.accept, note=payload.note
+    )
+    return transfers.present_transfer(transfer, request.user)

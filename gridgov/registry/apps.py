@@ -9,6 +9,9 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from gridgov.areas.console import add_console_script
-        from gridgov.registry import cards  # noqa: F401 (registers the area-card facts)
+        from gridgov.registry import (
+            area_moves,  # noqa: F401 (registers its recoder)
+            cards,  # noqa: F401 (registers the area-card facts)
+        )
 
         add_console_script("registry/console-layers.js")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from gridgov.accounts.scope import code_in_scope, has_global_scope, user_may
 from gridgov.areas.locator import locator
 from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_changes, snapshot
+from gridgov.registry import lookups, transfers
 from gridgov.registry.identity import parse_citizen_id, parse_credit_code
 from gridgov.registry.models import (
     Building,
@@ -221,6 +222,7 @@ class Report:
     created: int = 0
     updated: int = 0
     committed: bool = False
+    writing: bool = False  # checks made while writing: held-elsewhere rows become requests
 
     def summary(self) -> dict:
         return {
@@ -400,7 +402,7 @@ def _guard(entity: str, actor) -> None:
     if entity not in TEMPLATES:
         raise ValidationError(_("Unknown import kind %(e)s.") % {"e": entity})
     if actor is not None and not user_may(actor, Action.CHANGE):
-        raise ValidationError(_("You may not import records."))
+        raise PermissionDenied(_("You may not import records."))
 
 
 def _prechecked_batches(entity: str, data: bytes, filename: str, report: Report):
@@ -594,9 +596,56 @@ def _precheck_people(records: list[dict], seen: dict) -> list[dict]:
     return records
 
 
+def _person_key(r: dict) -> str:
+    return r.get("id_number") or f"{r.get('other_id_type')}:{r.get('other_id')}"
+
+
+def _known_people(records: list[dict], actor) -> tuple[dict[str, tuple[int, str]], set[int]]:
+    """The people the rows' identifiers name, and which of them the writer may change."""
+    ids = [r["id_number"] for r in records if r.get("id_number")]
+    others = [
+        (r["other_id_type"], r["other_id"])
+        for r in records
+        if not r.get("id_number") and r.get("other_id")
+    ]
+    found = lookups.find_people_by_id_numbers(ids) if ids else {}
+    if others:
+        found.update(lookups.find_people_by_other_ids(others))
+    pks = sorted({pk for pk, _code in found.values()})
+    return found, lookups.writable_ids(Person, pks, actor)
+
+
+def _held_elsewhere(model: type, held: dict[int, dict], report: Report, actor, column: str):
+    """Rows whose identifier names a record of another area: reported, never applied. The dry run
+    logs each match; the real run sends a transfer request for it (which logs it)."""
+    if not held:
+        return
+    records = model.objects.in_bulk(list(held))
+    if not report.writing:
+        transfers.log_matches(actor, list(records.values()), source="import")
+    houses = House.objects.in_bulk([r["house_id"] for r in held.values() if r.get("house_id")])
+    for pk, r in held.items():
+        if report.writing:
+            request = transfers.request_transfer(
+                actor=actor,
+                record=records[pk],
+                target_code=r["area_code"],
+                target_house=houses.get(r.get("house_id")) if model is Person else None,
+                source="import",
+            )
+            reason = _(
+                "held by another area: transfer request No. %(n)d was sent to its holder"
+            ) % {"n": request.pk}
+        else:
+            reason = _("held by another area: importing sends a transfer request to its holder")
+        report.errors.append(RowError(r["_row"], column, reason))
+
+
 def _check_people(records: list[dict], report: Report, actor, seen: dict) -> list[dict]:
     good = []
     houses = _houses([r["house_code"] for r in records if r.get("house_code")])
+    known, writable = _known_people([r for r in records if not r.get("_problems")], actor)
+    held: dict[int, dict] = {}
     for r in records:
         problems = r.pop("_problems", [])
         if r.get("house_code"):
@@ -607,10 +656,18 @@ def _check_people(records: list[dict], report: Report, actor, seen: dict) -> lis
                 problems.append(("房屋编码", _("the house lies outside your scope")))
             else:
                 r["house_id"], r["area_code"] = found
+        match = known.get(_person_key(r))
+        if match is not None and match[0] not in writable:
+            if not problems:
+                held[match[0]] = r
+                continue
+        elif match is not None:
+            r["_pk"] = match[0]
         if problems:
             report.errors.extend(RowError(r["_row"], c, reason) for c, reason in problems)
             continue
         good.append(r)
+    _held_elsewhere(Person, held, report, actor, "公民身份号码")
     return good
 
 
@@ -628,14 +685,13 @@ def _houses(codes: list[str]) -> dict[str, tuple[int, str]]:
 def _check_buildings(records, report, actor, seen):
     good = []
     codes = (
-        set(
-            Building.objects.filter(code__in=[r["code"] for r in records]).values_list(
-                "code", flat=True
-            )
+        dict(
+            Building.objects.filter(code__in=[r["code"] for r in records]).values_list("code", "id")
         )
         if records
-        else set()
+        else {}
     )
+    writable = lookups.writable_ids(Building, sorted(codes.values()), actor)
     located = (
         locator.locate_codes([r["lon"] for r in records], [r["lat"] for r in records])
         if records
@@ -660,8 +716,15 @@ def _check_buildings(records, report, actor, seen):
         if not _scope_ok(actor, grid):
             report.errors.append(RowError(n, "经度", _("the point lies outside your scope")))
             continue
+        if r["code"] in codes and codes[r["code"]] not in writable:
+            report.errors.append(
+                RowError(n, "楼栋编码", _("the code belongs to a building of another area"))
+            )
+            continue
         seen[r["code"]] = n
-        r["area_code"], r["_exists"] = grid, r["code"] in codes
+        r["area_code"] = grid
+        if r["code"] in codes:
+            r["_pk"] = codes[r["code"]]
         good.append(r)
     return good
 
@@ -674,6 +737,11 @@ def _check_houses(records, report, actor, seen):
             code__in={r["building_code"] for r in records}
         ).values_list("code", "id", "area_code")
     }
+    wanted = [
+        House.make_code(r["building_code"], r["unit"], r["floor"], r["room"]) for r in records
+    ]
+    houses = dict(House.objects.filter(code__in=wanted).values_list("code", "id"))
+    writable = lookups.writable_ids(House, sorted(houses.values()), actor)
     for r in records:
         n = r["_row"]
         found = buildings.get(r["building_code"])
@@ -691,8 +759,13 @@ def _check_houses(records, report, actor, seen):
                 RowError(n, "房号", _("the same room is already in row %(n)d") % {"n": seen[code]})
             )
             continue
+        if code in houses and houses[code] not in writable:
+            report.errors.append(RowError(n, "房号", _("the house code belongs to another area")))
+            continue
         seen[code] = n
         r["building_id"], r["area_code"], r["code"] = found[0], found[1], code
+        if code in houses:
+            r["_pk"] = houses[code]
         good.append(r)
     return good
 
@@ -705,6 +778,14 @@ def _check_organizations(records, report, actor, seen):
             code__in={r["house_code"] for r in records if r.get("house_code")}
         ).values_list("code", "id", "area_code")
     }
+    credits = []
+    for r in records:
+        if r.get("credit_code"):
+            with contextlib.suppress(ValidationError):
+                credits.append(parse_credit_code(r["credit_code"]))
+    known = lookups.find_organizations_by_credit_codes(credits) if credits else {}
+    writable = lookups.writable_ids(Organization, sorted(pk for pk, _c in known.values()), actor)
+    held: dict[int, dict] = {}
     for r in records:
         n = r["_row"]
         problems = []
@@ -743,10 +824,17 @@ def _check_organizations(records, report, actor, seen):
         if problems:
             report.errors.extend(RowError(n, c, reason) for c, reason in problems)
             continue
+        r["area_code"] = code
+        match = known.get(r.get("credit_code") or "")
+        if match is not None and match[0] not in writable:
+            held[match[0]] = r
+            continue
+        if match is not None:
+            r["_pk"] = match[0]
         if r.get("credit_code"):
             seen[r["credit_code"]] = n
-        r["area_code"] = code
         good.append(r)
+    _held_elsewhere(Organization, held, report, actor, "统一社会信用代码")
     return good
 
 
@@ -757,19 +845,6 @@ _CHECKERS = {
     "houses": _check_houses,
     "organizations": _check_organizations,
 }
-
-
-def _ids_by(table: type, column: str, values: list[str]) -> dict[str, int]:
-    """{value: id} for the rows whose `column` is one of `values` (raw SQL: a million lookups)."""
-    found: dict[str, int] = {}
-    name = connection.ops.quote_name(table._meta.db_table)
-    col = connection.ops.quote_name(column)
-    with connection.cursor() as cursor:
-        for chunk in _chunks(values, 900):
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT {col}, id FROM {name} WHERE {col} IN ({marks})", chunk)  # noqa: S608
-            found.update(cursor.fetchall())
-    return found
 
 
 def _chunks(items: list, size: int):
@@ -800,7 +875,7 @@ def commit(
         first = check(entity, data, filename, actor=actor)
         if first.bad_rows:
             return first
-    report = Report(entity=entity)
+    report = Report(entity=entity, writing=True)
     _guard(entity, actor)
     prechecked = (
         _prechecked_in_child(entity, data, filename, report)
@@ -885,24 +960,12 @@ _PERSON_COLUMNS = (
 
 def _write_people(batch: list[dict], actor) -> tuple[int, int]:
     """New people with one prepared multi-row insert; known people updated (logged one by one)."""
-    ids = [r["id_number"] for r in batch if r.get("id_number")]
-    existing = _ids_by(Person, "id_number", ids)
-    others = [(r["other_id_type"], r["other_id"]) for r in batch if not r.get("id_number")]
-    if others:
-        for p in Person.objects.filter(other_id__in=[o[1] for o in others]).values(
-            "id", "other_id_type", "other_id"
-        ):
-            existing[f"{p['other_id_type']}:{p['other_id']}"] = p["id"]
+    # The check found each row's person by identifier (`_pk`) and kept only those in scope.
     now = timezone.now()
     new_rows, updates = [], []
     for r in batch:
-        key = r.get("id_number") or f"{r['other_id_type']}:{r['other_id']}"
         r["current_house_id"] = r.get("house_id")
-        if key in existing:
-            r["_pk"] = existing[key]
-            updates.append(r)
-        else:
-            new_rows.append(r)
+        (updates if "_pk" in r else new_rows).append(r)
     table = connection.ops.quote_name(Person._meta.db_table)
     columns = ", ".join(
         connection.ops.quote_name(
@@ -949,19 +1012,15 @@ def _write_people(batch: list[dict], actor) -> tuple[int, int]:
             for offset, r in enumerate(new_rows):
                 r["_pk"] = last - len(new_rows) + 1 + offset
     if connection.vendor != "sqlite":
-        created_ids = _ids_by(
-            Person, "id_number", [r["id_number"] for r in new_rows if r.get("id_number")]
+        created_ids = lookups.find_people_by_id_numbers(
+            [r["id_number"] for r in new_rows if r.get("id_number")]
         )
         for r in new_rows:
             if r.get("id_number"):
-                r["_pk"] = created_ids[r["id_number"]]
+                r["_pk"] = created_ids[r["id_number"]][0]
     for r in new_rows:
         if "_pk" not in r:
-            r["_pk"] = (
-                Person.objects.filter(other_id_type=r["other_id_type"], other_id=r["other_id"])
-                .values_list("id", flat=True)
-                .get()
-            )
+            r["_pk"] = lookups.find_person_by_other_id(r["other_id_type"], r["other_id"]).pk
     if updates:
         _update_people(updates, actor)
     _residences(batch, now, known={r["_pk"] for r in updates})
@@ -1068,7 +1127,10 @@ def _insert_rows(cursor, sql: str, table: str, columns: str, rows: list[tuple]) 
 
 
 def _write_buildings(batch, actor):
-    existing = {b.code: b for b in Building.objects.filter(code__in=[r["code"] for r in batch])}
+    existing = {
+        b.code: b
+        for b in Building.objects.in_bulk([r["_pk"] for r in batch if "_pk" in r]).values()
+    }
     fields = (
         "name",
         "address",
@@ -1099,7 +1161,9 @@ def _write_buildings(batch, actor):
 
 
 def _write_houses(batch, actor):
-    existing = {h.code: h for h in House.objects.filter(code__in=[r["code"] for r in batch])}
+    existing = {
+        h.code: h for h in House.objects.in_bulk([r["_pk"] for r in batch if "_pk" in r]).values()
+    }
     new, changed = [], []
     for r in batch:
         values = {
@@ -1132,9 +1196,7 @@ def _write_houses(batch, actor):
 def _write_organizations(batch, actor):
     existing = {
         o.credit_code: o
-        for o in Organization.objects.filter(
-            credit_code__in=[r["credit_code"] for r in batch if r.get("credit_code")]
-        )
+        for o in Organization.objects.in_bulk([r["_pk"] for r in batch if "_pk" in r]).values()
     }
     fields = (
         "name",

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import code_prefix_q, get_for_user, restrict, user_may
+from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.registry.identity import mask_id, mask_phone
 from gridgov.registry.models import Building, House, KeyPopulationTag, Organization, Person, Place
 
@@ -22,8 +22,8 @@ AGE_BANDS = [
 COUNT_CAP = 10_000
 
 
-def people_for(user, action: str = Action.VIEW) -> QuerySet:
-    return restrict(Person.objects.filter(merged_into__isnull=True), user, action)
+def people_for(user, action: str = Action.VIEW, within: str = "") -> QuerySet:
+    return restrict(Person.objects.filter(merged_into__isnull=True), user, action, within=within)
 
 
 def get_person_for_user(user, pk, action: str = Action.VIEW) -> Person:
@@ -38,7 +38,7 @@ def tags_for(user) -> QuerySet:
 
 
 def prefix_q(field: str, text: str) -> Q:
-    """`field` starts with `text`, written to use an index (see accounts.scope.code_prefix_q)."""
+    """`field` starts with `text`, written to use an index (see accounts.scope._prefix_q)."""
     if connection.vendor == "sqlite":
         return Q(**{f"{field}__gte": text, f"{field}__lt": text + "\uffff"})
     return Q(**{f"{field}__startswith": text})
@@ -65,9 +65,7 @@ class PeopleFilters:
 
 
 def filter_people(user, f: PeopleFilters) -> QuerySet:
-    people = people_for(user)
-    if f.area:
-        people = people.filter(code_prefix_q("area_code", [f.area]))
+    people = people_for(user, within=f.area)
     if f.registration:
         people = people.filter(registration=f.registration)
     if f.sex in ("M", "F"):
@@ -138,20 +136,20 @@ def _age(birth: datetime.date | None) -> int | None:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-def buildings_for(user) -> QuerySet:
-    return restrict(Building.objects.all(), user)
+def buildings_for(user, within: str = "") -> QuerySet:
+    return restrict(Building.objects.all(), user, within=within)
 
 
-def houses_for(user) -> QuerySet:
-    return restrict(House.objects.all(), user)
+def houses_for(user, within: str = "") -> QuerySet:
+    return restrict(House.objects.all(), user, within=within)
 
 
-def organizations_for(user, action: str = Action.VIEW) -> QuerySet:
-    return restrict(Organization.objects.all(), user, action)
+def organizations_for(user, action: str = Action.VIEW, within: str = "") -> QuerySet:
+    return restrict(Organization.objects.all(), user, action, within=within)
 
 
-def places_for(user) -> QuerySet:
-    return restrict(Place.objects.all(), user)
+def places_for(user, within: str = "") -> QuerySet:
+    return restrict(Place.objects.all(), user, within=within)
 
 
 @dataclass
@@ -171,7 +169,7 @@ def building_table(user, building: Building) -> list[dict]:
     residents: dict[int, int] = {}
     foreign: set[int] = set()
     key: set[int] = set()
-    living = Person.objects.filter(current_house_id__in=ids, merged_into__isnull=True)
+    living = people_for(user).filter(current_house_id__in=ids)
     for house_id, registration in living.values_list("current_house_id", "registration"):
         residents[house_id] = residents.get(house_id, 0) + 1
         if registration == "overseas":

@@ -9,11 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import code_in_scope, user_may
+from gridgov.accounts.scope import code_in_scope, restrict, user_may
 from gridgov.areas.locator import locator
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_access, record_change, snapshot
+from gridgov.registry import transfers
 from gridgov.registry.identity import parse_citizen_id, parse_credit_code
+from gridgov.registry.lookups import (
+    find_building_by_code,
+    find_organization_by_credit_code,
+    find_person,
+)
 from gridgov.registry.models import (
     Building,
     House,
@@ -53,6 +59,18 @@ def _require(actor, action: str, code: str) -> None:
         return
     if not user_may(actor, action) or not code_in_scope(actor, code):
         raise PermissionDenied(_("You may not change records here."))
+
+
+def _require_right(actor, action: str) -> None:
+    if actor is not None and not user_may(actor, action):
+        raise PermissionDenied(_("You may not change records here."))
+
+
+def _writable(actor, record) -> bool:
+    """Whether the writer may change this existing record (through the restriction function)."""
+    if actor is None:
+        return True
+    return restrict(type(record).objects.filter(pk=record.pk), actor, Action.CHANGE).exists()
 
 
 def grid_at(lon: float, lat: float) -> str:
@@ -115,17 +133,6 @@ def clean_person(data: dict) -> dict:
     return values
 
 
-def find_person(values: dict) -> Person | None:
-    if values.get("id_number"):
-        return Person.objects.filter(id_number=values["id_number"]).first()
-    if values.get("other_id"):
-        return Person.objects.filter(
-            other_id_type=values["other_id_type"], other_id=values["other_id"]
-        ).first()
-    return None
-
-
-@transaction.atomic
 def save_person(
     data: dict,
     *,
@@ -133,12 +140,37 @@ def save_person(
     person: Person | None = None,
     house: House | None = None,
     area_code: str = "",
+    source: str = "form",
 ) -> tuple[Person, bool]:
     """Create a person, or update the one their identifier names (never a second record).
-    Returns (person, created)."""
+    A record of another area is never touched: the writer gets `HeldElsewhere` and its holder a
+    transfer request. Returns (person, created)."""
+    _require_right(actor, Action.CHANGE)
     values = clean_person(data)
     existing = find_person(values)
-    if person is not None and existing is not None and existing.pk != person.pk:
+    if existing is not None and person is not None and existing.pk == person.pk:
+        existing = None
+    if existing is not None and not _writable(actor, existing):
+        code = house.area_code if house else (area_code or (person.area_code if person else ""))
+        if not code:
+            raise ValidationError(
+                {"house": _("Say where the person lives (a house) or which grid they belong to.")}
+            )
+        _require(actor, Action.CHANGE, code)
+        request = transfers.request_transfer(
+            actor=actor, record=existing, target_code=code, target_house=house, source=source
+        )
+        raise transfers.HeldElsewhere("id_number" if values["id_number"] else "other_id", request)
+    with transaction.atomic():
+        return _save_person(
+            values, actor=actor, person=person, existing=existing, house=house, area_code=area_code
+        )
+
+
+def _save_person(
+    values: dict, *, actor, person: Person | None, existing: Person | None, house, area_code: str
+) -> tuple[Person, bool]:
+    if person is not None and existing is not None:
         raise ValidationError(
             {"id_number": _("Another record already has this identifier: merge them instead.")}
         )
@@ -186,6 +218,20 @@ def move_in(
 ) -> Residence:
     """The person now lives in `house`; a current residence elsewhere ends today (history kept)."""
     _require(actor, Action.CHANGE, house.area_code)
+    _require(actor, Action.CHANGE, person.area_code)
+    return place_person(person, house, actor=actor, relation=relation, since=since)
+
+
+def place_person(
+    person: Person,
+    house: House,
+    *,
+    actor,
+    relation: str = "resident",
+    since: datetime.date | None = None,
+) -> Residence:
+    """The move itself, for callers that checked who may make it (`move_in`, and an accepted
+    transfer request, where the holder hands the person to the requester's house)."""
     today = since or timezone.localdate()
     Residence.objects.filter(person=person, until__isnull=True).exclude(house=house).update(
         until=today
@@ -208,6 +254,29 @@ def move_in(
         note=_("Moved in"),
     )
     return residence
+
+
+def recode_record(record: Person | Organization, area_code: str, *, actor) -> None:
+    """An accepted transfer without a house: the record now belongs to the requester's area and
+    waits there for its address (a person's current residence ends)."""
+    before = snapshot(record, ["area_code"])
+    if isinstance(record, Person):
+        Residence.objects.filter(person=record, until__isnull=True).update(
+            until=timezone.localdate()
+        )
+        record.current_house = None
+    else:
+        record.house = None
+    record.area_code = area_code
+    record.save()
+    record_change(
+        actor=actor,
+        action=ChangeAction.MOVE,
+        instance=record,
+        before=before,
+        after=snapshot(record, ["area_code"]),
+        note=_("Transferred to another area"),
+    )
 
 
 @transaction.atomic
@@ -287,6 +356,14 @@ def merge_people(keep: Person, drop: Person, *, actor) -> Person:
     return keep
 
 
+def authorize_export(actor, *, personal: bool = False) -> None:
+    """The right to export registry lists, and for full personal data the right to that too."""
+    if not user_may(actor, Action.EXPORT) or (
+        personal and not user_may(actor, Action.EXPORT_PERSONAL)
+    ):
+        raise PermissionDenied(_("You may not export these records."))
+
+
 def reveal_person(person: Person, *, actor, reason: str) -> dict:
     """The one way to read a person's full ID number and phone: it needs the right and a
     reason, and it is written to the access log."""
@@ -314,6 +391,8 @@ def save_building(data: dict, *, actor, building: Building | None = None) -> Bui
         raise ValidationError({"lon": _("Give the building's position.")})
     code = grid_at(lon, lat)
     _require(actor, Action.CHANGE, code)
+    if building is not None:
+        _require(actor, Action.CHANGE, building.area_code)
     if not str(data.get("code", "")).strip() or not str(data.get("name", "")).strip():
         raise ValidationError({"code": _("A building needs a code and a name.")})
     before = snapshot(building) if building else None
@@ -334,7 +413,8 @@ def save_building(data: dict, *, actor, building: Building | None = None) -> Bui
         if key in data:
             setattr(target, key, data[key])
     target.area_code = code
-    if Building.objects.filter(code=target.code).exclude(pk=target.pk).exists():
+    holder = find_building_by_code(target.code)
+    if holder is not None and holder.pk != target.pk:
         raise ValidationError({"code": _("The code %(code)s is taken.") % {"code": target.code}})
     target.save()
     if building is not None:
@@ -404,20 +484,25 @@ def update_house(house: House, *, actor, **changes) -> House:
 # organizations, places, key populations
 
 
-@transaction.atomic
 def save_organization(
-    data: dict, *, actor, organization: Organization | None = None
+    data: dict, *, actor, organization: Organization | None = None, source: str = "form"
 ) -> tuple[Organization, bool]:
+    """Create an organization, or update the one its credit code names when it lies in the
+    writer's scope; one held elsewhere gets a transfer request (`HeldElsewhere`)."""
+    _require_right(actor, Action.CHANGE)
     credit = (data.get("credit_code") or "").strip()
     if credit:
         try:
             credit = parse_credit_code(credit)
         except ValidationError as exc:
             raise ValidationError({"credit_code": exc.messages}) from exc
-    existing = Organization.objects.filter(credit_code=credit).first() if credit else None
-    target = organization or existing
-    if organization is not None and existing is not None and existing.pk != organization.pk:
+    existing = find_organization_by_credit_code(credit) if credit else None
+    if existing is not None and organization is not None and existing.pk == organization.pk:
+        existing = None
+    held_elsewhere = existing is not None and not _writable(actor, existing)
+    if organization is not None and existing is not None and not held_elsewhere:
         raise ValidationError({"credit_code": _("Another organization has this credit code.")})
+    target = organization or (None if held_elsewhere else existing)
     if not (data.get("name") or "").strip():
         raise ValidationError({"name": _("A name is required.")})
     house = data.get("house")
@@ -430,6 +515,21 @@ def save_organization(
     else:
         raise ValidationError({"lon": _("Give the position or the house of the organization.")})
     _require(actor, Action.CHANGE, code)
+    if held_elsewhere:
+        # Outside the write transaction, so the request is kept while the write is refused.
+        request = transfers.request_transfer(
+            actor=actor, record=existing, target_code=code, source=source
+        )
+        raise transfers.HeldElsewhere("credit_code", request)
+    if target is not None:
+        _require(actor, Action.CHANGE, target.area_code)
+    return _write_organization(data, target=target, code=code, credit=credit, actor=actor)
+
+
+@transaction.atomic
+def _write_organization(
+    data: dict, *, target: Organization | None, code: str, credit: str, actor
+) -> tuple[Organization, bool]:
     before = snapshot(target) if target else None
     created = target is None
     target = target or Organization()
@@ -471,6 +571,8 @@ def save_place(data: dict, *, actor, place: Place | None = None) -> Place:
         raise ValidationError({"lon": _("Give the position.")})
     code = grid_at(data["lon"], data["lat"])
     _require(actor, Action.CHANGE, code)
+    if place is not None:
+        _require(actor, Action.CHANGE, place.area_code)
     component = (data.get("component_code") or "").strip()
     if component and not (len(component) == 16 and component.isdigit()):
         raise ValidationError(

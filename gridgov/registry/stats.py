@@ -7,7 +7,6 @@ import datetime
 
 from django.db.models import Case, CharField, Count, Q, Value, When
 
-from gridgov.accounts.scope import code_prefix_q
 from gridgov.registry.models import HouseState, OrganizationKind, RegistrationType, Sex
 from gridgov.registry.queries import (
     AGE_BANDS,
@@ -16,10 +15,6 @@ from gridgov.registry.queries import (
     organizations_for,
     people_for,
 )
-
-
-def _within(queryset, area_code: str):
-    return queryset.filter(code_prefix_q("area_code", [area_code])) if area_code else queryset
 
 
 def population_by_age_and_sex(
@@ -32,7 +27,7 @@ def population_by_age_and_sex(
         whens.append(When(birth_date__range=(start, end), then=Value(name)))
     band = Case(*whens, default=Value("unknown"), output_field=CharField())
     rows = (
-        _within(people_for(user), area_code)
+        people_for(user, within=area_code)
         .annotate(band=band)
         .values("band")
         .annotate(
@@ -53,7 +48,7 @@ def population_by_age_and_sex(
 def population_by_registration(user, area_code: str = "") -> list[dict]:
     """[{registration, label, count}]: registered, floating, overseas, unregistered."""
     counts = dict(
-        _within(people_for(user), area_code).values_list("registration").annotate(n=Count("id"))
+        people_for(user, within=area_code).values_list("registration").annotate(n=Count("id"))
     )
     return [
         {"registration": v, "label": str(label), "count": counts.get(v, 0)}
@@ -62,7 +57,7 @@ def population_by_registration(user, area_code: str = "") -> list[dict]:
 
 
 def houses_by_state(user, area_code: str = "") -> list[dict]:
-    counts = dict(_within(houses_for(user), area_code).values_list("state").annotate(n=Count("id")))
+    counts = dict(houses_for(user, within=area_code).values_list("state").annotate(n=Count("id")))
     return [
         {"state": v, "label": str(label), "count": counts.get(v, 0)}
         for v, label in HouseState.choices
@@ -71,7 +66,7 @@ def houses_by_state(user, area_code: str = "") -> list[dict]:
 
 def organizations_by_kind(user, area_code: str = "") -> list[dict]:
     counts = dict(
-        _within(organizations_for(user), area_code).values_list("kind").annotate(n=Count("id"))
+        organizations_for(user, within=area_code).values_list("kind").annotate(n=Count("id"))
     )
     return [
         {"kind": v, "label": str(label), "count": counts.get(v, 0)}

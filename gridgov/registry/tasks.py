@@ -1,10 +1,12 @@
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.jobs.registry import job
 from gridgov.registry import importing
+from gridgov.registry.transfers import escalate_due_transfers
 
 
 @job("registry.import")
@@ -13,6 +15,8 @@ def import_file(
 ) -> dict:
     """Write an uploaded file that passed its dry run (checked again as it is written)."""
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    if actor_id and actor is None:
+        raise PermissionDenied(_("The user who started this import no longer exists."))
     data = Path(path).read_bytes()
     report = importing.commit(
         entity,
@@ -56,3 +60,9 @@ def sweep_uploads(ctx) -> dict:
             path.unlink(missing_ok=True)
             removed += 1
     return {"removed": removed}
+
+
+@job("registry.escalate_transfers")
+def escalate_transfers(ctx) -> dict:
+    """Transfer requests the holder left undecided past the limit go to the common parent area."""
+    return {"escalated": escalate_due_transfers()}

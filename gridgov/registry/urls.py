@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.registry import views
+from gridgov.registry import transfer_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -27,5 +27,7 @@ urlpatterns = [
     path("places/new/", views.place_edit, name="place_new"),
     path("places/<int:pk>/edit/", views.place_edit, name="place_edit"),
     path("import/", views.import_page, name="import"),
+    path("transfers/", transfer_views.transfer_list, name="transfers"),
+    path("transfers/<int:pk>/decide/", transfer_views.transfer_decide, name="transfer_decide"),
     path("templates/<str:entity>.<str:fmt>", views.template, name="template"),
 ]

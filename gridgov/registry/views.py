@@ -16,7 +16,7 @@ from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.audit.models import ChangeLog
 from gridgov.audit.services import record_access
 from gridgov.jobs.services import enqueue
-from gridgov.registry import importing, queries, services
+from gridgov.registry import importing, queries, services, transfers
 from gridgov.registry.forms import (
     BuildingForm,
     ExportReasonForm,
@@ -104,7 +104,10 @@ def person(request, pk: int):
         except PermissionDenied as exc:
             messages.error(request, str(exc))
     household = (
-        Household.objects.filter(members__person=target, members__until__isnull=True)
+        restrict(
+            Household.objects.filter(members__person=target, members__until__isnull=True),
+            request.user,
+        )
         .select_related("head", "house")
         .first()
     )
@@ -121,14 +124,16 @@ def person(request, pk: int):
             "revealed": revealed,
             "form": form,
             "may_reveal": user_may(request.user, Action.VIEW_PERSONAL),
-            "residences": Residence.objects.filter(person=target).select_related("house__building"),
+            "residences": restrict(
+                Residence.objects.filter(person=target), request.user
+            ).select_related("house__building"),
             "household": household,
             "members": members,
             "tags": queries.tags_for(request.user).filter(person=target)
             if user_may(request.user, Action.VIEW_KEY_POPULATION)
             else None,
             "tag_form": TagForm() if user_may(request.user, Action.VIEW_KEY_POPULATION) else None,
-            "visits": target.visits.select_related("visitor")[:20],
+            "visits": restrict(target.visits.select_related("visitor"), request.user)[:20],
             "may_visit": user_may(request.user, Action.CHANGE),
             "history": restrict(ChangeLog.objects.all(), request.user).filter(
                 object_type="registry.person", object_id=str(target.pk)
@@ -275,11 +280,9 @@ def key_populations(request):
 
 @login_required
 def buildings(request):
-    rows = queries.buildings_for(request.user)
+    rows = queries.buildings_for(request.user, within=request.GET.get("area", "").strip())
     if text := request.GET.get("q", "").strip():
         rows = rows.filter(name__icontains=text) | rows.filter(code__startswith=text)
-    if area := request.GET.get("area", "").strip():
-        rows = rows.filter(area_code__startswith=area)
     page = Paginator(rows.order_by("area_code", "code"), 50).get_page(request.GET.get("page"))
     return render(request, "registry/buildings.html", {"nav": "registry", "page": page})
 
@@ -353,7 +356,9 @@ def house(request, pk: int):
                 form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
             )
     residents = queries.people_for(request.user).filter(current_house=target)
-    households = Household.objects.filter(house=target).prefetch_related("members__person")
+    households = restrict(Household.objects.filter(house=target), request.user).prefetch_related(
+        "members__person"
+    )
     return render(
         request,
         "registry/_house.html",
@@ -530,6 +535,8 @@ def import_page(request):
                 )
             except ValidationError as exc:
                 form.add_error("file", exc.messages)
+            except transfers.MatchLimitReached as exc:
+                form.add_error("file", str(exc))
             else:
                 token = uuid.uuid4().hex
                 _upload_path(token).write_bytes(data)
@@ -568,12 +575,9 @@ def export_people(request, fmt: str):
     (the export is written to the access log)."""
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    if not user_may(request.user, Action.EXPORT):
-        raise PermissionDenied
     personal = request.GET.get("personal") == "1"
+    services.authorize_export(request.user, personal=personal)
     if personal:
-        if not user_may(request.user, Action.EXPORT_PERSONAL):
-            raise PermissionDenied
         form = ExportReasonForm(request.POST or None)
         if request.method != "POST" or not form.is_valid():
             return render(
@@ -619,8 +623,9 @@ def export_people(request, fmt: str):
 
 @login_required
 def export_organizations(request, fmt: str):
-    if fmt not in ("xlsx", "csv") or not user_may(request.user, Action.EXPORT):
+    if fmt not in ("xlsx", "csv"):
         raise Http404
+    services.authorize_export(request.user)
     rows = queries.organizations_for(request.user, Action.EXPORT).order_by("area_code", "name")[
         :EXPORT_LIMIT
     ]

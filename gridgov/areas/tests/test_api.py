@@ -1,9 +1,11 @@
 import json
 
 import pytest
+import shapely
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gridgov.accounts.services import issue_token
+from gridgov.areas import services
 from gridgov.areas.models import Area
 
 
@@ -144,6 +146,13 @@ def test_manage_through_the_api(tree, users, client_for):
         "type": "Polygon",
         "coordinates": [[[113.60, 34.71], [113.601, 34.71], [113.601, 34.711], [113.60, 34.71]]],
     }
+    over = post_json(client, "/api/v1/areas/41010500100105/boundary", {"geometry": square}, "put")
+    assert over.status_code == 400 and "41010500100103" in over.json()["message"]
+    services.set_boundary(
+        tree.grid("41010500100103"),
+        json.loads(shapely.to_geojson(shapely.box(113.602, 34.71, 113.61, 34.715))),
+        actor=users["admin"],
+    )
     assert (
         post_json(
             client, "/api/v1/areas/41010500100105/boundary", {"geometry": square}, "put"

@@ -1,10 +1,18 @@
+import json
+
 import pytest
+import shapely
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from gridgov.accounts.models import StaffAssignment
 from gridgov.areas import services
 from gridgov.areas.models import Area, BoundaryVersion
 from gridgov.audit.models import ChangeLog
+
+
+def box(*bounds) -> dict:
+    return json.loads(shapely.to_geojson(shapely.box(*bounds)))
+
 
 SQUARE = {
     "type": "Polygon",
@@ -15,6 +23,10 @@ SQUARE = {
 
 
 def test_create_checks_the_code_rule_and_logs(tree, users):
+    # The new grid's ground is taken from grid 03 first (siblings must not overlap).
+    services.set_boundary(
+        tree.grid("41010500100103"), box(113.605, 34.71, 113.61, 34.715), actor=users["admin"]
+    )
     area = services.create_area(
         services.AreaInput("41010500100105", "新网格", "grid", "410105001001", geometry=SQUARE),
         actor=users["op_a"],
@@ -56,7 +68,7 @@ def test_update_logs_before_and_after(tree, users):
 def test_boundary_change_keeps_the_former_boundary(tree, users):
     grid = tree.grid("41010500100101")
     old = grid.geometry
-    services.set_boundary(grid, SQUARE, actor=users["admin"])
+    services.set_boundary(grid, box(113.60, 34.715, 113.605, 34.72), actor=users["admin"])
     version = BoundaryVersion.objects.get(area=grid)
     assert version.geometry == old
     with pytest.raises(ValidationError):
@@ -85,7 +97,7 @@ def test_move_recodes_the_subtree_and_every_scoped_row(tree, users):
         .get()
         .area_code.startswith("410105002003")
     )
-    log = ChangeLog.objects.filter(action="move").get()
+    log = ChangeLog.objects.filter(action="move", object_type="areas.area").get()
     assert log.before["code"] == "410105001002" and log.after["code"] == "410105002003"
 
 

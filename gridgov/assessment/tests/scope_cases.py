@@ -26,21 +26,29 @@ def _names(world) -> list[str]:
     return [STREET_B_NAME, DEPARTMENT_B]
 
 
+def _street(world) -> list[str]:
+    return [STREET_B_NAME]
+
+
+def _department(world) -> list[str]:
+    return [DEPARTMENT_B]
+
+
 CASES = [
-    Case("assessment/", lambda w: "/assessment/", expect=200, absent=_names),
+    Case("assessment/", lambda w: "/assessment/", expect=200, absent=_street),
     Case("assessment/", lambda w: "/assessment/?kind=area&unit=410105002"),
     Case("assessment/", lambda w: "/assessment/?kind=area&unit=41010500200101"),
     Case(
         "assessment/rankings/",
         lambda w: "/assessment/rankings/?kind=area&level=street",
         expect=200,
-        absent=_names,
+        absent=_street,
     ),
     Case(
         "assessment/rankings/",
         lambda w: "/assessment/rankings/?kind=department",
         expect=200,
-        absent=_names,
+        absent=_department,
     ),
     Case(
         "assessment/rankings/",
@@ -52,7 +60,7 @@ CASES = [
     ),
     Case("assessment/cards/", lambda w: "/assessment/cards/", expect=200, absent=_names),
     Case("assessment/cards/", lambda w: "/assessment/cards/?area=410105002"),
-    Case("assessment/reports/", lambda w: "/assessment/reports/", expect=200, absent=_names),
+    Case("assessment/reports/", lambda w: "/assessment/reports/", expect=200, absent=_street),
     Case(
         "assessment/reports/<str:area>/<str:month>/",
         lambda w: f"/assessment/reports/410105002/{_last_month()}/",
@@ -63,8 +71,21 @@ CASES = [
         "POST",
         multipart=True,
     ),
-    Case("assessment/schemes/", lambda w: "/assessment/schemes/", expect=200),
+    Case(
+        "assessment/schemes/",
+        lambda w: "/assessment/schemes/",
+        expect=200,
+        not_live="the assessment schemes are the same for every area",
+    ),
     Case("assessment/schemes/<str:code>/", lambda w: "/assessment/schemes/area/", expect=403),
+    Case(
+        "assessment/schemes/<str:code>/",
+        lambda w: "/assessment/schemes/area/",
+        "POST",
+        lambda w: {"name": "x"},
+        expect=403,
+        multipart=True,
+    ),
     Case(
         "api/v1/assessment/indicators",
         lambda w: "/api/v1/assessment/indicators?kind=area&unit=410105002",
@@ -73,13 +94,13 @@ CASES = [
         "api/v1/assessment/rankings",
         lambda w: "/api/v1/assessment/rankings?kind=department&level=",
         expect=200,
-        absent=_names,
+        absent=_department,
     ),
     Case(
         "api/v1/assessment/rankings",
         lambda w: "/api/v1/assessment/rankings?kind=area&level=street",
         expect=200,
-        absent=_names,
+        absent=_street,
     ),
     Case(
         "api/v1/assessment/cases",

@@ -86,7 +86,10 @@ class Case(models.Model):
     )
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # A key is unique per reporter (or, for reports without an account, per channel): another
+    # user's key never finds this case.
+    idempotency_scope = models.CharField(max_length=40, blank=True, default="")
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     department = models.ForeignKey(
         "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
@@ -128,6 +131,12 @@ class Case(models.Model):
             models.Index(fields=["department", "status"]),
             models.Index(fields=["level_code", "status"]),
             models.Index(fields=["category", "lon", "lat"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_scope", "idempotency_key"],
+                name="case_idempotency_key_per_scope",
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,11 +1,15 @@
+import datetime
+
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import create_department
 from gridgov.areas.models import Area
-from gridgov.cases import services
+from gridgov.cases import services, whistle
 from gridgov.cases.models import AttachmentKind, RoutingRule
+from gridgov.cases.models import Case as CaseRow
 from gridgov.cases.photos import check_photo
 from gridgov.cases.tests.conftest import POINT_B, jpeg
 from gridgov.conftest import make_user
@@ -13,6 +17,9 @@ from gridgov.tests.scope import Case
 
 TITLE_B = "乙街道的井盖问题"
 ROUTING_NOTE_B = "乙街道的路由规则"
+NEAR_B = "乙街道边界上的井盖问题"
+OWN_REPORT = "the answer is the asker's own new report"
+A_SHELL = "a page whose data comes from the API (its cases are checked there)"
 
 
 def setup(world) -> None:
@@ -54,8 +61,46 @@ def setup(world) -> None:
     op_b = world.users["op_b"]
     for action, kw in (("accept", {}), ("file", {}), ("dispatch", {"department": department})):
         case = services.perform(case, action, actor=op_b, **kw)
+    world.users["handler_b"] = make_user(
+        "handler_b", Role.DEPARTMENT_HANDLER, ["410105002"], department=department
+    )
+    # Overdue, with a yellow card: it belongs in the overdue queue and on the card boards.
+    CaseRow.objects.filter(pk=case.pk).update(
+        stage_deadline=timezone.now() - datetime.timedelta(hours=1)
+    )
+    services.sweep_deadlines()
     world.objects["case_b"] = case
     world.objects["photo_b"] = case.attachments.get()
+    # A case street B's command center holds, with street B's squad summoned to it (吹哨报到).
+    street_case, _ = services.report_case(
+        actor=world.users["op_b"],
+        channel="hotline",
+        description="乙街道占道经营",
+        lon=POINT_B[0],
+        lat=POINT_B[1],
+    )
+    CaseRow.objects.filter(pk=street_case.pk).update(level_code="410105002")  # held by the street
+    street_case = services.perform(street_case, "accept", actor=world.users["op_b"])
+    whistle.blow_whistle(
+        street_case,
+        acting_user=world.users["op_b"],
+        departments=[department],
+        minutes=60,
+        note="联合执法",
+    )
+    world.objects["street_case_b"] = street_case
+    # Two new reports of one problem on the border of the streets, one in each: merge candidates.
+    member_a = world.users["member_a"]
+    for key, who, lon in (("near_a", member_a, 113.6199), ("near_b", member_b, 113.6201)):
+        world.objects[key], _ = services.report_case(
+            actor=who,
+            channel="grid_member",
+            description=NEAR_B if key == "near_b" else "甲街道的井盖问题",
+            title=NEAR_B if key == "near_b" else "甲街道的井盖问题",
+            category="C0101",
+            lon=lon,
+            lat=POINT_B[1],
+        )
     assert Department.objects.filter(code="410105002-ZF").exists()
     assert AttachmentKind.REPORT
 
@@ -68,8 +113,22 @@ def _case(world) -> int:
     return world.objects["case_b"].pk
 
 
+def _report() -> dict:
+    """A report of a problem in street B (anyone may report what they see, anywhere)."""
+    return {
+        "description": "x",
+        "lon": POINT_B[0],
+        "lat": POINT_B[1],
+        "crs": "wgs84",
+        "urgency": "normal",
+    }
+
+
+def _near_b(world) -> list[str]:
+    return [NEAR_B, world.objects["near_b"].number]
+
+
 CASES = [
-    Case("api/v1/categories", lambda w: "/api/v1/categories", expect=200),
     Case("api/v1/cases", lambda w: "/api/v1/cases?queue=all", expect=200, absent=_absent),
     Case(
         "api/v1/cases",
@@ -90,6 +149,8 @@ CASES = [
         },
         expect=(200, 201),
         absent=_absent,
+        codes=(),  # the asker's own report, in street B where they saw the problem
+        not_live=OWN_REPORT,
     ),
     Case(
         "api/v1/cases/map.geojson",
@@ -111,6 +172,7 @@ CASES = [
         lambda w: f"/api/v1/cases/{_case(w)}/actions/start",
         "POST",
         lambda w: {},
+        live_as="handler_b",
     ),
     Case(
         "api/v1/cases/<case_id>/actions/<action>",
@@ -129,16 +191,18 @@ CASES = [
     Case("api/v1/cases/<case_id>/whistle", lambda w: f"/api/v1/cases/{_case(w)}/whistle"),
     Case(
         "api/v1/cases/<case_id>/whistle",
-        lambda w: f"/api/v1/cases/{_case(w)}/whistle",
+        lambda w: f"/api/v1/cases/{w.objects['street_case_b'].pk}/whistle",
         "POST",
         lambda w: {"departments": ["410105002-ZF"], "minutes": 60, "note": "x"},
+        live_as="op_b",
     ),
     Case(
         "api/v1/cases/<case_id>/report-in",
-        lambda w: f"/api/v1/cases/{_case(w)}/report-in",
+        lambda w: f"/api/v1/cases/{w.objects['street_case_b'].pk}/report-in",
         "POST",
         lambda w: {},
         as_user="handler_a",
+        live_as="handler_b",
     ),
     Case(
         "cases/<int:pk>/rating/",
@@ -162,9 +226,21 @@ CASES = [
         multipart=True,
         as_user="handler_a",
     ),
+    Case(
+        "api/v1/cases/<case_id>/duplicates",
+        lambda w: f"/api/v1/cases/{w.objects['near_a'].pk}/duplicates",
+        expect=200,
+        absent=_near_b,
+    ),
     Case("cases/", lambda w: "/cases/?queue=all", expect=200, absent=_absent),
     Case("cases/", lambda w: "/cases/?queue=overdue", expect=200, absent=_absent),
     Case("cases/<int:pk>/", lambda w: f"/cases/{_case(w)}/"),
+    Case(
+        "cases/<int:pk>/",
+        lambda w: f"/cases/{w.objects['near_a'].pk}/",
+        expect=200,
+        absent=_near_b,  # the merge candidates on street A's own case
+    ),
     Case(
         "cases/<int:pk>/do/<str:action>/",
         lambda w: f"/cases/{_case(w)}/do/remind/",
@@ -176,14 +252,41 @@ CASES = [
         "cases/photos/<int:pk>/<str:variant>/",
         lambda w: f"/cases/photos/{w.objects['photo_b'].pk}/thumbnail/",
     ),
-    Case("cases/report/", lambda w: "/cases/report/", expect=(200, 403), absent=_absent),
-    Case("cases/hotline/", lambda w: "/cases/hotline/", expect=200, absent=_absent),
-    Case("cases/map/", lambda w: "/cases/map/", expect=200, absent=_absent),
+    Case("cases/report/", lambda w: "/cases/report/", expect=200, not_live="a blank form"),
+    Case(
+        "cases/report/",
+        lambda w: "/cases/report/",
+        "POST",
+        lambda w: _report(),
+        expect=302,
+        multipart=True,
+        not_live=OWN_REPORT,
+    ),
+    Case("cases/hotline/", lambda w: "/cases/hotline/", expect=200, not_live="a blank form"),
+    Case(
+        "cases/hotline/",
+        lambda w: "/cases/hotline/",
+        "POST",
+        lambda w: {**_report(), "caller_name": "王先生", "caller_phone": "13800003333"},
+        expect=302,
+        multipart=True,
+        not_live=OWN_REPORT,
+    ),
+    Case("cases/map/", lambda w: "/cases/map/", expect=200, not_live=A_SHELL),
     Case(
         "cases/settings/routing/",
         lambda w: "/cases/settings/routing/",
         expect=200,
         absent=lambda w: [ROUTING_NOTE_B, "乙街道执法中队"],
+    ),
+    Case(
+        "cases/settings/routing/",
+        lambda w: "/cases/settings/routing/",
+        "POST",
+        lambda w: {"area_prefix": "410105002", "department": w.objects["routing_b"].department_id},
+        expect=400,
+        live_expect=302,
+        multipart=True,
     ),
     Case(
         "cases/settings/rules/<str:kind>/<int:pk>/delete/",
@@ -206,4 +309,5 @@ UNSCOPED = {
     "cases/settings/classes/<str:code>/": "case classes are the whole platform's (admins only)",
     "cases/settings/classes/<str:code>/limits/": "time limits are the whole platform's (admins only)",
     "cases/settings/classes/<str:code>/grades/": "grade rules are the whole platform's (admins only)",
+    "api/v1/categories": "the case categories, the same for every area",
 }

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from gridgov.cases import services
+from gridgov.cases import queries, services
 from gridgov.cases.models import (
     Attachment,
     AttachmentKind,
@@ -275,8 +275,8 @@ def test_duplicates_are_found_and_merged(loop):
     first = report(loop)
     second = report(loop, idempotency_key="second-report-key", lon=POINT_A[0] + 0.0003)
     far = report(loop, idempotency_key="far-report-key", lon=POINT_A[0] + 0.004)
-    assert list(services.find_duplicates(second)) == [first]
-    assert far not in services.find_duplicates(first)
+    assert list(queries.duplicates_for(loop["op_a"], second)) == [first]
+    assert far not in queries.duplicates_for(loop["op_a"], first)
     merged = step(second, "merge", loop["op_a"], target=first)
     assert merged.status == "merged" and merged.duplicate_of == first
     assert first.events.filter(action="merged_in").exists()

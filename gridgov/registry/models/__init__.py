@@ -11,6 +11,7 @@ from gridgov.registry.models.people import (
     Sex,
     Visit,
 )
+from gridgov.registry.models.transfers import TransferKind, TransferRequest, TransferStatus
 from gridgov.registry.models.units import Organization, OrganizationKind, Place, PlaceKind
 
 __all__ = [
@@ -32,5 +33,8 @@ __all__ = [
     "Residence",
     "ResidenceRelation",
     "Sex",
+    "TransferKind",
+    "TransferRequest",
+    "TransferStatus",
     "Visit",
 ]
