@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 GRIDGOV := $(BIN)/gridgov
 
-.PHONY: demo test serve lint lock messages clean assets chromium
+.PHONY: demo test serve bench lint lock messages clean assets chromium
 
 demo: $(VENV)/.base assets
 	$(GRIDGOV) migrate --noinput -v 0
@@ -22,6 +22,16 @@ test: $(VENV)/.test assets chromium
 	$(GRIDGOV) check --fail-level WARNING
 	$(GRIDGOV) makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# Benchmarks: what they need (test tools, Chromium, wrk and nginx from Debian), then each bench
+# once with --smoke to show it works. A full run: .venv/bin/python bench/NAME.py (see README).
+BENCHES := locate intake import_people cockpit slow_clients
+bench: $(VENV)/.test assets chromium
+	@test -x /usr/bin/wrk -a -x /usr/sbin/nginx || { \
+	  echo "Installing Debian's wrk (load generator) and nginx (compared in bench/slow_clients.py)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk nginx-light >/dev/null; }
+	for b in $(BENCHES); do echo "== bench/$$b.py --smoke"; $(BIN)/python bench/$$b.py --smoke || exit 1; done
 
 # A virtual environment with the locked runtime packages and gridgov itself (editable).
 $(VENV)/.base: requirements/base.txt pyproject.toml

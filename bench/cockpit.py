@@ -18,15 +18,17 @@ import sys
 import time
 
 import numpy as np
-from _setup import ROOT, start, vendor
+from _setup import ROOT, SMOKE, start, vendor
 
-CASES = int(os.environ.get("BENCH_CASES", "1000000"))
-PEOPLE = int(os.environ.get("BENCH_PEOPLE", "1000000"))
-RUNS = int(os.environ.get("BENCH_RUNS", "25"))
+CASES = int(os.environ.get("BENCH_CASES", "20000" if SMOKE else "1000000"))
+PEOPLE = int(os.environ.get("BENCH_PEOPLE", "20000" if SMOKE else "1000000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "2" if SMOKE else "25"))
 POSTGRES_URL = os.environ.get("DATABASE_URL", "") if not os.environ.get("BENCH_CHILD") else ""
 if POSTGRES_URL and not POSTGRES_URL.startswith("postgres"):
     POSTGRES_URL = ""
-folder = start("cockpit", keep_database_url=bool(os.environ.get("BENCH_CHILD")))
+folder = start(
+    "cockpit", keep_database_url=bool(os.environ.get("BENCH_CHILD")), fresh_postgres=False
+)
 
 import duckdb  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
@@ -94,7 +96,13 @@ def stamp(seconds) -> str | datetime.datetime:
 # The city: areas, departments, staff, cases with timelines and cards, people
 
 t0 = time.perf_counter()
-call_command("load_demo", scale="city", only_areas=True, no_users=True, stdout=io.StringIO())
+call_command(
+    "load_demo",
+    scale="district" if SMOKE else "city",
+    only_areas=True,
+    no_users=True,
+    stdout=io.StringIO(),
+)
 grids = list(Area.objects.active().grids().values_list("code", "label_lon", "label_lat"))
 districts = list(Area.objects.active().filter(level=Level.DISTRICT).order_by("code"))
 root = Area.objects.active().filter(parent__isnull=True).order_by("code").first()
@@ -515,7 +523,7 @@ if not os.environ.get("BENCH_CHILD"):
             admin.execute("CREATE DATABASE gridgov_bench_cockpit")
         fresh = POSTGRES_URL.rsplit("/", 1)[0] + "/gridgov_bench_cockpit"
         child = subprocess.run(
-            [sys.executable, __file__],
+            [sys.executable, __file__, *sys.argv[1:]],
             env={**os.environ, "DATABASE_URL": fresh, "BENCH_CHILD": "1"},
             capture_output=True, text=True, check=False,
         )  # fmt: skip
@@ -524,6 +532,9 @@ if not os.environ.get("BENCH_CHILD"):
         if child.returncode:
             print(child.stderr[-3000:])
         pg_lines = [line for line in lines if line.startswith("BENCH")]
+        if "--keep" not in sys.argv:
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+                admin.execute("DROP DATABASE IF EXISTS gridgov_bench_cockpit")
     else:
         pg_lines = []
     figures += pg_lines

@@ -9,9 +9,9 @@ import os
 import time
 
 import numpy as np
-from _setup import start, vendor
+from _setup import SMOKE, start, vendor
 
-PEOPLE = int(os.environ.get("BENCH_PEOPLE", "1000000"))
+PEOPLE = int(os.environ.get("BENCH_PEOPLE", "5000" if SMOKE else "1000000"))
 folder = start("import-people")
 
 from django.core.management import call_command  # noqa: E402

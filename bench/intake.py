@@ -1,46 +1,31 @@
 """Case intake under load: the platform on SQLite with production settings and 2 gunicorn sync
 workers, 64 concurrent connections from wrk, beside a bare Django view that inserts one row into
 the same database on the same server. Afterwards every accepted report must be exactly one case.
+
+    .venv/bin/python bench/intake.py                 # gunicorn sync workers, as the figures so far
+    .venv/bin/python bench/intake.py --front serve   # through `gridgov serve` (granian), 2 workers
+    .venv/bin/python bench/intake.py --smoke         # 5 s runs
 """
 
 import io
 import json
 import os
 import re
-import shutil
+import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import shapely
+from _setup import ROOT, SMOKE, ensure_wrk, free_port, throwaway
 
-ROOT = Path(__file__).resolve().parent.parent
-DURATION = int(os.environ.get("BENCH_SECONDS", "20"))
+DURATION = int(os.environ.get("BENCH_SECONDS", "5" if SMOKE else "20"))
 CONNECTIONS = 64
+FRONT = sys.argv[sys.argv.index("--front") + 1] if "--front" in sys.argv else "gunicorn"
 
-
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    subprocess.run(
-        [*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL
-    )
-    return shutil.which("wrk")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-folder = Path(tempfile.mkdtemp(prefix="gridgov-bench-intake-"))
+folder = throwaway("intake")
 env = {
     **os.environ,
     "GRIDGOV_VAR_DIR": str(folder),
@@ -134,23 +119,17 @@ BARE_BODY = (
 )
 
 port = free_port()
+SERVE = [sys.executable, "-m", "gridgov", "serve", "--port", str(port), "--workers", "2"]
+GUNICORN = [
+    *(sys.executable, "-m", "gunicorn", "gridgov.wsgi:application"),
+    *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync"),
+    *("--log-level", "error"),
+]
 server = subprocess.Popen(
-    [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "gridgov.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--worker-class",
-        "sync",
-        "--log-level",
-        "error",
-    ],
+    [*SERVE, "--no-worker"] if FRONT == "serve" else GUNICORN,
     cwd=ROOT,
     env=env,
+    stdout=subprocess.DEVNULL,
 )
 wrk = ensure_wrk()
 
@@ -186,19 +165,19 @@ def run(path: str, body: str, headers: list[str], seconds: int = DURATION) -> di
 
 
 try:
-    for _ in range(100):
+    for _ in range(240):  # serve starts its front and imports Django: allow for a busy machine
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             break
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.5)
     # Warm both workers (imports, the locator's index) before measuring.
     run("/api/v1/cases", INTAKE_BODY, [f"Authorization: Bearer {token}"], seconds=2)
     bare = run("/bench/bare", BARE_BODY, [])
     before = Case.objects.count()
     intake = run("/api/v1/cases", INTAKE_BODY, [f"Authorization: Bearer {token}"])
 finally:
-    server.terminate()
+    server.send_signal(signal.SIGTERM)
     server.wait(timeout=30)
 
 cases = Case.objects.count() - before
@@ -212,7 +191,7 @@ duplicate_keys = (
     Case.objects.values("idempotency_key").annotate(n=Count("id")).filter(n__gt=1).count()
 )
 lost_or_doubled = lost + doubled + abs(reports - cases) + duplicate_keys + other
-ratio = intake["rps"] / bare["rps"]
+ratio = intake["rps"] / bare["rps"] if bare["rps"] else float("nan")
 print(f"bare insert: {bare['rps']:,.0f} req/s, p50 {bare['P50']:.1f} ms, p99 {bare['P99']:.1f} ms")
 print(
     f"intake:      {intake['rps']:,.0f} req/s, "
@@ -222,9 +201,9 @@ print(
     f"accepted reports (201): {created:,}; cases written: {cases:,}; "
     f"unanswered at the end: {in_flight}; other answers: {other}"
 )
+print(f"front: {FRONT}")
 print(f"BENCH intake_rps {intake['rps']:.0f} req/s")
 print(f"BENCH bare_insert_rps {bare['rps']:.0f} req/s")
 print(f"BENCH intake_vs_bare_ratio {ratio:.3f}")
 print(f"BENCH intake_p99_ms {intake['P99']:.1f} ms")
 print(f"BENCH intake_lost_or_doubled {lost_or_doubled}")
-shutil.rmtree(folder, ignore_errors=True)

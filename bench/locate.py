@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import shapely
-from _setup import start
+from _setup import SMOKE, start
 
 start("locate", keep_database_url=False)
 
@@ -20,11 +20,17 @@ from django.core.management import call_command  # noqa: E402
 from gridgov.areas.locator import locator  # noqa: E402
 from gridgov.areas.models import Area  # noqa: E402
 
-POINTS = 1_000_000
-SINGLE = 20_000
+POINTS = 50_000 if SMOKE else 1_000_000
+SINGLE = 2_000 if SMOKE else 20_000
 
 t = time.perf_counter()
-call_command("load_demo", scale="city", no_users=True, only_areas=True, stdout=io.StringIO())
+call_command(
+    "load_demo",
+    scale="district" if SMOKE else "city",
+    no_users=True,
+    only_areas=True,
+    stdout=io.StringIO(),
+)
 print(f"city loaded in {time.perf_counter() - t:.1f} s: {Area.objects.grids().count():,} grids")
 
 t = time.perf_counter()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gridgov.assessment",
     "gridgov.dashboard",
     "gridgov.demo",
+    "gridgov.backup",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ from gridgov.cases.machine import STAGE_OF_STATUS
 from gridgov.cases.models import Card, Case, CaseEvent, Category, Channel, Status, Supervision
 from gridgov.cases.worktime import add_working_minutes, deadline_after, minutes_per_workday
 from gridgov.demo.names import mobile_number, person_name
+from gridgov.demo.size import portion
 
 CASES = {"district": 20_000, "city": 0}
 DESCRIPTIONS = {
@@ -44,7 +45,7 @@ STAGE_TARGET = {Status.ACCEPTED: Status.REPORTED, Status.FILED: Status.ACCEPTED}
 
 
 def load(*, stdout, scale: str, seed: int, **options) -> None:
-    total = CASES.get(scale, 0)
+    total = portion(CASES.get(scale, 0), options.get("size", "full"))
     if not total:
         return
     rng = np.random.default_rng(seed + 4)

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from gridgov.accounts.models import Department, User
 from gridgov.areas.models import Area, GridKind
 from gridgov.demo.names import mobile_number, person_name
+from gridgov.demo.size import portion
 from gridgov.registry.identity import check_digit, org_code_check, uscc_check
 from gridgov.registry.models import (
     Building,
@@ -27,6 +28,8 @@ from gridgov.registry.models import (
 )
 
 PEOPLE = {"district": 50_000, "city": 0}
+# A key place's type is its special grid's kind, shortened to fit the category code (12).
+KEY_PLACE_TYPES = {GridKind.INDUSTRIAL_PARK: "park", GridKind.OTHER_SPECIAL: "special"}
 REGIONS = [
     "410105",
     "410102",
@@ -83,7 +86,7 @@ KEY = [
 
 
 def load(*, stdout, scale: str, seed: int, **options) -> None:
-    target = PEOPLE.get(scale, 0)
+    target = portion(PEOPLE.get(scale, 0), options.get("size", "full"))
     if not target:
         return
     rng = np.random.default_rng(seed + 7)
@@ -412,7 +415,7 @@ def _places(grids, shapes, rng) -> None:
                 Place(
                     name=grid.name.replace("专属网格", ""),
                     kind="key_place",
-                    category_code=grid.kind,
+                    category_code=KEY_PLACE_TYPES.get(grid.kind, grid.kind),
                     lon=x,
                     lat=y,
                     area_code=grid.code,

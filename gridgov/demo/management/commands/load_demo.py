@@ -48,6 +48,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=["district", "city"], default="district")
+        parser.add_argument(
+            "--size",
+            choices=["full", "small"],
+            default="full",
+            help="small: a twentieth of the people and cases, through the same code (for CI).",
+        )
         parser.add_argument("--seed", type=int, default=20260101)
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when areas exist.")
         parser.add_argument("--no-users", action="store_true", help="Areas and departments only.")
@@ -55,15 +61,24 @@ class Command(BaseCommand):
             "--only-areas", action="store_true", help="Skip the other parts' demo data."
         )
 
-    def handle(self, *args, scale, seed, if_empty, no_users, only_areas, **options):
+    def handle(self, *args, scale, size, seed, if_empty, no_users, only_areas, **options):
+        accounts_file = settings.GRIDGOV_DEMO_ACCOUNTS_FILE
         if Area.objects.exists():
+            if if_empty and not accounts_file.exists():
+                raise CommandError(
+                    "The database holds areas but no demo accounts file: an earlier demo load did"
+                    " not finish. Empty the database (gridgov flush) and load the demo again."
+                )
             if if_empty:
                 self.stdout.write("The demo is already loaded.")
                 return
             raise CommandError("Areas exist already: load the demo into an empty database.")
+        # A file left by a load into another database must not be taken for this one's.
+        accounts_file.unlink(missing_ok=True)
         started = time.monotonic()
         with tqdm(total=district.community_count(scale), desc="areas", unit="community") as bar:
             areas = district.build(scale, seed=seed, progress=lambda n: bar.update(n - bar.n))
+        # All or nothing: a load that fails leaves an empty database, so the next run loads again.
         with transaction.atomic():
             rows = [
                 AreaInput(a.code, a.name, a.level, a.parent_code, a.kind, a.risk, a.geom)
@@ -72,8 +87,8 @@ class Command(BaseCommand):
             bulk_load(rows, actor=None, note="demo")
             departments = self._departments(areas)
             accounts = [] if no_users else self._users(areas, departments, seed)
-        if not only_areas:
-            self._other_parts(scale=scale, seed=seed)
+            if not only_areas:
+                self._other_parts(scale=scale, size=size, seed=seed)
         self._write_accounts(accounts)
         self.stdout.write(self.style.SUCCESS(f"Demo loaded in {time.monotonic() - started:.0f} s."))
         self._print_accounts()
