@@ -46,7 +46,8 @@ def test_console_map_card_and_locator(live_server, tree, users, browser_page):
 
 def test_a_grid_member_sees_only_their_grid(live_server, tree, users, browser_page):
     page = browser_page
-    browser_login(page, live_server.url, "member_a", "pw-member_a")
+    browser_login(page, live_server.url, "member_a", "pw-member_a")  # lands on the to-do queue
+    page.goto(f"{live_server.url}/areas/console/")
     page.wait_for_selector("#map[data-loaded='1']")
     assert page.locator("#tree .node-label").all_inner_texts() == ["经八北第1网格"]
     click_map_at(page, 113.61005, 34.7175)  # the neighbouring grid, outside this user's scope

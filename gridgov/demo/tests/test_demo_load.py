@@ -23,14 +23,16 @@ def _too_long() -> list[tuple[str, str, int]]:
     found = []
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
-            if isinstance(field, models.CharField) and field.max_length:
+            # A sealed column is as wide as the sealed form of its longest plain value.
+            limit = getattr(field, "sealed_length", field.max_length)
+            if isinstance(field, models.CharField) and limit:
                 longest = (
                     model._base_manager.annotate(n=Length(field.name))
                     .order_by("-n")
                     .values_list("n", flat=True)
                     .first()
                 )
-                if longest and longest > field.max_length:
+                if longest and longest > limit:
                     found.append((model._meta.label, field.name, longest))
     return found
 
