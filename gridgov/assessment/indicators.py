@@ -54,6 +54,12 @@ INDICATORS: dict[str, Indicator] = {
         Indicator("self_handled", _("Handled on the spot"), "self_handled"),
         Indicator("visits", _("Visits"), "visits"),
         Indicator("registry_updates", _("Registry updates"), "registry_updates"),
+        Indicator(
+            "whistle_on_time",
+            _("On-time arrival when summoned (吹哨报到)"),
+            "whistle_on_time",
+            "whistle_calls",
+        ),
     ]
 }
 

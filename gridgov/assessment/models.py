@@ -44,6 +44,8 @@ MEASURES = (
     "close_on_time",
     "registry_updates",  # staff only: registry records changed
     "visits",  # staff only: key-population visits recorded
+    "whistle_calls",  # departments only: summoned to a case on site (吹哨)
+    "whistle_on_time",  # departments only: reported on site (报到) within the time given
 )
 
 STAGES = ("accept", "file", "dispatch", "handle", "verify", "close")

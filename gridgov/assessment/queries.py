@@ -185,6 +185,10 @@ def _ranks(scores: dict[str, float | None]) -> dict[str, int]:
     return {k: i for i, k in enumerate(order, start=1)}
 
 
+# Measures counted from other rows than the case facts: no list of cases stands behind them.
+NOT_FROM_CASE_FACTS = ("registry_updates", "visits", "whistle_calls", "whistle_on_time")
+
+
 def cases_behind(
     user, unit_kind: str, unit_key: str, period: str, indicator: str, part: str
 ) -> QuerySet:
@@ -194,7 +198,7 @@ def cases_behind(
     unit = unit_for_user(user, unit_kind, unit_key)
     ind = INDICATORS[indicator]
     measure = ind.numerator if part == "numerator" else ind.denominator
-    if measure is None or measure in ("registry_updates", "visits"):
+    if measure is None or measure in NOT_FROM_CASE_FACTS:
         raise Http404
     months = periods.months_of(period)
     if unit_kind == UnitKind.STAFF and measure in STAGE_MEASURES:

@@ -77,6 +77,8 @@ def _event_aggregates(where: str) -> str:
 
 
 def _fact_select(case_filter: str, event_filter: str) -> str:
+    """The facts of the cases; the last four measures (registry updates, visits, summons and
+    arrivals) come from other rows than a case's and are zero here."""
     public = "c.channel IN ({})".format(", ".join(f"'{c}'" for c in PUBLIC_CHANNELS))
     valid = "(COALESCE(e.accepts, 0) > 0 OR c.self_handled)"
     stage_columns = ", ".join(
@@ -106,7 +108,7 @@ def _fact_select(case_filter: str, event_filter: str) -> str:
             COALESCE(k.yellow, 0), COALESCE(k.red, 0),
             COALESCE(c.satisfaction, 0), CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END,
             {stage_columns},
-            0, 0
+            0, 0, 0, 0
         FROM cases_case c
         LEFT JOIN cases_category cat ON cat.id = c.category_id
         LEFT JOIN cases_category major ON major.id = cat.parent_id
@@ -169,6 +171,13 @@ def rebuild_facts(case_ids: Iterable[int] | None = None) -> Touched | None:
                 )
                 cursor.execute(dates, chunk)
                 touched.add(cursor.fetchall())
+                # Summons count in the month they were made, which may differ from the cohort.
+                cursor.execute(
+                    f"SELECT DISTINCT {local_text('called_at', 7)} FROM cases_whistlecall "  # noqa: S608
+                    f"WHERE case_id IN ({marks})",
+                    chunk,
+                )
+                touched.months.update(m for (m,) in cursor.fetchall())
         return touched
 
 
@@ -228,6 +237,7 @@ def rebuild_tallies(months: Iterable[str]) -> None:
             "d.area_code",
             params,
         )
+        tallies = _with_whistle_measures(tallies, part)
         tallies += _staff_rows(part)
         names = ", ".join(TALLY_COLUMNS)
         with transaction.atomic(), connection.cursor() as cursor:
@@ -243,6 +253,36 @@ def rebuild_tallies(months: Iterable[str]) -> None:
                 "VALUES (%s, %s, %s, %s)",
                 categories,
             )
+
+
+def _with_whistle_measures(tallies: list[tuple], months: list[str]) -> list[tuple]:
+    """Add each department's summons (吹哨) and on-time arrivals (报到) by the local month of the
+    summons; a department summoned in a month without cases of its own gets a row of its own."""
+    first, last = month_bounds(months[0])[0], month_bounds(months[-1])[1]
+    month_of_call = local_text("w.called_at", 7)
+    found = _rows(
+        f"SELECT {month_of_call}, CAST(w.department_id AS VARCHAR(20)), d.level, d.area_code, "  # noqa: S608
+        f"COUNT(*), {_sum('w.reported_at IS NOT NULL AND w.reported_at <= w.due_at')} "
+        "FROM cases_whistlecall w JOIN accounts_department d ON d.id = w.department_id "
+        "WHERE w.called_at >= %s AND w.called_at < %s "
+        f"GROUP BY {month_of_call}, w.department_id, d.level, d.area_code",
+        [first, last],
+    )
+    wanted = set(months)
+    calls = MEASURES.index("whistle_calls")
+    on_time = MEASURES.index("whistle_on_time")
+    offset = len(TALLY_COLUMNS) - len(MEASURES)
+    rows = {(t[0], t[1], t[2]): list(t) for t in tallies}
+    for month, department, level, area_code, count, in_time in found:
+        if month not in wanted:
+            continue
+        key = (month, "department", department)
+        row = rows.setdefault(
+            key, [month, "department", department, level, area_code] + [0] * len(MEASURES)
+        )
+        row[offset + calls] += count
+        row[offset + on_time] += in_time or 0
+    return [tuple(r) for r in rows.values()]
 
 
 def _staff_rows(months: list[str]) -> list[tuple]:
@@ -498,9 +538,12 @@ def roll_up(*, full: bool = False, progress=None) -> dict:
 
 
 def _all_months() -> set[str]:
+    """Every month with case facts or summons (a summons counts in its own month)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT DISTINCT month FROM assessment_casefact")
-        return {m for (m,) in cursor.fetchall()}
+        months = {m for (m,) in cursor.fetchall()}
+        cursor.execute(f"SELECT DISTINCT {local_text('called_at', 7)} FROM cases_whistlecall")  # noqa: S608
+        return months | {m for (m,) in cursor.fetchall()}
 
 
 def rolled_at() -> datetime.datetime | None:
