@@ -9,8 +9,9 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
 from gridgov.accounts.services import DEPARTMENT_ACTIONS
 
-# (key, label, url name, action needed — one, a tuple of which any will do, or None). Parts add their pages here; the keys in
-# MORE_MENU (settings and administration, used less often) go under the "More" menu.
+# (key, label, url name, action needed: one, a tuple of which any will do, or None). Parts add
+# their pages here; the keys in MORE_MENU (settings and administration, used less often) go
+# under the "More" menu.
 NAVIGATION = [
     ("console", _("Console"), "areas:console", None),
     ("cases", _("Cases"), "cases:queue", None),
