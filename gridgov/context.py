@@ -7,8 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
+from gridgov.accounts.services import DEPARTMENT_ACTIONS
 
-# (key, label, url name, action needed or None). Parts add their pages here.
+# (key, label, url name, action needed: one, a tuple of which any will do, or None). Parts add
+# their pages here; the keys in MORE_MENU (settings and administration, used less often) go
+# under the "More" menu.
 NAVIGATION = [
     ("console", _("Console"), "areas:console", None),
     ("cases", _("Cases"), "cases:queue", None),
@@ -22,7 +25,9 @@ NAVIGATION = [
     ("audit", _("Audit logs"), "audit:changes", Action.READ_AUDIT),
     ("case_settings", _("Case settings"), "cases:settings_categories", Action.MANAGE_SETTINGS),
     ("calendar", _("Working calendar"), "cases:calendar", Action.MANAGE_SETTINGS),
+    ("departments", _("Departments"), "accounts:department_list", DEPARTMENT_ACTIONS),
 ]
+MORE_MENU = {"areas", "users", "audit", "case_settings", "calendar", "departments"}
 
 
 class Rights:
@@ -49,10 +54,14 @@ def platform(request: HttpRequest) -> dict:
         nav = [
             {"key": key, "label": label, "url": reverse(name)}
             for key, label, name, action in NAVIGATION
-            if action is None or user_may(user, action)
+            if action is None
+            or any(user_may(user, a) for a in (action if isinstance(action, tuple) else (action,)))
         ]
+    more = [item for item in nav if item["key"] in MORE_MENU]
     return {
-        "navigation": nav,
+        "navigation": [item for item in nav if item["key"] not in MORE_MENU],
+        "navigation_more": more,
+        "navigation_more_keys": [item["key"] for item in more],
         "calendar_missing_year": missing_year,
         "may_manage_settings": user is not None and user_may(user, Action.MANAGE_SETTINGS),
         "may": Rights(user),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from gridgov.accounts import services
 from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Role, may_grant
+from gridgov.areas.models import Area
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -74,3 +75,23 @@ class UserForm(forms.Form):
         if password:
             validate_password(password)
         return password
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class DepartmentForm(forms.ModelForm):
+    """A functional department; the area list holds the district, street and community areas
+    inside the editor's scope (the service checks the scope again)."""
+
+    area = AreaChoiceField(label=gettext_lazy("Area"), queryset=Area.objects.none())
+
+    class Meta:
+        model = Department
+        fields = ["code", "name", "level", "area", "line", "phone", "active"]
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas

@@ -16,7 +16,10 @@ class ForceType(models.TextChoices):
     GRID_MEMBER = "grid_member", _("Grid member")
     GRID_LEADER = "grid_leader", _("Grid leader")
     POLICE = "police", _("Community police officer")
-    SUPERVISOR = "supervisor", _("Grid supervisor")
+    # 网格督导员: oversees and guides the grid members' work (the stored value predates 监督员).
+    SUPERVISOR = "supervisor", _("Grid inspector")
+    MONITOR = "monitor", _("Grid supervisor")  # 网格监督员
+    INSTRUCTOR = "instructor", _("Grid instructor (cadre sent down)")  # 网格指导员
     VOLUNTEER = "volunteer", _("Volunteer")
     OTHER = "other", _("Other force")
 

@@ -253,21 +253,80 @@ def end_assignment(assignment: StaffAssignment, *, actor, on: datetime.date | No
     )
 
 
+# Departments are kept by those who keep the area tree or the users (the system administrator,
+# district and street operators), each within their scope.
+DEPARTMENT_ACTIONS = (Action.MANAGE_AREAS, Action.MANAGE_USERS)
+DEPARTMENT_FIELDS = ["code", "name", "level", "area_id", "line", "phone", "active"]
+
+
+def department_action(actor) -> str | None:
+    """The right under which `actor` keeps departments (for `restrict`), or None."""
+    return next((a for a in DEPARTMENT_ACTIONS if user_may(actor, a)), None)
+
+
+def may_manage_departments(actor) -> bool:
+    return department_action(actor) is not None
+
+
+def _require_department_manager(actor, area: Area) -> None:
+    if actor is None:
+        return
+    if not may_manage_departments(actor):
+        raise PermissionDenied(_("You may not manage departments."))
+    if not code_in_scope(actor, area.code):
+        raise PermissionDenied(_("The area is outside your scope."))
+
+
+def _check_department_code(code: str, department: Department | None = None) -> None:
+    taken = Department.objects.filter(code=code)
+    if department is not None:
+        taken = taken.exclude(pk=department.pk)
+    if taken.exists():
+        raise ValidationError({"code": _("The code %(code)s is taken.") % {"code": code}})
+
+
 @transaction.atomic
 def create_department(
     *, actor, code: str, name: str, level: str, area: Area, line: str = "", phone: str = ""
 ) -> Department:
-    _require_user_manager(actor)
-    if actor is not None and not code_in_scope(actor, area.code):
-        raise PermissionDenied(_("The area is outside your scope."))
-    if Department.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("The code %(code)s is taken.") % {"code": code}})
+    _require_department_manager(actor, area)
+    _check_department_code(code)
     department = Department.objects.create(
         code=code, name=name, level=level, area=area, area_code=area.code, line=line, phone=phone
     )
     record_change(
         actor=actor, action=ChangeAction.CREATE, instance=department, after=snapshot(department)
     )
+    return department
+
+
+@transaction.atomic
+def update_department(department: Department, *, actor: User, **changes) -> Department:
+    """Change a department's fields (code, name, level, area, line, phone, active). Both its
+    present area and a new one must lie in the actor's scope."""
+    unknown = set(changes) - {"code", "name", "level", "area", "line", "phone", "active"}
+    if unknown:
+        raise TypeError(f"unknown department fields: {sorted(unknown)}")
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    _require_department_manager(actor, department.area)
+    area = changes.get("area", department.area)
+    _require_department_manager(actor, area)
+    if "code" in changes:
+        _check_department_code(changes["code"], department)
+    before = snapshot(department, DEPARTMENT_FIELDS)
+    for name, value in changes.items():
+        setattr(department, name, value)
+    department.area_code = area.code
+    department.save()
+    after = snapshot(department, DEPARTMENT_FIELDS)
+    if after != before:
+        record_change(
+            actor=actor,
+            action=ChangeAction.UPDATE,
+            instance=department,
+            before=before,
+            after=after,
+        )
     return department
 
 

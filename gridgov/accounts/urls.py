@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gridgov.accounts import twofactor_views, views
+from gridgov.accounts import department_views, twofactor_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,6 +10,13 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_new, name="user_new"),
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
+    path("departments/", department_views.department_list, name="department_list"),
+    path("departments/new/", department_views.department_new, name="department_new"),
+    path(
+        "departments/<int:department_id>/",
+        department_views.department_edit,
+        name="department_edit",
+    ),
     path("account/", views.account, name="account"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("2fa/", twofactor_views.two_factor, name="two_factor"),

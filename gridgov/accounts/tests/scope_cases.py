@@ -23,11 +23,37 @@ UNSCOPED = {
 }
 
 
+DEPARTMENT_B = "花园路街道城管科"
+
+
 def setup(world) -> None:
-    from gridgov.accounts.services import issue_token
+    from gridgov.accounts.services import create_department, issue_token
+    from gridgov.areas.models import Area
 
     issue_token(world.users["op_b"], name="b-token")
     world.objects["token_b"] = world.users["op_b"].api_tokens.get()
+    world.objects["department_b"] = create_department(
+        actor=world.users["op_b"],
+        code="410105002-CG",
+        name=DEPARTMENT_B,
+        level="street",
+        area=Area.objects.get(code="410105002"),
+        line="城市管理",
+    )
+
+
+def _department_form(world, area_code: str) -> dict:
+    from gridgov.areas.models import Area
+
+    return {
+        "code": "410105002-XX",
+        "name": "越界部门",
+        "level": "street",
+        "area": Area.objects.get(code=area_code).pk,
+        "line": "",
+        "phone": "",
+        "active": "on",
+    }
 
 
 def _token_b(world) -> list[str]:
@@ -35,6 +61,47 @@ def _token_b(world) -> list[str]:
 
 
 CASES = [
+    Case(
+        "accounts/departments/",
+        lambda w: "/accounts/departments/",
+        expect=200,
+        absent=lambda w: [DEPARTMENT_B],
+    ),
+    Case(
+        "accounts/departments/",
+        lambda w: "/accounts/departments/",
+        data=lambda w: {"q": "城管"},
+        expect=200,
+        absent=lambda w: [DEPARTMENT_B],
+    ),
+    Case(
+        "accounts/departments/new/",
+        lambda w: "/accounts/departments/new/",
+        expect=200,
+        absent=lambda w: ["花园路街道 (410105002)"],  # street B is no choice of area for A
+    ),
+    Case(
+        "accounts/departments/new/",
+        lambda w: "/accounts/departments/new/",
+        "POST",
+        lambda w: _department_form(w, "410105002"),
+        expect=200,
+        multipart=True,
+        live_expect=302,
+    ),
+    Case(
+        "accounts/departments/<int:department_id>/",
+        lambda w: f"/accounts/departments/{w.objects['department_b'].pk}/",
+        absent=lambda w: [DEPARTMENT_B],
+    ),
+    Case(
+        "accounts/departments/<int:department_id>/",
+        lambda w: f"/accounts/departments/{w.objects['department_b'].pk}/",
+        "POST",
+        lambda w: {**_department_form(w, "410105002"), "code": "410105002-CG"},
+        multipart=True,
+        live_expect=302,
+    ),
     Case("accounts/users/", lambda w: "/accounts/users/", expect=200, absent=_b_user),
     Case("accounts/users/", lambda w: "/accounts/users/?q=op_b", expect=200, absent=_b_user),
     Case(
