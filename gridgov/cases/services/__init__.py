@@ -31,12 +31,7 @@ from gridgov.cases.services.permissions import (
 )
 from gridgov.cases.services.sql import find_case_by_idempotency_key
 from gridgov.cases.services.sweeps import sweep_deadlines
-from gridgov.cases.services.timeline import (
-    CACHE_TTL,
-    category_by_code,
-    forget_caches,
-    record_step,
-)
+from gridgov.cases.services.timeline import CACHE_TTL, category_by_code, forget_caches, record_step
 
 __all__ = [
     "CACHE_TTL",
