@@ -8,9 +8,6 @@ from gridgov.accounts.permissions import Role
 from gridgov.cases.models import Case
 from gridgov.notify.services import notify
 
-# ---------------------------------------------------------------------------------------------
-# people to tell
-
 
 def department_members(department: Department | None) -> QuerySet:
     if department is None:
