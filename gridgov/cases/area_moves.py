@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.areas.services import log_recoded, recode_prefix, recodes_areas
 from gridgov.cases.models import Card, Case, CaseEvent, RoutingRule, Supervision
-from gridgov.cases.services import _event
+from gridgov.cases.services.timeline import _event
 
 
 @recodes_areas

@@ -117,9 +117,9 @@ def test_an_interrupted_import_leaves_no_half_written_row(homes, users, monkeypa
         f"人{i},{code},,户籍人口,B-A-1-1-1-101,居住,2021-03-01,汉族"
         for i, code in enumerate(["410105200506150023", "410105198001010017"])
     ]
-    monkeypatch.setattr(importing, "BATCH", 1)
+    monkeypatch.setattr(importing.checking, "BATCH", 1)
     calls = {"n": 0}
-    original = importing._residences
+    original = importing.writing._residences
 
     def crash_second(batch, now, known):
         calls["n"] += 1
@@ -127,7 +127,7 @@ def test_an_interrupted_import_leaves_no_half_written_row(homes, users, monkeypa
             raise RuntimeError("power cut")
         return original(batch, now, known)
 
-    monkeypatch.setattr(importing, "_residences", crash_second)
+    monkeypatch.setattr(importing.writing, "_residences", crash_second)
     with pytest.raises(RuntimeError):
         importing.commit("people", csv_bytes(*rows), "people.csv", actor=users["admin"])
     # The first batch is complete (person and residence); the second left nothing behind.
@@ -165,7 +165,7 @@ def test_big_files_are_prechecked_in_a_child_process_with_the_same_result(homes,
         *BAD_ROWS,
     ]
     inline = importing.check("people", csv_bytes(*rows), "people.csv", actor=users["op_a"])
-    original = importing._prechecked_in_child
+    original = importing.writing._prechecked_in_child
     children = []
 
     def spy(*args):
@@ -173,8 +173,8 @@ def test_big_files_are_prechecked_in_a_child_process_with_the_same_result(homes,
         return original(*args)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(importing, "CHILD_ABOVE_BYTES", 0)
-        patch.setattr(importing, "_prechecked_in_child", spy)
+        patch.setattr(importing.writing, "CHILD_ABOVE_BYTES", 0)
+        patch.setattr(importing.writing, "_prechecked_in_child", spy)
         report = importing.commit("people", csv_bytes(*rows), "people.csv", actor=users["op_a"])
         assert children == [1]
         assert (report.total, report.good_count, report.created) == (inline.total, 2, 2)
