@@ -370,3 +370,13 @@ def test_pages_need_a_login(rolled, client):
     for url in ("/assessment/", "/assessment/rankings/", "/assessment/schemes/area/"):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_card_board_shows_the_stage_label_not_its_key(rolled, client_for):
+    from gridgov.cases.models.taxonomy import Stage
+
+    html = body(client_for(rolled["district"]).get(f"/assessment/cards/?period={OCTOBER}"))
+    stages = re.findall(r'<tr class="card-\w+">(?:<td>.*?</td>){2}<td>(.*?)</td>', html)
+    assert stages, "the board lists the yellow card"
+    labels = {str(label) for label in Stage.labels}
+    assert all(s in labels and s not in Stage.values for s in stages), stages
