@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
+from gridgov.areas import queries as area_queries
 from gridgov.cases import queries, services, whistle
 from gridgov.cases.forms import HotlineForm, ReportForm
 from gridgov.cases.models import (
@@ -50,6 +51,9 @@ def queue_list(request):
     )
     order = "stage_deadline" if name not in ("all", "mine") else "-created_at"
     page = Paginator(cases.order_by(order, "-id"), 30).get_page(request.GET.get("page"))
+    names = area_queries.names_by_level(c.area_code for c in page)
+    for c in page:
+        c.area_names = names.get(c.area_code, {})
     tabs = [
         (q, label, queries.queue(request.user, q).count() if q != "all" else None)
         for q, label in queries.QUEUE_LABELS.items()
@@ -65,6 +69,7 @@ def queue_list(request):
             "tabs": tabs,
             "statuses": Status.choices,
             "majors": Category.objects.filter(parent__isnull=True),
+            "area_choices": area_queries.picker_choices(request.user),
         },
     )
 
@@ -80,6 +85,7 @@ def case_detail(request, pk: int):
         "events": case.events.select_related("department").prefetch_related("attachments"),
         "attachments": case.attachments.all(),
         "cards": case.cards.all(),
+        "area_names": area_queries.names_by_level([case.area_code]).get(case.area_code, {}),
         "pending": case.requests.filter(status=RequestStatus.PENDING),
         "actions": actions,
         "reporter": queries.reporter_shown(
