@@ -42,7 +42,7 @@ def tags_for(user) -> QuerySet:
 
 def next_visit_due(tag: KeyPopulationTag) -> datetime.date | None:
     """The day the next visit is due: the last visit (annotated as `last_visit`) plus the tag's
-    interval; never visited → due since the tag began (or today). None for a tag with no interval."""
+    interval; never visited → due since the tag began (or today); None without an interval."""
     if not tag.visit_every_days:
         return None
     last = getattr(tag, "last_visit", None)

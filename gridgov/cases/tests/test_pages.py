@@ -155,6 +155,7 @@ def test_queue_and_case_page_show_area_names_and_filter_by_a_picker(loop, client
     assert {a.level for a in choices} <= {"street", "community"}
     assert '<input type="text" name="area"' not in html
     assert f'<option value="{community.code}">' in html
+
     # the names come from one query, whatever the number of rows
     def area_queries() -> int:
         with CaptureQueriesContext(connection) as queries:
