@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.accounts.models import Department
@@ -234,7 +235,18 @@ def _report(request, form_class, template: str, channel: str):
             if created:
                 messages.success(request, _("Case %(n)s reported.") % {"n": case.number})
             return redirect("cases:detail", pk=case.pk)
-    return render(request, template, {"nav": "report", "form": form})
+    return render(request, template, {"nav": "report", "form": form, "geo_words": GEO_WORDS})
+
+
+# What the report page's script says when the browser cannot give a position (its own messages
+# are in the browser's language, often English): keyed by GeolocationPositionError.code.
+GEO_WORDS = {
+    "unsupported": gettext_lazy("This browser cannot give a position: tap the map."),
+    "locating": gettext_lazy("Finding your position…"),
+    "1": gettext_lazy("Location permission was refused: allow it in the browser, or tap the map."),
+    "2": gettext_lazy("The position is not available right now: tap the map."),
+    "3": gettext_lazy("Finding the position took too long: try again, or tap the map."),
+}
 
 
 @login_required

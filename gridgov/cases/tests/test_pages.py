@@ -174,3 +174,17 @@ def test_queue_and_case_page_show_area_names_and_filter_by_a_picker(loop, client
     assert area_queries() == before
     detail = operator.get(f"/cases/{case.pk}/").content.decode()
     assert community.name in detail and grid.name in detail
+
+
+def test_report_page_passes_translated_geolocation_messages(loop, client_for):
+    import json
+    import re
+    from pathlib import Path
+
+    html = client_for(loop["member_a"]).get("/cases/report/").content.decode()
+    data = re.search(r'<script id="geo-words" type="application/json">(.*?)</script>', html, re.S)
+    words = json.loads(data[1])
+    assert set(words) == {"unsupported", "locating", "1", "2", "3"}
+    assert all(re.search(r"[\u4e00-\u9fff]", w) for w in words.values()), words
+    script = Path(__file__).parents[1].joinpath("static/cases/report.js").read_text()
+    assert "err.message" not in script and '"GPS ✗"' not in script

@@ -3,6 +3,7 @@ for the district and for street A, scope, the page and the Excel export."""
 
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -60,7 +61,7 @@ def test_the_district(rolled, client_for):
         "handled": 2,
         "closed": 3,
     }
-    assert all(step["label"] for step in data["funnel"])
+    assert all(re.search(r"[\u4e00-\u9fff]", step["label"]) for step in data["funnel"])
 
     # Trends: 30 days ending today, 12 months ending this month.
     days = data["trend_days"]
