@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import user_may
+from gridgov.areas import queries as area_queries
 from gridgov.areas.models import Level
 from gridgov.assessment import periods, queries, services
 from gridgov.assessment.indicators import INDICATORS
@@ -52,7 +53,7 @@ def _bad_input_is_400(view):
 
 
 def _period(request) -> str:
-    period = request.GET.get("period", "").strip() or periods.current_month()
+    period = request.GET.get("period", "").strip() or periods.last_complete_month()
     periods.months_of(period)
     return period
 
@@ -192,7 +193,13 @@ def cards(request):
     return render(
         request,
         "assessment/cards.html",
-        {"nav": "assessment", "board": board, "period": period, "area": area},
+        {
+            "nav": "assessment",
+            "board": board,
+            "period": period,
+            "area": area,
+            "area_choices": area_queries.picker_choices(request.user),
+        },
     )
 
 

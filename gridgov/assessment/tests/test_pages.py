@@ -380,3 +380,17 @@ def test_card_board_shows_the_stage_label_not_its_key(rolled, client_for):
     assert stages, "the board lists the yellow card"
     labels = {str(label) for label in Stage.labels}
     assert all(s in labels and s not in Stage.values for s in stages), stages
+
+
+@pytest.mark.parametrize(
+    "url", ["/assessment/", "/assessment/rankings/?kind=area&level=street", "/assessment/cards/"]
+)
+def test_pages_open_on_the_last_complete_month_and_mark_a_running_one(rolled, client_for, url):
+    district = client_for(rolled["district"])
+    with time_machine.travel(datetime.datetime(2026, 11, 10, 10, 0, tzinfo=TZ)):
+        opened = district.get(url)
+        running = district.get(url + ("&" if "?" in url else "?") + "period=2026-11")
+    assert opened.status_code == 200 and opened.context["period"] == OCTOBER
+    assert 'data-partial="1"' not in body(opened)
+    assert running.context["period"] == "2026-11"
+    assert 'data-partial="1"' in body(running)

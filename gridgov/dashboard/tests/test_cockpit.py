@@ -165,6 +165,9 @@ def test_the_page(rolled, client_for):
     assert 'data-area="410105"' in html and "金水区" in html
     assert 'id="ck-map"' in html and 'id="map-settings"' in html
     assert "vendor/echarts/echarts.min.js" in html and "dashboard/cockpit.js" in html
+    # the ranking is of the running month: marked as such
+    ranking = re.search(r'<section class="ck-panel ck-ranking"><h2>(.*?)</h2>', html, re.S)[1]
+    assert 'data-partial="1"' in ranking
     street = client_for(rolled["district"]).get("/cockpit/?area=410105001")
     assert 'data-area="410105001"' in street.content.decode()
     assert client_for(rolled["district"]).get("/cockpit/?area=999").status_code == 404
