@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -190,12 +191,20 @@ def cards(request):
     period = _period(request)
     area = request.GET.get("area", "").strip()
     board = queries.card_board(request.user, period, area=area)
+    latest = board["latest"]
+    if text := request.GET.get("q", "").strip():
+        # A case number is its report date and row id (20261124-1042): the id finds it.
+        row_id = text.rpartition("-")[2]
+        by_number = Q(case_id=int(row_id)) if row_id.isdigit() and len(row_id) < 12 else Q()
+        latest = latest.filter(by_number | Q(case__title__icontains=text))
+    page = Paginator(latest, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "assessment/cards.html",
         {
             "nav": "assessment",
             "board": board,
+            "page": page,
             "period": period,
             "area": area,
             "area_choices": area_queries.picker_choices(request.user),

@@ -394,3 +394,13 @@ def test_pages_open_on_the_last_complete_month_and_mark_a_running_one(rolled, cl
     assert 'data-partial="1"' not in body(opened)
     assert running.context["period"] == "2026-11"
     assert 'data-partial="1"' in body(running)
+
+
+def test_card_board_searches_the_cards_and_pages_them(rolled, client_for):
+    district = client_for(rolled["district"])
+    carded = rolled["cases"][2]
+    found = district.get(f"/assessment/cards/?period={OCTOBER}&q={carded.number}")
+    assert [c.case_id for c in found.context["page"]] == [carded.pk]
+    missed = district.get(f"/assessment/cards/?period={OCTOBER}&q=没有这个案件")
+    assert list(missed.context["page"]) == []
+    assert found.context["page"].paginator.per_page == 50
