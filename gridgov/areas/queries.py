@@ -71,3 +71,8 @@ def names_by_level(codes) -> dict[str, dict[str, str]]:
         code: {rows[c].level: rows[c].name for c in chain if c in rows}
         for code, chain in chains.items()
     }
+
+
+def name_of(code: str) -> str:
+    """An area's name by code, whatever the scope (names only), or "" for an unknown code."""
+    return Area.objects.filter(code=code).values_list("name", flat=True).first() or ""

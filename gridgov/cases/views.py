@@ -87,6 +87,7 @@ def case_detail(request, pk: int):
         "attachments": case.attachments.all(),
         "cards": case.cards.all(),
         "area_names": area_queries.names_by_level([case.area_code]).get(case.area_code, {}),
+        "held_by": area_queries.name_of(case.level_code),
         "pending": case.requests.filter(status=RequestStatus.PENDING),
         "actions": actions,
         "reporter": queries.reporter_shown(

@@ -1,3 +1,5 @@
+import re
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gridgov.cases import services
@@ -172,8 +174,12 @@ def test_queue_and_case_page_show_area_names_and_filter_by_a_picker(loop, client
             lat=POINT_A[1],
         )
     assert area_queries() == before
-    detail = operator.get(f"/cases/{case.pk}/").content.decode()
-    assert community.name in detail and grid.name in detail
+    detail = operator.get(f"/cases/{case.pk}/")
+    html = detail.content.decode()
+    assert community.name in html and grid.name in html
+    held = Area.objects.get(code=case.level_code).name
+    assert detail.context["held_by"] == held
+    assert re.search(rf'data-area="{case.level_code}">{held} <small', html)
 
 
 def test_report_page_passes_translated_geolocation_messages(loop, client_for):
