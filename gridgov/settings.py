@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.context.platform",
             ],
+            "libraries": {"pager": "gridgov.pager"},
         },
     },
 ]

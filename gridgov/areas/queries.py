@@ -52,3 +52,27 @@ def ensure_grid(area: Area) -> Area:
     if area.level != Level.GRID:
         raise Http404
     return area
+
+
+def picker_choices(user) -> list[Area]:
+    """The streets and communities in the user's scope, for an area filter's select."""
+    qs = areas_for(user).active().filter(level__in=[Level.STREET, Level.COMMUNITY])
+    return list(qs.only("code", "name", "level").order_by("code"))
+
+
+def names_by_level(codes) -> dict[str, dict[str, str]]:
+    """For each area code, the names of it and its ancestors by level ({"grid": …, "community": …}),
+    in one query. Names only are shown, whatever the scope (as in chain_of)."""
+    codes = {c for c in codes if c}
+    chains = {code: [*Area(code=code).ancestor_codes(), code] for code in codes}
+    wanted = {c for chain in chains.values() for c in chain}
+    rows = {a.code: a for a in Area.objects.filter(code__in=wanted).only("code", "name", "level")}
+    return {
+        code: {rows[c].level: rows[c].name for c in chain if c in rows}
+        for code, chain in chains.items()
+    }
+
+
+def name_of(code: str) -> str:
+    """An area's name by code, whatever the scope (names only), or "" for an unknown code."""
+    return Area.objects.filter(code=code).values_list("name", flat=True).first() or ""

@@ -65,10 +65,14 @@ def children(request, code: str):
     return render(request, "areas/_tree_nodes.html", {"nodes": nodes})
 
 
+STAFF_SHOWN = 60  # rows of the staff table on an area's card; the count above it is the real one
+
+
 @login_required
 def card(request, code: str):
     area = queries.get_area_for_user(request.user, code)
-    staff = queries.staff_of(request.user, area).order_by("area_code", "force_type")[:60]
+    staff = queries.staff_of(request.user, area).order_by("area_code", "force_type")
+    shown = list(staff.select_related("grid")[:STAFF_SHOWN])
     return render(
         request,
         "areas/_card.html",
@@ -76,7 +80,8 @@ def card(request, code: str):
             "area": area,
             "chain": queries.chain_of(area),
             "facts": facts_for(area, request.user),
-            "staff": staff,
+            "staff": shown,
+            "staff_count": staff.count() if len(shown) == STAFF_SHOWN else len(shown),
             "can_manage": user_may(request.user, Action.MANAGE_AREAS) and not area.retired,
             "child_level": Level.child_of(area.level),
         },

@@ -17,6 +17,16 @@ def current_month() -> str:
     return timezone.localdate().strftime("%Y-%m")
 
 
+def last_complete_month() -> str:
+    """The month the assessment pages open on: the current one is still running."""
+    return previous(current_month())
+
+
+def is_running(period: str) -> bool:
+    """Whether the period still includes the current month (its figures are partial)."""
+    return current_month() in months_of(period)
+
+
 def months_of(period: str) -> list[str]:
     period = (period or current_month()).strip().upper()
     if m := _MONTH.match(period):

@@ -230,7 +230,8 @@ def _end(months: list[str]):
 
 
 def card_board(user, period: str, area: str = "") -> dict:
-    """Red and yellow cards of a period: counts per street and per department, and the latest."""
+    """Red and yellow cards of a period: counts per street and per department, and the cards
+    themselves, latest first (a queryset: the page filters and pages it)."""
     months = periods.months_of(period)
     if area and not code_in_scope(user, area):
         raise Http404
@@ -260,7 +261,7 @@ def card_board(user, period: str, area: str = "") -> dict:
             ({"id": d, "name": dept_names.get(d, str(d)), **v} for d, v in by_department.items()),
             key=lambda r: (-r["red"], -r["yellow"], r["name"]),
         ),
-        "latest": list(cards.select_related("case", "department").order_by("-raised_at")[:50]),
+        "latest": cards.select_related("case", "department").order_by("-raised_at", "-id"),
         "totals": cards.aggregate(
             red=Count("id", filter=Q(kind="red")), yellow=Count("id", filter=Q(kind="yellow"))
         ),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import user_may
+from gridgov.areas import queries as area_queries
 from gridgov.areas.models import Level
 from gridgov.assessment import periods, queries, services
 from gridgov.assessment.indicators import INDICATORS
@@ -52,7 +54,7 @@ def _bad_input_is_400(view):
 
 
 def _period(request) -> str:
-    period = request.GET.get("period", "").strip() or periods.current_month()
+    period = request.GET.get("period", "").strip() or periods.last_complete_month()
     periods.months_of(period)
     return period
 
@@ -189,10 +191,24 @@ def cards(request):
     period = _period(request)
     area = request.GET.get("area", "").strip()
     board = queries.card_board(request.user, period, area=area)
+    latest = board["latest"]
+    if text := request.GET.get("q", "").strip():
+        # A case number is its report date and row id (20261124-1042): the id finds it.
+        row_id = text.rpartition("-")[2]
+        by_number = Q(case_id=int(row_id)) if row_id.isdigit() and len(row_id) < 12 else Q()
+        latest = latest.filter(by_number | Q(case__title__icontains=text))
+    page = Paginator(latest, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "assessment/cards.html",
-        {"nav": "assessment", "board": board, "period": period, "area": area},
+        {
+            "nav": "assessment",
+            "board": board,
+            "page": page,
+            "period": period,
+            "area": area,
+            "area_choices": area_queries.picker_choices(request.user),
+        },
     )
 
 

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_safe
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import restrict, user_may
+from gridgov.areas import queries as area_queries
+from gridgov.audit import labels
 from gridgov.audit.models import AccessLog, ChangeLog
 
 
@@ -47,15 +49,27 @@ def _without_own_records(rows, user):
     return rows
 
 
+def _context(request, page, tab: str) -> dict:
+    choices = area_queries.picker_choices(request.user)
+    return {"nav": "audit", "page": page, "tab": tab, "area_choices": choices}
+
+
 @login_required
 @require_safe
 def changes(request):
     page = _filtered(request, ChangeLog.objects.all(), "object_type")
-    return render(request, "audit/changes.html", {"nav": "audit", "page": page, "tab": "changes"})
+    for e in page:
+        e.field_labels = [labels.field_label(e.object_type, f) for f in e.changed_fields]
+        e.type_label = labels.type_label(e.object_type)
+    return render(request, "audit/changes.html", _context(request, page, "changes"))
 
 
 @login_required
 @require_safe
 def accesses(request):
     page = _filtered(request, AccessLog.objects.all(), "subject_type")
-    return render(request, "audit/accesses.html", {"nav": "audit", "page": page, "tab": "access"})
+    for e in page:
+        e.field_labels = [labels.field_label(e.subject_type, f) for f in e.fields]
+        e.type_label = labels.type_label(e.subject_type)
+        e.purpose_label = labels.purpose_label(e.purpose)
+    return render(request, "audit/accesses.html", _context(request, page, "access"))

@@ -6,11 +6,13 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
+from gridgov.areas import queries as area_queries
 from gridgov.cases import queries, services, whistle
 from gridgov.cases.forms import HotlineForm, ReportForm
 from gridgov.cases.models import (
@@ -50,6 +52,9 @@ def queue_list(request):
     )
     order = "stage_deadline" if name not in ("all", "mine") else "-created_at"
     page = Paginator(cases.order_by(order, "-id"), 30).get_page(request.GET.get("page"))
+    names = area_queries.names_by_level(c.area_code for c in page)
+    for c in page:
+        c.area_names = names.get(c.area_code, {})
     tabs = [
         (q, label, queries.queue(request.user, q).count() if q != "all" else None)
         for q, label in queries.QUEUE_LABELS.items()
@@ -65,6 +70,7 @@ def queue_list(request):
             "tabs": tabs,
             "statuses": Status.choices,
             "majors": Category.objects.filter(parent__isnull=True),
+            "area_choices": area_queries.picker_choices(request.user),
         },
     )
 
@@ -80,6 +86,8 @@ def case_detail(request, pk: int):
         "events": case.events.select_related("department").prefetch_related("attachments"),
         "attachments": case.attachments.all(),
         "cards": case.cards.all(),
+        "area_names": area_queries.names_by_level([case.area_code]).get(case.area_code, {}),
+        "held_by": area_queries.name_of(case.level_code),
         "pending": case.requests.filter(status=RequestStatus.PENDING),
         "actions": actions,
         "reporter": queries.reporter_shown(
@@ -228,7 +236,18 @@ def _report(request, form_class, template: str, channel: str):
             if created:
                 messages.success(request, _("Case %(n)s reported.") % {"n": case.number})
             return redirect("cases:detail", pk=case.pk)
-    return render(request, template, {"nav": "report", "form": form})
+    return render(request, template, {"nav": "report", "form": form, "geo_words": GEO_WORDS})
+
+
+# What the report page's script says when the browser cannot give a position (its own messages
+# are in the browser's language, often English): keyed by GeolocationPositionError.code.
+GEO_WORDS = {
+    "unsupported": gettext_lazy("This browser cannot give a position: tap the map."),
+    "locating": gettext_lazy("Finding your position…"),
+    "1": gettext_lazy("Location permission was refused: allow it in the browser, or tap the map."),
+    "2": gettext_lazy("The position is not available right now: tap the map."),
+    "3": gettext_lazy("Finding the position took too long: try again, or tap the map."),
+}
 
 
 @login_required

@@ -390,11 +390,18 @@ def registry_map(
             ) from None
         rows = rows.filter(lon__range=(x0, x1), lat__range=(y0, y1))
     extra = "kind" if layer != "buildings" else "use"
+    labels = {k: str(v) for k, v in rows.model._meta.get_field(extra).choices or []}
     features = [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"id": pk, "name": name, "kind": kind, "area_code": code},
+            "properties": {
+                "id": pk,
+                "name": name,
+                "kind": kind,
+                "kind_label": labels.get(kind, kind),
+                "area_code": code,
+            },
         }
         for pk, lon, lat, name, kind, code in rows.values_list(
             "pk", "lon", "lat", "name", extra, "area_code"

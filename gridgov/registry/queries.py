@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
@@ -37,6 +38,17 @@ def get_person_for_user(user, pk, action: str = Action.VIEW) -> Person:
 def tags_for(user) -> QuerySet:
     """Key service populations: only for roles given that right, and only in their scope."""
     return restrict(KeyPopulationTag.objects.all(), user, Action.VIEW_KEY_POPULATION)
+
+
+def next_visit_due(tag: KeyPopulationTag) -> datetime.date | None:
+    """The day the next visit is due: the last visit (annotated as `last_visit`) plus the tag's
+    interval; never visited → due since the tag began (or today); None without an interval."""
+    if not tag.visit_every_days:
+        return None
+    last = getattr(tag, "last_visit", None)
+    if last is None:
+        return tag.since or timezone.localdate()
+    return timezone.localdate(last) + datetime.timedelta(days=tag.visit_every_days)
 
 
 def log_key_population_sight(user, rows: Sequence, *, subject: Person | None = None) -> None:

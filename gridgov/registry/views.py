@@ -6,13 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
+from gridgov.areas import queries as area_queries
 from gridgov.audit.models import ChangeLog
 from gridgov.audit.services import record_access
 from gridgov.jobs.services import enqueue
@@ -92,6 +95,7 @@ def people(request):
             if user_may(request.user, Action.VIEW_KEY_POPULATION)
             else [],
             "may_export_personal": user_may(request.user, Action.EXPORT_PERSONAL),
+            "area_choices": area_queries.picker_choices(request.user),
         },
     )
 
@@ -276,15 +280,31 @@ def key_populations(request):
         queries.tags_for(request.user)
         .filter(until__isnull=True)
         .select_related("person", "responsible")
+        .annotate(last_visit=Max("person__visits__time"))
     )
     if category := request.GET.get("category"):
         tags = tags.filter(category=category)
+    if text := request.GET.get("q", "").strip():
+        tags = tags.filter(person__name__icontains=text)
+    if area := request.GET.get("area", "").strip():
+        tags = tags.filter(area_code__startswith=area)
     page = Paginator(tags.order_by("area_code", "id"), 50).get_page(request.GET.get("page"))
     queries.log_key_population_sight(request.user, page.object_list)
+    names = area_queries.names_by_level(t.area_code for t in page)
+    today = timezone.localdate()
+    for t in page:
+        t.grid_name = names.get(t.area_code, {}).get("grid", "")
+        t.next_visit = queries.next_visit_due(t)
+        t.overdue = t.next_visit is not None and t.next_visit < today
     return render(
         request,
         "registry/key_populations.html",
-        {"nav": "registry", "page": page, "categories": KEY_CATEGORIES},
+        {
+            "nav": "registry",
+            "page": page,
+            "categories": KEY_CATEGORIES,
+            "area_choices": area_queries.picker_choices(request.user),
+        },
     )
 
 
@@ -294,7 +314,12 @@ def buildings(request):
     if text := request.GET.get("q", "").strip():
         rows = rows.filter(name__icontains=text) | rows.filter(code__startswith=text)
     page = Paginator(rows.order_by("area_code", "code"), 50).get_page(request.GET.get("page"))
-    return render(request, "registry/buildings.html", {"nav": "registry", "page": page})
+    context = {
+        "nav": "registry",
+        "page": page,
+        "area_choices": area_queries.picker_choices(request.user),
+    }
+    return render(request, "registry/buildings.html", context)
 
 
 @login_required

@@ -179,3 +179,27 @@ def test_english_is_complete_when_chosen(tree, users, client_for):
     client.cookies["gridgov_language"] = "en"
     html = client.get("/areas/console/").content.decode()
     assert "Search areas by name or code" in html and "工作台" not in html
+
+
+def test_card_counts_all_staff_even_when_the_table_is_capped(tree, users, client_for, monkeypatch):
+    import datetime
+
+    from gridgov.accounts.models import StaffAssignment
+    from gridgov.areas import views
+
+    for n, grid in enumerate(tree.grids[:3]):
+        StaffAssignment.objects.create(
+            user=users["district"],
+            grid=grid,
+            area_code=grid.code,
+            force_type="supervisor",
+            since=datetime.date(2026, 1, n + 1),
+        )
+    total = StaffAssignment.objects.filter(until__isnull=True).count()
+    assert total >= 3
+    monkeypatch.setattr(views, "STAFF_SHOWN", 2)
+    response = client_for(users["admin"]).get("/areas/410105/card/")
+    assert response.context["staff_count"] == total
+    assert len(response.context["staff"]) == 2
+    assert f'data-staff-count="{total}"' in response.content.decode()
+    assert tree.grids[0].name in response.content.decode()

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from gridgov.assessment import periods
 from gridgov.assessment.indicators import INDICATORS
 
 register = template.Library()
@@ -37,3 +38,9 @@ def drill_link(report: dict, row: dict, part: str):
     return format_html(
         '<a href="{}?{}" class="drill">{}</a>', reverse("assessment:drill"), query, f"{count:,}"
     )
+
+
+@register.inclusion_tag("assessment/_partial.html")
+def partial_mark(period: str) -> dict:
+    """A badge when the period still includes the running month: its figures are not final."""
+    return {"running": periods.is_running(period)}

@@ -370,3 +370,37 @@ def test_pages_need_a_login(rolled, client):
     for url in ("/assessment/", "/assessment/rankings/", "/assessment/schemes/area/"):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_card_board_shows_the_stage_label_not_its_key(rolled, client_for):
+    from gridgov.cases.models.taxonomy import Stage
+
+    html = body(client_for(rolled["district"]).get(f"/assessment/cards/?period={OCTOBER}"))
+    stages = re.findall(r'<tr class="card-\w+">(?:<td>.*?</td>){2}<td>(.*?)</td>', html)
+    assert stages, "the board lists the yellow card"
+    labels = {str(label) for label in Stage.labels}
+    assert all(s in labels and s not in Stage.values for s in stages), stages
+
+
+@pytest.mark.parametrize(
+    "url", ["/assessment/", "/assessment/rankings/?kind=area&level=street", "/assessment/cards/"]
+)
+def test_pages_open_on_the_last_complete_month_and_mark_a_running_one(rolled, client_for, url):
+    district = client_for(rolled["district"])
+    with time_machine.travel(datetime.datetime(2026, 11, 10, 10, 0, tzinfo=TZ)):
+        opened = district.get(url)
+        running = district.get(url + ("&" if "?" in url else "?") + "period=2026-11")
+    assert opened.status_code == 200 and opened.context["period"] == OCTOBER
+    assert 'data-partial="1"' not in body(opened)
+    assert running.context["period"] == "2026-11"
+    assert 'data-partial="1"' in body(running)
+
+
+def test_card_board_searches_the_cards_and_pages_them(rolled, client_for):
+    district = client_for(rolled["district"])
+    carded = rolled["cases"][2]
+    found = district.get(f"/assessment/cards/?period={OCTOBER}&q={carded.number}")
+    assert [c.case_id for c in found.context["page"]] == [carded.pk]
+    missed = district.get(f"/assessment/cards/?period={OCTOBER}&q=没有这个案件")
+    assert list(missed.context["page"]) == []
+    assert found.context["page"].paginator.per_page == 50

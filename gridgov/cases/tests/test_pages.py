@@ -1,3 +1,5 @@
+import re
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gridgov.cases import services
@@ -123,3 +125,72 @@ def test_a_closed_case_offers_the_satisfaction_visit_on_its_page(loop, client_fo
     assert member_b.post(f"/cases/{case.pk}/rating/", {"score": "1"}).status_code == 404
     case.refresh_from_db()
     assert case.satisfaction == 4
+
+
+def test_queue_and_case_page_show_area_names_and_filter_by_a_picker(loop, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gridgov.areas.models import Area
+
+    for n in range(3):
+        services.report_case(
+            actor=loop["member_a"],
+            channel="grid_member",
+            description=f"路灯不亮{n}",
+            lon=POINT_A[0],
+            lat=POINT_A[1],
+        )
+    case = Case.objects.first()
+    grid = Area.objects.get(code=case.area_code)
+    community = grid.parent
+    operator = client_for(loop["op_a"])
+    response = operator.get("/cases/?queue=all")
+    rows = list(response.context["page"])
+    assert [c.area_names["grid"] for c in rows] == [grid.name] * 3
+    assert [c.area_names["community"] for c in rows] == [community.name] * 3
+    html = response.content.decode()
+    assert f"<td>{community.name}</td><td>{grid.name}</td>" in html
+    # the filter is a select of the streets and communities in scope, not a code box
+    choices = response.context["area_choices"]
+    assert community.code in [a.code for a in choices]
+    assert {a.level for a in choices} <= {"street", "community"}
+    assert '<input type="text" name="area"' not in html
+    assert f'<option value="{community.code}">' in html
+
+    # the names come from one query, whatever the number of rows
+    def area_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            operator.get("/cases/?queue=all")
+        return sum('"areas_area"' in q["sql"] for q in queries.captured_queries)
+
+    before = area_queries()
+    for n in range(3):
+        services.report_case(
+            actor=loop["member_a"],
+            channel="grid_member",
+            description=f"井盖松动{n}",
+            lon=POINT_A[0],
+            lat=POINT_A[1],
+        )
+    assert area_queries() == before
+    detail = operator.get(f"/cases/{case.pk}/")
+    html = detail.content.decode()
+    assert community.name in html and grid.name in html
+    held = Area.objects.get(code=case.level_code).name
+    assert detail.context["held_by"] == held
+    assert re.search(rf'data-area="{case.level_code}">{held} <small', html)
+
+
+def test_report_page_passes_translated_geolocation_messages(loop, client_for):
+    import json
+    import re
+    from pathlib import Path
+
+    html = client_for(loop["member_a"]).get("/cases/report/").content.decode()
+    data = re.search(r'<script id="geo-words" type="application/json">(.*?)</script>', html, re.S)
+    words = json.loads(data[1])
+    assert set(words) == {"unsupported", "locating", "1", "2", "3"}
+    assert all(re.search(r"[\u4e00-\u9fff]", w) for w in words.values()), words
+    script = Path(__file__).parents[1].joinpath("static/cases/report.js").read_text()
+    assert "err.message" not in script and '"GPS ✗"' not in script

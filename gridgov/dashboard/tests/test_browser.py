@@ -89,6 +89,8 @@ def test_the_cockpit_drills_from_the_district_to_a_street_and_back(
     assert kpi(page, "month_closed") == "3"
     assert kpi(page, "overdue") == "1"
     assert page.locator("#crumbs a").all_inner_texts() == ["金水区"]
+    title_word = page.title().split(" · ")[0]
+    assert title_word == "驾驶舱" and "金水区" in page.title()
     assert "金水区" in page.locator("#map-title").inner_text()
     assert page.locator("#rolled-at").inner_text()
     assert page.locator("#red-cards li").inner_text() == "无"
@@ -101,6 +103,7 @@ def test_the_cockpit_drills_from_the_district_to_a_street_and_back(
     street = page.evaluate("document.body.dataset.loaded")
     assert street in ("410105001", "410105002")
     assert page.url.endswith(f"?area={street}")
+    assert page.title().startswith(title_word + " · ")  # the page keeps its title when drilling
     assert page.locator("#crumbs a").count() == 2
     assert kpi(page, "month_reports") == {"410105001": "4", "410105002": "1"}[street]
     page.wait_for_function(
@@ -115,6 +118,7 @@ def test_the_cockpit_drills_from_the_district_to_a_street_and_back(
     page.wait_for_selector("body[data-loaded='410105']")
     assert kpi(page, "month_reports") == "5"
     assert page.locator("#crumbs a").count() == 1
+    assert page.title() == f"{title_word} · 金水区"
     shot(page, "cockpit-3-district-again")
 
     # A laptop: the same panels, smaller.

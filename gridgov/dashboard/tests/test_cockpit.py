@@ -3,6 +3,7 @@ for the district and for street A, scope, the page and the Excel export."""
 
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -60,7 +61,7 @@ def test_the_district(rolled, client_for):
         "handled": 2,
         "closed": 3,
     }
-    assert all(step["label"] for step in data["funnel"])
+    assert all(re.search(r"[\u4e00-\u9fff]", step["label"]) for step in data["funnel"])
 
     # Trends: 30 days ending today, 12 months ending this month.
     days = data["trend_days"]
@@ -164,6 +165,9 @@ def test_the_page(rolled, client_for):
     assert 'data-area="410105"' in html and "金水区" in html
     assert 'id="ck-map"' in html and 'id="map-settings"' in html
     assert "vendor/echarts/echarts.min.js" in html and "dashboard/cockpit.js" in html
+    # the ranking is of the running month: marked as such
+    ranking = re.search(r'<section class="ck-panel ck-ranking"><h2>(.*?)</h2>', html, re.S)[1]
+    assert 'data-partial="1"' in ranking
     street = client_for(rolled["district"]).get("/cockpit/?area=410105001")
     assert 'data-area="410105001"' in street.content.decode()
     assert client_for(rolled["district"]).get("/cockpit/?area=999").status_code == 404

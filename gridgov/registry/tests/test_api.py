@@ -477,6 +477,7 @@ def test_map_layers(homes, users, client_for):
     assert [(f["properties"]["name"], f["properties"]["kind"]) for f in places] == [
         ("乙街道消防栓", "facility")
     ]
+    assert places[0]["properties"]["kind_label"] == "公共设施（部件）"  # the kind in Chinese
     orgs = district.get("/api/v1/registry/map.geojson?layer=organizations").json()["features"]
     assert [(f["properties"]["id"], f["properties"]["kind"]) for f in orgs] == [
         (homes["org_b"].pk, "enterprise")

@@ -49,3 +49,32 @@ def test_people_filtered_by_tag_are_logged_on_the_page_and_in_the_api(tagged, us
     # An unfiltered list shows no tags and writes nothing.
     client.get("/registry/people/")
     assert AccessLog.objects.count() == 3
+
+
+def test_key_populations_search_by_name_and_show_the_next_visit_due(
+    tagged, tree, users, client_for
+):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    other, _created = registry.save_person(
+        {"name": "孙八", "id_number": "410105198001010033", "registration": "registered"},
+        actor=users["op_a"],
+        area_code=tree.grids[0].code,
+    )
+    registry.tag_key_population(other, actor=users["op_a"], category="correction")
+    tz = timezone.get_default_timezone()
+    with time_machine.travel(datetime.datetime(2026, 10, 5, 9, 0, tzinfo=tz)):
+        registry.record_visit(tagged, actor=users["op_a"], note="")
+    client = client_for(users["op_a"])
+    with time_machine.travel(datetime.datetime(2026, 10, 20, 9, 0, tzinfo=tz)):
+        response = client.get("/registry/key-populations/", {"q": "钱"})
+    rows = list(response.context["page"])
+    assert [t.person.name for t in rows] == ["钱七"]
+    interval = rows[0].visit_every_days
+    assert rows[0].next_visit == datetime.date(2026, 10, 5) + datetime.timedelta(days=interval)
+    html = response.content.decode()
+    assert f'data-due="{rows[0].next_visit:%Y-%m-%d}"' in html and "孙八" not in html
+    assert rows[0].grid_name == tree.grids[0].name

@@ -526,3 +526,13 @@ def test_move_out_and_merge_on_the_person_page(street, users, client_for):
         )
     )
     assert "两条记录的身份证号码不同，是两个人。" in refused
+
+
+@pytest.mark.parametrize("url", ["/registry/people/", "/registry/buildings/"])
+def test_registry_lists_filter_by_an_area_picker(street, users, client_for, url):
+    response = client_for(users["op_a"]).get(url)
+    choices = response.context["area_choices"]
+    assert choices and {a.level for a in choices} <= {"street", "community"}
+    html = body(response)
+    assert '<input type="text" name="area"' not in html
+    assert f'<option value="{choices[-1].code}">' in html

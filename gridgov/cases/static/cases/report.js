@@ -28,12 +28,13 @@
     status.textContent = text || `${lat.value}, ${lon.value}`;
   }
   map.on("click", (e) => put(e.latlng));
+  const words = JSON.parse(document.getElementById("geo-words").textContent);
   const gps = document.getElementById("use-gps");
   if (gps) gps.addEventListener("click", () => {
-    if (!navigator.geolocation) { status.textContent = "GPS ✗"; return; }
-    status.textContent = "…";
+    if (!navigator.geolocation) { status.textContent = words.unsupported; return; }
+    status.textContent = words.locating;
     navigator.geolocation.getCurrentPosition((p) => { const ll = L.latLng(p.coords.latitude, p.coords.longitude); put(ll); map.setView(ll, 17); },
-      (err) => { status.textContent = err.message; }, { enableHighAccuracy: true, timeout: 15000 });
+      (err) => { status.textContent = words[String(err.code)] || words["2"]; }, { enableHighAccuracy: true, timeout: 15000 });
   });
   form.addEventListener("submit", () => { const b = form.querySelector("button[type=submit]"); if (b) b.disabled = true; });
 })();

@@ -271,7 +271,7 @@
     drawCards(d.red_cards);
     if (shapesChanged || !shapeLayer) drawMap();
     document.getElementById("rolled-at").textContent = d.rolled_at ? T.asOf + " " + d.rolled_at.slice(5, 16).replace("T", " ") : T.noData;
-    document.title = d.area.name + " · " + document.title.split(" · ").pop();
+    document.title = T.title + " · " + d.area.name;
     body.dataset.loaded = d.area.code;
   }
 

@@ -21,7 +21,7 @@ document.addEventListener("gridgov:map-ready", (event) => {
           const id = Number(p.id);
           const link = key === "buildings" ? `/registry/buildings/${id}/` : key === "places" ? `/registry/places/${id}/edit/` : `/registry/organizations/${id}/edit/`;
           L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 5, weight: 1, color: "#fff", fillColor: color, fillOpacity: 0.9 })
-            .bindPopup(`<a href="${link}">${window.gridgov.escapeHtml(p.name)}</a>`).addTo(group);
+            .bindPopup(`<a href="${link}">${window.gridgov.escapeHtml(p.name)}</a>${p.kind_label ? `<br><small>${window.gridgov.escapeHtml(p.kind_label)}</small>` : ""}`).addTo(group);
         });
       });
     });
