@@ -45,6 +45,8 @@ ALLOWED = {
     "case's level",
     ("accounts/forms.py", "Department"): "Department.objects.none(): the view passes restricted "
     "choices",
+    ("accounts/forms.py", "Area"): "Area.objects.none(): the departments view passes the areas "
+    "restricted to the editor's scope",
 }
 
 
