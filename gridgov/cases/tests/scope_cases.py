@@ -16,6 +16,7 @@ from gridgov.conftest import make_user
 from gridgov.tests.scope import Case
 
 TITLE_B = "乙街道的井盖问题"
+KEY_B = "scope-key-of-member-b"  # street B's reporter sent their case with this key
 ROUTING_NOTE_B = "乙街道的路由规则"
 NEAR_B = "乙街道边界上的井盖问题"
 OWN_REPORT = "the answer is the asker's own new report"
@@ -57,7 +58,9 @@ def setup(world) -> None:
         lon=POINT_B[0],
         lat=POINT_B[1],
         photos=[check_photo(jpeg())],
+        idempotency_key=KEY_B,
     )
+    world.users["member_b"] = member_b
     op_b = world.users["op_b"]
     for action, kw in (("accept", {}), ("file", {}), ("dispatch", {"department": department})):
         case = services.perform(case, action, actor=op_b, **kw)
@@ -151,6 +154,23 @@ CASES = [
         absent=_absent,
         codes=(),  # the asker's own report, in street B where they saw the problem
         not_live=OWN_REPORT,
+    ),
+    Case(
+        "api/v1/cases",
+        lambda w: "/api/v1/cases",
+        "POST",
+        lambda w: {
+            "description": "x",
+            "lon": POINT_B[0],
+            "lat": POINT_B[1],
+            "idempotency_key": KEY_B,
+        },
+        expect=(200, 201),
+        codes=(),  # a new report of the asker's own, not street B's case with that key
+        leaks=lambda w, answer: (
+            isinstance(answer, dict) and answer.get("id") == w.objects["case_b"].pk
+        ),
+        live_as="member_b",
     ),
     Case(
         "api/v1/cases/map.geojson",
