@@ -14,6 +14,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, user_may
 from gridgov.areas import coding
@@ -33,9 +34,7 @@ from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_change, record_changes, snapshot
 
 
-def _require_manager(actor, code: str) -> None:
-    if actor is None:
-        return  # system work (demo, migrations) acts without a user
+def _require_manager(actor: User, code: str) -> None:
     if not user_may(actor, Action.MANAGE_AREAS) or not code_in_scope(actor, code):
         raise PermissionDenied(_("You may not manage areas here."))
 
@@ -126,7 +125,7 @@ def _parent_for(parent_code: str | None) -> Area | None:
 
 
 @transaction.atomic
-def create_area(data: AreaInput, *, actor) -> Area:
+def create_area(data: AreaInput, *, actor: User) -> Area:
     parent = _parent_for(data.parent_code)
     _require_manager(actor, data.parent_code or data.code)
     _validate_fields(data, parent)
@@ -158,7 +157,7 @@ EDITABLE = ("name", "kind", "risk", "note")
 
 
 @transaction.atomic
-def update_area(area: Area, *, actor, **changes) -> Area:
+def update_area(area: Area, *, actor: User, **changes) -> Area:
     area = Area.objects.select_for_update().get(pk=area.pk)
     _require_manager(actor, area.code)
     if area.retired:
@@ -192,7 +191,7 @@ def update_area(area: Area, *, actor, **changes) -> Area:
 
 
 @transaction.atomic
-def set_boundary(area: Area, geometry: dict | None, *, actor, crs: str = Crs.WGS84) -> Area:
+def set_boundary(area: Area, geometry: dict | None, *, actor: User, crs: str = Crs.WGS84) -> Area:
     """Replace an area's boundary; the former one is kept as a BoundaryVersion."""
     area = Area.objects.select_for_update().get(pk=area.pk)
     _require_manager(actor, area.code)
@@ -222,7 +221,7 @@ def set_boundary(area: Area, geometry: dict | None, *, actor, crs: str = Crs.WGS
             geometry=area.geometry,
             valid_from=area.geometry_updated_at,
             valid_to=now,
-            changed_by=actor if getattr(actor, "pk", None) else None,
+            changed_by=actor,
         )
     before = {
         "area_km2": area.area_km2,
@@ -266,13 +265,13 @@ def recode_prefix(queryset: models.QuerySet, field: str, old: str, new: str) -> 
     )
 
 
-def log_recoded(model: type[models.Model], count: int, old: str, new: str, *, actor) -> None:
+def log_recoded(model: type[models.Model], count: int, old: str, new: str, *, actor: User) -> None:
     """One change-log line per kind of row re-coded by a move (rows may be millions)."""
     if not count:
         return
     ChangeLog.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=str(getattr(actor, "username", "") or "system"),
+        actor=actor,
+        actor_name=actor.username,
         action=ChangeAction.MOVE,
         object_type=model._meta.label_lower,
         object_id="area-move",
@@ -302,7 +301,7 @@ def _scoped_models() -> Iterable:
 
 
 @transaction.atomic
-def move_area(area: Area, new_parent: Area, *, actor, new_code: str | None = None) -> Area:
+def move_area(area: Area, new_parent: Area, *, actor: User, new_code: str | None = None) -> Area:
     """Move an area (with its subtree) under another parent; codes follow the new parent.
 
     Every row that carries a code of the moved subtree is recoded in the same transaction, each
@@ -368,7 +367,9 @@ def move_area(area: Area, new_parent: Area, *, actor, new_code: str | None = Non
 
 
 @transaction.atomic
-def retire_area(area: Area, *, actor, on: datetime.date | None = None, note: str = "") -> Area:
+def retire_area(
+    area: Area, *, actor: User, on: datetime.date | None = None, note: str = ""
+) -> Area:
     """Retire an area and its subtree; rows keep their codes and the history stays readable."""
     area = Area.objects.select_for_update().get(pk=area.pk)
     _require_manager(actor, area.code)
@@ -393,7 +394,7 @@ def retire_area(area: Area, *, actor, on: datetime.date | None = None, note: str
 
 
 @transaction.atomic
-def bulk_load(rows: list[AreaInput], *, actor, note: str = "") -> list[Area]:
+def bulk_load(rows: list[AreaInput], *, actor: User, note: str = "") -> list[Area]:
     """Create many areas at once (demo, imports): parents before children, checked like one by one.
 
     A row's geometry may be GeoJSON (checked here) or a shapely geometry already checked.

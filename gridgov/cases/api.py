@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from pydantic import BaseModel
 
 from gridgov.accounts.models import Department
+from gridgov.accounts.system import SMS_INTAKE, system_user
 from gridgov.areas.crs import Crs
 from gridgov.cases import queries, services, whistle, worktime
 from gridgov.cases.models import (
@@ -305,7 +306,7 @@ def inbound_sms(request: HttpRequest, payload: SmsIn):
     if not payload.sender.replace("+", "").isdigit():
         raise ValidationError({"from": _("The phone number may contain digits only.")})
     case, created = services.report_case(
-        actor=None,
+        actor=system_user(SMS_INTAKE),
         channel=Channel.SMS,
         description=payload.text,
         title=payload.text[:30],

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_changes, snapshot
 from gridgov.crypto.fields import derived_of, seal_records
@@ -50,7 +51,7 @@ def commit(
     data: bytes,
     filename: str,
     *,
-    actor=None,
+    actor: User,
     mode: str = "good",
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
@@ -81,13 +82,15 @@ def commit(
     return report
 
 
-def _write_batch(entity: str, batch: list[dict], filename: str, actor, report: Report, progress):
+def _write_batch(
+    entity: str, batch: list[dict], filename: str, actor: User, report: Report, progress
+):
     """One batch, one transaction, with its line in the change log."""
     with transaction.atomic():
         created, updated = _WRITERS[entity](batch, actor)
         ChangeLog.objects.create(
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=str(getattr(actor, "username", "") or "system"),
+            actor=actor,
+            actor_name=actor.username,
             action=ChangeAction.IMPORT,
             object_type=f"registry.{entity}",
             object_id="import",
@@ -154,7 +157,7 @@ _PERSON_COLUMNS = (
 _SEALED_PERSON_FIELDS = ("id_number", "other_id", "phone")
 
 
-def _write_people(batch: list[dict], actor) -> tuple[int, int]:
+def _write_people(batch: list[dict], actor: User) -> tuple[int, int]:
     """New people with one prepared multi-row insert; known people updated (logged one by one).
     ID and phone numbers are written sealed, with their blind index and masked form."""
     # The check found each row's person by identifier (`_pk`) and kept only those in scope.
@@ -216,7 +219,7 @@ _UPDATED_BY_IMPORT = tuple(
 )
 
 
-def _update_people(rows: list[dict], actor) -> None:
+def _update_people(rows: list[dict], actor: User) -> None:
     people = Person.objects.in_bulk([r["_pk"] for r in rows])
     entries = []
     for r in rows:
@@ -286,7 +289,7 @@ def _residences(batch: list[dict], now, known: set[int]) -> None:
     insert_residences(rows)
 
 
-def _write_buildings(batch, actor):
+def _write_buildings(batch, actor: User):
     existing = {
         b.code: b
         for b in Building.objects.in_bulk([r["_pk"] for r in batch if "_pk" in r]).values()
@@ -320,7 +323,7 @@ def _write_buildings(batch, actor):
     return len(new), len(changed)
 
 
-def _write_houses(batch, actor):
+def _write_houses(batch, actor: User):
     existing = {
         h.code: h for h in House.objects.in_bulk([r["_pk"] for r in batch if "_pk" in r]).values()
     }
@@ -353,7 +356,7 @@ def _write_houses(batch, actor):
     return len(new), len(changed)
 
 
-def _write_organizations(batch, actor):
+def _write_organizations(batch, actor: User):
     existing = {
         o.credit_code: o
         for o in Organization.objects.in_bulk([r["_pk"] for r in batch if "_pk" in r]).values()

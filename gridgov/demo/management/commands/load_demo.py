@@ -14,6 +14,7 @@ from tqdm import tqdm
 from gridgov.accounts.models import DepartmentLevel, ForceType
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import UserSpec, bulk_create_users, create_department
+from gridgov.accounts.system import DEMO, system_user
 from gridgov.areas.models import Area, Level
 from gridgov.areas.services import AreaInput, bulk_load
 from gridgov.demo import district
@@ -84,7 +85,7 @@ class Command(BaseCommand):
                 AreaInput(a.code, a.name, a.level, a.parent_code, a.kind, a.risk, a.geom)
                 for a in areas
             ]
-            bulk_load(rows, actor=None, note="demo")
+            bulk_load(rows, actor=system_user(DEMO), note="demo")
             departments = self._departments(areas)
             accounts = [] if no_users else self._users(areas, departments, seed)
             if not only_areas:
@@ -104,7 +105,7 @@ class Command(BaseCommand):
             for abbr, name, line in table:
                 made.append(
                     create_department(
-                        actor=None,
+                        actor=system_user(DEMO),
                         code=f"{a.code}-{abbr}",
                         name=f"{prefix}{name}" if prefix else f"{a.name}{name}",
                         level=DepartmentLevel.DISTRICT
@@ -222,7 +223,7 @@ class Command(BaseCommand):
             )
         shared = password()
         with tqdm(total=len(specs), desc="users", unit="user") as bar:
-            bulk_create_users(specs, shared_password=shared, note="demo")
+            bulk_create_users(specs, shared_password=shared, actor=system_user(DEMO), note="demo")
             bar.update(len(specs))
         listed.append(
             {
