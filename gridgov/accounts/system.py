@@ -43,17 +43,19 @@ class SystemAccount:
 
 ACCOUNTS: dict[str, SystemAccount] = {
     # Files the texts sent to the inbound SMS number as cases: the right to report, anywhere.
-    SMS_INTAKE: SystemAccount(_("SMS intake"), Role.GRID_MEMBER, root_scope=True),
+    SMS_INTAKE: SystemAccount(_("System: SMS intake"), Role.GRID_MEMBER, root_scope=True),
     # Periodic work: deadline sweeps raise cards and escalate cases, retention removes old data.
-    JOBS: SystemAccount(_("Scheduled jobs"), Role.DEPARTMENT_HANDLER, root_scope=True),
+    JOBS: SystemAccount(_("System: scheduled jobs"), Role.DEPARTMENT_HANDLER, root_scope=True),
     # Sends transfer requests nobody decided in time to the common parent area.
-    TRANSFERS: SystemAccount(_("Transfer escalation"), Role.DEPARTMENT_HANDLER, root_scope=True),
+    TRANSFERS: SystemAccount(
+        _("System: transfer escalation"), Role.DEPARTMENT_HANDLER, root_scope=True
+    ),
     # Command-line imports of the area tree and the registry (run by whoever holds the server).
-    IMPORT: SystemAccount(_("Command-line import"), Role.ADMIN),
+    IMPORT: SystemAccount(_("System: command-line import"), Role.ADMIN),
     # Builds the demo district, its accounts included.
-    DEMO: SystemAccount(_("Demo data"), Role.ADMIN, superuser=True),
+    DEMO: SystemAccount(_("System: demo data"), Role.ADMIN, superuser=True),
     # The first tree and accounts of an installation (and of the test suite).
-    SETUP: SystemAccount(_("Installation setup"), Role.ADMIN, superuser=True),
+    SETUP: SystemAccount(_("System: installation setup"), Role.ADMIN, superuser=True),
 }
 
 _FIELDS = ["username", "full_name", "role", "is_superuser", "is_active"]
