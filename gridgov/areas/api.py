@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope
 from gridgov.areas import queries, services
@@ -211,7 +212,10 @@ class ImportOut(Schema):
     "/areas/import", response={200: ImportOut, 400: ImportOut}, summary="Import areas from GeoJSON"
 )
 def import_areas(
-    request: HttpRequest, file: File[UploadedFile], crs: Crs = Crs.WGS84, commit: bool = False
+    request: AuthenticatedRequest,
+    file: File[UploadedFile],
+    crs: Crs = Crs.WGS84,
+    commit: bool = False,
 ):
     """Upload a FeatureCollection (properties code, name, level, parent_code; kind, risk optional).
     Without `commit` this is a dry run that lists every problem; with `commit=true` a clean file is
@@ -274,7 +278,7 @@ class AreaCreateIn(Schema):
 
 
 @router.post("/areas", response={201: AreaOut}, summary="Create an area")
-def create_area(request: HttpRequest, payload: AreaCreateIn):
+def create_area(request: AuthenticatedRequest, payload: AreaCreateIn):
     if payload.parent_code:
         queries.get_area_for_user(request.user, payload.parent_code, Action.MANAGE_AREAS)
     area = services.create_area(services.AreaInput(**payload.dict()), actor=request.user)
@@ -291,7 +295,7 @@ class AreaPatchIn(Schema):
 @router.patch(
     "/areas/{code}", response=AreaOut, summary="Change an area's name, kind, risk or note"
 )
-def update_area(request: HttpRequest, code: str, payload: AreaPatchIn):
+def update_area(request: AuthenticatedRequest, code: str, payload: AreaPatchIn):
     area = queries.get_area_for_user(request.user, code, Action.MANAGE_AREAS)
     changes = payload.dict(exclude_unset=True, exclude_none=True)
     return AreaOut.of(services.update_area(area, actor=request.user, **changes))
@@ -303,7 +307,7 @@ class BoundaryIn(Schema):
 
 
 @router.put("/areas/{code}/boundary", response=AreaOut, summary="Replace an area's boundary")
-def set_boundary(request: HttpRequest, code: str, payload: BoundaryIn):
+def set_boundary(request: AuthenticatedRequest, code: str, payload: BoundaryIn):
     area = queries.get_area_for_user(request.user, code, Action.MANAGE_AREAS)
     return AreaOut.of(
         services.set_boundary(area, payload.geometry, actor=request.user, crs=payload.crs)
@@ -316,7 +320,7 @@ class MoveIn(Schema):
 
 
 @router.post("/areas/{code}/move", response=AreaOut, summary="Move an area under another parent")
-def move_area(request: HttpRequest, code: str, payload: MoveIn):
+def move_area(request: AuthenticatedRequest, code: str, payload: MoveIn):
     area = queries.get_area_for_user(request.user, code, Action.MANAGE_AREAS)
     parent = queries.get_area_for_user(request.user, payload.parent_code, Action.MANAGE_AREAS)
     return AreaOut.of(
@@ -330,7 +334,7 @@ class RetireIn(Schema):
 
 
 @router.post("/areas/{code}/retire", response=AreaOut, summary="Retire an area and its subtree")
-def retire_area(request: HttpRequest, code: str, payload: RetireIn):
+def retire_area(request: AuthenticatedRequest, code: str, payload: RetireIn):
     area = queries.get_area_for_user(request.user, code, Action.MANAGE_AREAS)
     return AreaOut.of(
         services.retire_area(area, actor=request.user, on=payload.on, note=payload.note)

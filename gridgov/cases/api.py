@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import BaseModel
 
+from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.models import Department
 from gridgov.accounts.system import SMS_INTAKE, system_user
 from gridgov.areas.crs import Crs
@@ -214,7 +215,7 @@ def categories(request: HttpRequest):
 
 
 @router.post("/cases", response={200: CaseCreated, 201: CaseCreated}, summary="Report a case")
-def report_case(request: HttpRequest, payload: CaseIn):
+def report_case(request: AuthenticatedRequest, payload: CaseIn):
     """Report from any system. Send a position (and its `crs`) or an address. Replaying the same
     `idempotency_key` returns the case made the first time (200 instead of 201)."""
     case, created = services.report_case(actor=request.user, **payload.model_dump())
@@ -347,7 +348,7 @@ def timeline(request: HttpRequest, case_id: int):
 @router.post(
     "/cases/{case_id}/actions/{action}", response=CaseOut, summary="Take a step of the loop"
 )
-def act(request: HttpRequest, case_id: int, action: str, payload: ActionIn):
+def act(request: AuthenticatedRequest, case_id: int, action: str, payload: ActionIn):
     """Actions: accept, reject, file, dispatch, return, start, feedback, verify_pass, verify_fail,
     close, self_handle, escalate, request_extension, request_suspension, request_cancellation,
     decide, resume, supervise, remind, merge, locate, grade, comment. A step the case's status or
@@ -434,7 +435,7 @@ def whistle_calls(request: HttpRequest, case_id: int):
     response={201: list[WhistleCallOut]},
     summary="Blow the whistle: summon departments to the case's site (吹哨)",
 )
-def blow_whistle(request: HttpRequest, case_id: int, payload: WhistleIn):
+def blow_whistle(request: AuthenticatedRequest, case_id: int, payload: WhistleIn):
     case = queries.get_case_for_user(request.user, case_id)
     found = {d.code: d for d in dispatch_choices(case).filter(code__in=payload.departments)}
     missing = sorted(set(payload.departments) - set(found))
@@ -457,7 +458,7 @@ def blow_whistle(request: HttpRequest, case_id: int, payload: WhistleIn):
     response=list[WhistleCallOut],
     summary="Report on site for your department's summons (报到)",
 )
-def report_in(request: HttpRequest, case_id: int, payload: ReportInIn):
+def report_in(request: AuthenticatedRequest, case_id: int, payload: ReportInIn):
     case = queries.get_case_for_user(request.user, case_id)
     whistle.report_in(case, acting_user=request.user, note=payload.note)
     return _calls(case)
@@ -472,7 +473,7 @@ class PhotoOut(Schema):
 
 @router.post("/cases/{case_id}/photos", response={201: PhotoOut}, summary="Add a photo to a case")
 def add_photo(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     case_id: int,
     file: File[UploadedFile],
     kind: Form[AttachmentKind] = AttachmentKind.REPORT,
@@ -501,7 +502,7 @@ class RatingOut(Schema):
 @router.post(
     "/cases/{case_id}/rating", response=RatingOut, summary="Rate a closed case (satisfaction 1–5)"
 )
-def rate(request: HttpRequest, case_id: int, payload: RatingIn):
+def rate(request: AuthenticatedRequest, case_id: int, payload: RatingIn):
     """By the case's reporter, or by its command center on the caller's behalf (回访)."""
     case = queries.get_case_for_user(request.user, case_id)
     case = services.rate_case(case, payload.score, actor=request.user, note=payload.note)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, user_may
 from gridgov.input_guard import column
@@ -111,7 +112,7 @@ def list_people(request: HttpRequest, params: Query[PeopleQuery]):
     response={200: SavedPerson, 201: SavedPerson},
     summary="Register a person (or update the one their identifier names)",
 )
-def create_person(request: HttpRequest, payload: PersonIn):
+def create_person(request: AuthenticatedRequest, payload: PersonIn):
     data = payload.dict()
     house = _house(request, data.pop("house_code"))
     person, created = services.save_person(data, actor=request.user, house=house)
@@ -139,7 +140,7 @@ class PersonPatch(PersonIn):
 
 
 @router.patch("/people/{person_id}", response=PersonOut, summary="Change a person's record")
-def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):
+def update_person(request: AuthenticatedRequest, person_id: int, payload: PersonPatch):
     """Changes the fields sent; the others keep their values."""
     person = queries.get_person_for_user(request.user, person_id, Action.CHANGE)
     data = {f: getattr(person, f) for f in services.PERSON_FIELDS}
@@ -154,7 +155,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):
     response=RevealOut,
     summary="Reveal the full ID number and phone (logged)",
 )
-def reveal(request: HttpRequest, person_id: int, payload: RevealIn):
+def reveal(request: AuthenticatedRequest, person_id: int, payload: RevealIn):
     person = queries.get_person_for_user(request.user, person_id)
     return services.reveal_person(person, actor=request.user, reason=payload.reason)
 
@@ -168,7 +169,7 @@ class MergeIn(Schema):
     response=PersonOut,
     summary="Merge a duplicate record into this one",
 )
-def merge(request: HttpRequest, person_id: int, payload: MergeIn):
+def merge(request: AuthenticatedRequest, person_id: int, payload: MergeIn):
     keep = queries.get_person_for_user(request.user, person_id, Action.CHANGE)
     drop = queries.get_person_for_user(request.user, payload.duplicate, Action.CHANGE)
     return queries.present_person(services.merge_people(keep, drop, actor=request.user))
@@ -431,7 +432,7 @@ class ImportOut(Schema):
     summary="Import an Excel or CSV file",
 )
 def import_file(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     file: File[UploadedFile],
     entity: str = Form(..., max_length=20),
     commit: Form[bool] = False,
@@ -502,7 +503,7 @@ def get_transfer(request: HttpRequest, transfer_id: int):
     response=TransferOut,
     summary="Move the record to the requester's area, or refuse",
 )
-def decide_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn):
+def decide_transfer(request: AuthenticatedRequest, transfer_id: int, payload: DecisionIn):
     transfer = transfers.get_transfer_for_user(request.user, transfer_id)
     transfer = transfers.decide_transfer(
         transfer, actor=request.user, accept=payload.accept, note=payload.note
