@@ -49,17 +49,21 @@ class AreaOut(Schema):
             level_label=str(area.get_level_display()),
             parent_code=parent_code
             if parent_code is not None
-            else (area.parent.code if area.parent_id else None),
+            else (area.parent.code if area.parent is not None else None),
             kind=area.kind,
             risk=area.risk,
             area_km2=area.area_km2,
             valid_from=area.valid_from,
             valid_to=area.valid_to,
-            bbox=[area.min_lon, area.min_lat, area.max_lon, area.max_lat]
-            if area.min_lon is not None
-            else None,
-            label_point=[area.label_lon, area.label_lat] if area.label_lon is not None else None,
+            bbox=_all_or_none(area.min_lon, area.min_lat, area.max_lon, area.max_lat),
+            label_point=_all_or_none(area.label_lon, area.label_lat),
         )
+
+
+def _all_or_none(*values: float | None) -> list[float] | None:
+    """The values when every one is known (a shape's corners, a point), else None."""
+    known = [v for v in values if v is not None]
+    return known if len(known) == len(values) else None
 
 
 class AreaPage(Schema):
@@ -342,10 +346,11 @@ def retire_area(request: AuthenticatedRequest, code: str, payload: RetireIn):
 
 
 def _read_upload(file: UploadedFile) -> bytes:
-    if file.size > settings.GRIDGOV_MAX_UPLOAD_BYTES:
+    size = file.size or 0
+    if size > settings.GRIDGOV_MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The file is too large (%(size)d MB; the limit is %(limit)d MB).")
-            % {"size": file.size // 2**20, "limit": settings.GRIDGOV_MAX_UPLOAD_BYTES // 2**20}
+            % {"size": size // 2**20, "limit": settings.GRIDGOV_MAX_UPLOAD_BYTES // 2**20}
         )
     return file.read()
 

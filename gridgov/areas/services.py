@@ -54,8 +54,8 @@ def apply_boundary(area: Area, geom: shapely.Geometry | None) -> None:
     area.geometry_updated_at = timezone.now()
 
 
-def _shape(geometry: dict | None) -> shapely.Geometry | None:
-    return shapely.from_geojson(json.dumps(geometry)) if geometry else None
+def _shape(geometry: dict) -> shapely.Geometry:
+    return shapely.from_geojson(json.dumps(geometry))
 
 
 def fitted_boundary(
@@ -68,7 +68,7 @@ def fitted_boundary(
     siblings = Area.objects.active().filter(parent=parent, geometry__isnull=False)
     if exclude is not None:
         siblings = siblings.exclude(pk=exclude.pk)
-    parent_geom = _shape(parent.geometry)
+    parent_geom = _shape(parent.geometry) if parent.geometry else None
     problems = fit_problems(geom, parent_geom, [(a.code, _shape(a.geometry)) for a in siblings])
     if problems:
         raise ValidationError({"geometry": problems})
@@ -87,7 +87,7 @@ class AreaInput:
     parent_code: str | None = None
     kind: str = GridKind.REGULAR
     risk: str = Risk.NONE
-    geometry: dict | None = None
+    geometry: dict | shapely.Geometry | None = None  # GeoJSON in `crs`, or a WGS-84 shape
     crs: str = Crs.WGS84
     note: str = ""
 
@@ -316,13 +316,15 @@ def move_area(area: Area, new_parent: Area, *, actor: User, new_code: str | None
         raise ValidationError(_("Retired areas cannot be moved or receive children."))
     if new_parent.code.startswith(area.code):
         raise ValidationError(_("An area cannot be moved into its own subtree."))
-    if new_parent.level != Level.parent_of(area.level):
+    parent_level = Level.parent_of(area.level)
+    if parent_level is None:
+        raise ValidationError(
+            _("A %(level)s is the top of the tree.") % {"level": area.get_level_display()}
+        )
+    if new_parent.level != parent_level:
         raise ValidationError(
             _("A %(level)s must lie in a %(parent)s.")
-            % {
-                "level": area.get_level_display(),
-                "parent": Level(Level.parent_of(area.level)).label,
-            }
+            % {"level": area.get_level_display(), "parent": Level(parent_level).label}
         )
     taken = set(
         Area.objects.filter(code__startswith=new_parent.code).values_list("code", flat=True)
@@ -414,9 +416,11 @@ def bulk_load(rows: list[AreaInput], *, actor: User, note: str = "") -> list[Are
                 {"parent_code": _("No area has the code %(code)s.") % {"code": row.parent_code}}
             )
         _validate_fields(row, parent)
-        geom = row.geometry
-        if isinstance(geom, dict):
-            geom = parse_boundary(geom, row.crs)
+        geom = (
+            parse_boundary(row.geometry, row.crs)
+            if isinstance(row.geometry, dict)
+            else row.geometry
+        )
         area = Area(
             code=row.code,
             name=row.name,

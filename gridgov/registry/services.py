@@ -2,6 +2,8 @@
 one record per person (the ID number or another identifier finds them)."""
 
 import datetime
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -86,7 +88,7 @@ def check_phone(phone: str) -> str:
 
 def clean_person(data: dict) -> dict:
     """Checked values for a person; birth date, sex and origin come from the ID number."""
-    values = {
+    values: dict[str, Any] = {
         k: (data.get(k) or "") if k not in ("visa_expiry",) else data.get(k) for k in PERSON_FIELDS
     }
     values["name"] = values["name"].strip()
@@ -502,7 +504,8 @@ def save_organization(
     existing = find_organization_by_credit_code(credit) if credit else None
     if existing is not None and organization is not None and existing.pk == organization.pk:
         existing = None
-    held_elsewhere = existing is not None and not _writable(actor, existing)
+    elsewhere = existing if existing is not None and not _writable(actor, existing) else None
+    held_elsewhere = elsewhere is not None
     if organization is not None and existing is not None and not held_elsewhere:
         raise ValidationError({"credit_code": _("Another organization has this credit code.")})
     target = organization or (None if held_elsewhere else existing)
@@ -518,10 +521,10 @@ def save_organization(
     else:
         raise ValidationError({"lon": _("Give the position or the house of the organization.")})
     _require(actor, Action.CHANGE, code)
-    if held_elsewhere:
+    if elsewhere is not None:
         # Outside the write transaction, so the request is kept while the write is refused.
         request = transfers.request_transfer(
-            actor=actor, record=existing, target_code=code, source=source
+            actor=actor, record=elsewhere, target_code=code, source=source
         )
         raise transfers.HeldElsewhere("credit_code", request)
     if target is not None:
@@ -664,7 +667,7 @@ def create_household(
     *,
     actor: User,
     number: str = "",
-    members: list[tuple[Person, str]] = (),
+    members: Sequence[tuple[Person, str]] = (),
 ) -> Household:
     _require(actor, Action.CHANGE, house.area_code)
     household = Household.objects.create(

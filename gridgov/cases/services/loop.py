@@ -63,8 +63,8 @@ def add_photo(case: Case, photo: CheckedPhoto, kind: str, *, actor: User) -> Att
     if not case.is_open:
         raise ValidationError(_("The case is finished: no more photos."))
     event = _event(case, actor, "photo", case.status, now=timezone.now(), data={"kind": kind})
-    _attach(case, event, [(photo, kind)], actor)
-    return case.attachments.order_by("-id").first()
+    [attachment] = _attach(case, event, [(photo, kind)], actor)
+    return attachment
 
 
 @transaction.atomic
@@ -281,9 +281,8 @@ def _grade(case, t, actor: User, *, grade, now, **_kw) -> None:
         )
         case.stage_card = ""
     rule = grade_rule(case.category, grade)
-    width = {HandlingLevel.DISTRICT: 6, HandlingLevel.STREET: 9}.get(
-        rule.handling_level if rule else ""
-    )
+    widths: dict[str, int] = {HandlingLevel.DISTRICT: 6, HandlingLevel.STREET: 9}
+    width = widths.get(rule.handling_level if rule else "")
     if width is not None and len(case.level_code) > width:
         case.level_code = case.level_code[:width]
         case.escalations += 1

@@ -41,7 +41,7 @@ def sweep_deadlines(now: datetime.datetime | None = None, *, actor: User) -> dic
                     .select_related("department")
                     .get(pk=pk)
                 )
-                if case.status not in running:
+                if case.status not in running or case.stage_deadline is None:
                     continue
                 Card.objects.get_or_create(
                     case=case,
@@ -79,13 +79,10 @@ def sweep_deadlines(now: datetime.datetime | None = None, *, actor: User) -> dic
                     source=f"cases.case:{case.pk}",
                 )
                 counts[kind] += 1
-                if (
-                    kind == CardKind.RED
-                    and settings.GRIDGOV_ESCALATE_ON_RED
-                    and level_parent(case.level_code)
-                ):
+                parent = level_parent(case.level_code)
+                if kind == CardKind.RED and settings.GRIDGOV_ESCALATE_ON_RED and parent:
                     before = case.status
-                    case.level_code = level_parent(case.level_code)
+                    case.level_code = parent
                     case.escalations += 1
                     Card.objects.filter(case=case, kind=kind, stage=case.stage).update(
                         escalated=True

@@ -139,8 +139,8 @@ def _clear_cards(case: Case, now) -> None:
 
 def _attach(
     case: Case, event: CaseEvent | None, photos: Sequence[tuple[CheckedPhoto, str]], actor: User
-) -> None:
-    for photo, kind in photos:
+) -> list[Attachment]:
+    return [
         Attachment.objects.create(
             case=case,
             event=event,
@@ -154,3 +154,5 @@ def _attach(
             height=photo.height,
             uploaded_by=actor,
         )
+        for photo, kind in photos
+    ]
