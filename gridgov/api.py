@@ -60,12 +60,11 @@ def _schema_invalid(request, exc):
 @api.exception_handler(ValidationError)
 def _service_invalid(request, exc: ValidationError):
     if hasattr(exc, "error_dict"):
-        details = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
-        message = " ".join(m for msgs in details.values() for m in msgs)
-    else:
-        details = [str(m) for m in exc.messages]
-        message = " ".join(details)
-    return error(request, 400, "invalid", message, details)
+        by_field = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        message = " ".join(m for msgs in by_field.values() for m in msgs)
+        return error(request, 400, "invalid", message, by_field)
+    messages = [str(m) for m in exc.messages]
+    return error(request, 400, "invalid", " ".join(messages), messages)
 
 
 @api.exception_handler(HeldElsewhere)

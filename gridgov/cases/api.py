@@ -106,14 +106,14 @@ class CaseOut(Schema):
             channel=case.channel,
             urgency=case.urgency,
             grade=case.grade,
-            category=case.category.code if case.category_id else None,
+            category=case.category.code if case.category is not None else None,
             lon=case.lon,
             lat=case.lat,
             address=case.address,
             area_code=case.area_code,
             level_code=case.level_code,
             needs_locating=case.needs_locating,
-            department=case.department.code if case.department_id else None,
+            department=case.department.code if case.department is not None else None,
             stage=case.stage,
             stage_deadline=case.stage_deadline,
             stage_deadline_estimated=case.stage_deadline is not None
@@ -207,7 +207,7 @@ def categories(request: HttpRequest):
             code=c.code,
             name=c.name,
             kind=c.kind,
-            parent_code=c.parent.code if c.parent_id else None,
+            parent_code=c.parent.code if c.parent is not None else None,
             department_line=c.department_line,
         )
         for c in Category.objects.filter(active=True).select_related("parent")
@@ -335,7 +335,7 @@ def timeline(request: HttpRequest, case_id: int):
             from_status=e.from_status,
             to_status=e.to_status,
             note=e.note,
-            department=e.department.name if e.department_id else None,
+            department=e.department.name if e.department is not None else None,
             stage=e.stage,
             deadline=e.deadline,
             on_time=e.on_time,
@@ -479,7 +479,7 @@ def add_photo(
     kind: Form[AttachmentKind] = AttachmentKind.REPORT,
 ):
     case = queries.get_case_for_user(request.user, case_id)
-    if file.size > settings.GRIDGOV_MAX_PHOTO_BYTES:
+    if (file.size or 0) > settings.GRIDGOV_MAX_PHOTO_BYTES:
         raise ValidationError(
             _("The photo is too large (limit %(mb)d MB).")
             % {"mb": settings.GRIDGOV_MAX_PHOTO_BYTES // 2**20}
@@ -506,7 +506,7 @@ def rate(request: AuthenticatedRequest, case_id: int, payload: RatingIn):
     """By the case's reporter, or by its command center on the caller's behalf (回访)."""
     case = queries.get_case_for_user(request.user, case_id)
     case = services.rate_case(case, payload.score, actor=request.user, note=payload.note)
-    return RatingOut(id=case.pk, satisfaction=case.satisfaction)
+    return RatingOut(id=case.pk, satisfaction=payload.score)
 
 
 @router.get(

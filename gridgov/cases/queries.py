@@ -11,6 +11,7 @@ from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import get_for_user, restrict
 from gridgov.audit.services import record_access
 from gridgov.cases.models import Case, Status
+from gridgov.cases.models.case import CaseQuerySet
 from gridgov.registry.identity import mask_name, mask_phone
 
 QUEUE_LABELS = {
@@ -31,7 +32,7 @@ DUPLICATE_RADIUS_M = 100
 DUPLICATE_WINDOW_HOURS = 72
 
 
-def cases_for(user, action: str = Action.VIEW, within: str = "") -> QuerySet:
+def cases_for(user, action: str = Action.VIEW, within: str | None = None) -> CaseQuerySet:
     return restrict(Case.objects.all(), user, action, within=within)
 
 
@@ -49,7 +50,7 @@ def _held(cases: QuerySet, user) -> QuerySet:
     return restrict(cases, user, field="level_code")
 
 
-def queue(user, name: str, within: str = "") -> QuerySet:
+def queue(user, name: str, within: str | None = None) -> QuerySet:
     cases = cases_for(user, within=within)
     if name == "accept":
         return _held(cases, user).filter(status=Status.REPORTED)

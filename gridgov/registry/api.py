@@ -1,15 +1,18 @@
 import datetime
 import json
+from collections.abc import Callable
 from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gridgov.accounts.auth import AuthenticatedRequest
+from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, user_may
 from gridgov.input_guard import column
@@ -103,7 +106,7 @@ def list_people(request: HttpRequest, params: Query[PeopleQuery]):
         count=count,
         count_capped=capped,
         next=cursor,
-        items=[queries.present_person(p) for p in page],
+        items=[PersonOut.model_validate(queries.present_person(p)) for p in page],
     )
 
 
@@ -117,7 +120,10 @@ def create_person(request: AuthenticatedRequest, payload: PersonIn):
     house = _house(request, data.pop("house_code"))
     person, created = services.save_person(data, actor=request.user, house=house)
     return Status(
-        201 if created else 200, SavedPerson(created=created, person=queries.present_person(person))
+        201 if created else 200,
+        SavedPerson(
+            created=created, person=PersonOut.model_validate(queries.present_person(person))
+        ),
     )
 
 
@@ -268,7 +274,7 @@ class HouseOut(Schema):
 def get_house(request: HttpRequest, house_id: int):
     house = get_for_user(House.objects.all(), request.user, pk=house_id)
     residents = [
-        queries.present_person(p)
+        PersonOut.model_validate(queries.present_person(p))
         for p in queries.people_for(request.user).filter(current_house=house)
     ]
     return HouseOut(
@@ -368,13 +374,13 @@ def registry_stats(request: HttpRequest, area: str = Query("", max_length=20)):
     summary="Buildings, places and organizations as map points",
 )
 def registry_map(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     layer: str = Query(
         "buildings", description="buildings, places or organizations", max_length=20
     ),
     bbox: str = Query("", max_length=100),
 ):
-    models = {
+    models: dict[str, Callable[[User], QuerySet]] = {
         "buildings": queries.buildings_for,
         "places": queries.places_for,
         "organizations": queries.organizations_for,
@@ -440,7 +446,7 @@ def import_file(
 ):
     """A dry run lists every bad row (row number, column, reason). With `commit`, mode `good`
     imports the good rows; mode `all` imports nothing unless every row is good (400 otherwise)."""
-    if file.size > settings.GRIDGOV_MAX_UPLOAD_BYTES:
+    if (file.size or 0) > settings.GRIDGOV_MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The file is too large (limit %(mb)d MB).")
             % {"mb": settings.GRIDGOV_MAX_UPLOAD_BYTES // 2**20}
