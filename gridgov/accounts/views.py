@@ -18,6 +18,7 @@ from gridgov.accounts.forms import ThrottledAuthenticationForm, UserForm
 from gridgov.accounts.models import Department, User
 from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import get_for_user, restrict
+from gridgov.accounts.system import PREFIX as SYSTEM_PREFIX
 
 
 class LoginView(auth_views.LoginView):
@@ -27,7 +28,12 @@ class LoginView(auth_views.LoginView):
 
 
 def _users_for(user):
-    return restrict(User.objects.all(), user, Action.MANAGE_USERS).distinct()
+    """The users a manager keeps; system accounts are kept by code, so they are not among them."""
+    return (
+        restrict(User.objects.all(), user, Action.MANAGE_USERS)
+        .exclude(username__startswith=SYSTEM_PREFIX)
+        .distinct()
+    )
 
 
 @login_required

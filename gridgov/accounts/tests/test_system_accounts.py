@@ -42,7 +42,7 @@ def test_each_account_is_made_once_with_its_rights(tree):
     assert set(ACCOUNTS) >= {SMS_INTAKE, JOBS, IMPORT, DEMO}
 
 
-def test_nobody_signs_in_as_or_edits_a_system_account(tree, users, client):
+def test_nobody_signs_in_as_or_edits_a_system_account(tree, users, client, client_for):
     account = system_user(JOBS)
     assert client.post("/accounts/login/", {"username": JOBS, "password": ""}).status_code != 302
     assert services.login(None, JOBS, "") is None
@@ -55,6 +55,11 @@ def test_nobody_signs_in_as_or_edits_a_system_account(tree, users, client):
             actor=users["admin"], username="system:mine", password=None, role=Role.GRID_MEMBER
         )
     assert not User.objects.get(pk=account.pk).has_usable_password()
+    admin = client_for(users["admin"])
+    assert admin.get(f"/accounts/users/{account.pk}/").status_code == 404
+    assert admin.get(f"/accounts/users/{users['op_a'].pk}/").status_code == 200  # live
+    assert JOBS not in admin.get("/accounts/users/").content.decode()
+    assert "op_a" in admin.get("/accounts/users/").content.decode()
 
 
 def test_a_system_account_is_held_to_its_rights(tree):
