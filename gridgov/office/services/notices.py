@@ -116,7 +116,7 @@ def acknowledge_notice(notice: Notice, *, acting_user: User) -> NoticeReceipt:
     return receipt
 
 
-def _remind(notice: Notice, *, sms: bool) -> int:
+def _remind(notice: Notice, *, sms: bool, now: datetime.datetime | None = None) -> int:
     unsigned = User.objects.filter(
         pk__in=NoticeReceipt.objects.filter(notice=notice, acked_at__isnull=True).values("user_id")
     )
@@ -127,7 +127,7 @@ def _remind(notice: Notice, *, sms: bool) -> int:
         sms=sms,
         source=f"office.notice:{notice.pk}",
     )
-    Notice.objects.filter(pk=notice.pk).update(reminded_at=timezone.now())
+    Notice.objects.filter(pk=notice.pk).update(reminded_at=now or timezone.now())
     return count
 
 
@@ -156,6 +156,6 @@ def remind_due_notices(now: datetime.datetime | None = None) -> dict:
         if notice.reminded_at and notice.reminded_at > now - datetime.timedelta(hours=24):
             continue
         with transaction.atomic():
-            people += _remind(notice, sms=True)
+            people += _remind(notice, sms=True, now=now)
         reminded += 1
     return {"notices": reminded, "people": people}
