@@ -4,7 +4,7 @@ Polling answers 304 when nothing changed since the ETag the client sends (no req
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -28,6 +28,12 @@ def _local(moment: datetime.datetime | None) -> str | None:
 
 def _unchanged(request: HttpRequest, etag: str) -> bool:
     return etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+
+
+def _with_etag(body: Schema, etag: str) -> JsonResponse:
+    response = JsonResponse(body.model_dump(mode="json"))
+    response["ETag"] = etag
+    return response
 
 
 def _not_modified(etag: str) -> HttpResponse:
@@ -327,9 +333,7 @@ def unread(request: HttpRequest):
         conversations={str(k): v for k, v in by_conv.items()},
         notices_to_sign=queries.unsigned_count(request.user),
     )
-    response = router.api.create_response(request, body.dict(), status=200)
-    response["ETag"] = etag
-    return response
+    return _with_etag(body, etag)
 
 
 class ConversationOut(Schema):
@@ -438,9 +442,7 @@ def message_list(request: HttpRequest, conversation_id: int, filters: Query[Afte
         last_id=max([filters.after, *(m.pk for m in rows)]),
         messages=[present(m, request.user) for m in rows],
     )
-    response = router.api.create_response(request, body.dict(), status=200)
-    response["ETag"] = etag
-    return response
+    return _with_etag(body, etag)
 
 
 class MessageIn(Schema):

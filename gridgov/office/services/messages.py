@@ -202,7 +202,7 @@ def mark_read(conv: Conversation, *, acting_user: User, up_to: int | None = None
 
 
 def unread_total(user: User) -> int:
-    """Unread messages of the user: a count over the partial index of unread flags."""
+    """Unread messages of the user: a count over the index of unread flags."""
     return UserMessage.objects.filter(user=user, read=False).count()
 
 

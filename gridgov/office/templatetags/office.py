@@ -1,4 +1,4 @@
-"""The unread-messages badge of the top bar: one count over the partial index of unread flags."""
+"""The unread-messages badge of the top bar: one count over the index of unread flags."""
 
 from django import template
 

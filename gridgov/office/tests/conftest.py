@@ -4,6 +4,7 @@ from gridgov.accounts.models import ForceType
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import assign_staff
 from gridgov.areas.models import Area
+from gridgov.cases.tests.conftest import taxonomy  # noqa: F401 (a fixture)
 from gridgov.conftest import make_user
 
 COMMUNITY_A = "410105001001"

@@ -215,7 +215,9 @@ def test_a_pdf_opens_inline_with_a_safe_policy(office, client_for, settings, tmp
     assert client_for(office["district"]).get(f"/office/files/{item.pk}/file/").status_code == 200
     # The circulation page embeds it from this site.
     page = client_for(office["op_a"]).get(f"/office/documents/{doc.pk}/")
-    assert f'<iframe class="pdf-preview" src="/office/files/{item.pk}/file/"' in page.content.decode()
+    assert (
+        f'<iframe class="pdf-preview" src="/office/files/{item.pk}/file/"' in page.content.decode()
+    )
 
 
 def test_files_are_checked_by_content(office):
@@ -239,9 +241,7 @@ def test_the_circulation_page_steps(office, client_for):
     assert doc.status == DocStatus.SIGNED
     district = client_for(office["district"])
     district.post(f"/office/documents/{doc.pk}/do/register/")
-    district.post(
-        f"/office/documents/{doc.pk}/do/assign/", {"lead": "area:410105001", "days": "3"}
-    )
+    district.post(f"/office/documents/{doc.pk}/do/assign/", {"lead": "area:410105001", "days": "3"})
     district.post(
         f"/office/documents/{doc.pk}/do/circulate/", {"readers": [str(office["leader"].pk)]}
     )

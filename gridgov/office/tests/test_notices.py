@@ -137,6 +137,11 @@ def test_publishing_from_the_page_with_a_picture(office, client_for, tmp_path, s
     assert b"TestCam" not in image.file.read()  # stored without camera data
     bad = client.post(
         "/office/notices/new/",
-        {"kind": "notice", "title": "x", "area": "410105001", "files": [SimpleUploadedFile("a.exe", b"MZ..")]},
+        {
+            "kind": "notice",
+            "title": "x",
+            "area": "410105001",
+            "files": [SimpleUploadedFile("a.exe", b"MZ..")],
+        },
     )
     assert bad.status_code == 400 and Notice.objects.count() == 1
