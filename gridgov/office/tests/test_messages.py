@@ -139,7 +139,7 @@ def shared_cases(office, taxonomy):
 
 
 def test_a_shared_case_shows_only_to_readers_who_may_see_it(office, shared_cases, client_for):
-    case_a, case_b = shared_cases
+    _case_a, case_b = shared_cases
     conv = chat.start_conversation(
         acting_user=office["district"], others=[office["op_a"], office["op_b"]], title="区街联络"
     )

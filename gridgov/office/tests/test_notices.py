@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from gridgov.notify.models import Message, Outbox
+from gridgov.notify.models import Message
 from gridgov.office import queries
 from gridgov.office.models import Notice, NoticeReceipt
 from gridgov.office.services import notices
