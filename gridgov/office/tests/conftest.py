@@ -13,11 +13,15 @@ GRID_B = "41010500200101"
 
 
 def pdf_bytes() -> bytes:
-    """A tiny valid PDF (one empty page)."""
+    """A tiny valid PDF: one page with a line of text."""
+    text = b"BT /F1 12 Tf 20 160 Td (Official document, page 1) Tj ET"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
