@@ -11,6 +11,7 @@ circulate (传阅) from signed on, remind (催办) while assigned, read by a rea
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.office.models import DocStatus as S
 
@@ -50,7 +51,13 @@ STEPS: dict[str, Step] = {
         Step("remind", _("Remind"), frozenset({S.ASSIGNED}), None, OFFICE),
         Step("reply", _("Reply"), frozenset({S.ASSIGNED}), S.REPLIED, LEAD),
         Step("return", _("Return the reply"), frozenset({S.REPLIED}), S.ASSIGNED, OFFICE),
-        Step("close", _("Close"), frozenset({S.REGISTERED, S.REPLIED}), S.CLOSED, OFFICE),
+        Step(
+            "close",
+            pgettext_lazy("office", "Close"),
+            frozenset({S.REGISTERED, S.REPLIED}),
+            S.CLOSED,
+            OFFICE,
+        ),
     )
 }
 

@@ -3,13 +3,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.scope import ScopedQuerySet
 
 
 class Urgency(models.TextChoices):
-    NORMAL = "normal", _("Normal")  # 平件
-    URGENT = "urgent", _("Urgent")  # 加急
+    NORMAL = "normal", pgettext_lazy("office", "Normal")  # 平件
+    URGENT = "urgent", pgettext_lazy("office", "Urgent")  # 加急
     EXTRA = "extra", _("Extra urgent")  # 特急
 
 
@@ -24,10 +25,10 @@ class Secrecy(models.TextChoices):
 class DocStatus(models.TextChoices):
     RECEIVED = "received", _("Awaiting signature")  # 待签收
     SIGNED = "signed", _("Signed for")  # 已签收
-    REGISTERED = "registered", _("Registered")  # 已登记
+    REGISTERED = "registered", pgettext_lazy("office", "Registered")  # 已登记
     ASSIGNED = "assigned", _("Being handled")  # 承办中
     REPLIED = "replied", _("Replied")  # 已答复
-    CLOSED = "closed", _("Closed")  # 办结
+    CLOSED = "closed", pgettext_lazy("office", "Closed")  # 办结
 
 
 class RecipientKind(models.TextChoices):
