@@ -2,6 +2,7 @@
 Polling answers 304 when nothing changed since the ETag the client sends (no request is held)."""
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,6 +21,7 @@ from gridgov.office.services import messages as chat
 from gridgov.office.units import units_from
 
 router = Router(tags=["office"])
+Unit = Annotated[str, Field(max_length=40)]
 
 
 def _local(moment: datetime.datetime | None) -> str | None:
@@ -240,10 +242,10 @@ class DocumentIn(Schema):
     )
     summary: str = Field("", max_length=2000)
     area_code: str = Field(..., max_length=20, description="The office holding it")
-    main: list[str] = Field(
+    main: list[Unit] = Field(
         ..., max_length=100, description='Units: "area:<code>" or "dept:<code>"'
     )
-    copies: list[str] = Field(default_factory=list, max_length=100)
+    copies: list[Unit] = Field(default_factory=list, max_length=100)
 
 
 @router.post("/office/documents", response={201: DocumentOut}, summary="Enter an incoming document")
