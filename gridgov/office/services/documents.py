@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from gridgov.accounts.models import Department, User
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import code_in_scope
+from gridgov.accounts.scope import code_in_scope, has_global_scope, user_may
 from gridgov.areas.models import Area
 from gridgov.cases.models import TimeUnit
 from gridgov.cases.worktime import deadline_after
@@ -31,7 +31,7 @@ from gridgov.office.models import (
     Urgency,
 )
 from gridgov.office.services.notices import save_files
-from gridgov.office.services.rights import may_run_office
+from gridgov.office.services.rights import OFFICE_ROLES, may_run_office
 
 # Classified levels: refused, never stored (国家秘密 belongs on a classified network).
 CLASSIFIED = {
@@ -151,8 +151,6 @@ def receive_document(
 
 def _unit_staff(recipients) -> list[User]:
     """The office staff of the units named (their level's office roles, or the department)."""
-    from gridgov.office.services.rights import OFFICE_ROLES
-
     users: dict[int, User] = {}
     for r in recipients:
         if r.department_id:
@@ -166,9 +164,15 @@ def _unit_staff(recipients) -> list[User]:
 
 
 def _in_unit(user: User, code: str, department_id: int | None) -> bool:
+    """Whether `user` works for the unit itself: its department, or the office of that very area
+    (a level above signs or replies for a unit only through that unit's own staff)."""
     if department_id:
         return user.department_id == department_id
-    return bool(code) and code_in_scope(user, code, Action.CHANGE)
+    if not code or not user_may(user, Action.CHANGE):
+        return False
+    return has_global_scope(user) or (
+        user.role in OFFICE_ROLES and code in getattr(user, "scope_codes", ())
+    )
 
 
 def unsigned_for(doc: Document, user: User) -> list[DocumentRecipient]:

@@ -44,10 +44,10 @@ def test_a_classification_mark_in_the_title_is_refused(office):
     assert not Document.objects.exists()
 
 
-def test_the_page_refuses_and_says_so(office, client_for, english):
+def test_the_page_refuses_and_says_so(office, client_for):
     client = client_for(office["district"])
     form = client.get("/office/documents/new/")
-    assert "does not store classified documents" in form.content.decode()
+    assert "本平台不存储涉密公文" in form.content.decode()  # said before anything is typed
     response = client.post(
         "/office/documents/new/",
         {
@@ -62,7 +62,7 @@ def test_the_page_refuses_and_says_so(office, client_for, english):
     )
     assert response.status_code == 400
     shown = [str(m) for m in response.context["messages"]]
-    assert any("does not store classified documents" in m for m in shown)
+    assert any("本平台不存储涉密公文" in m for m in shown)
     assert not Document.objects.exists()
 
 
@@ -132,6 +132,10 @@ def test_the_wrong_people_may_not_take_steps(office):
     doc = receive(office)
     with pytest.raises(PermissionDenied):
         step(doc, "sign", "op_b", office)  # street B is not a recipient
+    with pytest.raises(PermissionDenied):
+        step(doc, "sign", "district", office)  # the level above does not sign for the street
+    with pytest.raises(PermissionDenied):
+        step(doc, "sign", "community_a", office)  # nor a community below it
     doc = step(doc, "sign", "op_a", office)
     with pytest.raises(PermissionDenied):
         step(doc, "register", "op_a", office)  # only the holding office registers
