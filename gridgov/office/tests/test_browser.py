@@ -99,3 +99,35 @@ def test_a_documents_circulation_page(live_server, office, browser_page, setting
     page.wait_for_selector("#timeline li >> text=请于本周内报送落实情况")
     page.wait_for_timeout(1500)  # the browser's own PDF viewer draws the preview
     screenshot(page, "office-document-circulation")
+
+
+def test_a_street_publishes_a_notice_and_a_member_signs_on_the_phone(
+    live_server, office, browser_page
+):
+    page = browser_page
+    browser_login(page, live_server.url, "op_a", "pw-op_a")
+    page.goto(f"{live_server.url}/office/notices/new/")
+    page.select_option("#notice-form select[name=kind]", "notice")
+    page.fill("#notice-form input[name=title]", "关于今晚寒潮防范的通知")
+    page.fill("#notice-form textarea[name=body]", "请各网格员今晚巡查独居老人，并签收本通知。")
+    page.check("#notice-form input[name=requires_ack]")
+    page.click("#notice-form button[type=submit]")
+    page.wait_for_selector("#unsigned-list li")
+    notice_url = page.url
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, live_server.url, "member_a", "pw-member_a")
+    page.goto(f"{live_server.url}/office/m/")
+    page.click("text=关于今晚寒潮防范的通知")
+    page.click("#sign-notice")
+    page.wait_for_selector("#signed-at")
+    screenshot(page, "office-notice-signed-phone")
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1440, "height": 900})
+    browser_login(page, live_server.url, "op_a", "pw-op_a")
+    page.goto(notice_url)
+    assert page.locator("#signed-list li").count() == 1
+    assert page.locator("#unsigned-list li").count() == 1  # the community worker
+    screenshot(page, "office-notice-signatures")
