@@ -215,3 +215,30 @@ def test_the_api_starts_and_sends(office, client_for):
     )
     assert refused.status_code == 400
     assert Conversation.objects.count() == 1
+
+
+def test_shares_of_unknown_kinds_or_missing_records(office):
+    from gridgov.office import shares
+
+    assert not shares.resolve(office["admin"], "warning", 1).available  # none exists (or no part)
+    assert not shares.resolve(office["admin"], "spaceship", 1).available
+    conv = direct(office)
+    with pytest.raises(ValidationError):
+        chat.send_message(conv, acting_user=office["member_a"], share=("spaceship", 1))
+    with pytest.raises(ValidationError):
+        chat.send_message(conv, acting_user=office["member_a"], share=("person", 999))
+    assert not StaffMessage.objects.exists()
+
+
+def test_a_poll_with_nothing_new_is_a_few_small_queries(office, client_for):
+    conv = direct(office)
+    chat.send_message(conv, acting_user=office["member_a"], body="在吗")
+    client = client_for(office["community_a"])
+    url = f"/api/v1/office/conversations/{conv.pk}/messages"
+    etag = client.get(url)["ETag"]
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    app_queries = [q["sql"] for q in ctx.captured_queries if "office_" in q["sql"]]
+    assert len(app_queries) == 2, app_queries  # the conversation and the membership
+    assert len(ctx.captured_queries) <= 6, [q["sql"] for q in ctx.captured_queries]

@@ -145,3 +145,10 @@ def test_publishing_from_the_page_with_a_picture(office, client_for, tmp_path, s
         },
     )
     assert bad.status_code == 400 and Notice.objects.count() == 1
+
+
+def test_the_hourly_job_is_registered(office):
+    from gridgov.jobs.registry import function_for
+
+    publish(office, requires_ack=True)
+    assert function_for("office.remind")(None) == {"notices": 0, "people": 0, "documents": 0}
