@@ -22,6 +22,7 @@ from gridgov.office.units import units_from
 
 router = Router(tags=["office"])
 Unit = Annotated[str, Field(max_length=40)]
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def _local(moment: datetime.datetime | None) -> str | None:
@@ -277,7 +278,7 @@ class StepIn(Schema):
     note: str = Field("", max_length=2000)
     lead: str | None = Field(None, max_length=40, description='"area:<code>" or "dept:<code>"')
     days: int | None = Field(None, ge=1, le=documents.MAX_DAYS)
-    readers: list[int] = Field(default_factory=list, max_length=300)
+    readers: list[RecordId] = Field(default_factory=list, max_length=300)
     sms: bool = False
 
 
@@ -364,7 +365,7 @@ def conversation_list(request: HttpRequest):
 
 
 class ConversationIn(Schema):
-    members: list[int] = Field(..., min_length=1, max_length=chat.MAX_GROUP)
+    members: list[RecordId] = Field(..., min_length=1, max_length=chat.MAX_GROUP)
     title: str = Field("", max_length=100)
 
 
@@ -423,7 +424,7 @@ class MessagesOut(Schema):
 
 
 class AfterFilter(Schema):
-    after: int = Field(0, ge=0, description="Only messages after this id")
+    after: int = Field(0, ge=0, le=2**63 - 1, description="Only messages after this id")
 
 
 @router.get(
@@ -450,7 +451,7 @@ def message_list(request: HttpRequest, conversation_id: int, filters: Query[Afte
 class MessageIn(Schema):
     body: str = Field("", max_length=chat.MAX_BODY)
     share_kind: ShareKind | None = None
-    share_id: int | None = Field(None, ge=1)
+    share_id: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
 @router.post(
@@ -470,7 +471,7 @@ def message_send(request: HttpRequest, conversation_id: int, payload: MessageIn)
 
 
 class ReadIn(Schema):
-    up_to: int | None = Field(None, ge=0)
+    up_to: int | None = Field(None, ge=0, le=2**63 - 1)
 
 
 class ReadOut(Schema):

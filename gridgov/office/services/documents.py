@@ -30,6 +30,7 @@ from gridgov.office.models import (
     Secrecy,
     Urgency,
 )
+from gridgov.office.services.messages import reachable_users
 from gridgov.office.services.notices import save_files
 from gridgov.office.services.rights import OFFICE_ROLES, may_run_office
 
@@ -308,9 +309,11 @@ def _lead_staff(doc: Document) -> list[User]:
 def _circulate(doc: Document, user: User, *, readers, **kw) -> str:
     if not readers:
         raise ValidationError({"readers": _("Choose at least one reader.")})
-    for reader in readers:
-        if not any(code_in_scope(user, c) for c in reader.scope_codes):
-            raise ValidationError({"readers": _("A reader lies outside your scope.")})
+    reachable = set(
+        reachable_users(user).filter(pk__in=[r.pk for r in readers]).values_list("pk", flat=True)
+    )
+    if any(r.pk not in reachable for r in readers):
+        raise ValidationError({"readers": _("A reader lies outside your scope.")})
     now = timezone.now()
     known = set(doc.readers.values_list("user_id", flat=True))
     new = [r for r in readers if r.pk not in known]

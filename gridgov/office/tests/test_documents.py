@@ -284,3 +284,20 @@ def test_entering_a_document_from_the_page(office, client_for, settings, tmp_pat
         ("copy", "410105002"),
         ("main", "410105001"),
     ]
+
+
+def test_a_street_office_circulates_to_the_levels_above_but_not_to_another_street(office):
+    doc = documents.receive_document(
+        acting_user=office["op_a"],
+        area=office["street_a"],
+        number="金政〔2026〕20号",
+        title="街道收文",
+        issuing_unit="金水区人民政府",
+        main=[office["street_a"]],
+    )
+    doc = step(doc, "sign", "op_a", office)
+    doc = step(doc, "circulate", "op_a", office, readers=[office["leader"], office["member_a"]])
+    assert doc.readers.count() == 2
+    with pytest.raises(ValidationError):
+        step(doc, "circulate", "op_a", office, readers=[office["member_b"]])
+    assert doc.readers.count() == 2
