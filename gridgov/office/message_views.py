@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -95,6 +95,7 @@ def conversation(request, pk: int):
 def send(request, pk: int):
     conv = chat.get_conversation_for_user(request.user, pk)
     post = request.POST
+    background = request.headers.get("Accept") == "application/json"
     try:
         share = None
         if post.get("share_kind"):
@@ -110,5 +111,9 @@ def send(request, pk: int):
             share=share,
         )
     except ValidationError as exc:
+        if background:  # the page's script keeps what was typed and shows why
+            return JsonResponse({"message": _errors(exc)}, status=400)
         messages.error(request, _errors(exc))
+    if background:
+        return HttpResponse(status=204)
     return redirect("office:conversation", pk=conv.pk)

@@ -242,3 +242,14 @@ def test_a_poll_with_nothing_new_is_a_few_small_queries(office, client_for):
     app_queries = [q["sql"] for q in ctx.captured_queries if "office_" in q["sql"]]
     assert len(app_queries) == 2, app_queries  # the conversation and the membership
     assert len(ctx.captured_queries) <= 6, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_page_script_sends_in_the_background(office, client_for):
+    conv = direct(office)
+    client = client_for(office["member_a"])
+    url = f"/office/messages/{conv.pk}/send/"
+    ok = client.post(url, {"body": "后台发送"}, headers={"Accept": "application/json"})
+    assert ok.status_code == 204
+    bad = client.post(url, {"body": "x" * 5000}, headers={"Accept": "application/json"})
+    assert bad.status_code == 400 and json.loads(bad.content)["message"]
+    assert list(StaffMessage.objects.values_list("body", flat=True)) == ["后台发送"]

@@ -73,15 +73,29 @@
   }
 
   const form = document.getElementById("chat-form");
+  const error = document.getElementById("chat-error");
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const body = new FormData(form);
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
-      const r = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
-      if (r.ok) form.reset();
-      else form.submit();
+      const r = await fetch(form.action, {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (r.ok) {
+        form.reset();
+        error.textContent = "";
+      } else if (r.status === 400) {
+        error.textContent = (await r.json()).message; // what was typed stays in the form
+      } else {
+        form.submit();
+      }
+    } catch (e) {
+      form.submit();
     } finally {
       button.disabled = false;
     }
