@@ -15,6 +15,8 @@ from gridgov.accounts.models import Department, User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, has_global_scope, user_may
 from gridgov.areas.models import Area
+from gridgov.audit.models import ChangeAction
+from gridgov.audit.services import record_change, snapshot
 from gridgov.cases.models import TimeUnit
 from gridgov.cases.worktime import deadline_after
 from gridgov.notify.services import notify
@@ -43,6 +45,9 @@ CLASSIFIED = {
 # A classification mark in a title or number, e.g. 机密★1年.
 MARK = re.compile(r"(秘密|机密|绝密)\s*★")
 MAX_DAYS = 120
+# The fields the change log keeps of a document (the timeline holds every step).
+LOGGED = ["number", "title", "issuing_unit", "urgency", "secrecy", "status", "lead_code",
+          "lead_department_id", "deadline", "register_number"]  # fmt: skip
 MAX_NOTE = 2000
 
 
@@ -141,6 +146,12 @@ def receive_document(
         )
         save_files(list(files), acting_user=acting_user, document=doc)
         _event(doc, "receive", acting_user, "")
+        record_change(
+            actor=acting_user,
+            action=ChangeAction.CREATE,
+            instance=doc,
+            after=snapshot(doc, LOGGED),
+        )
         notify(
             _unit_staff(doc.recipients.all()),
             _("Document to sign for: %(n)s %(t)s") % {"n": doc.number, "t": doc.title},
@@ -231,6 +242,7 @@ def perform(
         if not may_take(doc, step, acting_user):
             raise PermissionDenied(_("You may not take this step on this document."))
         before = doc.status
+        logged = snapshot(doc, LOGGED)
         note = (
             _STEP_FUNCTIONS[action](
                 doc,
@@ -248,6 +260,15 @@ def perform(
             doc.status = step.target
         doc.save()
         _event(doc, action, acting_user, before, note)
+        if snapshot(doc, LOGGED) != logged:
+            record_change(
+                actor=acting_user,
+                action=ChangeAction.UPDATE,
+                instance=doc,
+                before=logged,
+                after=snapshot(doc, LOGGED),
+                note=machine.label_of(action),
+            )
     return doc
 
 

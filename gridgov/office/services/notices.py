@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Role
 from gridgov.areas.models import Area
+from gridgov.audit.models import ChangeAction
+from gridgov.audit.services import record_change, snapshot
 from gridgov.notify.services import notify
 from gridgov.office.files import CheckedFile
 from gridgov.office.models import Notice, NoticeKind, NoticeReceipt, OfficeFile
@@ -77,6 +79,12 @@ def publish_notice(
         )
         notice.recipient_count = len(readers)
         notice.save(update_fields=["recipient_count"])
+        record_change(
+            actor=acting_user,
+            action=ChangeAction.CREATE,
+            instance=notice,
+            after=snapshot(notice, ["kind", "title", "area_code", "roles", "requires_ack"]),
+        )
         if requires_ack:
             notify(
                 readers,

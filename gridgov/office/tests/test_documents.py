@@ -301,3 +301,16 @@ def test_a_street_office_circulates_to_the_levels_above_but_not_to_another_stree
     with pytest.raises(ValidationError):
         step(doc, "circulate", "op_a", office, readers=[office["member_b"]])
     assert doc.readers.count() == 2
+
+
+def test_the_change_log_keeps_each_documents_changes(office):
+    from gridgov.audit.models import ChangeLog
+
+    doc = receive(office)
+    doc = step(doc, "sign", "op_a", office)
+    doc = step(doc, "register", "district", office)
+    doc = step(doc, "assign", "district", office, lead_area=office["street_a"], days=3)
+    rows = list(ChangeLog.objects.filter(object_type="office.document").order_by("id"))
+    assert [r.action for r in rows] == ["create", "update", "update", "update"]
+    assert rows[-1].before["status"] == "registered" and rows[-1].after["status"] == "assigned"
+    assert rows[-1].after["lead_code"] == "410105001" and rows[0].area_code == "410105"
