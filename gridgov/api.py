@@ -114,6 +114,7 @@ def _register_routers() -> None:
     from gridgov.cases.calendar_api import router as calendar_router
     from gridgov.dashboard.api import router as dashboard_router
     from gridgov.jobs.api import router as jobs_router
+    from gridgov.office.api import router as office_router
     from gridgov.registry.api import router as registry_router
 
     api.add_router("", accounts_router)
@@ -124,6 +125,7 @@ def _register_routers() -> None:
     api.add_router("", registry_router)
     api.add_router("", assessment_router)
     api.add_router("", dashboard_router)
+    api.add_router("", office_router)
 
 
 _register_routers()
