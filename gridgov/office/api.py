@@ -5,11 +5,12 @@ import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Role
 from gridgov.areas import queries as area_queries
@@ -29,7 +30,7 @@ def _local(moment: datetime.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
 
-def _unchanged(request: HttpRequest, etag: str) -> bool:
+def _unchanged(request: AuthenticatedRequest, etag: str) -> bool:
     return etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
 
 
@@ -85,7 +86,7 @@ class ListFilter(Schema):
 
 
 @router.get("/office/notices", response=list[NoticeOut], summary="Notices and work dynamics")
-def notice_list(request: HttpRequest, filters: Query[ListFilter]):
+def notice_list(request: AuthenticatedRequest, filters: Query[ListFilter]):
     rows = list(
         queries.notices_for(request.user, kind=filters.kind or "")[
             filters.offset : filters.offset + filters.limit
@@ -105,7 +106,7 @@ class NoticeIn(Schema):
 
 
 @router.post("/office/notices", response={201: NoticeOut}, summary="Publish a notice")
-def notice_publish(request: HttpRequest, payload: NoticeIn):
+def notice_publish(request: AuthenticatedRequest, payload: NoticeIn):
     area = area_queries.get_area_for_user(request.user, payload.area_code)
     notice = notices.publish_notice(
         acting_user=request.user,
@@ -120,14 +121,14 @@ def notice_publish(request: HttpRequest, payload: NoticeIn):
 
 
 @router.get("/office/notices/{notice_id}", response=NoticeOut, summary="One notice (marks it read)")
-def notice_get(request: HttpRequest, notice_id: int):
+def notice_get(request: AuthenticatedRequest, notice_id: int):
     notice = queries.get_notice_for_user(request.user, notice_id)
     notices.mark_notice_read(notice, acting_user=request.user)
     return _notice(notice, queries.my_receipts(request.user, [notice.pk]).get(notice.pk))
 
 
 @router.post("/office/notices/{notice_id}/ack", response=NoticeOut, summary="Sign for a notice")
-def notice_ack(request: HttpRequest, notice_id: int):
+def notice_ack(request: AuthenticatedRequest, notice_id: int):
     notice = queries.get_notice_for_user(request.user, notice_id)
     receipt = notices.acknowledge_notice(notice, acting_user=request.user)
     return _notice(notice, receipt)
@@ -145,7 +146,7 @@ class Reminded(Schema):
 @router.post(
     "/office/notices/{notice_id}/remind", response=Reminded, summary="Remind who has not signed"
 )
-def notice_remind(request: HttpRequest, notice_id: int, payload: RemindIn):
+def notice_remind(request: AuthenticatedRequest, notice_id: int, payload: RemindIn):
     notice = queries.get_notice_for_user(request.user, notice_id)
     return Reminded(
         reminded=notices.remind_unsigned(notice, acting_user=request.user, sms=payload.sms)
@@ -224,7 +225,7 @@ class DocumentFilter(Schema):
 
 
 @router.get("/office/documents", response=list[DocumentOut], summary="Official documents")
-def document_list(request: HttpRequest, filters: Query[DocumentFilter]):
+def document_list(request: AuthenticatedRequest, filters: Query[DocumentFilter]):
     rows = queries.documents_for(
         request.user, text=filters.q.strip(), status=filters.status or "", overdue=filters.overdue
     )
@@ -250,7 +251,7 @@ class DocumentIn(Schema):
 
 
 @router.post("/office/documents", response={201: DocumentOut}, summary="Enter an incoming document")
-def document_receive(request: HttpRequest, payload: DocumentIn):
+def document_receive(request: AuthenticatedRequest, payload: DocumentIn):
     if payload.secrecy in documents.CLASSIFIED:
         raise ValidationError({"secrecy": documents.classified_refusal()})
     area = area_queries.get_area_for_user(request.user, payload.area_code)
@@ -270,7 +271,7 @@ def document_receive(request: HttpRequest, payload: DocumentIn):
 
 
 @router.get("/office/documents/{document_id}", response=DocumentOut, summary="One document")
-def document_get(request: HttpRequest, document_id: int):
+def document_get(request: AuthenticatedRequest, document_id: int):
     return _document(queries.get_document_for_user(request.user, document_id))
 
 
@@ -287,7 +288,7 @@ class StepIn(Schema):
     response=DocumentOut,
     summary="Take a step: sign, register, assign, circulate, read, remind, reply, return, close",
 )
-def document_step(request: HttpRequest, document_id: int, action: str, payload: StepIn):
+def document_step(request: AuthenticatedRequest, document_id: int, action: str, payload: StepIn):
     doc = queries.get_document_for_user(request.user, document_id)
     lead_area = lead_department = None
     if payload.lead:
@@ -325,7 +326,7 @@ class UnreadOut(Schema):
 
 
 @router.get("/office/unread", response=UnreadOut, summary="Unread counts (for the phone tab)")
-def unread(request: HttpRequest):
+def unread(request: AuthenticatedRequest):
     """Answers 304 when the ETag sent in If-None-Match is still current."""
     etag = f'"u{chat.inbox_version(request.user)}-{queries.unsigned_count(request.user)}"'
     if _unchanged(request, etag):
@@ -349,7 +350,7 @@ class ConversationOut(Schema):
 
 
 @router.get("/office/conversations", response=list[ConversationOut], summary="My conversations")
-def conversation_list(request: HttpRequest):
+def conversation_list(request: AuthenticatedRequest):
     unread_counts = chat.unread_by_conversation(request.user)
     return [
         ConversationOut(
@@ -372,7 +373,7 @@ class ConversationIn(Schema):
 @router.post(
     "/office/conversations", response={201: ConversationOut}, summary="Start a conversation"
 )
-def conversation_start(request: HttpRequest, payload: ConversationIn):
+def conversation_start(request: AuthenticatedRequest, payload: ConversationIn):
     others = list(chat.reachable_users(request.user).filter(pk__in=payload.members))
     if len(others) != len(set(payload.members) - {request.user.pk}):
         raise ValidationError({"members": _("Some of these people are outside your reach.")})
@@ -432,7 +433,7 @@ class AfterFilter(Schema):
     response=MessagesOut,
     summary="Messages of a conversation (poll with If-None-Match)",
 )
-def message_list(request: HttpRequest, conversation_id: int, filters: Query[AfterFilter]):
+def message_list(request: AuthenticatedRequest, conversation_id: int, filters: Query[AfterFilter]):
     """Poll every few seconds with the ETag of the last answer: 304 while nothing is new. Take
     `after` from the last answer's `last_id`."""
     conv = chat.get_conversation_for_user(request.user, conversation_id)
@@ -443,7 +444,7 @@ def message_list(request: HttpRequest, conversation_id: int, filters: Query[Afte
     body = MessagesOut(
         conversation=conv.pk,
         last_id=max([filters.after, *(m.pk for m in rows)]),
-        messages=[present(m, request.user) for m in rows],
+        messages=[MessageOut(**present(m, request.user)) for m in rows],
     )
     return _with_etag(body, etag)
 
@@ -459,7 +460,7 @@ class MessageIn(Schema):
     response={201: MessageOut},
     summary="Send a message",
 )
-def message_send(request: HttpRequest, conversation_id: int, payload: MessageIn):
+def message_send(request: AuthenticatedRequest, conversation_id: int, payload: MessageIn):
     conv = chat.get_conversation_for_user(request.user, conversation_id)
     share = None
     if payload.share_kind:
@@ -482,7 +483,7 @@ class ReadOut(Schema):
 @router.post(
     "/office/conversations/{conversation_id}/read", response=ReadOut, summary="Mark as read"
 )
-def message_read(request: HttpRequest, conversation_id: int, payload: ReadIn):
+def message_read(request: AuthenticatedRequest, conversation_id: int, payload: ReadIn):
     conv = chat.get_conversation_for_user(request.user, conversation_id)
     marked = chat.mark_read(conv, acting_user=request.user, up_to=payload.up_to)
     return ReadOut(marked=marked, unread=chat.unread_total(request.user))

@@ -3,7 +3,7 @@ Every step checks the table in machine.py and writes a DocumentEvent in its tran
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -112,7 +112,7 @@ def receive_document(
     summary: str = "",
     main: Iterable = (),
     copies: Iterable = (),
-    files: list[CheckedFile] = (),
+    files: Sequence[CheckedFile] = (),
     received_at: datetime.datetime | None = None,
 ) -> Document:
     """Enter an incoming document at the office of `area`, addressed to `main` and `copies`
@@ -386,7 +386,7 @@ def _close(doc: Document, user: User, **kw) -> str:
     return ""
 
 
-_STEP_FUNCTIONS = {
+_STEP_FUNCTIONS: dict[str, Callable[..., str]] = {
     "sign": _sign,
     "register": _register,
     "assign": _assign,

@@ -1,6 +1,8 @@
 """Messages between staff: one-to-one, groups, and each area's channel. One row per message and
 one flag row per (reader, message), written in the sending transaction."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
@@ -149,7 +151,7 @@ def send_message(
     *,
     acting_user: User,
     body: str = "",
-    files: list[CheckedFile] = (),
+    files: Sequence[CheckedFile] = (),
     share: tuple[str, int] | None = None,
 ) -> StaffMessage:
     """Write into a conversation the user may read; every reader gets an unread flag."""

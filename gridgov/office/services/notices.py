@@ -1,6 +1,7 @@
 """Notices and work dynamics: publish to a subtree, read, sign for (签收), remind the rest."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,7 +44,7 @@ def publish_notice(
     area: Area,
     roles: list[str] | None = None,
     requires_ack: bool = False,
-    files: list[CheckedFile] = (),
+    files: Sequence[CheckedFile] = (),
 ) -> Notice:
     """Publish to every staff member whose scope lies in `area` (of `roles`, when given)."""
     if not may_run_office(acting_user, area.code):

@@ -3,6 +3,7 @@ import pytest
 from gridgov.accounts.models import ForceType
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import assign_staff
+from gridgov.accounts.system import SETUP, system_user
 from gridgov.areas.models import Area
 from gridgov.cases.tests.conftest import taxonomy  # noqa: F401 (a fixture)
 from gridgov.conftest import make_user
@@ -46,7 +47,12 @@ def office(tree, users):
     made["community_a"] = make_user("community_a", Role.COMMUNITY_STAFF, [COMMUNITY_A])
     made["member_b"] = make_user("member_b", Role.GRID_MEMBER, [GRID_B])
     made["community_b"] = make_user("community_b", Role.COMMUNITY_STAFF, ["410105002001"])
-    assign_staff(made["member_b"], Area.objects.get(code=GRID_B), ForceType.GRID_MEMBER, actor=None)
+    assign_staff(
+        made["member_b"],
+        Area.objects.get(code=GRID_B),
+        ForceType.GRID_MEMBER,
+        actor=system_user(SETUP),
+    )
     made["street_a"] = Area.objects.get(code="410105001")
     made["street_b"] = Area.objects.get(code="410105002")
     made["district_area"] = Area.objects.get(code="410105")

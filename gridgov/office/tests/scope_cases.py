@@ -4,6 +4,7 @@ channel, with a PDF and a photo, asked for by street A (see gridgov/tests/scope.
 from gridgov.accounts.models import ForceType
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import assign_staff
+from gridgov.accounts.system import SETUP, system_user
 from gridgov.areas.models import Area
 from gridgov.cases.photos import check_photo
 from gridgov.cases.tests.conftest import jpeg
@@ -28,7 +29,10 @@ def setup(world) -> None:
     op_b = world.users["op_b"]
     member_b = make_user("office_member_b", Role.GRID_MEMBER, ["41010500200102"])
     assign_staff(
-        member_b, Area.objects.get(code="41010500200102"), ForceType.GRID_MEMBER, actor=None
+        member_b,
+        Area.objects.get(code="41010500200102"),
+        ForceType.GRID_MEMBER,
+        actor=system_user(SETUP),
     )
     world.users["office_member_b"] = member_b
     world.objects["notice_b"] = notices.publish_notice(
