@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +18,7 @@ from gridgov.areas import queries as area_queries
 from gridgov.audit.models import ChangeLog
 from gridgov.audit.services import record_access
 from gridgov.jobs.services import enqueue
-from gridgov.registry import importing, queries, services, transfers
+from gridgov.registry import filters, importing, queries, services, transfers
 from gridgov.registry.forms import (
     BuildingForm,
     ExportReasonForm,
@@ -38,7 +37,9 @@ from gridgov.registry.models import (
     Household,
     HouseState,
     Organization,
+    OrganizationKind,
     Place,
+    PlaceKind,
     RegistrationType,
     Residence,
 )
@@ -54,28 +55,15 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _filters(request) -> queries.PeopleFilters:
-    g = request.GET
-    return queries.PeopleFilters(
-        area=g.get("area", "").strip(),
-        q=g.get("q", ""),
-        registration=g.get("registration", ""),
-        sex=g.get("sex", ""),
-        age=g.get("age", ""),
-        tag=g.get("tag", ""),
-        foreigners=g.get("foreigners") == "1",
-    )
-
-
 @login_required
 def people(request):
-    filters = _filters(request)
-    filtered = queries.filter_people(request.user, filters)
+    listing = filters.PeopleFilter(request.GET, request.user)
+    filtered = listing.page_rows()
     page, cursor = queries.keyset_page(
         filtered.defer(*queries.SEALED_FIELDS), request.GET.get("after", "")
     )
     count, capped = queries.count_capped(filtered)
-    if filters.tag and user_may(request.user, Action.VIEW_KEY_POPULATION):
+    if listing.is_valid() and listing.shows_tags():
         queries.log_key_population_sight(request.user, page)
     params = request.GET.copy()
     params.pop("after", None)
@@ -84,6 +72,7 @@ def people(request):
         "registry/people.html",
         {
             "nav": "registry",
+            "listing": listing,
             "rows": [queries.present_person(p) for p in page],
             "next": cursor,
             "count": count,
@@ -276,19 +265,8 @@ def person_visit(request, pk: int):
 def key_populations(request):
     if not user_may(request.user, Action.VIEW_KEY_POPULATION):
         raise PermissionDenied
-    tags = (
-        queries.tags_for(request.user)
-        .filter(until__isnull=True)
-        .select_related("person", "responsible")
-        .annotate(last_visit=Max("person__visits__time"))
-    )
-    if category := request.GET.get("category"):
-        tags = tags.filter(category=category)
-    if text := request.GET.get("q", "").strip():
-        tags = tags.filter(person__name__icontains=text)
-    if area := request.GET.get("area", "").strip():
-        tags = tags.filter(area_code__startswith=area)
-    page = Paginator(tags.order_by("area_code", "id"), 50).get_page(request.GET.get("page"))
+    listing = filters.KeyPopulationFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
     queries.log_key_population_sight(request.user, page.object_list)
     names = area_queries.names_by_level(t.area_code for t in page)
     today = timezone.localdate()
@@ -301,6 +279,7 @@ def key_populations(request):
         "registry/key_populations.html",
         {
             "nav": "registry",
+            "listing": listing,
             "page": page,
             "categories": KEY_CATEGORIES,
             "area_choices": area_queries.picker_choices(request.user),
@@ -310,12 +289,11 @@ def key_populations(request):
 
 @login_required
 def buildings(request):
-    rows = queries.buildings_for(request.user, within=request.GET.get("area", "").strip())
-    if text := request.GET.get("q", "").strip():
-        rows = rows.filter(name__icontains=text) | rows.filter(code__startswith=text)
-    page = Paginator(rows.order_by("area_code", "code"), 50).get_page(request.GET.get("page"))
+    listing = filters.BuildingFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
     context = {
         "nav": "registry",
+        "listing": listing,
         "page": page,
         "area_choices": area_queries.picker_choices(request.user),
     }
@@ -414,20 +392,18 @@ def house(request, pk: int):
 
 @login_required
 def organizations(request):
-    rows = queries.organizations_for(request.user)
-    if text := request.GET.get("q", "").strip():
-        rows = rows.filter(name__icontains=text)
-    if kind := request.GET.get("kind"):
-        rows = rows.filter(kind=kind)
-    if request.GET.get("key") == "1":
-        rows = rows.filter(key_unit=True)
-    page = Paginator(rows.order_by("area_code", "name"), 50).get_page(request.GET.get("page"))
-    from gridgov.registry.models import OrganizationKind
-
+    listing = filters.OrganizationFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/organizations.html",
-        {"nav": "registry", "page": page, "kinds": OrganizationKind.choices},
+        {
+            "nav": "registry",
+            "listing": listing,
+            "page": page,
+            "kinds": OrganizationKind.choices,
+            "area_choices": area_queries.picker_choices(request.user),
+        },
     )
 
 
@@ -467,20 +443,18 @@ def organization_edit(request, pk: int | None = None):
 
 @login_required
 def places(request):
-    rows = queries.places_for(request.user)
-    if kind := request.GET.get("kind"):
-        rows = rows.filter(kind=kind)
-    if text := request.GET.get("q", "").strip():
-        rows = rows.filter(name__icontains=text)
-    page = Paginator(rows.order_by("area_code", "kind", "name"), 50).get_page(
-        request.GET.get("page")
-    )
-    from gridgov.registry.models import PlaceKind
-
+    listing = filters.PlaceFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/places.html",
-        {"nav": "registry", "page": page, "kinds": PlaceKind.choices},
+        {
+            "nav": "registry",
+            "listing": listing,
+            "page": page,
+            "kinds": PlaceKind.choices,
+            "area_choices": area_queries.picker_choices(request.user),
+        },
     )
 
 
@@ -620,9 +594,7 @@ def export_people(request, fmt: str):
                 "registry/form.html",
                 {"form": form, "title": _("Export full personal data")},
             )
-    rows = queries.filter_people(request.user, _filters(request)).order_by("area_code", "id")[
-        :EXPORT_LIMIT
-    ]
+    rows = filters.PeopleFilter(request.GET, request.user).page_rows()[:EXPORT_LIMIT]
     headers = ["姓名", "公民身份号码", "性别", "出生日期", "联系电话", "人口类型", "区划编码"]
     people = list(rows)
     if request.GET.get("tag") and user_may(request.user, Action.VIEW_KEY_POPULATION):
