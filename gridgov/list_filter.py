@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 
 class ListFilter(forms.Form):
     ordering: tuple[str, ...] = ("pk",)
+    area_parameter = "area"
 
     def __init__(self, params, user):
         super().__init__(params)
@@ -29,9 +30,9 @@ class ListFilter(forms.Form):
         """The rows of the list the user may reach: always through `restrict`."""
         raise NotImplementedError
 
-    def within(self) -> str:
-        """The area chosen (an `area` parameter): `base()` hands it to `restrict`."""
-        return (getattr(self, "cleaned_data", {}).get("area") or "").strip()
+    def area_chosen(self) -> str:
+        """The area chosen (the `area` parameter): `base()` hands it to `restrict`."""
+        return (getattr(self, "cleaned_data", {}).get(self.area_parameter) or "").strip()
 
     def apply(self, rows: QuerySet, data: dict) -> QuerySet:
         return rows

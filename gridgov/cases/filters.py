@@ -29,7 +29,7 @@ class CaseFilter(ListFilter):
         return getattr(self, "cleaned_data", {}).get("queue") or "all"
 
     def base(self) -> QuerySet:
-        return queries.queue(self.user, self.queue_name(), self.within())
+        return queries.queue(self.user, self.queue_name(), self.area_chosen())
 
     def apply(self, rows: QuerySet, data: dict) -> QuerySet:
         if text := data["q"].strip():

@@ -47,7 +47,7 @@ class PeopleFilter(ListFilter):
     ordering = ("area_code", "id")
 
     def base(self) -> QuerySet:
-        return queries.people_for(self.user, within=self.within())
+        return queries.people_for(self.user, within=self.area_chosen())
 
     def apply(self, rows: QuerySet, data: dict) -> QuerySet:
         if data["registration"]:
@@ -93,7 +93,7 @@ class BuildingFilter(ListFilter):
     ordering = ("area_code", "code")
 
     def base(self) -> QuerySet:
-        return queries.buildings_for(self.user, within=self.within())
+        return queries.buildings_for(self.user, within=self.area_chosen())
 
     def apply(self, rows: QuerySet, data: dict) -> QuerySet:
         if text := data["q"].strip():
@@ -111,7 +111,7 @@ class OrganizationFilter(ListFilter):
     ordering = ("area_code", "name", "id")
 
     def base(self) -> QuerySet:
-        return queries.organizations_for(self.user, within=self.within())
+        return queries.organizations_for(self.user, within=self.area_chosen())
 
     def apply(self, rows: QuerySet, data: dict) -> QuerySet:
         if text := data["q"].strip():
@@ -130,7 +130,7 @@ class PlaceFilter(ListFilter):
     ordering = ("area_code", "kind", "name", "id")
 
     def base(self) -> QuerySet:
-        return queries.places_for(self.user, within=self.within())
+        return queries.places_for(self.user, within=self.area_chosen())
 
     def apply(self, rows: QuerySet, data: dict) -> QuerySet:
         if text := data["q"].strip():
@@ -153,7 +153,7 @@ class KeyPopulationFilter(ListFilter):
     ordering = ("area_code", "id")
 
     def base(self) -> QuerySet:
-        return queries.tags_for(self.user, within=self.within())
+        return queries.tags_for(self.user, within=self.area_chosen())
 
     def apply(self, rows: QuerySet, data: dict) -> QuerySet:
         if data["category"]:
