@@ -17,17 +17,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from gridgov.accounts.permissions import Action
+
 
 class ListFilter(forms.Form):
     ordering: tuple[str, ...] = ("pk",)
     area_parameter = "area"
 
-    def __init__(self, params, user):
+    def __init__(self, params, user, action: str = Action.VIEW):
         super().__init__(params)
         self.user = user
+        self.action = action  # what the rows are read for (an export reads them for EXPORT)
 
     def base(self) -> QuerySet:
-        """The rows of the list the user may reach: always through `restrict`."""
+        """The rows of the list the user may reach for `action`: always through `restrict`."""
         raise NotImplementedError
 
     def area_chosen(self) -> str:

@@ -36,10 +36,6 @@ class DepartmentFilter(ListFilter):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
     ordering = ("area_code", "code")
 
-    def __init__(self, params, user, action: str):
-        super().__init__(params, user)
-        self.action = action
-
     def base(self) -> QuerySet:
         return restrict(Department.objects.all(), self.user, self.action).select_related("area")
 

@@ -47,7 +47,7 @@ class PeopleFilter(ListFilter):
     ordering = ("area_code", "id")
 
     def base(self) -> QuerySet:
-        return queries.people_for(self.user, within=self.area_chosen())
+        return queries.people_for(self.user, self.action, within=self.area_chosen())
 
     def apply(self, rows: QuerySet, data: dict) -> QuerySet:
         if data["registration"]:
@@ -111,7 +111,7 @@ class OrganizationFilter(ListFilter):
     ordering = ("area_code", "name", "id")
 
     def base(self) -> QuerySet:
-        return queries.organizations_for(self.user, within=self.area_chosen())
+        return queries.organizations_for(self.user, self.action, within=self.area_chosen())
 
     def apply(self, rows: QuerySet, data: dict) -> QuerySet:
         if text := data["q"].strip():

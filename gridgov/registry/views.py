@@ -1,4 +1,3 @@
-import datetime
 import uuid
 
 from django.conf import settings
@@ -6,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,9 +15,8 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.areas import queries as area_queries
 from gridgov.audit.models import ChangeLog
-from gridgov.audit.services import record_access
 from gridgov.jobs.services import enqueue
-from gridgov.registry import filters, importing, queries, services, transfers
+from gridgov.registry import exports, filters, importing, queries, services, transfers
 from gridgov.registry.forms import (
     BuildingForm,
     ExportReasonForm,
@@ -44,7 +42,6 @@ from gridgov.registry.models import (
     Residence,
 )
 from gridgov.registry.models.people import KEY_CATEGORIES
-from gridgov.tables import table_response
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -574,87 +571,94 @@ def template(request, entity: str, fmt: str):
     return response
 
 
-EXPORT_LIMIT = 200_000
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def export_people(request, fmt: str):
     """The filtered list as Excel or CSV: masked; full personal data needs the right and a reason
-    (the export is written to the access log)."""
-    if fmt not in ("xlsx", "csv"):
+    (every export is written to the access log)."""
+    if fmt not in exports.FORMATS:
         raise Http404
-    personal = request.GET.get("personal") == "1"
-    services.authorize_export(request.user, personal=personal)
-    if personal:
-        form = ExportReasonForm(request.POST or None)
+    full = request.GET.get("personal") == "1"
+    form = ExportReasonForm(request.POST or None)
+    if full:
+        services.authorize_export(request.user, personal=True)  # before asking for a reason
         if request.method != "POST" or not form.is_valid():
             return render(
                 request,
                 "registry/form.html",
                 {"form": form, "title": _("Export full personal data")},
             )
-    rows = filters.PeopleFilter(request.GET, request.user).page_rows()[:EXPORT_LIMIT]
-    headers = ["姓名", "公民身份号码", "性别", "出生日期", "联系电话", "人口类型", "区划编码"]
-    people = list(rows)
-    if request.GET.get("tag") and user_may(request.user, Action.VIEW_KEY_POPULATION):
-        queries.log_key_population_sight(request.user, people)
-    if personal:
-        record_access(
-            actor=request.user,
-            subject_type="registry.person",
-            fields=["id_number", "phone"],
-            purpose="export",
-            reason=form.cleaned_data["reason"],
-            record_count=len(people),
-            # Scoped like the rows it covers, so the auditors of that area read it.
-            area_code=importing._common_prefix([p.area_code for p in people])
-            or request.GET.get("area", "").strip(),
-        )
-    labels = dict(RegistrationType.choices)
-    body = []
-    for p in people:
-        shown = queries.present_person(p)
-        body.append(
-            [
-                p.name,
-                (p.id_number or "") if personal else shown["id_number"],
-                {"M": "男", "F": "女"}.get(p.sex, ""),
-                p.birth_date.isoformat() if p.birth_date else "",
-                p.phone if personal else shown["phone"],
-                str(labels.get(p.registration, "")),
-                p.area_code,
-            ]
-        )
-    stamp = datetime.date.today().strftime("%Y%m%d")
-    return table_response(headers, body, fmt, f"people-{stamp}")
+    listing = filters.PeopleFilter(request.GET, request.user, Action.EXPORT)
+    if not listing.is_valid():
+        return HttpResponseBadRequest(" ".join(m for e in listing.errors.values() for m in e))
+    asked = exports.ExportRequest(
+        subject_type="registry.person",
+        name="people",
+        fmt=fmt,
+        fields=["name", "sex", "birth_date", *(["id_number", "phone"] if full else [])],
+        full=full,
+        reason=form.cleaned_data["reason"] if full else "",
+        area=listing.area_chosen(),
+    )
+
+    def table() -> exports.Table:
+        people = list(listing.rows()[: exports.EXPORT_LIMIT])
+        if listing.shows_tags():
+            queries.log_key_population_sight(request.user, people)
+        labels = dict(RegistrationType.choices)
+        rows = []
+        for p in people:
+            shown = queries.present_person(p)
+            rows.append(
+                [
+                    p.name,
+                    (p.id_number or "") if full else shown["id_number"],
+                    {"M": "男", "F": "女"}.get(p.sex, ""),
+                    p.birth_date.isoformat() if p.birth_date else "",
+                    p.phone if full else shown["phone"],
+                    str(labels.get(p.registration, "")),
+                    p.area_code,
+                ]
+            )
+        headers = ["姓名", "公民身份号码", "性别", "出生日期", "联系电话", "人口类型", "区划编码"]
+        return exports.Table(headers, rows, [p.area_code for p in people])
+
+    return exports.export_table(request.user, asked, table)
 
 
 @login_required
 def export_organizations(request, fmt: str):
-    if fmt not in ("xlsx", "csv"):
+    """The filtered list of organizations: the phone masked, the legal representative in clear
+    (written to the access log)."""
+    if fmt not in exports.FORMATS:
         raise Http404
-    services.authorize_export(request.user)
-    rows = queries.organizations_for(request.user, Action.EXPORT).order_by("area_code", "name")[
-        :EXPORT_LIMIT
-    ]
-    from gridgov.registry.identity import mask_phone
+    listing = filters.OrganizationFilter(request.GET, request.user, Action.EXPORT)
+    if not listing.is_valid():
+        return HttpResponseBadRequest(" ".join(m for e in listing.errors.values() for m in e))
+    asked = exports.ExportRequest(
+        subject_type="registry.organization",
+        name="organizations",
+        fmt=fmt,
+        fields=["legal_representative"],
+        area=listing.area_chosen(),
+    )
 
-    body = [
-        [
-            o.name,
-            o.credit_code or "",
-            o.get_kind_display(),
-            o.industry,
-            o.legal_representative,
-            mask_phone(o.phone),
-            o.address,
-            o.area_code,
+    def table() -> exports.Table:
+        found = list(listing.rows()[: exports.EXPORT_LIMIT])
+        rows = [
+            [
+                o.name,
+                o.credit_code or "",
+                o.get_kind_display(),
+                o.industry,
+                o.legal_representative,
+                o.phone_masked,
+                o.address,
+                o.area_code,
+            ]
+            for o in found
         ]
-        for o in rows
-    ]
-    return table_response(
-        [
+        headers = [
             "单位名称",
             "统一社会信用代码",
             "单位类型",
@@ -663,8 +667,7 @@ def export_organizations(request, fmt: str):
             "联系电话",
             "地址",
             "区划编码",
-        ],
-        body,
-        fmt,
-        "organizations",
-    )
+        ]
+        return exports.Table(headers, rows, [o.area_code for o in found])
+
+    return exports.export_table(request.user, asked, table)
