@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user
 from gridgov.input_guard import column
-from gridgov.registry import filters, importing, queries, services, stats, transfers
+from gridgov.registry import fields, filters, importing, queries, services, stats, transfers
 from gridgov.registry.models import Building, House, Person
 
 router = Router(tags=["registry"])
@@ -167,7 +167,7 @@ class PersonPatch(PersonIn):
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):
     """Changes the fields sent; the others keep their values."""
     person = queries.get_person_for_user(request.user, person_id, Action.CHANGE)
-    data = {f: getattr(person, f) for f in services.PERSON_FIELDS}
+    data = {f: getattr(person, f) for f in fields.PERSON}
     data.update(payload.dict(exclude_unset=True))
     house = _house(request, data.pop("house_code", ""))
     person, _created = services.save_person(data, actor=request.user, person=person, house=house)

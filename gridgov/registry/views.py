@@ -18,38 +18,22 @@ from gridgov.audit.models import ChangeLog
 from gridgov.jobs.services import enqueue
 from gridgov.registry import exports, filters, importing, queries, services, transfers
 from gridgov.registry.forms import (
-    BuildingForm,
     ExportReasonForm,
-    HouseForm,
     ImportForm,
     MergeForm,
-    OrganizationForm,
-    PersonForm,
-    PlaceForm,
     RevealForm,
     TagForm,
 )
 from gridgov.registry.models import (
     Building,
-    House,
     Household,
     HouseState,
-    Organization,
     OrganizationKind,
-    Place,
     PlaceKind,
     RegistrationType,
     Residence,
 )
 from gridgov.registry.models.people import KEY_CATEGORIES
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -140,73 +124,6 @@ def person(request, pk: int):
     )
 
 
-def _person_form_data(form) -> dict:
-    data = dict(form.cleaned_data)
-    data.pop("house_code", None)
-    return data
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def person_edit(request, pk: int | None = None):
-    target = queries.get_person_for_user(request.user, pk, Action.CHANGE) if pk else None
-    initial, masked = {}, {}
-    if target:
-        initial = {f: getattr(target, f) for f in services.PERSON_FIELDS}
-        initial["house_code"] = target.current_house.code if target.current_house_id else ""
-        # Identifiers stay masked here too (reveal is the one logged way to read them); a
-        # masked value sent back unchanged keeps the stored one.
-        shown = queries.present_person(target)
-        masked = {f: shown[f] for f in ("id_number", "other_id", "phone") if shown[f]}
-        initial.update(masked)
-    form = PersonForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        house = None
-        code = form.cleaned_data.get("house_code")
-        if code:
-            house = (
-                queries.houses_for(
-                    request.user,
-                )
-                .filter(code=code)
-                .first()
-            )
-            if house is None:
-                form.add_error("house_code", _("No house with this code in your scope."))
-        if not form.errors:
-            try:
-                data = _person_form_data(form)
-                for field, value in masked.items():
-                    if data.get(field) == value:
-                        data[field] = getattr(target, field)
-                saved, created = services.save_person(
-                    data,
-                    actor=request.user,
-                    person=target,
-                    house=house,
-                    area_code=target.area_code if target else "",
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                _form_errors(
-                    form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
-                )
-            else:
-                if not created and target is None:
-                    messages.info(
-                        request, _("This person was already registered: their record was updated.")
-                    )
-                return redirect("registry:person", pk=saved.pk)
-    return render(
-        request,
-        "registry/form.html",
-        {
-            "nav": "registry",
-            "form": form,
-            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New person"),
-        },
-    )
-
-
 @login_required
 @require_POST
 def person_move_out(request, pk: int):
@@ -234,18 +151,6 @@ def person_merge(request, pk: int):
             )
     else:
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-    return redirect("registry:person", pk=pk)
-
-
-@login_required
-@require_POST
-def person_tag(request, pk: int):
-    target = queries.get_person_for_user(request.user, pk, Action.VIEW_KEY_POPULATION)
-    form = TagForm(request.POST)
-    if form.is_valid():
-        services.tag_key_population(
-            target, actor=request.user, responsible=request.user, **form.cleaned_data
-        )
     return redirect("registry:person", pk=pk)
 
 
@@ -315,79 +220,6 @@ def building(request, pk: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def building_edit(request, pk: int | None = None):
-    target = (
-        get_for_user(Building.objects.all(), request.user, Action.CHANGE, pk=pk) if pk else None
-    )
-    initial = {f: getattr(target, f) for f in BuildingForm.base_fields} if target else {}
-    form = BuildingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_building(form.cleaned_data, actor=request.user, building=target)
-            if target is None:
-                services.generate_houses(saved, actor=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            _form_errors(
-                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
-            )
-        else:
-            return redirect("registry:building", pk=saved.pk)
-    return render(
-        request,
-        "registry/form.html",
-        {
-            "nav": "registry",
-            "form": form,
-            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New building"),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def house(request, pk: int):
-    """A room of the building table: its state, its household and residents (an htmx partial)."""
-    target = get_for_user(House.objects.select_related("building"), request.user, pk=pk)
-    form = HouseForm(
-        request.POST or None,
-        initial={
-            "use": target.use,
-            "state": target.state,
-            "floor_area": target.floor_area,
-            "owner_name": target.owner_name,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_house(target, actor=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            _form_errors(
-                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
-            )
-    residents = queries.people_for(request.user).filter(current_house=target)
-    households = restrict(Household.objects.filter(house=target), request.user).prefetch_related(
-        "members__person"
-    )
-    return render(
-        request,
-        "registry/_house.html",
-        {
-            "house": target,
-            "residents": [queries.present_person(p) for p in residents],
-            "households": households,
-            "form": form,
-            "may_change": user_may(request.user, Action.CHANGE),
-            "key": queries.tags_for(request.user).filter(
-                person__current_house=target, until__isnull=True
-            )
-            if user_may(request.user, Action.VIEW_KEY_POPULATION)
-            else [],
-        },
-    )
-
-
-@login_required
 def organizations(request):
     listing = filters.OrganizationFilter(request.GET, request.user)
     page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
@@ -405,40 +237,6 @@ def organizations(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def organization_edit(request, pk: int | None = None):
-    target = (
-        get_for_user(Organization.objects.all(), request.user, Action.CHANGE, pk=pk) if pk else None
-    )
-    initial = {f: getattr(target, f) for f in OrganizationForm.base_fields} if target else {}
-    form = OrganizationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _saved, created = services.save_organization(
-                form.cleaned_data, actor=request.user, organization=target
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            _form_errors(
-                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
-            )
-        else:
-            if not created and target is None:
-                messages.info(
-                    request, _("This organization was already registered: its record was updated.")
-                )
-            return redirect("registry:organizations")
-    return render(
-        request,
-        "registry/form.html",
-        {
-            "nav": "registry",
-            "form": form,
-            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New organization"),
-        },
-    )
-
-
-@login_required
 def places(request):
     listing = filters.PlaceFilter(request.GET, request.user)
     page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
@@ -451,32 +249,6 @@ def places(request):
             "page": page,
             "kinds": PlaceKind.choices,
             "area_choices": area_queries.picker_choices(request.user),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def place_edit(request, pk: int | None = None):
-    target = get_for_user(Place.objects.all(), request.user, Action.CHANGE, pk=pk) if pk else None
-    initial = {f: getattr(target, f) for f in PlaceForm.base_fields} if target else {}
-    form = PlaceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_place(form.cleaned_data, actor=request.user, place=target)
-        except (ValidationError, PermissionDenied) as exc:
-            _form_errors(
-                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
-            )
-        else:
-            return redirect("registry:places")
-    return render(
-        request,
-        "registry/form.html",
-        {
-            "nav": "registry",
-            "form": form,
-            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New place"),
         },
     )
 
