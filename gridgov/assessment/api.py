@@ -3,7 +3,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from gridgov.assessment import filters, periods, queries
+from gridgov.assessment import filters, queries
 from gridgov.assessment.models import UnitKind
 
 router = Router(tags=["assessment"])
@@ -141,8 +141,8 @@ class CardBoardOut(Schema):
 @router.get("/assessment/cards", response=CardBoardOut, summary="Red and yellow card counts")
 def cards(
     request: HttpRequest,
-    period: str = Query("", max_length=10),
+    period: str = Query("", max_length=10, description="Default: the last complete month"),
     area: str = Query("", max_length=20),
 ):
-    board = queries.card_board(request.user, period or periods.current_month(), area=area)
+    board = filters.CardFilter(request.GET, request.user).rows()
     return {k: v for k, v in board.items() if k != "latest"}

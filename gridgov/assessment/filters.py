@@ -2,7 +2,7 @@
 its page and its API route (see gridgov/list_filter.py). Both open on the last complete month."""
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.permissions import Role
@@ -15,16 +15,7 @@ DEFAULT_LEVEL = {UnitKind.AREA: Level.STREET, UnitKind.STAFF: Role.GRID_MEMBER}
 
 
 class _PeriodFilter(ListFilter):
-    kind = forms.ChoiceField(
-        label=_("Unit kind"),
-        choices=UnitKind.choices,
-        required=False,
-        error_messages={"invalid_choice": _("Unknown unit kind.")},
-    )
     period = forms.CharField(label=_("Period"), max_length=10, required=False)
-
-    def clean_kind(self) -> str:
-        return self.cleaned_data["kind"] or UnitKind.AREA
 
     def clean_period(self) -> str:
         period = self.cleaned_data["period"].strip() or periods.last_complete_month()
@@ -32,7 +23,19 @@ class _PeriodFilter(ListFilter):
         return period
 
 
-class RankingFilter(_PeriodFilter):
+class _UnitFilter(_PeriodFilter):
+    kind = forms.ChoiceField(
+        label=_("Unit kind"),
+        choices=UnitKind.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Unknown unit kind.")},
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or UnitKind.AREA
+
+
+class RankingFilter(_UnitFilter):
     """Units of one kind and level (or role) ranked by score."""
 
     level = forms.CharField(label=_("Level"), max_length=32, required=False)
@@ -51,7 +54,7 @@ class RankingFilter(_PeriodFilter):
         )
 
 
-class DrillFilter(_PeriodFilter):
+class DrillFilter(_UnitFilter):
     """The cases behind one figure of one unit, newest first."""
 
     unit = forms.CharField(label=_("Unit"), max_length=32)
@@ -71,3 +74,21 @@ class DrillFilter(_PeriodFilter):
             self.user, data["kind"], data["unit"], data["period"], data["indicator"], data["part"]
         )
         return cases.order_by("-created_at", "-id")
+
+
+class CardFilter(_PeriodFilter):
+    """The card board of a period: counts by area and department, and the latest cards."""
+
+    area = forms.CharField(label=_("Area"), max_length=20, required=False)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+
+    def rows(self) -> dict:
+        data = self.valid_data()
+        board = queries.card_board(self.user, data["period"], area=data["area"].strip())
+        latest = board["latest"]
+        if text := data["q"].strip():
+            # A case number is its report date and row id (20261124-1042): the id finds it.
+            row_id = text.rpartition("-")[2]
+            by_number = Q(case_id=int(row_id)) if row_id.isdigit() and len(row_id) < 12 else Q()
+            latest = latest.filter(by_number | Q(case__title__icontains=text))
+        return {**board, "latest": latest}

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -180,15 +179,10 @@ def drill(request):
 @login_required
 @_bad_input_is_400
 def cards(request):
-    period = _period(request)
-    area = request.GET.get("area", "").strip()
-    board = queries.card_board(request.user, period, area=area)
+    listing = filters.CardFilter(request.GET, request.user)
+    board = listing.rows()
+    period, area = listing.cleaned_data["period"], listing.cleaned_data["area"].strip()
     latest = board["latest"]
-    if text := request.GET.get("q", "").strip():
-        # A case number is its report date and row id (20261124-1042): the id finds it.
-        row_id = text.rpartition("-")[2]
-        by_number = Q(case_id=int(row_id)) if row_id.isdigit() and len(row_id) < 12 else Q()
-        latest = latest.filter(by_number | Q(case__title__icontains=text))
     page = Paginator(latest, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -132,6 +132,8 @@ LISTS = {
         bad=DRILL.replace(OCTOBER, "2026-13"),
     ),
     "areas": ListRoute("", "gridgov.areas.api:list_areas"),
+    # The API answers the board's counts; the page lists the latest cards under them.
+    "cards": ListRoute("/assessment/cards/", "gridgov.assessment.api:cards"),
     # Lists with a page only.
     "key populations": ListRoute("/registry/key-populations/", ""),
     "users": ListRoute("/accounts/users/", ""),
@@ -148,7 +150,6 @@ NOT_LISTS = {
     "gridgov.registry.api:registry_stats": "figures of one area",
     "gridgov.registry.api:registry_map": "map points for the registry map (its only reader)",
     "gridgov.assessment.api:indicators": "one unit's figures",
-    "gridgov.assessment.api:cards": "counts of one period",
     "gridgov.dashboard.api:cockpit": "figures of one area",
 }
 
