@@ -2,11 +2,11 @@
 gridgov/list_filter.py)."""
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.cases import queries
-from gridgov.cases.models import Status
+from gridgov.cases.models import Category, Status
 from gridgov.list_filter import ListFilter
 
 # Work queues list the nearest deadline first; the others the newest case first.
@@ -50,3 +50,25 @@ class CaseFilter(ListFilter):
         if self.queue_name() in NEWEST_FIRST:
             return rows.order_by("-created_at", "-id")
         return rows.order_by("stage_deadline", "-id")
+
+
+class CategoryFilter(ListFilter):
+    """The case classes on the settings page (the taxonomy belongs to no area: the page checks
+    the right to edit settings)."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    ordering = ("kind", "code")
+
+    def base(self) -> QuerySet:
+        return Category.objects.select_related("parent").annotate(
+            n_limits=Count("limits", distinct=True), n_grades=Count("grade_rules", distinct=True)
+        )
+
+    def apply(self, rows: QuerySet, data: dict) -> QuerySet:
+        if text := data["q"].strip():
+            rows = rows.filter(
+                Q(code__icontains=text)
+                | Q(name__icontains=text)
+                | Q(department_line__icontains=text)
+            )
+        return rows
