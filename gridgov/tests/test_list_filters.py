@@ -17,17 +17,20 @@ import json
 import re
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.urls import resolve
 
+import gridgov
 from gridgov.assessment.rollup import roll_up
 from gridgov.assessment.tests.conftest import OCTOBER, TZ, october  # noqa: F401 (fixtures)
 from gridgov.cases.tests.conftest import loop, taxonomy  # noqa: F401 (fixtures)
 from gridgov.registry import services, transfers
 from gridgov.registry.tests.conftest import POINT_A, homes  # noqa: F401 (fixtures)
 
+ROOT = Path(gridgov.__file__).parent
 DRILL = f"unit=410105001&indicator=reports&period={OCTOBER}"
 
 
@@ -155,6 +158,23 @@ NOT_LISTS = {
 
 # Query parameters a list view may read itself: paging and the file format.
 PAGING = {"page", "after", "limit", "offset", "format"}
+# Other views that read a query parameter by name, and why that is no list filter.
+READS = {
+    ("accounts/twofactor_views.py", "_next_url", "next"): "where to go after signing in",
+    ("areas/views.py", "console", "area"): "the area the tree opens on",
+    ("areas/views.py", "search", "q"): "the tree's search box (areas.queries.search)",
+    ("areas/views.py", "export", "root"): "what the GeoJSON file holds",
+    ("areas/views.py", "export", "levels"): "what the GeoJSON file holds",
+    ("assessment/views.py", "_period", "period"): "the period of one unit's report",
+    ("assessment/views.py", "overview", "kind"): "one unit's report",
+    ("assessment/views.py", "overview", "unit"): "one unit's report",
+    ("assessment/views.py", "reports", "month"): "a link to one monthly report",
+    ("assessment/views.py", "reports", "area"): "a link to one monthly report",
+    ("cases/calendar_views.py", "calendar_page", "year"): "the year shown",
+    ("dashboard/views.py", "cockpit", "area"): "the figures of one area",
+    ("dashboard/views.py", "export", "area"): "the figures of one area",
+    ("registry/views.py", "export_people", "personal"): "masked or in full",
+}
 
 
 def _page_ids(response, asked=None) -> list[str]:
@@ -249,6 +269,40 @@ def _params_read(function) -> set[str]:
         if target is not None:
             names.add(target.value if isinstance(target, ast.Constant) else ast.unparse(target))
     return names
+
+
+def _view_modules():
+    for pattern in ("*/views.py", "*/*_views.py", "*/api.py", "*/*_api.py"):
+        yield from sorted(ROOT.glob(pattern))
+
+
+def test_no_view_reads_a_filter_parameter_itself():
+    """Across every page and API module: request.GET is read by name only for paging or a reason
+    listed in READS, and otherwise handed whole to a filter of filters.py."""
+    found = []
+    for path in _view_modules():
+        name = str(path.relative_to(ROOT))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                if ast.unparse(node) != "request.GET":
+                    continue
+                use = parents[node]
+                call = parents.get(use)
+                if isinstance(use, ast.Call) and re.search(r"Filter$", ast.unparse(use.func)):
+                    continue  # handed to a filter
+                if isinstance(use, ast.Attribute) and use.attr in ("get", "getlist") and call:
+                    key = call.args[0].value if call.args else ""
+                    if key in PAGING or (name, function.name, key) in READS:
+                        continue
+                if isinstance(use, ast.Attribute) and use.attr in ("copy", "urlencode"):
+                    continue  # a copy handed on (a page's default tab), or the same query
+                shown = ast.unparse(call if isinstance(call, ast.Call) else use)
+                found.append(f"{name}:{function.lineno} {function.name}: {shown}")
+    assert not found, "filter through the list's filters.py:\n" + "\n".join(found)
 
 
 def _view_of(operation_id: str) -> str:
