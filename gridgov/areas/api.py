@@ -16,6 +16,7 @@ from gridgov.accounts.scope import code_in_scope
 from gridgov.areas import queries, services
 from gridgov.areas.cards import facts_for
 from gridgov.areas.crs import Crs, to_wgs84
+from gridgov.areas.filters import AreaFilter
 from gridgov.areas.geojson_io import commit_import, export_collection, plan_import
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area, GridKind, Level, Risk
@@ -111,27 +112,9 @@ class AreaFilters(Schema):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-def _restricted(request, filters: AreaFilters):
-    qs = queries.areas_for(request.user, within=filters.within).select_related("parent")
-    if not filters.include_retired:
-        qs = qs.active()
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.parent:
-        qs = qs.filter(parent__code=filters.parent)
-    if filters.q:
-        text = filters.q.strip()
-        qs = qs.filter(name__icontains=text) | (
-            qs.filter(code__startswith=text) if text.isdigit() else qs.none()
-        )
-    return qs.order_by("code")
-
-
 @router.get("/areas", response=AreaPage, summary="List areas in your scope")
 def list_areas(request: HttpRequest, filters: Query[AreaFilters]):
-    qs = _restricted(request, filters)
+    qs = AreaFilter(request.GET, request.user).rows()
     page = list(qs[filters.offset : filters.offset + filters.limit])
     return AreaPage(count=qs.count(), items=[AreaOut.of(a) for a in page])
 

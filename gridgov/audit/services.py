@@ -11,8 +11,7 @@ from django.db import models
 from gridgov.accounts.models import User
 from gridgov.audit import context
 from gridgov.audit.models import AccessLog, ChangeAction, ChangeLog
-
-MASK = "***"
+from gridgov.masking import HIDDEN, mask
 
 
 def _json_value(value: Any) -> Any:
@@ -37,7 +36,7 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     for name in names:
         value = getattr(instance, name, None)
         if name in masked or name.removesuffix("_id") in masked:
-            result[name] = MASK if value not in (None, "") else value
+            result[name] = mask(value, HIDDEN) if value not in (None, "") else value
         elif name in getattr(instance, "change_log_exclude", ()):
             continue
         else:

@@ -17,6 +17,7 @@ from gridgov.accounts.models import Department
 from gridgov.accounts.system import SMS_INTAKE, system_user
 from gridgov.areas.crs import Crs
 from gridgov.cases import queries, services, whistle, worktime
+from gridgov.cases.filters import CaseFilter
 from gridgov.cases.models import (
     AttachmentKind,
     Case,
@@ -147,11 +148,13 @@ class CaseFilters(Schema):
     queue: str = Field(
         "all",
         max_length=20,
-        description="accept, file, dispatch, handle, verify, overdue, supervised, mine or all",
+        description="accept, file, dispatch, handle, verify, overdue, supervised, mine or all "
+        "(work queues list the nearest deadline first, the others the newest case first)",
     )
     status: str | None = Field(None, max_length=16)
     category: str | None = Field(None, max_length=12)
     area: str | None = Field(None, max_length=20, description="An area code: cases in its subtree.")
+    q: str | None = Field(None, max_length=100, description="Words of the title, text or address.")
     since: datetime.date | None = None
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
@@ -232,22 +235,8 @@ def report_case(request: AuthenticatedRequest, payload: CaseIn):
 
 @router.get("/cases", response=CasePage, summary="List cases in your scope")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
-    if filters.queue not in queries.QUEUES:
-        raise ValidationError({"queue": _("Unknown queue %(q)s.") % {"q": filters.queue}})
-    cases = queries.queue(request.user, filters.queue, filters.area).select_related(
-        "category", "department"
-    )
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.category:
-        cases = cases.filter(category__code=filters.category) | cases.filter(
-            category__parent__code=filters.category
-        )
-    if filters.since:
-        cases = cases.filter(created_at__date__gte=filters.since)
-    items = list(
-        cases.order_by("-created_at", "-id")[filters.offset : filters.offset + filters.limit]
-    )
+    cases = CaseFilter(request.GET, request.user).rows()
+    items = list(cases[filters.offset : filters.offset + filters.limit])
     return CasePage(count=cases.count(), items=[CaseOut.of(c) for c in items])
 
 

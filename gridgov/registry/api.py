@@ -14,9 +14,9 @@ from ninja.files import UploadedFile
 from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import get_for_user, user_may
+from gridgov.accounts.scope import get_for_user
 from gridgov.input_guard import column
-from gridgov.registry import importing, queries, services, stats, transfers
+from gridgov.registry import fields, filters, importing, queries, services, stats, transfers
 from gridgov.registry.models import Building, House, Person
 
 router = Router(tags=["registry"])
@@ -54,6 +54,31 @@ class PeopleQuery(Schema):
     foreigners: bool = False
     after: str = Field("", max_length=100)
     limit: int = Field(50, ge=1, le=500)
+
+
+class ListPage(Schema):
+    """Paging of a list; its filters are the list's filter in filters.py (documented below)."""
+
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class BuildingQuery(ListPage):
+    area: str = Field("", max_length=20, description="An area code: buildings in its subtree.")
+    q: str = Field("", max_length=100, description="Part of the name, or a code prefix.")
+
+
+class OrganizationQuery(ListPage):
+    area: str = Field("", max_length=20, description="An area code: those in its subtree.")
+    q: str = Field("", max_length=100, description="Part of the name.")
+    kind: str = Field("", max_length=20)
+    key: bool = Field(False, description="Only key units.")
+
+
+class PlaceQuery(ListPage):
+    area: str = Field("", max_length=20, description="An area code: places in its subtree.")
+    q: str = Field("", max_length=100, description="Part of the name.")
+    kind: str = Field("", max_length=20)
 
 
 class PersonIn(Schema):
@@ -94,12 +119,12 @@ class RevealOut(Schema):
 
 @router.get("/people", response=PersonPage, summary="People in your scope (masked)")
 def list_people(request: HttpRequest, params: Query[PeopleQuery]):
-    filters = queries.PeopleFilters(**params.dict(exclude={"after", "limit"}))
-    people = queries.filter_people(request.user, filters)
+    listing = filters.PeopleFilter(request.GET, request.user)
+    people = listing.rows()
     page, cursor = queries.keyset_page(
         people.defer(*queries.SEALED_FIELDS), params.after, params.limit
     )
-    if filters.tag and user_may(request.user, Action.VIEW_KEY_POPULATION):
+    if listing.shows_tags():
         queries.log_key_population_sight(request.user, page)
     count, capped = queries.count_capped(people)
     return PersonPage(
@@ -149,7 +174,7 @@ class PersonPatch(PersonIn):
 def update_person(request: AuthenticatedRequest, person_id: int, payload: PersonPatch):
     """Changes the fields sent; the others keep their values."""
     person = queries.get_person_for_user(request.user, person_id, Action.CHANGE)
-    data = {f: getattr(person, f) for f in services.PERSON_FIELDS}
+    data = {f: getattr(person, f) for f in fields.PERSON}
     data.update(payload.dict(exclude_unset=True))
     house = _house(request, data.pop("house_code", ""))
     person, _created = services.save_person(data, actor=request.user, person=person, house=house)
@@ -216,14 +241,9 @@ class UnitOut(Schema):
 
 
 @router.get("/buildings", response=list[BuildingOut], summary="Buildings in your scope")
-def list_buildings(
-    request: HttpRequest,
-    area: str = Query("", max_length=20),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=10_000_000),
-):
-    rows = queries.buildings_for(request.user, within=area)
-    return list(rows.order_by("area_code", "code")[offset : offset + limit])
+def list_buildings(request: HttpRequest, params: Query[BuildingQuery]):
+    rows = filters.BuildingFilter(request.GET, request.user).rows()
+    return list(rows[params.offset : params.offset + params.limit])
 
 
 @router.get(
@@ -304,16 +324,9 @@ class OrganizationOut(Schema):
 
 
 @router.get("/organizations", response=list[OrganizationOut], summary="Organizations in your scope")
-def list_organizations(
-    request: HttpRequest,
-    kind: str = Query("", max_length=20),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=10_000_000),
-):
-    rows = queries.organizations_for(request.user)
-    if kind:
-        rows = rows.filter(kind=kind)
-    return list(rows.order_by("area_code", "name")[offset : offset + limit])
+def list_organizations(request: HttpRequest, params: Query[OrganizationQuery]):
+    rows = filters.OrganizationFilter(request.GET, request.user).rows()
+    return list(rows[params.offset : params.offset + params.limit])
 
 
 class PlaceOut(Schema):
@@ -329,16 +342,9 @@ class PlaceOut(Schema):
 
 
 @router.get("/places", response=list[PlaceOut], summary="Places and components in your scope")
-def list_places(
-    request: HttpRequest,
-    kind: str = Query("", max_length=20),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=10_000_000),
-):
-    rows = queries.places_for(request.user)
-    if kind:
-        rows = rows.filter(kind=kind)
-    return list(rows.order_by("area_code", "name")[offset : offset + limit])
+def list_places(request: HttpRequest, params: Query[PlaceQuery]):
+    rows = filters.PlaceFilter(request.GET, request.user).rows()
+    return list(rows[params.offset : params.offset + params.limit])
 
 
 class StatsOut(Schema):
@@ -493,8 +499,8 @@ class DecisionIn(Schema):
 @router.get(
     "/transfers", response=list[TransferOut], summary="Transfer requests you decide or made"
 )
-def list_transfers(request: HttpRequest, limit: int = 100):
-    rows = transfers.transfers_for(request.user)[: max(1, min(limit, 500))]
+def list_transfers(request: HttpRequest, limit: int = Query(100, ge=1, le=500)):
+    rows = filters.TransferFilter(request.GET, request.user).rows()[:limit]
     return [transfers.present_transfer(t, request.user) for t in rows]
 
 

@@ -16,7 +16,7 @@ from gridgov.accounts.scope import code_in_scope, restrict, user_may
 from gridgov.areas.locator import locator
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_access, record_change, snapshot
-from gridgov.registry import transfers
+from gridgov.registry import fields, transfers
 from gridgov.registry.identity import parse_citizen_id, parse_credit_code
 from gridgov.registry.lookups import (
     find_building_by_code,
@@ -37,24 +37,6 @@ from gridgov.registry.models import (
     Visit,
 )
 from gridgov.registry.models.people import OtherIdType
-
-PERSON_FIELDS = (
-    "name",
-    "former_name",
-    "id_number",
-    "other_id_type",
-    "other_id",
-    "ethnicity",
-    "phone",
-    "registration",
-    "nationality",
-    "visa_expiry",
-    "education",
-    "occupation",
-    "employer",
-    "marital_status",
-    "political_status",
-)
 
 
 def _require(actor: User, action: str, code: str) -> None:
@@ -89,7 +71,7 @@ def check_phone(phone: str) -> str:
 def clean_person(data: dict) -> dict:
     """Checked values for a person; birth date, sex and origin come from the ID number."""
     values: dict[str, Any] = {
-        k: (data.get(k) or "") if k not in ("visa_expiry",) else data.get(k) for k in PERSON_FIELDS
+        k: (data.get(k) or "") if k not in ("visa_expiry",) else data.get(k) for k in fields.PERSON
     }
     values["name"] = values["name"].strip()
     if not values["name"]:
@@ -325,7 +307,7 @@ def merge_people(keep: Person, drop: Person, *, actor: User) -> Person:
         moved["other_id_type"], moved["other_id"] = drop.other_id_type, drop.other_id
     drop.other_id, drop.other_id_type = "", ""
     drop.save(update_fields=["id_number", "other_id", "other_id_type"])
-    for field in (*PERSON_FIELDS, "birth_date", "sex", "origin_code"):
+    for field in (*fields.PERSON, "birth_date", "sex", "origin_code"):
         if field in moved:
             setattr(keep, field, moved[field])
         elif (
@@ -402,19 +384,7 @@ def save_building(data: dict, *, actor: User, building: Building | None = None) 
         raise ValidationError({"code": _("A building needs a code and a name.")})
     before = snapshot(building) if building else None
     target = building or Building()
-    for key in (
-        "code",
-        "name",
-        "address",
-        "use",
-        "units",
-        "floors",
-        "rooms_per_floor",
-        "built_year",
-        "manager",
-        "lon",
-        "lat",
-    ):
+    for key in fields.BUILDING:
         if key in data:
             setattr(target, key, data[key])
     target.area_code = code
@@ -470,7 +440,7 @@ def generate_houses(building: Building, *, actor: User, use: str = "residence") 
 def update_house(house: House, *, actor: User, **changes) -> House:
     _require(actor, Action.CHANGE, house.area_code)
     before = snapshot(house)
-    for key in ("use", "state", "floor_area", "owner_name"):
+    for key in fields.HOUSE:
         if key in changes:
             setattr(house, key, changes[key])
     house.full_clean(exclude=["building", "code", "area_code"])
@@ -539,23 +509,8 @@ def _write_organization(
     before = snapshot(target) if target else None
     created = target is None
     target = target or Organization()
-    for key in (
-        "name",
-        "kind",
-        "industry",
-        "legal_representative",
-        "phone",
-        "address",
-        "house",
-        "staff_count",
-        "security_officer",
-        "fire_officer",
-        "key_unit",
-        "state",
-        "lon",
-        "lat",
-    ):
-        if key in data:
+    for key in (*fields.ORGANIZATION, "house"):  # the credit code is checked above
+        if key in data and key != "credit_code":
             setattr(target, key, data[key])
     target.phone = check_phone(target.phone)
     target.credit_code = credit or None
@@ -586,8 +541,8 @@ def save_place(data: dict, *, actor: User, place: Place | None = None) -> Place:
         )
     before = snapshot(place) if place else None
     target = place or Place()
-    for key in ("name", "kind", "category_code", "owner_department", "state", "note", "lon", "lat"):
-        if key in data:
+    for key in fields.PLACE:  # the component ID is checked above
+        if key in data and key != "component_code":
             setattr(target, key, data[key])
     target.component_code = component
     target.area_code = code

@@ -14,7 +14,7 @@ from gridgov.accounts.models import User
 from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_changes, snapshot
 from gridgov.crypto.fields import derived_of, seal_records
-from gridgov.registry import lookups
+from gridgov.registry import fields, lookups
 from gridgov.registry.importing.checking import (
     _checked_batches,
     _guard,
@@ -40,7 +40,6 @@ from gridgov.registry.models import (
     Residence,
     ResidenceRelation,
 )
-from gridgov.registry.services import PERSON_FIELDS
 
 # Files from this size on are read and prechecked in a child process while this one writes.
 CHILD_ABOVE_BYTES = 4 * 2**20
@@ -214,9 +213,7 @@ def _write_people(batch: list[dict], actor: User) -> tuple[int, int]:
 
 
 # What an import may change on a known person: everything but the identifiers that found them.
-_UPDATED_BY_IMPORT = tuple(
-    f for f in PERSON_FIELDS if f not in ("id_number", "other_id_type", "other_id")
-)
+_UPDATED_BY_IMPORT = tuple(f for f in fields.PERSON if f not in fields.PERSON_IDENTIFIERS)
 
 
 def _update_people(rows: list[dict], actor: User) -> None:
@@ -294,22 +291,10 @@ def _write_buildings(batch, actor: User):
         b.code: b
         for b in Building.objects.in_bulk([r["_pk"] for r in batch if "_pk" in r]).values()
     }
-    fields = (
-        "name",
-        "address",
-        "use",
-        "units",
-        "floors",
-        "rooms_per_floor",
-        "built_year",
-        "manager",
-        "lon",
-        "lat",
-        "area_code",
-    )
+    columns = (*(f for f in fields.BUILDING if f != "code"), "area_code")  # found by its code
     new, changed = [], []
     for r in batch:
-        values = {f: r.get(f) for f in fields if r.get(f) is not None}
+        values = {f: r.get(f) for f in columns if r.get(f) is not None}
         values.setdefault("use", BuildingUse.RESIDENTIAL)
         if r["code"] in existing:
             b = existing[r["code"]]
@@ -319,7 +304,7 @@ def _write_buildings(batch, actor: User):
         else:
             new.append(Building(code=r["code"], **values))
     Building.objects.bulk_create(new, batch_size=1000)
-    Building.objects.bulk_update(changed, list(fields), batch_size=1000)
+    Building.objects.bulk_update(changed, list(columns), batch_size=1000)
     return len(new), len(changed)
 
 
@@ -329,9 +314,7 @@ def _write_houses(batch, actor: User):
     }
     new, changed = [], []
     for r in batch:
-        values = {
-            k: r[k] for k in ("use", "state", "floor_area", "owner_name") if r.get(k) is not None
-        }
+        values = {k: r[k] for k in fields.HOUSE if r.get(k) is not None}
         if r["code"] in existing:
             h = existing[r["code"]]
             for key, value in values.items():
@@ -350,9 +333,7 @@ def _write_houses(batch, actor: User):
                 )
             )
     House.objects.bulk_create(new, batch_size=1000)
-    House.objects.bulk_update(
-        changed, ["use", "state", "floor_area", "owner_name"], batch_size=1000
-    )
+    House.objects.bulk_update(changed, list(fields.HOUSE), batch_size=1000)
     return len(new), len(changed)
 
 
@@ -361,24 +342,11 @@ def _write_organizations(batch, actor: User):
         o.credit_code: o
         for o in Organization.objects.in_bulk([r["_pk"] for r in batch if "_pk" in r]).values()
     }
-    fields = (
-        "name",
-        "kind",
-        "industry",
-        "legal_representative",
-        "phone",
-        "address",
-        "staff_count",
-        "security_officer",
-        "fire_officer",
-        "key_unit",
-        "lon",
-        "lat",
-        "area_code",
-    )
+    # Found by its credit code, which the import never changes.
+    columns = (*(f for f in fields.ORGANIZATION if f != "credit_code"), "area_code")
     new, changed = [], []
     for r in batch:
-        values = {f: r.get(f) for f in fields if r.get(f) is not None}
+        values = {f: r.get(f) for f in columns if r.get(f) is not None}
         values["house_id"] = r.get("house_id")
         if r.get("credit_code") in existing:
             o = existing[r["credit_code"]]
@@ -389,7 +357,7 @@ def _write_organizations(batch, actor: User):
             new.append(Organization(credit_code=r.get("credit_code") or None, **values))
     Organization.objects.bulk_create(new, batch_size=1000)
     Organization.objects.bulk_update(
-        changed, [*fields, *derived_of(Organization, fields), "house"], batch_size=1000
+        changed, [*columns, *derived_of(Organization, columns), "house"], batch_size=1000
     )
     return len(new), len(changed)
 

@@ -134,7 +134,7 @@ def test_a_new_organization_with_a_credit_code_held_elsewhere(homes, users, clie
             "lon": "113.605",
             "lat": "34.7175",
             "staff_count": "0",
-            "state": "active",
+            "state": "operating",
         },
     )
     assert page.status_code == 200  # the form again, with the message
