@@ -15,7 +15,6 @@ import numpy as np
 import shapely
 from django.db.models import F
 from django.utils import timezone
-from tqdm import tqdm
 
 from gridgov.accounts.models import Department, User
 from gridgov.areas.models import Area, Level
@@ -36,7 +35,7 @@ from gridgov.cases.models import (
 from gridgov.cases.photos import check_photo
 from gridgov.cases.routing import dispatch_choices
 from gridgov.cases.worktime import add_working_minutes, working_minutes_between
-from gridgov.demo.clock import Replay
+from gridgov.demo.clock import Replay, printer
 from gridgov.demo.names import mobile_number, person_name
 from gridgov.demo.photos import Album
 from gridgov.demo.showcase import showcase
@@ -44,7 +43,7 @@ from gridgov.demo.size import portion
 from gridgov.notify.models import Message, Outbox, OutboxStatus
 
 # Every case takes some ten service calls; this many keeps the full demo within a few minutes.
-CASES = {"district": 6_000, "city": 0}
+CASES = {"district": 3_000, "city": 0}
 DESCRIPTIONS = {
     "上水井盖": "井盖松动，行人踩踏有响声",
     "污水井盖": "污水井盖破损，有异味",
@@ -104,7 +103,9 @@ class History:
         self.rng, self.replay, self.now = rng, replay, now
         self.users = {u.username: u for u in User.objects.filter(is_active=True)}
         self.district = Area.objects.filter(level=Level.DISTRICT).values_list("code", flat=True)[0]
-        self.by_line = {(d.line, d.area_code): d for d in Department.objects.filter(active=True)}
+        departments = list(Department.objects.filter(active=True))
+        self.by_line = {(d.line, d.area_code): d for d in departments}
+        self.handlers = {d.pk: self.users.get(f"d{d.code}") for d in departments}
         self.album = Album(rng)
         self.sweeps: set[datetime.datetime] = set()
 
@@ -114,9 +115,6 @@ class History:
         """The command center holding the case: community staff, street or district operator."""
         prefix = {12: "c", 9: "s"}.get(len(level_code))
         return self.users[f"{prefix}{level_code}"] if prefix else self.users["district_op"]
-
-    def handler(self, department: Department | None) -> User | None:
-        return self.users.get(f"d{department.code}") if department else None
 
     def department(self, plan: Plan, level_code: str, avoid: int | None = None):
         line, street = plan.category.department_line, plan.grid[:9]
@@ -158,8 +156,8 @@ class History:
             self.sweep_at(red + datetime.timedelta(minutes=1))
             if not plan.supervised and (plan.stuck or self.rng.random() < 0.4):
                 plan.supervised = True
-                hours = float(self.rng.uniform(2, 30))
-                self.replay.at(red + datetime.timedelta(hours=hours), partial(self.supervise, plan))
+                when = add_working_minutes(red, float(self.rng.uniform(60, 960)))
+                self.replay.at(when, partial(self.supervise, plan))
 
     def sweep_at(self, when: datetime.datetime) -> None:
         when = when.replace(second=0, microsecond=0)
@@ -172,15 +170,21 @@ class History:
 
     # -- the steps -----------------------------------------------------------------------------
 
-    def take(self, plan: Plan, action: str, actor, **kw) -> Case | None:
-        """One loop step through `services.perform`, when the case is still where it allows."""
-        status = Case.objects.values_list("status", flat=True).get(pk=plan.pk)
+    def take(self, plan: Plan, action: str, who, **kw) -> Case | None:
+        """One loop step through `services.perform`, when the case is still where it allows.
+        `who`: "command" (the level holding the case), "department" (the one it is dispatched
+        to), "member" (the grid's member) or a user."""
+        status, level, department = Case.objects.values_list(
+            "status", "level_code", "department_id"
+        ).get(pk=plan.pk)
+        actor = {
+            "command": lambda: self.operator(level),
+            "department": lambda: self.handlers.get(department),
+            "member": lambda: self.users.get(f"g{plan.grid}"),
+        }.get(who, lambda: who)()
         if actor is None or status not in machine.transition(action).sources:
             return None
         return services.perform(Case(pk=plan.pk), action, actor=actor, **kw)
-
-    def level(self, plan: Plan) -> str:
-        return Case.objects.values_list("level_code", flat=True).get(pk=plan.pk)
 
     def report(self, plan: Plan, when) -> None:
         description = DESCRIPTIONS.get(
@@ -220,26 +224,25 @@ class History:
             (check_photo(*self.album.problem()), AttachmentKind.BEFORE),
             (check_photo(*self.album.solved()), AttachmentKind.AFTER),
         ]
-        member = self.users.get(f"g{plan.grid}")
-        self.take(plan, "self_handle", member, note="现场已处置", photos=photos)
+        self.take(plan, "self_handle", "member", note="现场已处置", photos=photos)
 
     def reject(self, plan: Plan, when) -> None:
-        self.take(plan, "reject", self.operator(self.level(plan)), note="重复上报，已有同类事件")
+        self.take(plan, "reject", "command", note="重复上报，已有同类事件")
 
     def accept(self, plan: Plan, when) -> None:
-        case = self.take(plan, "accept", self.operator(self.level(plan)))
+        case = self.take(plan, "accept", "command")
         if case:
             nxt = self.escalate if plan.escalate and len(case.level_code) > 9 else self.file
             self.book(case, plan, nxt, share=0.3 if nxt == self.escalate else None)
 
     def escalate(self, plan: Plan, when) -> None:
         note = "涉及多个部门，社区无法协调，上报街道"
-        case = self.take(plan, "escalate", self.operator(self.level(plan)), note=note)
+        case = self.take(plan, "escalate", "command", note=note)
         if case:
             self.book(case, plan, self.file)
 
     def file(self, plan: Plan, when) -> None:
-        case = self.take(plan, "file", self.operator(self.level(plan)))
+        case = self.take(plan, "file", "command")
         if case is None:
             return
         if plan.whistle and len(case.level_code) == 9:
@@ -250,7 +253,7 @@ class History:
     def blow(self, plan: Plan, when) -> None:
         case = Case.objects.get(pk=plan.pk)
         street = self.operator(case.level_code)
-        choices = [d for d in dispatch_choices(case)[:40] if self.handler(d)]
+        choices = [d for d in dispatch_choices(case)[:40] if self.handlers.get(d.pk)]
         picked = self.rng.choice(len(choices), size=min(len(choices), 2), replace=False)
         departments = [choices[int(i)] for i in picked]
         minutes = int(self.rng.choice([30, 60, 120]))
@@ -272,16 +275,16 @@ class History:
 
     def report_in(self, plan: Plan, when, *, department) -> None:
         whistle.report_in(
-            Case(pk=plan.pk), acting_user=self.handler(department), note="已到现场，联合处置"
+            Case(pk=plan.pk), acting_user=self.handlers[department.pk], note="已到现场，联合处置"
         )
 
     def dispatch(self, plan: Plan, when, avoid: int | None = None) -> None:
-        level = self.level(plan)
+        level = Case.objects.values_list("level_code", flat=True).get(pk=plan.pk)
         department = self.department(plan, level, avoid)
         summoned = Department.objects.filter(pk__in=plan.summoned).order_by("pk").first()
         if summoned and level.startswith(summoned.area_code):
             department = summoned  # one of the departments that came to the site takes it
-        case = self.take(plan, "dispatch", self.operator(level), department=department)
+        case = self.take(plan, "dispatch", "command", department=department)
         if case is None:
             return
         if plan.wrong_dispatch and not plan.returned:
@@ -290,17 +293,14 @@ class History:
             self.book(case, plan, self.start, share=float(self.rng.uniform(0.05, 0.3)))
 
     def send_back(self, plan: Plan, when) -> None:
-        case = Case.objects.select_related("department").get(pk=plan.pk)
-        note = "不属于本部门职责，请重新派遣"
-        case = self.take(plan, "return", self.handler(case.department), note=note)
+        avoid = Case.objects.values_list("department_id", flat=True).get(pk=plan.pk)
+        case = self.take(plan, "return", "department", note="不属于本部门职责，请重新派遣")
         if case:
             plan.returned = True
-            avoid = Case.objects.values_list("department_id", flat=True).get(pk=plan.pk)
             self.book(case, plan, self.dispatch, avoid=avoid)
 
     def start(self, plan: Plan, when) -> None:
-        department = Case.objects.select_related("department").get(pk=plan.pk).department
-        case = self.take(plan, "start", self.handler(department))
+        case = self.take(plan, "start", "department")
         if case is None:
             return
         if plan.suspend:
@@ -314,23 +314,21 @@ class History:
             self.book(case, plan, self.feedback, share=share)
 
     def ask(self, plan: Plan, when, *, kind: str) -> None:
-        department = Case.objects.select_related("department").get(pk=plan.pk).department
         note = {
             "request_suspension": "需纳入年度改造计划，申请挂账",
             "request_extension": "需协调施工单位，申请延期",
         }[kind]
         hours = int(self.rng.choice([8, 16, 24])) if kind == "request_extension" else None
-        case = self.take(plan, kind, self.handler(department), note=note, hours=hours)
+        case = self.take(plan, kind, "department", note=note, hours=hours)
         if case:
-            hours = float(self.rng.uniform(1, 5))
-            self.book_at(case, plan, when + datetime.timedelta(hours=hours), self.decide)
+            minutes = float(self.rng.uniform(60, 300))
+            self.book_at(case, plan, add_working_minutes(when, minutes), self.decide)
 
     def decide(self, plan: Plan, when) -> None:
         request = CaseRequest.objects.filter(case_id=plan.pk, status=RequestStatus.PENDING).first()
         if request is None:
             return
-        actor = self.operator(self.level(plan))
-        case = self.take(plan, "decide", actor, request=request, grant=True, note="同意")
+        case = self.take(plan, "decide", "command", request=request, grant=True, note="同意")
         if case and case.status == Status.HANDLING:
             self.book(case, plan, self.feedback)
 
@@ -344,38 +342,36 @@ class History:
         note = "区级督办：超时未办结，请加快处置"
         case = self.take(plan, "supervise", actor, hours=16, note=note)
         if case and plan.stuck and case.status == Status.HANDLING and self.rng.random() < 0.7:
-            days = float(self.rng.uniform(0.5, 5))
-            self.book_at(case, plan, when + datetime.timedelta(days=days), self.feedback)
+            minutes = float(self.rng.uniform(240, 2400))  # half a day to a week of work
+            self.book_at(case, plan, add_working_minutes(when, minutes), self.feedback)
 
     def feedback(self, plan: Plan, when) -> None:
-        department = Case.objects.select_related("department").get(pk=plan.pk).department
         photos = (
             [(check_photo(*self.album.solved()), AttachmentKind.AFTER)]
             if self.rng.random() < 0.25
             else []
         )
         note = "已返工处理" if plan.reworked else "已处置完毕"
-        case = self.take(plan, "feedback", self.handler(department), note=note, photos=photos)
+        case = self.take(plan, "feedback", "department", note=note, photos=photos)
         if case:
             self.book(case, plan, self.verify)
 
     def verify(self, plan: Plan, when) -> None:
-        member = self.users.get(f"g{plan.grid}")
         if plan.rework and not plan.reworked:
-            case = self.take(plan, "verify_fail", member, note="现场复核未解决，要求返工")
+            case = self.take(plan, "verify_fail", "member", note="现场复核未解决，要求返工")
             if case:
                 plan.reworked = True
                 self.book(case, plan, self.feedback)
             return
-        case = self.take(plan, "verify_pass", member)
+        case = self.take(plan, "verify_pass", "member")
         if case:
             self.book(case, plan, self.close)
 
     def close(self, plan: Plan, when) -> None:
-        case = self.take(plan, "close", self.operator(self.level(plan)))
+        case = self.take(plan, "close", "command")
         if case and plan.channel in PUBLIC and self.rng.random() < 0.7:
-            hours = float(self.rng.uniform(4, 48))
-            self.replay.at(when + datetime.timedelta(hours=hours), partial(self.rate, plan))
+            minutes = float(self.rng.uniform(120, 960))  # called back in office hours
+            self.replay.at(add_working_minutes(when, minutes), partial(self.rate, plan))
 
     def rate(self, plan: Plan, when) -> None:
         """The command center calls the reporter back (回访) and records the rating."""
@@ -412,8 +408,7 @@ def load(*, stdout, scale: str, seed: int, **options) -> None:
     history.shapes({p.grid for p in plans})
     for plan in plans:
         replay.at(plan.created, partial(history.report, plan))
-    with tqdm(desc="case history", unit="step") as bar:
-        replay.run(now, progress=bar.update)
+    replay.run(now, progress=printer("case history"))
     services.sweep_deadlines(now=now)
     _delivered(now)
     stdout.write(
@@ -471,7 +466,40 @@ def _plans(rng, total: int, now: datetime.datetime) -> list[Plan]:
                 rework=bool(rng.random() < 0.06),
             )
         )
+    _show_every_kind(plans, shown, now)
     return plans
+
+
+# In the printed grid, one case of each kind of history (so the printed accounts, and a demo of
+# any size, show every step): (channel, story, what happens).
+SHOWN_KINDS = [
+    (Channel.GRID_MEMBER, "normal", {"escalate": True, "whistle": True}),
+    (Channel.GRID_MEMBER, "normal", {"stuck": True}),
+    (Channel.GRID_MEMBER, "self", {"photo": True}),
+    (Channel.GRID_MEMBER, "normal", {"rework": True, "photo": True}),
+    (Channel.HOTLINE, "normal", {"wrong_dispatch": True}),
+    (Channel.HOTLINE, "normal", {"extension": True}),
+    (Channel.SMS, "normal", {"late": True}),
+    (Channel.CITIZEN, "normal", {"suspend": True}),
+    (Channel.CITIZEN, "rejected", {}),
+]
+
+
+def _show_every_kind(plans: list[Plan], shown: str, now: datetime.datetime) -> None:
+    """Give the printed grid one case of every kind, among cases old enough to have run their
+    course (reported 40 to 200 days ago)."""
+    old = [
+        p
+        for p in plans
+        if datetime.timedelta(days=40) < now - p.created < datetime.timedelta(days=200)
+    ]
+    chosen = old[:: max(1, len(old) // 20)]
+    for plan, (channel, story, flags) in zip(chosen, SHOWN_KINDS, strict=False):
+        plan.grid, plan.channel, plan.story = shown, channel, story
+        plan.stuck = plan.late = plan.escalate = plan.whistle = plan.photo = False
+        plan.wrong_dispatch = plan.extension = plan.suspend = plan.rework = False
+        for name, value in flags.items():
+            setattr(plan, name, value)
 
 
 def _channel(rng) -> str:

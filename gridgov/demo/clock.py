@@ -5,9 +5,12 @@ their rows with the demo's history instead of the moment of loading."""
 import datetime
 import heapq
 import itertools
+import sys
+import time
 from collections.abc import Callable
 
 import time_machine
+from django.utils import timezone
 
 Step = Callable[[datetime.datetime], None]
 
@@ -32,7 +35,14 @@ class Replay:
             moment = self.current
         heapq.heappush(self._queue, (moment, next(self._order), step))
 
-    def run(self, until: datetime.datetime, progress: Callable[[], None] | None = None) -> None:
+    def run(
+        self,
+        until: datetime.datetime,
+        progress: Callable[[int, datetime.datetime, bool], None] | None = None,
+    ) -> None:
+        """Take the steps up to `until`; `progress(taken, moment, done)` is called about once a
+        second of real time and at the end (a progress bar would read the travelling clock)."""
+        shown = time.monotonic()
         with time_machine.travel(until, tick=False) as clock:
             while self._queue and self._queue[0][0] <= until:
                 moment, _n, step = heapq.heappop(self._queue)
@@ -40,12 +50,24 @@ class Replay:
                 clock.move_to(moment)
                 step(moment)
                 self.taken += 1
-                if progress:
-                    progress()
+                if progress and time.monotonic() - shown > 1:
+                    shown = time.monotonic()
+                    progress(self.taken, moment, False)
+        if progress:
+            progress(self.taken, until, True)
         self._queue.clear()
         self.current = None
 
 
-def moment(when: datetime.datetime):
-    """The clock held at one moment (for a single write stamped in the past)."""
-    return time_machine.travel(when, tick=False)
+def printer(label: str, stream=None) -> Callable[[int, datetime.datetime, bool], None]:
+    """A progress line for `Replay.run`: steps taken and the day the replay has reached."""
+    out = stream or sys.stderr
+
+    def show(taken: int, moment: datetime.datetime, done: bool) -> None:
+        day = timezone.localtime(moment).date()
+        out.write(f"\r{label}: {taken:,} steps, at {day}")
+        if done or not out.isatty():
+            out.write("\n")
+        out.flush()
+
+    return show

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from gridgov.accounts.models import Department, User
 from gridgov.areas.models import Area, GridKind
-from gridgov.demo.clock import Replay
+from gridgov.demo.clock import Replay, printer
 from gridgov.demo.names import mobile_number, person_name
 from gridgov.demo.showcase import showcase
 from gridgov.demo.size import portion
@@ -487,7 +487,7 @@ VISIT_NOTES = [
     "走访家属，叮嘱按时服药",
     "了解就业意向，推荐公益性岗位",
 ]
-VISIT_WINDOW_DAYS = 45
+VISIT_WINDOW_DAYS = 30
 
 
 def _visits(tags: list[KeyPopulationTag], rng) -> int:
@@ -515,6 +515,5 @@ def _visits(tags: list[KeyPopulationTag], rng) -> int:
 
             replay.at(day, step)
             back += tag.visit_every_days * float(rng.uniform(0.8, 1.1))
-    with tqdm(total=len(replay), desc="visits", unit="visit") as bar:
-        replay.run(now, progress=bar.update)
+    replay.run(now, progress=printer("visits"))
     return replay.taken
