@@ -99,8 +99,8 @@ class Plan:
 class History:
     """The steps of every case, each booked on the replay at its moment."""
 
-    def __init__(self, rng, replay: Replay, now: datetime.datetime) -> None:
-        self.rng, self.replay, self.now = rng, replay, now
+    def __init__(self, rng, replay: Replay) -> None:
+        self.rng, self.replay = rng, replay
         self.users = {u.username: u for u in User.objects.filter(is_active=True)}
         self.district = Area.objects.filter(level=Level.DISTRICT).values_list("code", flat=True)[0]
         departments = list(Department.objects.filter(active=True))
@@ -108,6 +108,7 @@ class History:
         self.handlers = {d.pk: self.users.get(f"d{d.code}") for d in departments}
         self.album = Album(rng)
         self.sweeps: set[datetime.datetime] = set()
+        self._shapes: dict[str, shapely.Geometry] = {}
 
     # -- who acts ------------------------------------------------------------------------------
 
@@ -403,7 +404,10 @@ def load(*, stdout, scale: str, seed: int, **options) -> None:
     rng = np.random.default_rng(seed + 4)
     now = timezone.now()
     replay = Replay()
-    history = History(rng, replay, now)
+    history = History(rng, replay)
+    if "district_op" not in history.users:
+        stdout.write("  no staff accounts (--no-users): no case history")
+        return
     plans = _plans(rng, total, now)
     history.shapes({p.grid for p in plans})
     for plan in plans:
