@@ -128,8 +128,11 @@ class History:
     # -- booking -------------------------------------------------------------------------------
 
     def later(self, case: Case, share: float, plan: Plan) -> datetime.datetime:
-        """The moment a share of the current stage's time limit has passed."""
+        """The moment a share of the current stage's time limit has passed (of what is left
+        of it, when the replay is already past the stage's start: after an extension)."""
         start, deadline = case.stage_started_at, case.stage_deadline
+        if self.replay.current and start < self.replay.current < deadline:
+            start = self.replay.current
         if plan.category.natural_time:
             return start + (deadline - start) * share
         minutes = max(working_minutes_between(start, deadline) * share, 5)
