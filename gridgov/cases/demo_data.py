@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from gridgov.accounts.models import Department, User
+from gridgov.accounts.system import DEMO, JOBS, SMS_INTAKE, system_user
 from gridgov.areas.models import Area, Level
 from gridgov.cases import machine, services, whistle
 from gridgov.cases.models import (
@@ -170,7 +171,7 @@ class History:
             self.replay.at(when, self.sweep)
 
     def sweep(self, when) -> None:
-        services.sweep_deadlines(now=when)
+        services.sweep_deadlines(now=when, actor=system_user(JOBS))
 
     # -- the steps -----------------------------------------------------------------------------
 
@@ -198,7 +199,8 @@ class History:
             Channel.GRID_MEMBER: self.users.get(f"g{plan.grid}"),
             Channel.HOTLINE: self.users["district_op"],
             Channel.CITIZEN: self.users.get(f"c{plan.grid[:12]}"),
-        }.get(plan.channel)
+            Channel.SMS: system_user(SMS_INTAKE),
+        }.get(plan.channel) or system_user(DEMO)
         caller = plan.channel in (Channel.HOTLINE, Channel.SMS)
         photos = [check_photo(*self.album.problem())] if plan.photo else []
         lon, lat = self.point(plan.grid)
@@ -416,7 +418,7 @@ def load(*, stdout, scale: str, seed: int, **options) -> None:
     for plan in plans:
         replay.at(plan.created, partial(history.report, plan))
     replay.run(now, progress=printer("case history"))
-    services.sweep_deadlines(now=now)
+    services.sweep_deadlines(now=now, actor=system_user(JOBS))
     _delivered(now)
     stdout.write(
         f"  {Case.objects.count():,} cases, {CaseEvent.objects.count():,} timeline entries,"
