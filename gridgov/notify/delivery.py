@@ -1,0 +1,85 @@
+"""What comes back from the SMS gateway: delivery reports and inbound texts (docs/sms.md)."""
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.notify.models import Delivery, DeliveryReport, OptOut, Outbox
+from gridgov.notify.signals import sms_delivery, sms_received
+
+logger = logging.getLogger(__name__)
+
+# Kannel's DLR types (the dlr-url's %d)
+DELIVERED, FAILED, BUFFERED, SMSC_ACCEPTED, SMSC_REJECTED = 1, 2, 4, 8, 16
+STOP_WORDS = {"STOP", "TD", "T", "退订", "取消"}
+
+
+def record_delivery(
+    message_id: int, *, kind: int, at: datetime.datetime, text: str = "", gateway_id: str = ""
+) -> Outbox | None:
+    """Record one delivery report for an outbox row (None when the row is unknown). A final
+    report (delivered, failed, rejected) sets the row's delivery state and, after commit, sends
+    `signals.sms_delivery`."""
+    with transaction.atomic():
+        row = Outbox.objects.select_for_update().filter(pk=message_id).first()
+        if row is None:
+            return None
+        DeliveryReport.objects.create(message=row, at=at, kind=kind, text=text[:300])
+        fields: dict = {}
+        if gateway_id and not row.gateway_id:
+            fields["gateway_id"] = gateway_id[:100]
+        delivered = None
+        if kind & DELIVERED:
+            delivered = True
+            fields.update(delivery=Delivery.DELIVERED, delivered_at=at, delivery_error="")
+        elif kind & (FAILED | SMSC_REJECTED):
+            delivered = False
+            reason = text or (_("rejected by the SMSC") if kind & SMSC_REJECTED else _("failed"))
+            fields.update(delivery=Delivery.UNDELIVERED, delivered_at=at, delivery_error=reason)
+        if fields:
+            Outbox.objects.filter(pk=row.pk).update(**fields)
+            for name, value in fields.items():
+                setattr(row, name, value)
+        if delivered is not None:
+            transaction.on_commit(
+                lambda: sms_delivery.send(sender=Outbox, message=row, delivered=delivered, at=at)
+            )
+    return row
+
+
+def receive_text(*, phone: str, text: str, message_id: str, at: datetime.datetime | None = None):
+    """An inbound text: offered to `signals.sms_received` receivers (one that returns True
+    takes it); otherwise it becomes a case report, as `/api/v1/cases/sms` makes it. Returns what
+    became of it: "claimed" or the (case, created) pair."""
+    at = at or timezone.now()
+    answers = sms_received.send_robust(
+        sender=None, phone=phone, text=text, message_id=message_id, at=at
+    )
+    for receiver, answer in answers:
+        if isinstance(answer, Exception):
+            logger.error("sms_received receiver %r failed", receiver, exc_info=answer)
+        elif answer is True:
+            return "claimed"
+    from gridgov.cases import services as case_services
+    from gridgov.cases.models import Channel
+
+    return case_services.report_case(
+        actor=None,
+        channel=Channel.SMS,
+        description=text,
+        title=text[:30],
+        address=_("(from SMS, to be located)"),
+        reporter_phone=phone,
+        idempotency_key=f"sms-{message_id}"[:64],
+    )
+
+
+def opt_out_on_stop(*, phone: str, text: str, **kwargs) -> bool:
+    """A STOP (退订) reply puts the number on the opt-out list."""
+    if text.strip().upper() not in STOP_WORDS:
+        return False
+    OptOut.objects.get_or_create(phone=phone, defaults={"reason": "STOP"})
+    return True
