@@ -132,7 +132,7 @@ get-url = "{inbound}"
 
     def _spawn(self, name: str, *argv: str) -> subprocess.Popen:
         out = (self.folder / f"{name}.out").open("ab")
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 (Kannel's own programs)
             argv, cwd=self.folder, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
         self.processes.append(process)
@@ -159,7 +159,7 @@ get-url = "{inbound}"
     def status(self) -> str:
         url = f"http://127.0.0.1:{self.admin}/status.txt?password={PASSWORD}"
         try:
-            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 (local)
+            with urllib.request.urlopen(url, timeout=2) as answer:
                 text = answer.read().decode(errors="replace")
         except OSError:
             return ""
@@ -199,9 +199,9 @@ get-url = "{inbound}"
         log = self.folder / "inject.out"
         before = log.read_bytes().count(b"sent message") if log.exists() else 0
         with log.open("ab") as out:
-            process = subprocess.Popen(
-                [FAKESMSC, "-H", "127.0.0.1", "-r", str(self.mo), "-i", "0.01", "-m", "1"]
-                + [f"{phone} {SHORT_CODE} ucs2 {data}"],
+            line = f"{phone} {SHORT_CODE} ucs2 {data}"
+            process = subprocess.Popen(  # noqa: S603 (Kannel's own programs)
+                [FAKESMSC, "-H", "127.0.0.1", "-r", str(self.mo), "-i", "0.01", "-m", "1", line],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
