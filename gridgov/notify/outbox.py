@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from gridgov.notify import segments, sending_rules
@@ -83,12 +83,45 @@ def enqueue_message(
         return Outbox.objects.get(channel=channel, dedupe_key=dedupe_key)
 
 
-def _apply_sms_rules(row: Outbox, area_code: str | None) -> None:
+def enqueue_messages(channel: str, messages: list[dict[str, Any]]) -> None:
+    """Queue many messages at once (a warning to thousands): each dict holds enqueue_message's
+    arguments (`destination`, `body`, `priority`, `source`, `dedupe_key`, `user`, `area_code`,
+    …). The same rules apply; a message whose dedupe key is already queued is skipped."""
+    rows = []
+    for m in messages:
+        m = dict(m)
+        area_code = m.pop("area_code", None)
+        row = Outbox(
+            channel=channel,
+            destination=m.pop("destination"),
+            body=m.pop("body", ""),
+            payload=m.pop("payload", None) or {},
+            source=m.pop("source", "")[:100],
+            dedupe_key=m.pop("dedupe_key", None) or None,
+            next_attempt_at=m.pop("not_before", None),
+            **m,
+        )
+        if channel == "sms":
+            _apply_sms_rules(row, area_code, check_opt_out=False)
+        rows.append(row)
+    if channel == "sms":
+        for priority, to_staff in {(r.priority, r.user_id is not None) for r in rows}:
+            group = [r for r in rows if (r.priority, r.user_id is not None) == (priority, to_staff)]
+            out = sending_rules.suppressed(
+                [r.destination for r in group], priority=priority, to_staff=to_staff
+            )
+            for row in group:
+                if row.destination in out:
+                    row.status, row.error = OutboxStatus.FAILED, sending_rules.OPTED_OUT
+    Outbox.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+
+
+def _apply_sms_rules(row: Outbox, area_code: str | None, check_opt_out: bool = True) -> None:
     if area_code is None and row.user is not None:
         area_code = row.user.audit_area_code
     row.area_code = area_code or ""
     row.parts = segments.count(row.body).parts
-    if sending_rules.suppressed(
+    if check_opt_out and sending_rules.suppressed(
         [row.destination], priority=row.priority, to_staff=row.user is not None
     ):
         row.status, row.error = OutboxStatus.FAILED, sending_rules.OPTED_OUT
@@ -127,6 +160,31 @@ def _rate_wait(row: Outbox, now: datetime.datetime) -> datetime.timedelta | None
     return recent[-1] + window - now
 
 
+def _near_limit(rows: list[Outbox], now: datetime.datetime) -> set[tuple[str, str]]:
+    """The (channel, destination) pairs among `rows` that have reached their rate limit: one
+    query per channel, so most rows need no look of their own."""
+    busy: set[tuple[str, str]] = set()
+    for channel in {r.channel for r in rows}:
+        limit = settings.GRIDGOV_OUTBOX_RATE_LIMITS.get(channel)
+        if not limit:
+            continue
+        count, seconds = limit
+        destinations = {r.destination for r in rows if r.channel == channel}
+        full = (
+            Outbox.objects.filter(
+                channel=channel,
+                destination__in=destinations,
+                sent_at__gt=now - datetime.timedelta(seconds=seconds),
+            )
+            .values("destination")
+            .annotate(n=Count("id"))
+            .filter(n__gte=count)
+            .values_list("destination", flat=True)
+        )
+        busy.update((channel, d) for d in full)
+    return busy
+
+
 def claim_next(sender: str = SENDER_NAME, now: datetime.datetime | None = None) -> Outbox | None:
     """Lease the most urgent due message for `sender`, or None when nothing is due."""
     rows = claim_due(sender, 1, now)
@@ -158,8 +216,9 @@ def claim_due(
             )
             if not due:
                 break
+            busy = _near_limit(due, now)
             for row in due:
-                wait = _rate_wait(row, now)
+                wait = _rate_wait(row, now) if (row.channel, row.destination) in busy else None
                 if wait:
                     Outbox.objects.filter(pk=row.pk).update(next_attempt_at=now + wait)
                     continue
@@ -168,10 +227,9 @@ def claim_due(
                 claimed.append(row)
                 if len(claimed) == n:
                     break
-        for row in claimed:
-            Outbox.objects.filter(pk=row.pk).update(
-                leased_until=row.leased_until, leased_by=sender, attempts=row.attempts
-            )
+        Outbox.objects.filter(pk__in=[r.pk for r in claimed]).update(
+            leased_until=now + lease, leased_by=sender, attempts=F("attempts") + 1
+        )
     return claimed
 
 
@@ -190,39 +248,53 @@ def _send(row: Outbox, gateway: Gateway) -> SendResult:
         return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
 
 
-def _record(row: Outbox, gateway: Gateway, result: SendResult, now: datetime.datetime) -> None:
-    """Write the gateway's answer on a still pending row (call inside a transaction)."""
-    still_pending = Outbox.objects.filter(pk=row.pk, status=OutboxStatus.PENDING)
-    traffic = {
-        "gateway": getattr(gateway, "name", ""),
-        "gateway_request": result.request,
-        "gateway_response": result.response,
-        "leased_until": None,
-    }
-    if result.ok:
-        still_pending.update(
-            status=OutboxStatus.SENT,
-            sent_at=now,
-            gateway_id=result.gateway_id,
-            error="",
-            **traffic,
+RECORDED_FIELDS = [
+    "status",
+    "sent_at",
+    "error",
+    "next_attempt_at",
+    "leased_until",
+    "gateway",
+    "gateway_request",
+    "gateway_response",
+]
+
+
+def _record(answers: list[tuple[Outbox, Gateway, SendResult]], now: datetime.datetime) -> None:
+    """Write the gateways' answers on the rows still pending, in one transaction."""
+    with transaction.atomic():
+        pending = set(
+            Outbox.objects.filter(
+                pk__in=[row.pk for row, _, _ in answers], status=OutboxStatus.PENDING
+            ).values_list("pk", flat=True)
         )
-    elif result.permanent or row.attempts >= settings.GRIDGOV_OUTBOX_MAX_ATTEMPTS:
-        still_pending.update(status=OutboxStatus.FAILED, error=result.error, **traffic)
-        logger.warning("outbox %s failed for good: %s", row.pk, result.error)
-    else:
-        still_pending.update(
-            error=result.error,
-            next_attempt_at=now + datetime.timedelta(seconds=backoff_seconds(row.attempts)),
-            **traffic,
-        )
+        changed = []
+        for row, gateway, result in answers:
+            if row.pk not in pending:
+                continue
+            row.gateway = getattr(gateway, "name", "")
+            row.gateway_request, row.gateway_response = result.request, result.response
+            row.leased_until = None
+            if result.ok:
+                row.status, row.sent_at, row.error = OutboxStatus.SENT, now, ""
+                if result.gateway_id:  # Kannel's id comes later, with the delivery report
+                    Outbox.objects.filter(pk=row.pk).update(gateway_id=result.gateway_id)
+            elif result.permanent or row.attempts >= settings.GRIDGOV_OUTBOX_MAX_ATTEMPTS:
+                row.status, row.error = OutboxStatus.FAILED, result.error
+                logger.warning("outbox %s failed for good: %s", row.pk, result.error)
+            else:
+                row.error = result.error
+                row.next_attempt_at = now + datetime.timedelta(
+                    seconds=backoff_seconds(row.attempts)
+                )
+            changed.append(row)
+        Outbox.objects.bulk_update(changed, RECORDED_FIELDS)
 
 
 def deliver(row: Outbox, gateway: Gateway) -> SendResult:
     """Hand a leased row to its gateway and record the answer."""
     result = _send(row, gateway)
-    with transaction.atomic():
-        _record(row, gateway, result, timezone.now())
+    _record([(row, gateway, result)], timezone.now())
     return result
 
 
@@ -250,10 +322,7 @@ def send_due(
                 results = [_send(rows[0], chosen[0])]
             else:
                 results = list(pool.map(_send, rows, chosen))
-            now = timezone.now()
-            with transaction.atomic():
-                for row, gateway, result in zip(rows, chosen, results, strict=True):
-                    _record(row, gateway, result, now)
+            _record(list(zip(rows, chosen, results, strict=True)), timezone.now())
             for result in results:
                 counts["sent" if result.ok else "not_sent"] += 1
             pace.wait(sum(1 for row in rows if row.channel == "sms"))

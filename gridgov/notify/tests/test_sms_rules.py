@@ -95,3 +95,22 @@ def test_several_messages_go_to_the_gateway_at_once(monkeypatch):
         row.refresh_from_db()
         assert (row.status, row.attempts, row.gateway) == (OutboxStatus.SENT, 1, "slow")
         assert row.gateway_request == f"to {row.destination}"
+
+
+@pytest.mark.django_db
+def test_many_messages_are_queued_at_once_with_the_same_rules(users):
+    member = users["member_a"]
+    OptOut.objects.create(phone="13800000002", reason="STOP")
+    enqueue_message("sms", "13800000009", "已在队列", dedupe_key="w1-9")
+    messages = [
+        {"destination": f"1380000000{n}", "body": "红色预警", "dedupe_key": f"w1-{n}"}
+        for n in range(10)
+    ]
+    messages[1]["user"] = member
+    outbox.enqueue_messages("sms", [{**m, "priority": Priority.WARNING} for m in messages])
+    outbox.enqueue_messages("sms", [{**m, "priority": Priority.WARNING} for m in messages])
+    rows = {r.destination: r for r in Outbox.objects.all()}
+    assert len(rows) == 10 and rows["13800000009"].body == "已在队列"
+    assert rows["13800000002"].status == OutboxStatus.FAILED  # a citizen who opted out
+    assert rows["13800000001"].area_code == member.scope_codes[0]
+    assert {r.priority for d, r in rows.items() if d != "13800000009"} == {Priority.WARNING}

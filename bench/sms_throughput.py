@@ -1,0 +1,217 @@
+"""The SMS platform's throughput into a real Kannel (bearerbox, smsbox, fakesmsc), counted at the
+simulated SMSC, beside posting the same messages straight to Kannel's sendsms.
+
+N messages are queued as a warning queues them (priority WARNING, one dedupe key each, to N
+different numbers); `gridgov sender --concurrency C` sends them and is killed with SIGKILL twice
+mid-run (restarted at once). The platform's rate is N ÷ the time from queueing to the last
+delivery report recorded (reports reach the platform's web front, `gridgov serve`); the direct
+rate is N ÷ the time for C threads posting to sendsms until fakesmsc has them all. Afterwards
+every number must have got its text (lost 0); a kill may resend the messages in flight (doubled
+at most C × kills: Kannel's sendsms cannot drop a message it has already taken).
+
+    .venv/bin/python bench/sms_throughput.py            # 20,000 messages, 16 at once
+    .venv/bin/python bench/sms_throughput.py --smoke    # 300 messages, 8 at once
+    .venv/bin/python bench/sms_throughput.py -n 5000 -c 32
+
+Needs Debian's `kannel` and `kannel-extras` (apt-get install -y kannel kannel-extras).
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from _setup import ROOT, SMOKE, free_port, start
+
+INBOUND_TOKEN = "bench-inbound"
+LEASE_SECONDS = "3"
+
+
+def _numbers(n: int) -> list[str]:
+    return [f"139{k:08d}" for k in range(n)]
+
+
+def post_direct(kannel, numbers: list[str], text: str, concurrency: int) -> float:
+    """Post each message straight to sendsms from `concurrency` threads; the seconds until
+    fakesmsc has received them all."""
+    from gridgov.notify.testing.kannel import PASSWORD, SHORT_CODE, USERNAME
+
+    before = kannel.received_count()
+    queue = list(numbers)
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                number = queue.pop()
+            query = urllib.parse.urlencode(
+                {
+                    "username": USERNAME,
+                    "password": PASSWORD,
+                    "from": SHORT_CODE,
+                    "to": number,
+                    "text": text,
+                    "charset": "utf-8",
+                    "coding": 2,
+                }
+            )
+            with urllib.request.urlopen(f"{kannel.sendsms_url}?{query}", timeout=30) as answer:
+                answer.read()
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=work) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    _wait(lambda: kannel.received_count() - before >= len(numbers), 600, "the direct messages")
+    return time.monotonic() - began
+
+
+def _wait(check, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"waited {timeout} s for {what}")
+        time.sleep(0.02)
+
+
+def _sender(env: dict, concurrency: int, log: Path) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "gridgov", "sender", "--sleep", "0.05"]
+    argv += ["--concurrency", str(concurrency)]
+    return subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+def send_through_platform(
+    kannel, first_id: int, n: int, began: float, concurrency: int, kills: int, folder: Path
+) -> dict:
+    """Run senders over the queued rows with ids from `first_id` (n of them), killing the sender
+    with SIGKILL `kills` times mid-run; return the rate and the counts at fakesmsc.
+    `began` is when the messages were issued (time.monotonic())."""
+    from gridgov.notify.models import Outbox
+
+    env = {
+        **os.environ,
+        **kannel.settings(),
+        "GRIDGOV_OUTBOX_LEASE_SECONDS": LEASE_SECONDS,
+        "GRIDGOV_LOG_LEVEL": "ERROR",
+    }
+    rows = Outbox.objects.filter(pk__gte=first_id, channel="sms")
+    received_before = kannel.received_count()
+    sender = _sender(env, concurrency, folder / "sender.log")
+    for k in range(1, kills + 1):
+        target = received_before + n * k // (kills + 1)
+        _wait(lambda t=target: kannel.received_count() >= t, 600, "messages before the kill")
+        sender.send_signal(signal.SIGKILL)
+        sender.wait()
+        sender = _sender(env, concurrency, folder / "sender.log")
+    try:
+        _wait(
+            lambda: rows.exclude(delivery="").count() >= n, 600, "the delivery reports recorded"
+        )
+        seconds = time.monotonic() - began
+    finally:
+        sender.terminate()
+        sender.wait(timeout=30)
+    got = [r for r in kannel.received()[received_before:]]
+    wanted = set(rows.values_list("destination", flat=True))
+    reached = {r.to for r in got} & wanted
+    return {
+        "seconds": seconds,
+        "per_s": n / seconds,
+        "received": len(got),
+        "lost": len(wanted - reached),
+        "doubled": len(got) - len(reached),
+    }
+
+
+def run(n: int, concurrency: int, kills: int = 2) -> dict:
+    folder = start("sms-throughput")
+    from django.db import transaction
+
+    from gridgov.notify.models import Priority
+    from gridgov.notify.outbox import enqueue_message
+    from gridgov.notify.testing.kannel import Kannel, installed
+
+    if not installed():
+        raise SystemExit("Kannel is not installed: apt-get install -y kannel kannel-extras")
+    port = free_port()
+    web = subprocess.Popen(
+        [sys.executable, "-m", "gridgov", "serve", "--port", str(port), "--no-worker"],
+        env={**os.environ, "GRIDGOV_LOG_LEVEL": "ERROR", "GRIDGOV_DEBUG": "0"},
+        cwd=ROOT,
+        stdout=(folder / "web.log").open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    kannel = Kannel(folder / "kannel", f"http://127.0.0.1:{port}", INBOUND_TOKEN).start()
+    try:
+        _wait(lambda: _answers(f"http://127.0.0.1:{port}/"), 120, "the web front")
+        text = "【金水区】暴雨红色预警：请立即组织转移低洼地区群众，回复确认码 4821。"
+        numbers = _numbers(n)
+        direct = post_direct(kannel, [f"138{k[3:]}" for k in numbers], text, concurrency)
+        began = time.monotonic()
+        with transaction.atomic():
+            rows = [
+                enqueue_message(
+                    "sms",
+                    number,
+                    text,
+                    priority=Priority.WARNING,
+                    source="bench.warning:1",
+                    dedupe_key=f"bench-warning-1-{number}",
+                    area_code="410105",
+                )
+                for number in numbers
+            ]
+        result = send_through_platform(
+            kannel, rows[0].pk, n, began, concurrency, kills, folder
+        )
+        result["direct_per_s"] = n / direct
+        result["ratio"] = result["per_s"] / result["direct_per_s"]
+        return result
+    finally:
+        kannel.stop()
+        web.terminate()
+        web.wait(timeout=30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=300 if SMOKE else 20_000)
+    parser.add_argument("-c", "--concurrency", type=int, default=8 if SMOKE else 16)
+    parser.add_argument("--kills", type=int, default=2)
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    r = run(args.n, args.concurrency, args.kills)
+    print(
+        f"{args.n} messages, concurrency {args.concurrency}, {args.kills} kills: "
+        f"platform {r['per_s']:.0f}/s ({r['seconds']:.1f} s to the last delivery report), "
+        f"direct {r['direct_per_s']:.0f}/s, received {r['received']}"
+    )
+    print(f"BENCH sms_throughput_per_s {r['per_s']:.1f}")
+    print(f"BENCH sms_vs_direct_ratio {r['ratio']:.3f}")
+    print(f"BENCH sms_lost {r['lost']}")
+    print(f"BENCH sms_doubled {r['doubled']}")
+
+
+if __name__ == "__main__":
+    main()
