@@ -1,6 +1,6 @@
 """The SMS platform's pages (短信平台): compose with a cost preview, the folders, templates,
 groups, the opt-out list, statistics and the log. Thin: forms in sms_forms, changes in
-notify.platform, reads through the scope."""
+notify.sms_services, reads through the scope."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
-from gridgov.notify import platform, sms_stats
+from gridgov.notify import sms_services, sms_stats
 from gridgov.notify.gateways import masked
 from gridgov.notify.models import (
     BatchState,
@@ -68,16 +68,16 @@ def folder(request):
 @login_required
 def compose(request, pk: int | None = None):
     _may_use(request.user)
-    batch = platform.get_batch_for_user(request.user, pk) if pk else None
+    batch = sms_services.get_batch_for_user(request.user, pk) if pk else None
     if batch is not None and batch.state != BatchState.DRAFT:
         return redirect("notify:sms_batch", pk=batch.pk)
     initial = ComposeForm.initial_from(batch) if batch else {}
     form = ComposeForm(request.user, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = platform.save_batch(request.user, batch, **form.values())
+            batch = sms_services.save_batch(request.user, batch, **form.values())
             if "send" in request.POST:
-                platform.send_batch(request.user, batch)
+                sms_services.send_batch(request.user, batch)
                 messages.success(
                     request, _("Queued for %(n)s recipients.") % {"n": batch.recipient_count}
                 )
@@ -100,13 +100,13 @@ def preview(request):
         if template is not None:
             text = f"【{template.signature}】{template.body}"
     count = request.GET.get("recipients", "1")
-    return JsonResponse(platform.cost(text, int(count) if count.isdigit() else 1))
+    return JsonResponse(sms_services.cost(text, int(count) if count.isdigit() else 1))
 
 
 @login_required
 def batch_detail(request, pk: int):
     _may_use(request.user)
-    batch = platform.get_batch_for_user(request.user, pk)
+    batch = sms_services.get_batch_for_user(request.user, pk)
     rows = Outbox.objects.filter(batch=batch).order_by("id")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for row in page:
@@ -118,9 +118,9 @@ def batch_detail(request, pk: int):
 @require_POST
 def batch_file(request, pk: int, action: str):
     _may_use(request.user)
-    batch = platform.get_batch_for_user(request.user, pk)
+    batch = sms_services.get_batch_for_user(request.user, pk)
     try:
-        platform.file_batch(request.user, batch, action)
+        sms_services.file_batch(request.user, batch, action)
     except (ValidationError, PermissionDenied) as exc:
         _refused(request, exc)
     return redirect("notify:sms_batch", pk=batch.pk)
@@ -132,7 +132,7 @@ def templates(request):
     form = TemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            platform.save_template(request.user, **form.cleaned_data)
+            sms_services.save_template(request.user, **form.cleaned_data)
             messages.success(request, _("The template awaits approval by the level above."))
             return redirect("notify:sms_templates")
         except (ValidationError, PermissionDenied) as exc:
@@ -147,7 +147,9 @@ def template_decide(request, pk: int):
     _may_use(request.user)
     template = get_for_user(SmsTemplate.objects.all(), request.user, pk=pk)
     try:
-        platform.decide_template(request.user, template, approve=request.POST.get("approve") == "1")
+        sms_services.decide_template(
+            request.user, template, approve=request.POST.get("approve") == "1"
+        )
     except PermissionDenied as exc:
         _refused(request, exc)
     return redirect("notify:sms_templates")
@@ -159,7 +161,7 @@ def groups(request):
     form = GroupForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            group = platform.save_group(request.user, **form.values())
+            group = sms_services.save_group(request.user, **form.values())
             return redirect("notify:sms_group", pk=group.pk)
         except (ValidationError, PermissionDenied) as exc:
             _refused(request, exc)
@@ -183,12 +185,12 @@ def group_detail(request, pk: int):
     form = GroupForm(request.user, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            platform.save_group(request.user, group, **form.values())
+            sms_services.save_group(request.user, group, **form.values())
             messages.success(request, _("Saved."))
             return redirect("notify:sms_group", pk=group.pk)
         except (ValidationError, PermissionDenied) as exc:
             _refused(request, exc)
-    members = platform.resolve(request.user, {"groups": [group.pk]})
+    members = sms_services.resolve(request.user, {"groups": [group.pk]})
     shown = [(r.user.display_name if r.user else "", masked(r.phone)) for r in members]
     return _page(request, "group.html", "groups", form=form, group=group, members=shown)
 
@@ -199,7 +201,7 @@ def opt_outs(request):
     form = OptOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            platform.add_opt_out(request.user, **form.cleaned_data)
+            sms_services.add_opt_out(request.user, **form.cleaned_data)
             return redirect("notify:sms_optout")
         except (ValidationError, PermissionDenied) as exc:
             _refused(request, exc)
@@ -217,7 +219,7 @@ def opt_out_remove(request, pk: int):
     _may_use(request.user)
     entry = get_for_user(OptOut.objects.all(), request.user, pk=pk)
     try:
-        platform.remove_opt_out(request.user, entry)
+        sms_services.remove_opt_out(request.user, entry)
     except PermissionDenied as exc:
         _refused(request, exc)
     return redirect("notify:sms_optout")

@@ -1,4 +1,4 @@
-from gridgov.notify import platform
+from gridgov.notify import sms_services
 from gridgov.notify.models import GroupKind, OptOut, SmsBatch, SmsTemplate
 from gridgov.notify.outbox import enqueue_message
 from gridgov.notify.services import notify
@@ -9,24 +9,24 @@ def setup(world) -> None:
     notify([world.users["op_b"]], "乙街道的私信")
     op_b = world.users["op_b"]
     o = world.objects
-    o["sms_template_b"] = platform.save_template(
+    o["sms_template_b"] = sms_services.save_template(
         op_b, name="乙街道模板", signature="花园路街道", body="乙街道模板正文{name}"
     )
-    o["sms_group_b"] = platform.save_group(
+    o["sms_group_b"] = sms_services.save_group(
         op_b, name="乙街道短信组", kind=GroupKind.CONTACTS, contacts=[("乙联系人", "13911110000")]
     )
-    sent = platform.save_batch(
+    sent = sms_services.save_batch(
         op_b,
         body="乙街道群发内容",
         template=None,
         variables={},
         recipients={"numbers": ["13911110001"]},
     )
-    o["sms_batch_b"] = platform.send_batch(op_b, sent)
-    o["sms_draft_b"] = platform.save_batch(
+    o["sms_batch_b"] = sms_services.send_batch(op_b, sent)
+    o["sms_draft_b"] = sms_services.save_batch(
         op_b, body="乙街道草稿", template=None, variables={}, recipients={}
     )
-    o["sms_optout_b"] = platform.add_opt_out(op_b, phone="13911110002", reason="乙街道退订")
+    o["sms_optout_b"] = sms_services.add_opt_out(op_b, phone="13911110002", reason="乙街道退订")
     o["sms_row_b"] = enqueue_message(
         "sms", "13911110003", "乙街道案件短信", area_code=world.tree.streets[1].code
     )

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from gridgov.accounts.models import ForceType
 from gridgov.accounts.services import assign_staff
-from gridgov.notify import platform
+from gridgov.notify import sms_services
 from gridgov.notify.models import (
     BatchState,
     GroupKind,
@@ -46,26 +46,26 @@ def people(users, tree):
 
 def test_a_template_is_approved_by_the_level_above_and_fills_its_variables(people):
     op_a, district = people["op_a"], people["district"]
-    template = platform.save_template(
+    template = sms_services.save_template(
         op_a, name="会议通知", signature="经八路街道", body="{name}同志：请于{time}到街道开会。"
     )
     assert template.state == TemplateState.PENDING
     with pytest.raises(PermissionDenied):
-        platform.decide_template(op_a, template, approve=True)  # not the level above
+        sms_services.decide_template(op_a, template, approve=True)  # not the level above
     with pytest.raises(PermissionDenied):
-        platform.decide_template(people["op_b"], template, approve=True)
-    platform.decide_template(district, template, approve=True)
-    assert platform.render(template, "", {"name": "张三", "time": "9时"}) == (
+        sms_services.decide_template(people["op_b"], template, approve=True)
+    sms_services.decide_template(district, template, approve=True)
+    assert sms_services.render(template, "", {"name": "张三", "time": "9时"}) == (
         "【经八路街道】张三同志：请于9时到街道开会。"
     )
     with pytest.raises(ValidationError):
-        platform.render(template, "", {"name": "张三"})
+        sms_services.render(template, "", {"name": "张三"})
 
 
 def test_only_an_approved_template_sends(people):
     op_a = people["op_a"]
-    template = platform.save_template(op_a, name="t", signature="经八路街道", body="你好{name}")
-    batch = platform.save_batch(
+    template = sms_services.save_template(op_a, name="t", signature="经八路街道", body="你好{name}")
+    batch = sms_services.save_batch(
         op_a,
         body="",
         template=template,
@@ -73,10 +73,10 @@ def test_only_an_approved_template_sends(people):
         recipients={"numbers": ["13900000001"]},
     )
     with pytest.raises(ValidationError):
-        platform.send_batch(op_a, batch)
-    platform.decide_template(people["district"], template, approve=True)
+        sms_services.send_batch(op_a, batch)
+    sms_services.decide_template(people["district"], template, approve=True)
     batch.template.refresh_from_db()
-    platform.send_batch(op_a, batch)
+    sms_services.send_batch(op_a, batch)
     row = Outbox.objects.get()
     assert row.body == "【经八路街道】你好张三" and row.template_id == template.pk
     assert row.payload == {
@@ -88,13 +88,13 @@ def test_only_an_approved_template_sends(people):
 
 def test_a_smart_group_is_evaluated_at_send_time_within_the_sender_s_scope(people, tree):
     op_a = people["op_a"]
-    group = platform.save_group(
+    group = sms_services.save_group(
         op_a,
         name="街道全体网格员",
         kind=GroupKind.SMART,
         query={"area": tree.streets[0].code, "force_type": ForceType.GRID_MEMBER},
     )
-    batch = platform.save_batch(
+    batch = sms_services.save_batch(
         op_a, body="今晚有暴雨", template=None, variables={}, recipients={"groups": [group.pk]}
     )
     # a grid member who joins the street after the group was made is reached too
@@ -104,22 +104,22 @@ def test_a_smart_group_is_evaluated_at_send_time_within_the_sender_s_scope(peopl
     grid = tree.grids[1]
     late = with_phone(make_user("late", Role.GRID_MEMBER, [grid.code]), "13800000003")
     assign_staff(late, grid, ForceType.GRID_MEMBER, actor=None)
-    platform.send_batch(op_a, batch)
+    sms_services.send_batch(op_a, batch)
     sent = set(Outbox.objects.values_list("destination", flat=True))
     assert sent == {"13800000001", "13800000003"}  # never street B's member
     with pytest.raises(ValidationError):
-        platform.save_group(
+        sms_services.save_group(
             op_a, name="乙", kind=GroupKind.SMART, query={"area": tree.streets[1].code}
         )
 
 
 def test_compose_to_users_groups_areas_roles_and_numbers_once_each(people, tree):
     op_a = people["op_a"]
-    group = platform.save_group(
+    group = sms_services.save_group(
         op_a, name="联络员", kind=GroupKind.CONTACTS, contacts=[("王五", "13900000005")]
     )
     OptOut.objects.create(phone="13900000006")
-    batch = platform.save_batch(
+    batch = sms_services.save_batch(
         op_a,
         body="周五大扫除",
         template=None,
@@ -132,7 +132,7 @@ def test_compose_to_users_groups_areas_roles_and_numbers_once_each(people, tree)
             "numbers": ["13900000005", "13900000006"],
         },
     )
-    platform.send_batch(op_a, batch)
+    sms_services.send_batch(op_a, batch)
     rows = dict(Outbox.objects.values_list("destination", "status"))
     assert rows == {
         "13800000001": OutboxStatus.PENDING,
@@ -146,7 +146,7 @@ def test_compose_to_users_groups_areas_roles_and_numbers_once_each(people, tree)
     batch.refresh_from_db()
     assert (batch.state, batch.recipient_count, batch.parts) == (BatchState.SENT, 4, 4)
     with pytest.raises(ValidationError):
-        platform.send_batch(op_a, batch)  # sent once
+        sms_services.send_batch(op_a, batch)  # sent once
 
 
 def test_folders_archive_delete_and_restore(people, client_for):
@@ -204,17 +204,17 @@ def test_residents_phones_from_the_registry_are_for_issued_warnings_only_and_log
 
     person = Person.objects.create(area_code=tree.grids[0].code, name="李四", phone="13700000001")
     with pytest.raises(PermissionDenied):
-        platform.warn_resident(
+        sms_services.warn_resident(
             people["op_a"], person, text="x", warning_source="cases.case:1", dedupe_key="k"
         )
     assert not Outbox.objects.exists() and not AccessLog.objects.exists()
     assert (
-        platform.warn_resident(
+        sms_services.warn_resident(
             people["op_b"], person, text="x", warning_source="warnings.warning:1", dedupe_key="k"
         )
         is None
     )  # another street's resident
-    row = platform.warn_resident(
+    row = sms_services.warn_resident(
         people["op_a"],
         person,
         text="暴雨红色预警",
