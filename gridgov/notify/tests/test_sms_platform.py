@@ -184,18 +184,18 @@ def test_the_cost_preview_counts_parts_and_recipients(people, client_for):
     }
 
 
-def test_statistics_and_log_show_every_sms_of_the_unit(people, client_for, tree, english):
+def test_statistics_and_log_show_every_sms_of_the_unit(people, client_for, tree):
     op_a = people["op_a"]
     enqueue_message("sms", "13900000001", "案件提醒", area_code=tree.streets[0].code)
     enqueue_message("sms", "13900000002", "乙街道的短信", area_code=tree.streets[1].code)
     client = client_for(op_a)
     page = client.get("/notify/sms/stats/").content.decode()
-    assert "1 messages, 1 billed parts" in page
+    assert "共 1 条短信，计费 1 条" in page
     log = client.get("/notify/sms/log/").content.decode()
     assert "案件提醒" in log and "乙街道的短信" not in log and "13900000001" not in log
     row = Outbox.objects.get(body="案件提醒")
     assert client.get(f"/notify/sms/log/{row.pk}/").status_code == 200
-    assert client.get("/notify/sms/").content.decode().count("No SMS gateway") == 1
+    assert client.get("/notify/sms/").content.decode().count("未接短信网关") == 1
 
 
 def test_residents_phones_from_the_registry_are_for_issued_warnings_only_and_logged(people, tree):
