@@ -11,7 +11,11 @@ demo: $(VENV)/.base assets
 	$(GRIDGOV) migrate --noinput -v 0
 	$(GRIDGOV) collectstatic --noinput -v 0
 	$(GRIDGOV) load_demo --if-empty
-	$(GRIDGOV) serve --port $(PORT)
+	@test -x /usr/sbin/bearerbox -a -x /usr/lib/kannel/test/fakesmsc \
+	  && echo "SMS: a private Kannel with a simulated SMSC (gridgov demo_kannel)" \
+	  || echo "SMS: Kannel is not installed, messages go to the log (apt-get install kannel kannel-extras)"
+	PORT=$(PORT) GRIDGOV_DEMO_KANNEL=$$(test -x /usr/sbin/bearerbox -a -x /usr/lib/kannel/test/fakesmsc && echo 1) \
+	  $(GRIDGOV) serve --port $(PORT)
 
 serve: $(VENV)/.base assets
 	$(GRIDGOV) serve --port $(PORT)

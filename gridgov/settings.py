@@ -258,6 +258,16 @@ GRIDGOV_SMS_URL = os.environ.get("GRIDGOV_SMS_URL", "")
 GRIDGOV_SMS_SECRET = os.environ.get("GRIDGOV_SMS_SECRET", "")
 # Inbound SMS (a gateway forwarding citizens' texts) authenticates with this token.
 GRIDGOV_SMS_INBOUND_TOKEN = os.environ.get("GRIDGOV_SMS_INBOUND_TOKEN", "")
+# `make demo` where Kannel is installed: `gridgov serve` also runs a private Kannel with a simulated
+# SMSC (`gridgov demo_kannel`, ports GRIDGOV_DEMO_KANNEL_PORT to +4) and the platform sends to it.
+GRIDGOV_DEMO_KANNEL_PORT = int(os.environ.get("GRIDGOV_DEMO_KANNEL_PORT", "23900"))
+if _env_bool("GRIDGOV_DEMO_KANNEL", False):
+    GRIDGOV_SMS_GATEWAY = "kannel"
+    GRIDGOV_KANNEL_SENDSMS_URL = f"http://127.0.0.1:{GRIDGOV_DEMO_KANNEL_PORT + 4}/cgi-bin/sendsms"
+    GRIDGOV_KANNEL_PASSWORD = GRIDGOV_KANNEL_PASSWORD or "demo-kannel"
+    GRIDGOV_SMS_CALLBACK_URL = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+    GRIDGOV_SMS_INBOUND_TOKEN = GRIDGOV_SMS_INBOUND_TOKEN or "demo-inbound"
+    GRIDGOV_BACKGROUND_COMMANDS = [*GRIDGOV_BACKGROUND_COMMANDS, ["demo_kannel"]]
 
 # Case time limits: office hours (working time is counted inside them), and card thresholds.
 GRIDGOV_OFFICE_HOURS = os.environ.get("GRIDGOV_OFFICE_HOURS", "08:30-12:00,13:30-17:30")

@@ -1,5 +1,5 @@
-"""A private Kannel for tests and benches: bearerbox, smsbox and the simulated SMSC `fakesmsc`
-(Debian's `kannel` and `kannel-extras`), on free ports, with its own configuration.
+"""A private Kannel for tests, benches and the demo: bearerbox, smsbox and the simulated SMSC
+`fakesmsc` (Debian's `kannel` and `kannel-extras`), on free ports, with its own configuration.
 
 `Kannel(folder, callback_url, inbound_token)` writes `kannel.conf` (never Kannel's default
 ports), `start()`s the three processes and waits until the simulated SMSC is online; `received()`
@@ -49,11 +49,22 @@ class Received:
 
 
 class Kannel:
-    def __init__(self, folder: Path, callback_url: str, inbound_token: str):
+    def __init__(
+        self,
+        folder: Path,
+        callback_url: str,
+        inbound_token: str,
+        first_port: int | None = None,
+        password: str = PASSWORD,
+    ):
+        """Ports: five free ones, or `first_port` to +4 (admin, boxes, SMSC, handsets,
+        sendsms)."""
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.callback_url, self.inbound_token = callback_url.rstrip("/"), inbound_token
-        (self.admin, self.box, self.mt, self.mo, self.sendsms) = free_ports(5)
+        self.password = password
+        ports = free_ports(5) if first_port is None else list(range(first_port, first_port + 5))
+        (self.admin, self.box, self.mt, self.mo, self.sendsms) = ports
         self.processes: list[subprocess.Popen] = []
         self.fakesmsc: subprocess.Popen | None = None
 
@@ -67,7 +78,7 @@ class Kannel:
             "GRIDGOV_SMS_GATEWAY": "kannel",
             "GRIDGOV_KANNEL_SENDSMS_URL": self.sendsms_url,
             "GRIDGOV_KANNEL_USERNAME": USERNAME,
-            "GRIDGOV_KANNEL_PASSWORD": PASSWORD,
+            "GRIDGOV_KANNEL_PASSWORD": self.password,
             "GRIDGOV_SMS_SENDER": SHORT_CODE,
             "GRIDGOV_SMS_CALLBACK_URL": self.callback_url,
             "GRIDGOV_SMS_INBOUND_TOKEN": self.inbound_token,
@@ -81,8 +92,8 @@ class Kannel:
         log = self.folder
         return f"""group = core
 admin-port = {self.admin}
-admin-password = {PASSWORD}
-status-password = {PASSWORD}
+admin-password = {self.password}
+status-password = {self.password}
 smsbox-port = {self.box}
 admin-interface = 127.0.0.1
 box-allow-ip = 127.0.0.1
@@ -117,7 +128,7 @@ mo-recode = true
 
 group = sendsms-user
 username = {USERNAME}
-password = {PASSWORD}
+password = {self.password}
 forced-smsc = fake
 max-messages = 10
 concatenation = true
@@ -157,7 +168,7 @@ get-url = "{inbound}"
         return self
 
     def status(self) -> str:
-        url = f"http://127.0.0.1:{self.admin}/status.txt?password={PASSWORD}"
+        url = f"http://127.0.0.1:{self.admin}/status.txt?password={self.password}"
         try:
             with urllib.request.urlopen(url, timeout=2) as answer:
                 text = answer.read().decode(errors="replace")
