@@ -38,7 +38,7 @@ class ComposeForm(forms.Form):
         required=False,
         label=_("Text"),
     )
-    users = forms.ModelMultipleChoiceField(User.objects.none(), required=False, label=_("Users"))
+    users = forms.ModelMultipleChoiceField(User.objects.none(), required=False, label=_("Staff"))
     groups = forms.ModelMultipleChoiceField(
         SmsGroup.objects.none(), required=False, label=_("Groups")
     )
@@ -122,7 +122,7 @@ class TemplateForm(forms.Form):
 class GroupForm(forms.Form):
     name = forms.CharField(max_length=100, label=_("Name"))
     kind = forms.ChoiceField(choices=GroupKind.choices, label=_("Kind"))
-    users = forms.ModelMultipleChoiceField(User.objects.none(), required=False, label=_("Users"))
+    users = forms.ModelMultipleChoiceField(User.objects.none(), required=False, label=_("Staff"))
     contacts = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
