@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from gridgov.notify.models import Message, Priority
-from gridgov.notify.outbox import enqueue_message
+from gridgov.notify.outbox import enqueue_messages
 
 
 def notify(
@@ -29,17 +29,21 @@ def notify(
     )
     if sms:
         text = f"{title} {body}".strip()[:500]
-        for u in users:
-            if u.phone:
-                enqueue_message(
-                    "sms",
-                    u.phone,
-                    text,
-                    user=u,
-                    source=source,
-                    priority=priority,
-                    area_code=area_code,
-                )
+        enqueue_messages(
+            "sms",
+            [
+                {
+                    "destination": u.phone,
+                    "body": text,
+                    "user": u,
+                    "source": source,
+                    "priority": priority,
+                    "area_code": area_code,
+                }
+                for u in users
+                if u.phone
+            ],
+        )
     return len(users)
 
 
