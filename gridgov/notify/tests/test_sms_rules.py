@@ -114,3 +114,56 @@ def test_many_messages_are_queued_at_once_with_the_same_rules(users):
     assert rows["13800000002"].status == OutboxStatus.FAILED  # a citizen who opted out
     assert rows["13800000001"].area_code == member.scope_codes[0]
     assert {r.priority for d, r in rows.items() if d != "13800000009"} == {Priority.WARNING}
+
+
+@pytest.mark.django_db
+def test_the_gateway_rate_limit_paces_the_sender(settings, monkeypatch):
+    import time
+
+    settings.GRIDGOV_SMS_GATEWAY_RATE = 20  # messages a second
+
+    class Instant:
+        name = "instant"
+
+        def send(self, message):
+            return SendResult(ok=True)
+
+    monkeypatch.setattr(outbox, "gateway_for", lambda channel: Instant())
+    for n in range(10):
+        enqueue_message("sms", f"1380000{n:04d}", "hi")
+    began = time.monotonic()
+    assert send_due(concurrency=2) == {"sent": 10, "not_sent": 0}
+    assert time.monotonic() - began >= 0.45
+
+
+@pytest.mark.django_db
+def test_a_failure_report_records_its_time_and_reason_and_tells_the_warnings(
+    client, django_capture_on_commit_callbacks
+):
+    from gridgov.notify.models import DeliveryReport
+    from gridgov.notify.signals import sms_delivery
+    from gridgov.notify.sms_gateways import dlr_token
+
+    row = enqueue_message("sms", "13800001234", "预警", priority=Priority.WARNING)
+    told = []
+
+    def remember(message, delivered, at, **kwargs):
+        told.append((message.pk, delivered, at.timestamp()))
+
+    sms_delivery.connect(remember)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.get(
+                f"/notify/sms/dlr/{row.pk}/",
+                {"t": dlr_token(str(row.pk)), "type": "16", "at": "1800000000", "reply": "空号"},
+            )
+    finally:
+        sms_delivery.disconnect(remember)
+    assert answer.status_code == 200
+    row.refresh_from_db()
+    assert (row.delivery, row.delivery_error) == ("undelivered", "空号")
+    assert row.delivered_at.timestamp() == 1800000000
+    assert told == [(row.pk, False, 1800000000)]
+    assert list(DeliveryReport.objects.values_list("kind", "text")) == [(16, "空号")]
+    bad = client.get(f"/notify/sms/dlr/{row.pk}/", {"t": dlr_token(str(row.pk)), "type": "x"})
+    assert bad.status_code == 400
