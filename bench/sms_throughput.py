@@ -124,12 +124,18 @@ def sender_env(kannel) -> dict:
 
 
 def boot_senders(kannel, concurrency: int, kills: int, folder: Path) -> list[subprocess.Popen]:
-    """The first sender and one spare for each kill, booted before the clock starts."""
+    """The first sender and one spare for each kill, booting (see `booted`)."""
     env = sender_env(kannel)
-    ready = [folder / f"sender-{k}.ready" for k in range(kills + 1)]
-    senders = [_spare(env, concurrency, folder / "sender.log", r) for r in ready]
+    return [
+        _spare(env, concurrency, folder / "sender.log", folder / f"sender-{k}.ready")
+        for k in range(kills + 1)
+    ]
+
+
+def booted(senders: list[subprocess.Popen], folder: Path) -> None:
+    """Wait until every sender is ready to send (before the clock starts)."""
+    ready = [folder / f"sender-{k}.ready" for k in range(len(senders))]
     _wait(lambda: all(r.exists() for r in ready), 300, "the senders to boot")
-    return senders
 
 
 def send_through_platform(
@@ -196,8 +202,8 @@ def run(n: int, concurrency: int, kills: int = 2) -> dict:
         folder = start("sms-throughput")
     from django.db import transaction
 
-    from gridgov.notify.models import Priority
-    from gridgov.notify.outbox import enqueue_message
+    from gridgov.notify.models import Outbox, Priority
+    from gridgov.notify.outbox import enqueue_messages
     from gridgov.notify.testing.kannel import Kannel, installed
 
     if not installed():
@@ -210,34 +216,42 @@ def run(n: int, concurrency: int, kills: int = 2) -> dict:
         stdout=(folder / "web.log").open("ab"),
         stderr=subprocess.STDOUT,
     )
-    kannel = Kannel(folder / "kannel", f"http://127.0.0.1:{port}", INBOUND_TOKEN).start()
+    kannel = Kannel(folder / "kannel", f"http://127.0.0.1:{port}", INBOUND_TOKEN)
+    senders = boot_senders(kannel, concurrency, kills, folder)  # they boot meanwhile
+    kannel.start()
     try:
         _wait(lambda: _answers(f"http://127.0.0.1:{port}/"), 120, "the web front")
         text = "【金水区】暴雨红色预警：请立即组织转移低洼地区群众，回复确认码 4821。"
         numbers = _numbers(n)
         direct = post_direct(kannel, [f"138{k[3:]}" for k in numbers], text, concurrency)
-        senders = boot_senders(kannel, concurrency, kills, folder)
+        booted(senders, folder)
         began = time.monotonic()
-        with transaction.atomic():
-            rows = [
-                enqueue_message(
-                    "sms",
-                    number,
-                    text,
-                    priority=Priority.WARNING,
-                    source="bench.warning:1",
-                    dedupe_key=f"bench-warning-1-{number}",
-                    area_code="410105",
-                )
-                for number in numbers
-            ]
+        with transaction.atomic():  # as a warning queues its SMS: in bulk, in its transaction
+            enqueue_messages(
+                "sms",
+                [
+                    {
+                        "destination": number,
+                        "body": text,
+                        "priority": Priority.WARNING,
+                        "source": "bench.warning:1",
+                        "dedupe_key": f"bench-warning-1-{number}",
+                        "area_code": "410105",
+                    }
+                    for number in numbers
+                ],
+            )
+        first = Outbox.objects.filter(source="bench.warning:1").order_by("pk").first()
         result = send_through_platform(
-            kannel, senders, rows[0].pk, n, began, concurrency, kills, folder
+            kannel, senders, first.pk, n, began, concurrency, kills, folder
         )
         result["direct_per_s"] = n / direct
         result["ratio"] = result["per_s"] / result["direct_per_s"]
         return result
     finally:
+        for sender in senders:
+            if sender.poll() is None:
+                sender.kill()
         kannel.stop()
         web.terminate()
         web.wait(timeout=30)
