@@ -44,7 +44,9 @@ def load(*, stdout, scale: str, seed: int, **options) -> None:
         return
     rng = np.random.default_rng(seed + 9)
     streets = list(Area.objects.filter(level=Level.STREET).order_by("code"))
-    operators = {u.scope_codes[0]: u for u in User.objects.filter(username__startswith="s")}
+    operators = {
+        u.scope_codes[0]: u for u in User.objects.filter(username__startswith="s") if u.scope_codes
+    }
     district_op = User.objects.filter(username="district_op").first()
     with transaction.atomic():
         for street in streets:
