@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.system import SMS_INTAKE, system_user
 from gridgov.notify.models import Delivery, DeliveryReport, OptOut, Outbox
 from gridgov.notify.signals import sms_delivery, sms_received
 
@@ -65,7 +66,7 @@ def receive_text(*, phone: str, text: str, message_id: str, at: datetime.datetim
     from gridgov.cases.models import Channel
 
     return case_services.report_case(
-        actor=None,
+        actor=system_user(SMS_INTAKE),
         channel=Channel.SMS,
         description=text,
         title=text[:30],

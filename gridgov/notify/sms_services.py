@@ -5,6 +5,7 @@ the right and the scope, and runs in one transaction. Every copy of a message is
 so the log and the statistics see case steps, warnings and composed messages alike."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -114,8 +115,8 @@ def save_group(
     *,
     name: str,
     kind: str,
-    users: list[User] = (),
-    contacts: list[tuple[str, str]] = (),
+    users: Sequence[User] = (),
+    contacts: Sequence[tuple[str, str]] = (),
     query: dict | None = None,
 ) -> SmsGroup:
     """Create or change a group. Users must be within the acting user's scope; a smart group's

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from gridgov.accounts.models import ForceType
 from gridgov.accounts.services import assign_staff
+from gridgov.accounts.system import SETUP, system_user
 from gridgov.notify import sms_services
 from gridgov.notify.models import (
     BatchState,
@@ -40,7 +41,7 @@ def people(users, tree):
     with_phone(users["op_a"], "13800000002")
     grid_b = tree.grids[-1]
     member_b = with_phone(make_user("member_b", Role.GRID_MEMBER, [grid_b.code]), "13800000009")
-    assign_staff(member_b, grid_b, ForceType.GRID_MEMBER, actor=None)
+    assign_staff(member_b, grid_b, ForceType.GRID_MEMBER, actor=system_user(SETUP))
     return {**users, "member_b": member_b}
 
 
@@ -103,7 +104,7 @@ def test_a_smart_group_is_evaluated_at_send_time_within_the_sender_s_scope(peopl
 
     grid = tree.grids[1]
     late = with_phone(make_user("late", Role.GRID_MEMBER, [grid.code]), "13800000003")
-    assign_staff(late, grid, ForceType.GRID_MEMBER, actor=None)
+    assign_staff(late, grid, ForceType.GRID_MEMBER, actor=system_user(SETUP))
     sms_services.send_batch(op_a, batch)
     sent = set(Outbox.objects.values_list("destination", flat=True))
     assert sent == {"13800000001", "13800000003"}  # never street B's member
