@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
+from gridgov.masking import mask_phone
 from gridgov.notify import sms_services, sms_stats
-from gridgov.notify.gateways import masked
 from gridgov.notify.models import (
     BatchState,
     OptOut,
@@ -110,7 +110,7 @@ def batch_detail(request, pk: int):
     rows = Outbox.objects.filter(batch=batch).order_by("id")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for row in page:
-        row.shown = masked(row.destination)
+        row.shown = mask_phone(row.destination)
     return _page(request, "batch.html", "folders", batch=batch, page=page)
 
 
@@ -191,7 +191,7 @@ def group_detail(request, pk: int):
         except (ValidationError, PermissionDenied) as exc:
             _refused(request, exc)
     members = sms_services.resolve(request.user, {"groups": [group.pk]})
-    shown = [(r.user.display_name if r.user else "", masked(r.phone)) for r in members]
+    shown = [(r.user.display_name if r.user else "", mask_phone(r.phone)) for r in members]
     return _page(request, "group.html", "groups", form=form, group=group, members=shown)
 
 
@@ -209,7 +209,7 @@ def opt_outs(request):
         request.GET.get("page")
     )
     for row in rows:
-        row.shown = masked(row.phone)
+        row.shown = mask_phone(row.phone)
     return _page(request, "optout.html", "optout", form=form, page=rows)
 
 
@@ -243,7 +243,7 @@ def log(request):
         rows = rows.filter(delivery=status)
     page = Paginator(rows.order_by("-id"), 50).get_page(request.GET.get("page"))
     for row in page:
-        row.shown = masked(row.destination)
+        row.shown = mask_phone(row.destination)
     return _page(request, "log.html", "log", page=page, status=status)
 
 
@@ -251,6 +251,6 @@ def log(request):
 def log_detail(request, pk: int):
     _may_use(request.user)
     row = get_for_user(sms_stats.sms_rows(request.user), request.user, pk=pk)
-    row.shown = masked(row.destination)
+    row.shown = mask_phone(row.destination)
     row.request_shown = row.gateway_request.replace(row.destination, row.shown)
     return _page(request, "message.html", "log", row=row, reports=row.reports.all())
