@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.scope import ScopedQuerySet
+from gridgov.masking import mask_phone
 
 
 class Message(models.Model):
@@ -209,7 +210,7 @@ class SmsContact(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.name or "****"
+        return self.name or mask_phone(self.phone)
 
 
 class BatchState(models.TextChoices):

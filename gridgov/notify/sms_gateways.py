@@ -20,6 +20,7 @@ import uuid
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from gridgov.masking import HIDDEN, mask
 from gridgov.notify.gateways import RETRYABLE_HTTP, OutgoingMessage, SendResult
 from gridgov.notify.segments import count
 
@@ -82,7 +83,7 @@ class KannelGateway:
             "dlr-mask": DLR_MASK,
             "dlr-url": self.dlr_url(message.id),
         }
-        shown = urllib.parse.urlencode({**params, "password": "***"})
+        shown = urllib.parse.urlencode({**params, "password": mask(self.password, HIDDEN)})
         request = f"GET {self.url}?{shown}"
         url = f"{self.url}?{urllib.parse.urlencode(params)}"
         try:
