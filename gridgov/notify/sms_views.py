@@ -16,23 +16,15 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.masking import mask_phone
 from gridgov.notify import sms_services, sms_stats
+from gridgov.notify.filters import SmsBatchFilter, SmsLogFilter
 from gridgov.notify.models import (
     BatchState,
     OptOut,
     Outbox,
-    SmsBatch,
     SmsGroup,
     SmsTemplate,
 )
 from gridgov.notify.sms_forms import ComposeForm, GroupForm, OptOutForm, TemplateForm
-
-FOLDERS = {
-    "drafts": lambda qs: qs.filter(state=BatchState.DRAFT, deleted_at__isnull=True),
-    "scheduled": lambda qs: qs.filter(state=BatchState.SCHEDULED, deleted_at__isnull=True),
-    "sent": lambda qs: qs.filter(state=BatchState.SENT, archived=False, deleted_at__isnull=True),
-    "archived": lambda qs: qs.filter(archived=True, deleted_at__isnull=True),
-    "deleted": lambda qs: qs.filter(deleted_at__isnull=False),
-}
 
 
 def _may_use(user) -> None:
@@ -57,12 +49,9 @@ def _refused(request, exc: Exception) -> None:
 @login_required
 def folder(request):
     _may_use(request.user)
-    name = request.GET.get("folder", "sent")
-    if name not in FOLDERS:
-        name = "sent"
-    batches = FOLDERS[name](restrict(SmsBatch.objects.select_related("template"), request.user))
-    page = Paginator(batches, 30).get_page(request.GET.get("page"))
-    return _page(request, "folder.html", "folders", page=page, folder=name, folders=list(FOLDERS))
+    listed = SmsBatchFilter(request.GET, request.user)
+    page = Paginator(listed.page_rows(), 30).get_page(request.GET.get("page"))
+    return _page(request, "folder.html", "folders", page=page, folder=listed.chosen())
 
 
 @login_required
@@ -235,15 +224,11 @@ def statistics(request):
 @login_required
 def log(request):
     _may_use(request.user)
-    rows = sms_stats.sms_rows(request.user).select_related("template")
-    status = request.GET.get("status", "")
-    if status in ("pending", "sent", "failed"):
-        rows = rows.filter(status=status)
-    elif status in ("delivered", "undelivered"):
-        rows = rows.filter(delivery=status)
-    page = Paginator(rows.order_by("-id"), 50).get_page(request.GET.get("page"))
+    listed = SmsLogFilter(request.GET, request.user)
+    page = Paginator(listed.page_rows(), 50).get_page(request.GET.get("page"))
     for row in page:
         row.shown = mask_phone(row.destination)
+    status = listed.cleaned_data.get("status", "") if listed.is_valid() else ""
     return _page(request, "log.html", "log", page=page, status=status)
 
 
