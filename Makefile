@@ -5,18 +5,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 GRIDGOV := $(BIN)/gridgov
 
-.PHONY: demo test typecheck serve bench lint lock messages clean assets chromium
+.PHONY: demo test typecheck serve bench lint lock messages clean assets chromium kannel
 
 demo: $(VENV)/.base assets
 	$(GRIDGOV) migrate --noinput -v 0
 	$(GRIDGOV) collectstatic --noinput -v 0
 	$(GRIDGOV) load_demo --if-empty
-	$(GRIDGOV) serve --port $(PORT)
+	@test -x /usr/sbin/bearerbox -a -x /usr/lib/kannel/test/fakesmsc \
+	  && echo "SMS: a private Kannel with a simulated SMSC (gridgov demo_kannel)" \
+	  || echo "SMS: Kannel is not installed, messages go to the log (apt-get install kannel kannel-extras)"
+	PORT=$(PORT) GRIDGOV_DEMO_KANNEL=$$(test -x /usr/sbin/bearerbox -a -x /usr/lib/kannel/test/fakesmsc && echo 1) \
+	  $(GRIDGOV) serve --port $(PORT)
 
 serve: $(VENV)/.base assets
 	$(GRIDGOV) serve --port $(PORT)
 
-test: $(VENV)/.test assets chromium typecheck
+test: $(VENV)/.test assets chromium kannel typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(GRIDGOV) check --fail-level WARNING
@@ -30,8 +34,8 @@ typecheck: $(VENV)/.test
 
 # Benchmarks: what they need (test tools, Chromium, wrk and nginx from Debian), then each bench
 # once with --smoke to show it works. A full run: .venv/bin/python bench/NAME.py (see README).
-BENCHES := locate intake import_people cockpit slow_clients
-bench: $(VENV)/.test assets chromium
+BENCHES := locate intake import_people cockpit slow_clients sms_throughput
+bench: $(VENV)/.test assets chromium kannel
 	@test -x /usr/bin/wrk -a -x /usr/sbin/nginx || { \
 	  echo "Installing Debian's wrk (load generator) and nginx (compared in bench/slow_clients.py)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -61,6 +65,14 @@ chromium:
 	  echo "Installing Debian's chromium (browser tests) and gettext (catalog checks)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null; }
+
+# The SMS tests and bench run a real Kannel (bearerbox, smsbox, fakesmsc) from Debian; install it
+# when it is missing.
+kannel:
+	@test -x /usr/sbin/bearerbox -a -x /usr/lib/kannel/test/fakesmsc || { \
+	  echo "Installing Debian's kannel and kannel-extras (the SMS gateway and its simulated SMSC)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq kannel kannel-extras >/dev/null; }
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check --fix .

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("registry", _("Basic data"), "registry:people", None),
     ("assessment", _("Assessment"), "assessment:overview", None),
     ("cockpit", _("Cockpit"), "dashboard:cockpit", None),
+    ("sms", _("SMS platform"), "notify:sms", Action.CHANGE),
     ("office", _("Office"), "office:notices", None),
     ("areas", _("Area management"), "areas:import", Action.MANAGE_AREAS),
     ("users", _("Users"), "accounts:user_list", Action.MANAGE_USERS),

@@ -236,12 +236,39 @@ GRIDGOV_OUTBOX_LEASE_SECONDS = float(os.environ.get("GRIDGOV_OUTBOX_LEASE_SECOND
 GRIDGOV_OUTBOX_RETRY_SECONDS = float(os.environ.get("GRIDGOV_OUTBOX_RETRY_SECONDS", "30"))
 GRIDGOV_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRIDGOV_OUTBOX_MAX_ATTEMPTS", "8"))
 GRIDGOV_OUTBOX_RATE_LIMITS = {"sms": (10, 60)}
-# SMS: "log" writes messages to the log; "http" POSTs them to GRIDGOV_SMS_URL, signed.
+# SMS (docs/sms.md): "log" writes messages to the log; "http" POSTs them to GRIDGOV_SMS_URL,
+# signed; "kannel" uses Kannel's sendsms; "provider" a cloud SMS service (signature + template).
 GRIDGOV_SMS_GATEWAY = os.environ.get("GRIDGOV_SMS_GATEWAY", "log")
+GRIDGOV_KANNEL_SENDSMS_URL = os.environ.get(
+    "GRIDGOV_KANNEL_SENDSMS_URL", "http://127.0.0.1:13013/cgi-bin/sendsms"
+)
+GRIDGOV_KANNEL_USERNAME = os.environ.get("GRIDGOV_KANNEL_USERNAME", "gridgov")
+GRIDGOV_KANNEL_PASSWORD = os.environ.get("GRIDGOV_KANNEL_PASSWORD", "")
+# The number texts come from, and the platform's address as the gateway reaches it (for the
+# delivery reports).
+GRIDGOV_SMS_SENDER = os.environ.get("GRIDGOV_SMS_SENDER", "10690000")
+GRIDGOV_SMS_CALLBACK_URL = os.environ.get("GRIDGOV_SMS_CALLBACK_URL", "http://127.0.0.1:8000")
+GRIDGOV_SMS_PROVIDER_URL = os.environ.get("GRIDGOV_SMS_PROVIDER_URL", "")
+GRIDGOV_SMS_PROVIDER_KEY_ID = os.environ.get("GRIDGOV_SMS_PROVIDER_KEY_ID", "")
+GRIDGOV_SMS_PROVIDER_KEY_SECRET = os.environ.get("GRIDGOV_SMS_PROVIDER_KEY_SECRET", "")
+# Bulk sends wait for this window (local time); warnings go out at any hour.
+GRIDGOV_SMS_SEND_WINDOW = os.environ.get("GRIDGOV_SMS_SEND_WINDOW", "08:00-21:00")
+# At most this many messages a second through the SMS gateway (0: no limit).
+GRIDGOV_SMS_GATEWAY_RATE = float(os.environ.get("GRIDGOV_SMS_GATEWAY_RATE", "0"))
 GRIDGOV_SMS_URL = os.environ.get("GRIDGOV_SMS_URL", "")
 GRIDGOV_SMS_SECRET = os.environ.get("GRIDGOV_SMS_SECRET", "")
 # Inbound SMS (a gateway forwarding citizens' texts) authenticates with this token.
 GRIDGOV_SMS_INBOUND_TOKEN = os.environ.get("GRIDGOV_SMS_INBOUND_TOKEN", "")
+# `make demo` where Kannel is installed: `gridgov serve` also runs a private Kannel with a simulated
+# SMSC (`gridgov demo_kannel`, ports GRIDGOV_DEMO_KANNEL_PORT to +4) and the platform sends to it.
+GRIDGOV_DEMO_KANNEL_PORT = int(os.environ.get("GRIDGOV_DEMO_KANNEL_PORT", "23900"))
+if _env_bool("GRIDGOV_DEMO_KANNEL", False):
+    GRIDGOV_SMS_GATEWAY = "kannel"
+    GRIDGOV_KANNEL_SENDSMS_URL = f"http://127.0.0.1:{GRIDGOV_DEMO_KANNEL_PORT + 4}/cgi-bin/sendsms"
+    GRIDGOV_KANNEL_PASSWORD = GRIDGOV_KANNEL_PASSWORD or "demo-kannel"
+    GRIDGOV_SMS_CALLBACK_URL = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+    GRIDGOV_SMS_INBOUND_TOKEN = GRIDGOV_SMS_INBOUND_TOKEN or "demo-inbound"
+    GRIDGOV_BACKGROUND_COMMANDS = [*GRIDGOV_BACKGROUND_COMMANDS, ["demo_kannel"]]
 
 # Case time limits: office hours (working time is counted inside them), and card thresholds.
 GRIDGOV_OFFICE_HOURS = os.environ.get("GRIDGOV_OFFICE_HOURS", "08:30-12:00,13:30-17:30")

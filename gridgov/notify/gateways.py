@@ -3,8 +3,8 @@
 A gateway gets an `OutgoingMessage` whose `id` is the outbox row's id: the same on every attempt,
 so a receiver that keeps the ids it has seen drops the duplicate a crash mid-send can cause.
 SMS is chosen by GRIDGOV_SMS_GATEWAY: `log` (the default: writes the message to the log, for demos
-and intranets without a gateway) or `http` (POSTs signed JSON to GRIDGOV_SMS_URL). Later channels
-register theirs in GATEWAYS.
+and intranets without a gateway), `http` (POSTs signed JSON to GRIDGOV_SMS_URL), `kannel` and
+`provider` (gridgov/notify/sms_gateways.py). Later channels register theirs in GATEWAYS.
 """
 
 import hashlib
@@ -42,6 +42,8 @@ class SendResult:
     gateway_id: str = ""
     error: str = ""
     permanent: bool = False  # the gateway refused the message itself: do not try again
+    request: str = ""  # what was sent and answered, for the SMS log (no passwords)
+    response: str = ""
 
 
 class Gateway(Protocol):
@@ -50,6 +52,8 @@ class Gateway(Protocol):
 
 class LogGateway:
     """Writes each message to the log (logger `gridgov.outbox`, shown at the default level)."""
+
+    name = "log"
 
     def send(self, message: OutgoingMessage) -> SendResult:
         logger.info(
@@ -70,6 +74,8 @@ def signature(secret: str, body: bytes) -> str:
 class HttpGateway:
     """POSTs `{"id", "channel", "to", "text", "payload"}` as JSON, signed, with the message id
     also in `X-Gridgov-Message-Id`; a 2xx answer `{"id": …}` is the gateway's own id."""
+
+    name = "http"
 
     def __init__(self, url: str, secret: str, timeout: float = 10):
         self.url, self.secret, self.timeout = url, secret, timeout
@@ -111,10 +117,14 @@ class HttpGateway:
 
 
 def sms_gateway() -> Gateway:
+    # the lease outlives any wait for an answer, so no other sender takes the message meanwhile
+    timeout = min(10.0, settings.GRIDGOV_OUTBOX_LEASE_SECONDS / 2)
     if settings.GRIDGOV_SMS_GATEWAY == "http":
-        # the lease outlives any wait for an answer, so no other sender takes the message meanwhile
-        timeout = min(10.0, settings.GRIDGOV_OUTBOX_LEASE_SECONDS / 2)
         return HttpGateway(settings.GRIDGOV_SMS_URL, settings.GRIDGOV_SMS_SECRET, timeout)
+    if settings.GRIDGOV_SMS_GATEWAY in ("kannel", "provider"):
+        from gridgov.notify import sms_gateways
+
+        return sms_gateways.configured(settings.GRIDGOV_SMS_GATEWAY, timeout)
     return LogGateway()
 
 

@@ -12,13 +12,16 @@ import logging
 import os
 import random
 import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from gridgov.notify import segments, sending_rules
 from gridgov.notify.gateways import Gateway, OutgoingMessage, SendResult, gateway_for
 from gridgov.notify.models import Outbox, OutboxStatus, Priority
 
@@ -41,29 +44,92 @@ def enqueue_message(
     source: str = "",
     dedupe_key: str | None = None,
     user: "User | None" = None,
+    area_code: str | None = None,
+    not_before: datetime.datetime | None = None,
+    **sms_fields: Any,
 ) -> Outbox:
     """Queue one message (call inside the transaction that caused it, so a rollback sends
-    nothing). With a dedupe key, a message already queued under it on the channel is returned."""
+    nothing). With a dedupe key, a message already queued under it on the channel is returned.
+
+    SMS (docs/sms.md): `area_code` is the unit whose log and statistics show it (by default the
+    addressee's first scope area); the row is billed in parts, a number on the opt-out list is
+    recorded as failed (except warnings to staff), and bulk waits for the send window.
+    `not_before` sends it no earlier (a scheduled send)."""
     if dedupe_key:
         existing = Outbox.objects.filter(channel=channel, dedupe_key=dedupe_key).first()
         if existing:
             return existing
+    row = Outbox(
+        channel=channel,
+        destination=destination,
+        body=body,
+        payload=payload or {},
+        priority=priority,
+        source=source[:100],
+        dedupe_key=dedupe_key or None,
+        user=user,
+        next_attempt_at=not_before,
+        **sms_fields,
+    )
+    if channel == "sms":
+        _apply_sms_rules(row, area_code)
     try:
         with transaction.atomic():
-            return Outbox.objects.create(
-                channel=channel,
-                destination=destination,
-                body=body,
-                payload=payload or {},
-                priority=priority,
-                source=source[:100],
-                dedupe_key=dedupe_key or None,
-                user=user,
-            )
+            row.save(force_insert=True)
+            return row
     except IntegrityError:
         if not dedupe_key:
             raise
         return Outbox.objects.get(channel=channel, dedupe_key=dedupe_key)
+
+
+def enqueue_messages(channel: str, messages: list[dict[str, Any]]) -> None:
+    """Queue many messages at once (a warning to thousands): each dict holds enqueue_message's
+    arguments (`destination`, `body`, `priority`, `source`, `dedupe_key`, `user`, `area_code`,
+    …). The same rules apply; a message whose dedupe key is already queued is skipped."""
+    rows = []
+    for m in messages:
+        m = dict(m)
+        area_code = m.pop("area_code", None)
+        row = Outbox(
+            channel=channel,
+            destination=m.pop("destination"),
+            body=m.pop("body", ""),
+            payload=m.pop("payload", None) or {},
+            source=m.pop("source", "")[:100],
+            dedupe_key=m.pop("dedupe_key", None) or None,
+            next_attempt_at=m.pop("not_before", None),
+            **m,
+        )
+        if channel == "sms":
+            _apply_sms_rules(row, area_code, check_opt_out=False)
+        rows.append(row)
+    if channel == "sms":
+        for priority, to_staff in {(r.priority, r.user_id is not None) for r in rows}:
+            group = [r for r in rows if (r.priority, r.user_id is not None) == (priority, to_staff)]
+            out = sending_rules.suppressed(
+                [r.destination for r in group], priority=priority, to_staff=to_staff
+            )
+            for row in group:
+                if row.destination in out:
+                    row.status, row.error = OutboxStatus.FAILED, sending_rules.OPTED_OUT
+    Outbox.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+
+
+def _apply_sms_rules(row: Outbox, area_code: str | None, check_opt_out: bool = True) -> None:
+    if area_code is None and row.user is not None:
+        area_code = row.user.audit_area_code
+    row.area_code = area_code or ""
+    row.parts = segments.count(row.body).parts
+    if check_opt_out and sending_rules.suppressed(
+        [row.destination], priority=row.priority, to_staff=row.user is not None
+    ):
+        row.status, row.error = OutboxStatus.FAILED, sending_rules.OPTED_OUT
+        return
+    if sending_rules.waits_for_window(row.priority):
+        opening = sending_rules.window_opening(row.next_attempt_at)
+        if opening is not None:
+            row.next_attempt_at = opening
 
 
 def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
@@ -94,9 +160,42 @@ def _rate_wait(row: Outbox, now: datetime.datetime) -> datetime.timedelta | None
     return recent[-1] + window - now
 
 
+def _near_limit(rows: list[Outbox], now: datetime.datetime) -> set[tuple[str, str]]:
+    """The (channel, destination) pairs among `rows` that have reached their rate limit: one
+    query per channel, so most rows need no look of their own."""
+    busy: set[tuple[str, str]] = set()
+    for channel in {r.channel for r in rows}:
+        limit = settings.GRIDGOV_OUTBOX_RATE_LIMITS.get(channel)
+        if not limit:
+            continue
+        count, seconds = limit
+        destinations = {r.destination for r in rows if r.channel == channel}
+        full = (
+            Outbox.objects.filter(
+                channel=channel,
+                destination__in=destinations,
+                sent_at__gt=now - datetime.timedelta(seconds=seconds),
+            )
+            .values("destination")
+            .annotate(n=Count("id"))
+            .filter(n__gte=count)
+            .values_list("destination", flat=True)
+        )
+        busy.update((channel, d) for d in full)
+    return busy
+
+
 def claim_next(sender: str = SENDER_NAME, now: datetime.datetime | None = None) -> Outbox | None:
-    """Lease the most urgent due message for `sender`, or None when nothing is due. Rows over their
-    destination's rate limit are put off instead. Other senders skip rows being claimed
+    """Lease the most urgent due message for `sender`, or None when nothing is due."""
+    rows = claim_due(sender, 1, now)
+    return rows[0] if rows else None
+
+
+def claim_due(
+    sender: str = SENDER_NAME, n: int = 1, now: datetime.datetime | None = None
+) -> list[Outbox]:
+    """Lease up to `n` of the most urgent due messages for `sender` in one transaction. Rows over
+    their destination's rate limit are put off instead. Other senders skip rows being claimed
     (SKIP LOCKED on PostgreSQL; SQLite takes one writer at a time)."""
     now = now or timezone.now()
     lease = datetime.timedelta(seconds=settings.GRIDGOV_OUTBOX_LEASE_SECONDS)
@@ -106,29 +205,35 @@ def claim_next(sender: str = SENDER_NAME, now: datetime.datetime | None = None) 
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lte=now))
     )
     if not due_rows.exists():  # a read first: an idle sender takes no write lock
-        return None
+        return []
+    claimed: list[Outbox] = []
     with transaction.atomic():
-        while True:
+        while len(claimed) < n:
             due = list(
-                due_rows.select_for_update(skip_locked=True).order_by("priority", "id")[
-                    :CLAIM_WINDOW
-                ]
+                due_rows.exclude(pk__in=[r.pk for r in claimed])
+                .select_for_update(skip_locked=True)
+                .order_by("priority", "id")[: max(CLAIM_WINDOW, n)]
             )
             if not due:
-                return None
+                break
+            busy = _near_limit(due, now)
             for row in due:
-                wait = _rate_wait(row, now)
+                wait = _rate_wait(row, now) if (row.channel, row.destination) in busy else None
                 if wait:
                     Outbox.objects.filter(pk=row.pk).update(next_attempt_at=now + wait)
                     continue
                 row.leased_until, row.leased_by = now + lease, sender
                 row.attempts += 1
-                row.save(update_fields=["leased_until", "leased_by", "attempts"])
-                return row
+                claimed.append(row)
+                if len(claimed) == n:
+                    break
+        Outbox.objects.filter(pk__in=[r.pk for r in claimed]).update(
+            leased_until=now + lease, leased_by=sender, attempts=F("attempts") + 1
+        )
+    return claimed
 
 
-def deliver(row: Outbox, gateway: Gateway) -> SendResult:
-    """Hand a leased row to its gateway and record the answer."""
+def _send(row: Outbox, gateway: Gateway) -> SendResult:
     message = OutgoingMessage(
         id=str(row.pk),
         channel=row.channel,
@@ -137,53 +242,124 @@ def deliver(row: Outbox, gateway: Gateway) -> SendResult:
         payload=row.payload,
     )
     try:
-        result = gateway.send(message)
+        return gateway.send(message)
     except Exception as exc:  # a broken gateway fails the attempt, never the sender
         logger.exception("gateway of %s failed on outbox %s", row.channel, row.pk)
-        result = SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
-    now = timezone.now()
+        return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
+
+
+RECORDED_FIELDS = [
+    "status",
+    "sent_at",
+    "error",
+    "next_attempt_at",
+    "leased_until",
+    "gateway",
+    "gateway_request",
+    "gateway_response",
+]
+
+
+def _record(answers: list[tuple[Outbox, Gateway, SendResult]], now: datetime.datetime) -> None:
+    """Write the gateways' answers on the rows still pending, in one transaction."""
     with transaction.atomic():
-        still_pending = Outbox.objects.filter(pk=row.pk, status=OutboxStatus.PENDING)
-        if result.ok:
-            still_pending.update(
-                status=OutboxStatus.SENT,
-                sent_at=now,
-                gateway_id=result.gateway_id,
-                error="",
-                leased_until=None,
-            )
-        elif result.permanent or row.attempts >= settings.GRIDGOV_OUTBOX_MAX_ATTEMPTS:
-            still_pending.update(status=OutboxStatus.FAILED, error=result.error, leased_until=None)
-            logger.warning("outbox %s failed for good: %s", row.pk, result.error)
-        else:
-            still_pending.update(
-                error=result.error,
-                leased_until=None,
-                next_attempt_at=now + datetime.timedelta(seconds=backoff_seconds(row.attempts)),
-            )
+        pending = set(
+            Outbox.objects.filter(
+                pk__in=[row.pk for row, _, _ in answers], status=OutboxStatus.PENDING
+            ).values_list("pk", flat=True)
+        )
+        changed = []
+        for row, gateway, result in answers:
+            if row.pk not in pending:
+                continue
+            row.gateway = getattr(gateway, "name", "")
+            row.gateway_request, row.gateway_response = result.request, result.response
+            row.leased_until = None
+            if result.ok:
+                row.status, row.sent_at, row.error = OutboxStatus.SENT, now, ""
+                if result.gateway_id:  # Kannel's id comes later, with the delivery report
+                    Outbox.objects.filter(pk=row.pk).update(gateway_id=result.gateway_id)
+            elif result.permanent or row.attempts >= settings.GRIDGOV_OUTBOX_MAX_ATTEMPTS:
+                row.status, row.error = OutboxStatus.FAILED, result.error
+                logger.warning("outbox %s failed for good: %s", row.pk, result.error)
+            else:
+                row.error = result.error
+                row.next_attempt_at = now + datetime.timedelta(
+                    seconds=backoff_seconds(row.attempts)
+                )
+            changed.append(row)
+        Outbox.objects.bulk_update(changed, RECORDED_FIELDS)
+
+
+def deliver(row: Outbox, gateway: Gateway) -> SendResult:
+    """Hand a leased row to its gateway and record the answer."""
+    result = _send(row, gateway)
+    _record([(row, gateway, result)], timezone.now())
     return result
 
 
-def send_due(sender: str = SENDER_NAME, limit: int | None = None) -> dict[str, int]:
-    """Send until nothing is due (rows committed meanwhile included), most urgent first."""
+def send_due(
+    sender: str = SENDER_NAME, limit: int | None = None, concurrency: int = 1
+) -> dict[str, int]:
+    """Send until nothing is due (rows committed meanwhile included), most urgent first.
+
+    With `concurrency` > 1, that many messages are leased at once and handed to their gateways
+    in parallel threads; their answers are then written in one transaction. A sender killed
+    mid-batch leaves at most `concurrency` messages accepted and unmarked: they go again once
+    their lease ends."""
     gateways: dict[str, Gateway] = {}
     counts = {"sent": 0, "not_sent": 0}
-    while limit is None or sum(counts.values()) < limit:
-        row = claim_next(sender)
-        if row is None:
-            break
-        if row.channel not in gateways:
-            try:
-                gateways[row.channel] = gateway_for(row.channel)
-            except LookupError as exc:
-                gateways[row.channel] = _Refusing(str(exc))
-        result = deliver(row, gateways[row.channel])
-        counts["sent" if result.ok else "not_sent"] += 1
+    pool = ThreadPoolExecutor(concurrency) if concurrency > 1 else None
+    pace = _Pace(settings.GRIDGOV_SMS_GATEWAY_RATE)
+    try:
+        while limit is None or sum(counts.values()) < limit:
+            room = concurrency if limit is None else min(concurrency, limit - sum(counts.values()))
+            rows = claim_due(sender, room)
+            if not rows:
+                break
+            chosen = [_gateway(gateways, row.channel) for row in rows]
+            if pool is None:
+                results = [_send(rows[0], chosen[0])]
+            else:
+                results = list(pool.map(_send, rows, chosen))
+            _record(list(zip(rows, chosen, results, strict=True)), timezone.now())
+            for result in results:
+                counts["sent" if result.ok else "not_sent"] += 1
+            pace.wait(sum(1 for row in rows if row.channel == "sms"))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return counts
+
+
+def _gateway(gateways: dict[str, Gateway], channel: str) -> Gateway:
+    if channel not in gateways:
+        try:
+            gateways[channel] = gateway_for(channel)
+        except LookupError as exc:
+            gateways[channel] = _Refusing(str(exc))
+    return gateways[channel]
+
+
+class _Pace:
+    """The gateway's rate limit (GRIDGOV_SMS_GATEWAY_RATE messages a second) in this sender."""
+
+    def __init__(self, rate: float):
+        self.rate, self.start, self.count = rate, time.monotonic(), 0
+
+    def wait(self, n: int) -> None:
+        if not self.rate or not n:
+            return
+        self.count += n
+        ahead = self.count / self.rate - (time.monotonic() - self.start)
+        if ahead > 0:
+            time.sleep(ahead)
 
 
 class _Refusing:
     """Stands in for a channel without a gateway: every message fails for good."""
+
+    name = "none"
 
     def __init__(self, error: str):
         self.error = error

@@ -4,7 +4,8 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from gridgov.notify.models import Message, Outbox, Priority
+from gridgov.notify.models import Message, Priority
+from gridgov.notify.outbox import enqueue_messages
 
 
 def notify(
@@ -16,27 +17,32 @@ def notify(
     sms: bool = False,
     source: str = "",
     priority: int = Priority.CASE_STEP,
+    area_code: str | None = None,
 ) -> int:
     """Message each user in the app (and by SMS when asked and they have a phone); call inside
-    the transaction that caused it, so a rollback sends nothing."""
+    the transaction that caused it, so a rollback sends nothing. The SMS rows carry the SMS
+    platform's rules (parts, opt-out, send window: notify.outbox); `area_code` is whose log
+    shows them (by default each addressee's first scope area)."""
     users = [u for u in users if u is not None]
     Message.objects.bulk_create(
         [Message(user=u, title=title[:200], body=body, url=url) for u in users]
     )
     if sms:
-        Outbox.objects.bulk_create(
+        text = f"{title} {body}".strip()[:500]
+        enqueue_messages(
+            "sms",
             [
-                Outbox(
-                    channel="sms",
-                    destination=u.phone,
-                    body=f"{title} {body}".strip()[:500],
-                    user=u,
-                    source=source[:100],
-                    priority=priority,
-                )
+                {
+                    "destination": u.phone,
+                    "body": text,
+                    "user": u,
+                    "source": source,
+                    "priority": priority,
+                    "area_code": area_code,
+                }
                 for u in users
                 if u.phone
-            ]
+            ],
         )
     return len(users)
 

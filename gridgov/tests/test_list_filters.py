@@ -174,6 +174,14 @@ READS = {
     ("dashboard/views.py", "cockpit", "area"): "the figures of one area",
     ("dashboard/views.py", "export", "area"): "the figures of one area",
     ("registry/views.py", "export_people", "personal"): "masked or in full",
+    **{
+        ("notify/gateway_views.py", "delivery_report", key): "Kannel's delivery report"
+        for key in ("t", "type", "at", "reply", "fid")
+    },
+    **{
+        ("notify/sms_views.py", "preview", key): "the text whose cost is previewed"
+        for key in ("text", "template", "recipients")
+    },
 }
 
 

@@ -17,14 +17,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Send what is due, then stop.")
         parser.add_argument("--sleep", type=float, default=1.0, help="Seconds to wait when idle.")
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=1,
+            help="Messages handed to the gateways at once (threads); a kill may resend that many.",
+        )
 
-    def handle(self, *args, once: bool, sleep: float, **options):
+    def handle(self, *args, once: bool, sleep: float, concurrency: int, **options):
         stopping = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
         signal.signal(signal.SIGINT, lambda *_: stopping.set())
         totals = {"sent": 0, "not_sent": 0}
         while True:
-            counts = send_due(limit=BATCH)  # then look whether to stop
+            counts = send_due(
+                limit=BATCH, concurrency=max(1, concurrency)
+            )  # then look whether to stop
             for key, n in counts.items():
                 totals[key] += n
             busy = sum(counts.values()) >= BATCH

@@ -1,0 +1,187 @@
+"""SMS gateways for real networks (docs/sms.md).
+
+- `KannelGateway`: Kannel's `sendsms` HTTP interface. Chinese text goes as UCS-2 (`coding=2`,
+  `charset=utf-8`), and every message asks for all delivery reports (`dlr-mask=31`) at a
+  `dlr-url` on the platform that names the outbox row and carries a token signed for it.
+- `ProviderGateway`: a provincial or cloud SMS service in the Aliyun/Tencent style: the message
+  is an approved template id, a signature and variables, signed with the account's key.
+"""
+
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from gridgov.masking import HIDDEN, mask
+from gridgov.notify.gateways import RETRYABLE_HTTP, OutgoingMessage, SendResult
+from gridgov.notify.segments import count
+
+DLR_MASK = 31  # delivered, failed, buffered, accepted by the SMSC, rejected by the SMSC
+DLR_PATH = "/notify/sms/dlr/{id}/"
+
+
+def dlr_token(message_id: str) -> str:
+    """The token a delivery report for `message_id` must carry (keyed with the secret key)."""
+    return salted_hmac("gridgov.notify.dlr", str(message_id)).hexdigest()[:32]
+
+
+def dlr_token_ok(message_id: str, token: str) -> bool:
+    return constant_time_compare(dlr_token(message_id), token or "")
+
+
+def _http_error(exc: urllib.error.HTTPError, request: str) -> SendResult:
+    body = exc.read()[:300].decode("utf-8", errors="replace") if exc.fp else ""
+    return SendResult(
+        ok=False,
+        error=f"HTTP {exc.code}: {body.strip() or exc.reason}"[:500],
+        permanent=400 <= exc.code < 500 and exc.code not in RETRYABLE_HTTP,
+        request=request,
+        response=f"{exc.code} {body}",
+    )
+
+
+class KannelGateway:
+    name = "kannel"
+
+    def __init__(
+        self,
+        url: str,
+        username: str,
+        password: str,
+        sender: str,
+        callback_url: str,
+        timeout: float = 10,
+    ):
+        self.url, self.username, self.password = url, username, password
+        self.sender, self.callback_url, self.timeout = sender, callback_url.rstrip("/"), timeout
+
+    def dlr_url(self, message_id: str) -> str:
+        # Kannel fills in %d (report type), %T (its time), %A (the SMSC's text), %F (its id).
+        token = dlr_token(message_id)
+        return (
+            f"{self.callback_url}{DLR_PATH.format(id=message_id)}"
+            f"?t={token}&type=%d&at=%T&reply=%A&fid=%F"
+        )
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        params = {
+            "username": self.username,
+            "password": self.password,
+            "from": self.sender,
+            "to": message.destination,
+            "text": message.body,
+            "charset": "utf-8",
+            "coding": 2 if count(message.body).encoding == "ucs2" else 0,
+            "dlr-mask": DLR_MASK,
+            "dlr-url": self.dlr_url(message.id),
+        }
+        shown = urllib.parse.urlencode({**params, "password": mask(self.password, HIDDEN)})
+        request = f"GET {self.url}?{shown}"
+        url = f"{self.url}?{urllib.parse.urlencode(params)}"
+        try:
+            with urllib.request.urlopen(url, timeout=self.timeout) as answer:  # noqa: S310
+                body = answer.read()[:300].decode("utf-8", errors="replace")
+                status = answer.status
+        except urllib.error.HTTPError as exc:
+            return _http_error(exc, request)
+        except OSError as exc:
+            return SendResult(ok=False, error=str(exc)[:500], request=request)
+        # "0: Accepted for delivery" or "3: Queued for later delivery"; Kannel's own id comes
+        # with the delivery report.
+        return SendResult(ok=True, request=request, response=f"{status} {body}")
+
+
+def provider_signature(secret: str, method: str, params: dict[str, str]) -> str:
+    """Aliyun-style: HMAC-SHA256 over METHOD&%2F&<encoded, sorted, encoded query>, base64."""
+
+    def enc(value: str) -> str:
+        return urllib.parse.quote(value, safe="~")
+
+    query = "&".join(f"{enc(k)}={enc(v)}" for k, v in sorted(params.items()))
+    text = f"{method}&{enc('/')}&{enc(query)}"
+    digest = hmac.new(f"{secret}&".encode(), text.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+class ProviderGateway:
+    """The message's payload names the approved template (`template_code`), the `signature` and
+    the `variables`; a message without a template is refused for good (such services send no
+    free text)."""
+
+    name = "provider"
+
+    def __init__(self, url: str, key_id: str, key_secret: str, timeout: float = 10):
+        self.url, self.key_id, self.key_secret, self.timeout = url, key_id, key_secret, timeout
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        template = message.payload.get("template_code", "")
+        if not template:
+            return SendResult(
+                ok=False, permanent=True, error="the provider sends approved templates only"
+            )
+        params = {
+            "AccessKeyId": self.key_id,
+            "Action": "SendSms",
+            "PhoneNumbers": message.destination,
+            "SignName": message.payload.get("signature", ""),
+            "TemplateCode": template,
+            "TemplateParam": json.dumps(message.payload.get("variables", {}), ensure_ascii=False),
+            "OutId": message.id,
+            "SignatureMethod": "HMAC-SHA256",
+            "SignatureNonce": uuid.uuid4().hex,
+            "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        params["Signature"] = provider_signature(self.key_secret, "POST", params)
+        shown = {k: v for k, v in params.items() if k != "Signature"}
+        request = f"POST {self.url} {json.dumps(shown, ensure_ascii=False)}"
+        data = urllib.parse.urlencode(params).encode()
+        try:
+            with urllib.request.urlopen(self.url, data=data, timeout=self.timeout) as answer:  # noqa: S310
+                raw = answer.read()[:1000].decode("utf-8", errors="replace")
+        except urllib.error.HTTPError as exc:
+            return _http_error(exc, request)
+        except OSError as exc:
+            return SendResult(ok=False, error=str(exc)[:500], request=request)
+        try:
+            reply = json.loads(raw)
+        except ValueError:
+            reply = {}
+        code = str(reply.get("Code", "")) if isinstance(reply, dict) else ""
+        if code != "OK":
+            # isv.* codes are about the message itself (template, signature, number)
+            return SendResult(
+                ok=False,
+                error=f"{code}: {reply.get('Message', '') if code else raw}"[:500],
+                permanent=code.startswith("isv."),
+                request=request,
+                response=raw,
+            )
+        return SendResult(
+            ok=True, gateway_id=str(reply.get("BizId", ""))[:100], request=request, response=raw
+        )
+
+
+def configured(kind: str, timeout: float):
+    if kind == "provider":
+        return ProviderGateway(
+            settings.GRIDGOV_SMS_PROVIDER_URL,
+            settings.GRIDGOV_SMS_PROVIDER_KEY_ID,
+            settings.GRIDGOV_SMS_PROVIDER_KEY_SECRET,
+            timeout,
+        )
+    return KannelGateway(
+        settings.GRIDGOV_KANNEL_SENDSMS_URL,
+        settings.GRIDGOV_KANNEL_USERNAME,
+        settings.GRIDGOV_KANNEL_PASSWORD,
+        settings.GRIDGOV_SMS_SENDER,
+        settings.GRIDGOV_SMS_CALLBACK_URL,
+        timeout,
+    )

@@ -1,0 +1,90 @@
+"""Through a real Kannel (bearerbox, smsbox, fakesmsc): sending, delivery reports, inbound texts."""
+
+import pytest
+from django.dispatch import receiver
+
+from gridgov.cases.models import Case
+from gridgov.jobs.tests.processes import wait_for
+from gridgov.notify.models import Delivery, DeliveryReport, OptOut, Outbox, OutboxStatus, Priority
+from gridgov.notify.outbox import enqueue_message, send_due
+from gridgov.notify.signals import sms_delivery, sms_received
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_warning_reaches_the_smsc_as_ucs2_and_its_delivery_report_updates_the_row(
+    through_kannel,
+):
+    reports = []
+
+    @receiver(sms_delivery, weak=False)
+    def remember(message, delivered, at, **kwargs):
+        reports.append((message.pk, delivered))
+
+    try:
+        row = enqueue_message(
+            "sms", "13800001234", "暴雨红色预警：请立即转移", priority=Priority.WARNING
+        )
+        before = len(through_kannel.received())
+        assert send_due() == {"sent": 1, "not_sent": 0}
+        wait_for(lambda: len(through_kannel.received()) > before, 10, "the text at fakesmsc")
+        got = through_kannel.received()[-1]
+        assert (got.to, got.kind, got.text) == ("13800001234", "ucs-2", "暴雨红色预警：请立即转移")
+        wait_for(lambda: reports, 10, "the delivery report")
+    finally:
+        sms_delivery.disconnect(remember)
+    row.refresh_from_db()
+    assert (row.status, row.delivery, row.gateway) == (
+        OutboxStatus.SENT,
+        Delivery.DELIVERED,
+        "kannel",
+    )
+    assert row.delivered_at is not None and row.gateway_id  # Kannel's id came with the report
+    assert reports == [(row.pk, True)]
+    assert 1 in set(DeliveryReport.objects.filter(message=row).values_list("kind", flat=True))
+    assert "coding=2" in row.gateway_request and "kannel-test" not in row.gateway_request
+    assert row.gateway_response.startswith("202 ")
+
+
+def test_a_delivery_report_with_a_forged_token_changes_nothing(through_kannel, client):
+    row = enqueue_message("sms", "13800001234", "hello")
+    answer = client.get(f"/notify/sms/dlr/{row.pk}/", {"t": "0" * 32, "type": "1", "at": "0"})
+    assert answer.status_code == 404
+    row.refresh_from_db()
+    assert row.delivery == "" and not DeliveryReport.objects.exists()
+
+
+def test_a_text_from_a_handset_becomes_a_case(through_kannel, tree):
+    through_kannel.inject("13912345678", "幸福路口路灯坏了")
+    case = wait_for(lambda: Case.objects.filter(channel="sms").first(), 10, "the case")
+    assert (case.description, case.reporter_phone) == ("幸福路口路灯坏了", "13912345678")
+
+
+def test_another_part_can_claim_an_inbound_text(through_kannel, tree):
+    claimed = []
+
+    @receiver(sms_received, weak=False)
+    def acknowledgement(phone, text, message_id, at, **kwargs):
+        if text.startswith("确认"):
+            claimed.append((phone, text))
+            return True
+        return False
+
+    try:
+        through_kannel.inject("13912345678", "确认 4821")
+        wait_for(lambda: claimed, 10, "the receiver")
+    finally:
+        sms_received.disconnect(acknowledgement)
+    assert claimed == [("13912345678", "确认 4821")]
+    assert not Case.objects.exists()
+
+
+def test_a_stop_reply_puts_the_number_on_the_opt_out_list(through_kannel, tree):
+    through_kannel.inject("13912345670", "退订")
+    wait_for(lambda: OptOut.objects.filter(phone="13912345670").exists(), 10, "the opt-out")
+    assert not Case.objects.exists()
+    row = enqueue_message("sms", "13912345670", "通知", priority=Priority.BULK)
+    assert (row.status, row.error) == (OutboxStatus.FAILED, "opted out")
+    warning = enqueue_message("sms", "13912345670", "预警", priority=Priority.WARNING)
+    assert warning.status == OutboxStatus.FAILED  # a citizen's opt-out holds even for warnings
+    assert Outbox.objects.count() == 2
