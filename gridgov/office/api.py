@@ -226,7 +226,7 @@ class DocumentQuery(ListPage):
     status: str = Field(
         "", max_length=12, description="received, signed, registered, assigned, replied or closed"
     )
-    overdue: bool = False
+    overdue: bool = Field(False, description="1 or true: only documents past their deadline")
     area: str = Field("", max_length=20, description="An area code: documents held in its subtree.")
 
 

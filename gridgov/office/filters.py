@@ -16,6 +16,14 @@ def _area() -> forms.CharField:
     return forms.CharField(label=_("Area"), max_length=20, required=False)
 
 
+class Flag(forms.CheckboxInput):
+    """A yes/no parameter read as the API reads a boolean: "0" or "false" is no (a plain
+    checkbox takes any value but "false" for yes)."""
+
+    def value_from_datadict(self, data, files, name) -> bool:
+        return str(data.get(name, "")).lower() in ("1", "on", "t", "true", "y", "yes")
+
+
 class NoticeFilter(ListFilter):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", "—"), *NoticeKind.choices], required=False
@@ -37,7 +45,7 @@ class DocumentFilter(ListFilter):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", "—"), *DocStatus.choices], required=False
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False, widget=Flag)
     area = _area()
     ordering = ("-received_at", "-id")
 

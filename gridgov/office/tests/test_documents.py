@@ -181,6 +181,7 @@ def test_search_and_overdue(office, client_for):
     doc = step(doc, "assign", "district", office, lead_area=office["street_a"], days=1)
     Document.objects.filter(pk=doc.pk).update(deadline=timezone.now() - datetime.timedelta(hours=1))
     assert [d.pk for d in listed(office, overdue="1")] == [doc.pk]
+    assert listed(office, overdue="0").count() == 2  # "0" is no (a checkbox field takes it for yes)
     rows = queries.deadlines_by_level(office["district"])
     assert rows == [
         {
