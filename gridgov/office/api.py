@@ -15,7 +15,8 @@ from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Role
 from gridgov.areas import queries as area_queries
 from gridgov.office import queries
-from gridgov.office.models import DocStatus, NoticeKind, ShareKind, Urgency
+from gridgov.office.filters import DocumentFilter, NoticeFilter
+from gridgov.office.models import NoticeKind, ShareKind, Urgency
 from gridgov.office.presenters import conversation_title, present
 from gridgov.office.services import documents, notices
 from gridgov.office.services import messages as chat
@@ -79,18 +80,22 @@ def _notice(n, receipt) -> NoticeOut:
     )
 
 
-class ListFilter(Schema):
-    kind: NoticeKind | None = None
+class ListPage(Schema):
+    """Paging of a list; its filters are the list's filter in office/filters.py."""
+
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)
 
 
+class NoticeQuery(ListPage):
+    kind: str = Field("", max_length=8, description="notice or dynamic (work dynamics)")
+    area: str = Field("", max_length=20, description="An area code: notices in its subtree.")
+
+
 @router.get("/office/notices", response=list[NoticeOut], summary="Notices and work dynamics")
-def notice_list(request: AuthenticatedRequest, filters: Query[ListFilter]):
+def notice_list(request: AuthenticatedRequest, params: Query[NoticeQuery]):
     rows = list(
-        queries.notices_for(request.user, kind=filters.kind or "")[
-            filters.offset : filters.offset + filters.limit
-        ]
+        NoticeFilter(request.GET, request.user).rows()[params.offset : params.offset + params.limit]
     )
     mine = queries.my_receipts(request.user, [n.pk for n in rows])
     return [_notice(n, mine.get(n.pk)) for n in rows]
@@ -216,20 +221,19 @@ def _document(d) -> DocumentOut:
     )
 
 
-class DocumentFilter(Schema):
+class DocumentQuery(ListPage):
     q: str = Field("", max_length=100, description="Document number, title or issuing unit")
-    status: DocStatus | None = None
-    overdue: bool = False
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=100_000)
+    status: str = Field(
+        "", max_length=12, description="received, signed, registered, assigned, replied or closed"
+    )
+    overdue: bool = Field(False, description="1 or true: only documents past their deadline")
+    area: str = Field("", max_length=20, description="An area code: documents held in its subtree.")
 
 
 @router.get("/office/documents", response=list[DocumentOut], summary="Official documents")
-def document_list(request: AuthenticatedRequest, filters: Query[DocumentFilter]):
-    rows = queries.documents_for(
-        request.user, text=filters.q.strip(), status=filters.status or "", overdue=filters.overdue
-    )
-    return [_document(d) for d in rows[filters.offset : filters.offset + filters.limit]]
+def document_list(request: AuthenticatedRequest, params: Query[DocumentQuery]):
+    rows = DocumentFilter(request.GET, request.user).rows()
+    return [_document(d) for d in rows[params.offset : params.offset + params.limit]]
 
 
 class DocumentIn(Schema):

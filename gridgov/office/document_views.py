@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gridgov.accounts.models import Department
 from gridgov.areas import queries as area_queries
 from gridgov.office import files, machine, queries
+from gridgov.office.filters import DocumentFilter
 from gridgov.office.forms import DocumentForm
 from gridgov.office.models import DocStatus
 from gridgov.office.services import documents
@@ -27,18 +28,8 @@ def _errors(exc) -> str:
 
 @login_required
 def document_list(request):
-    params = request.GET
-    status = params.get("status", "")
-    if status and status not in DocStatus.values:
-        raise Http404
-    rows = queries.documents_for(
-        request.user,
-        within=params.get("area", "").strip(),
-        text=params.get("q", "").strip()[:100],
-        status=status,
-        overdue=params.get("overdue") == "1",
-    )
-    page = Paginator(rows, 25).get_page(params.get("page"))
+    listing = DocumentFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "office/documents.html",
@@ -46,6 +37,7 @@ def document_list(request):
             "nav": "office",
             "tab": "documents",
             "page": page,
+            "listing": listing,
             "statuses": DocStatus.choices,
             "may_receive": request.user.role in OFFICE_ROLES or request.user.is_superuser,
             "area_choices": area_queries.picker_choices(request.user),

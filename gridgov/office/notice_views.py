@@ -13,6 +13,7 @@ from gridgov.accounts.models import User
 from gridgov.areas import queries as area_queries
 from gridgov.areas.models import Level
 from gridgov.office import files, queries
+from gridgov.office.filters import NoticeFilter
 from gridgov.office.forms import NoticeForm
 from gridgov.office.models import NoticeKind, NoticeReceipt
 from gridgov.office.services import messages as chat
@@ -26,11 +27,8 @@ def may_publish(user) -> bool:
 
 @login_required
 def notice_list(request):
-    kind = request.GET.get("kind", "")
-    if kind and kind not in NoticeKind.values:
-        raise Http404
-    rows = queries.notices_for(request.user, kind=kind, within=request.GET.get("area", "").strip())
-    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    listing = NoticeFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 20).get_page(request.GET.get("page"))
     ids = [n.pk for n in page]
     mine = queries.my_receipts(request.user, ids)
     counts = queries.signed_counts(ids)
@@ -44,7 +42,7 @@ def notice_list(request):
             "nav": "office",
             "tab": "notices",
             "page": page,
-            "kind": kind,
+            "listing": listing,
             "kinds": NoticeKind.choices,
             "may_publish": may_publish(request.user),
             "area_choices": area_queries.picker_choices(request.user),

@@ -8,10 +8,9 @@ from gridgov.accounts.scope import get_for_user, restrict
 from gridgov.office.models import DocStatus, Document, Notice, NoticeReceipt
 
 
-def notices_for(user, *, within: str = "", kind: str = "") -> QuerySet:
+def notices_for(user, *, within: str = "") -> QuerySet:
+    """The notices the user may read (within an area); office/filters.py narrows them."""
     notices = restrict(Notice.objects.all(), user, Action.VIEW, within=within)
-    if kind:
-        notices = notices.filter(kind=kind)
     return notices.select_related("area", "published_by")
 
 
@@ -43,16 +42,9 @@ def signed_counts(notice_ids) -> dict[int, dict]:
     return {r["notice_id"]: r for r in rows}
 
 
-def documents_for(user, *, within: str = "", text: str = "", status: str = "", overdue=False):
+def documents_for(user, *, within: str = "") -> QuerySet:
+    """The documents the user may read (within an area); office/filters.py narrows them."""
     docs = restrict(Document.objects.all(), user, Action.VIEW, within=within)
-    if text:
-        docs = docs.filter(
-            Q(number__icontains=text) | Q(title__icontains=text) | Q(issuing_unit__icontains=text)
-        )
-    if status:
-        docs = docs.filter(status=status)
-    if overdue:
-        docs = docs.filter(status=DocStatus.ASSIGNED, deadline__lt=timezone.now())
     return docs.select_related("area", "lead_area", "lead_department")
 
 

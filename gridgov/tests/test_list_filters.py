@@ -22,11 +22,15 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.urls import resolve
+from django.utils import timezone
 
 import gridgov
+from gridgov.areas.models import Area
 from gridgov.assessment.rollup import roll_up
 from gridgov.assessment.tests.conftest import OCTOBER, TZ, october  # noqa: F401 (fixtures)
 from gridgov.cases.tests.conftest import loop, taxonomy  # noqa: F401 (fixtures)
+from gridgov.office.models import Document
+from gridgov.office.services import documents, notices
 from gridgov.registry import services, transfers
 from gridgov.registry.tests.conftest import POINT_A, homes  # noqa: F401 (fixtures)
 
@@ -134,6 +138,20 @@ LISTS = {
         ),
         bad=DRILL.replace(OCTOBER, "2026-13"),
     ),
+    "notices": ListRoute(
+        "/office/",
+        "gridgov.office.api:notice_list",
+        "/api/v1/office/notices",
+        queries=("", "kind=dynamic", "area=410105001", "kind=notice&area=410105002"),
+        bad="kind=nonsense",
+    ),
+    "documents": ListRoute(
+        "/office/documents/",
+        "gridgov.office.api:document_list",
+        "/api/v1/office/documents",
+        queries=("", "q=网格", "status=received", "overdue=1", "area=410105001"),
+        bad="status=nonsense",
+    ),
     "areas": ListRoute("", "gridgov.areas.api:list_areas"),
     # The API answers the board's counts; the page lists the latest cards under them.
     "cards": ListRoute("/assessment/cards/", "gridgov.assessment.api:cards"),
@@ -154,6 +172,8 @@ NOT_LISTS = {
     "gridgov.registry.api:registry_map": "map points for the registry map (its only reader)",
     "gridgov.assessment.api:indicators": "one unit's figures",
     "gridgov.dashboard.api:cockpit": "figures of one area",
+    "gridgov.office.api:conversation_list": "the caller's own conversations, unfiltered",
+    "gridgov.office.api:unread": "the caller's unread counts",
 }
 
 # Query parameters a list view may read itself: paging and the file format.
@@ -185,9 +205,13 @@ READS = {
 }
 
 
+# A listed row: a table row, or an item of a list (the office's notices).
+ROW = re.compile(r'<(?:tr|li) data-id="([^"]*)"')
+
+
 def _page_ids(response, asked=None) -> list[str]:
     assert response.status_code == 200, (asked, response.status_code)
-    return re.findall(r'<tr data-id="([^"]*)"', response.content.decode())
+    return ROW.findall(response.content.decode())
 
 
 def _api_ids(response, route: ListRoute) -> list[str]:
@@ -223,7 +247,43 @@ def world(homes, october, users):  # noqa: F811 (fixtures)
             target_code=homes["house_a"].area_code,
             source="form",
         )
+        _office_papers(users)
         yield {"admin": admin}
+
+
+def _office_papers(users) -> None:
+    """Notices of both kinds at three levels; documents held by the district and by street A,
+    one of them overdue."""
+    admin = users["admin"]
+    areas = {a.code: a for a in Area.objects.filter(code__in=["410105", "410105001", "410105002"])}
+    for kind, code in (("notice", "410105"), ("dynamic", "410105001"), ("notice", "410105002")):
+        notices.publish_notice(
+            acting_user=admin, kind=kind, title=f"{kind} {code}", body="", area=areas[code]
+        )
+    late = documents.receive_document(
+        acting_user=users["district"],
+        area=areas["410105"],
+        number="金政〔2026〕7号",
+        title="关于调整网格的通知",
+        issuing_unit="金水区人民政府办公室",
+        main=[areas["410105001"]],
+    )
+    for action, who in (("sign", "op_a"), ("register", "district")):
+        late = documents.perform(late, action, acting_user=users[who])
+    documents.perform(
+        late, "assign", acting_user=users["district"], lead_area=areas["410105001"], days=1
+    )
+    Document.objects.filter(pk=late.pk).update(
+        deadline=timezone.now() - datetime.timedelta(hours=1)
+    )
+    documents.receive_document(
+        acting_user=users["op_a"],
+        area=areas["410105001"],
+        number="金民〔2026〕3号",
+        title="关于养老服务的通知",
+        issuing_unit="金水区民政局",
+        main=[areas["410105001"]],
+    )
 
 
 def test_page_and_api_list_the_same_rows(world, client_for):
@@ -253,7 +313,7 @@ def test_a_bad_filter_value_is_refused_on_both(world, client_for):
         assert page.status_code in (200, 400), (name, page.status_code)
         text = page.content.decode()
         assert 'class="errorlist filter-errors"' in text or "msg-error" in text, name
-        assert not re.findall(r'<tr data-id="([^"]*)"', text), name
+        assert not ROW.findall(text), name
 
 
 def _function(dotted: str):
