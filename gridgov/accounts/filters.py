@@ -7,7 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.accounts.models import Department, User
 from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import restrict
+from gridgov.accounts.system import PREFIX as SYSTEM_PREFIX
 from gridgov.list_filter import ListFilter
+
+
+def managed_users(user: User) -> QuerySet:
+    """The users a manager keeps; system accounts are kept by code, so they are not among them."""
+    return (
+        restrict(User.objects.all(), user, Action.MANAGE_USERS)
+        .exclude(username__startswith=SYSTEM_PREFIX)
+        .distinct()
+    )
 
 
 class UserFilter(ListFilter):
@@ -18,11 +28,7 @@ class UserFilter(ListFilter):
     ordering = ("username",)
 
     def base(self) -> QuerySet:
-        return (
-            restrict(User.objects.all(), self.user, Action.MANAGE_USERS)
-            .select_related("department")
-            .prefetch_related("scope_areas")
-        )
+        return managed_users(self.user).select_related("department").prefetch_related("scope_areas")
 
     def apply(self, rows: QuerySet, data: dict) -> QuerySet:
         if text := data["q"].strip():

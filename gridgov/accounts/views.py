@@ -14,25 +14,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.accounts import filters, services
 from gridgov.accounts.forms import ThrottledAuthenticationForm, UserForm
-from gridgov.accounts.models import Department, User
+from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import get_for_user, restrict
-from gridgov.accounts.system import PREFIX as SYSTEM_PREFIX
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
-
-
-def _users_for(user):
-    """The users a manager keeps; system accounts are kept by code, so they are not among them."""
-    return (
-        restrict(User.objects.all(), user, Action.MANAGE_USERS)
-        .exclude(username__startswith=SYSTEM_PREFIX)
-        .distinct()
-    )
 
 
 @login_required
@@ -96,7 +86,9 @@ def user_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_edit(request, user_id: int):
-    target = get_for_user(_users_for(request.user), request.user, Action.MANAGE_USERS, pk=user_id)
+    target = get_for_user(
+        filters.managed_users(request.user), request.user, Action.MANAGE_USERS, pk=user_id
+    )
     initial = {
         "full_name": target.full_name,
         "role": target.role,
