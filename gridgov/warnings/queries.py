@@ -1,0 +1,165 @@
+"""Reads of warnings, always through the scope: lists, one warning, the board, my receipts."""
+
+import hashlib
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import get_for_user, restrict
+from gridgov.areas.models import Level
+from gridgov.warnings.models import CLOSING_KINDS, Channel, Kind, Receipt, State, Warning
+
+BOARD_LEVELS = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID]
+
+
+def warnings_for(user, *, within: str = "", state: str = "") -> QuerySet:
+    """The warnings the user may see: issued by their areas (drafts included) or reaching them."""
+    qs = restrict(Warning.objects.all(), user, Action.VIEW, within=within or None)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.select_related("area").order_by("-created_at", "-id")
+
+
+def get_warning_for_user(user, pk: int) -> Warning:
+    """One warning the user may see, or 404."""
+    return get_for_user(Warning.objects.select_related("area", "original"), user, pk=pk)
+
+
+def active_for(user, now=None) -> list[dict]:
+    """Issued, unexpired warnings that reach the user or were issued in their scope, each with
+    the user's own receipt state: the cockpit's and the phone's list."""
+    now = now or timezone.now()
+    qs = (
+        warnings_for(user, state=State.ISSUED)
+        .exclude(kind__in=CLOSING_KINDS)
+        .filter(Q(expires__isnull=True) | Q(expires__gt=now))
+        .order_by("-sent", "-id")[:50]
+    )
+    items = list(qs)
+    mine = {
+        wid: (read, ack)
+        for wid, read, ack in Receipt.objects.filter(
+            user=user, channel=Channel.APP, warning__in=[w.pk for w in items]
+        ).values_list("warning_id", "read_at", "acknowledged_at")
+    }
+    return [
+        {
+            "id": w.pk,
+            "identifier": w.identifier,
+            "area_code": w.area_code,
+            "issuer": w.sender_name,
+            "colour": w.colour,
+            "colour_label": str(w.get_colour_display()),
+            "kind": w.kind,
+            "event": w.event,
+            "headline": w.headline,
+            "instruction": w.instruction,
+            "sent": w.sent.isoformat() if w.sent else None,
+            "expires": w.expires.isoformat() if w.expires else None,
+            "mine": w.pk in mine,
+            "read": bool(mine.get(w.pk, (None, None))[0]),
+            "acknowledged": bool(mine.get(w.pk, (None, None))[1]),
+        }
+        for w in items
+    ]
+
+
+def etag_of(data) -> str:
+    return '"' + hashlib.sha256(repr(data).encode()).hexdigest()[:32] + '"'
+
+
+def chain_ids(warning: Warning) -> list[int]:
+    """The warning and, for an original, the forwards and updates that carry it down the tree."""
+    if warning.original_id:
+        return [warning.pk]
+    followers = Warning.objects.filter(
+        original=warning, kind=Kind.FORWARD, state__in=[State.ISSUED, State.CLOSED]
+    ).values_list("pk", flat=True)
+    return [warning.pk, *followers]
+
+
+def board_etag(warning: Warning, user) -> str:
+    """Changes with every read, acknowledgement or delivery of the warning or its forwards, and
+    differs between viewers of different scopes (each sees their own part of the board)."""
+    versions = list(
+        Warning.objects.filter(pk__in=chain_ids(warning))
+        .order_by("pk")
+        .values_list("pk", "board_version", "state")
+    )
+    return etag_of((versions, tuple(getattr(user, "scope_codes", ())), user.is_superuser))
+
+
+def board(warning: Warning, user) -> dict:
+    """Per level of the tree, within the viewer's scope: recipients who acknowledged, who read
+    but did not acknowledge yet, and who were not reached (neither); SMS delivered besides."""
+    rows = restrict(Receipt.objects.filter(warning_id__in=chain_ids(warning)), user, Action.VIEW)
+    app = (
+        rows.filter(channel=Channel.APP)
+        .values("level")
+        .annotate(
+            total=Count("user", distinct=True),
+            acknowledged=Count("user", distinct=True, filter=Q(acknowledged_at__isnull=False)),
+            read=Count(
+                "user",
+                distinct=True,
+                filter=Q(read_at__isnull=False, acknowledged_at__isnull=True),
+            ),
+        )
+    )
+    sms = dict(
+        rows.filter(channel=Channel.SMS, delivered_at__isnull=False)
+        .values("level")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("level", "n")
+    )
+    by_level = {r["level"]: r for r in app}
+    levels = []
+    totals = {"total": 0, "acknowledged": 0, "read": 0, "not_reached": 0, "sms_delivered": 0}
+    for level in BOARD_LEVELS:
+        r = by_level.get(level)
+        if r is None:
+            continue
+        entry = {
+            "level": level,
+            "label": str(Level(level).label),
+            "total": r["total"],
+            "acknowledged": r["acknowledged"],
+            "read": r["read"],
+            "not_reached": max(0, r["total"] - r["acknowledged"] - r["read"]),
+            "sms_delivered": sms.get(level, 0),
+        }
+        for key in totals:
+            totals[key] += entry[key]
+        levels.append(entry)
+    return {
+        "warning": warning.pk,
+        "identifier": warning.identifier,
+        "area_code": warning.area_code,
+        "state": warning.state,
+        "levels": levels,
+        "totals": totals,
+    }
+
+
+def my_receipts(user) -> QuerySet:
+    """The user's own receipts (desk and phone channel), newest first."""
+    return (
+        Receipt.objects.filter(user=user, channel=Channel.APP)
+        .select_related("warning")
+        .order_by("-queued_at", "-id")
+    )
+
+
+def silent_recipients(warning: Warning, user, limit: int = 200) -> QuerySet:
+    """Who has not acknowledged yet, within the viewer's scope (names for the board page)."""
+    rows = restrict(
+        Receipt.objects.filter(
+            warning_id__in=chain_ids(warning),
+            channel=Channel.APP,
+            acknowledged_at__isnull=True,
+        ),
+        user,
+        Action.VIEW,
+    )
+    return rows.select_related("user").order_by("area_code", "user_id")[:limit]
