@@ -105,7 +105,7 @@ def to_xml(warning: Warning, base_url: str = "") -> bytes:
     for polygon in warning.polygons:
         for rings in _polygon_list(polygon):
             _el(area, "polygon", " ".join(f"{lat},{lon}" for lon, lat in rings[0]))
-    for code in codes:
+    for code in warning.target_codes:  # the chosen subtrees; the polygons say the rest
         _el(area, "geocode").extend(_pair("valueName", "gridgov:area", "value", code))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
