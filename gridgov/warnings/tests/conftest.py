@@ -5,6 +5,7 @@ import pytest
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import UserSpec, bulk_create_users
+from gridgov.cases.tests.conftest import taxonomy  # noqa: F401 (the seeded case classes)
 
 
 @pytest.fixture
