@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
@@ -284,6 +284,7 @@ def active_partial(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def rules(request):
     if not user_may(request.user, Action.MANAGE_SETTINGS):
         raise PermissionDenied
@@ -291,6 +292,7 @@ def rules(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def rule_edit(request, pk: int):
     if not user_may(request.user, Action.MANAGE_SETTINGS):
         raise PermissionDenied
