@@ -18,7 +18,9 @@ def staff(tree, users):
     ]
     for i, c in enumerate(tree.communities):
         specs.append(
-            UserSpec(f"comm_{c.code}", Role.COMMUNITY_STAFF, [c.code], f"社区{i}", f"1390001{i:04d}")
+            UserSpec(
+                f"comm_{c.code}", Role.COMMUNITY_STAFF, [c.code], f"社区{i}", f"1390001{i:04d}"
+            )
         )
     for i, g in enumerate(tree.grids):
         specs.append(

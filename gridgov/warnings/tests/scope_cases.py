@@ -26,9 +26,7 @@ CAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 def setup(world) -> None:
     op_b = world.users["op_b"]
     world.users["comm_b"] = make_user("comm_b", Role.COMMUNITY_STAFF, ["410105002001"])
-    data = WarningInput(
-        event="暴雨", colour="red", headline=ISSUED_B, target_codes=["410105002"]
-    )
+    data = WarningInput(event="暴雨", colour="red", headline=ISSUED_B, target_codes=["410105002"])
     issued = services.create_draft(acting_user=op_b, area_code="410105002", data=data)
     services.approve(issued, acting_user=op_b)
     world.objects["warning_b"] = services.issue(issued, acting_user=op_b)
@@ -94,7 +92,9 @@ CASES = [
         multipart=True,
         live_expect=302,
     ),
-    Case("warnings/mine/", lambda w: "/warnings/mine/", expect=200, absent=_issued, live_as="comm_b"),
+    Case(
+        "warnings/mine/", lambda w: "/warnings/mine/", expect=200, absent=_issued, live_as="comm_b"
+    ),
     Case("warnings/active/", lambda w: "/warnings/active/", expect=200, absent=_issued),
     Case("warnings/import/", lambda w: "/warnings/import/", expect=200, absent=_street),
     Case(
@@ -143,7 +143,7 @@ CASES = [
     *[
         Case(
             f"warnings/<int:pk>/{step}/",
-            lambda w: f"/warnings/{_d(w)}/{step}/",
+            lambda w, step=step: f"/warnings/{_d(w)}/{step}/",
             "POST",
             multipart=True,
             live_expect=WRITE,
@@ -208,7 +208,7 @@ CASES = [
     *[
         Case(
             f"api/v1/warnings/<warning_id>/{step}",
-            lambda w: f"/api/v1/warnings/{_d(w)}/{step}",
+            lambda w, step=step: f"/api/v1/warnings/{_d(w)}/{step}",
             "POST",
             live_expect=(200, 400),
         )

@@ -82,7 +82,9 @@ def test_delivery_report_updates_the_sms_receipt(staff, users):
 def test_reply_with_the_code_acknowledges(staff, users):
     w = issued(users["district"], "410105", "red")
     member = staff[MEMBER]
-    wrong = sms_received.send(sender=None, phone=member.phone, text="收到 0000", message_id="1", at=w.sent)
+    wrong = sms_received.send(
+        sender=None, phone=member.phone, text="收到 0000", message_id="1", at=w.sent
+    )
     assert not any(r for _f, r in wrong)
     other_phone = sms_received.send(
         sender=None, phone="13800000000", text=f"{w.ack_code}", message_id="2", at=w.sent

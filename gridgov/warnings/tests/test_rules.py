@@ -73,7 +73,11 @@ def test_a_fourfold_spike_of_ten_reports_fires_on_the_next_run(spike_rule, tree,
     now = timezone.now().replace(microsecond=0)
     start = now - 13 * WEEK
     spiking, cls = grids[5], classes[2]
-    quiet = [c for c in _history(grids, classes, start, 13, rng) if (c.area_code, c.category) != (spiking, cls)]
+    quiet = [
+        c
+        for c in _history(grids, classes, start, 13, rng)
+        if (c.area_code, c.category) != (spiking, cls)
+    ]
     usual = [_case(spiking, cls, start + datetime.timedelta(hours=67 * i)) for i in range(30)]
     spike = [_case(spiking, cls, now - datetime.timedelta(hours=12 * i + 1)) for i in range(10)]
     Case.objects.bulk_create(quiet + usual + spike, batch_size=2000)
@@ -91,7 +95,9 @@ def test_an_issuing_rule_issues_and_due_rules_run_weekly(spike_rule, tree, class
     spike_rule.save()
     grid = tree.grids[0].code
     now = timezone.now().replace(microsecond=0)
-    Case.objects.bulk_create([_case(grid, classes[0], now - datetime.timedelta(hours=i + 1)) for i in range(12)])
+    Case.objects.bulk_create(
+        [_case(grid, classes[0], now - datetime.timedelta(hours=i + 1)) for i in range(12)]
+    )
     assert rules.run_due_rules(now) == {"raised": 1}
     assert RuleHit.objects.get().warning.state == State.ISSUED
     assert rules.run_due_rules(now + datetime.timedelta(days=1)) == {"raised": 0}  # not due yet

@@ -29,7 +29,9 @@ def test_red_reaches_every_level_below_at_once_with_sms(staff, users):
 
 
 def test_the_workflow_is_enforced(staff, users):
-    data = WarningInput(event="大风", colour="yellow", headline="大风黄色预警", target_codes=["410105001"])
+    data = WarningInput(
+        event="大风", colour="yellow", headline="大风黄色预警", target_codes=["410105001"]
+    )
     w = services.create_draft(acting_user=users["district"], area_code="410105", data=data)
     with pytest.raises(ValidationError):
         services.issue(w, acting_user=users["district"])  # not approved yet
