@@ -33,25 +33,19 @@ def _silent(warning: Warning, step_before: int, due_before: datetime.datetime):
     )
 
 
-def _people(rows) -> list[fanout.Recipient]:
-    return [
-        fanout.Recipient(uid, code, level)
-        for uid, code, level in rows.values_list("user_id", "area_code", "level")
-    ]
-
-
 def _mark(rows, step: int, now: datetime.datetime) -> int:
-    return Receipt.objects.filter(pk__in=list(rows.values_list("pk", flat=True))).update(
+    return Receipt.objects.filter(pk__in=rows.values("pk")).update(
         escalation=step, escalated_at=now
     )
 
 
-def _renotify(warning: Warning, people: list[fanout.Recipient]) -> None:
+def _renotify(warning: Warning, rows) -> None:
     url = reverse("warnings:detail", args=[warning.pk])
     title = _("Please acknowledge the warning: %(headline)s") % {"headline": warning.headline}
-    Message.objects.bulk_create(
-        [Message(user_id=p.user_id, title=title[:200], url=url) for p in people],
-        batch_size=fanout.BATCH,
+    fanout.insert_rows(
+        Message,
+        ["user_id", "title", "url"],
+        [(uid, title[:200], url) for uid in rows.values_list("user_id", flat=True)],
     )
 
 
@@ -73,10 +67,10 @@ def _supervisors(codes: set[str]) -> dict[str, list[int]]:
     return found
 
 
-def _tell_supervisors(warning: Warning, people: list[fanout.Recipient]) -> None:
+def _tell_supervisors(warning: Warning, rows) -> None:
     silent_by_area: dict[str, int] = defaultdict(int)
-    for p in people:
-        silent_by_area[p.area_code] += 1
+    for code in rows.values_list("area_code", flat=True):
+        silent_by_area[code] += 1
     supervisors = _supervisors(set(silent_by_area))
     counts: dict[int, int] = defaultdict(int)
     for code, n in silent_by_area.items():
@@ -107,26 +101,22 @@ def _escalate_warning(warning: Warning, now: datetime.datetime) -> dict[str, int
             0,
             now - datetime.timedelta(minutes=settings.GRIDGOV_WARNING_SILENT_SMS_MINUTES),
         ).filter(read_at__isnull=True)
-        people = _people(rows)
-        if people:
-            fanout.send_sms(warning, people, now, step="silence", reminder=True)
+        if rows.exists():
+            fanout.send_sms(warning, rows, now, step="silence", reminder=True)
             done["sms"] = _mark(rows, SMS_SENT, now)
         return done
     step = datetime.timedelta(minutes=minutes)
     rows = _silent(warning, 0, now - step)
-    people = _people(rows)
-    if people:
-        _renotify(warning, people)
+    if rows.exists():
+        _renotify(warning, rows)
         done["renotified"] = _mark(rows, RENOTIFIED, now)
     rows = _silent(warning, RENOTIFIED, now - 2 * step)
-    people = _people(rows)
-    if people:
-        fanout.send_sms(warning, people, now, step="silence", reminder=True)
+    if rows.exists():
+        fanout.send_sms(warning, rows, now, step="silence", reminder=True)
         done["sms"] = _mark(rows, SMS_SENT, now)
     rows = _silent(warning, SMS_SENT, now - 3 * step)
-    people = _people(rows)
-    if people:
-        _tell_supervisors(warning, people)
+    if rows.exists():
+        _tell_supervisors(warning, rows)
         done["supervisors"] = _mark(rows, SUPERVISOR_TOLD, now)
     return done
 

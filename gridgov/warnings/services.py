@@ -343,8 +343,7 @@ def issue(warning: Warning, *, acting_user: User, now: datetime.datetime | None 
         ],
         ignore_conflicts=True,
     )
-    people = fanout.recipients(warning, codes)
-    fanout.write_receipts(warning, people, now)
+    fanout.write_receipts(warning, codes, now)
     if warning.kind in CLOSING_KINDS and warning.original_id:
         chain = Warning.objects.filter(pk=warning.original_id) | Warning.objects.filter(
             original_id=warning.original_id, state=State.ISSUED
