@@ -122,8 +122,8 @@ def create_warning(request: HttpRequest, payload: WarningIn):
 
 @router.get("/warnings/active", summary="Active warnings for the cockpit and the phone (ETag)")
 def active_warnings(request: HttpRequest):
-    items = queries.active_for(request.user)
-    return _not_modified_or(request, queries.etag_of(items), lambda: {"items": items})
+    etag = queries.active_etag(request.user)
+    return _not_modified_or(request, etag, lambda: {"items": queries.active_for(request.user)})
 
 
 @router.get("/warnings/mine", summary="My receipts")

@@ -2,7 +2,7 @@
 
 import hashlib
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from gridgov.accounts.permissions import Action
@@ -63,6 +63,19 @@ def active_for(user, now=None) -> list[dict]:
         }
         for w in items
     ]
+
+
+def active_etag(user, now=None) -> str:
+    """A cheap fingerprint of what `active_for` would answer (two aggregate queries, no list):
+    it changes when any warning changes state or expires, or the user reads or acknowledges."""
+    now = now or timezone.now()
+    warnings = Warning.objects.filter(state=State.ISSUED).aggregate(
+        n=Count("pk"), last=Max("updated_at"), expired=Count("pk", filter=Q(expires__lte=now))
+    )
+    mine = Receipt.objects.filter(user=user, channel=Channel.APP).aggregate(
+        n=Count("pk"), read=Max("read_at"), ack=Max("acknowledged_at")
+    )
+    return etag_of((warnings, mine, tuple(getattr(user, "scope_codes", ())), user.pk))
 
 
 def etag_of(data) -> str:

@@ -348,8 +348,10 @@ def issue(warning: Warning, *, acting_user: User, now: datetime.datetime | None 
         chain = Warning.objects.filter(pk=warning.original_id) | Warning.objects.filter(
             original_id=warning.original_id, state=State.ISSUED
         )
-        chain.exclude(pk=warning.pk).update(state=State.CLOSED, closed_at=now)
-        Warning.objects.filter(pk=warning.pk).update(state=State.CLOSED, closed_at=now)
+        chain.exclude(pk=warning.pk).update(state=State.CLOSED, closed_at=now, updated_at=now)
+        Warning.objects.filter(pk=warning.pk).update(
+            state=State.CLOSED, closed_at=now, updated_at=now
+        )
         warning.state, warning.closed_at = State.CLOSED, now
     return warning
 
