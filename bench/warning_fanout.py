@@ -37,7 +37,7 @@ def build_city(smoke: bool) -> None:
     from gridgov.accounts.models import User
     from gridgov.accounts.permissions import Role
     from gridgov.areas.models import Area, Level
-    from gridgov.warnings.fanout import insert_rows
+    from gridgov.warnings.sql import insert_rows
 
     if Area.objects.exists():
         return

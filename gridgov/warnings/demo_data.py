@@ -13,7 +13,7 @@ from gridgov.areas.models import Area, Level
 from gridgov.demo.size import portion
 from gridgov.notify.models import Outbox, OutboxStatus
 from gridgov.warnings import services
-from gridgov.warnings.models import Channel, Kind, Receipt, Rule, RuleKind, Warning
+from gridgov.warnings.models import Channel, Kind, Receipt, RuleKind, Warning
 from gridgov.warnings.services import WarningInput
 
 PAST = [  # days ago, colour, event, headline, instruction, closed by
@@ -39,7 +39,9 @@ def _issue(user, area_code: str, data: WarningInput, at: datetime.datetime, appr
 
 def _acknowledge(warning: Warning, rng, share: float, at: datetime.datetime, minutes: float):
     rows = list(
-        Receipt.objects.filter(warning=warning, channel=Channel.APP).values_list("user_id", flat=True)
+        Receipt.objects.filter(warning=warning, channel=Channel.APP).values_list(
+            "user_id", flat=True
+        )
     )
     chosen = [uid for uid in rows if rng.random() < share]
     users = User.objects.in_bulk(chosen)
@@ -157,4 +159,6 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
                 every_days=7,
                 active=True,
             )
-    stdout.write(f"warnings: {Warning.objects.count()} warnings, {Receipt.objects.count()} receipts")
+    stdout.write(
+        f"warnings: {Warning.objects.count()} warnings, {Receipt.objects.count()} receipts"
+    )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Role
 from gridgov.notify.models import Message
-from gridgov.warnings import fanout
+from gridgov.warnings import fanout, sql
 from gridgov.warnings.models import CLOSING_KINDS, Channel, Receipt, State, Warning
 
 RENOTIFIED, SMS_SENT, SUPERVISOR_TOLD = 1, 2, 3
@@ -42,7 +42,7 @@ def _mark(rows, step: int, now: datetime.datetime) -> int:
 def _renotify(warning: Warning, rows) -> None:
     url = reverse("warnings:detail", args=[warning.pk])
     title = _("Please acknowledge the warning: %(headline)s") % {"headline": warning.headline}
-    fanout.insert_rows(
+    sql.insert_rows(
         Message,
         ["user_id", "title", "url"],
         [(uid, title[:200], url) for uid in rows.values_list("user_id", flat=True)],

@@ -8,19 +8,18 @@ two INSERT … SELECT statements and its SMS outbox rows in a few batched insert
 import datetime
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import CharField, DateTimeField, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Length
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import SEPARATED_ROLES
 from gridgov.areas.models import Level
 from gridgov.notify.models import Outbox, Priority
+from gridgov.warnings import sql
 from gridgov.warnings.models import URGENT_COLOURS, Channel, Kind, Receipt, Warning
 
-BATCH = 5000
+BATCH = sql.BATCH
 
 
 def ancestors(code: str) -> list[str]:
@@ -52,19 +51,6 @@ def recipient_areas(warning: Warning, target_codes: list[str]) -> QuerySet:
         .exclude(user__role__in=SEPARATED_ROLES)
         .order_by("code_length", "area__code", "user_id")
     )
-
-
-def _insert_select(model, columns: list[str], queryset: QuerySet) -> int:
-    """INSERT INTO model (columns) SELECT …, skipping rows a unique constraint already holds
-    (the first of several rows for one key wins: the queryset's order decides)."""
-    sql, params = queryset.query.sql_with_params()
-    fields = {f.attname: f.column for f in model._meta.concrete_fields}
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(fields[c]) for c in columns)
-    statement = f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql} ON CONFLICT DO NOTHING"
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.rowcount
 
 
 RECEIPT_COLUMNS = [
@@ -100,7 +86,7 @@ def write_receipts(warning: Warning, target_codes: list[str], now: datetime.date
         .annotate(**constants)
         .values_list("user_id", "area__code", "area__level", *constants)
     )
-    reached = _insert_select(Receipt, RECEIPT_COLUMNS, rows)
+    reached = sql.insert_select(Receipt, RECEIPT_COLUMNS, rows)
     if warning.colour in URGENT_COLOURS:
         send_sms(
             warning, Receipt.objects.filter(warning=warning, channel=Channel.APP), now, step="issue"
@@ -125,7 +111,7 @@ def send_sms(
         .order_by()
         .values_list("user_id", "area_code", "level", *constants)
     )
-    _insert_select(Receipt, RECEIPT_COLUMNS, rows)
+    sql.insert_select(Receipt, RECEIPT_COLUMNS, rows)
     targets = Receipt.objects.filter(
         warning=warning, channel=Channel.SMS, user_id__in=app_receipts.values("user_id")
     ).values_list("pk", "user_id", "user__phone")
@@ -143,7 +129,7 @@ def send_sms(
         for pk, user_id, phone in targets.iterator(chunk_size=BATCH)
         if phone
     ]
-    insert_rows(
+    sql.insert_rows(
         Outbox,
         ["channel", "destination", "body", "priority", "source", "dedupe_key", "user_id"],
         queued,
@@ -165,44 +151,3 @@ def sms_text(warning: Warning, reminder: bool = False) -> str:
         parts.append(warning.instruction[:120])
     parts.append(_("Reply %(code)s to acknowledge.") % {"code": warning.ack_code})
     return " ".join(parts)
-
-
-def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """Append rows in one statement per batch, skipping those a unique constraint already holds
-    (as bulk_create(ignore_conflicts=True) would, without building a model object per row: a
-    city's 30,000 receipts and SMS rows go in well under a second). Columns not given get the
-    field's default, prepared once."""
-    if not rows:
-        return
-    fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
-    extra, defaults = [], []
-    now = timezone.now()
-    for name, f in fields.items():
-        if name in columns:
-            continue
-        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        value = now if auto else f.get_default()
-        extra.append(f.column)
-        defaults.append(f.get_db_prep_save(value, connection))
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in [fields[c].column for c in columns] + extra)
-    marks = ", ".join(["%s"] * (len(columns) + len(extra)))
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks}) "  # noqa: S608
-        "ON CONFLICT DO NOTHING"
-    )
-    memo: dict = {}  # a city's rows share a handful of timestamps: prepare each once
-
-    def prep(column: str, value):
-        if not isinstance(value, datetime.datetime):
-            return value
-        key = (column, value)
-        if key not in memo:
-            memo[key] = fields[column].get_db_prep_save(value, connection)
-        return memo[key]
-
-    tail = tuple(defaults)
-    prepared = [tuple(prep(c, v) for c, v in zip(columns, row, strict=True)) + tail for row in rows]
-    with connection.cursor() as cursor:
-        for start in range(0, len(prepared), BATCH):
-            cursor.executemany(sql, prepared[start : start + BATCH])
