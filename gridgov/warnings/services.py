@@ -120,7 +120,7 @@ def _clean_polygons(polygons, issuer: Area, errors: dict) -> list[dict]:
             geom = parse_boundary(polygon)
         except ValidationError as exc:
             errors.setdefault("polygons", []).extend(
-                f"{_('Polygon %(n)d') % {'n': i}}: {m}" for m in exc.messages
+                _("Polygon %(n)d: %(problem)s") % {"n": i, "problem": m} for m in exc.messages
             )
             continue
         if bounds is not None and not geom.intersects(bounds):
