@@ -9,15 +9,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.scope import ScopedQuerySet, minimal_prefixes
 
 
 class Colour(models.TextChoices):
-    BLUE = "blue", _("Blue")
-    YELLOW = "yellow", _("Yellow")
-    ORANGE = "orange", _("Orange")
-    RED = "red", _("Red")
+    BLUE = "blue", pgettext_lazy("warning colour", "Blue")
+    YELLOW = "yellow", pgettext_lazy("warning colour", "Yellow")
+    ORANGE = "orange", pgettext_lazy("warning colour", "Orange")
+    RED = "red", pgettext_lazy("warning colour", "Red")
 
 
 # Colour level → (CAP severity, CAP urgency); docs/warnings.md explains the table.

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict
-from gridgov.areas.models import Level
+from gridgov.areas.models import Area, Level
 from gridgov.warnings.models import CLOSING_KINDS, Channel, Kind, Receipt, State, Warning
 
 BOARD_LEVELS = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID]
@@ -155,6 +155,12 @@ def board(warning: Warning, user) -> dict:
     }
 
 
+def area_names(codes: list[str]) -> list[str]:
+    """The names of a warning's target areas, in its order (names only, whatever the scope)."""
+    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+    return [names.get(c, c) for c in codes]
+
+
 def my_receipts(user) -> QuerySet:
     """The user's own receipts (desk and phone channel), newest first."""
     return (
@@ -164,8 +170,9 @@ def my_receipts(user) -> QuerySet:
     )
 
 
-def silent_recipients(warning: Warning, user, limit: int = 200) -> QuerySet:
-    """Who has not acknowledged yet, within the viewer's scope (names for the board page)."""
+def silent_recipients(warning: Warning, user, limit: int = 200) -> list[Receipt]:
+    """Who has not acknowledged yet, within the viewer's scope, once each (names for the board
+    page; a person reached by the original and a forward is listed once)."""
     rows = restrict(
         Receipt.objects.filter(
             warning_id__in=chain_ids(warning),
@@ -175,4 +182,7 @@ def silent_recipients(warning: Warning, user, limit: int = 200) -> QuerySet:
         user,
         Action.VIEW,
     )
-    return rows.select_related("user").order_by("area_code", "user_id")[:limit]
+    seen: dict[int, Receipt] = {}
+    for row in rows.select_related("user").order_by("area_code", "user_id")[: limit * 3]:
+        seen.setdefault(row.user_id, row)
+    return list(seen.values())[:limit]

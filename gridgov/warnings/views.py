@@ -150,6 +150,7 @@ def detail(request, pk: int):
             "warning": warning,
             "mine": mine,
             "hit": hit,
+            "target_names": queries.area_names(warning.target_codes),
             "followers": queries.warnings_for(request.user).filter(original=warning.root),
             "forward_form": ForwardForm(user=request.user, warning=warning),
             "follow_up_form": FollowUpForm(),
