@@ -115,7 +115,15 @@ def test_overdue_visits_fire_for_an_area_never_name_a_person(tree, users):
             people.append(Person(name=f"居民{c.code}{i}", area_code=c.code))
     Person.objects.bulk_create(people)
     for p in Person.objects.all():
-        tags.append(KeyPopulationTag(person=p, category="elderly_alone", visit_every_days=30, since=today - datetime.timedelta(days=200), area_code=p.area_code))
+        tags.append(
+            KeyPopulationTag(
+                person=p,
+                category="elderly_alone",
+                visit_every_days=30,
+                since=today - datetime.timedelta(days=200),
+                area_code=p.area_code,
+            )
+        )
     KeyPopulationTag.objects.bulk_create(tags)
     for c in tree.communities:
         overdue_share = 0.8 if c.code == "410105002002" else 0.1
@@ -125,12 +133,24 @@ def test_overdue_visits_fire_for_an_area_never_name_a_person(tree, users):
             when = now - datetime.timedelta(days=45 if late else 5)
             visits.append(Visit(person_id=tag.person_id, tag=tag, time=when, area_code=c.code))
     Visit.objects.bulk_create(visits)
-    rule = Rule.objects.create(name="走访", kind=RuleKind.OVERDUE_VISITS, area=tree.district, owner=users["district"])
+    rule = Rule.objects.create(
+        name="走访", kind=RuleKind.OVERDUE_VISITS, area=tree.district, owner=users["district"]
+    )
     hits = rules.run_rule(rule, now)
     assert [h.subject for h in hits] == ["410105002002"]
     figures = hits[0].figures
     assert (figures["tags"], figures["overdue"]) == (20, 16)
-    assert set(figures) == {"subject", "area_code", "tags", "overdue", "rate", "area_rate", "p_value", "threshold", "tests"}
+    assert set(figures) == {
+        "subject",
+        "area_code",
+        "tags",
+        "overdue",
+        "rate",
+        "area_rate",
+        "p_value",
+        "threshold",
+        "tests",
+    }
 
 
 def test_a_departments_rising_overdue_rate_fires(taxonomy, tree, users):
@@ -139,26 +159,64 @@ def test_a_departments_rising_overdue_rate_fires(taxonomy, tree, users):
 
     now = timezone.now().replace(microsecond=0)
     depts = [
-        create_department(actor=None, code=f"410105-{x}", name=f"部门{x}", level="district", area=tree.district)
+        create_department(
+            actor=None, code=f"410105-{x}", name=f"部门{x}", level="district", area=tree.district
+        )
         for x in ("A", "B")
     ]
-    cases, late = [], []
+    cases = []
     for dept, now_late in zip(depts, (10, 1), strict=True):
         for i in range(100):  # twelve usual weeks: 5 in 100 overdue
             at = now - WEEK - datetime.timedelta(hours=20 * i + 1)
-            cases.append((Case(title="x", channel="hotline", area_code="41010500100101", level_code="410105", created_at=at, department=dept), i < 5, at))
+            cases.append(
+                (
+                    Case(
+                        title="x",
+                        channel="hotline",
+                        area_code="41010500100101",
+                        level_code="410105",
+                        created_at=at,
+                        department=dept,
+                    ),
+                    i < 5,
+                    at,
+                )
+            )
         for i in range(20):  # this week
             at = now - datetime.timedelta(hours=8 * i + 1)
-            cases.append((Case(title="x", channel="hotline", area_code="41010500100101", level_code="410105", created_at=at, department=dept), i < now_late, at))
+            cases.append(
+                (
+                    Case(
+                        title="x",
+                        channel="hotline",
+                        area_code="41010500100101",
+                        level_code="410105",
+                        created_at=at,
+                        department=dept,
+                    ),
+                    i < now_late,
+                    at,
+                )
+            )
     Case.objects.bulk_create([c for c, _l, _a in cases])
     Card.objects.bulk_create(
         [
-            Card(case=c, kind="yellow", stage="handle", deadline=at, raised_at=at + datetime.timedelta(minutes=30), area_code=c.area_code, department=c.department)
+            Card(
+                case=c,
+                kind="yellow",
+                stage="handle",
+                deadline=at,
+                raised_at=at + datetime.timedelta(minutes=30),
+                area_code=c.area_code,
+                department=c.department,
+            )
             for c, is_late, at in cases
             if is_late
         ]
     )
-    rule = Rule.objects.create(name="部门", kind=RuleKind.DEPARTMENT_OVERDUE, area=tree.district, owner=users["district"])
+    rule = Rule.objects.create(
+        name="部门", kind=RuleKind.DEPARTMENT_OVERDUE, area=tree.district, owner=users["district"]
+    )
     hits = rules.run_rule(rule, now)
     assert [h.figures["department"] for h in hits] == ["部门A"]
     assert hits[0].figures["overdue"] == 10 and hits[0].figures["cases"] == 20
