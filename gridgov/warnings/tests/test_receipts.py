@@ -33,7 +33,7 @@ def test_red_silence_renotifies_then_sms_then_supervisor(staff, users):
     assert done["supervisors"] == 25
     told = Message.objects.filter(user=supervisor).order_by("-id")
     assert told.count() == before + 1
-    assert told[0].title.startswith("5")  # the five silent grid members of the community
+    assert "5" in told[0].title.split()  # the five silent grid members of the community
     assert escalate_silence(now=sent + datetime.timedelta(hours=2)) == {
         "renotified": 0,
         "sms": 0,
