@@ -11,8 +11,7 @@ BENCH = Path(__file__).resolve().parents[3] / "bench"
 
 
 @pytest.mark.django_db
-def test_warning_fanout_bench_smoke(settings, tmp_path, monkeypatch):
-    settings.GRIDGOV_DEMO_ACCOUNTS_FILE = tmp_path / "demo-accounts.json"
+def test_warning_fanout_bench_smoke(settings, monkeypatch):
     settings.GRIDGOV_REQUIRE_2FA = False
     monkeypatch.syspath_prepend(str(BENCH))
     monkeypatch.setenv("BENCH_POLLERS", "40")
@@ -22,6 +21,6 @@ def test_warning_fanout_bench_smoke(settings, tmp_path, monkeypatch):
     started = time.monotonic()
     figures = bench.measure(smoke=True)
     assert time.monotonic() - started < 20
-    assert figures["receipts"] == 2 * figures["sms_rows"] > 1000
+    assert figures["receipts"] == 2 * figures["sms_rows"] > 300
     assert figures["warning_fanout_s"] > 0 and figures["ack_board_p95_ms"] > 0
     assert figures["poll_p95_ms"] > 0
