@@ -5,10 +5,11 @@ If-None-Match, and never hold a response open."""
 
 import datetime
 import json
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
@@ -16,7 +17,7 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
 from gridgov.warnings import cap, queries, services
 from gridgov.warnings.forms import FollowUpForm, WarningForm
-from gridgov.warnings.models import State, Warning
+from gridgov.warnings.models import Warning
 
 router = Router(tags=["warnings"])
 
@@ -55,13 +56,15 @@ class WarningIn(BaseModel):
     event: str = Field(..., max_length=100)
     colour: str = Field(..., max_length=8)
     headline: str = Field(..., max_length=160)
-    certainty: str = "Likely"
-    status: str = "Actual"
+    certainty: Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"] = "Likely"
+    status: Literal["Actual", "Exercise", "Test", "Draft"] = "Actual"
     description: str = Field("", max_length=5000)
     instruction: str = Field("", max_length=5000)
     onset: datetime.datetime | None = None
     expires: datetime.datetime | None = None
-    target_codes: list[str] = Field(default_factory=list, max_length=500)
+    target_codes: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=list, max_length=500
+    )
     polygons: list[dict] = Field(default_factory=list, max_length=20)
 
 
@@ -71,7 +74,7 @@ class ForwardIn(BaseModel):
 
 
 class FollowUpIn(BaseModel):
-    kind: str = Field(..., description="update, cancel or all_clear")
+    kind: Literal["update", "cancel", "all_clear"]
 
 
 class AckOut(Schema):
@@ -96,9 +99,12 @@ def _not_modified_or(request: HttpRequest, etag: str, make) -> HttpResponse:
 
 
 @router.get("/warnings", response=list[WarningOut], summary="Warnings in my scope or reaching me")
-def list_warnings(request: HttpRequest, state: str = "", area: str = "", limit: int = 50):
-    if state and state not in State.values:
-        raise ValidationError({"state": [f"one of {', '.join(State.values)}"]})
+def list_warnings(
+    request: HttpRequest,
+    state: Literal["", "draft", "approved", "issued", "closed", "discarded"] = "",
+    area: str = Query("", max_length=20),
+    limit: int = 50,
+):
     qs = queries.warnings_for(request.user, within=area, state=state)
     return list(qs[: max(1, min(limit, 200))])
 
@@ -150,7 +156,9 @@ def my_receipts(request: HttpRequest, limit: int = 50):
     response={201: WarningOut},
     summary="Import a CAP 1.2 alert as a draft",
 )
-def import_cap(request: HttpRequest, area_code: Form[str], file: File[UploadedFile]):
+def import_cap(
+    request: HttpRequest, file: File[UploadedFile], area_code: str = Form(..., max_length=20)
+):
     if not user_may(request.user, Action.ISSUE_WARNING):
         raise PermissionDenied
     document = file.read(cap.MAX_CAP_BYTES + 1)

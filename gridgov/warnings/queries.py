@@ -39,9 +39,9 @@ def active_for(user, now=None) -> list[dict]:
     items = list(qs)
     mine = {
         wid: (read, ack)
-        for wid, read, ack in Receipt.objects.filter(
-            user=user, channel=Channel.APP, warning__in=[w.pk for w in items]
-        ).values_list("warning_id", "read_at", "acknowledged_at")
+        for wid, read, ack in own_receipts(user)
+        .filter(warning__in=[w.pk for w in items])
+        .values_list("warning_id", "read_at", "acknowledged_at")
     }
     return [
         {
@@ -69,10 +69,14 @@ def active_etag(user, now=None) -> str:
     """A cheap fingerprint of what `active_for` would answer (two aggregate queries, no list):
     it changes when any warning changes state or expires, or the user reads or acknowledges."""
     now = now or timezone.now()
-    warnings = Warning.objects.filter(state=State.ISSUED).aggregate(
-        n=Count("pk"), last=Max("updated_at"), expired=Count("pk", filter=Q(expires__lte=now))
+    warnings = (
+        warnings_for(user, state=State.ISSUED)
+        .order_by()
+        .aggregate(
+            n=Count("pk"), last=Max("updated_at"), expired=Count("pk", filter=Q(expires__lte=now))
+        )
     )
-    mine = Receipt.objects.filter(user=user, channel=Channel.APP).aggregate(
+    mine = own_receipts(user).aggregate(
         n=Count("pk"), read=Max("read_at"), ack=Max("acknowledged_at")
     )
     return etag_of((warnings, mine, tuple(getattr(user, "scope_codes", ())), user.pk))
@@ -82,12 +86,16 @@ def etag_of(data) -> str:
     return '"' + hashlib.sha256(repr(data).encode()).hexdigest()[:32] + '"'
 
 
-def chain_ids(warning: Warning) -> list[int]:
-    """The warning and, for an original, the forwards and updates that carry it down the tree."""
+def chain_ids(warning: Warning, user) -> list[int]:
+    """The warning and, for an original, the forwards that carry it down the tree (those the
+    viewer sees)."""
     if warning.original_id:
         return [warning.pk]
-    followers = Warning.objects.filter(
-        original=warning, kind=Kind.FORWARD, state__in=[State.ISSUED, State.CLOSED]
+    followers = restrict(
+        Warning.objects.filter(
+            original=warning, kind=Kind.FORWARD, state__in=[State.ISSUED, State.CLOSED]
+        ),
+        user,
     ).values_list("pk", flat=True)
     return [warning.pk, *followers]
 
@@ -96,7 +104,7 @@ def board_etag(warning: Warning, user) -> str:
     """Changes with every read, acknowledgement or delivery of the warning or its forwards, and
     differs between viewers of different scopes (each sees their own part of the board)."""
     versions = list(
-        Warning.objects.filter(pk__in=chain_ids(warning))
+        restrict(Warning.objects.filter(pk__in=chain_ids(warning, user)), user)
         .order_by("pk")
         .values_list("pk", "board_version", "state")
     )
@@ -106,7 +114,9 @@ def board_etag(warning: Warning, user) -> str:
 def board(warning: Warning, user) -> dict:
     """Per level of the tree, within the viewer's scope: recipients who acknowledged, who read
     but did not acknowledge yet, and who were not reached (neither); SMS delivered besides."""
-    rows = restrict(Receipt.objects.filter(warning_id__in=chain_ids(warning)), user, Action.VIEW)
+    rows = restrict(
+        Receipt.objects.filter(warning_id__in=chain_ids(warning, user)), user, Action.VIEW
+    )
     app = (
         rows.filter(channel=Channel.APP)
         .values("level")
@@ -161,13 +171,14 @@ def area_names(codes: list[str]) -> list[str]:
     return [names.get(c, c) for c in codes]
 
 
+def own_receipts(user) -> QuerySet:
+    """The user's own desk-and-phone receipts (a receipt carries the recipient's own area)."""
+    return restrict(Receipt.objects.filter(user=user, channel=Channel.APP), user)
+
+
 def my_receipts(user) -> QuerySet:
-    """The user's own receipts (desk and phone channel), newest first."""
-    return (
-        Receipt.objects.filter(user=user, channel=Channel.APP)
-        .select_related("warning")
-        .order_by("-queued_at", "-id")
-    )
+    """The user's own receipts, newest first."""
+    return own_receipts(user).select_related("warning").order_by("-queued_at", "-id")
 
 
 def silent_recipients(warning: Warning, user, limit: int = 200) -> list[Receipt]:
@@ -175,7 +186,7 @@ def silent_recipients(warning: Warning, user, limit: int = 200) -> list[Receipt]
     page; a person reached by the original and a forward is listed once)."""
     rows = restrict(
         Receipt.objects.filter(
-            warning_id__in=chain_ids(warning),
+            warning_id__in=chain_ids(warning, user),
             channel=Channel.APP,
             acknowledged_at__isnull=True,
         ),

@@ -23,7 +23,7 @@ from gridgov.warnings.forms import (
     RuleForm,
     WarningForm,
 )
-from gridgov.warnings.models import Kind, Receipt, Rule, RuleHit, State
+from gridgov.warnings.models import Kind, Rule, RuleHit, State
 
 
 def _errors_are_400(view):
@@ -136,7 +136,7 @@ def edit(request, pk: int):
 def detail(request, pk: int):
     warning = queries.get_warning_for_user(request.user, pk)
     services.mark_read(warning, acting_user=request.user)
-    mine = Receipt.objects.filter(warning=warning, user=request.user, channel="app").first()
+    mine = queries.own_receipts(request.user).filter(warning=warning).first()
     hit = (
         restrict(RuleHit.objects.filter(pk=warning.raised_by_id), request.user).first()
         if warning.raised_by_id
