@@ -63,3 +63,9 @@ def test_red_warning_down_the_tree_and_back_on_the_board(live_server, staff, use
     cell = page.locator("tr[data-level='grid'] [data-key='acknowledged']")
     assert int(cell.inner_text()) >= 1
     screenshot(page, "warnings-5-board")
+
+    # The cockpit lists it among the active warnings.
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{base}/cockpit/")
+    page.wait_for_selector("#active-warnings li.wn-red")
+    screenshot(page, "warnings-6-cockpit")
