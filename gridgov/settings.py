@@ -265,7 +265,9 @@ GRIDGOV_PERIODIC_JOBS = {
 # recipient's supervisor, each after as many minutes again); None: no escalation. Blue and yellow
 # warnings are sent by SMS only after silence: after GRIDGOV_WARNING_SILENT_SMS_MINUTES for blue.
 GRIDGOV_WARNING_ACK_MINUTES = {"red": 5, "orange": 15, "yellow": 60, "blue": None}
-GRIDGOV_WARNING_SILENT_SMS_MINUTES = int(os.environ.get("GRIDGOV_WARNING_SILENT_SMS_MINUTES", "240"))
+GRIDGOV_WARNING_SILENT_SMS_MINUTES = int(
+    os.environ.get("GRIDGOV_WARNING_SILENT_SMS_MINUTES", "240")
+)
 # Blue and yellow warnings: "automatic" reaches every level below at once; "forward" reaches the
 # next level only, which forwards it with its own instructions.
 GRIDGOV_WARNING_LOW_CASCADE = os.environ.get("GRIDGOV_WARNING_LOW_CASCADE", "automatic")

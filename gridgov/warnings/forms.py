@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import restrict
 from gridgov.areas.models import Area, Level
-from gridgov.warnings.models import CapStatus, Certainty, Colour, Kind, RuleKind, Warning
+from gridgov.warnings.models import CapStatus, Certainty, Colour, Kind, Outcome, RuleKind, Warning
 from gridgov.warnings.services import WarningInput
 
 POLYGON_HELP = _(
@@ -153,9 +153,7 @@ class RuleForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=RuleKind.choices)
     area_code = forms.ChoiceField(label=_("Area watched"))
     colour = forms.ChoiceField(label=_("Colour level"), choices=Colour.choices)
-    outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[("draft", _("Raise a draft")), ("issue", _("Issue at once"))]
-    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     alpha = forms.FloatField(label=_("False-alarm level per week"), min_value=1e-6, max_value=0.5)
     every_days = forms.IntegerField(label=_("Run every (days)"), min_value=1, max_value=90)
     params = forms.JSONField(label=_("Parameters (JSON)"), required=False)
