@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 GRIDGOV := $(BIN)/gridgov
 
-.PHONY: demo test serve bench lint lock messages clean assets chromium
+.PHONY: demo test typecheck serve bench lint lock messages clean assets chromium
 
 demo: $(VENV)/.base assets
 	$(GRIDGOV) migrate --noinput -v 0
@@ -16,12 +16,17 @@ demo: $(VENV)/.base assets
 serve: $(VENV)/.base assets
 	$(GRIDGOV) serve --port $(PORT)
 
-test: $(VENV)/.test assets chromium
+test: $(VENV)/.test assets chromium typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(GRIDGOV) check --fail-level WARNING
 	$(GRIDGOV) makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# Services and API modules are type-checked (mypy with django-stubs; settings in pyproject.toml,
+# cache in var/mypy-cache: about 30 s the first time, a few seconds after).
+typecheck: $(VENV)/.test
+	$(BIN)/mypy
 
 # Benchmarks: what they need (test tools, Chromium, wrk and nginx from Debian), then each bench
 # once with --smoke to show it works. A full run: .venv/bin/python bench/NAME.py (see README).

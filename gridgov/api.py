@@ -60,12 +60,11 @@ def _schema_invalid(request, exc):
 @api.exception_handler(ValidationError)
 def _service_invalid(request, exc: ValidationError):
     if hasattr(exc, "error_dict"):
-        details = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
-        message = " ".join(m for msgs in details.values() for m in msgs)
-    else:
-        details = [str(m) for m in exc.messages]
-        message = " ".join(details)
-    return error(request, 400, "invalid", message, details)
+        by_field = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        message = " ".join(m for msgs in by_field.values() for m in msgs)
+        return error(request, 400, "invalid", message, by_field)
+    messages = [str(m) for m in exc.messages]
+    return error(request, 400, "invalid", " ".join(messages), messages)
 
 
 @api.exception_handler(HeldElsewhere)
@@ -115,6 +114,7 @@ def _register_routers() -> None:
     from gridgov.cases.calendar_api import router as calendar_router
     from gridgov.dashboard.api import router as dashboard_router
     from gridgov.jobs.api import router as jobs_router
+    from gridgov.office.api import router as office_router
     from gridgov.registry.api import router as registry_router
     from gridgov.warnings.api import router as warnings_router
 
@@ -127,6 +127,7 @@ def _register_routers() -> None:
     api.add_router("", assessment_router)
     api.add_router("", dashboard_router)
     api.add_router("", warnings_router)
+    api.add_router("", office_router)
 
 
 _register_routers()

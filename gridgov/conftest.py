@@ -9,6 +9,7 @@ from django.test import Client
 from gridgov.accounts.models import ForceType
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import assign_staff, create_user
+from gridgov.accounts.system import SETUP, system_user
 from gridgov.areas.locator import locator
 from gridgov.areas.testing import DISTRICT, STREET_A, STREET_B, build_tree
 from gridgov.cases import deadlines, services, worktime
@@ -45,7 +46,7 @@ def tree(db):
 
 def make_user(username: str, role: str, scope: list[str], **extra):
     return create_user(
-        actor=None,
+        actor=system_user(SETUP),
         username=username,
         password="pw-" + username,
         role=role,
@@ -68,7 +69,7 @@ def users(tree):
         "op_b": make_user("op_b", Role.STREET_OPERATOR, [STREET_B]),
         "member_a": make_user("member_a", Role.GRID_MEMBER, [grid_a.code]),
     }
-    assign_staff(made["member_a"], grid_a, ForceType.GRID_MEMBER, actor=None)
+    assign_staff(made["member_a"], grid_a, ForceType.GRID_MEMBER, actor=system_user(SETUP))
     return made
 
 

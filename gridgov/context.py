@@ -21,6 +21,7 @@ NAVIGATION = [
     ("assessment", _("Assessment"), "assessment:overview", None),
     ("cockpit", _("Cockpit"), "dashboard:cockpit", None),
     ("warnings", _("Warnings"), "warnings:list", None),
+    ("office", _("Office"), "office:notices", None),
     ("areas", _("Area management"), "areas:import", Action.MANAGE_AREAS),
     ("users", _("Users"), "accounts:user_list", Action.MANAGE_USERS),
     ("audit", _("Audit logs"), "audit:changes", Action.READ_AUDIT),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gridgov.assessment",
     "gridgov.dashboard",
     "gridgov.warnings",
+    "gridgov.office",
     "gridgov.demo",
     "gridgov.backup",
 ]
@@ -260,6 +261,7 @@ GRIDGOV_PERIODIC_JOBS = {
     "audit.apply_retention": 24 * 3600,
     "warnings.escalate_silence": 60,
     "warnings.run_rules": 24 * 3600,
+    "office.remind": 3600,
 }
 # Warnings: minutes of silence before an unacknowledged receipt is re-notified (then SMS, then the
 # recipient's supervisor, each after as many minutes again); None: no escalation. Blue and yellow
@@ -281,6 +283,12 @@ GRIDGOV_TRANSFER_WORKING_DAYS = int(os.environ.get("GRIDGOV_TRANSFER_WORKING_DAY
 GRIDGOV_BENCH_BARE = os.environ.get("GRIDGOV_BENCH_BARE") == "1"
 # Largest photo accepted with a case.
 GRIDGOV_MAX_PHOTO_BYTES = int(os.environ.get("GRIDGOV_MAX_PHOTO_BYTES", str(10 * 1024 * 1024)))
+# Office (docs/office.md): attachment size, reminders of unsigned notices, message polling.
+GRIDGOV_OFFICE_MAX_FILE_BYTES = int(
+    os.environ.get("GRIDGOV_OFFICE_MAX_FILE_BYTES", str(20 * 2**20))
+)
+GRIDGOV_OFFICE_ACK_REMIND_HOURS = int(os.environ.get("GRIDGOV_OFFICE_ACK_REMIND_HOURS", "24"))
+GRIDGOV_OFFICE_POLL_SECONDS = int(os.environ.get("GRIDGOV_OFFICE_POLL_SECONDS", "3"))
 
 # Two-factor sign-in (docs/security.md): administrators and every role that may reveal or export
 # personal data or manage users need a second factor. New devices use "totp" (RFC 6238) or "sm3"

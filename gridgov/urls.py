@@ -19,6 +19,7 @@ urlpatterns = [
     path("assessment/", include("gridgov.assessment.urls")),
     path("cockpit/", include("gridgov.dashboard.urls")),
     path("warnings/", include("gridgov.warnings.urls")),
+    path("office/", include("gridgov.office.urls")),
 ]
 handler403 = "gridgov.errors.forbidden"
 handler404 = "gridgov.errors.not_found"

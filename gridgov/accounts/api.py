@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from gridgov.accounts import services, twofactor
+from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.models import ApiToken, User
 from gridgov.accounts.passwords import expiry_message, password_expired
 from gridgov.accounts.permissions import ROLE_ACTIONS, Action
@@ -63,7 +64,7 @@ def get_token(request: HttpRequest, payload: TokenIn):
 
 
 @router.get("/me", response=MeOut, summary="The current user")
-def me(request: HttpRequest):
+def me(request: AuthenticatedRequest):
     user = request.user
     return MeOut(
         username=user.username,
@@ -102,14 +103,14 @@ def _token_info(token: ApiToken) -> TokenInfoOut:
 
 
 @router.get("/auth/tokens", response=list[TokenInfoOut], summary="My tokens")
-def my_tokens(request: HttpRequest):
+def my_tokens(request: AuthenticatedRequest):
     return [_token_info(t) for t in services.tokens_of(request.user, actor=request.user)]
 
 
 @router.get(
     "/users/{user_id}/tokens", response=list[TokenInfoOut], summary="A user's tokens (managers)"
 )
-def user_tokens(request: HttpRequest, user_id: int):
+def user_tokens(request: AuthenticatedRequest, user_id: int):
     """The tokens of a user within your scope, for a user manager; 404 otherwise."""
     owner = get_for_user(User.objects.all(), request.user, Action.MANAGE_USERS, pk=user_id)
     return [_token_info(t) for t in services.tokens_of(owner, actor=request.user)]
@@ -118,6 +119,6 @@ def user_tokens(request: HttpRequest, user_id: int):
 @router.post(
     "/auth/tokens/{token_id}/revoke", response=TokenInfoOut, summary="Revoke a token at once"
 )
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: AuthenticatedRequest, token_id: int):
     """Revoke one of your tokens, or (for a user manager) one of a user within your scope."""
     return _token_info(services.revoke_token(token_id, actor=request.user))

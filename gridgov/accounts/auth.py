@@ -6,7 +6,15 @@ signed-in session only, and the body is read only after the caller is known."""
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from gridgov.accounts.models import User
 from gridgov.accounts.services import user_for_token
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request an endpoint behind API_AUTH receives: its `user` is a signed-in, active User
+    (never AnonymousUser), so it can be handed to a service as the acting user."""
+
+    user: User
 
 
 class BearerToken(HttpBearer):

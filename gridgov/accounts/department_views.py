@@ -3,12 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from gridgov.accounts import services
+from gridgov.accounts import filters, services
 from gridgov.accounts.forms import DepartmentForm
 from gridgov.accounts.models import Department
 from gridgov.accounts.scope import get_for_user, restrict
@@ -29,20 +28,17 @@ def _areas(user, action: str):
 
 @login_required
 def department_list(request):
-    action = _action(request.user)
-    departments = restrict(Department.objects.all(), request.user, action).select_related("area")
-    text = request.GET.get("q", "").strip()
-    if text:
-        departments = departments.filter(
-            Q(code__icontains=text) | Q(name__icontains=text) | Q(line__icontains=text)
-        )
-    page = Paginator(departments.order_by("area_code", "code"), 50).get_page(
-        request.GET.get("page")
-    )
+    listing = filters.DepartmentFilter(request.GET, request.user, _action(request.user))
+    page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/department_list.html",
-        {"nav": "departments", "page": page, "q": text},
+        {
+            "nav": "departments",
+            "listing": listing,
+            "page": page,
+            "q": getattr(listing, "cleaned_data", {}).get("q", ""),
+        },
     )
 
 

@@ -15,11 +15,16 @@ dispatched to it, wherever they are). Rows outside the scope are simply absent: 
 404, never 403. Raw SQL that filters by code prefix takes its prefixes from `scope_prefixes`.
 """
 
+from typing import TypeVar
+
 from django.db import connections, models
 from django.db.models import Q
 from django.http import Http404
 
 from gridgov.accounts.permissions import GLOBAL_ROLES, Action, role_may
+
+# restrict() hands back the queryset's own class, so its methods (`.active()`, `.open()`) stay.
+_QS = TypeVar("_QS", bound=models.QuerySet)
 
 
 def minimal_prefixes(codes) -> list[str]:
@@ -72,13 +77,13 @@ def scope_prefixes(user, action: str = Action.VIEW) -> list[str] | None:
 
 
 def restrict(
-    queryset: models.QuerySet,
+    queryset: _QS,
     user,
     action: str = Action.VIEW,
     *,
     within: str | None = None,
     field: str | None = None,
-) -> models.QuerySet:
+) -> _QS:
     """The rows of `queryset` that `user` may reach for `action`; empty when none.
 
     `within`: keep only rows under this area code as well (a filter chosen by the user; empty
@@ -108,7 +113,7 @@ def restrict(
     return _filter(queryset, q, path) if q else queryset
 
 
-def _filter(queryset: models.QuerySet, q: Q, path: str) -> models.QuerySet:
+def _filter(queryset: _QS, q: Q, path: str) -> _QS:
     if "__" not in path:
         return queryset.filter(q)
     inner = queryset.model._base_manager.filter(q).values("pk")

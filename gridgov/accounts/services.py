@@ -25,6 +25,8 @@ from gridgov.accounts.models import (
 )
 from gridgov.accounts.permissions import SEPARATED_ROLES, Action, Role, may_grant
 from gridgov.accounts.scope import code_in_scope, has_global_scope, restrict, user_may
+from gridgov.accounts.system import PREFIX as SYSTEM_PREFIX
+from gridgov.accounts.system import is_system_account
 from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import change_entry, record_change, record_changes, snapshot
@@ -42,13 +44,11 @@ def _user_snapshot(user: User) -> dict:
     return data
 
 
-def may_manage_users(actor) -> bool:
+def may_manage_users(actor: User) -> bool:
     return user_may(actor, Action.MANAGE_USERS)
 
 
-def _require_user_manager(actor, role: str | None = None) -> None:
-    if actor is None:
-        return
+def _require_user_manager(actor: User, role: str | None = None) -> None:
     if not may_manage_users(actor):
         raise PermissionDenied(_("You may not manage users."))
     if role is not None and not (actor.is_superuser or may_grant(actor.role, role)):
@@ -57,10 +57,13 @@ def _require_user_manager(actor, role: str | None = None) -> None:
         )
 
 
-def _require_over(actor, user: User) -> None:
+def _require_over(actor: User, user: User) -> None:
     """A manager acts on a user only when the whole of that user's scope lies inside their own
-    (a user with no scope, or one reaching elsewhere, is for a manager above both)."""
-    if actor is None or has_global_scope(actor):
+    (a user with no scope, or one reaching elsewhere, is for a manager above both). System
+    accounts are kept by the code that defines them, never edited here."""
+    if is_system_account(user):
+        raise PermissionDenied(_("System accounts cannot be changed."))
+    if has_global_scope(actor):
         return
     codes = list(user.scope_areas.values_list("code", flat=True))
     if not codes or not all(code_in_scope(actor, code) for code in codes):
@@ -105,7 +108,7 @@ def _check_separation(role: str, phone: str, *, user: User | None = None) -> Non
         )
 
 
-def _scope_areas(codes: Iterable[str], actor) -> list[Area]:
+def _scope_areas(codes: Iterable[str], actor: User) -> list[Area]:
     codes = sorted(set(codes))
     areas = list(Area.objects.filter(code__in=codes))
     missing = set(codes) - {a.code for a in areas}
@@ -113,22 +116,31 @@ def _scope_areas(codes: Iterable[str], actor) -> list[Area]:
         raise ValidationError(
             {"scope": _("Unknown area codes: %(codes)s") % {"codes": ", ".join(sorted(missing))}}
         )
-    if actor is not None:
-        outside = [a.code for a in areas if not code_in_scope(actor, a.code)]
-        if outside:
-            raise ValidationError(
-                {
-                    "scope": _("These areas are outside your own scope: %(codes)s")
-                    % {"codes": ", ".join(outside)}
-                }
-            )
+    outside = [a.code for a in areas if not code_in_scope(actor, a.code)]
+    if outside:
+        raise ValidationError(
+            {
+                "scope": _("These areas are outside your own scope: %(codes)s")
+                % {"codes": ", ".join(outside)}
+            }
+        )
     return areas
+
+
+def _check_username(username: str) -> None:
+    if username.startswith(SYSTEM_PREFIX):
+        raise ValidationError(
+            {
+                "username": _("Usernames starting with %(p)s are kept for system accounts.")
+                % {"p": SYSTEM_PREFIX}
+            }
+        )
 
 
 @transaction.atomic
 def create_user(
     *,
-    actor,
+    actor: User,
     username: str,
     password: str | None,
     role: str,
@@ -141,6 +153,7 @@ def create_user(
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
     _require_user_manager(actor, role)
     _check_separation(role, phone)
+    _check_username(username)
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("The username %(u)s is taken.") % {"u": username}})
     areas = _scope_areas(scope_codes, actor)
@@ -160,7 +173,9 @@ def create_user(
 
 
 @transaction.atomic
-def update_user(user: User, *, actor, scope_codes: Iterable[str] | None = None, **changes) -> User:
+def update_user(
+    user: User, *, actor: User, scope_codes: Iterable[str] | None = None, **changes
+) -> User:
     """Edit, (de)activate or re-scope a user: the manager must hold all of the user's scope
     before and after, and may give only roles and areas they hold themselves."""
     _require_user_manager(actor, user.role)
@@ -175,7 +190,7 @@ def update_user(user: User, *, actor, scope_codes: Iterable[str] | None = None, 
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": changes["role"]}})
     if "role" in changes:
         _require_user_manager(actor, changes["role"])
-        if actor is not None and actor.pk == user.pk and changes["role"] != user.role:
+        if actor.pk == user.pk and changes["role"] != user.role:
             raise PermissionDenied(_("You may not change your own role."))
     _check_separation(changes.get("role", user.role), changes.get("phone", user.phone), user=user)
     before = _user_snapshot(user)
@@ -198,8 +213,10 @@ def update_user(user: User, *, actor, scope_codes: Iterable[str] | None = None, 
 
 
 @transaction.atomic
-def set_password(user: User, password: str, *, actor) -> None:
-    if actor is not None and actor != user:
+def set_password(user: User, password: str, *, actor: User) -> None:
+    if is_system_account(user):
+        raise PermissionDenied(_("System accounts cannot be changed."))
+    if actor != user:
         _require_user_manager(actor, user.role)
         _require_over(actor, user)
     user.set_password(password)
@@ -212,13 +229,13 @@ def set_password(user: User, password: str, *, actor) -> None:
 
 @transaction.atomic
 def assign_staff(
-    user: User, grid: Area, force_type: str, *, actor, since: datetime.date | None = None
+    user: User, grid: Area, force_type: str, *, actor: User, since: datetime.date | None = None
 ) -> StaffAssignment:
     if grid.level != Level.GRID:
         raise ValidationError({"grid": _("Staff are assigned to grids.")})
     if force_type not in ForceType.values:
         raise ValidationError({"force_type": _("Unknown force type %(f)s.") % {"f": force_type}})
-    if actor is not None and not code_in_scope(actor, grid.code):
+    if not code_in_scope(actor, grid.code):
         raise PermissionDenied(_("The grid is outside your scope."))
     _require_user_manager(actor)
     _require_over(actor, user)
@@ -237,9 +254,11 @@ def assign_staff(
 
 
 @transaction.atomic
-def end_assignment(assignment: StaffAssignment, *, actor, on: datetime.date | None = None) -> None:
+def end_assignment(
+    assignment: StaffAssignment, *, actor: User, on: datetime.date | None = None
+) -> None:
     _require_user_manager(actor)
-    if actor is not None and not code_in_scope(actor, assignment.area_code):
+    if not code_in_scope(actor, assignment.area_code):
         raise PermissionDenied(_("The grid is outside your scope."))
     before = snapshot(assignment)
     assignment.until = on or timezone.localdate()
@@ -259,18 +278,16 @@ DEPARTMENT_ACTIONS = (Action.MANAGE_AREAS, Action.MANAGE_USERS)
 DEPARTMENT_FIELDS = ["code", "name", "level", "area_id", "line", "phone", "active"]
 
 
-def department_action(actor) -> str | None:
+def department_action(actor: User) -> str | None:
     """The right under which `actor` keeps departments (for `restrict`), or None."""
     return next((a for a in DEPARTMENT_ACTIONS if user_may(actor, a)), None)
 
 
-def may_manage_departments(actor) -> bool:
+def may_manage_departments(actor: User) -> bool:
     return department_action(actor) is not None
 
 
-def _require_department_manager(actor, area: Area) -> None:
-    if actor is None:
-        return
+def _require_department_manager(actor: User, area: Area) -> None:
     if not may_manage_departments(actor):
         raise PermissionDenied(_("You may not manage departments."))
     if not code_in_scope(actor, area.code):
@@ -287,7 +304,7 @@ def _check_department_code(code: str, department: Department | None = None) -> N
 
 @transaction.atomic
 def create_department(
-    *, actor, code: str, name: str, level: str, area: Area, line: str = "", phone: str = ""
+    *, actor: User, code: str, name: str, level: str, area: Area, line: str = "", phone: str = ""
 ) -> Department:
     _require_department_manager(actor, area)
     _check_department_code(code)
@@ -378,13 +395,13 @@ def revoke_tokens(user: User) -> int:
     )
 
 
-def tokens_of(owner: User, *, actor) -> list[ApiToken]:
+def tokens_of(owner: User, *, actor: User) -> list[ApiToken]:
     """A user's tokens, newest first: one's own, or those of a user the actor manages."""
     _require_token_access(owner, actor)
     return list(owner.api_tokens.order_by("-created_at"))
 
 
-def _require_token_access(owner: User, actor) -> None:
+def _require_token_access(owner: User, actor: User) -> None:
     if actor.pk == owner.pk:
         return
     # Another user's tokens: only for a user manager whose scope holds that user (404 otherwise).
@@ -394,7 +411,7 @@ def _require_token_access(owner: User, actor) -> None:
 
 
 @transaction.atomic
-def revoke_token(token_id: int, *, actor) -> ApiToken:
+def revoke_token(token_id: int, *, actor: User) -> ApiToken:
     """Revoke one token of the actor's own, or of a user the actor manages; it stops at once."""
     token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
     if token is None:
@@ -451,14 +468,16 @@ class UserSpec:
 
 @transaction.atomic
 def bulk_create_users(
-    specs: list[UserSpec], *, shared_password: str, actor=None, note: str = ""
+    specs: list[UserSpec], *, shared_password: str, actor: User, note: str = ""
 ) -> list[User]:
     """Create many users at once (demo, staff imports). The shared password is hashed once.
-    A manager (not the system) may give only roles and areas they hold."""
+    The actor may give only roles and areas they hold (a system account for the demo may give
+    every role)."""
     for role in {s.role for s in specs}:
         _require_user_manager(actor, role)
-    if actor is not None:
-        _scope_areas({c for s in specs for c in s.scope_codes}, actor)
+    for s in specs:
+        _check_username(s.username)
+    _scope_areas({c for s in specs for c in s.scope_codes}, actor)
     shared_hash = make_password(shared_password)
     departments = {
         d.code: d

@@ -7,17 +7,17 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gridgov.accounts import services
+from gridgov.accounts import filters, services
 from gridgov.accounts.forms import ThrottledAuthenticationForm, UserForm
 from gridgov.accounts.models import Department, User
 from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import get_for_user, restrict
+from gridgov.accounts.system import PREFIX as SYSTEM_PREFIX
 
 
 class LoginView(auth_views.LoginView):
@@ -27,25 +27,32 @@ class LoginView(auth_views.LoginView):
 
 
 def _users_for(user):
-    return restrict(User.objects.all(), user, Action.MANAGE_USERS).distinct()
+    """The users a manager keeps; system accounts are kept by code, so they are not among them."""
+    return (
+        restrict(User.objects.all(), user, Action.MANAGE_USERS)
+        .exclude(username__startswith=SYSTEM_PREFIX)
+        .distinct()
+    )
 
 
 @login_required
 def user_list(request):
     if not services.may_manage_users(request.user):
         raise PermissionDenied
-    users = _users_for(request.user).select_related("department").prefetch_related("scope_areas")
-    text = request.GET.get("q", "").strip()
-    if text:
-        users = users.filter(Q(username__icontains=text) | Q(full_name__icontains=text))
-    role = request.GET.get("role", "")
-    if role in Role.values:
-        users = users.filter(role=role)
-    page = Paginator(users.order_by("username"), 50).get_page(request.GET.get("page"))
+    listing = filters.UserFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
+    data = getattr(listing, "cleaned_data", {})
     return render(
         request,
         "accounts/user_list.html",
-        {"nav": "users", "page": page, "q": text, "role": role, "roles": Role.choices},
+        {
+            "nav": "users",
+            "listing": listing,
+            "page": page,
+            "q": data.get("q", ""),
+            "role": data.get("role", ""),
+            "roles": Role.choices,
+        },
     )
 
 

@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope
 from gridgov.areas import queries, services
 from gridgov.areas.cards import facts_for
 from gridgov.areas.crs import Crs, to_wgs84
+from gridgov.areas.filters import AreaFilter
 from gridgov.areas.geojson_io import commit_import, export_collection, plan_import
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area, GridKind, Level, Risk
@@ -48,17 +50,21 @@ class AreaOut(Schema):
             level_label=str(area.get_level_display()),
             parent_code=parent_code
             if parent_code is not None
-            else (area.parent.code if area.parent_id else None),
+            else (area.parent.code if area.parent is not None else None),
             kind=area.kind,
             risk=area.risk,
             area_km2=area.area_km2,
             valid_from=area.valid_from,
             valid_to=area.valid_to,
-            bbox=[area.min_lon, area.min_lat, area.max_lon, area.max_lat]
-            if area.min_lon is not None
-            else None,
-            label_point=[area.label_lon, area.label_lat] if area.label_lon is not None else None,
+            bbox=_all_or_none(area.min_lon, area.min_lat, area.max_lon, area.max_lat),
+            label_point=_all_or_none(area.label_lon, area.label_lat),
         )
+
+
+def _all_or_none(*values: float | None) -> list[float] | None:
+    """The values when every one is known (a shape's corners, a point), else None."""
+    known = [v for v in values if v is not None]
+    return known if len(known) == len(values) else None
 
 
 class AreaPage(Schema):
@@ -106,27 +112,9 @@ class AreaFilters(Schema):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-def _restricted(request, filters: AreaFilters):
-    qs = queries.areas_for(request.user, within=filters.within).select_related("parent")
-    if not filters.include_retired:
-        qs = qs.active()
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.parent:
-        qs = qs.filter(parent__code=filters.parent)
-    if filters.q:
-        text = filters.q.strip()
-        qs = qs.filter(name__icontains=text) | (
-            qs.filter(code__startswith=text) if text.isdigit() else qs.none()
-        )
-    return qs.order_by("code")
-
-
 @router.get("/areas", response=AreaPage, summary="List areas in your scope")
 def list_areas(request: HttpRequest, filters: Query[AreaFilters]):
-    qs = _restricted(request, filters)
+    qs = AreaFilter(request.GET, request.user).rows()
     page = list(qs[filters.offset : filters.offset + filters.limit])
     return AreaPage(count=qs.count(), items=[AreaOut.of(a) for a in page])
 
@@ -211,7 +199,10 @@ class ImportOut(Schema):
     "/areas/import", response={200: ImportOut, 400: ImportOut}, summary="Import areas from GeoJSON"
 )
 def import_areas(
-    request: HttpRequest, file: File[UploadedFile], crs: Crs = Crs.WGS84, commit: bool = False
+    request: AuthenticatedRequest,
+    file: File[UploadedFile],
+    crs: Crs = Crs.WGS84,
+    commit: bool = False,
 ):
     """Upload a FeatureCollection (properties code, name, level, parent_code; kind, risk optional).
     Without `commit` this is a dry run that lists every problem; with `commit=true` a clean file is
@@ -274,7 +265,7 @@ class AreaCreateIn(Schema):
 
 
 @router.post("/areas", response={201: AreaOut}, summary="Create an area")
-def create_area(request: HttpRequest, payload: AreaCreateIn):
+def create_area(request: AuthenticatedRequest, payload: AreaCreateIn):
     if payload.parent_code:
         queries.get_area_for_user(request.user, payload.parent_code, Action.MANAGE_AREAS)
     area = services.create_area(services.AreaInput(**payload.dict()), actor=request.user)
@@ -291,7 +282,7 @@ class AreaPatchIn(Schema):
 @router.patch(
     "/areas/{code}", response=AreaOut, summary="Change an area's name, kind, risk or note"
 )
-def update_area(request: HttpRequest, code: str, payload: AreaPatchIn):
+def update_area(request: AuthenticatedRequest, code: str, payload: AreaPatchIn):
     area = queries.get_area_for_user(request.user, code, Action.MANAGE_AREAS)
     changes = payload.dict(exclude_unset=True, exclude_none=True)
     return AreaOut.of(services.update_area(area, actor=request.user, **changes))
@@ -303,7 +294,7 @@ class BoundaryIn(Schema):
 
 
 @router.put("/areas/{code}/boundary", response=AreaOut, summary="Replace an area's boundary")
-def set_boundary(request: HttpRequest, code: str, payload: BoundaryIn):
+def set_boundary(request: AuthenticatedRequest, code: str, payload: BoundaryIn):
     area = queries.get_area_for_user(request.user, code, Action.MANAGE_AREAS)
     return AreaOut.of(
         services.set_boundary(area, payload.geometry, actor=request.user, crs=payload.crs)
@@ -316,7 +307,7 @@ class MoveIn(Schema):
 
 
 @router.post("/areas/{code}/move", response=AreaOut, summary="Move an area under another parent")
-def move_area(request: HttpRequest, code: str, payload: MoveIn):
+def move_area(request: AuthenticatedRequest, code: str, payload: MoveIn):
     area = queries.get_area_for_user(request.user, code, Action.MANAGE_AREAS)
     parent = queries.get_area_for_user(request.user, payload.parent_code, Action.MANAGE_AREAS)
     return AreaOut.of(
@@ -330,7 +321,7 @@ class RetireIn(Schema):
 
 
 @router.post("/areas/{code}/retire", response=AreaOut, summary="Retire an area and its subtree")
-def retire_area(request: HttpRequest, code: str, payload: RetireIn):
+def retire_area(request: AuthenticatedRequest, code: str, payload: RetireIn):
     area = queries.get_area_for_user(request.user, code, Action.MANAGE_AREAS)
     return AreaOut.of(
         services.retire_area(area, actor=request.user, on=payload.on, note=payload.note)
@@ -338,10 +329,11 @@ def retire_area(request: HttpRequest, code: str, payload: RetireIn):
 
 
 def _read_upload(file: UploadedFile) -> bytes:
-    if file.size > settings.GRIDGOV_MAX_UPLOAD_BYTES:
+    size = file.size or 0
+    if size > settings.GRIDGOV_MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The file is too large (%(size)d MB; the limit is %(limit)d MB).")
-            % {"size": file.size // 2**20, "limit": settings.GRIDGOV_MAX_UPLOAD_BYTES // 2**20}
+            % {"size": size // 2**20, "limit": settings.GRIDGOV_MAX_UPLOAD_BYTES // 2**20}
         )
     return file.read()
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, user_may
 from gridgov.areas import coding
@@ -129,7 +130,7 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def plan_import(raw: bytes | str | dict, *, crs: str = Crs.WGS84, actor=None) -> ImportPlan:
+def plan_import(raw: bytes | str | dict, *, crs: str = Crs.WGS84, actor: User) -> ImportPlan:
     """Check every feature and say what committing would do; writes nothing."""
     plan = ImportPlan()
     try:
@@ -146,7 +147,7 @@ def plan_import(raw: bytes | str | dict, *, crs: str = Crs.WGS84, actor=None) ->
     if not features:
         plan.problems.append(Problem(0, "", _("The file has no features.")))
         return plan
-    if actor is not None and not user_may(actor, Action.MANAGE_AREAS):
+    if not user_may(actor, Action.MANAGE_AREAS):
         plan.problems.append(Problem(0, "", _("You may not manage areas.")))
         return plan
 
@@ -191,7 +192,9 @@ def plan_import(raw: bytes | str | dict, *, crs: str = Crs.WGS84, actor=None) ->
     return plan
 
 
-def _check_feature(n, feature, crs, actor, in_file, existing, existing_parent_codes, seen, plan):
+def _check_feature(
+    n, feature, crs, actor: User, in_file, existing, existing_parent_codes, seen, plan
+):
     def problem(code: str, message: str) -> None:
         plan.problems.append(Problem(n, code, message))
 
@@ -256,7 +259,7 @@ def _check_feature(n, feature, crs, actor, in_file, existing, existing_parent_co
             problem(code, _("The code exists with another level or parent; move the area instead."))
         action = "update"
 
-    if actor is not None and not code_in_scope(actor, parent_code or code):
+    if not code_in_scope(actor, parent_code or code):
         problem(code, _("The area lies outside your scope."))
 
     geometry = feature.get("geometry")
@@ -339,7 +342,7 @@ def commit_import(
     raw: bytes | str | dict,
     *,
     crs: str = Crs.WGS84,
-    actor=None,
+    actor: User,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportPlan:
     """Plan again and, only if the plan is clean, write it all in one transaction."""
@@ -375,7 +378,7 @@ def commit_import(
                         geometry=area.geometry,
                         valid_from=area.geometry_updated_at,
                         valid_to=now,
-                        changed_by=actor if getattr(actor, "pk", None) else None,
+                        changed_by=actor,
                     )
                 area.name, area.kind, area.risk = item.name, item.kind, item.risk
                 apply_boundary(area, item.geom)

@@ -6,10 +6,10 @@ from django.http import Http404
 from gridgov.accounts.models import StaffAssignment
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict
-from gridgov.areas.models import Area, Level
+from gridgov.areas.models import Area, AreaQuerySet, Level
 
 
-def areas_for(user, action: str = Action.VIEW, within: str = "") -> QuerySet:
+def areas_for(user, action: str = Action.VIEW, within: str | None = None) -> AreaQuerySet:
     return restrict(Area.objects.all(), user, action, within=within)
 
 

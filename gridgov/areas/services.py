@@ -14,6 +14,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, user_may
 from gridgov.areas import coding
@@ -33,9 +34,7 @@ from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_change, record_changes, snapshot
 
 
-def _require_manager(actor, code: str) -> None:
-    if actor is None:
-        return  # system work (demo, migrations) acts without a user
+def _require_manager(actor: User, code: str) -> None:
     if not user_may(actor, Action.MANAGE_AREAS) or not code_in_scope(actor, code):
         raise PermissionDenied(_("You may not manage areas here."))
 
@@ -55,8 +54,8 @@ def apply_boundary(area: Area, geom: shapely.Geometry | None) -> None:
     area.geometry_updated_at = timezone.now()
 
 
-def _shape(geometry: dict | None) -> shapely.Geometry | None:
-    return shapely.from_geojson(json.dumps(geometry)) if geometry else None
+def _shape(geometry: dict) -> shapely.Geometry:
+    return shapely.from_geojson(json.dumps(geometry))
 
 
 def fitted_boundary(
@@ -69,7 +68,7 @@ def fitted_boundary(
     siblings = Area.objects.active().filter(parent=parent, geometry__isnull=False)
     if exclude is not None:
         siblings = siblings.exclude(pk=exclude.pk)
-    parent_geom = _shape(parent.geometry)
+    parent_geom = _shape(parent.geometry) if parent.geometry else None
     problems = fit_problems(geom, parent_geom, [(a.code, _shape(a.geometry)) for a in siblings])
     if problems:
         raise ValidationError({"geometry": problems})
@@ -88,7 +87,7 @@ class AreaInput:
     parent_code: str | None = None
     kind: str = GridKind.REGULAR
     risk: str = Risk.NONE
-    geometry: dict | None = None
+    geometry: dict | shapely.Geometry | None = None  # GeoJSON in `crs`, or a WGS-84 shape
     crs: str = Crs.WGS84
     note: str = ""
 
@@ -126,7 +125,7 @@ def _parent_for(parent_code: str | None) -> Area | None:
 
 
 @transaction.atomic
-def create_area(data: AreaInput, *, actor) -> Area:
+def create_area(data: AreaInput, *, actor: User) -> Area:
     parent = _parent_for(data.parent_code)
     _require_manager(actor, data.parent_code or data.code)
     _validate_fields(data, parent)
@@ -158,7 +157,7 @@ EDITABLE = ("name", "kind", "risk", "note")
 
 
 @transaction.atomic
-def update_area(area: Area, *, actor, **changes) -> Area:
+def update_area(area: Area, *, actor: User, **changes) -> Area:
     area = Area.objects.select_for_update().get(pk=area.pk)
     _require_manager(actor, area.code)
     if area.retired:
@@ -192,7 +191,7 @@ def update_area(area: Area, *, actor, **changes) -> Area:
 
 
 @transaction.atomic
-def set_boundary(area: Area, geometry: dict | None, *, actor, crs: str = Crs.WGS84) -> Area:
+def set_boundary(area: Area, geometry: dict | None, *, actor: User, crs: str = Crs.WGS84) -> Area:
     """Replace an area's boundary; the former one is kept as a BoundaryVersion."""
     area = Area.objects.select_for_update().get(pk=area.pk)
     _require_manager(actor, area.code)
@@ -222,7 +221,7 @@ def set_boundary(area: Area, geometry: dict | None, *, actor, crs: str = Crs.WGS
             geometry=area.geometry,
             valid_from=area.geometry_updated_at,
             valid_to=now,
-            changed_by=actor if getattr(actor, "pk", None) else None,
+            changed_by=actor,
         )
     before = {
         "area_km2": area.area_km2,
@@ -266,13 +265,13 @@ def recode_prefix(queryset: models.QuerySet, field: str, old: str, new: str) -> 
     )
 
 
-def log_recoded(model: type[models.Model], count: int, old: str, new: str, *, actor) -> None:
+def log_recoded(model: type[models.Model], count: int, old: str, new: str, *, actor: User) -> None:
     """One change-log line per kind of row re-coded by a move (rows may be millions)."""
     if not count:
         return
     ChangeLog.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=str(getattr(actor, "username", "") or "system"),
+        actor=actor,
+        actor_name=actor.username,
         action=ChangeAction.MOVE,
         object_type=model._meta.label_lower,
         object_id="area-move",
@@ -302,7 +301,7 @@ def _scoped_models() -> Iterable:
 
 
 @transaction.atomic
-def move_area(area: Area, new_parent: Area, *, actor, new_code: str | None = None) -> Area:
+def move_area(area: Area, new_parent: Area, *, actor: User, new_code: str | None = None) -> Area:
     """Move an area (with its subtree) under another parent; codes follow the new parent.
 
     Every row that carries a code of the moved subtree is recoded in the same transaction, each
@@ -317,13 +316,15 @@ def move_area(area: Area, new_parent: Area, *, actor, new_code: str | None = Non
         raise ValidationError(_("Retired areas cannot be moved or receive children."))
     if new_parent.code.startswith(area.code):
         raise ValidationError(_("An area cannot be moved into its own subtree."))
-    if new_parent.level != Level.parent_of(area.level):
+    parent_level = Level.parent_of(area.level)
+    if parent_level is None:
+        raise ValidationError(
+            _("A %(level)s is the top of the tree.") % {"level": area.get_level_display()}
+        )
+    if new_parent.level != parent_level:
         raise ValidationError(
             _("A %(level)s must lie in a %(parent)s.")
-            % {
-                "level": area.get_level_display(),
-                "parent": Level(Level.parent_of(area.level)).label,
-            }
+            % {"level": area.get_level_display(), "parent": Level(parent_level).label}
         )
     taken = set(
         Area.objects.filter(code__startswith=new_parent.code).values_list("code", flat=True)
@@ -368,7 +369,9 @@ def move_area(area: Area, new_parent: Area, *, actor, new_code: str | None = Non
 
 
 @transaction.atomic
-def retire_area(area: Area, *, actor, on: datetime.date | None = None, note: str = "") -> Area:
+def retire_area(
+    area: Area, *, actor: User, on: datetime.date | None = None, note: str = ""
+) -> Area:
     """Retire an area and its subtree; rows keep their codes and the history stays readable."""
     area = Area.objects.select_for_update().get(pk=area.pk)
     _require_manager(actor, area.code)
@@ -393,7 +396,7 @@ def retire_area(area: Area, *, actor, on: datetime.date | None = None, note: str
 
 
 @transaction.atomic
-def bulk_load(rows: list[AreaInput], *, actor, note: str = "") -> list[Area]:
+def bulk_load(rows: list[AreaInput], *, actor: User, note: str = "") -> list[Area]:
     """Create many areas at once (demo, imports): parents before children, checked like one by one.
 
     A row's geometry may be GeoJSON (checked here) or a shapely geometry already checked.
@@ -413,9 +416,11 @@ def bulk_load(rows: list[AreaInput], *, actor, note: str = "") -> list[Area]:
                 {"parent_code": _("No area has the code %(code)s.") % {"code": row.parent_code}}
             )
         _validate_fields(row, parent)
-        geom = row.geometry
-        if isinstance(geom, dict):
-            geom = parse_boundary(geom, row.crs)
+        geom = (
+            parse_boundary(row.geometry, row.crs)
+            if isinstance(row.geometry, dict)
+            else row.geometry
+        )
         area = Area(
             code=row.code,
             name=row.name,

@@ -9,10 +9,11 @@ from gridgov.jobs.registry import job
 
 
 @job("areas.import_geojson")
-def import_geojson(ctx, path: str, crs: str, actor_id: int | None = None) -> dict:
-    """Commit an uploaded GeoJSON file that passed its dry run (it is checked again)."""
-    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    if actor_id and actor is None:
+def import_geojson(ctx, path: str, crs: str, actor_id: int) -> dict:
+    """Commit an uploaded GeoJSON file that passed its dry run (it is checked again, with the
+    rights of the user who uploaded it)."""
+    actor = User.objects.filter(pk=actor_id).first()
+    if actor is None:
         raise PermissionDenied(_("The user who started this import no longer exists."))
     raw = Path(path).read_bytes()
     plan = commit_import(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import shapely
 
+from gridgov.accounts.system import SETUP, system_user
 from gridgov.areas.models import Area, GridKind, Level, Risk
 from gridgov.areas.services import AreaInput, bulk_load
 
@@ -68,7 +69,7 @@ def build_tree() -> Tree:
                         geometry=shapely.box(*box),
                     )
                 )
-    bulk_load(rows, actor=None, note="test tree")
+    bulk_load(rows, actor=system_user(SETUP), note="test tree")
     areas = {a.code: a for a in Area.objects.all()}
     return Tree(
         district=areas[DISTRICT],

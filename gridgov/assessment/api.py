@@ -3,7 +3,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from gridgov.assessment import periods, queries
+from gridgov.assessment import filters, queries
 from gridgov.assessment.models import UnitKind
 
 router = Router(tags=["assessment"])
@@ -78,12 +78,15 @@ def rankings(
     request: HttpRequest,
     kind: UnitKind = UnitKind.AREA,
     level: str = Query(
-        "street", max_length=32, description="street, community or grid; a role for staff"
+        "",
+        max_length=32,
+        description="street, community or grid (default street); a role for staff (default "
+        "grid member)",
     ),
-    period: str = Query("", max_length=10),
+    period: str = Query("", max_length=10, description="Default: the last complete month"),
     parent: str = Query("", max_length=20, description="Only units inside this area"),
 ):
-    result = queries.ranking(request.user, kind, level, period, parent=parent)
+    result = filters.RankingFilter(request.GET, request.user).rows()
     return {**result, "scheme": result["scheme"].name}
 
 
@@ -108,11 +111,11 @@ def cases_behind(
     unit: str = Query(..., max_length=32),
     kind: UnitKind = UnitKind.AREA,
     part: Literal["numerator", "denominator"] = "numerator",
-    period: str = Query("", max_length=10),
+    period: str = Query("", max_length=10, description="Default: the last complete month"),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=10_000_000),
 ):
-    cases = queries.cases_behind(request.user, kind, unit, period, indicator, part).order_by("-id")
+    cases = filters.DrillFilter(request.GET, request.user).rows()
     page = cases[offset : offset + limit]
     return {
         "count": cases.count(),
@@ -138,8 +141,8 @@ class CardBoardOut(Schema):
 @router.get("/assessment/cards", response=CardBoardOut, summary="Red and yellow card counts")
 def cards(
     request: HttpRequest,
-    period: str = Query("", max_length=10),
+    period: str = Query("", max_length=10, description="Default: the last complete month"),
     area: str = Query("", max_length=20),
 ):
-    board = queries.card_board(request.user, period or periods.current_month(), area=area)
+    board = filters.CardFilter(request.GET, request.user).rows()
     return {k: v for k, v in board.items() if k != "latest"}

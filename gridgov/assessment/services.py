@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
 from gridgov.areas.models import Level
@@ -72,7 +73,7 @@ def report_for(user, area_code: str, month: str) -> tuple[MonthlyReport | None, 
 
 
 @transaction.atomic
-def publish_report(actor, area_code: str, month: str) -> MonthlyReport:
+def publish_report(actor: User, area_code: str, month: str) -> MonthlyReport:
     queries.unit_for_user(actor, UnitKind.AREA, area_code)
     if not user_may(actor, Action.ASSESS):
         raise PermissionDenied(_("You may not publish assessment reports."))
@@ -99,7 +100,9 @@ def publish_report(actor, area_code: str, month: str) -> MonthlyReport:
 
 
 @transaction.atomic
-def save_scheme(actor, scheme: Scheme, *, name: str, items: list[dict], active: bool) -> Scheme:
+def save_scheme(
+    actor: User, scheme: Scheme, *, name: str, items: list[dict], active: bool
+) -> Scheme:
     if not user_may(actor, Action.MANAGE_SCHEMES):
         raise PermissionDenied(_("You may not edit assessment schemes."))
     before = snapshot(scheme, ["name", "items", "active"])

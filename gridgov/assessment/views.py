@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -19,7 +18,7 @@ from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import user_may
 from gridgov.areas import queries as area_queries
 from gridgov.areas.models import Level
-from gridgov.assessment import periods, queries, services
+from gridgov.assessment import filters, periods, queries, services
 from gridgov.assessment.indicators import INDICATORS
 from gridgov.assessment.models import MonthlyReport, ReportStatus, Scheme, UnitKind
 from gridgov.assessment.rollup import rolled_at
@@ -87,16 +86,10 @@ def overview(request):
 @login_required
 @_bad_input_is_400
 def rankings(request):
-    kind = request.GET.get("kind", UnitKind.AREA)
-    default_level = (
-        Level.STREET
-        if kind == UnitKind.AREA
-        else (Role.GRID_MEMBER if kind == UnitKind.STAFF else "")
-    )
-    level = request.GET.get("level", default_level)
-    period = _period(request)
-    parent = request.GET.get("parent", "").strip()
-    result = queries.ranking(request.user, kind, level, period, parent=parent)
+    listing = filters.RankingFilter(request.GET, request.user)
+    result = listing.rows()
+    data = listing.cleaned_data
+    kind, level, period, parent = data["kind"], data["level"], data["period"], data["parent"]
     if request.GET.get("format") == "xlsx":
         return workbook_response(
             [(_("Ranking"), _ranking_headers(), _ranking_rows(result["rows"]))],
@@ -163,13 +156,11 @@ def _ranking_rows(rows: list[dict]) -> list[list]:
 @login_required
 @_bad_input_is_400
 def drill(request):
-    kind = request.GET.get("kind", UnitKind.AREA)
-    unit = request.GET.get("unit", "")
-    indicator = request.GET.get("indicator", "")
-    part = request.GET.get("part", "numerator")
-    period = _period(request)
-    cases = queries.cases_behind(request.user, kind, unit, period, indicator, part)
-    page = Paginator(cases.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    listing = filters.DrillFilter(request.GET, request.user)
+    page = Paginator(listing.rows(), 50).get_page(request.GET.get("page"))
+    data = listing.cleaned_data
+    kind, unit, indicator = data["kind"], data["unit"], data["indicator"]
+    part, period = data["part"], data["period"]
     return render(
         request,
         "assessment/drill.html",
@@ -188,15 +179,10 @@ def drill(request):
 @login_required
 @_bad_input_is_400
 def cards(request):
-    period = _period(request)
-    area = request.GET.get("area", "").strip()
-    board = queries.card_board(request.user, period, area=area)
+    listing = filters.CardFilter(request.GET, request.user)
+    board = listing.rows()
+    period, area = listing.cleaned_data["period"], listing.cleaned_data["area"].strip()
     latest = board["latest"]
-    if text := request.GET.get("q", "").strip():
-        # A case number is its report date and row id (20261124-1042): the id finds it.
-        row_id = text.rpartition("-")[2]
-        by_number = Q(case_id=int(row_id)) if row_id.isdigit() and len(row_id) < 12 else Q()
-        latest = latest.filter(by_number | Q(case__title__icontains=text))
     page = Paginator(latest, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.accounts.models import User
+
 # 网络安全法 art. 21: network logs are kept for no less than six months.
 SIX_MONTHS_DAYS = 184
 THREE_YEARS_DAYS = 3 * 365 + 1
@@ -92,7 +94,7 @@ def check_settings(**kwargs) -> list[checks.CheckMessage]:
     return messages
 
 
-def apply(*, acting_user, now: datetime.datetime | None = None) -> dict[str, int]:
+def apply(*, acting_user: User, now: datetime.datetime | None = None) -> dict[str, int]:
     """Remove, kind by kind, what is older than its period; the counts go to the change log."""
     from gridgov.audit.services import record_event
 
@@ -108,7 +110,6 @@ def apply(*, acting_user, now: datetime.datetime | None = None) -> dict[str, int
             object_repr=str(_("Retention")),
             after={name: count for name, count in removed.items() if count},
             note=str(_("Data past its retention period removed")),
-            system_name="retention",
         )
     return removed
 

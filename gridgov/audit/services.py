@@ -8,10 +8,10 @@ from typing import Any
 
 from django.db import models
 
+from gridgov.accounts.models import User
 from gridgov.audit import context
 from gridgov.audit.models import AccessLog, ChangeAction, ChangeLog
-
-MASK = "***"
+from gridgov.masking import HIDDEN, mask
 
 
 def _json_value(value: Any) -> Any:
@@ -36,7 +36,7 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     for name in names:
         value = getattr(instance, name, None)
         if name in masked or name.removesuffix("_id") in masked:
-            result[name] = MASK if value not in (None, "") else value
+            result[name] = mask(value, HIDDEN) if value not in (None, "") else value
         elif name in getattr(instance, "change_log_exclude", ()):
             continue
         else:
@@ -53,7 +53,7 @@ def _area_code(instance: models.Model) -> str:
 
 def change_entry(
     *,
-    actor,
+    actor: User,
     action: ChangeAction | str,
     instance: models.Model,
     before: dict | None = None,
@@ -62,8 +62,8 @@ def change_entry(
 ) -> ChangeLog:
     """An unsaved change-log row; `record_change` saves one, bulk writers save many at once."""
     return ChangeLog(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=str(getattr(actor, "username", "") or "system"),
+        actor=actor,
+        actor_name=actor.username,
         request_id=context.current_request_id(),
         action=action,
         object_type=instance._meta.label_lower,
@@ -88,19 +88,18 @@ def record_changes(entries: list[ChangeLog]) -> None:
 
 def record_event(
     *,
-    actor,
+    actor: User,
     object_type: str,
     object_repr: str,
     after: dict,
     note: str,
     action: ChangeAction | str = ChangeAction.DELETE,
-    system_name: str = "system",
 ) -> ChangeLog:
     """A change-log row about the platform rather than one object (e.g. what retention removed);
-    `system_name` names the automatic mechanism when there is no acting user."""
+    an automatic mechanism acts as its system account."""
     entry = ChangeLog(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=str(getattr(actor, "username", "") or system_name),
+        actor=actor,
+        actor_name=actor.username,
         request_id=context.current_request_id(),
         action=action,
         object_type=object_type,
@@ -115,7 +114,7 @@ def record_event(
 
 def record_access(
     *,
-    actor,
+    actor: User,
     subject: models.Model | None = None,
     subject_type: str = "",
     fields: Iterable[str],
@@ -126,8 +125,8 @@ def record_access(
 ) -> AccessLog:
     """Log a read of unmasked personal data; the only code path that unmasks must call this."""
     return AccessLog.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=str(getattr(actor, "username", "") or "system"),
+        actor=actor,
+        actor_name=actor.username,
         request_id=context.current_request_id(),
         client_ip=context.current_client_ip(),
         purpose=purpose,

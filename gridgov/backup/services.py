@@ -27,6 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, connections
+from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -58,7 +59,9 @@ def _gridgov_version() -> str:
 
 def _database_files() -> set[Path]:
     """The SQLite file and its companions (WAL, shared memory, the writers' lock)."""
-    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+    if connection.vendor != "sqlite" or SQLiteCreation.is_in_memory_db(
+        connection.settings_dict["NAME"]
+    ):
         return set()
     name = Path(connection.settings_dict["NAME"]).resolve()
     return {name, *(Path(f"{name}{s}") for s in ("-wal", "-shm", "-journal", ".writers"))}
@@ -176,9 +179,12 @@ def backup(output: Path | None = None) -> tuple[Path, dict]:
 def read_manifest(archive: Path) -> dict:
     with tarfile.open(archive, "r:gz") as tar:
         try:
-            return json.load(tar.extractfile(MANIFEST))
+            member = tar.extractfile(MANIFEST)
         except KeyError:
-            raise BackupError(f"{archive} is not a gridgov backup (no {MANIFEST})") from None
+            member = None
+        if member is None:
+            raise BackupError(f"{archive} is not a gridgov backup (no {MANIFEST})")
+        return json.load(member)
 
 
 def _check_compatible(manifest: dict) -> None:
@@ -246,8 +252,8 @@ def restore(archive: Path) -> Restored:
     manifest = read_manifest(archive)
     _check_compatible(manifest)
     var = Path(settings.VAR_DIR)
-    with tempfile.TemporaryDirectory(dir=var, prefix=".gridgov-restore-") as staging:
-        staging = Path(staging)
+    with tempfile.TemporaryDirectory(dir=var, prefix=".gridgov-restore-") as staging_dir:
+        staging = Path(staging_dir)
         _extract(archive, manifest, staging)
         _load_database(staging / manifest["database"]["file"])
         targets = {"media": Path(settings.MEDIA_ROOT), "var": var}

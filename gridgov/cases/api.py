@@ -12,9 +12,12 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import BaseModel
 
+from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.models import Department
+from gridgov.accounts.system import SMS_INTAKE, system_user
 from gridgov.areas.crs import Crs
 from gridgov.cases import queries, services, whistle, worktime
+from gridgov.cases.filters import CaseFilter
 from gridgov.cases.models import (
     AttachmentKind,
     Case,
@@ -104,14 +107,14 @@ class CaseOut(Schema):
             channel=case.channel,
             urgency=case.urgency,
             grade=case.grade,
-            category=case.category.code if case.category_id else None,
+            category=case.category.code if case.category is not None else None,
             lon=case.lon,
             lat=case.lat,
             address=case.address,
             area_code=case.area_code,
             level_code=case.level_code,
             needs_locating=case.needs_locating,
-            department=case.department.code if case.department_id else None,
+            department=case.department.code if case.department is not None else None,
             stage=case.stage,
             stage_deadline=case.stage_deadline,
             stage_deadline_estimated=case.stage_deadline is not None
@@ -145,11 +148,13 @@ class CaseFilters(Schema):
     queue: str = Field(
         "all",
         max_length=20,
-        description="accept, file, dispatch, handle, verify, overdue, supervised, mine or all",
+        description="accept, file, dispatch, handle, verify, overdue, supervised, mine or all "
+        "(work queues list the nearest deadline first, the others the newest case first)",
     )
     status: str | None = Field(None, max_length=16)
     category: str | None = Field(None, max_length=12)
     area: str | None = Field(None, max_length=20, description="An area code: cases in its subtree.")
+    q: str | None = Field(None, max_length=100, description="Words of the title, text or address.")
     since: datetime.date | None = None
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
@@ -205,7 +210,7 @@ def categories(request: HttpRequest):
             code=c.code,
             name=c.name,
             kind=c.kind,
-            parent_code=c.parent.code if c.parent_id else None,
+            parent_code=c.parent.code if c.parent is not None else None,
             department_line=c.department_line,
         )
         for c in Category.objects.filter(active=True).select_related("parent")
@@ -213,7 +218,7 @@ def categories(request: HttpRequest):
 
 
 @router.post("/cases", response={200: CaseCreated, 201: CaseCreated}, summary="Report a case")
-def report_case(request: HttpRequest, payload: CaseIn):
+def report_case(request: AuthenticatedRequest, payload: CaseIn):
     """Report from any system. Send a position (and its `crs`) or an address. Replaying the same
     `idempotency_key` returns the case made the first time (200 instead of 201)."""
     case, created = services.report_case(actor=request.user, **payload.model_dump())
@@ -230,22 +235,8 @@ def report_case(request: HttpRequest, payload: CaseIn):
 
 @router.get("/cases", response=CasePage, summary="List cases in your scope")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
-    if filters.queue not in queries.QUEUES:
-        raise ValidationError({"queue": _("Unknown queue %(q)s.") % {"q": filters.queue}})
-    cases = queries.queue(request.user, filters.queue, filters.area).select_related(
-        "category", "department"
-    )
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.category:
-        cases = cases.filter(category__code=filters.category) | cases.filter(
-            category__parent__code=filters.category
-        )
-    if filters.since:
-        cases = cases.filter(created_at__date__gte=filters.since)
-    items = list(
-        cases.order_by("-created_at", "-id")[filters.offset : filters.offset + filters.limit]
-    )
+    cases = CaseFilter(request.GET, request.user).rows()
+    items = list(cases[filters.offset : filters.offset + filters.limit])
     return CasePage(count=cases.count(), items=[CaseOut.of(c) for c in items])
 
 
@@ -305,7 +296,7 @@ def inbound_sms(request: HttpRequest, payload: SmsIn):
     if not payload.sender.replace("+", "").isdigit():
         raise ValidationError({"from": _("The phone number may contain digits only.")})
     case, created = services.report_case(
-        actor=None,
+        actor=system_user(SMS_INTAKE),
         channel=Channel.SMS,
         description=payload.text,
         title=payload.text[:30],
@@ -333,7 +324,7 @@ def timeline(request: HttpRequest, case_id: int):
             from_status=e.from_status,
             to_status=e.to_status,
             note=e.note,
-            department=e.department.name if e.department_id else None,
+            department=e.department.name if e.department is not None else None,
             stage=e.stage,
             deadline=e.deadline,
             on_time=e.on_time,
@@ -346,7 +337,7 @@ def timeline(request: HttpRequest, case_id: int):
 @router.post(
     "/cases/{case_id}/actions/{action}", response=CaseOut, summary="Take a step of the loop"
 )
-def act(request: HttpRequest, case_id: int, action: str, payload: ActionIn):
+def act(request: AuthenticatedRequest, case_id: int, action: str, payload: ActionIn):
     """Actions: accept, reject, file, dispatch, return, start, feedback, verify_pass, verify_fail,
     close, self_handle, escalate, request_extension, request_suspension, request_cancellation,
     decide, resume, supervise, remind, merge, locate, grade, comment. A step the case's status or
@@ -433,7 +424,7 @@ def whistle_calls(request: HttpRequest, case_id: int):
     response={201: list[WhistleCallOut]},
     summary="Blow the whistle: summon departments to the case's site (吹哨)",
 )
-def blow_whistle(request: HttpRequest, case_id: int, payload: WhistleIn):
+def blow_whistle(request: AuthenticatedRequest, case_id: int, payload: WhistleIn):
     case = queries.get_case_for_user(request.user, case_id)
     found = {d.code: d for d in dispatch_choices(case).filter(code__in=payload.departments)}
     missing = sorted(set(payload.departments) - set(found))
@@ -456,7 +447,7 @@ def blow_whistle(request: HttpRequest, case_id: int, payload: WhistleIn):
     response=list[WhistleCallOut],
     summary="Report on site for your department's summons (报到)",
 )
-def report_in(request: HttpRequest, case_id: int, payload: ReportInIn):
+def report_in(request: AuthenticatedRequest, case_id: int, payload: ReportInIn):
     case = queries.get_case_for_user(request.user, case_id)
     whistle.report_in(case, acting_user=request.user, note=payload.note)
     return _calls(case)
@@ -471,13 +462,13 @@ class PhotoOut(Schema):
 
 @router.post("/cases/{case_id}/photos", response={201: PhotoOut}, summary="Add a photo to a case")
 def add_photo(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     case_id: int,
     file: File[UploadedFile],
     kind: Form[AttachmentKind] = AttachmentKind.REPORT,
 ):
     case = queries.get_case_for_user(request.user, case_id)
-    if file.size > settings.GRIDGOV_MAX_PHOTO_BYTES:
+    if (file.size or 0) > settings.GRIDGOV_MAX_PHOTO_BYTES:
         raise ValidationError(
             _("The photo is too large (limit %(mb)d MB).")
             % {"mb": settings.GRIDGOV_MAX_PHOTO_BYTES // 2**20}
@@ -500,11 +491,11 @@ class RatingOut(Schema):
 @router.post(
     "/cases/{case_id}/rating", response=RatingOut, summary="Rate a closed case (satisfaction 1–5)"
 )
-def rate(request: HttpRequest, case_id: int, payload: RatingIn):
+def rate(request: AuthenticatedRequest, case_id: int, payload: RatingIn):
     """By the case's reporter, or by its command center on the caller's behalf (回访)."""
     case = queries.get_case_for_user(request.user, case_id)
     case = services.rate_case(case, payload.score, actor=request.user, note=payload.note)
-    return RatingOut(id=case.pk, satisfaction=case.satisfaction)
+    return RatingOut(id=case.pk, satisfaction=payload.score)
 
 
 @router.get(

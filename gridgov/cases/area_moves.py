@@ -5,13 +5,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.areas.services import log_recoded, recode_prefix, recodes_areas
 from gridgov.cases.models import Card, Case, CaseEvent, RoutingRule, Supervision
 from gridgov.cases.services.timeline import _event
 
 
 @recodes_areas
-def recode_cases(old: str, new: str, *, actor) -> set[type]:
+def recode_cases(old: str, new: str, *, actor: User) -> set[type]:
     touched = Q(area_code__startswith=old) | Q(level_code__startswith=old)
     ids = list(Case.objects.filter(touched).values_list("pk", flat=True))
     recode_prefix(Case.objects.all(), "area_code", old, new)

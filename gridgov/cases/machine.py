@@ -172,7 +172,7 @@ EVENT_LABELS = {
 }
 
 # The stage a status waits in, and so whose clock runs.
-STAGE_OF_STATUS = {
+STAGE_OF_STATUS: dict[str, str] = {
     Status.REPORTED: Stage.ACCEPT,
     Status.ACCEPTED: Stage.FILE,
     Status.FILED: Stage.DISPATCH,

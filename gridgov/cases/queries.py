@@ -11,7 +11,7 @@ from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import get_for_user, restrict
 from gridgov.audit.services import record_access
 from gridgov.cases.models import Case, Status
-from gridgov.registry.identity import mask_name, mask_phone
+from gridgov.cases.models.case import CaseQuerySet
 
 QUEUE_LABELS = {
     "accept": _("To accept"),
@@ -31,7 +31,7 @@ DUPLICATE_RADIUS_M = 100
 DUPLICATE_WINDOW_HOURS = 72
 
 
-def cases_for(user, action: str = Action.VIEW, within: str = "") -> QuerySet:
+def cases_for(user, action: str = Action.VIEW, within: str | None = None) -> CaseQuerySet:
     return restrict(Case.objects.all(), user, action, within=within)
 
 
@@ -49,7 +49,7 @@ def _held(cases: QuerySet, user) -> QuerySet:
     return restrict(cases, user, field="level_code")
 
 
-def queue(user, name: str, within: str = "") -> QuerySet:
+def queue(user, name: str, within: str | None = None) -> QuerySet:
     cases = cases_for(user, within=within)
     if name == "accept":
         return _held(cases, user).filter(status=Status.REPORTED)
@@ -119,17 +119,18 @@ def default_queue(user) -> str:
 
 
 def reporter_shown(user, case: Case, *, full: bool) -> dict | None:
-    """The reporter's name and phone as a page shows them: masked, or in full for those who may
-    call the reporter back (`full`), which is written to the access log unless the reader is the
-    reporter. The one place a case's reporter details are unmasked."""
+    """The reporter's name and phone for the case page, with `full`: shown in full to those who
+    may call the reporter back, which is written to the access log unless the reader is the
+    reporter; otherwise the page masks them (the `mask` filter). The one place a case's reporter
+    details are read for a page."""
     if not (case.reporter_name or case.reporter_phone):
         return None
     if not full:
-        return {"name": mask_name(case.reporter_name), "phone": mask_phone(case.reporter_phone)}
+        return {"name": case.reporter_name, "phone": case.reporter_phone, "full": False}
     if case.reporter_id != user.pk:
         record_access(
             actor=user,
             subject=case,
             fields=[f for f in ("reporter_name", "reporter_phone") if getattr(case, f)],
         )
-    return {"name": case.reporter_name, "phone": case.reporter_phone}
+    return {"name": case.reporter_name, "phone": case.reporter_phone, "full": True}

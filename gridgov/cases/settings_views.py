@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import restrict, user_may
 from gridgov.cases import taxonomy_services as tables
+from gridgov.cases.filters import CategoryFilter
 from gridgov.cases.models import (
     Category,
     CategoryKind,
@@ -118,16 +118,13 @@ def _category(code: str) -> Category | None:
 @login_required
 def category_list(request):
     _require(request)
-    classes = Category.objects.select_related("parent").annotate(
-        n_limits=Count("limits", distinct=True), n_grades=Count("grade_rules", distinct=True)
-    )
-    if text := request.GET.get("q", "").strip()[:100]:
-        classes = classes.filter(
-            Q(code__icontains=text) | Q(name__icontains=text) | Q(department_line__icontains=text)
-        )
-    page = Paginator(classes.order_by("kind", "code"), 50).get_page(request.GET.get("page"))
+    listing = CategoryFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
+    text = getattr(listing, "cleaned_data", {}).get("q", "")
     return render(
-        request, "cases/settings/categories.html", {"nav": "case_settings", "page": page, "q": text}
+        request,
+        "cases/settings/categories.html",
+        {"nav": "case_settings", "page": page, "q": text, "listing": listing},
     )
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.models import Department
+from gridgov.accounts.models import Department, User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, has_global_scope, restrict, user_may
 from gridgov.audit.models import ChangeAction
@@ -32,7 +32,7 @@ def _require_settings(user) -> None:
         raise PermissionDenied(_("Only an administrator may change the case tables."))
 
 
-def _log(actor, instance: Model, before: dict | None, *, deleted: bool = False) -> None:
+def _log(actor: User, instance: Model, before: dict | None, *, deleted: bool = False) -> None:
     if deleted:
         action = ChangeAction.DELETE
     else:
@@ -47,7 +47,9 @@ def _log(actor, instance: Model, before: dict | None, *, deleted: bool = False) 
 
 
 @transaction.atomic
-def save_category(acting_user, category: Category | None, *, code: str = "", **fields) -> Category:
+def save_category(
+    acting_user: User, category: Category | None, *, code: str = "", **fields
+) -> Category:
     """Create a class (with its code) or change one (its code stays: cases refer to it)."""
     _require_settings(acting_user)
     unknown = set(fields) - set(CATEGORY_FIELDS)
@@ -77,7 +79,7 @@ def save_category(acting_user, category: Category | None, *, code: str = "", **f
 
 @transaction.atomic
 def save_time_limit(
-    acting_user,
+    acting_user: User,
     *,
     category: Category | None,
     grade: str,
@@ -108,7 +110,7 @@ def save_time_limit(
 
 @transaction.atomic
 def save_grade_rule(
-    acting_user,
+    acting_user: User,
     *,
     category: Category | None,
     grade: str,
@@ -147,7 +149,7 @@ def _require_routing(user, area_prefix: str, department: Department) -> None:
 
 @transaction.atomic
 def save_routing_rule(
-    acting_user,
+    acting_user: User,
     *,
     category: Category | None,
     area_prefix: str,
@@ -170,7 +172,7 @@ def save_routing_rule(
 
 
 @transaction.atomic
-def delete_rule(acting_user, rule: TimeLimit | GradeRule | RoutingRule) -> None:
+def delete_rule(acting_user: User, rule: TimeLimit | GradeRule | RoutingRule) -> None:
     """Remove a time limit, grade rule or routing rule (the next more general one applies)."""
     if isinstance(rule, RoutingRule):
         _require_routing(acting_user, rule.area_prefix, rule.department)

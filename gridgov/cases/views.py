@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
 from gridgov.areas import queries as area_queries
-from gridgov.cases import queries, services, whistle
+from gridgov.cases import filters, queries, services, whistle
 from gridgov.cases.forms import HotlineForm, ReportForm
 from gridgov.cases.models import (
     Attachment,
@@ -28,30 +27,15 @@ from gridgov.cases.models import (
 from gridgov.cases.routing import dispatch_choices, route
 
 
-def _list_filters(request, cases):
-    params = request.GET
-    if text := params.get("q", "").strip():
-        cases = cases.filter(
-            Q(title__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text)
-        )
-    if status := params.get("status"):
-        cases = cases.filter(status=status)
-    if code := params.get("category"):
-        cases = cases.filter(Q(category__code=code) | Q(category__parent__code=code))
-    return cases
-
-
 @login_required
 def queue_list(request):
-    name = request.GET.get("queue") or queries.default_queue(request.user)
-    if name not in queries.QUEUES:
+    params = request.GET.copy()
+    if not params.get("queue"):
+        params["queue"] = queries.default_queue(request.user)  # the page opens on the role's
+    listing = filters.CaseFilter(params, request.user)
+    if not listing.is_valid() and "queue" in listing.errors:
         raise Http404
-    within = request.GET.get("area", "").strip()
-    cases = _list_filters(request, queries.queue(request.user, name, within)).select_related(
-        "category", "department"
-    )
-    order = "stage_deadline" if name not in ("all", "mine") else "-created_at"
-    page = Paginator(cases.order_by(order, "-id"), 30).get_page(request.GET.get("page"))
+    page = Paginator(listing.page_rows(), 30).get_page(request.GET.get("page"))
     names = area_queries.names_by_level(c.area_code for c in page)
     for c in page:
         c.area_names = names.get(c.area_code, {})
@@ -65,7 +49,8 @@ def queue_list(request):
         {
             "nav": "cases",
             "page": page,
-            "queue": name,
+            "listing": listing,
+            "queue": listing.queue_name(),
             "may_take_calls": request.user.role in services.COMMAND_ROLES,
             "tabs": tabs,
             "statuses": Status.choices,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.models import Department
+from gridgov.accounts.models import Department, User
 from gridgov.accounts.permissions import Role
 from gridgov.cases import services
 from gridgov.cases.models import Case, Status, WhistleCall
@@ -49,7 +49,7 @@ def _locked(case: Case) -> Case:
 def blow_whistle(
     case: Case,
     *,
-    acting_user,
+    acting_user: User,
     departments: list[Department],
     minutes: int,
     note: str,
@@ -107,7 +107,7 @@ def blow_whistle(
 
 
 @transaction.atomic
-def report_in(case: Case, *, acting_user, note: str = "") -> WhistleCall:
+def report_in(case: Case, *, acting_user: User, note: str = "") -> WhistleCall:
     """The summoned department reports on site (报到); on time when by its time limit."""
     case = _locked(case)
     call = open_call_for(acting_user, case)

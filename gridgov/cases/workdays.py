@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
 from gridgov.audit.models import ChangeAction
@@ -56,7 +57,9 @@ def missing_year_to_warn(today: datetime.date | None = None) -> int | None:
 
 
 @transaction.atomic
-def set_day(acting_user, day: datetime.date, is_workday: bool, note: str = "") -> WorkdayOverride:
+def set_day(
+    acting_user: User, day: datetime.date, is_workday: bool, note: str = ""
+) -> WorkdayOverride:
     """Make `day` a working day or a day off, whatever the package says."""
     _require(acting_user)
     _check_year(day.year)
@@ -77,7 +80,7 @@ def set_day(acting_user, day: datetime.date, is_workday: bool, note: str = "") -
 
 
 @transaction.atomic
-def clear_day(acting_user, day: datetime.date) -> bool:
+def clear_day(acting_user: User, day: datetime.date) -> bool:
     """Drop the local correction of `day`: the package (or Monday–Friday) decides again."""
     _require(acting_user)
     row = WorkdayOverride.objects.select_for_update().filter(date=day).first()
@@ -103,7 +106,7 @@ def preview_notice(year: int, text: str) -> list[NoticeDay]:
 
 
 @transaction.atomic
-def apply_notice(acting_user, year: int, text: str) -> list[NoticeDay]:
+def apply_notice(acting_user: User, year: int, text: str) -> list[NoticeDay]:
     """Store every day the notice names and mark `year` as entered, in one transaction."""
     _require(acting_user)
     days = preview_notice(year, text)

@@ -13,6 +13,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
+from gridgov.accounts.system import JOBS, system_user
 from gridgov.audit import context
 from gridgov.jobs import liveness
 from gridgov.jobs.models import Job, JobStatus
@@ -62,7 +64,7 @@ def enqueue(
     kind: str,
     payload: dict | None = None,
     *,
-    actor=None,
+    actor: User,
     unique_key: str | None = None,
     run_after: datetime.datetime | None = None,
 ) -> Job:
@@ -83,7 +85,7 @@ def enqueue(
             return Job.objects.create(
                 kind=kind,
                 payload=payload or {},
-                created_by=actor if getattr(actor, "pk", None) else None,
+                created_by=actor,
                 unique_key=unique_key,
                 run_after=run_after,
             )
@@ -170,8 +172,10 @@ def run_pending(limit: int = 100, heartbeat: liveness.Heartbeat | None = None) -
 
 
 def enqueue_due_periodic(now: datetime.datetime | None = None) -> list[Job]:
-    """Queue the periodic jobs whose interval has passed since they were last queued."""
+    """Queue the periodic jobs whose interval has passed since they were last queued (by the
+    system account of scheduled jobs)."""
     now = now or timezone.now()
+    actor = system_user(JOBS)
     queued = []
     for kind, seconds in getattr(settings, "GRIDGOV_PERIODIC_JOBS", {}).items():
         last = (
@@ -181,7 +185,7 @@ def enqueue_due_periodic(now: datetime.datetime | None = None) -> list[Job]:
             .first()
         )
         if last is None or (now - last).total_seconds() >= seconds:
-            queued.append(enqueue(kind, unique_key=f"periodic:{kind}"))
+            queued.append(enqueue(kind, actor=actor, unique_key=f"periodic:{kind}"))
     return queued
 
 

@@ -19,6 +19,8 @@ from typing import Protocol
 
 from django.conf import settings
 
+from gridgov.masking import PHONE, mask
+
 logger = logging.getLogger("gridgov.outbox")
 
 # Refusals that retrying cannot change; other HTTP errors (and no answer) are tried again.
@@ -46,12 +48,6 @@ class Gateway(Protocol):
     def send(self, message: OutgoingMessage) -> SendResult: ...
 
 
-def masked(destination: str) -> str:
-    if len(destination) < 8:
-        return "****"
-    return destination[:3] + "****" + destination[-4:]
-
-
 class LogGateway:
     """Writes each message to the log (logger `gridgov.outbox`, shown at the default level)."""
 
@@ -60,7 +56,7 @@ class LogGateway:
             "%s %s to %s: %s",
             message.channel,
             message.id,
-            masked(message.destination),
+            mask(message.destination, PHONE),
             message.body,
         )
         return SendResult(ok=True, gateway_id="log")

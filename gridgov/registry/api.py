@@ -1,18 +1,22 @@
 import datetime
 import json
+from collections.abc import Callable
 from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gridgov.accounts.auth import AuthenticatedRequest
+from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import get_for_user, user_may
+from gridgov.accounts.scope import get_for_user
 from gridgov.input_guard import column
-from gridgov.registry import importing, queries, services, stats, transfers
+from gridgov.registry import fields, filters, importing, queries, services, stats, transfers
 from gridgov.registry.models import Building, House, Person
 
 router = Router(tags=["registry"])
@@ -50,6 +54,31 @@ class PeopleQuery(Schema):
     foreigners: bool = False
     after: str = Field("", max_length=100)
     limit: int = Field(50, ge=1, le=500)
+
+
+class ListPage(Schema):
+    """Paging of a list; its filters are the list's filter in filters.py (documented below)."""
+
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class BuildingQuery(ListPage):
+    area: str = Field("", max_length=20, description="An area code: buildings in its subtree.")
+    q: str = Field("", max_length=100, description="Part of the name, or a code prefix.")
+
+
+class OrganizationQuery(ListPage):
+    area: str = Field("", max_length=20, description="An area code: those in its subtree.")
+    q: str = Field("", max_length=100, description="Part of the name.")
+    kind: str = Field("", max_length=20)
+    key: bool = Field(False, description="Only key units.")
+
+
+class PlaceQuery(ListPage):
+    area: str = Field("", max_length=20, description="An area code: places in its subtree.")
+    q: str = Field("", max_length=100, description="Part of the name.")
+    kind: str = Field("", max_length=20)
 
 
 class PersonIn(Schema):
@@ -90,19 +119,19 @@ class RevealOut(Schema):
 
 @router.get("/people", response=PersonPage, summary="People in your scope (masked)")
 def list_people(request: HttpRequest, params: Query[PeopleQuery]):
-    filters = queries.PeopleFilters(**params.dict(exclude={"after", "limit"}))
-    people = queries.filter_people(request.user, filters)
+    listing = filters.PeopleFilter(request.GET, request.user)
+    people = listing.rows()
     page, cursor = queries.keyset_page(
         people.defer(*queries.SEALED_FIELDS), params.after, params.limit
     )
-    if filters.tag and user_may(request.user, Action.VIEW_KEY_POPULATION):
+    if listing.shows_tags():
         queries.log_key_population_sight(request.user, page)
     count, capped = queries.count_capped(people)
     return PersonPage(
         count=count,
         count_capped=capped,
         next=cursor,
-        items=[queries.present_person(p) for p in page],
+        items=[PersonOut.model_validate(queries.present_person(p)) for p in page],
     )
 
 
@@ -111,12 +140,15 @@ def list_people(request: HttpRequest, params: Query[PeopleQuery]):
     response={200: SavedPerson, 201: SavedPerson},
     summary="Register a person (or update the one their identifier names)",
 )
-def create_person(request: HttpRequest, payload: PersonIn):
+def create_person(request: AuthenticatedRequest, payload: PersonIn):
     data = payload.dict()
     house = _house(request, data.pop("house_code"))
     person, created = services.save_person(data, actor=request.user, house=house)
     return Status(
-        201 if created else 200, SavedPerson(created=created, person=queries.present_person(person))
+        201 if created else 200,
+        SavedPerson(
+            created=created, person=PersonOut.model_validate(queries.present_person(person))
+        ),
     )
 
 
@@ -139,10 +171,10 @@ class PersonPatch(PersonIn):
 
 
 @router.patch("/people/{person_id}", response=PersonOut, summary="Change a person's record")
-def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):
+def update_person(request: AuthenticatedRequest, person_id: int, payload: PersonPatch):
     """Changes the fields sent; the others keep their values."""
     person = queries.get_person_for_user(request.user, person_id, Action.CHANGE)
-    data = {f: getattr(person, f) for f in services.PERSON_FIELDS}
+    data = {f: getattr(person, f) for f in fields.PERSON}
     data.update(payload.dict(exclude_unset=True))
     house = _house(request, data.pop("house_code", ""))
     person, _created = services.save_person(data, actor=request.user, person=person, house=house)
@@ -154,7 +186,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):
     response=RevealOut,
     summary="Reveal the full ID number and phone (logged)",
 )
-def reveal(request: HttpRequest, person_id: int, payload: RevealIn):
+def reveal(request: AuthenticatedRequest, person_id: int, payload: RevealIn):
     person = queries.get_person_for_user(request.user, person_id)
     return services.reveal_person(person, actor=request.user, reason=payload.reason)
 
@@ -168,7 +200,7 @@ class MergeIn(Schema):
     response=PersonOut,
     summary="Merge a duplicate record into this one",
 )
-def merge(request: HttpRequest, person_id: int, payload: MergeIn):
+def merge(request: AuthenticatedRequest, person_id: int, payload: MergeIn):
     keep = queries.get_person_for_user(request.user, person_id, Action.CHANGE)
     drop = queries.get_person_for_user(request.user, payload.duplicate, Action.CHANGE)
     return queries.present_person(services.merge_people(keep, drop, actor=request.user))
@@ -209,14 +241,9 @@ class UnitOut(Schema):
 
 
 @router.get("/buildings", response=list[BuildingOut], summary="Buildings in your scope")
-def list_buildings(
-    request: HttpRequest,
-    area: str = Query("", max_length=20),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=10_000_000),
-):
-    rows = queries.buildings_for(request.user, within=area)
-    return list(rows.order_by("area_code", "code")[offset : offset + limit])
+def list_buildings(request: HttpRequest, params: Query[BuildingQuery]):
+    rows = filters.BuildingFilter(request.GET, request.user).rows()
+    return list(rows[params.offset : params.offset + params.limit])
 
 
 @router.get(
@@ -267,7 +294,7 @@ class HouseOut(Schema):
 def get_house(request: HttpRequest, house_id: int):
     house = get_for_user(House.objects.all(), request.user, pk=house_id)
     residents = [
-        queries.present_person(p)
+        PersonOut.model_validate(queries.present_person(p))
         for p in queries.people_for(request.user).filter(current_house=house)
     ]
     return HouseOut(
@@ -297,16 +324,9 @@ class OrganizationOut(Schema):
 
 
 @router.get("/organizations", response=list[OrganizationOut], summary="Organizations in your scope")
-def list_organizations(
-    request: HttpRequest,
-    kind: str = Query("", max_length=20),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=10_000_000),
-):
-    rows = queries.organizations_for(request.user)
-    if kind:
-        rows = rows.filter(kind=kind)
-    return list(rows.order_by("area_code", "name")[offset : offset + limit])
+def list_organizations(request: HttpRequest, params: Query[OrganizationQuery]):
+    rows = filters.OrganizationFilter(request.GET, request.user).rows()
+    return list(rows[params.offset : params.offset + params.limit])
 
 
 class PlaceOut(Schema):
@@ -322,16 +342,9 @@ class PlaceOut(Schema):
 
 
 @router.get("/places", response=list[PlaceOut], summary="Places and components in your scope")
-def list_places(
-    request: HttpRequest,
-    kind: str = Query("", max_length=20),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=10_000_000),
-):
-    rows = queries.places_for(request.user)
-    if kind:
-        rows = rows.filter(kind=kind)
-    return list(rows.order_by("area_code", "name")[offset : offset + limit])
+def list_places(request: HttpRequest, params: Query[PlaceQuery]):
+    rows = filters.PlaceFilter(request.GET, request.user).rows()
+    return list(rows[params.offset : params.offset + params.limit])
 
 
 class StatsOut(Schema):
@@ -367,13 +380,13 @@ def registry_stats(request: HttpRequest, area: str = Query("", max_length=20)):
     summary="Buildings, places and organizations as map points",
 )
 def registry_map(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     layer: str = Query(
         "buildings", description="buildings, places or organizations", max_length=20
     ),
     bbox: str = Query("", max_length=100),
 ):
-    models = {
+    models: dict[str, Callable[[User], QuerySet]] = {
         "buildings": queries.buildings_for,
         "places": queries.places_for,
         "organizations": queries.organizations_for,
@@ -431,7 +444,7 @@ class ImportOut(Schema):
     summary="Import an Excel or CSV file",
 )
 def import_file(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     file: File[UploadedFile],
     entity: str = Form(..., max_length=20),
     commit: Form[bool] = False,
@@ -439,7 +452,7 @@ def import_file(
 ):
     """A dry run lists every bad row (row number, column, reason). With `commit`, mode `good`
     imports the good rows; mode `all` imports nothing unless every row is good (400 otherwise)."""
-    if file.size > settings.GRIDGOV_MAX_UPLOAD_BYTES:
+    if (file.size or 0) > settings.GRIDGOV_MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The file is too large (limit %(mb)d MB).")
             % {"mb": settings.GRIDGOV_MAX_UPLOAD_BYTES // 2**20}
@@ -486,8 +499,8 @@ class DecisionIn(Schema):
 @router.get(
     "/transfers", response=list[TransferOut], summary="Transfer requests you decide or made"
 )
-def list_transfers(request: HttpRequest, limit: int = 100):
-    rows = transfers.transfers_for(request.user)[: max(1, min(limit, 500))]
+def list_transfers(request: HttpRequest, limit: int = Query(100, ge=1, le=500)):
+    rows = filters.TransferFilter(request.GET, request.user).rows()[:limit]
     return [transfers.present_transfer(t, request.user) for t in rows]
 
 
@@ -502,7 +515,7 @@ def get_transfer(request: HttpRequest, transfer_id: int):
     response=TransferOut,
     summary="Move the record to the requester's area, or refuse",
 )
-def decide_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn):
+def decide_transfer(request: AuthenticatedRequest, transfer_id: int, payload: DecisionIn):
     transfer = transfers.get_transfer_for_user(request.user, transfer_id)
     transfer = transfers.decide_transfer(
         transfer, actor=request.user, accept=payload.accept, note=payload.note

@@ -1,5 +1,6 @@
 """Registry rows follow their area when it moves in the tree (one change-log line per kind)."""
 
+from gridgov.accounts.models import User
 from gridgov.areas.services import log_recoded, recode_prefix, recodes_areas
 from gridgov.registry.models import (
     Building,
@@ -28,7 +29,7 @@ _AREA_CODED = (
 
 
 @recodes_areas
-def recode_registry(old: str, new: str, *, actor) -> set[type]:
+def recode_registry(old: str, new: str, *, actor: User) -> set[type]:
     for model in _AREA_CODED:
         log_recoded(
             model, recode_prefix(model.objects.all(), "area_code", old, new), old, new, actor=actor

@@ -1,6 +1,8 @@
 """The demo district's basic data: buildings with their houses, about 50,000 people in households
 (registered, floating, a few from overseas), organizations, places and components, key service
-populations. Bulk-written, deterministic for the seed."""
+populations. Bulk-written like an import, deterministic for the seed; the visits to key
+populations (走访) are recorded through the registry service, each at its moment in the past.
+The printed community and grid (`gridgov.demo.showcase`) get the first buildings and residents."""
 
 import datetime
 import json
@@ -8,11 +10,14 @@ import json
 import numpy as np
 import shapely
 from django.db import transaction
+from django.utils import timezone
 from tqdm import tqdm
 
 from gridgov.accounts.models import Department, User
 from gridgov.areas.models import Area, GridKind
+from gridgov.demo.clock import Replay, printer
 from gridgov.demo.names import mobile_number, person_name
+from gridgov.demo.showcase import showcase
 from gridgov.demo.size import portion
 from gridgov.registry.identity import check_digit, org_code_check, uscc_check
 from gridgov.registry.models import (
@@ -26,6 +31,7 @@ from gridgov.registry.models import (
     Place,
     Residence,
 )
+from gridgov.registry.services import record_visit
 
 PEOPLE = {"district": 50_000, "city": 0}
 # A key place's type is its special grid's kind, shortened to fit the category code (12).
@@ -93,13 +99,19 @@ def load(*, stdout, scale: str, seed: int, **options) -> None:
     grids = list(Area.objects.active().grids().order_by("code"))
     shapes = shapely.from_geojson([json.dumps(g.geometry) for g in grids])
     shapely.prepare(shapes)
+    community, grid = showcase()
+    codes = [g.code for g in grids]
+    # The printed grid first, then two more grids of the printed community.
+    neighbours = [i for i, code in enumerate(codes) if code.startswith(community) and code != grid]
+    first = [codes.index(grid), *neighbours[:2]]
     with transaction.atomic():
-        houses = _buildings(grids, shapes, rng, target)
+        houses = _buildings(grids, shapes, rng, target, first=first)
         people = _people(houses, rng, target)
         _organizations(grids, shapes, houses, rng)
         _places(grids, shapes, rng)
-        _key_populations(people, rng)
-    stdout.write(f"  {len(houses):,} houses, {len(people):,} people")
+        tags = _key_populations(people, rng, shown=grid)
+        visits = _visits(tags, rng)
+    stdout.write(f"  {len(houses):,} houses, {len(people):,} people, {visits:,} visits")
 
 
 def _point_in(shape, rng) -> tuple[float, float]:
@@ -112,13 +124,13 @@ def _point_in(shape, rng) -> tuple[float, float]:
     return p.x, p.y
 
 
-def _buildings(grids, shapes, rng, people: int) -> list[House]:
+def _buildings(grids, shapes, rng, people: int, *, first: list[int]) -> list[House]:
     households = int(people / 2.7)
     buildings, counter = [], 0
     planned = 0
     with tqdm(total=households, desc="houses", unit="house") as bar:
         while planned < households:
-            i = int(rng.integers(len(grids)))
+            i = first[counter] if counter < len(first) else int(rng.integers(len(grids)))
             grid, shape = grids[i], shapes[i]
             counter += 1
             tall = rng.random() < 0.35
@@ -436,11 +448,15 @@ def _places(grids, shapes, rng) -> None:
     Place.objects.bulk_create(rows, batch_size=5000)
 
 
-def _key_populations(people: list[Person], rng) -> None:
+def _key_populations(people: list[Person], rng, *, shown: str) -> list[KeyPopulationTag]:
+    """About 3% of the people (a tenth in the printed grid, where the first always is)."""
     staff = dict(User.objects.filter(username__startswith="g").values_list("username", "id"))
     tags = []
+    shown_seen = False
     for person in people:
-        if rng.random() < 0.03:
+        first_shown = person.area_code == shown and not shown_seen
+        shown_seen = shown_seen or first_shown
+        if first_shown or rng.random() < (0.1 if person.area_code == shown else 0.03):
             age = 2026 - person.birth_date.year
             category = (
                 "elderly_alone"
@@ -459,3 +475,45 @@ def _key_populations(people: list[Person], rng) -> None:
                 )
             )
     KeyPopulationTag.objects.bulk_create(tags, batch_size=5000)
+    return tags
+
+
+VISIT_NOTES = [
+    "上门走访，身体状况良好，生活正常",
+    "电话询问近况，无异常情况",
+    "上门走访，协助申请临时救助",
+    "帮助联系社区医生上门随访",
+    "了解近期思想动态，情绪稳定",
+    "走访家属，叮嘱按时服药",
+    "了解就业意向，推荐公益性岗位",
+]
+VISIT_WINDOW_DAYS = 30
+
+
+def _visits(tags: list[KeyPopulationTag], rng) -> int:
+    """Each tag's responsible grid member visited at about the tag's frequency over the last
+    weeks (a few fell behind), recorded through `record_visit` at the moment of the visit."""
+    now = timezone.now()
+    members = {u.pk: u for u in User.objects.filter(pk__in={t.responsible_id for t in tags})}
+    replay = Replay()
+    for tag in tags:
+        visitor = members.get(tag.responsible_id)
+        if visitor is None:
+            continue
+        behind = rng.random() < 0.1  # the last visit is overdue
+        back = float(rng.uniform(0, tag.visit_every_days))
+        if behind:
+            back += tag.visit_every_days
+        while back < VISIT_WINDOW_DAYS:
+            day = timezone.localtime(now - datetime.timedelta(days=back)).replace(
+                hour=int(rng.integers(9, 17)), minute=int(rng.integers(0, 60))
+            )
+            note = VISIT_NOTES[int(rng.integers(len(VISIT_NOTES)))]
+
+            def step(when, person=tag.person, visitor=visitor, note=note) -> None:
+                record_visit(person, actor=visitor, note=note, when=when)
+
+            replay.at(day, step)
+            back += tag.visit_every_days * float(rng.uniform(0.8, 1.1))
+    replay.run(now, progress=printer("visits"))
+    return replay.taken

@@ -1,20 +1,46 @@
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gridgov.registry import fields
 from gridgov.registry.importing import ENTITY_LABELS
 from gridgov.registry.models import (
     BuildingUse,
     HouseState,
     HouseUse,
+    Organization,
     OrganizationKind,
+    Place,
     PlaceKind,
     RegistrationType,
 )
 from gridgov.registry.models.people import KEY_CATEGORIES, OtherIdType
 
 
-class PersonForm(forms.Form):
+class EditForm(forms.Form):
+    """The form of one kind of registry object: exactly its editable fields (registry/fields.py)
+    and the named `extra` fields that stand for a relation (a house by its code)."""
+
+    editable: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if set(self.base_fields) != {*self.editable, *self.extra}:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} must declare the fields of registry/fields.py"
+            )
+
+    def object_data(self) -> dict:
+        """The cleaned values of the object's own fields (without the extras)."""
+        return {k: v for k, v in self.cleaned_data.items() if k in self.editable}
+
+
+class PersonForm(EditForm):
+    editable = fields.PERSON
+    extra = ("house_code",)
+
     name = forms.CharField(label=_("Name"), max_length=50)
     id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
     other_id_type = forms.ChoiceField(
@@ -47,7 +73,9 @@ class MergeForm(forms.Form):
     )
 
 
-class TagForm(forms.Form):
+class TagForm(EditForm):
+    editable = fields.KEY_POPULATION
+
     category = forms.ChoiceField(
         label=pgettext_lazy("key population", "Category"), choices=KEY_CATEGORIES
     )
@@ -63,7 +91,9 @@ class TagForm(forms.Form):
     )
 
 
-class BuildingForm(forms.Form):
+class BuildingForm(EditForm):
+    editable = fields.BUILDING
+
     code = forms.CharField(label=_("Building code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=100)
     address = forms.CharField(label=_("Standard address"), max_length=200)
@@ -81,7 +111,9 @@ class BuildingForm(forms.Form):
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
 
 
-class HouseForm(forms.Form):
+class HouseForm(EditForm):
+    editable = fields.HOUSE
+
     use = forms.ChoiceField(label=_("Use"), choices=HouseUse.choices)
     state = forms.ChoiceField(label=_("State"), choices=HouseState.choices)
     floor_area = forms.FloatField(
@@ -90,7 +122,9 @@ class HouseForm(forms.Form):
     owner_name = forms.CharField(label=_("Owner"), max_length=50, required=False)
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(EditForm):
+    editable = fields.ORGANIZATION
+
     name = forms.CharField(label=_("Name"), max_length=120)
     credit_code = forms.CharField(
         label=_("Unified social credit code"), max_length=18, required=False
@@ -106,20 +140,34 @@ class OrganizationForm(forms.Form):
     security_officer = forms.CharField(label=_("Security officer"), max_length=50, required=False)
     fire_officer = forms.CharField(label=_("Fire safety officer"), max_length=50, required=False)
     key_unit = forms.BooleanField(label=_("Key unit"), required=False)
+    state = forms.ChoiceField(
+        label=_("State"), choices=Organization._meta.get_field("state").choices, required=False
+    )
     lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
 
+    def clean_state(self) -> str:
+        return self.cleaned_data["state"] or Organization._meta.get_field("state").default
 
-class PlaceForm(forms.Form):
+
+class PlaceForm(EditForm):
+    editable = fields.PLACE
+
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=PlaceKind.choices)
     category_code = forms.CharField(label=_("Category code"), max_length=12, required=False)
     component_code = forms.CharField(
         label=_("Component ID (16 digits)"), max_length=16, required=False
     )
+    state = forms.ChoiceField(
+        label=_("State"), choices=Place._meta.get_field("state").choices, required=False
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+
+    def clean_state(self) -> str:
+        return self.cleaned_data["state"] or Place._meta.get_field("state").default
 
 
 class ImportForm(forms.Form):

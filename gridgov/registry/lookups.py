@@ -5,6 +5,7 @@ updates, merges, moves or returns it."""
 
 from collections.abc import Sequence
 
+from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import restrict
 from gridgov.registry.models import Building, Organization, Person
@@ -71,10 +72,8 @@ def find_person(values: dict) -> Person | None:
     return None
 
 
-def writable_ids(model: type, pks: Sequence[int], actor) -> set[int]:
+def writable_ids(model: type, pks: Sequence[int], actor: User) -> set[int]:
     """Which of these records the writer may change (through the restriction function)."""
-    if actor is None:
-        return set(pks)
     allowed: set[int] = set()
     for i in range(0, len(pks), 900):
         allowed.update(

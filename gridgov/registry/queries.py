@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gridgov.accounts.permissions import Action
@@ -35,9 +35,9 @@ def get_person_for_user(user, pk, action: str = Action.VIEW) -> Person:
     )
 
 
-def tags_for(user) -> QuerySet:
+def tags_for(user, within: str = "") -> QuerySet:
     """Key service populations: only for roles given that right, and only in their scope."""
-    return restrict(KeyPopulationTag.objects.all(), user, Action.VIEW_KEY_POPULATION)
+    return restrict(KeyPopulationTag.objects.all(), user, Action.VIEW_KEY_POPULATION, within=within)
 
 
 def next_visit_due(tag: KeyPopulationTag) -> datetime.date | None:
@@ -83,50 +83,6 @@ def birth_range(
     oldest = today.replace(year=today.year - max_age - 1) + datetime.timedelta(days=1)
     youngest = today.replace(year=today.year - min_age)
     return oldest, youngest
-
-
-@dataclass
-class PeopleFilters:
-    area: str = ""
-    q: str = ""
-    registration: str = ""
-    sex: str = ""
-    age: str = ""
-    tag: str = ""
-    foreigners: bool = False
-
-
-def filter_people(user, f: PeopleFilters) -> QuerySet:
-    people = people_for(user, within=f.area)
-    if f.registration:
-        people = people.filter(registration=f.registration)
-    if f.sex in ("M", "F"):
-        people = people.filter(sex=f.sex)
-    if f.foreigners:
-        people = people.filter(registration="overseas")
-    band = next((b for b in AGE_BANDS if b[0] == f.age), None)
-    if band:
-        low, high = birth_range(band[1], band[2])
-        people = people.filter(birth_date__range=(low, high))
-    text = f.q.strip()
-    if text:
-        # ID and phone numbers are sealed: only a whole number matches (through its blind
-        # index); a part of one matches nothing rather than every name.
-        digits = text.replace("-", "").replace(" ", "")
-        if digits.upper().removesuffix("X").isdigit() and len(digits) >= 6:
-            people = (
-                people.filter(id_number=digits.upper())
-                if len(digits) == 18
-                else people.filter(phone=digits)
-            )
-        else:
-            people = people.filter(prefix_q("name", text))
-    if f.tag and user_may(user, Action.VIEW_KEY_POPULATION):
-        tags = tags_for(user).filter(person=OuterRef("pk"), until__isnull=True)
-        if f.tag != "any":
-            tags = tags.filter(category=f.tag)
-        people = people.filter(Exists(tags))
-    return people
 
 
 def keyset_page(queryset: QuerySet, after: str, size: int = 50) -> tuple[list, str]:

@@ -2,18 +2,21 @@
 one record per person (the ID number or another identifier finds them)."""
 
 import datetime
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, restrict, user_may
 from gridgov.areas.locator import locator
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_access, record_change, snapshot
-from gridgov.registry import transfers
+from gridgov.registry import fields, transfers
 from gridgov.registry.identity import parse_citizen_id, parse_credit_code
 from gridgov.registry.lookups import (
     find_building_by_code,
@@ -35,41 +38,19 @@ from gridgov.registry.models import (
 )
 from gridgov.registry.models.people import OtherIdType
 
-PERSON_FIELDS = (
-    "name",
-    "former_name",
-    "id_number",
-    "other_id_type",
-    "other_id",
-    "ethnicity",
-    "phone",
-    "registration",
-    "nationality",
-    "visa_expiry",
-    "education",
-    "occupation",
-    "employer",
-    "marital_status",
-    "political_status",
-)
 
-
-def _require(actor, action: str, code: str) -> None:
-    if actor is None:
-        return
+def _require(actor: User, action: str, code: str) -> None:
     if not user_may(actor, action) or not code_in_scope(actor, code):
         raise PermissionDenied(_("You may not change records here."))
 
 
-def _require_right(actor, action: str) -> None:
-    if actor is not None and not user_may(actor, action):
+def _require_right(actor: User, action: str) -> None:
+    if not user_may(actor, action):
         raise PermissionDenied(_("You may not change records here."))
 
 
-def _writable(actor, record) -> bool:
+def _writable(actor: User, record) -> bool:
     """Whether the writer may change this existing record (through the restriction function)."""
-    if actor is None:
-        return True
     return restrict(type(record).objects.filter(pk=record.pk), actor, Action.CHANGE).exists()
 
 
@@ -89,8 +70,8 @@ def check_phone(phone: str) -> str:
 
 def clean_person(data: dict) -> dict:
     """Checked values for a person; birth date, sex and origin come from the ID number."""
-    values = {
-        k: (data.get(k) or "") if k not in ("visa_expiry",) else data.get(k) for k in PERSON_FIELDS
+    values: dict[str, Any] = {
+        k: (data.get(k) or "") if k not in ("visa_expiry",) else data.get(k) for k in fields.PERSON
     }
     values["name"] = values["name"].strip()
     if not values["name"]:
@@ -136,7 +117,7 @@ def clean_person(data: dict) -> dict:
 def save_person(
     data: dict,
     *,
-    actor,
+    actor: User,
     person: Person | None = None,
     house: House | None = None,
     area_code: str = "",
@@ -168,7 +149,13 @@ def save_person(
 
 
 def _save_person(
-    values: dict, *, actor, person: Person | None, existing: Person | None, house, area_code: str
+    values: dict,
+    *,
+    actor: User,
+    person: Person | None,
+    existing: Person | None,
+    house,
+    area_code: str,
 ) -> tuple[Person, bool]:
     if person is not None and existing is not None:
         raise ValidationError(
@@ -212,7 +199,7 @@ def move_in(
     person: Person,
     house: House,
     *,
-    actor,
+    actor: User,
     relation: str = "resident",
     since: datetime.date | None = None,
 ) -> Residence:
@@ -226,7 +213,7 @@ def place_person(
     person: Person,
     house: House,
     *,
-    actor,
+    actor: User,
     relation: str = "resident",
     since: datetime.date | None = None,
 ) -> Residence:
@@ -256,7 +243,7 @@ def place_person(
     return residence
 
 
-def recode_record(record: Person | Organization, area_code: str, *, actor) -> None:
+def recode_record(record: Person | Organization, area_code: str, *, actor: User) -> None:
     """An accepted transfer without a house: the record now belongs to the requester's area and
     waits there for its address (a person's current residence ends)."""
     before = snapshot(record, ["area_code"])
@@ -280,7 +267,7 @@ def recode_record(record: Person | Organization, area_code: str, *, actor) -> No
 
 
 @transaction.atomic
-def move_out(person: Person, *, actor, on: datetime.date | None = None) -> None:
+def move_out(person: Person, *, actor: User, on: datetime.date | None = None) -> None:
     _require(actor, Action.CHANGE, person.area_code)
     Residence.objects.filter(person=person, until__isnull=True).update(
         until=on or timezone.localdate()
@@ -302,7 +289,7 @@ def move_out(person: Person, *, actor, on: datetime.date | None = None) -> None:
 
 
 @transaction.atomic
-def merge_people(keep: Person, drop: Person, *, actor) -> Person:
+def merge_people(keep: Person, drop: Person, *, actor: User) -> Person:
     """Two records that turn out to be one person: the second's history moves to the first."""
     if keep.pk == drop.pk:
         raise ValidationError(_("Choose two different records."))
@@ -320,7 +307,7 @@ def merge_people(keep: Person, drop: Person, *, actor) -> Person:
         moved["other_id_type"], moved["other_id"] = drop.other_id_type, drop.other_id
     drop.other_id, drop.other_id_type = "", ""
     drop.save(update_fields=["id_number", "other_id", "other_id_type"])
-    for field in (*PERSON_FIELDS, "birth_date", "sex", "origin_code"):
+    for field in (*fields.PERSON, "birth_date", "sex", "origin_code"):
         if field in moved:
             setattr(keep, field, moved[field])
         elif (
@@ -356,7 +343,7 @@ def merge_people(keep: Person, drop: Person, *, actor) -> Person:
     return keep
 
 
-def authorize_export(actor, *, personal: bool = False) -> None:
+def authorize_export(actor: User, *, personal: bool = False) -> None:
     """The right to export registry lists, and for full personal data the right to that too."""
     if not user_may(actor, Action.EXPORT) or (
         personal and not user_may(actor, Action.EXPORT_PERSONAL)
@@ -364,7 +351,7 @@ def authorize_export(actor, *, personal: bool = False) -> None:
         raise PermissionDenied(_("You may not export these records."))
 
 
-def reveal_person(person: Person, *, actor, reason: str) -> dict:
+def reveal_person(person: Person, *, actor: User, reason: str) -> dict:
     """The one way to read a person's full ID number and phone: it needs the right and a
     reason, and it is written to the access log."""
     if not user_may(actor, Action.VIEW_PERSONAL) or not code_in_scope(actor, person.area_code):
@@ -385,7 +372,7 @@ def reveal_person(person: Person, *, actor, reason: str) -> dict:
 
 
 @transaction.atomic
-def save_building(data: dict, *, actor, building: Building | None = None) -> Building:
+def save_building(data: dict, *, actor: User, building: Building | None = None) -> Building:
     lon, lat = data.get("lon"), data.get("lat")
     if lon is None or lat is None:
         raise ValidationError({"lon": _("Give the building's position.")})
@@ -397,19 +384,7 @@ def save_building(data: dict, *, actor, building: Building | None = None) -> Bui
         raise ValidationError({"code": _("A building needs a code and a name.")})
     before = snapshot(building) if building else None
     target = building or Building()
-    for key in (
-        "code",
-        "name",
-        "address",
-        "use",
-        "units",
-        "floors",
-        "rooms_per_floor",
-        "built_year",
-        "manager",
-        "lon",
-        "lat",
-    ):
+    for key in fields.BUILDING:
         if key in data:
             setattr(target, key, data[key])
     target.area_code = code
@@ -430,7 +405,7 @@ def save_building(data: dict, *, actor, building: Building | None = None) -> Bui
 
 
 @transaction.atomic
-def generate_houses(building: Building, *, actor, use: str = "residence") -> int:
+def generate_houses(building: Building, *, actor: User, use: str = "residence") -> int:
     """Create the rooms of a building from its units × floors × rooms per floor (skip existing)."""
     _require(actor, Action.CHANGE, building.area_code)
     existing = set(House.objects.filter(building=building).values_list("unit", "floor", "room"))
@@ -462,10 +437,10 @@ def generate_houses(building: Building, *, actor, use: str = "residence") -> int
 
 
 @transaction.atomic
-def update_house(house: House, *, actor, **changes) -> House:
+def update_house(house: House, *, actor: User, **changes) -> House:
     _require(actor, Action.CHANGE, house.area_code)
     before = snapshot(house)
-    for key in ("use", "state", "floor_area", "owner_name"):
+    for key in fields.HOUSE:
         if key in changes:
             setattr(house, key, changes[key])
     house.full_clean(exclude=["building", "code", "area_code"])
@@ -485,7 +460,7 @@ def update_house(house: House, *, actor, **changes) -> House:
 
 
 def save_organization(
-    data: dict, *, actor, organization: Organization | None = None, source: str = "form"
+    data: dict, *, actor: User, organization: Organization | None = None, source: str = "form"
 ) -> tuple[Organization, bool]:
     """Create an organization, or update the one its credit code names when it lies in the
     writer's scope; one held elsewhere gets a transfer request (`HeldElsewhere`)."""
@@ -499,7 +474,8 @@ def save_organization(
     existing = find_organization_by_credit_code(credit) if credit else None
     if existing is not None and organization is not None and existing.pk == organization.pk:
         existing = None
-    held_elsewhere = existing is not None and not _writable(actor, existing)
+    elsewhere = existing if existing is not None and not _writable(actor, existing) else None
+    held_elsewhere = elsewhere is not None
     if organization is not None and existing is not None and not held_elsewhere:
         raise ValidationError({"credit_code": _("Another organization has this credit code.")})
     target = organization or (None if held_elsewhere else existing)
@@ -515,10 +491,10 @@ def save_organization(
     else:
         raise ValidationError({"lon": _("Give the position or the house of the organization.")})
     _require(actor, Action.CHANGE, code)
-    if held_elsewhere:
+    if elsewhere is not None:
         # Outside the write transaction, so the request is kept while the write is refused.
         request = transfers.request_transfer(
-            actor=actor, record=existing, target_code=code, source=source
+            actor=actor, record=elsewhere, target_code=code, source=source
         )
         raise transfers.HeldElsewhere("credit_code", request)
     if target is not None:
@@ -528,28 +504,13 @@ def save_organization(
 
 @transaction.atomic
 def _write_organization(
-    data: dict, *, target: Organization | None, code: str, credit: str, actor
+    data: dict, *, target: Organization | None, code: str, credit: str, actor: User
 ) -> tuple[Organization, bool]:
     before = snapshot(target) if target else None
     created = target is None
     target = target or Organization()
-    for key in (
-        "name",
-        "kind",
-        "industry",
-        "legal_representative",
-        "phone",
-        "address",
-        "house",
-        "staff_count",
-        "security_officer",
-        "fire_officer",
-        "key_unit",
-        "state",
-        "lon",
-        "lat",
-    ):
-        if key in data:
+    for key in (*fields.ORGANIZATION, "house"):  # the credit code is checked above
+        if key in data and key != "credit_code":
             setattr(target, key, data[key])
     target.phone = check_phone(target.phone)
     target.credit_code = credit or None
@@ -566,7 +527,7 @@ def _write_organization(
 
 
 @transaction.atomic
-def save_place(data: dict, *, actor, place: Place | None = None) -> Place:
+def save_place(data: dict, *, actor: User, place: Place | None = None) -> Place:
     if data.get("lon") is None or data.get("lat") is None:
         raise ValidationError({"lon": _("Give the position.")})
     code = grid_at(data["lon"], data["lat"])
@@ -580,8 +541,8 @@ def save_place(data: dict, *, actor, place: Place | None = None) -> Place:
         )
     before = snapshot(place) if place else None
     target = place or Place()
-    for key in ("name", "kind", "category_code", "owner_department", "state", "note", "lon", "lat"):
-        if key in data:
+    for key in fields.PLACE:  # the component ID is checked above
+        if key in data and key != "component_code":
             setattr(target, key, data[key])
     target.component_code = component
     target.area_code = code
@@ -601,16 +562,15 @@ def save_place(data: dict, *, actor, place: Place | None = None) -> Place:
 def tag_key_population(
     person: Person,
     *,
-    actor,
+    actor: User,
     category: str,
     level: str = "low",
     responsible=None,
     visit_every_days: int = 30,
     notes: str = "",
 ) -> KeyPopulationTag:
-    if actor is not None and (
-        not user_may(actor, Action.VIEW_KEY_POPULATION)
-        or not code_in_scope(actor, person.area_code)
+    if not user_may(actor, Action.VIEW_KEY_POPULATION) or not code_in_scope(
+        actor, person.area_code
     ):
         raise PermissionDenied(_("You may not manage key service populations."))
     tag = KeyPopulationTag.objects.create(
@@ -634,7 +594,7 @@ def tag_key_population(
 
 
 @transaction.atomic
-def record_visit(person: Person, *, actor, note: str = "", when=None) -> Visit:
+def record_visit(person: Person, *, actor: User, note: str = "", when=None) -> Visit:
     """A visit by a grid member; it closes the gap the person's open tags ask to be visited in."""
     _require(actor, Action.CHANGE, person.area_code)
     tag = person.key_tags.filter(until__isnull=True).order_by("-level").first()
@@ -657,7 +617,12 @@ def record_visit(person: Person, *, actor, note: str = "", when=None) -> Visit:
 
 @transaction.atomic
 def create_household(
-    house: House, head: Person, *, actor, number: str = "", members: list[tuple[Person, str]] = ()
+    house: House,
+    head: Person,
+    *,
+    actor: User,
+    number: str = "",
+    members: Sequence[tuple[Person, str]] = (),
 ) -> Household:
     _require(actor, Action.CHANGE, house.area_code)
     household = Household.objects.create(

@@ -4,18 +4,18 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
+from gridgov.accounts.system import TRANSFERS, system_user
 from gridgov.jobs.registry import job
 from gridgov.registry import importing
 from gridgov.registry.transfers import escalate_due_transfers
 
 
 @job("registry.import")
-def import_file(
-    ctx, path: str, entity: str, filename: str, mode: str, actor_id: int | None = None
-) -> dict:
-    """Write an uploaded file that passed its dry run (checked again as it is written)."""
-    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    if actor_id and actor is None:
+def import_file(ctx, path: str, entity: str, filename: str, mode: str, actor_id: int) -> dict:
+    """Write an uploaded file that passed its dry run (checked again as it is written, with the
+    rights of the user who uploaded it)."""
+    actor = User.objects.filter(pk=actor_id).first()
+    if actor is None:
         raise PermissionDenied(_("The user who started this import no longer exists."))
     data = Path(path).read_bytes()
     report = importing.commit(
@@ -65,4 +65,4 @@ def sweep_uploads(ctx) -> dict:
 @job("registry.escalate_transfers")
 def escalate_transfers(ctx) -> dict:
     """Transfer requests the holder left undecided past the limit go to the common parent area."""
-    return {"escalated": escalate_due_transfers()}
+    return {"escalated": escalate_due_transfers(actor=system_user(TRANSFERS))}

@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.registry import transfers
+from gridgov.registry import filters, transfers
 
 
 @login_required
 def transfer_list(request):
-    rows = transfers.transfers_for(request.user)
+    rows = filters.TransferFilter(request.GET, request.user).page_rows()
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,

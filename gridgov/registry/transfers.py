@@ -61,7 +61,7 @@ class MatchLimitReached(PermissionDenied):
     """Too many identifiers matched records held elsewhere within the hour."""
 
 
-def check_match_rate(actor, count: int = 1) -> None:
+def check_match_rate(actor: User, count: int = 1) -> None:
     """Refuse when `count` more matches would pass the writer's hourly limit."""
     limit = settings.GRIDGOV_IDENTIFIER_MATCHES_PER_HOUR
     since = timezone.now() - datetime.timedelta(hours=1)
@@ -81,7 +81,7 @@ def check_match_rate(actor, count: int = 1) -> None:
         )
 
 
-def log_matches(actor, records: Sequence[models.Model], *, source: str) -> None:
+def log_matches(actor: User, records: Sequence[models.Model], *, source: str) -> None:
     """One access-log row per record found elsewhere: who looked for whom, from where."""
     check_match_rate(actor, len(records))
     for record in records:
@@ -108,7 +108,7 @@ def common_parent_code(a: str, b: str) -> str:
 @transaction.atomic
 def request_transfer(
     *,
-    actor,
+    actor: User,
     record: Person | Organization,
     target_code: str,
     target_house: House | None = None,
@@ -217,7 +217,7 @@ def present_transfer(transfer: TransferRequest, user) -> dict:
 
 @transaction.atomic
 def decide_transfer(
-    transfer: TransferRequest, *, actor, accept: bool, note: str = ""
+    transfer: TransferRequest, *, actor: User, accept: bool, note: str = ""
 ) -> TransferRequest:
     """The holder (or, after the limit, the common parent area) moves the record or refuses."""
     transfer = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
@@ -242,7 +242,7 @@ def decide_transfer(
     return transfer
 
 
-def _move(transfer: TransferRequest, actor) -> None:
+def _move(transfer: TransferRequest, actor: User) -> None:
     from gridgov.registry import services
 
     if transfer.kind == TransferKind.PERSON:
@@ -256,7 +256,7 @@ def _move(transfer: TransferRequest, actor) -> None:
         services.recode_record(organization, transfer.target_code, actor=actor)
 
 
-def escalate_due_transfers(now: datetime.datetime | None = None) -> int:
+def escalate_due_transfers(now: datetime.datetime | None = None, *, actor: User) -> int:
     """Requests the holder left undecided past the limit go to the common parent area."""
     now = now or timezone.now()
     count = 0
@@ -272,7 +272,7 @@ def escalate_due_transfers(now: datetime.datetime | None = None) -> int:
             transfer.escalated_at = now
             transfer.save(update_fields=["decider_code", "status", "escalated_at"])
             record_change(
-                actor=None,
+                actor=actor,
                 action=ChangeAction.UPDATE,
                 instance=transfer,
                 before=before,

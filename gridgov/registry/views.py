@@ -1,4 +1,3 @@
-import datetime
 import uuid
 
 from django.conf import settings
@@ -6,8 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,65 +15,36 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.areas import queries as area_queries
 from gridgov.audit.models import ChangeLog
-from gridgov.audit.services import record_access
 from gridgov.jobs.services import enqueue
-from gridgov.registry import importing, queries, services, transfers
+from gridgov.registry import exports, filters, importing, queries, services, transfers
 from gridgov.registry.forms import (
-    BuildingForm,
     ExportReasonForm,
-    HouseForm,
     ImportForm,
     MergeForm,
-    OrganizationForm,
-    PersonForm,
-    PlaceForm,
     RevealForm,
     TagForm,
 )
 from gridgov.registry.models import (
     Building,
-    House,
     Household,
     HouseState,
-    Organization,
-    Place,
+    OrganizationKind,
+    PlaceKind,
     RegistrationType,
     Residence,
 )
 from gridgov.registry.models.people import KEY_CATEGORIES
-from gridgov.tables import table_response
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _filters(request) -> queries.PeopleFilters:
-    g = request.GET
-    return queries.PeopleFilters(
-        area=g.get("area", "").strip(),
-        q=g.get("q", ""),
-        registration=g.get("registration", ""),
-        sex=g.get("sex", ""),
-        age=g.get("age", ""),
-        tag=g.get("tag", ""),
-        foreigners=g.get("foreigners") == "1",
-    )
 
 
 @login_required
 def people(request):
-    filters = _filters(request)
-    filtered = queries.filter_people(request.user, filters)
+    listing = filters.PeopleFilter(request.GET, request.user)
+    filtered = listing.page_rows()
     page, cursor = queries.keyset_page(
         filtered.defer(*queries.SEALED_FIELDS), request.GET.get("after", "")
     )
     count, capped = queries.count_capped(filtered)
-    if filters.tag and user_may(request.user, Action.VIEW_KEY_POPULATION):
+    if listing.is_valid() and listing.shows_tags():
         queries.log_key_population_sight(request.user, page)
     params = request.GET.copy()
     params.pop("after", None)
@@ -84,6 +53,7 @@ def people(request):
         "registry/people.html",
         {
             "nav": "registry",
+            "listing": listing,
             "rows": [queries.present_person(p) for p in page],
             "next": cursor,
             "count": count,
@@ -154,73 +124,6 @@ def person(request, pk: int):
     )
 
 
-def _person_form_data(form) -> dict:
-    data = dict(form.cleaned_data)
-    data.pop("house_code", None)
-    return data
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def person_edit(request, pk: int | None = None):
-    target = queries.get_person_for_user(request.user, pk, Action.CHANGE) if pk else None
-    initial, masked = {}, {}
-    if target:
-        initial = {f: getattr(target, f) for f in services.PERSON_FIELDS}
-        initial["house_code"] = target.current_house.code if target.current_house_id else ""
-        # Identifiers stay masked here too (reveal is the one logged way to read them); a
-        # masked value sent back unchanged keeps the stored one.
-        shown = queries.present_person(target)
-        masked = {f: shown[f] for f in ("id_number", "other_id", "phone") if shown[f]}
-        initial.update(masked)
-    form = PersonForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        house = None
-        code = form.cleaned_data.get("house_code")
-        if code:
-            house = (
-                queries.houses_for(
-                    request.user,
-                )
-                .filter(code=code)
-                .first()
-            )
-            if house is None:
-                form.add_error("house_code", _("No house with this code in your scope."))
-        if not form.errors:
-            try:
-                data = _person_form_data(form)
-                for field, value in masked.items():
-                    if data.get(field) == value:
-                        data[field] = getattr(target, field)
-                saved, created = services.save_person(
-                    data,
-                    actor=request.user,
-                    person=target,
-                    house=house,
-                    area_code=target.area_code if target else "",
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                _form_errors(
-                    form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
-                )
-            else:
-                if not created and target is None:
-                    messages.info(
-                        request, _("This person was already registered: their record was updated.")
-                    )
-                return redirect("registry:person", pk=saved.pk)
-    return render(
-        request,
-        "registry/form.html",
-        {
-            "nav": "registry",
-            "form": form,
-            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New person"),
-        },
-    )
-
-
 @login_required
 @require_POST
 def person_move_out(request, pk: int):
@@ -253,18 +156,6 @@ def person_merge(request, pk: int):
 
 @login_required
 @require_POST
-def person_tag(request, pk: int):
-    target = queries.get_person_for_user(request.user, pk, Action.VIEW_KEY_POPULATION)
-    form = TagForm(request.POST)
-    if form.is_valid():
-        services.tag_key_population(
-            target, actor=request.user, responsible=request.user, **form.cleaned_data
-        )
-    return redirect("registry:person", pk=pk)
-
-
-@login_required
-@require_POST
 def person_visit(request, pk: int):
     target = queries.get_person_for_user(request.user, pk, Action.CHANGE)
     services.record_visit(target, actor=request.user, note=request.POST.get("note", "")[:2000])
@@ -276,19 +167,8 @@ def person_visit(request, pk: int):
 def key_populations(request):
     if not user_may(request.user, Action.VIEW_KEY_POPULATION):
         raise PermissionDenied
-    tags = (
-        queries.tags_for(request.user)
-        .filter(until__isnull=True)
-        .select_related("person", "responsible")
-        .annotate(last_visit=Max("person__visits__time"))
-    )
-    if category := request.GET.get("category"):
-        tags = tags.filter(category=category)
-    if text := request.GET.get("q", "").strip():
-        tags = tags.filter(person__name__icontains=text)
-    if area := request.GET.get("area", "").strip():
-        tags = tags.filter(area_code__startswith=area)
-    page = Paginator(tags.order_by("area_code", "id"), 50).get_page(request.GET.get("page"))
+    listing = filters.KeyPopulationFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
     queries.log_key_population_sight(request.user, page.object_list)
     names = area_queries.names_by_level(t.area_code for t in page)
     today = timezone.localdate()
@@ -301,6 +181,7 @@ def key_populations(request):
         "registry/key_populations.html",
         {
             "nav": "registry",
+            "listing": listing,
             "page": page,
             "categories": KEY_CATEGORIES,
             "area_choices": area_queries.picker_choices(request.user),
@@ -310,12 +191,11 @@ def key_populations(request):
 
 @login_required
 def buildings(request):
-    rows = queries.buildings_for(request.user, within=request.GET.get("area", "").strip())
-    if text := request.GET.get("q", "").strip():
-        rows = rows.filter(name__icontains=text) | rows.filter(code__startswith=text)
-    page = Paginator(rows.order_by("area_code", "code"), 50).get_page(request.GET.get("page"))
+    listing = filters.BuildingFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
     context = {
         "nav": "registry",
+        "listing": listing,
         "page": page,
         "area_choices": area_queries.picker_choices(request.user),
     }
@@ -340,172 +220,35 @@ def building(request, pk: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def building_edit(request, pk: int | None = None):
-    target = (
-        get_for_user(Building.objects.all(), request.user, Action.CHANGE, pk=pk) if pk else None
-    )
-    initial = {f: getattr(target, f) for f in BuildingForm.base_fields} if target else {}
-    form = BuildingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_building(form.cleaned_data, actor=request.user, building=target)
-            if target is None:
-                services.generate_houses(saved, actor=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            _form_errors(
-                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
-            )
-        else:
-            return redirect("registry:building", pk=saved.pk)
-    return render(
-        request,
-        "registry/form.html",
-        {
-            "nav": "registry",
-            "form": form,
-            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New building"),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def house(request, pk: int):
-    """A room of the building table: its state, its household and residents (an htmx partial)."""
-    target = get_for_user(House.objects.select_related("building"), request.user, pk=pk)
-    form = HouseForm(
-        request.POST or None,
-        initial={
-            "use": target.use,
-            "state": target.state,
-            "floor_area": target.floor_area,
-            "owner_name": target.owner_name,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_house(target, actor=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            _form_errors(
-                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
-            )
-    residents = queries.people_for(request.user).filter(current_house=target)
-    households = restrict(Household.objects.filter(house=target), request.user).prefetch_related(
-        "members__person"
-    )
-    return render(
-        request,
-        "registry/_house.html",
-        {
-            "house": target,
-            "residents": [queries.present_person(p) for p in residents],
-            "households": households,
-            "form": form,
-            "may_change": user_may(request.user, Action.CHANGE),
-            "key": queries.tags_for(request.user).filter(
-                person__current_house=target, until__isnull=True
-            )
-            if user_may(request.user, Action.VIEW_KEY_POPULATION)
-            else [],
-        },
-    )
-
-
-@login_required
 def organizations(request):
-    rows = queries.organizations_for(request.user)
-    if text := request.GET.get("q", "").strip():
-        rows = rows.filter(name__icontains=text)
-    if kind := request.GET.get("kind"):
-        rows = rows.filter(kind=kind)
-    if request.GET.get("key") == "1":
-        rows = rows.filter(key_unit=True)
-    page = Paginator(rows.order_by("area_code", "name"), 50).get_page(request.GET.get("page"))
-    from gridgov.registry.models import OrganizationKind
-
+    listing = filters.OrganizationFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/organizations.html",
-        {"nav": "registry", "page": page, "kinds": OrganizationKind.choices},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def organization_edit(request, pk: int | None = None):
-    target = (
-        get_for_user(Organization.objects.all(), request.user, Action.CHANGE, pk=pk) if pk else None
-    )
-    initial = {f: getattr(target, f) for f in OrganizationForm.base_fields} if target else {}
-    form = OrganizationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _saved, created = services.save_organization(
-                form.cleaned_data, actor=request.user, organization=target
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            _form_errors(
-                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
-            )
-        else:
-            if not created and target is None:
-                messages.info(
-                    request, _("This organization was already registered: its record was updated.")
-                )
-            return redirect("registry:organizations")
-    return render(
-        request,
-        "registry/form.html",
         {
             "nav": "registry",
-            "form": form,
-            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New organization"),
+            "listing": listing,
+            "page": page,
+            "kinds": OrganizationKind.choices,
+            "area_choices": area_queries.picker_choices(request.user),
         },
     )
 
 
 @login_required
 def places(request):
-    rows = queries.places_for(request.user)
-    if kind := request.GET.get("kind"):
-        rows = rows.filter(kind=kind)
-    if text := request.GET.get("q", "").strip():
-        rows = rows.filter(name__icontains=text)
-    page = Paginator(rows.order_by("area_code", "kind", "name"), 50).get_page(
-        request.GET.get("page")
-    )
-    from gridgov.registry.models import PlaceKind
-
+    listing = filters.PlaceFilter(request.GET, request.user)
+    page = Paginator(listing.page_rows(), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/places.html",
-        {"nav": "registry", "page": page, "kinds": PlaceKind.choices},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def place_edit(request, pk: int | None = None):
-    target = get_for_user(Place.objects.all(), request.user, Action.CHANGE, pk=pk) if pk else None
-    initial = {f: getattr(target, f) for f in PlaceForm.base_fields} if target else {}
-    form = PlaceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_place(form.cleaned_data, actor=request.user, place=target)
-        except (ValidationError, PermissionDenied) as exc:
-            _form_errors(
-                form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
-            )
-        else:
-            return redirect("registry:places")
-    return render(
-        request,
-        "registry/form.html",
         {
             "nav": "registry",
-            "form": form,
-            "title": _("Edit %(n)s") % {"n": target.name} if target else _("New place"),
+            "listing": listing,
+            "page": page,
+            "kinds": PlaceKind.choices,
+            "area_choices": area_queries.picker_choices(request.user),
         },
     )
 
@@ -600,89 +343,94 @@ def template(request, entity: str, fmt: str):
     return response
 
 
-EXPORT_LIMIT = 200_000
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def export_people(request, fmt: str):
     """The filtered list as Excel or CSV: masked; full personal data needs the right and a reason
-    (the export is written to the access log)."""
-    if fmt not in ("xlsx", "csv"):
+    (every export is written to the access log)."""
+    if fmt not in exports.FORMATS:
         raise Http404
-    personal = request.GET.get("personal") == "1"
-    services.authorize_export(request.user, personal=personal)
-    if personal:
-        form = ExportReasonForm(request.POST or None)
+    full = request.GET.get("personal") == "1"
+    form = ExportReasonForm(request.POST or None)
+    if full:
+        services.authorize_export(request.user, personal=True)  # before asking for a reason
         if request.method != "POST" or not form.is_valid():
             return render(
                 request,
                 "registry/form.html",
                 {"form": form, "title": _("Export full personal data")},
             )
-    rows = queries.filter_people(request.user, _filters(request)).order_by("area_code", "id")[
-        :EXPORT_LIMIT
-    ]
-    headers = ["姓名", "公民身份号码", "性别", "出生日期", "联系电话", "人口类型", "区划编码"]
-    people = list(rows)
-    if request.GET.get("tag") and user_may(request.user, Action.VIEW_KEY_POPULATION):
-        queries.log_key_population_sight(request.user, people)
-    if personal:
-        record_access(
-            actor=request.user,
-            subject_type="registry.person",
-            fields=["id_number", "phone"],
-            purpose="export",
-            reason=form.cleaned_data["reason"],
-            record_count=len(people),
-            # Scoped like the rows it covers, so the auditors of that area read it.
-            area_code=importing._common_prefix([p.area_code for p in people])
-            or request.GET.get("area", "").strip(),
-        )
-    labels = dict(RegistrationType.choices)
-    body = []
-    for p in people:
-        shown = queries.present_person(p)
-        body.append(
-            [
-                p.name,
-                (p.id_number or "") if personal else shown["id_number"],
-                {"M": "男", "F": "女"}.get(p.sex, ""),
-                p.birth_date.isoformat() if p.birth_date else "",
-                p.phone if personal else shown["phone"],
-                str(labels.get(p.registration, "")),
-                p.area_code,
-            ]
-        )
-    stamp = datetime.date.today().strftime("%Y%m%d")
-    return table_response(headers, body, fmt, f"people-{stamp}")
+    listing = filters.PeopleFilter(request.GET, request.user, Action.EXPORT)
+    if not listing.is_valid():
+        return HttpResponseBadRequest(" ".join(m for e in listing.errors.values() for m in e))
+    asked = exports.ExportRequest(
+        subject_type="registry.person",
+        name="people",
+        fmt=fmt,
+        fields=["name", "sex", "birth_date", *(["id_number", "phone"] if full else [])],
+        full=full,
+        reason=form.cleaned_data["reason"] if full else "",
+        area=listing.area_chosen(),
+    )
+
+    def table() -> exports.Table:
+        people = list(listing.rows()[: exports.EXPORT_LIMIT])
+        if listing.shows_tags():
+            queries.log_key_population_sight(request.user, people)
+        labels = dict(RegistrationType.choices)
+        rows = []
+        for p in people:
+            shown = queries.present_person(p)
+            rows.append(
+                [
+                    p.name,
+                    (p.id_number or "") if full else shown["id_number"],
+                    {"M": "男", "F": "女"}.get(p.sex, ""),
+                    p.birth_date.isoformat() if p.birth_date else "",
+                    p.phone if full else shown["phone"],
+                    str(labels.get(p.registration, "")),
+                    p.area_code,
+                ]
+            )
+        headers = ["姓名", "公民身份号码", "性别", "出生日期", "联系电话", "人口类型", "区划编码"]
+        return exports.Table(headers, rows, [p.area_code for p in people])
+
+    return exports.export_table(request.user, asked, table)
 
 
 @login_required
 def export_organizations(request, fmt: str):
-    if fmt not in ("xlsx", "csv"):
+    """The filtered list of organizations: the phone masked, the legal representative in clear
+    (written to the access log)."""
+    if fmt not in exports.FORMATS:
         raise Http404
-    services.authorize_export(request.user)
-    rows = queries.organizations_for(request.user, Action.EXPORT).order_by("area_code", "name")[
-        :EXPORT_LIMIT
-    ]
-    from gridgov.registry.identity import mask_phone
+    listing = filters.OrganizationFilter(request.GET, request.user, Action.EXPORT)
+    if not listing.is_valid():
+        return HttpResponseBadRequest(" ".join(m for e in listing.errors.values() for m in e))
+    asked = exports.ExportRequest(
+        subject_type="registry.organization",
+        name="organizations",
+        fmt=fmt,
+        fields=["legal_representative"],
+        area=listing.area_chosen(),
+    )
 
-    body = [
-        [
-            o.name,
-            o.credit_code or "",
-            o.get_kind_display(),
-            o.industry,
-            o.legal_representative,
-            mask_phone(o.phone),
-            o.address,
-            o.area_code,
+    def table() -> exports.Table:
+        found = list(listing.rows()[: exports.EXPORT_LIMIT])
+        rows = [
+            [
+                o.name,
+                o.credit_code or "",
+                o.get_kind_display(),
+                o.industry,
+                o.legal_representative,
+                o.phone_masked,
+                o.address,
+                o.area_code,
+            ]
+            for o in found
         ]
-        for o in rows
-    ]
-    return table_response(
-        [
+        headers = [
             "单位名称",
             "统一社会信用代码",
             "单位类型",
@@ -691,8 +439,7 @@ def export_organizations(request, fmt: str):
             "联系电话",
             "地址",
             "区划编码",
-        ],
-        body,
-        fmt,
-        "organizations",
-    )
+        ]
+        return exports.Table(headers, rows, [o.area_code for o in found])
+
+    return exports.export_table(request.user, asked, table)

@@ -28,8 +28,6 @@ ALLOWED = {
     ("assessment/queries.py", "Area"): "names of the areas already ranked or carded",
     ("assessment/queries.py", "CaseEvent"): "events of the staff member found by get_for_user; "
     "the cases they point to are restricted",
-    ("audit/views.py", "ChangeLog"): "handed to _filtered, which restricts it for READ_AUDIT",
-    ("audit/views.py", "AccessLog"): "handed to _filtered, which restricts it for READ_AUDIT",
     ("dashboard/queries.py", "Tally"): "figures of the area found by get_for_user (area_for)",
     ("dashboard/queries.py", "DailyTally"): "figures of the area found by get_for_user",
     ("dashboard/queries.py", "CaseFact"): "figures of the area found by get_for_user",

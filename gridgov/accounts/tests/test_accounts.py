@@ -5,6 +5,7 @@ from django.test import Client
 from gridgov.accounts import services
 from gridgov.accounts.models import ApiToken, User
 from gridgov.accounts.permissions import Role
+from gridgov.accounts.system import SETUP, system_user
 from gridgov.audit.models import ChangeLog
 
 
@@ -96,6 +97,7 @@ def test_bulk_users_share_one_hash(tree):
             services.UserSpec("g2", Role.GRID_MEMBER, ["41010500100102"]),
         ],
         shared_password="shared-secret",
+        actor=system_user(SETUP),
     )
     assert len(made) == 2
     assert User.objects.get(username="g1").check_password("shared-secret")

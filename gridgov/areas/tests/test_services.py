@@ -5,6 +5,7 @@ import shapely
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from gridgov.accounts.models import StaffAssignment
+from gridgov.accounts.system import SETUP, system_user
 from gridgov.areas import services
 from gridgov.areas.models import Area, BoundaryVersion
 from gridgov.audit.models import ChangeLog
@@ -86,7 +87,7 @@ def test_move_recodes_the_subtree_and_every_scoped_row(tree, users):
     from gridgov.accounts.models import ForceType
     from gridgov.accounts.services import assign_staff
 
-    assign_staff(users["member_a"], member_grid, ForceType.VOLUNTEER, actor=None)
+    assign_staff(users["member_a"], member_grid, ForceType.VOLUNTEER, actor=system_user(SETUP))
     moved = services.move_area(community, Area.objects.get(code="410105002"), actor=users["admin"])
     assert moved.code == "410105002003"
     assert sorted(a.code for a in Area.objects.filter(parent=moved)) == [

@@ -17,6 +17,7 @@ import time_machine
 from django.utils import timezone
 
 from gridgov.accounts.permissions import Role
+from gridgov.accounts.system import JOBS, system_user
 from gridgov.cases import services
 from gridgov.cases.models import AttachmentKind
 from gridgov.cases.photos import check_photo
@@ -94,7 +95,7 @@ def october(loop):
         )
         # The handling deadline of case 3 passes: a yellow card.
         t.move_to(three.stage_deadline + datetime.timedelta(minutes=1))
-        services.sweep_deadlines()
+        services.sweep_deadlines(actor=system_user(JOBS))
         three.refresh_from_db()
         t.move_to(three.stage_deadline + datetime.timedelta(minutes=2))
         three = services.perform(three, "feedback", actor=handler, note="已修复")

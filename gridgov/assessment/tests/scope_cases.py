@@ -102,13 +102,13 @@ CASES = [
     ),
     Case(
         "api/v1/assessment/rankings",
-        lambda w: "/api/v1/assessment/rankings?kind=department&level=",
+        lambda w: f"/api/v1/assessment/rankings?kind=department&level=&period={_this_month()}",
         expect=200,
         absent=_department,
     ),
     Case(
         "api/v1/assessment/rankings",
-        lambda w: "/api/v1/assessment/rankings?kind=area&level=street",
+        lambda w: f"/api/v1/assessment/rankings?kind=area&level=street&period={_this_month()}",
         expect=200,
         absent=_street,
     ),
@@ -118,6 +118,9 @@ CASES = [
     ),
     Case("api/v1/assessment/cards", lambda w: "/api/v1/assessment/cards?area=410105002"),
     Case(
-        "api/v1/assessment/cards", lambda w: "/api/v1/assessment/cards", expect=200, absent=_names
+        "api/v1/assessment/cards",
+        lambda w: f"/api/v1/assessment/cards?period={_this_month()}",
+        expect=200,
+        absent=_names,
     ),
 ]

@@ -112,7 +112,7 @@ def test_rankings_page(rolled, client_for, kind, level, expected):
     assert response.status_code == 200
     html = body(response)
     table = html.split('<table class="table ranking">', 1)[1]
-    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
     found = []
     for row in rows:
         text = [

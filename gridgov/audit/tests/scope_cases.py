@@ -1,18 +1,19 @@
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import create_user, update_user
+from gridgov.accounts.system import SETUP, system_user
 from gridgov.audit.services import record_access
 from gridgov.tests.scope import Case
 
 
 def setup(world) -> None:
     world.users["auditor_a"] = create_user(
-        actor=None,
+        actor=system_user(SETUP),
         username="auditor_a",
         password="pw-auditor_a",
         role=Role.AUDITOR,
         scope_codes=["410105001"],
     )
-    update_user(world.users["op_b"], actor=None, full_name="乙街道操作员改名")
+    update_user(world.users["op_b"], actor=system_user(SETUP), full_name="乙街道操作员改名")
     record_access(
         actor=world.users["op_b"],
         subject=world.users["op_b"],

@@ -52,7 +52,7 @@ def test_audit_pages_name_fields_purposes_and_types_in_chinese(tree, users, clie
     assert area_name != "name" and area_name in html
     assert "<code>name</code>" not in html
     access = client.get("/audit/access/").content.decode()
-    row = re.search(r"<tr>\s*<td>[^<]*</td><td>op_a</td>(.*?)</tr>", access, re.S)
+    row = re.search(r"<tr[^>]*>\s*<td>[^<]*</td><td>op_a</td>(.*?)</tr>", access, re.S)
     assert row, access
     cells = [
         re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row[1], re.S)

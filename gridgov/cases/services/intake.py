@@ -8,8 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
+from gridgov.accounts.system import is_system_account
 from gridgov.areas.crs import Crs, to_wgs84
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area
@@ -35,13 +37,9 @@ def _locate(lon, lat, crs) -> tuple[float, float, str | None]:
     return x, y, hit.code if hit else None
 
 
-def default_area_code(actor) -> str:
+def default_area_code(actor: User) -> str:
     """Where a report without a position goes: the reporter's own area, else the top of the tree."""
-    codes = (
-        getattr(actor, "scope_codes", None)
-        if actor is not None and getattr(actor, "pk", None)
-        else None
-    )
+    codes = actor.scope_codes
     if codes:
         return codes[0]
     top = (
@@ -63,7 +61,7 @@ def level_for(area_code: str) -> str:
 
 def report_case(
     *,
-    actor,
+    actor: User,
     channel: str,
     description: str,
     category: Category | str | None = None,
@@ -81,9 +79,9 @@ def report_case(
 ) -> tuple[Case, bool]:
     """Record a report from any channel. The same idempotency key twice from the same reporter
     (or, without an account, the same channel) gives the same case (a phone retrying on a bad
-    network makes one case): returns (case, created). `actor` None is an inbound gateway that
-    authenticated itself (SMS); a user needs the right to report."""
-    if actor is not None and not user_may(actor, Action.REPORT):
+    network makes one case): returns (case, created). An inbound gateway that authenticated
+    itself (SMS) reports as its system account; the actor needs the right to report."""
+    if not user_may(actor, Action.REPORT):
         raise PermissionDenied(_("You may not report cases."))
     if channel not in _CHANNELS:
         raise ValidationError({"channel": _("Unknown channel %(c)s.") % {"c": channel}})
@@ -131,7 +129,7 @@ def report_case(
         area_code=code,
         needs_locating=needs_locating,
         level_code=level_for(code),
-        reporter=actor if getattr(actor, "pk", None) else None,
+        reporter=None if is_system_account(actor) else actor,
         reporter_name=reporter_name[:50],
         reporter_phone=reporter_phone[:20],
         idempotency_scope=idempotency_scope(actor, channel),
@@ -161,7 +159,6 @@ def report_case(
     return case, True
 
 
-def idempotency_scope(actor, channel: str) -> str:
+def idempotency_scope(actor: User, channel: str) -> str:
     """Whose keys a key is compared with: the reporter's own, or the channel's for gateways."""
-    pk = getattr(actor, "pk", None)
-    return f"user:{pk}" if pk else f"channel:{channel}"
+    return f"channel:{channel}" if is_system_account(actor) else f"user:{actor.pk}"

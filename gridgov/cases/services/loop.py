@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.models import Department
+from gridgov.accounts.models import Department, User
 from gridgov.accounts.scope import code_in_scope, has_global_scope
 from gridgov.areas.crs import Crs
 from gridgov.cases import machine
@@ -53,7 +53,7 @@ def check_photos(files: Sequence[tuple[bytes, str]]) -> list[CheckedPhoto]:
 
 
 @transaction.atomic
-def add_photo(case: Case, photo: CheckedPhoto, kind: str, *, actor) -> Attachment:
+def add_photo(case: Case, photo: CheckedPhoto, kind: str, *, actor: User) -> Attachment:
     """A photo added to an open case by someone working on it (the timeline says so)."""
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": _("Unknown photo kind %(k)s.") % {"k": kind}})
@@ -63,18 +63,18 @@ def add_photo(case: Case, photo: CheckedPhoto, kind: str, *, actor) -> Attachmen
     if not case.is_open:
         raise ValidationError(_("The case is finished: no more photos."))
     event = _event(case, actor, "photo", case.status, now=timezone.now(), data={"kind": kind})
-    _attach(case, event, [(photo, kind)], actor)
-    return case.attachments.order_by("-id").first()
+    [attachment] = _attach(case, event, [(photo, kind)], actor)
+    return attachment
 
 
 @transaction.atomic
-def rate_case(case: Case, score: int, *, actor, note: str = "") -> Case:
+def rate_case(case: Case, score: int, *, actor: User, note: str = "") -> Case:
     """A satisfaction rating (1–5) of a closed case, by its reporter or by the command center on
     the caller's behalf (回访). The latest rating counts; the timeline keeps every one."""
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationError({"score": _("A rating is a whole number from 1 to 5.")})
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-    if case.reporter_id != getattr(actor, "pk", None) and not may_command(actor, case):
+    if case.reporter_id != actor.pk and not may_command(actor, case):
         raise PermissionDenied(_("You may not rate this case."))
     if case.status != Status.CLOSED:
         raise ValidationError(_("Only a closed case can be rated."))
@@ -99,7 +99,7 @@ def perform(
     case: Case,
     action: str,
     *,
-    actor,
+    actor: User,
     note: str = "",
     department: Department | None = None,
     hours: int | None = None,
@@ -218,11 +218,11 @@ def _data_for(action, *, department, hours, target, grant, request, grade=None) 
     return data
 
 
-def _plain(case, t, actor, **_kw) -> None:
+def _plain(case, t, actor: User, **_kw) -> None:
     return None
 
 
-def _dispatch(case, t, actor, *, department, **_kw) -> None:
+def _dispatch(case, t, actor: User, *, department, **_kw) -> None:
     if department is None:
         department = route(case)
         if department is None:
@@ -237,19 +237,19 @@ def _dispatch(case, t, actor, *, department, **_kw) -> None:
     case.assignee = None
 
 
-def _return(case, t, actor, **_kw) -> None:
+def _return(case, t, actor: User, **_kw) -> None:
     case.assignee = None
 
 
-def _start(case, t, actor, **_kw) -> None:
+def _start(case, t, actor: User, **_kw) -> None:
     case.assignee = actor
 
 
-def _feedback(case, t, actor, *, photos, **_kw) -> None:
+def _feedback(case, t, actor: User, *, photos, **_kw) -> None:
     return None
 
 
-def _self_handle(case, t, actor, *, photos, **_kw) -> None:
+def _self_handle(case, t, actor: User, *, photos, **_kw) -> None:
     kinds = {kind for _p, kind in photos} | set(case.attachments.values_list("kind", flat=True))
     if not {AttachmentKind.BEFORE, AttachmentKind.AFTER} <= kinds:
         raise ValidationError(
@@ -258,7 +258,7 @@ def _self_handle(case, t, actor, *, photos, **_kw) -> None:
     case.self_handled = True
 
 
-def _escalate(case, t, actor, **_kw) -> None:
+def _escalate(case, t, actor: User, **_kw) -> None:
     parent = level_parent(case.level_code)
     if parent is None:
         raise ValidationError(_("The case is already at the top level."))
@@ -266,7 +266,7 @@ def _escalate(case, t, actor, **_kw) -> None:
     case.escalations += 1
 
 
-def _grade(case, t, actor, *, grade, now, **_kw) -> None:
+def _grade(case, t, actor: User, *, grade, now, **_kw) -> None:
     """Set the event grade: the stage's clock keeps its start and takes the grade's limit, and a
     grade that must be held higher (a major event at the district) lifts the case there."""
     if grade not in Grade.values:
@@ -281,9 +281,8 @@ def _grade(case, t, actor, *, grade, now, **_kw) -> None:
         )
         case.stage_card = ""
     rule = grade_rule(case.category, grade)
-    width = {HandlingLevel.DISTRICT: 6, HandlingLevel.STREET: 9}.get(
-        rule.handling_level if rule else ""
-    )
+    widths: dict[str, int] = {HandlingLevel.DISTRICT: 6, HandlingLevel.STREET: 9}
+    width = widths.get(rule.handling_level if rule else "")
     if width is not None and len(case.level_code) > width:
         case.level_code = case.level_code[:width]
         case.escalations += 1
@@ -297,7 +296,7 @@ def level_parent(level_code: str) -> str | None:
 
 
 def _request(kind):
-    def step(case, t, actor, *, note, hours, **_kw) -> None:
+    def step(case, t, actor: User, *, note, hours, **_kw) -> None:
         if case.requests.filter(kind=kind, status=RequestStatus.PENDING).exists():
             raise ValidationError(_("A request of this kind is already waiting for a decision."))
         CaseRequest.objects.create(
@@ -307,7 +306,7 @@ def _request(kind):
     return step
 
 
-def _decide(case, t, actor, *, request, grant, note, **_kw) -> None:
+def _decide(case, t, actor: User, *, request, grant, note, **_kw) -> None:
     pending = case.requests.filter(status=RequestStatus.PENDING)
     item = (
         pending.filter(pk=request.pk if isinstance(request, CaseRequest) else request).first()
@@ -336,12 +335,12 @@ def _decide(case, t, actor, *, request, grant, note, **_kw) -> None:
         case.status = Status.CANCELLED
 
 
-def _resume(case, t, actor, **_kw) -> None:
+def _resume(case, t, actor: User, **_kw) -> None:
     case.status = case.status_before_suspension or Status.FILED
     case.status_before_suspension = ""
 
 
-def _supervise(case, t, actor, *, hours, note, **_kw) -> None:
+def _supervise(case, t, actor: User, *, hours, note, **_kw) -> None:
     Supervision.objects.create(
         case=case,
         by=actor,
@@ -352,7 +351,7 @@ def _supervise(case, t, actor, *, hours, note, **_kw) -> None:
     case.supervised = True
 
 
-def _merge(case, t, actor, *, target, **_kw) -> None:
+def _merge(case, t, actor: User, *, target, **_kw) -> None:
     if target is None or target.pk == case.pk or not target.is_open:
         raise ValidationError({"target": _("Choose another open case to merge into.")})
     if not may_command(actor, target) and not code_in_scope(actor, target.area_code):
@@ -375,7 +374,7 @@ def _merge(case, t, actor, *, target, **_kw) -> None:
     )
 
 
-def _relocate(case, t, actor, *, lon, lat, crs, **_kw) -> None:
+def _relocate(case, t, actor: User, *, lon, lat, crs, **_kw) -> None:
     if lon is None or lat is None:
         raise ValidationError({"lon": _("Give the position.")})
     x, y, grid = _locate(lon, lat, crs)

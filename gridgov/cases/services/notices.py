@@ -26,7 +26,7 @@ def case_url(case: Case) -> str:
     return f"/cases/{case.pk}/"
 
 
-def _after(case: Case, action: str, actor, note: str) -> None:
+def _after(case: Case, action: str, actor: User, note: str) -> None:
     """Tell the people who must act next (in the same transaction; SMS leaves after commit)."""
     url = case_url(case)
     if action == "dispatch":

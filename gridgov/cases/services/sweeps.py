@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.cases import machine
 from gridgov.cases.models import Card, CardKind, Case
 from gridgov.cases.services.loop import level_parent
@@ -14,7 +15,7 @@ from gridgov.cases.services.timeline import _event
 from gridgov.notify.services import notify
 
 
-def sweep_deadlines(now: datetime.datetime | None = None) -> dict:
+def sweep_deadlines(now: datetime.datetime | None = None, *, actor: User) -> dict:
     """Raise yellow cards for passed deadlines and red cards for deadlines passed by their limit
     again; tell the assignee and the command center; escalate on red when configured."""
     from django.conf import settings
@@ -40,7 +41,7 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> dict:
                     .select_related("department")
                     .get(pk=pk)
                 )
-                if case.status not in running:
+                if case.status not in running or case.stage_deadline is None:
                     continue
                 Card.objects.get_or_create(
                     case=case,
@@ -57,7 +58,7 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> dict:
                 case.stage_card = kind
                 _event(
                     case,
-                    None,
+                    actor,
                     f"{kind}_card",
                     case.status,
                     _("Deadline passed: %(d)s")
@@ -78,20 +79,17 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> dict:
                     source=f"cases.case:{case.pk}",
                 )
                 counts[kind] += 1
-                if (
-                    kind == CardKind.RED
-                    and settings.GRIDGOV_ESCALATE_ON_RED
-                    and level_parent(case.level_code)
-                ):
+                parent = level_parent(case.level_code)
+                if kind == CardKind.RED and settings.GRIDGOV_ESCALATE_ON_RED and parent:
                     before = case.status
-                    case.level_code = level_parent(case.level_code)
+                    case.level_code = parent
                     case.escalations += 1
                     Card.objects.filter(case=case, kind=kind, stage=case.stage).update(
                         escalated=True
                     )
                     _event(
                         case,
-                        None,
+                        actor,
                         "escalate",
                         before,
                         _("Escalated automatically on a red card."),

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.models import Department
+from gridgov.accounts.models import Department, User
+from gridgov.accounts.system import is_system_account
 from gridgov.areas.models import Area
 from gridgov.cases import machine
 from gridgov.cases.deadlines import stage_deadlines
@@ -57,7 +58,7 @@ def category_by_code(code: str) -> Category:
 
 def _event(
     case: Case,
-    actor,
+    actor: User,
     action: str,
     from_status: str,
     note: str = "",
@@ -75,11 +76,9 @@ def _event(
     event = CaseEvent(
         case=case,
         time=now,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(getattr(actor, "full_name", "") or getattr(actor, "username", ""))
-        if actor
-        else "系统",
-        actor_role=getattr(actor, "role", "") if actor else "system",
+        actor=actor,
+        actor_name=actor.display_name,
+        actor_role="system" if is_system_account(actor) else actor.role,
         action=action,
         from_status=from_status,
         to_status=case.status,
@@ -99,7 +98,7 @@ def _event(
 
 def record_step(
     case: Case,
-    actor,
+    actor: User,
     action: str,
     note: str = "",
     *,
@@ -139,9 +138,9 @@ def _clear_cards(case: Case, now) -> None:
 
 
 def _attach(
-    case: Case, event: CaseEvent | None, photos: Sequence[tuple[CheckedPhoto, str]], actor
-) -> None:
-    for photo, kind in photos:
+    case: Case, event: CaseEvent | None, photos: Sequence[tuple[CheckedPhoto, str]], actor: User
+) -> list[Attachment]:
+    return [
         Attachment.objects.create(
             case=case,
             event=event,
@@ -153,5 +152,7 @@ def _attach(
             size=photo.size,
             width=photo.width,
             height=photo.height,
-            uploaded_by=actor if getattr(actor, "pk", None) else None,
+            uploaded_by=actor,
         )
+        for photo, kind in photos
+    ]

@@ -8,6 +8,7 @@ from PIL import Image
 from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import create_department
+from gridgov.accounts.system import SETUP, system_user
 from gridgov.areas.models import Area
 from gridgov.cases.models import Category, GradeRule
 from gridgov.conftest import make_user
@@ -45,7 +46,7 @@ def loop(taxonomy, tree, users):
     street_a = Area.objects.get(code="410105001")
     district = Area.objects.get(code="410105")
     squad = create_department(
-        actor=None,
+        actor=system_user(SETUP),
         code="410105001-ZF",
         name="经八路街道综合行政执法中队",
         level="street",
@@ -53,7 +54,7 @@ def loop(taxonomy, tree, users):
         line="城市管理",
     )
     water = create_department(
-        actor=None,
+        actor=system_user(SETUP),
         code="410105-GS",
         name="自来水公司",
         level="district",
@@ -61,7 +62,7 @@ def loop(taxonomy, tree, users):
         line="供水",
     )
     other = create_department(
-        actor=None,
+        actor=system_user(SETUP),
         code="410105002-ZF",
         name="花园路街道综合行政执法中队",
         level="street",

@@ -6,6 +6,7 @@ from django.utils import timezone
 from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import create_department
+from gridgov.accounts.system import JOBS, SETUP, system_user
 from gridgov.areas.models import Area
 from gridgov.cases import services, whistle
 from gridgov.cases.models import AttachmentKind, RoutingRule
@@ -25,7 +26,7 @@ A_SHELL = "a page whose data comes from the API (its cases are checked there)"
 
 def setup(world) -> None:
     department = create_department(
-        actor=None,
+        actor=system_user(SETUP),
         code="410105002-ZF",
         name="乙街道执法中队",
         level="street",
@@ -40,7 +41,7 @@ def setup(world) -> None:
         Role.DEPARTMENT_HANDLER,
         ["410105001"],
         department=create_department(
-            actor=None,
+            actor=system_user(SETUP),
             code="410105001-ZF",
             name="甲街道执法中队",
             level="street",
@@ -71,7 +72,7 @@ def setup(world) -> None:
     CaseRow.objects.filter(pk=case.pk).update(
         stage_deadline=timezone.now() - datetime.timedelta(hours=1)
     )
-    services.sweep_deadlines()
+    services.sweep_deadlines(actor=system_user(JOBS))
     world.objects["case_b"] = case
     world.objects["photo_b"] = case.attachments.get()
     # A case street B's command center holds, with street B's squad summoned to it (吹哨报到).

@@ -170,3 +170,23 @@ def test_rating_a_case_over_the_api(loop, client_for):
     assert good.status_code == 200 and good.json() == {"id": case.pk, "satisfaction": 4}
     other = client_for(loop["op_b"]).post(url, {"score": 1}, content_type="application/json")
     assert other.status_code == 404
+
+
+def test_an_inbound_sms_case_names_the_intake_account_on_its_timeline(
+    loop, client, client_for, settings
+):
+    from gridgov.accounts.system import SMS_INTAKE, system_user
+
+    settings.GRIDGOV_SMS_INBOUND_TOKEN = "gateway-secret"
+    body = {"from": "13812345678", "text": "小区门口垃圾三天没人清", "message_id": "gw-002"}
+    sent = post(client, "/api/v1/cases/sms", body, HTTP_X_GRIDGOV_TOKEN="gateway-secret")
+    assert sent.status_code == 201
+    case = Case.objects.get(pk=json.loads(sent.content)["id"])
+    intake = system_user(SMS_INTAKE)
+    assert case.reporter is None and case.area_code == "410105"  # the top of the tree
+    [event] = case.events.all()
+    assert (event.actor, event.actor_role) == (intake, "system")
+    timeline = client_for(loop["district"]).get(f"/api/v1/cases/{case.pk}/timeline")
+    [entry] = json.loads(timeline.content)
+    assert (entry["actor"], entry["role"]) == (intake.display_name, "system")
+    assert entry["actor"] == "系统：短信受理"

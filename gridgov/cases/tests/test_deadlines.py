@@ -3,6 +3,7 @@ import zoneinfo
 
 import time_machine
 
+from gridgov.accounts.system import JOBS, system_user
 from gridgov.cases import services
 from gridgov.cases.models import Card, Case
 from gridgov.cases.tests.conftest import POINT_A
@@ -30,16 +31,20 @@ def test_yellow_then_red_card_then_escalation_across_national_day(loop, settings
     # 17:00 (1–7 October are holidays; the 10th is a working Saturday).
     assert case.stage_deadline == datetime.datetime(2026, 10, 10, 17, 0, tzinfo=TZ)
     with time_machine.travel(datetime.datetime(2026, 10, 7, 12, 0, tzinfo=TZ), tick=False):
-        assert services.sweep_deadlines() == {"yellow": 0, "red": 0, "escalated": 0}
+        assert services.sweep_deadlines(actor=system_user(JOBS)) == {
+            "yellow": 0,
+            "red": 0,
+            "escalated": 0,
+        }
     with time_machine.travel(datetime.datetime(2026, 10, 10, 17, 1, tzinfo=TZ), tick=False):
-        assert services.sweep_deadlines()["yellow"] == 1
-        assert services.sweep_deadlines()["yellow"] == 0  # once per deadline
+        assert services.sweep_deadlines(actor=system_user(JOBS))["yellow"] == 1
+        assert services.sweep_deadlines(actor=system_user(JOBS))["yellow"] == 0  # once per deadline
     case.refresh_from_db()
     assert case.stage_card == "yellow" and Card.objects.get(case=case).kind == "yellow"
     assert Message.objects.filter(user=loop["handler"], title__contains="黄牌").exists()
     # Red when the deadline has passed by the limit again: 3 more working days → Wednesday 14 October 17:00.
     with time_machine.travel(datetime.datetime(2026, 10, 14, 17, 1, tzinfo=TZ), tick=False):
-        counts = services.sweep_deadlines()
+        counts = services.sweep_deadlines(actor=system_user(JOBS))
     assert counts == {"yellow": 0, "red": 1, "escalated": 1}
     case.refresh_from_db()
     assert case.stage_card == "red" and case.level_code == "410105001" and case.escalations == 1
@@ -61,7 +66,9 @@ def test_finishing_the_stage_clears_the_card_and_judges_lateness(loop):
             lat=POINT_A[1],
         )
     with time_machine.travel(datetime.datetime(2026, 11, 23, 10, 0, tzinfo=TZ), tick=False):
-        services.sweep_deadlines()  # acceptance limit 30 working minutes: passed
+        services.sweep_deadlines(
+            actor=system_user(JOBS)
+        )  # acceptance limit 30 working minutes: passed
         case = services.perform(case, "accept", actor=loop["op_a"])
     assert case.events.get(action="accept").on_time is False
     assert Card.objects.get(case=case).cleared_at is not None
@@ -78,7 +85,7 @@ def test_the_sweep_runs_as_a_job(loop):
             lat=POINT_A[1],
         )
     with time_machine.travel(datetime.datetime(2026, 11, 24, 9, 0, tzinfo=TZ), tick=False):
-        job = enqueue("cases.sweep_deadlines")
+        job = enqueue("cases.sweep_deadlines", actor=system_user(JOBS))
         run_pending()
     job.refresh_from_db()
     assert job.status == "done" and job.result["red"] == 1

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from gridgov.accounts.system import SMS_INTAKE, system_user
 from gridgov.cases import services
 from gridgov.cases.models import Case
 from gridgov.cases.tests.conftest import POINT_A
@@ -51,14 +52,14 @@ def test_another_users_idempotency_key_never_returns_their_case(loop, client_for
 
 def test_gateway_keys_are_kept_per_channel(loop):
     sms, created = services.report_case(
-        actor=None,
+        actor=system_user(SMS_INTAKE),
         channel="sms",
         description="噪音",
         address="某路",
         idempotency_key="msg-00000001",
     )
     hotline, created_too = services.report_case(
-        actor=None,
+        actor=system_user(SMS_INTAKE),
         channel="hotline",
         description="漏水",
         address="某路",

@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import create_user
+from gridgov.accounts.system import SETUP, system_user
 from gridgov.cases import services as cases
 from gridgov.cases.models import Case
 from gridgov.crypto.blind_index import normalise
@@ -124,7 +125,11 @@ def test_intake_and_users_seal_phone_numbers(key_file, users):
     assert Case.objects.get(pk=case.pk).reporter_phone == "13812345678"
     assert list(Case.objects.filter(reporter_phone="13812345678")) == [case]
     user = create_user(
-        actor=None, username="u1", password="pw-u1", role=Role.GRID_MEMBER, phone="13600000000"
+        actor=system_user(SETUP),
+        username="u1",
+        password="pw-u1",
+        role=Role.GRID_MEMBER,
+        phone="13600000000",
     )
     assert raw("accounts_user", "phone", user.pk)[0].startswith("1$")
     assert type(user).objects.get(phone="13600000000") == user

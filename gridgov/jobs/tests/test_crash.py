@@ -15,7 +15,8 @@ def _enqueue(p, trace, seconds: float, hold_write: bool = False) -> dict:
     payload = {"seconds": seconds, "trace": str(trace), "hold_write": hold_write}
     answer = p.python(
         "import json; from gridgov.jobs.services import enqueue\n"
-        f"j = enqueue('tests.sleep', {payload!r}, unique_key='sleepy')\n"
+        "from gridgov.accounts.system import JOBS, system_user\n"
+        f"j = enqueue('tests.sleep', {payload!r}, actor=system_user(JOBS), unique_key='sleepy')\n"
         "print(json.dumps({'id': j.pk, 'status': j.status}))"
     )
     return json.loads(answer)

@@ -4,6 +4,7 @@ import socket
 import pytest
 from django.utils import timezone
 
+from gridgov.accounts.system import JOBS, system_user
 from gridgov.jobs import liveness, services
 from gridgov.jobs.models import Job, JobStatus
 from gridgov.jobs.registry import job
@@ -24,7 +25,7 @@ def _fail(ctx) -> None:
 
 @pytest.mark.django_db
 def test_a_job_runs_and_records_its_result():
-    queued = enqueue("tests.add", {"a": 2, "b": 3})
+    queued = enqueue("tests.add", {"a": 2, "b": 3}, actor=system_user(JOBS))
     assert queued.status == JobStatus.QUEUED
     assert run_pending() == 1
     queued.refresh_from_db()
@@ -34,7 +35,7 @@ def test_a_job_runs_and_records_its_result():
 
 @pytest.mark.django_db
 def test_a_failing_job_is_recorded_not_lost():
-    queued = enqueue("tests.fail")
+    queued = enqueue("tests.fail", actor=system_user(JOBS))
     run_pending()
     queued.refresh_from_db()
     assert queued.status == JobStatus.FAILED and "no luck" in queued.error
@@ -42,18 +43,18 @@ def test_a_failing_job_is_recorded_not_lost():
 
 @pytest.mark.django_db
 def test_unique_key_gives_one_pending_job():
-    first = enqueue("tests.add", {"a": 1, "b": 1}, unique_key="same")
-    second = enqueue("tests.add", {"a": 1, "b": 1}, unique_key="same")
+    first = enqueue("tests.add", {"a": 1, "b": 1}, unique_key="same", actor=system_user(JOBS))
+    second = enqueue("tests.add", {"a": 1, "b": 1}, unique_key="same", actor=system_user(JOBS))
     assert first.pk == second.pk
     run_pending()
-    third = enqueue("tests.add", {"a": 1, "b": 1}, unique_key="same")
+    third = enqueue("tests.add", {"a": 1, "b": 1}, unique_key="same", actor=system_user(JOBS))
     assert third.pk != first.pk
 
 
 @pytest.mark.django_db
 def test_unknown_kinds_are_refused_at_once():
     with pytest.raises(LookupError):
-        enqueue("tests.nothing")
+        enqueue("tests.nothing", actor=system_user(JOBS))
 
 
 @pytest.mark.django_db
@@ -77,9 +78,9 @@ def _as_if_running(job: Job, worker: str, silent_for: float, attempts: int = 1) 
 @pytest.mark.django_db
 def test_unique_key_never_returns_a_job_whose_worker_died(settings):
     settings.GRIDGOV_JOB_STALE_SECONDS = 60
-    first = enqueue("tests.add", {"a": 1, "b": 2}, unique_key="roll-up")
+    first = enqueue("tests.add", {"a": 1, "b": 2}, unique_key="roll-up", actor=system_user(JOBS))
     _as_if_running(first, "gone-host:4242", silent_for=120)
-    again = enqueue("tests.add", {"a": 1, "b": 2}, unique_key="roll-up")
+    again = enqueue("tests.add", {"a": 1, "b": 2}, unique_key="roll-up", actor=system_user(JOBS))
     assert again.pk == first.pk and again.status == JobStatus.QUEUED
     assert run_pending() == 1
     again.refresh_from_db()
@@ -89,18 +90,21 @@ def test_unique_key_never_returns_a_job_whose_worker_died(settings):
 @pytest.mark.django_db
 def test_a_job_with_a_fresh_heartbeat_is_left_running(settings):
     settings.GRIDGOV_JOB_STALE_SECONDS = 60
-    busy = enqueue("tests.add", {"a": 1, "b": 2}, unique_key="roll-up")
+    busy = enqueue("tests.add", {"a": 1, "b": 2}, unique_key="roll-up", actor=system_user(JOBS))
     _as_if_running(busy, "other-host:7", silent_for=30)
     assert requeue_dead() == 0
-    assert enqueue("tests.add", {"a": 1, "b": 2}, unique_key="roll-up").status == "running"
+    assert (
+        enqueue("tests.add", {"a": 1, "b": 2}, unique_key="roll-up", actor=system_user(JOBS)).status
+        == "running"
+    )
 
 
 @pytest.mark.django_db
 def test_dead_jobs_are_given_up_after_the_last_attempt(settings):
     settings.GRIDGOV_JOB_STALE_SECONDS = 60
     settings.GRIDGOV_JOB_MAX_ATTEMPTS = 3
-    tired = enqueue("tests.add", {"a": 1, "b": 2})
-    fresh = enqueue("tests.add", {"a": 2, "b": 2})
+    tired = enqueue("tests.add", {"a": 1, "b": 2}, actor=system_user(JOBS))
+    fresh = enqueue("tests.add", {"a": 2, "b": 2}, actor=system_user(JOBS))
     _as_if_running(tired, "gone-host:1", silent_for=61, attempts=3)
     _as_if_running(fresh, "gone-host:1", silent_for=61, attempts=1)
     assert requeue_dead() == 2
@@ -112,7 +116,7 @@ def test_dead_jobs_are_given_up_after_the_last_attempt(settings):
 
 @pytest.mark.django_db
 def test_a_job_taken_for_dead_does_not_record_over_its_second_run():
-    job_row = enqueue("tests.add", {"a": 1, "b": 2})
+    job_row = enqueue("tests.add", {"a": 1, "b": 2}, actor=system_user(JOBS))
     claimed = services._claim("host:1")
     Job.objects.filter(pk=job_row.pk).update(status=JobStatus.QUEUED, worker="")
     services.run_job(claimed)
@@ -122,7 +126,7 @@ def test_a_job_taken_for_dead_does_not_record_over_its_second_run():
 
 @pytest.mark.django_db
 def test_heartbeat_stamps_only_the_workers_own_running_job():
-    job_row = enqueue("tests.add", {"a": 1, "b": 2})
+    job_row = enqueue("tests.add", {"a": 1, "b": 2}, actor=system_user(JOBS))
     _as_if_running(job_row, "host:1", silent_for=300)
     assert liveness.stamp(job_row.pk, "host:2") == 0
     assert liveness.stamp(job_row.pk, "host:1") == 1

@@ -37,7 +37,8 @@ def test_a_warning_goes_out_within_5_s_while_a_5_minute_job_runs(platform):
         trace = p.folder / "trace"
         long_job = p.python(
             "from gridgov.jobs.services import enqueue\n"
-            f"print(enqueue('tests.sleep', {{'seconds': 300, 'trace': '{trace}'}}).pk)"
+            "from gridgov.accounts.system import JOBS, system_user\n"
+            f"print(enqueue('tests.sleep', {{'seconds': 300, 'trace': '{trace}'}}, actor=system_user(JOBS)).pk)"
         )
         p.start("worker", name="worker")
         p.start("sender", name="sender")

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
 from gridgov.input_guard import bad_text
@@ -135,10 +136,10 @@ def _convert(column: Column, value):
     return text
 
 
-def _guard(entity: str, actor) -> None:
+def _guard(entity: str, actor: User) -> None:
     if entity not in TEMPLATES:
         raise ValidationError(_("Unknown import kind %(e)s.") % {"e": entity})
-    if actor is not None and not user_may(actor, Action.CHANGE):
+    if not user_may(actor, Action.CHANGE):
         raise PermissionDenied(_("You may not import records."))
 
 
@@ -188,7 +189,7 @@ def _prechecked_batches(entity: str, data: bytes, filename: str, report: Report)
 
 
 def _checked_batches(
-    entity: str, data: bytes, filename: str, actor, report: Report, prechecked=None
+    entity: str, data: bytes, filename: str, actor: User, report: Report, prechecked=None
 ) -> Iterator[list[dict]]:
     """The good rows in batches: prechecked (here, or in a child process when given), then
     checked against the database; problems go into the report."""
@@ -199,7 +200,7 @@ def _checked_batches(
         yield checker(records, report, actor, seen)
 
 
-def check(entity: str, data: bytes, filename: str, *, actor=None) -> Report:
+def check(entity: str, data: bytes, filename: str, *, actor: User) -> Report:
     """The dry run: every row checked, nothing written."""
     report = Report(entity=entity)
     with _quiet_gc():

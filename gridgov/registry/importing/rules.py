@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.accounts.scope import code_in_scope, has_global_scope
 from gridgov.areas.locator import locator
 from gridgov.registry import lookups, transfers
@@ -24,8 +25,8 @@ ETHNICITIES = frozenset(
 )
 
 
-def _scope_ok(actor, code: str) -> bool:
-    return actor is None or has_global_scope(actor) or code_in_scope(actor, code)
+def _scope_ok(actor: User, code: str) -> bool:
+    return has_global_scope(actor) or code_in_scope(actor, code)
 
 
 def _precheck_people(records: list[dict], seen: dict) -> list[dict]:
@@ -74,7 +75,7 @@ def _person_key(r: dict) -> str:
     return r.get("id_number") or f"{r.get('other_id_type')}:{r.get('other_id')}"
 
 
-def _known_people(records: list[dict], actor) -> tuple[dict[str, tuple[int, str]], set[int]]:
+def _known_people(records: list[dict], actor: User) -> tuple[dict[str, tuple[int, str]], set[int]]:
     """The people the rows' identifiers name, and which of them the writer may change."""
     ids = [r["id_number"] for r in records if r.get("id_number")]
     others = [
@@ -89,7 +90,7 @@ def _known_people(records: list[dict], actor) -> tuple[dict[str, tuple[int, str]
     return found, lookups.writable_ids(Person, pks, actor)
 
 
-def _held_elsewhere(model: type, held: dict[int, dict], report: Report, actor, column: str):
+def _held_elsewhere(model: type, held: dict[int, dict], report: Report, actor: User, column: str):
     """Rows whose identifier names a record of another area: reported, never applied. The dry run
     logs each match; the real run sends a transfer request for it (which logs it)."""
     if not held:
@@ -115,7 +116,7 @@ def _held_elsewhere(model: type, held: dict[int, dict], report: Report, actor, c
         report.errors.append(RowError(r["_row"], column, reason))
 
 
-def _check_people(records: list[dict], report: Report, actor, seen: dict) -> list[dict]:
+def _check_people(records: list[dict], report: Report, actor: User, seen: dict) -> list[dict]:
     good = []
     houses = house_places([r["house_code"] for r in records if r.get("house_code")])
     known, writable = _known_people([r for r in records if not r.get("_problems")], actor)
@@ -145,7 +146,7 @@ def _check_people(records: list[dict], report: Report, actor, seen: dict) -> lis
     return good
 
 
-def _check_buildings(records, report, actor, seen):
+def _check_buildings(records, report, actor: User, seen):
     good = []
     codes = (
         dict(
@@ -192,7 +193,7 @@ def _check_buildings(records, report, actor, seen):
     return good
 
 
-def _check_houses(records, report, actor, seen):
+def _check_houses(records, report, actor: User, seen):
     good = []
     buildings = {
         code: (pk, area)
@@ -233,7 +234,7 @@ def _check_houses(records, report, actor, seen):
     return good
 
 
-def _check_organizations(records, report, actor, seen):
+def _check_organizations(records, report, actor: User, seen):
     good = []
     houses = {
         code: (pk, area)

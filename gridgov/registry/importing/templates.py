@@ -53,6 +53,7 @@ ORGANIZATION_KINDS = {
     "机关": "government",
     "其他": "other",
 }
+ORGANIZATION_STATES = {"在营": "operating", "注销": "closed", "停业": "suspended"}
 
 
 TEMPLATES: dict[str, list[Column]] = {
@@ -148,6 +149,7 @@ TEMPLATES: dict[str, list[Column]] = {
         Column("治安负责人", "security_officer", max_length=50),
         Column("消防负责人", "fire_officer", max_length=50),
         Column("重点单位", "key_unit", kind="bool"),
+        Column("经营状态", "state", kind="choice", choices=ORGANIZATION_STATES, example="在营"),
     ],
 }
 ENTITY_LABELS = {

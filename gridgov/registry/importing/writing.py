@@ -10,10 +10,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.models import User
 from gridgov.audit.models import ChangeAction, ChangeLog
 from gridgov.audit.services import change_entry, record_changes, snapshot
 from gridgov.crypto.fields import derived_of, seal_records
-from gridgov.registry import lookups
+from gridgov.registry import fields, lookups
 from gridgov.registry.importing.checking import (
     _checked_batches,
     _guard,
@@ -39,7 +40,6 @@ from gridgov.registry.models import (
     Residence,
     ResidenceRelation,
 )
-from gridgov.registry.services import PERSON_FIELDS
 
 # Files from this size on are read and prechecked in a child process while this one writes.
 CHILD_ABOVE_BYTES = 4 * 2**20
@@ -50,7 +50,7 @@ def commit(
     data: bytes,
     filename: str,
     *,
-    actor=None,
+    actor: User,
     mode: str = "good",
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
@@ -81,13 +81,15 @@ def commit(
     return report
 
 
-def _write_batch(entity: str, batch: list[dict], filename: str, actor, report: Report, progress):
+def _write_batch(
+    entity: str, batch: list[dict], filename: str, actor: User, report: Report, progress
+):
     """One batch, one transaction, with its line in the change log."""
     with transaction.atomic():
         created, updated = _WRITERS[entity](batch, actor)
         ChangeLog.objects.create(
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=str(getattr(actor, "username", "") or "system"),
+            actor=actor,
+            actor_name=actor.username,
             action=ChangeAction.IMPORT,
             object_type=f"registry.{entity}",
             object_id="import",
@@ -154,7 +156,7 @@ _PERSON_COLUMNS = (
 _SEALED_PERSON_FIELDS = ("id_number", "other_id", "phone")
 
 
-def _write_people(batch: list[dict], actor) -> tuple[int, int]:
+def _write_people(batch: list[dict], actor: User) -> tuple[int, int]:
     """New people with one prepared multi-row insert; known people updated (logged one by one).
     ID and phone numbers are written sealed, with their blind index and masked form."""
     # The check found each row's person by identifier (`_pk`) and kept only those in scope.
@@ -211,12 +213,10 @@ def _write_people(batch: list[dict], actor) -> tuple[int, int]:
 
 
 # What an import may change on a known person: everything but the identifiers that found them.
-_UPDATED_BY_IMPORT = tuple(
-    f for f in PERSON_FIELDS if f not in ("id_number", "other_id_type", "other_id")
-)
+_UPDATED_BY_IMPORT = tuple(f for f in fields.PERSON if f not in fields.PERSON_IDENTIFIERS)
 
 
-def _update_people(rows: list[dict], actor) -> None:
+def _update_people(rows: list[dict], actor: User) -> None:
     people = Person.objects.in_bulk([r["_pk"] for r in rows])
     entries = []
     for r in rows:
@@ -286,27 +286,15 @@ def _residences(batch: list[dict], now, known: set[int]) -> None:
     insert_residences(rows)
 
 
-def _write_buildings(batch, actor):
+def _write_buildings(batch, actor: User):
     existing = {
         b.code: b
         for b in Building.objects.in_bulk([r["_pk"] for r in batch if "_pk" in r]).values()
     }
-    fields = (
-        "name",
-        "address",
-        "use",
-        "units",
-        "floors",
-        "rooms_per_floor",
-        "built_year",
-        "manager",
-        "lon",
-        "lat",
-        "area_code",
-    )
+    columns = (*(f for f in fields.BUILDING if f != "code"), "area_code")  # found by its code
     new, changed = [], []
     for r in batch:
-        values = {f: r.get(f) for f in fields if r.get(f) is not None}
+        values = {f: r.get(f) for f in columns if r.get(f) is not None}
         values.setdefault("use", BuildingUse.RESIDENTIAL)
         if r["code"] in existing:
             b = existing[r["code"]]
@@ -316,19 +304,17 @@ def _write_buildings(batch, actor):
         else:
             new.append(Building(code=r["code"], **values))
     Building.objects.bulk_create(new, batch_size=1000)
-    Building.objects.bulk_update(changed, list(fields), batch_size=1000)
+    Building.objects.bulk_update(changed, list(columns), batch_size=1000)
     return len(new), len(changed)
 
 
-def _write_houses(batch, actor):
+def _write_houses(batch, actor: User):
     existing = {
         h.code: h for h in House.objects.in_bulk([r["_pk"] for r in batch if "_pk" in r]).values()
     }
     new, changed = [], []
     for r in batch:
-        values = {
-            k: r[k] for k in ("use", "state", "floor_area", "owner_name") if r.get(k) is not None
-        }
+        values = {k: r[k] for k in fields.HOUSE if r.get(k) is not None}
         if r["code"] in existing:
             h = existing[r["code"]]
             for key, value in values.items():
@@ -347,35 +333,20 @@ def _write_houses(batch, actor):
                 )
             )
     House.objects.bulk_create(new, batch_size=1000)
-    House.objects.bulk_update(
-        changed, ["use", "state", "floor_area", "owner_name"], batch_size=1000
-    )
+    House.objects.bulk_update(changed, list(fields.HOUSE), batch_size=1000)
     return len(new), len(changed)
 
 
-def _write_organizations(batch, actor):
+def _write_organizations(batch, actor: User):
     existing = {
         o.credit_code: o
         for o in Organization.objects.in_bulk([r["_pk"] for r in batch if "_pk" in r]).values()
     }
-    fields = (
-        "name",
-        "kind",
-        "industry",
-        "legal_representative",
-        "phone",
-        "address",
-        "staff_count",
-        "security_officer",
-        "fire_officer",
-        "key_unit",
-        "lon",
-        "lat",
-        "area_code",
-    )
+    # Found by its credit code, which the import never changes.
+    columns = (*(f for f in fields.ORGANIZATION if f != "credit_code"), "area_code")
     new, changed = [], []
     for r in batch:
-        values = {f: r.get(f) for f in fields if r.get(f) is not None}
+        values = {f: r.get(f) for f in columns if r.get(f) is not None}
         values["house_id"] = r.get("house_id")
         if r.get("credit_code") in existing:
             o = existing[r["credit_code"]]
@@ -386,7 +357,7 @@ def _write_organizations(batch, actor):
             new.append(Organization(credit_code=r.get("credit_code") or None, **values))
     Organization.objects.bulk_create(new, batch_size=1000)
     Organization.objects.bulk_update(
-        changed, [*fields, *derived_of(Organization, fields), "house"], batch_size=1000
+        changed, [*columns, *derived_of(Organization, columns), "house"], batch_size=1000
     )
     return len(new), len(changed)
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
+from gridgov.accounts.system import JOBS, system_user
 from gridgov.registry import importing
 from gridgov.registry.models import Person, Residence
 from gridgov.registry.tests.conftest import ID_A, ID_C
@@ -198,7 +199,7 @@ def test_old_dry_run_uploads_are_swept(settings, tmp_path, db):
     old.write_bytes(b"x")
     fresh.write_bytes(b"y")
     os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
-    enqueue("registry.sweep_uploads")
+    enqueue("registry.sweep_uploads", actor=system_user(JOBS))
     run_pending()
     assert not old.exists() and fresh.exists()
     assert "registry.sweep_uploads" in settings.GRIDGOV_PERIODIC_JOBS

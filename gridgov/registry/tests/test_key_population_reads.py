@@ -44,11 +44,13 @@ def test_people_filtered_by_tag_are_logged_on_the_page_and_in_the_api(tagged, us
     answer = json.loads(client.get("/api/v1/people?tag=any").content)
     assert [p["name"] for p in answer["items"]] == ["钱七"]
     client.get("/registry/people/export.csv?tag=any")
-    assert AccessLog.objects.count() == 3
+    # The page, the API, the export's tag sight, and the export itself.
+    assert AccessLog.objects.count() == 4
+    assert AccessLog.objects.filter(purpose="export").count() == 1
     assert set(AccessLog.objects.values_list("record_count", flat=True)) == {1}
     # An unfiltered list shows no tags and writes nothing.
     client.get("/registry/people/")
-    assert AccessLog.objects.count() == 3
+    assert AccessLog.objects.count() == 4
 
 
 def test_key_populations_search_by_name_and_show_the_next_visit_due(

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from gridgov.accounts.permissions import Role
+from gridgov.accounts.system import TRANSFERS, system_user
 from gridgov.audit.models import AccessLog
 from gridgov.cases.worktime import minutes_per_workday, working_minutes_between
 from gridgov.conftest import make_user
@@ -102,9 +103,9 @@ def test_undecided_requests_go_to_the_common_parent_after_three_working_days(
     assert working_minutes_between(transfer.requested_at, transfer.due_at) == pytest.approx(
         3 * minutes_per_workday()
     )
-    assert transfers.escalate_due_transfers() == 0
+    assert transfers.escalate_due_transfers(actor=system_user(TRANSFERS)) == 0
     later = transfer.due_at + datetime.timedelta(minutes=1)
-    assert transfers.escalate_due_transfers(later) == 1
+    assert transfers.escalate_due_transfers(later, actor=system_user(TRANSFERS)) == 1
     transfer.refresh_from_db()
     assert (transfer.status, transfer.decider_code) == ("escalated", "410105")
     assert not transfers.may_decide(users["op_a"], transfer)
@@ -133,7 +134,7 @@ def test_a_new_organization_with_a_credit_code_held_elsewhere(homes, users, clie
             "lon": "113.605",
             "lat": "34.7175",
             "staff_count": "0",
-            "state": "active",
+            "state": "operating",
         },
     )
     assert page.status_code == 200  # the form again, with the message

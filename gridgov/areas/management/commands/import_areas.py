@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from gridgov.accounts.system import IMPORT, system_user
 from gridgov.areas.crs import Crs
 from gridgov.areas.geojson_io import commit_import, plan_import
 
@@ -31,10 +32,10 @@ class Command(BaseCommand):
                 bar.total = total
                 bar.update(done - bar.n)
 
-            plan = commit_import(raw, crs=crs, progress=progress)
+            plan = commit_import(raw, crs=crs, actor=system_user(IMPORT), progress=progress)
             bar.close()
         else:
-            plan = plan_import(raw, crs=crs)
+            plan = plan_import(raw, crs=crs, actor=system_user(IMPORT))
         summary = plan.summary()
         if json:
             self.stdout.write(_dumps(summary))

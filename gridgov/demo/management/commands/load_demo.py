@@ -14,9 +14,10 @@ from tqdm import tqdm
 from gridgov.accounts.models import DepartmentLevel, ForceType
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import UserSpec, bulk_create_users, create_department
+from gridgov.accounts.system import DEMO, system_user
 from gridgov.areas.models import Area, Level
 from gridgov.areas.services import AreaInput, bulk_load
-from gridgov.demo import district
+from gridgov.demo import district, showcase
 from gridgov.demo.names import mobile_number, person_name
 
 DISTRICT_DEPARTMENTS = [
@@ -84,7 +85,7 @@ class Command(BaseCommand):
                 AreaInput(a.code, a.name, a.level, a.parent_code, a.kind, a.risk, a.geom)
                 for a in areas
             ]
-            bulk_load(rows, actor=None, note="demo")
+            bulk_load(rows, actor=system_user(DEMO), note="demo")
             departments = self._departments(areas)
             accounts = [] if no_users else self._users(areas, departments, seed)
             if not only_areas:
@@ -104,7 +105,7 @@ class Command(BaseCommand):
             for abbr, name, line in table:
                 made.append(
                     create_department(
-                        actor=None,
+                        actor=system_user(DEMO),
                         code=f"{a.code}-{abbr}",
                         name=f"{prefix}{name}" if prefix else f"{a.name}{name}",
                         level=DepartmentLevel.DISTRICT
@@ -127,6 +128,8 @@ class Command(BaseCommand):
         for a in areas:
             if a.level == Level.GRID:
                 grids_by_community.setdefault(a.parent_code, []).append(a.code)
+        # The printed community and grid accounts: the ones the other parts fill with data.
+        shown_community, shown_grid = showcase.pick((a.code, a.level) for a in areas)
         fixed = os.environ.get("GRIDGOV_DEMO_PASSWORD")
 
         def password() -> str:
@@ -178,14 +181,14 @@ class Command(BaseCommand):
                 label=f"{s.name}指挥中心操作员",
                 show=i < 2,
             )
-        for i, c in enumerate(communities):
+        for c in communities:
             grids = grids_by_community.get(c.code, [])
             add(
                 f"c{c.code}",
                 Role.COMMUNITY_STAFF,
                 [c.code],
                 label=f"{c.name}工作人员（网格长）",
-                show=i == 0,
+                show=c.code == shown_community,
                 assignments=[(g, ForceType.GRID_LEADER) for g in grids],
             )
             add(
@@ -202,13 +205,13 @@ class Command(BaseCommand):
                 label=f"{c.name}督导员",
                 assignments=[(g, ForceType.SUPERVISOR) for g in grids],
             )
-            for j, g in enumerate(grids):
+            for g in grids:
                 add(
                     f"g{g}",
                     Role.GRID_MEMBER,
                     [g],
                     label="网格员",
-                    show=i == 0 and j == 0,
+                    show=g == shown_grid,
                     assignments=[(g, ForceType.GRID_MEMBER)],
                 )
         for i, d in enumerate(departments):
@@ -222,7 +225,7 @@ class Command(BaseCommand):
             )
         shared = password()
         with tqdm(total=len(specs), desc="users", unit="user") as bar:
-            bulk_create_users(specs, shared_password=shared, note="demo")
+            bulk_create_users(specs, shared_password=shared, actor=system_user(DEMO), note="demo")
             bar.update(len(specs))
         listed.append(
             {

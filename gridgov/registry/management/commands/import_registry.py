@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from gridgov.accounts.system import IMPORT, system_user
 from gridgov.registry import importing
 
 
@@ -40,11 +41,16 @@ class Command(BaseCommand):
                     bar.update(done - bar.n)
 
                 report = importing.commit(
-                    entity, data, Path(path).name, mode=mode, progress=progress
+                    entity,
+                    data,
+                    Path(path).name,
+                    actor=system_user(IMPORT),
+                    mode=mode,
+                    progress=progress,
                 )
                 bar.close()
             else:
-                report = importing.check(entity, data, Path(path).name)
+                report = importing.check(entity, data, Path(path).name, actor=system_user(IMPORT))
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         summary = report.summary()

@@ -1,0 +1,1 @@
+"""The office's domain operations: the only code that changes its state."""
