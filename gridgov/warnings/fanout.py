@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import SEPARATED_ROLES
+from gridgov.accounts.system import PREFIX as SYSTEM_PREFIX
 from gridgov.areas.models import Level
 from gridgov.notify.models import Outbox, Priority
 from gridgov.warnings import sql
@@ -36,7 +37,7 @@ def recipient_areas(warning: Warning, target_codes: list[str]) -> QuerySet:
     """(user, scope area) rows of the staff a warning reaches: areas strictly below the issuer
     inside the targets (the targets' own ancestors below the issuer included), only the next
     level down when the warning is forwarded level by level. Highest areas first, so a person
-    holding several areas gets the receipt of the highest."""
+    holding several areas gets the receipt of the highest. System accounts receive nothing."""
     issuer = warning.area_code
     between = {a for t in target_codes for a in ancestors(t) if len(a) > len(issuer)}
     where = Q(area__code__in=between)
@@ -49,6 +50,7 @@ def recipient_areas(warning: Warning, target_codes: list[str]) -> QuerySet:
         .annotate(code_length=Length("area__code"))
         .filter(user__is_active=True, area__valid_to__isnull=True, code_length__gt=len(issuer))
         .exclude(user__role__in=SEPARATED_ROLES)
+        .exclude(user__username__startswith=SYSTEM_PREFIX)
         .order_by("code_length", "area__code", "user_id")
     )
 

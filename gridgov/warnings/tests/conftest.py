@@ -5,6 +5,7 @@ import pytest
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import UserSpec, bulk_create_users
+from gridgov.accounts.system import SETUP, system_user
 from gridgov.cases.tests.conftest import taxonomy  # noqa: F401 (the seeded case classes)
 
 
@@ -26,6 +27,6 @@ def staff(tree, users):
         specs.append(
             UserSpec(f"grid_{g.code}", Role.GRID_MEMBER, [g.code], f"网格员{i}", f"1390002{i:04d}")
         )
-    bulk_create_users(specs, shared_password="pw-shared-123")
+    bulk_create_users(specs, shared_password="pw-shared-123", actor=system_user(SETUP))
     made = {u.username: u for u in User.objects.all()}
     return made

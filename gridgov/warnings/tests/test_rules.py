@@ -155,12 +155,17 @@ def test_overdue_visits_fire_for_an_area_never_name_a_person(tree, users):
 
 def test_a_departments_rising_overdue_rate_fires(taxonomy, tree, users):
     from gridgov.accounts.services import create_department
+    from gridgov.accounts.system import SETUP, system_user
     from gridgov.cases.models import Card
 
     now = timezone.now().replace(microsecond=0)
     depts = [
         create_department(
-            actor=None, code=f"410105-{x}", name=f"部门{x}", level="district", area=tree.district
+            actor=system_user(SETUP),
+            code=f"410105-{x}",
+            name=f"部门{x}",
+            level="district",
+            area=tree.district,
         )
         for x in ("A", "B")
     ]
