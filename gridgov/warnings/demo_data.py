@@ -6,6 +6,7 @@ each with some acknowledgements; and the three early-warning rules."""
 import datetime
 
 import numpy as np
+import time_machine
 from django.utils import timezone
 
 from gridgov.accounts.models import User
@@ -93,12 +94,15 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
             expires=at + datetime.timedelta(days=1),
             target_codes=[district.code],
         )
-        warning = _issue(issuer, district.code, data, at, approver=leader)
+        with time_machine.travel(at, tick=False):  # drafted, approved and numbered that day
+            warning = _issue(issuer, district.code, data, at, approver=leader)
         _sent_and_delivered(warning, rng, at)
         _acknowledge(warning, rng, 0.9, at, 12)
-        closer = services.follow_up(warning, acting_user=issuer, kind=closing)
-        services.approve(closer, acting_user=leader or issuer)
-        services.issue(closer, acting_user=issuer, now=at + datetime.timedelta(hours=20))
+        closed = at + datetime.timedelta(hours=20)
+        with time_machine.travel(closed, tick=False):
+            closer = services.follow_up(warning, acting_user=issuer, kind=closing)
+            services.approve(closer, acting_user=leader or issuer)
+            services.issue(closer, acting_user=issuer, now=closed)
     red = _issue(
         issuer,
         district.code,

@@ -1,9 +1,11 @@
 """The demo's warnings: past ones closed, with receipts mostly acknowledged and SMS delivered;
 active ones with a forward; the three rules."""
 
+import datetime
 import io
 
 import pytest
+from django.utils import timezone
 
 from gridgov.accounts.permissions import Role
 from gridgov.conftest import make_user
@@ -21,6 +23,8 @@ def test_demo_warnings(staff, users):
     closed = Warning.objects.filter(kind=Kind.ALERT, state=State.CLOSED)
     assert closed.exists()
     past = closed.first()
+    assert past.identifier.split("-")[2] == timezone.localtime(past.sent).strftime("%Y%m%d")
+    assert past.sent < timezone.now() - datetime.timedelta(days=7)  # numbered on its own day
     sms = Receipt.objects.filter(warning=past, channel=Channel.SMS)
     if past.colour in ("orange", "red"):
         assert sms.filter(delivered_at__isnull=False).exists()
