@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
 from gridgov.warnings import cap, queries, services
+from gridgov.warnings.filters import WarningFilter
 from gridgov.warnings.forms import FollowUpForm, WarningForm
 from gridgov.warnings.models import Warning
 
@@ -49,6 +50,16 @@ class WarningOut(Schema):
     polygons: list[dict]
     ack_code: str
     raised_by_id: int | None
+
+
+class WarningQuery(Schema):
+    """The list's parameters (read through filters.WarningFilter, shared with the page)."""
+
+    area: str = Field("", max_length=20)
+    state: Literal["", "draft", "approved", "issued", "closed", "discarded"] = ""
+    colour: Literal["", "blue", "yellow", "orange", "red"] = ""
+    kind: Literal["", "alert", "update", "forward", "cancel", "all_clear"] = ""
+    limit: int = Field(50, ge=1, le=200)
 
 
 class WarningIn(BaseModel):
@@ -99,14 +110,9 @@ def _not_modified_or(request: HttpRequest, etag: str, make) -> HttpResponse:
 
 
 @router.get("/warnings", response=list[WarningOut], summary="Warnings in my scope or reaching me")
-def list_warnings(
-    request: HttpRequest,
-    state: Literal["", "draft", "approved", "issued", "closed", "discarded"] = "",
-    area: str = Query("", max_length=20),
-    limit: int = 50,
-):
-    qs = queries.warnings_for(request.user, within=area, state=state)
-    return list(qs[: max(1, min(limit, 200))])
+def list_warnings(request: HttpRequest, filters: Query[WarningQuery]):
+    rows = WarningFilter(request.GET, request.user).rows()
+    return list(rows[: filters.limit])
 
 
 @router.post("/warnings", response={201: WarningOut}, summary="Draft a warning")

@@ -16,6 +16,7 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.areas import queries as area_queries
 from gridgov.warnings import cap, queries, services
+from gridgov.warnings.filters import WarningFilter
 from gridgov.warnings.forms import (
     CapImportForm,
     FollowUpForm,
@@ -47,25 +48,18 @@ def _errors_are_400(view):
 @login_required
 @require_GET
 def warning_list(request):
-    state = request.GET.get("state", "")
-    if state and state not in State.values:
-        state = ""
-    area = request.GET.get("area", "").strip()
-    page = Paginator(queries.warnings_for(request.user, within=area, state=state), 25).get_page(
-        request.GET.get("page")
-    )
+    listed = WarningFilter(request.GET, request.user)
+    page = Paginator(listed.page_rows(), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "warnings/list.html",
         {
             "nav": "warnings",
             "page": page,
-            "state": state,
-            "states": State.choices,
+            "filters": listed,
             "area_choices": area_queries.picker_choices(request.user),
-            "selected": area,
+            "selected": listed.area_chosen() if listed.is_valid() else "",
             "active": queries.active_for(request.user),
-            "may_issue": user_may(request.user, Action.ISSUE_WARNING),
         },
     )
 

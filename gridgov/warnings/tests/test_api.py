@@ -154,3 +154,23 @@ def test_cap_export_and_import_through_the_api(staff, users, client_for):
     bad = SimpleUploadedFile("bad.xml", b"<alert/>", "text/xml")
     refused = client.post("/api/v1/warnings/import-cap", {"area_code": "410105", "file": bad})
     assert refused.status_code == 400
+
+
+def test_the_list_page_and_the_api_list_the_same_warnings(staff, users, client_for):
+    import re
+
+    issued(users["district"], "410105", "red")
+    issued(staff["street_b"], "410105002", "yellow", headline="乙街道黄色预警")
+    client = client_for(users["admin"])
+    seen = []
+    for query in ("", "state=issued", "colour=red", "area=410105002", "kind=alert"):
+        page = client.get(f"/warnings/?{query}").content.decode()
+        page_ids = re.findall(r'<tr data-id="(\d+)"', page)
+        api_ids = [
+            str(w["id"]) for w in json.loads(client.get(f"/api/v1/warnings?{query}").content)
+        ]
+        assert page_ids == api_ids, query
+        seen.append(tuple(api_ids))
+    assert len(set(seen)) > 1
+    assert client.get("/api/v1/warnings?state=nonsense").status_code in (400, 422)
+    assert "filter-errors" in client.get("/warnings/?state=nonsense").content.decode()
