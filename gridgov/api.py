@@ -116,6 +116,7 @@ def _register_routers() -> None:
     from gridgov.jobs.api import router as jobs_router
     from gridgov.office.api import router as office_router
     from gridgov.registry.api import router as registry_router
+    from gridgov.warnings.api import router as warnings_router
 
     api.add_router("", accounts_router)
     api.add_router("", areas_router)
@@ -125,6 +126,7 @@ def _register_routers() -> None:
     api.add_router("", registry_router)
     api.add_router("", assessment_router)
     api.add_router("", dashboard_router)
+    api.add_router("", warnings_router)
     api.add_router("", office_router)
 
 

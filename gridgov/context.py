@@ -21,6 +21,7 @@ NAVIGATION = [
     ("assessment", _("Assessment"), "assessment:overview", None),
     ("cockpit", _("Cockpit"), "dashboard:cockpit", None),
     ("sms", _("SMS platform"), "notify:sms", Action.CHANGE),
+    ("warnings", _("Warnings"), "warnings:list", None),
     ("office", _("Office"), "office:notices", None),
     ("areas", _("Area management"), "areas:import", Action.MANAGE_AREAS),
     ("users", _("Users"), "accounts:user_list", Action.MANAGE_USERS),

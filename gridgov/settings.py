@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "gridgov.cases",
     "gridgov.assessment",
     "gridgov.dashboard",
+    "gridgov.warnings",
     "gridgov.office",
     "gridgov.demo",
     "gridgov.backup",
@@ -285,8 +286,20 @@ GRIDGOV_PERIODIC_JOBS = {
     "notify.send_outbox": 60,  # a fallback: `gridgov sender` delivers within a second
     "registry.escalate_transfers": 600,
     "audit.apply_retention": 24 * 3600,
+    "warnings.escalate_silence": 60,
+    "warnings.run_rules": 24 * 3600,
     "office.remind": 3600,
 }
+# Warnings: minutes of silence before an unacknowledged receipt is re-notified (then SMS, then the
+# recipient's supervisor, each after as many minutes again); None: no escalation. Blue and yellow
+# warnings are sent by SMS only after silence: after GRIDGOV_WARNING_SILENT_SMS_MINUTES for blue.
+GRIDGOV_WARNING_ACK_MINUTES = {"red": 5, "orange": 15, "yellow": 60, "blue": None}
+GRIDGOV_WARNING_SILENT_SMS_MINUTES = int(
+    os.environ.get("GRIDGOV_WARNING_SILENT_SMS_MINUTES", "240")
+)
+# Blue and yellow warnings: "automatic" reaches every level below at once; "forward" reaches the
+# next level only, which forwards it with its own instructions.
+GRIDGOV_WARNING_LOW_CASCADE = os.environ.get("GRIDGOV_WARNING_LOW_CASCADE", "automatic")
 # Identifier lookups that find a record held by another area: at most this many per user and
 # hour (each is in the access log), and the holder decides a transfer within these working days.
 GRIDGOV_IDENTIFIER_MATCHES_PER_HOUR = int(

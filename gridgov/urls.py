@@ -18,6 +18,7 @@ urlpatterns = [
     path("registry/", include("gridgov.registry.urls")),
     path("assessment/", include("gridgov.assessment.urls")),
     path("cockpit/", include("gridgov.dashboard.urls")),
+    path("warnings/", include("gridgov.warnings.urls")),
     path("office/", include("gridgov.office.urls")),
 ]
 handler403 = "gridgov.errors.forbidden"

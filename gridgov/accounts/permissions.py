@@ -30,10 +30,13 @@ class Action(models.TextChoices):
     ASSESS = "assess", _("Publish assessment reports")
     MANAGE_SCHEMES = "manage_schemes", _("Edit assessment schemes")
     MANAGE_SETTINGS = "manage_settings", _("Edit the platform's settings tables")
+    ISSUE_WARNING = "issue_warning", _("Draft, issue and forward warnings at one's level")
+    APPROVE_WARNING = "approve_warning", _("Approve warnings at one's level")
 
 
 _ALL = set(Action)
 _OPERATOR = {Action.VIEW, Action.CHANGE, Action.EXPORT, Action.VIEW_PERSONAL, Action.REPORT}
+_WARNINGS = {Action.ISSUE_WARNING, Action.APPROVE_WARNING}
 
 ROLE_ACTIONS: dict[str, set[str]] = {
     Role.ADMIN: _ALL - {Action.READ_AUDIT},
@@ -44,13 +47,15 @@ ROLE_ACTIONS: dict[str, set[str]] = {
         Action.MANAGE_AREAS,
         Action.MANAGE_USERS,
         Action.ASSESS,
-    },
+    }
+    | _WARNINGS,
     Role.STREET_OPERATOR: _OPERATOR
+    | _WARNINGS
     | {Action.VIEW_KEY_POPULATION, Action.MANAGE_AREAS, Action.MANAGE_USERS, Action.ASSESS},
-    Role.COMMUNITY_STAFF: _OPERATOR | {Action.VIEW_KEY_POPULATION},
+    Role.COMMUNITY_STAFF: _OPERATOR | {Action.VIEW_KEY_POPULATION, Action.ISSUE_WARNING},
     Role.GRID_MEMBER: {Action.VIEW, Action.CHANGE, Action.VIEW_PERSONAL, Action.REPORT},
     Role.DEPARTMENT_HANDLER: {Action.VIEW, Action.CHANGE},
-    Role.LEADER: {Action.VIEW, Action.EXPORT, Action.ASSESS},
+    Role.LEADER: {Action.VIEW, Action.EXPORT, Action.ASSESS, Action.APPROVE_WARNING},
     Role.AUDITOR: {Action.VIEW, Action.READ_AUDIT},
     # Accounts, roles, tokens and sign-in security; no desk work, no audit reading.
     Role.SECURITY_ADMIN: {Action.VIEW, Action.MANAGE_USERS},

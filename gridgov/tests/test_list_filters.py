@@ -153,6 +153,8 @@ LISTS = {
         bad="status=nonsense",
     ),
     "areas": ListRoute("", "gridgov.areas.api:list_areas"),
+    # Its page and API are compared in gridgov/warnings/tests/test_api.py (warnings in the world).
+    "warnings": ListRoute("/warnings/", "gridgov.warnings.api:list_warnings"),
     # The API answers the board's counts; the page lists the latest cards under them.
     "cards": ListRoute("/assessment/cards/", "gridgov.assessment.api:cards"),
     # Lists with a page only.
@@ -174,6 +176,12 @@ NOT_LISTS = {
     "gridgov.dashboard.api:cockpit": "figures of one area",
     "gridgov.office.api:conversation_list": "the caller's own conversations, unfiltered",
     "gridgov.office.api:unread": "the caller's unread counts",
+    "gridgov.warnings.api:active_warnings": "the open warnings for the cockpit and the phone "
+    "(polled with an ETag), unfiltered",
+    "gridgov.warnings.api:my_receipts": "the caller's own receipts, unfiltered",
+    "gridgov.warnings.api:get_warning": "one warning",
+    "gridgov.warnings.api:board": "one warning's counts",
+    "gridgov.warnings.api:cap_xml": "one warning as CAP XML",
 }
 
 # Query parameters a list view may read itself: paging and the file format.

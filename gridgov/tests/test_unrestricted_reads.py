@@ -45,6 +45,8 @@ ALLOWED = {
     "choices",
     ("accounts/forms.py", "Area"): "Area.objects.none(): the departments view passes the areas "
     "restricted to the editor's scope",
+    ("warnings/queries.py", "Area"): "area_names: the names of a visible warning's target areas, "
+    "shown by design (names only)",
 }
 
 

@@ -1,0 +1,106 @@
+"""Draft → approve → issue, the cascade down three levels, forwards, follow-ups and scope."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from gridgov.notify.models import Outbox, Priority
+from gridgov.warnings import services
+from gridgov.warnings.models import Channel, Kind, Receipt, State
+from gridgov.warnings.services import WarningInput
+from gridgov.warnings.tests.helpers import issued
+
+pytestmark = pytest.mark.django_db
+
+
+def test_red_reaches_every_level_below_at_once_with_sms(staff, users):
+    w = issued(users["district"], "410105", "red")
+    app = Receipt.objects.filter(warning=w, channel=Channel.APP)
+    levels = set(app.values_list("level", flat=True))
+    assert levels == {"street", "community", "grid"}
+    assert app.count() == 25  # 4 street operators, 4 community staff, 17 grid members
+    sms = Receipt.objects.filter(warning=w, channel=Channel.SMS)
+    assert sms.count() == 22  # those with a phone
+    rows = Outbox.objects.filter(source__startswith="warnings.receipt:")
+    assert rows.count() == 22
+    row = rows.first()
+    assert row.priority == Priority.WARNING
+    assert w.ack_code in row.body
+    assert not app.filter(user=users["district"]).exists()  # the issuing level itself
+
+
+def test_the_workflow_is_enforced(staff, users):
+    data = WarningInput(
+        event="大风", colour="yellow", headline="大风黄色预警", target_codes=["410105001"]
+    )
+    w = services.create_draft(acting_user=users["district"], area_code="410105", data=data)
+    with pytest.raises(ValidationError):
+        services.issue(w, acting_user=users["district"])  # not approved yet
+    with pytest.raises(PermissionDenied):
+        services.approve(w, acting_user=users["op_a"])  # not their level
+    w = services.approve(w, acting_user=users["leader"])
+    w = services.issue(w, acting_user=users["district"])
+    assert w.state == State.ISSUED and w.sent is not None
+    assert w.identifier.startswith("CN-410105-")
+
+
+def test_a_level_issues_only_to_its_subtree(staff, users):
+    data = WarningInput(event="火灾", colour="orange", headline="火情", target_codes=["410105002"])
+    with pytest.raises(ValidationError) as err:
+        services.create_draft(acting_user=users["op_a"], area_code="410105001", data=data)
+    assert "target_codes" in err.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.create_draft(acting_user=users["op_a"], area_code="410105002", data=data)
+
+
+def test_street_forward_is_an_update_reaching_only_its_subtree(staff, users):
+    w = issued(users["district"], "410105", "red")
+    f = services.forward(
+        w, acting_user=staff["street_a"], area_code="410105001", instruction="各社区加强巡查"
+    )
+    assert f.kind == Kind.FORWARD and f.original == w and f.state == State.ISSUED
+    codes = set(Receipt.objects.filter(warning=f).values_list("area_code", flat=True))
+    assert codes and all(c.startswith("410105001") for c in codes)
+
+
+def test_forward_mode_cascades_level_by_level_three_levels(staff, users, settings):
+    settings.GRIDGOV_WARNING_LOW_CASCADE = "forward"
+    w = issued(users["district"], "410105", "blue")
+    assert set(Receipt.objects.filter(warning=w).values_list("level", flat=True)) == {"street"}
+    assert not Outbox.objects.exists()  # blue: no SMS at issue
+    s = services.forward(
+        w, acting_user=staff["street_a"], area_code="410105001", instruction="街道：注意防范"
+    )
+    assert set(Receipt.objects.filter(warning=s).values_list("level", flat=True)) == {"community"}
+    community = "410105001001"
+    c = services.forward(
+        s, acting_user=staff[f"comm_{community}"], area_code=community, instruction="社区：通知到户"
+    )
+    assert c.state == State.DRAFT  # community staff may forward but not approve
+    services.approve(c, acting_user=staff["street_a"])
+    c = services.issue(c, acting_user=staff["street_a"])
+    grids = set(Receipt.objects.filter(warning=c).values_list("area_code", flat=True))
+    assert grids == {f"{community}0{i}" for i in range(1, 5)}
+    assert c.original == w and c.forwarded_from == s  # the chain is kept
+
+
+def test_cancel_closes_the_original_and_goes_down_with_sms(staff, users):
+    w = issued(users["district"], "410105", "orange")
+    before = Outbox.objects.count()
+    cancel = services.follow_up(w, acting_user=users["district"], kind=Kind.CANCEL)
+    assert cancel.original == w and cancel.state == State.DRAFT
+    services.approve(cancel, acting_user=users["district"])
+    cancel = services.issue(cancel, acting_user=users["district"])
+    w.refresh_from_db()
+    assert w.state == State.CLOSED and cancel.state == State.CLOSED
+    assert Outbox.objects.count() - before == 22
+    assert Receipt.objects.filter(warning=cancel, channel=Channel.APP).count() == 25
+
+
+def test_acknowledge_and_read(staff, users):
+    w = issued(users["district"], "410105", "red")
+    member = staff["grid_41010500100101"]
+    assert services.mark_read(w, acting_user=member)
+    assert services.acknowledge(w, acting_user=member) == 2  # app and SMS receipts
+    assert services.acknowledge(w, acting_user=member) == 0
+    with pytest.raises(ValidationError):
+        services.acknowledge(w, acting_user=users["district"])
