@@ -34,7 +34,7 @@ typecheck: $(VENV)/.test
 
 # Benchmarks: what they need (test tools, Chromium, wrk and nginx from Debian), then each bench
 # once with --smoke to show it works. A full run: .venv/bin/python bench/NAME.py (see README).
-BENCHES := locate intake import_people cockpit slow_clients sms_throughput
+BENCHES := locate intake import_people cockpit slow_clients fanout
 bench: $(VENV)/.test assets chromium kannel
 	@test -x /usr/bin/wrk -a -x /usr/sbin/nginx || { \
 	  echo "Installing Debian's wrk (load generator) and nginx (compared in bench/slow_clients.py)"; \
