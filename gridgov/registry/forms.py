@@ -136,7 +136,7 @@ class OrganizationForm(EditForm):
     )
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    staff_count = forms.IntegerField(label=_("Staff"), min_value=0, required=False)
+    staff_count = forms.IntegerField(label=_("Number of employees"), min_value=0, required=False)
     security_officer = forms.CharField(label=_("Security officer"), max_length=50, required=False)
     fire_officer = forms.CharField(label=_("Fire safety officer"), max_length=50, required=False)
     key_unit = forms.BooleanField(label=_("Key unit"), required=False)
