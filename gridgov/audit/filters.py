@@ -7,6 +7,7 @@ or of changes to their own account; another auditor does.
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import restrict
@@ -22,7 +23,7 @@ class _LogFilter(ListFilter):
     actor = forms.CharField(label=_("Who"), max_length=150, required=False)
     type = forms.CharField(label=_("Type"), max_length=100, required=False)
     start = forms.DateField(label=_("From"), required=False)
-    end = forms.DateField(label=_("To"), required=False)
+    end = forms.DateField(label=pgettext_lazy("date range", "To"), required=False)
     ordering = ("-time", "-id")
 
     def __init__(self, params, user):

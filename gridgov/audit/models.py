@@ -3,14 +3,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.audit.chain import AppendOnlyQuerySet, ChainedLog, mac
 
 
 class ChangeAction(models.TextChoices):
-    CREATE = "create", _("Created")
+    CREATE = "create", pgettext_lazy("audit action", "Created")
     UPDATE = "update", _("Updated")
-    DELETE = "delete", _("Deleted")
+    DELETE = "delete", pgettext_lazy("audit action", "Deleted")
     MOVE = "move", _("Moved")
     RETIRE = "retire", _("Retired")
     IMPORT = "import", _("Imported")

@@ -99,3 +99,19 @@ def test_catalog_has_every_marked_string(base: Path, tmp_path: Path):
     assert not missing, (
         f"{base}: strings missing from the catalog (run `make messages`): {missing[:20]}"
     )
+
+
+def test_one_msgid_has_one_translation_across_catalogs():
+    """Django merges every catalog into one, so a msgid translated two ways in two catalogs gets one
+    of them everywhere at run time: give distinct meanings a distinct msgid or a context."""
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for po in CATALOGS:
+        for key, strs in parse_po(po).items():
+            if strs and strs[0]:
+                seen.setdefault(key, {})[strs[0]] = str(po.relative_to(ROOT))
+    clashes = {
+        f"{ctx}|{msgid}" if ctx else msgid: sorted(by)
+        for (ctx, msgid), by in seen.items()
+        if len(by) > 1
+    }
+    assert not clashes, f"{len(clashes)} msgids translated differently: {clashes}"

@@ -41,7 +41,7 @@ class CapStatus(models.TextChoices):
 class MsgType(models.TextChoices):
     ALERT = "Alert", _("Alert")
     UPDATE = "Update", _("Update")
-    CANCEL = "Cancel", _("Cancel")
+    CANCEL = "Cancel", pgettext_lazy("warning message type", "Cancel")
 
 
 class Certainty(models.TextChoices):
@@ -58,7 +58,8 @@ class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
     APPROVED = "approved", _("Approved")
     ISSUED = "issued", _("Issued")
-    CLOSED = "closed", _("Closed")  # cancelled, all-cleared, or replaced by its cancellation
+    # cancelled, all-cleared, or replaced by its cancellation
+    CLOSED = "closed", pgettext_lazy("warning state", "Closed")
     DISCARDED = "discarded", _("Discarded")
 
 
@@ -77,7 +78,7 @@ class Kind(models.TextChoices):
     ALERT = "alert", _("New warning")
     UPDATE = "update", _("Update")
     FORWARD = "forward", _("Forward with local instructions")
-    CANCEL = "cancel", _("Cancellation")
+    CANCEL = "cancel", pgettext_lazy("warning step", "Cancellation")
     ALL_CLEAR = "all_clear", _("All clear")
 
 
@@ -303,7 +304,7 @@ class Rule(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("person in charge", "owner"),
         help_text=_("The rule raises warnings in this person's name and with their rights."),
     )
     colour = models.CharField(

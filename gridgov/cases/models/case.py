@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.permissions import Role
 from gridgov.accounts.scope import ScopedQuerySet
@@ -19,7 +20,7 @@ class Status(models.TextChoices):
     HANDLED = "handled", _("Handled")
     VERIFIED = "verified", _("Verified")
     CLOSED = "closed", _("Closed")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("case status", "Rejected")
     SUSPENDED = "suspended", _("Suspended")
     CANCELLED = "cancelled", _("Cancelled")
     MERGED = "merged", _("Merged")

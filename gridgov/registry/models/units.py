@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.scope import ScopedQuerySet
 from gridgov.crypto.fields import BlindIndexField, MaskedField, SealedCharField, SealedModel
@@ -51,7 +52,7 @@ class Organization(SealedModel):
         default="operating",
         choices=[
             ("operating", _("Operating")),
-            ("closed", _("Closed")),
+            ("closed", pgettext_lazy("organization state", "Closed")),
             ("suspended", _("Suspended")),
         ],
     )
