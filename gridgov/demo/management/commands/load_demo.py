@@ -8,7 +8,7 @@ import numpy as np
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from tqdm import tqdm
 
 from gridgov.accounts.models import DepartmentLevel, ForceType
@@ -248,8 +248,18 @@ class Command(BaseCommand):
                 if exc.name != f"{config.name}.demo_data":
                     raise
                 continue
+            self._refresh_statistics()
             self.stdout.write(f"demo data: {config.label}")
             module.load(stdout=self.stdout, **options)
+
+    @staticmethod
+    def _refresh_statistics() -> None:
+        """The demo loads in one transaction, so PostgreSQL's planner still holds the statistics
+        of the empty tables and picks plans that take minutes on the rows just written; ANALYZE
+        inside the transaction counts them (it sees its own transaction's rows)."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
     def _write_accounts(self, accounts: list[dict]) -> None:
         path = settings.GRIDGOV_DEMO_ACCOUNTS_FILE
