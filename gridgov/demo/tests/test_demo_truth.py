@@ -24,7 +24,8 @@ from gridgov.cases.models import Attachment, Case, CaseEvent, Supervision, Whist
 from gridgov.cases.queries import cases_for
 from gridgov.registry.models import Building, Person, Visit
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+# One worker takes the whole module, so the demo (the module's fixture) is loaded once.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db, pytest.mark.xdist_group("demo_truth")]
 
 
 @pytest.fixture(scope="module")
