@@ -399,8 +399,9 @@ _STEP_FUNCTIONS: dict[str, Callable[..., str]] = {
 }
 
 
-def remind_overdue(now: datetime.datetime | None = None) -> dict:
-    """The periodic 催办: documents past their deadline remind their lead unit once a day."""
+def remind_overdue(*, actor: User, now: datetime.datetime | None = None) -> dict:
+    """The periodic 催办: documents past their deadline remind their lead unit once a day; the
+    timeline names `actor` (the jobs' system account)."""
     now = now or timezone.now()
     overdue = Document.objects.filter(status=DocStatus.ASSIGNED, deadline__lt=now)
     count = 0
@@ -419,7 +420,8 @@ def remind_overdue(now: datetime.datetime | None = None) -> dict:
             DocumentEvent.objects.create(
                 document=doc,
                 time=now,
-                actor_name=_("System"),
+                actor=actor,
+                actor_name=actor.display_name,
                 action="remind",
                 from_status=doc.status,
                 to_status=doc.status,
