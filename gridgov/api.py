@@ -113,8 +113,13 @@ def _register_routers() -> None:
     from gridgov.cases.api import router as cases_router
     from gridgov.cases.calendar_api import router as calendar_router
     from gridgov.dashboard.api import router as dashboard_router
+    from gridgov.exchange.api import router as exchange_router
     from gridgov.jobs.api import router as jobs_router
+    from gridgov.lines.api import router as lines_router
+    from gridgov.mobile.api import router as mobile_router
     from gridgov.office.api import router as office_router
+    from gridgov.patrol.api import router as patrol_router
+    from gridgov.portal.api import router as portal_router
     from gridgov.registry.api import router as registry_router
     from gridgov.warnings.api import router as warnings_router
 
@@ -128,6 +133,11 @@ def _register_routers() -> None:
     api.add_router("", dashboard_router)
     api.add_router("", warnings_router)
     api.add_router("", office_router)
+    api.add_router("", patrol_router)
+    api.add_router("", mobile_router)
+    api.add_router("", lines_router)
+    api.add_router("", portal_router)
+    api.add_router("", exchange_router)
 
 
 _register_routers()

@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "gridgov.dashboard",
     "gridgov.warnings",
     "gridgov.office",
+    "gridgov.patrol",
+    "gridgov.mobile",
+    "gridgov.lines",
+    "gridgov.portal",
+    "gridgov.exchange",
     "gridgov.demo",
     "gridgov.backup",
 ]

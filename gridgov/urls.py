@@ -20,6 +20,11 @@ urlpatterns = [
     path("cockpit/", include("gridgov.dashboard.urls")),
     path("warnings/", include("gridgov.warnings.urls")),
     path("office/", include("gridgov.office.urls")),
+    path("patrol/", include("gridgov.patrol.urls")),
+    path("m/", include("gridgov.mobile.urls")),
+    path("lines/", include("gridgov.lines.urls")),
+    path("portal/", include("gridgov.portal.urls")),
+    path("exchange/", include("gridgov.exchange.urls")),
 ]
 handler403 = "gridgov.errors.forbidden"
 handler404 = "gridgov.errors.not_found"

@@ -1,0 +1,5 @@
+"""The lines part's JSON API under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["lines"])

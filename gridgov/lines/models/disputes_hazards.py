@@ -1,0 +1,3 @@
+"""Models of the lines part (disputes hazards)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Models of the lines part (populations rentals)."""
+
+__all__: list[str] = []

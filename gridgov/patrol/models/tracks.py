@@ -1,0 +1,3 @@
+"""Models of the patrol part (tracks)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Models of the patrol part (work)."""
+
+__all__: list[str] = []
