@@ -25,6 +25,7 @@ urlpatterns = [
     path("lines/", include("gridgov.lines.urls")),
     path("portal/", include("gridgov.portal.urls")),
     path("exchange/", include("gridgov.exchange.urls")),
+    path("open311/v2/", include("gridgov.exchange.open311_urls")),
 ]
 handler403 = "gridgov.errors.forbidden"
 handler404 = "gridgov.errors.not_found"

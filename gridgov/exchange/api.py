@@ -1,5 +1,10 @@
-"""The exchange part's JSON API under /api/v1/."""
+"""The exchange part's JSON API under /api/v1/: one router per section."""
 
 from ninja import Router
 
+from gridgov.exchange.api_clients import router as clients_router
+from gridgov.exchange.api_hotline import router as hotline_router
+
 router = Router(tags=["exchange"])
+router.add_router("", clients_router)
+router.add_router("", hotline_router)

@@ -1,0 +1,5 @@
+"""API of client systems and Open311."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of the 12345 work-order adapter."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,3 @@
+"""Models of client systems and Open311."""
+
+__all__: list[str] = []
