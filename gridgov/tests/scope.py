@@ -40,6 +40,7 @@ import html
 import importlib
 import inspect
 import json
+import pathlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -91,11 +92,9 @@ def scope_modules():
     for config in apps.get_app_configs():
         if not config.name.startswith("gridgov."):
             continue
-        try:
-            yield importlib.import_module(f"{config.name}.tests.scope_cases")
-        except ModuleNotFoundError as exc:
-            if not exc.name.startswith(f"{config.name}.tests"):
-                raise
+        # One module per app, or one per section of an app (scope_cases_<section>.py).
+        for path in sorted(pathlib.Path(config.path, "tests").glob("scope_cases*.py")):
+            yield importlib.import_module(f"{config.name}.tests.{path.stem}")
 
 
 def all_cases() -> list[Case]:
