@@ -1,10 +1,13 @@
 """API authentication order (401 before CSRF and before the body) and tokens: revoked at once,
 listed and revoked by their owner and by a user manager of the owner's scope."""
 
+import datetime
 import json
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from gridgov.accounts import services
 from gridgov.accounts.models import ApiToken
@@ -66,6 +69,23 @@ def test_deactivation_stops_tokens_at_once(users):
     services.update_user(users["member_a"], actor=users["op_a"], is_active=False)
     assert services.user_for_token(raw) is None
     assert ApiToken.objects.get().revoked_at is not None
+
+
+def test_an_expired_token_stops_and_use_is_noted_at_most_every_five_minutes(users):
+    raw = services.issue_token(users["op_a"], days=1)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        user = services.user_for_token(raw)
+        assert user == users["op_a"] and user.scope_codes == users["op_a"].scope_codes
+        first = ApiToken.objects.get().last_used_at
+        assert first == timezone.now()
+        clock.shift(datetime.timedelta(minutes=4))
+        assert services.user_for_token(raw) == users["op_a"]
+        assert ApiToken.objects.get().last_used_at == first  # no write on every request
+        clock.shift(datetime.timedelta(minutes=2))
+        assert services.user_for_token(raw) == users["op_a"]
+        assert ApiToken.objects.get().last_used_at == timezone.now()
+        clock.shift(datetime.timedelta(days=1))
+        assert services.user_for_token(raw) is None
 
 
 def test_a_revoked_token_stops_at_once_over_http(users, client):
