@@ -250,6 +250,9 @@ GRIDGOV_KANNEL_SENDSMS_URL = os.environ.get(
 )
 GRIDGOV_KANNEL_USERNAME = os.environ.get("GRIDGOV_KANNEL_USERNAME", "gridgov")
 GRIDGOV_KANNEL_PASSWORD = os.environ.get("GRIDGOV_KANNEL_PASSWORD", "")
+# Which delivery reports Kannel calls back with: 19 the final ones (delivered, failed, rejected),
+# one per message; 31 adds "buffered" and "accepted by the SMSC" (twice the callbacks).
+GRIDGOV_KANNEL_DLR_MASK = int(os.environ.get("GRIDGOV_KANNEL_DLR_MASK", "19"))
 # The number texts come from, and the platform's address as the gateway reaches it (for the
 # delivery reports).
 GRIDGOV_SMS_SENDER = os.environ.get("GRIDGOV_SMS_SENDER", "10690000")

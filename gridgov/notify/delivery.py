@@ -4,6 +4,7 @@ import datetime
 import logging
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,10 +36,13 @@ def record_delivery(
         fields.update(delivery=Delivery.UNDELIVERED, delivered_at=at, delivery_error=reason)
     with transaction.atomic():
         rows = Outbox.objects.filter(pk=message_id)
+        if gateway_id:  # the gateway's id, unless one is known already (same statement)
+            fields["gateway_id"] = Case(
+                When(gateway_id="", then=Value(gateway_id[:100])), default=F("gateway_id")
+            )
         if not (rows.update(**fields) if fields else rows.exists()):
             return None
-        if gateway_id:
-            rows.filter(gateway_id="").update(gateway_id=gateway_id[:100])
+        fields.pop("gateway_id", None)
         DeliveryReport.objects.create(message_id=message_id, at=at, kind=kind, text=text[:300])
         if delivered is None or not sms_delivery.has_listeners(Outbox):
             return Outbox(pk=message_id, **fields)

@@ -1,7 +1,8 @@
 """SMS gateways for real networks (docs/sms.md).
 
-- `KannelGateway`: Kannel's `sendsms` HTTP interface. Chinese text goes as UCS-2 (`coding=2`,
-  `charset=utf-8`), and every message asks for all delivery reports (`dlr-mask=31`) at a
+- `KannelGateway`: Kannel's `sendsms` HTTP interface over kept-alive connections (one per
+  sending thread). Chinese text goes as UCS-2 (`coding=2`, `charset=utf-8`), and every message
+  asks for delivery reports (`dlr-mask`, GRIDGOV_KANNEL_DLR_MASK: the final ones by default) at a
   `dlr-url` on the platform that names the outbox row and carries a token signed for it.
 - `ProviderGateway`: a provincial or cloud SMS service in the Aliyun/Tencent style: the message
   is an approved template id, a signature and variables, signed with the account's key.
@@ -11,7 +12,9 @@ import base64
 import datetime
 import hashlib
 import hmac
+import http.client
 import json
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,7 +27,9 @@ from gridgov.masking import HIDDEN, mask
 from gridgov.notify.gateways import RETRYABLE_HTTP, OutgoingMessage, SendResult
 from gridgov.notify.segments import count
 
-DLR_MASK = 31  # delivered, failed, buffered, accepted by the SMSC, rejected by the SMSC
+# Kannel's report types: 1 delivered, 2 failed, 4 buffered, 8 accepted by the SMSC, 16 rejected
+# by the SMSC. The final ones (19) by default: one report per message; 31 adds the steps between.
+FINAL_REPORTS = 1 | 2 | 16
 DLR_PATH = "/notify/sms/dlr/{id}/"
 
 
@@ -59,9 +64,12 @@ class KannelGateway:
         sender: str,
         callback_url: str,
         timeout: float = 10,
+        dlr_mask: int = FINAL_REPORTS,
     ):
         self.url, self.username, self.password = url, username, password
         self.sender, self.callback_url, self.timeout = sender, callback_url.rstrip("/"), timeout
+        self.dlr_mask = dlr_mask
+        self._local = threading.local()  # each sending thread keeps its own connection
 
     def dlr_url(self, message_id: str) -> str:
         # Kannel fills in %d (report type), %T (its time), %A (the SMSC's text), %F (its id).
@@ -80,23 +88,58 @@ class KannelGateway:
             "text": message.body,
             "charset": "utf-8",
             "coding": 2 if count(message.body).encoding == "ucs2" else 0,
-            "dlr-mask": DLR_MASK,
+            "dlr-mask": self.dlr_mask,
             "dlr-url": self.dlr_url(message.id),
         }
         shown = urllib.parse.urlencode({**params, "password": mask(self.password, HIDDEN)})
         request = f"GET {self.url}?{shown}"
-        url = f"{self.url}?{urllib.parse.urlencode(params)}"
         try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as answer:  # noqa: S310
-                body = answer.read()[:300].decode("utf-8", errors="replace")
-                status = answer.status
-        except urllib.error.HTTPError as exc:
-            return _http_error(exc, request)
+            status, body = self._get(urllib.parse.urlencode(params))
         except OSError as exc:
             return SendResult(ok=False, error=str(exc)[:500], request=request)
+        if status >= 300:
+            return SendResult(
+                ok=False,
+                error=f"HTTP {status}: {body.strip()}"[:500],
+                permanent=400 <= status < 500 and status not in RETRYABLE_HTTP,
+                request=request,
+                response=f"{status} {body}",
+            )
         # "0: Accepted for delivery" or "3: Queued for later delivery"; Kannel's own id comes
         # with the delivery report.
         return SendResult(ok=True, request=request, response=f"{status} {body}")
+
+    def _get(self, query: str) -> tuple[int, str]:
+        """GET sendsms on this thread's kept-alive connection. A connection the gateway closed
+        while idle fails before the request is read: that case alone is tried once more."""
+        parts = urllib.parse.urlsplit(self.url)
+        target = f"{parts.path or '/'}?{query}"
+        reused = getattr(self._local, "connection", None)
+        for connection in ([reused] if reused else []) + [None]:
+            if connection is None:
+                kind = (
+                    http.client.HTTPSConnection
+                    if parts.scheme == "https"
+                    else http.client.HTTPConnection
+                )
+                connection = kind(parts.hostname or "", parts.port, timeout=self.timeout)
+            try:
+                connection.request("GET", target)
+                answer = connection.getresponse()
+                body = answer.read()[:300].decode("utf-8", errors="replace")
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                connection.close()
+                self._local.connection = None
+                if connection is reused:
+                    continue
+                raise
+            except (OSError, http.client.HTTPException) as exc:
+                connection.close()
+                self._local.connection = None
+                raise OSError(str(exc) or type(exc).__name__) from exc
+            self._local.connection = None if answer.will_close else connection
+            return answer.status, body
+        raise OSError("no connection to the SMS gateway")  # not reached: the loop returns or raises
 
 
 def provider_signature(secret: str, method: str, params: dict[str, str]) -> str:
@@ -184,4 +227,5 @@ def configured(kind: str, timeout: float):
         settings.GRIDGOV_SMS_SENDER,
         settings.GRIDGOV_SMS_CALLBACK_URL,
         timeout,
+        settings.GRIDGOV_KANNEL_DLR_MASK,
     )

@@ -27,10 +27,10 @@ def test_a_warning_reaches_the_smsc_as_ucs2_and_its_delivery_report_updates_the_
         )
         before = len(through_kannel.received())
         assert send_due() == {"sent": 1, "not_sent": 0}
-        wait_for(lambda: len(through_kannel.received()) > before, 10, "the text at fakesmsc")
+        wait_for(lambda: len(through_kannel.received()) > before, 30, "the text at fakesmsc")
         got = through_kannel.received()[-1]
         assert (got.to, got.kind, got.text) == ("13800001234", "ucs-2", "暴雨红色预警：请立即转移")
-        wait_for(lambda: reports, 10, "the delivery report")
+        wait_for(lambda: reports, 30, "the delivery report")
     finally:
         sms_delivery.disconnect(remember)
     row.refresh_from_db()
@@ -56,7 +56,7 @@ def test_a_delivery_report_with_a_forged_token_changes_nothing(through_kannel, c
 
 def test_a_text_from_a_handset_becomes_a_case(through_kannel, tree):
     through_kannel.inject("13912345678", "幸福路口路灯坏了")
-    case = wait_for(lambda: Case.objects.filter(channel="sms").first(), 10, "the case")
+    case = wait_for(lambda: Case.objects.filter(channel="sms").first(), 30, "the case")
     assert (case.description, case.reporter_phone) == ("幸福路口路灯坏了", "13912345678")
 
 
@@ -72,7 +72,7 @@ def test_another_part_can_claim_an_inbound_text(through_kannel, tree):
 
     try:
         through_kannel.inject("13912345678", "确认 4821")
-        wait_for(lambda: claimed, 10, "the receiver")
+        wait_for(lambda: claimed, 30, "the receiver")
     finally:
         sms_received.disconnect(acknowledgement)
     assert claimed == [("13912345678", "确认 4821")]
@@ -81,7 +81,7 @@ def test_another_part_can_claim_an_inbound_text(through_kannel, tree):
 
 def test_a_stop_reply_puts_the_number_on_the_opt_out_list(through_kannel, tree):
     through_kannel.inject("13912345670", "退订")
-    wait_for(lambda: OptOut.objects.filter(phone="13912345670").exists(), 10, "the opt-out")
+    wait_for(lambda: OptOut.objects.filter(phone="13912345670").exists(), 30, "the opt-out")
     assert not Case.objects.exists()
     row = enqueue_message("sms", "13912345670", "通知", priority=Priority.BULK)
     assert (row.status, row.error) == (OutboxStatus.FAILED, "opted out")
