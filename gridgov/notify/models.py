@@ -54,7 +54,11 @@ class Outbox(models.Model):
     leases it while its gateway works (docs/outbox.md). Its id is the message id receivers see."""
 
     channel = models.CharField(max_length=16, default="sms")
-    destination = models.CharField(max_length=200, help_text="A phone number, URL or node")
+    destination = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A phone number, URL or node; empty: the user's phone, looked up when sent",
+    )
     body = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)
     priority = models.PositiveSmallIntegerField(
@@ -115,6 +119,13 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status} {self.source}"
+
+    def addressee(self) -> str:
+        """Where it goes: a row queued for a user without a number (a warning to thousands: no
+        phone is opened while it is issued) takes the user's phone when it is sent."""
+        if self.destination or not self.user_id:
+            return self.destination
+        return self.user.phone if self.user else ""
 
 
 class DeliveryReport(models.Model):

@@ -185,6 +185,20 @@ def _near_limit(rows: list[Outbox], now: datetime.datetime) -> set[tuple[str, st
     return busy
 
 
+def _look_up_phones(rows: list[Outbox]) -> None:
+    """Rows queued for a user without a number get the user's phone now (one query for the
+    batch; the row keeps it once the answer is recorded)."""
+    wanted = {r.user_id for r in rows if not r.destination and r.user_id}
+    if not wanted:
+        return
+    from gridgov.accounts.models import User
+
+    phones = dict(User.objects.filter(pk__in=wanted).values_list("pk", "phone"))
+    for row in rows:
+        if not row.destination and row.user_id:
+            row.destination = phones.get(row.user_id, "")
+
+
 def claim_next(sender: str = SENDER_NAME, now: datetime.datetime | None = None) -> Outbox | None:
     """Lease the most urgent due message for `sender`, or None when nothing is due."""
     rows = claim_due(sender, 1, now)
@@ -216,6 +230,7 @@ def claim_due(
             )
             if not due:
                 break
+            _look_up_phones(due)
             busy = _near_limit(due, now)
             for row in due:
                 wait = _rate_wait(row, now) if (row.channel, row.destination) in busy else None
@@ -234,6 +249,8 @@ def claim_due(
 
 
 def _send(row: Outbox, gateway: Gateway) -> SendResult:
+    if not row.destination:
+        return SendResult(ok=False, permanent=True, error="no destination (the user has no phone)")
     message = OutgoingMessage(
         id=str(row.pk),
         channel=row.channel,
@@ -249,6 +266,7 @@ def _send(row: Outbox, gateway: Gateway) -> SendResult:
 
 
 RECORDED_FIELDS = [
+    "destination",
     "status",
     "sent_at",
     "error",

@@ -99,7 +99,7 @@ def batch_detail(request, pk: int):
     rows = Outbox.objects.filter(batch=batch).order_by("id")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for row in page:
-        row.shown = mask_phone(row.destination)
+        row.shown = mask_phone(row.addressee())
     return _page(request, "batch.html", "folders", batch=batch, page=page)
 
 
@@ -227,7 +227,7 @@ def log(request):
     listed = SmsLogFilter(request.GET, request.user)
     page = Paginator(listed.page_rows(), 50).get_page(request.GET.get("page"))
     for row in page:
-        row.shown = mask_phone(row.destination)
+        row.shown = mask_phone(row.addressee())
     status = listed.cleaned_data.get("status", "") if listed.is_valid() else ""
     return _page(request, "log.html", "log", page=page, status=status)
 
@@ -236,6 +236,10 @@ def log(request):
 def log_detail(request, pk: int):
     _may_use(request.user)
     row = get_for_user(sms_stats.sms_rows(request.user), request.user, pk=pk)
-    row.shown = mask_phone(row.destination)
-    row.request_shown = row.gateway_request.replace(row.destination, row.shown)
+    row.shown = mask_phone(row.addressee())
+    row.request_shown = (
+        row.gateway_request.replace(row.destination, row.shown)
+        if row.destination
+        else row.gateway_request
+    )
     return _page(request, "message.html", "log", row=row, reports=row.reports.all())

@@ -8,8 +8,17 @@ two INSERT … SELECT statements and its SMS outbox rows in a few batched insert
 import datetime
 
 from django.conf import settings
-from django.db.models import CharField, DateTimeField, IntegerField, Q, QuerySet, Value
-from django.db.models.functions import Length
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, Length
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
@@ -20,8 +29,6 @@ from gridgov.notify import segments
 from gridgov.notify.models import Outbox, Priority
 from gridgov.warnings import sql
 from gridgov.warnings.models import URGENT_COLOURS, Channel, Kind, Receipt, Warning
-
-BATCH = sql.BATCH
 
 
 def ancestors(code: str) -> list[str]:
@@ -106,7 +113,7 @@ def send_sms(
     reminder: bool = False,
 ) -> int:
     """SMS receipts (made when missing) for the people of `app_receipts` who have a phone, and
-    one outbox row each; idempotent per (warning, person, step). Returns the rows queued."""
+    one outbox row each; idempotent per (warning, person, step). Returns the rows newly queued."""
     constants = _constants(warning, Channel.SMS, now, sent=False)
     rows = (
         app_receipts.exclude(user__phone="")
@@ -117,42 +124,33 @@ def send_sms(
     sql.insert_select(Receipt, RECEIPT_COLUMNS, rows)
     targets = Receipt.objects.filter(
         warning=warning, channel=Channel.SMS, user_id__in=app_receipts.values("user_id")
-    ).values_list("pk", "user_id", "user__phone", "area_code")
+    )
     body = sms_text(warning, reminder=reminder)
     # The same fields enqueue_messages fills (area for each unit's log, billed parts); warnings
     # pass the send window and, to staff, the opt-out list, so those rules do not apply here.
-    parts = segments.count(body).parts
-    queued = [
-        (
-            "sms",
-            phone,
-            body,
-            Priority.WARNING,
-            f"warnings.receipt:{pk}",
-            f"warnings:{warning.pk}:{user_id}:{step}",
-            user_id,
-            area_code,
-            parts,
-        )
-        for pk, user_id, phone, area_code in targets.iterator(chunk_size=BATCH)
-        if phone
-    ]
-    sql.insert_rows(
+    # No destination: the sender takes each person's phone when it sends (no phone is opened
+    # while the warning is issued, and the outbox holds no number before it is needed).
+    text = CharField()
+    return sql.insert_select_filled(
         Outbox,
-        [
-            "channel",
-            "destination",
-            "body",
-            "priority",
-            "source",
-            "dedupe_key",
-            "user_id",
-            "area_code",
-            "parts",
-        ],
-        queued,
+        {
+            "channel": Value("sms", output_field=text),
+            "destination": Value("", output_field=text),
+            "body": Value(body, output_field=TextField()),
+            "priority": Value(int(Priority.WARNING), output_field=IntegerField()),
+            "source": Concat(Value("warnings.receipt:"), Cast("pk", text), output_field=text),
+            "dedupe_key": Concat(
+                Value(f"warnings:{warning.pk}:"),
+                Cast("user_id", text),
+                Value(f":{step}"),
+                output_field=text,
+            ),
+            "user_id": F("user_id"),
+            "area_code": F("area_code"),
+            "parts": Value(segments.count(body).parts, output_field=IntegerField()),
+        },
+        targets,
     )
-    return len(queued)
 
 
 def sms_text(warning: Warning, reminder: bool = False) -> str:

@@ -2,14 +2,11 @@
 
 import datetime
 import uuid
+from typing import Any
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db import connection, models
+from django.db.models import QuerySet, Value
 from django.utils import timezone
-
-BATCH = 5000
-# Parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
-MAX_PARAMS = 30_000
 
 
 def insert_select(model, columns: list[str], queryset: QuerySet) -> int:
@@ -25,10 +22,30 @@ def insert_select(model, columns: list[str], queryset: QuerySet) -> int:
         return cursor.rowcount
 
 
+def insert_select_filled(model, values: dict[str, Any], queryset: QuerySet) -> int:
+    """INSERT INTO model … SELECT from `queryset`'s rows: each column named in `values` from its
+    expression, every other column its field's default as a constant. Nothing comes back to
+    Python: a city-wide warning's outbox rows are written by the database alone."""
+    now = timezone.now()
+    expressions: dict[str, Any] = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.attname in values:
+            expressions[field.attname] = values[field.attname]
+            continue
+        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        default = now if auto else field.get_default()
+        expressions[field.attname] = Value(default, output_field=field)
+    aliases = {f"filled_{name}": e for name, e in expressions.items()}
+    rows = queryset.annotate(**aliases).order_by().values_list(*aliases)
+    return insert_select(model, list(expressions), rows)
+
+
 def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """Append rows with multi-row INSERT statements (a few thousand rows each), skipping those a
-    unique constraint already holds, as bulk_create(ignore_conflicts=True) would but without a
-    model object per row. Columns not given get the field's default, prepared once."""
+    """Append rows, skipping those a unique constraint already holds, as
+    bulk_create(ignore_conflicts=True) would but without a model object per row. Columns not
+    given get the field's default, prepared once."""
     if not rows:
         return
     fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
@@ -43,41 +60,37 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
         defaults.append(f.get_db_prep_save(value, connection))
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in [fields[c].column for c in columns] + extra)
-    group = "(" + ", ".join(["%s"] * (len(columns) + len(extra))) + ")"
-    per_statement = max(1, MAX_PARAMS // (len(columns) + len(extra)))
-    memo: dict = {}  # a city's rows share a handful of timestamps: prepare each once
+    # Only datetime values need preparing (and a city's rows share a handful of them).
+    timed = [i for i, c in enumerate(columns) if isinstance(fields[c], models.DateTimeField)]
+    memo: dict = {}
 
-    def prep(column: str, value):
-        if not isinstance(value, datetime.datetime):
-            return value
-        key = (column, value)
-        if key not in memo:
-            memo[key] = fields[column].get_db_prep_save(value, connection)
-        return memo[key]
+    def prep(row: tuple) -> tuple:
+        if not timed:
+            return row + tail
+        values = list(row)
+        for i in timed:
+            value = values[i]
+            if isinstance(value, datetime.datetime):
+                key = (i, value)
+                if key not in memo:
+                    memo[key] = fields[columns[i]].get_db_prep_save(value, connection)
+                values[i] = memo[key]
+        return (*values, *tail)
 
     tail = tuple(defaults)
     table = quote(model._meta.db_table)
     if connection.vendor == "postgresql":
-        _copy_then_insert(
-            table,
-            names,
-            [tuple(prep(c, v) for c, v in zip(columns, row, strict=True)) + tail for row in rows],
-        )
+        _copy_then_insert(table, names, [prep(row) for row in rows])
         return
+    # SQLite: one prepared single-row statement run for every row (in C), rather than statements
+    # of thousands of placeholders that must be built, rewritten and parsed.
+    placeholders = ", ".join(["%s"] * (len(columns) + len(extra)))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            params = [
-                value
-                for row in chunk
-                for value in (*(prep(c, v) for c, v in zip(columns, row, strict=True)), *tail)
-            ]
-            values = ", ".join([group] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608
-                "ON CONFLICT DO NOTHING",
-                params,
-            )
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({placeholders}) "  # noqa: S608
+            "ON CONFLICT DO NOTHING",
+            [prep(row) for row in rows],
+        )
 
 
 def _copy_then_insert(table: str, names: str, rows: list[tuple]) -> None:

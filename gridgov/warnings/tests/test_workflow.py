@@ -3,7 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from gridgov.notify.models import Outbox, Priority
+from gridgov.accounts.models import User
+from gridgov.notify.models import Outbox, OutboxStatus, Priority
+from gridgov.notify.outbox import send_due
 from gridgov.warnings import services
 from gridgov.warnings.models import Channel, Kind, Receipt, State
 from gridgov.warnings.services import WarningInput
@@ -26,6 +28,26 @@ def test_red_reaches_every_level_below_at_once_with_sms(staff, users):
     assert row.priority == Priority.WARNING
     assert w.ack_code in row.body
     assert not app.filter(user=users["district"]).exists()  # the issuing level itself
+
+
+def test_warning_sms_take_each_phone_when_sent_not_when_issued(staff, users, settings):
+    """The issue opens no sealed phone: rows name the person; the sender looks the number up,
+    sends to it and records it. A person whose phone was removed meanwhile fails for good."""
+    w = issued(users["district"], "410105", "red")
+    rows = Outbox.objects.filter(source__startswith="warnings.receipt:")
+    assert set(rows.values_list("destination", flat=True)) == {""}
+    phones = {u.pk: u.phone for u in User.objects.filter(pk__in=rows.values("user_id"))}
+    assert len(phones) == 22 and all(phones.values())
+    gone = rows.order_by("id").first().user
+    gone.phone = ""
+    gone.save(update_fields=["phone", "phone_index"])
+    settings.GRIDGOV_SMS_GATEWAY = "log"
+    assert send_due(concurrency=4) == {"sent": 21, "not_sent": 1}
+    sent = dict(rows.filter(status=OutboxStatus.SENT).values_list("user_id", "destination"))
+    assert sent == {pk: phone for pk, phone in phones.items() if pk != gone.pk}
+    failed = rows.get(user=gone)
+    assert failed.status == OutboxStatus.FAILED and "no phone" in failed.error
+    assert w.ack_code in rows.first().body
 
 
 def test_the_workflow_is_enforced(staff, users):
