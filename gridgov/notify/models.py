@@ -120,13 +120,6 @@ class Outbox(models.Model):
     def __str__(self) -> str:
         return f"{self.channel} {self.status} {self.source}"
 
-    def addressee(self) -> str:
-        """Where it goes: a row queued for a user without a number (a warning to thousands: no
-        phone is opened while it is issued) takes the user's phone when it is sent."""
-        if self.destination or not self.user_id:
-            return self.destination
-        return self.user.phone if self.user else ""
-
 
 class DeliveryReport(models.Model):
     """One delivery report (DLR) the gateway sent for an outbox row, as it came."""

@@ -185,9 +185,10 @@ def _near_limit(rows: list[Outbox], now: datetime.datetime) -> set[tuple[str, st
     return busy
 
 
-def _look_up_phones(rows: list[Outbox]) -> None:
-    """Rows queued for a user without a number get the user's phone now (one query for the
-    batch; the row keeps it once the answer is recorded)."""
+def look_up_phones(rows: list[Outbox]) -> None:
+    """Rows queued for a user without a number get the user's phone in memory (one query for
+    all of them): the sender before sending (the row keeps it once the answer is recorded), the
+    SMS log pages before showing it masked."""
     wanted = {r.user_id for r in rows if not r.destination and r.user_id}
     if not wanted:
         return
@@ -230,7 +231,7 @@ def claim_due(
             )
             if not due:
                 break
-            _look_up_phones(due)
+            look_up_phones(due)
             busy = _near_limit(due, now)
             for row in due:
                 wait = _rate_wait(row, now) if (row.channel, row.destination) in busy else None

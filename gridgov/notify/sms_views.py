@@ -24,6 +24,7 @@ from gridgov.notify.models import (
     SmsGroup,
     SmsTemplate,
 )
+from gridgov.notify.outbox import look_up_phones
 from gridgov.notify.sms_forms import ComposeForm, GroupForm, OptOutForm, TemplateForm
 
 
@@ -98,8 +99,9 @@ def batch_detail(request, pk: int):
     batch = sms_services.get_batch_for_user(request.user, pk)
     rows = Outbox.objects.filter(batch=batch).order_by("id")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    look_up_phones(list(page))
     for row in page:
-        row.shown = mask_phone(row.addressee())
+        row.shown = mask_phone(row.destination)
     return _page(request, "batch.html", "folders", batch=batch, page=page)
 
 
@@ -226,8 +228,9 @@ def log(request):
     _may_use(request.user)
     listed = SmsLogFilter(request.GET, request.user)
     page = Paginator(listed.page_rows(), 50).get_page(request.GET.get("page"))
+    look_up_phones(list(page))
     for row in page:
-        row.shown = mask_phone(row.addressee())
+        row.shown = mask_phone(row.destination)
     status = listed.cleaned_data.get("status", "") if listed.is_valid() else ""
     return _page(request, "log.html", "log", page=page, status=status)
 
@@ -236,7 +239,8 @@ def log(request):
 def log_detail(request, pk: int):
     _may_use(request.user)
     row = get_for_user(sms_stats.sms_rows(request.user), request.user, pk=pk)
-    row.shown = mask_phone(row.addressee())
+    look_up_phones([row])
+    row.shown = mask_phone(row.destination)
     row.request_shown = (
         row.gateway_request.replace(row.destination, row.shown)
         if row.destination

@@ -30,6 +30,17 @@ def test_red_reaches_every_level_below_at_once_with_sms(staff, users):
     assert not app.filter(user=users["district"]).exists()  # the issuing level itself
 
 
+def test_the_sms_log_shows_a_queued_warning_sms_to_its_person_masked(staff, users, client_for):
+    issued(users["district"], "410105", "red")
+    row = Outbox.objects.filter(source__startswith="warnings.receipt:").order_by("id").first()
+    assert row.destination == ""
+    page = client_for(users["admin"]).get(f"/notify/sms/log/{row.pk}/")
+    assert page.status_code == 200
+    phone = row.user.phone
+    text = page.content.decode()
+    assert f"{phone[:3]}****{phone[-4:]}" in text and phone not in text
+
+
 def test_warning_sms_take_each_phone_when_sent_not_when_issued(staff, users, settings):
     """The issue opens no sealed phone: rows name the person; the sender looks the number up,
     sends to it and records it. A person whose phone was removed meanwhile fails for good."""
