@@ -35,6 +35,9 @@ typecheck: $(VENV)/.test
 # Benchmarks: what they need (test tools, Chromium, wrk and nginx from Debian), then each bench
 # once with --smoke to show it works. A full run: .venv/bin/python bench/NAME.py (see README).
 BENCHES := locate intake import_people cockpit slow_clients fanout
+# The field, citizen, business-line and exchange parts' benches, each where it exists.
+BENCHES += $(patsubst bench/%.py,%,$(wildcard bench/positions.py bench/phone.py bench/lines.py \
+  bench/portal.py bench/open311.py bench/classify.py bench/exchange.py))
 bench: $(VENV)/.test assets chromium kannel
 	@test -x /usr/bin/wrk -a -x /usr/sbin/nginx || { \
 	  echo "Installing Debian's wrk (load generator) and nginx (compared in bench/slow_clients.py)"; \

@@ -32,11 +32,25 @@ class Action(models.TextChoices):
     MANAGE_SETTINGS = "manage_settings", _("Edit the platform's settings tables")
     ISSUE_WARNING = "issue_warning", _("Draft, issue and forward warnings at one's level")
     APPROVE_WARNING = "approve_warning", _("Approve warnings at one's level")
+    VIEW_TRACKS = "view_tracks", _("View other people's patrol tracks")
+    ASSIGN_TASKS = "assign_tasks", _("Assign field tasks")
+    REVIEW_DIARY = "review_diary", _("Review work diaries")
+    VIEW_SPECIAL_POPULATION = "view_special_population", _("View special-population records")
+    VIEW_FOREIGN_AFFAIRS = "view_foreign_affairs", _("View foreigners' records")
+    MODERATE_PORTAL = "moderate_portal", _("Moderate the public portal")
+    MANAGE_CLIENTS = "manage_clients", _("Manage client systems and data exchange")
 
 
 _ALL = set(Action)
 _OPERATOR = {Action.VIEW, Action.CHANGE, Action.EXPORT, Action.VIEW_PERSONAL, Action.REPORT}
 _WARNINGS = {Action.ISSUE_WARNING, Action.APPROVE_WARNING}
+# Supervising field work: others' tracks, tasks, diaries, sensitive ledgers of the lines.
+_SUPERVISE = {
+    Action.VIEW_TRACKS,
+    Action.ASSIGN_TASKS,
+    Action.REVIEW_DIARY,
+    Action.VIEW_SPECIAL_POPULATION,
+}
 
 ROLE_ACTIONS: dict[str, set[str]] = {
     Role.ADMIN: _ALL - {Action.READ_AUDIT},
@@ -47,15 +61,34 @@ ROLE_ACTIONS: dict[str, set[str]] = {
         Action.MANAGE_AREAS,
         Action.MANAGE_USERS,
         Action.ASSESS,
+        Action.VIEW_FOREIGN_AFFAIRS,
+        Action.MODERATE_PORTAL,
     }
-    | _WARNINGS,
+    | _WARNINGS
+    | _SUPERVISE,
     Role.STREET_OPERATOR: _OPERATOR
     | _WARNINGS
-    | {Action.VIEW_KEY_POPULATION, Action.MANAGE_AREAS, Action.MANAGE_USERS, Action.ASSESS},
-    Role.COMMUNITY_STAFF: _OPERATOR | {Action.VIEW_KEY_POPULATION, Action.ISSUE_WARNING},
+    | _SUPERVISE
+    | {
+        Action.VIEW_KEY_POPULATION,
+        Action.MANAGE_AREAS,
+        Action.MANAGE_USERS,
+        Action.ASSESS,
+        Action.VIEW_FOREIGN_AFFAIRS,
+        Action.MODERATE_PORTAL,
+    },
+    Role.COMMUNITY_STAFF: _OPERATOR
+    | _SUPERVISE
+    | {Action.VIEW_KEY_POPULATION, Action.ISSUE_WARNING},
     Role.GRID_MEMBER: {Action.VIEW, Action.CHANGE, Action.VIEW_PERSONAL, Action.REPORT},
     Role.DEPARTMENT_HANDLER: {Action.VIEW, Action.CHANGE},
-    Role.LEADER: {Action.VIEW, Action.EXPORT, Action.ASSESS, Action.APPROVE_WARNING},
+    Role.LEADER: {
+        Action.VIEW,
+        Action.EXPORT,
+        Action.ASSESS,
+        Action.APPROVE_WARNING,
+        Action.VIEW_FOREIGN_AFFAIRS,
+    },
     Role.AUDITOR: {Action.VIEW, Action.READ_AUDIT},
     # Accounts, roles, tokens and sign-in security; no desk work, no audit reading.
     Role.SECURITY_ADMIN: {Action.VIEW, Action.MANAGE_USERS},

@@ -31,6 +31,13 @@ TRANSFERS = "system:transfers"
 IMPORT = "system:import"
 DEMO = "system:demo"
 SETUP = "system:setup"
+FIELD_TASKS = "system:field-tasks"
+LINES = "system:lines"
+CLASSIFIER = "system:classifier"
+HOTLINE_12345 = "system:12345"
+PORTAL = "system:portal"
+OPEN311 = "system:open311"
+EXCHANGE = "system:exchange"
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,22 @@ ACCOUNTS: dict[str, SystemAccount] = {
     DEMO: SystemAccount(_("System: demo data"), Role.ADMIN, superuser=True),
     # The first tree and accounts of an installation (and of the test suite).
     SETUP: SystemAccount(_("System: installation setup"), Role.ADMIN, superuser=True),
+    # Creates due visits and inspections as field tasks and reminds about overdue ones.
+    FIELD_TASKS: SystemAccount(_("System: field tasks"), Role.COMMUNITY_STAFF, root_scope=True),
+    # Screening tasks, ledger warnings and escalations of the business lines.
+    LINES: SystemAccount(_("System: business lines"), Role.COMMUNITY_STAFF, root_scope=True),
+    # Applies a category suggested with a confidence above the district's threshold.
+    CLASSIFIER: SystemAccount(
+        _("System: text classifier"), Role.DISTRICT_OPERATOR, root_scope=True
+    ),
+    # Files 12345 hotline work orders as cases and sends their steps back.
+    HOTLINE_12345: SystemAccount(_("System: 12345 hotline"), Role.GRID_MEMBER, root_scope=True),
+    # Files citizens' reports from the public portal.
+    PORTAL: SystemAccount(_("System: public portal"), Role.GRID_MEMBER, root_scope=True),
+    # Files requests of Open311 client systems.
+    OPEN311: SystemAccount(_("System: Open311"), Role.GRID_MEMBER, root_scope=True),
+    # Applies what client systems and other levels' platforms send (exchange, federation).
+    EXCHANGE: SystemAccount(_("System: data exchange"), Role.DISTRICT_OPERATOR, root_scope=True),
 }
 
 _FIELDS = ["username", "full_name", "role", "is_superuser", "is_active"]

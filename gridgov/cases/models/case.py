@@ -36,6 +36,10 @@ class Channel(models.TextChoices):
     CITIZEN = "citizen", _("Citizen")
     SMS = "sms", _("SMS")
     API = "api", _("Other system")
+    PORTAL = "portal", _("Public portal")
+    OPEN311 = "open311", _("Open311 client")
+    HOTLINE_12345 = "12345", _("12345 hotline work order")
+    FEDERATION = "federation", _("Another level's platform")
 
 
 class Urgency(models.TextChoices):
