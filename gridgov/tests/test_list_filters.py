@@ -16,7 +16,6 @@ import inspect
 import json
 import re
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,20 +32,10 @@ from gridgov.office.models import Document
 from gridgov.office.services import documents, notices
 from gridgov.registry import services, transfers
 from gridgov.registry.tests.conftest import POINT_A, homes  # noqa: F401 (fixtures)
+from gridgov.tests.sections import ListRoute, gathered, hooks
 
 ROOT = Path(gridgov.__file__).parent
 DRILL = f"unit=410105001&indicator=reports&period={OCTOBER}"
-
-
-@dataclass
-class ListRoute:
-    page: str
-    api: str  # the API route's view, "module:function"; "" for a list with only a page
-    url: str = ""  # the API URL
-    items: str | None = None  # the key of the list in the API answer (None: the answer is it)
-    key: str = "id"
-    queries: tuple[str, ...] = ()
-    bad: str = ""
 
 
 LISTS = {
@@ -212,6 +201,10 @@ READS = {
     },
 }
 
+LISTS.update(gathered("LISTS"))
+NOT_LISTS.update(gathered("NOT_LISTS"))
+READS.update(gathered("READS"))
+
 
 # A listed row: a table row, or an item of a list (the office's notices).
 ROW = re.compile(r'<(?:tr|li) data-id="([^"]*)"')
@@ -256,6 +249,8 @@ def world(homes, october, users):  # noqa: F811 (fixtures)
             source="form",
         )
         _office_papers(users)
+        for list_rows in hooks("list_rows"):
+            list_rows(users, admin)
         yield {"admin": admin}
 
 

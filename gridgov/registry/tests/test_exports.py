@@ -1,8 +1,6 @@
 """Every export of personal data goes through registry/exports.py: each file is one access-log row
 (with the area of its rows); without the right the answer is 403 and nothing is written."""
 
-from dataclasses import dataclass, field
-
 import pytest
 from django.urls import get_resolver
 
@@ -10,16 +8,7 @@ from gridgov.areas.models import Area
 from gridgov.audit.models import AccessLog
 from gridgov.registry import services
 from gridgov.registry.tests.conftest import POINT_A
-
-
-@dataclass
-class Export:
-    url: str
-    allowed: str  # a user with the right
-    refused: str  # a user in the same area without it
-    data: dict = field(default_factory=dict)  # POSTed (the reason of a full export)
-    fields: tuple[str, ...] = ()
-
+from gridgov.tests.sections import Export, gathered
 
 EXPORTS = {
     "people, masked, CSV": Export(
@@ -51,6 +40,9 @@ EXPORTS = {
 # Downloads that hold no personal data.
 NOT_PERSONAL = {"areas:export": "boundaries", "dashboard:export": "the cockpit's figures"}
 EXPORT_ROUTES = {"registry:export_people", "registry:export_organizations"}
+EXPORTS.update(gathered("EXPORTS"))
+NOT_PERSONAL.update(gathered("NOT_PERSONAL"))
+EXPORT_ROUTES |= set(gathered("EXPORT_ROUTES"))
 
 
 @pytest.fixture
