@@ -72,10 +72,21 @@ class SealedCharField(models.CharField):
 
     @property
     def index_field(self) -> "BlindIndexField":
+        found = self.blind_index
+        if found is None:
+            raise FieldError(f"{self.context.decode()} has no blind index: it cannot be looked up")
+        return found
+
+    @property
+    def blind_index(self) -> "BlindIndexField | None":
+        """The field's blind index, if it has one (a secret kept only to be used has none)."""
         return next(
-            f
-            for f in self.model._meta.concrete_fields
-            if isinstance(f, BlindIndexField) and f.of == self.name
+            (
+                f
+                for f in self.model._meta.concrete_fields
+                if isinstance(f, BlindIndexField) and f.of == self.name
+            ),
+            None,
         )
 
     def seal_many(self, values: list[str]) -> list[str]:

@@ -23,9 +23,14 @@ def sealed_fields() -> list[SealedCharField]:
     ]
 
 
-def _names(field: SealedCharField) -> tuple[str, str, str]:
+def _names(field: SealedCharField) -> tuple[str, str, str | None]:
     q = connection.ops.quote_name
-    return q(field.model._meta.db_table), q(field.column), q(field.index_field.column)
+    index = field.blind_index
+    return (
+        q(field.model._meta.db_table),
+        q(field.column),
+        q(index.column) if index is not None else None,
+    )
 
 
 def count_with_version(field: SealedCharField, version: int, *, other: bool = False) -> int:
@@ -64,16 +69,20 @@ def reseal_field(field: SealedCharField, batch_size: int, progress: Progress | N
         if not todo:
             continue
         plain = field.open_many([t for _pk, t in todo])
-        params = [
-            (new, idx, pk, old)
-            for (pk, old), new, idx in zip(
-                todo, field.seal_many(plain), field.index_many(plain), strict=True
-            )
-        ]
+        sealed = field.seal_many(plain)
+        if index is None:
+            params = [(new, pk, old) for (pk, old), new in zip(todo, sealed, strict=True)]
+            setting = f"{column} = %s"
+        else:
+            indexes = field.index_many(plain)
+            params = [
+                (new, idx, pk, old)
+                for (pk, old), new, idx in zip(todo, sealed, indexes, strict=True)
+            ]
+            setting = f"{column} = %s, {index} = %s"
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {table} SET {column} = %s, {index} = %s "  # noqa: S608
-                f"WHERE id = %s AND {column} = %s",
+                f"UPDATE {table} SET {setting} WHERE id = %s AND {column} = %s",  # noqa: S608
                 params,
             )
         done += len(todo)
