@@ -3,6 +3,7 @@ import json
 import os
 import secrets
 import time
+from pathlib import Path
 
 import numpy as np
 from django.apps import apps
@@ -240,17 +241,17 @@ class Command(BaseCommand):
         return listed
 
     def _other_parts(self, **options) -> None:
-        """Each part may ship `demo_data.load(**options)`; run them in INSTALLED_APPS order."""
+        """Each part may ship `demo_data.load(**options)`, and a part built in sections one
+        `demo_data_<section>.py` each; run them in INSTALLED_APPS order (sections by name)."""
         for config in apps.get_app_configs():
-            try:
-                module = importlib.import_module(f"{config.name}.demo_data")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo_data":
-                    raise
-                continue
-            self._refresh_statistics()
-            self.stdout.write(f"demo data: {config.label}")
-            module.load(stdout=self.stdout, **options)
+            folder = Path(config.path)
+            names = ["demo_data"] if (folder / "demo_data.py").exists() else []
+            names += sorted(p.stem for p in folder.glob("demo_data_*.py"))
+            for name in names:
+                module = importlib.import_module(f"{config.name}.{name}")
+                self._refresh_statistics()
+                self.stdout.write(f"demo data: {config.label} ({name})")
+                module.load(stdout=self.stdout, **options)
 
     @staticmethod
     def _refresh_statistics() -> None:
