@@ -297,6 +297,14 @@ GRIDGOV_PERIODIC_JOBS = {
     "warnings.escalate_silence": 60,
     "warnings.run_rules": 24 * 3600,
     "office.remind": 3600,
+    # field: tracks
+    # field: tasks, visits, diary
+    # lines: disputes, hazards
+    # lines: special populations, rentals
+    # portal
+    # exchange: 12345, classifier
+    # exchange: gazetteer, Open311
+    # exchange: webhooks, change feed
 }
 # Warnings: minutes of silence before an unacknowledged receipt is re-notified (then SMS, then the
 # recipient's supervisor, each after as many minutes again); None: no escalation. Blue and yellow
