@@ -151,7 +151,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     phone pages of other parts (/patrol/phone/) too. Its version changes with the shell."""
     config = {
         "shell": shell_urls(),
-        "pages": [reverse("mobile:home"), reverse("mobile:report")],
+        "pages": [reverse(f"mobile:{name}") for name in ("home", "report", "data", "me")],
         "offline": reverse("mobile:home"),
         "outbox": static("mobile/outbox.js"),
         "bundle": "/api/v1/phone/bundle",

@@ -8,6 +8,8 @@
 importScripts(CONFIG.outbox);
 var CACHE = "gridgov-" + CONFIG.version;
 var MAX_OFFLINE_MS = 14 * 24 * 3600 * 1000;
+// Django's answers vary on Cookie and Accept-Language: a copy is found by its URL alone.
+var MATCH = { ignoreVary: true, ignoreSearch: false };
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
@@ -43,7 +45,7 @@ function networkFirst(request) {
   return fetch(request).then(function (response) {
     if (keepable(response)) {
       var copy = response.clone();
-      caches.open(CACHE).then(function (c) { return c.put(request, copy); });
+      caches.open(CACHE).then(function (c) { return c.put(request.url, copy); });
       GridOutbox.setMeta("online_at", Date.now()).catch(function () {});
     }
     return response;
@@ -52,9 +54,9 @@ function networkFirst(request) {
       if (at && Date.now() - at > MAX_OFFLINE_MS) {
         return caches.delete(CACHE).then(function () { return Response.error(); });
       }
-      return caches.match(request).then(function (hit) {
+      return caches.match(request.url, MATCH).then(function (hit) {
         if (hit) return hit;
-        if (request.mode === "navigate") return caches.match(CONFIG.offline);
+        if (request.mode === "navigate") return caches.match(CONFIG.offline, MATCH);
         return Response.error();
       }).then(function (r) { return r || Response.error(); });
     });
@@ -67,7 +69,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.indexOf(CONFIG.static) === 0) {
-    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+    event.respondWith(caches.match(request, MATCH).then(function (hit) { return hit || fetch(request); }));
     return;
   }
   if (url.pathname === CONFIG.bundle || (request.mode === "navigate" && inScope(url.pathname))) {

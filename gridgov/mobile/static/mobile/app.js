@@ -44,8 +44,8 @@
       var t = document.createElement("strong");
       t.textContent = (item.label || item.url);
       var m = document.createElement("span"); m.className = "m-meta";
-      m.textContent = new Date(item.created_at).toLocaleString("zh-CN", { hour12: false }) +
-        (item.attachments && item.attachments.length ? " · 📷" + item.attachments.length : "") +
+      m.textContent = new Date(item.created_at).toLocaleString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" }) +
+        (item.attachments && item.attachments.length ? " · " + box.dataset.photos + " " + item.attachments.length : "") +
         (item.error || item.last_error ? " · " + (item.error || item.last_error) : "");
       var row = document.createElement("div"); row.className = "m-buttons";
       var retry = document.createElement("button"); retry.type = "button";
@@ -156,8 +156,13 @@
     }
   };
 
+  function heading() {
+    var h = document.querySelector(".m-top h1");
+    if (h && !h.textContent.trim()) h.textContent = document.title.split(" · ")[0];
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    netState(); todoBadge(); guardLogout(); registerWorker(); loadBundle();
+    heading(); netState(); todoBadge(); guardLogout(); registerWorker(); loadBundle();
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
     outboxReady.then(function (ob) { if (user) ob.setMeta("csrf", csrf); ob.setMeta("user", user); });
     var now = $("m-send-now");

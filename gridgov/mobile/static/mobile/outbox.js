@@ -87,10 +87,21 @@
 
   var flushing = null;
 
-  /* Send the author's waiting items, oldest first. Resolves with {sent, left}. */
+  /* Send the author's waiting items, oldest first. Resolves with {sent, left}. The page and the
+   * service worker (Background Sync) may both try at once: a Web Lock shared by every tab and
+   * the worker lets one send at a time, and the next reads what is left after it. */
   function flush(author, csrf) {
     if (flushing) return flushing;
-    flushing = list(author).then(function (items) {
+    var locks = root.navigator && root.navigator.locks;
+    flushing = locks ? locks.request("gridgov-outbox", function () { return sendAll(author, csrf); })
+      : sendAll(author, csrf);
+    var done = function () { flushing = null; };
+    flushing.then(done, done);
+    return flushing;
+  }
+
+  function sendAll(author, csrf) {
+    return list(author).then(function (items) {
       var sent = 0;
       var chain = Promise.resolve();
       items.forEach(function (item) {
@@ -113,7 +124,9 @@
           });
           return step.then(function (answer) {
             item.answer = answer;  // the record exists: never post it again, only what follows
-            return sendAttachments(item, answer, csrf).then(function () {
+            return put(item).then(function () {
+              return sendAttachments(item, answer, csrf);
+            }).then(function () {
               sent += 1;
               return remove(item.id);
             });
@@ -129,9 +142,6 @@
         return list(author).then(function (left) { return { sent: sent, left: left.length }; });
       });
     });
-    var done = function () { flushing = null; };
-    flushing.then(done, done);
-    return flushing;
   }
 
   function retry(id) {
