@@ -60,5 +60,5 @@ def phone_todo(request: HttpRequest):
     items = queries.todo_items(request.user)
     return TodoOut(
         count=len(items),
-        items=[TodoItemOut(**{k: i.get(k) for k in _TODO_KEYS if k in i}) for i in items],
+        items=[TodoItemOut.model_validate({k: i[k] for k in _TODO_KEYS if k in i}) for i in items],
     )
