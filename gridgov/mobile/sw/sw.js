@@ -1,0 +1,92 @@
+/* The phone app's service worker (CONFIG is prepended by the server: shell, pages, version).
+ * - the static shell is precached and served cache-first;
+ * - phone pages and the offline bundle go to the network first and fall back to the copy kept
+ *   when they were last seen (never an answer marked no-store, never a redirect to sign-in);
+ * - after 14 days without reaching the server the copies are dropped;
+ * - Background Sync "outbox" sends the waiting items where the browser has it. */
+"use strict";
+importScripts(CONFIG.outbox);
+var CACHE = "gridgov-" + CONFIG.version;
+var MAX_OFFLINE_MS = 14 * 24 * 3600 * 1000;
+// Django's answers vary on Cookie and Accept-Language: a copy is found by its URL alone.
+var MATCH = { ignoreVary: true, ignoreSearch: false };
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.addAll(CONFIG.shell).then(function () {
+      return Promise.all(CONFIG.pages.map(function (url) {
+        return fetch(url, { credentials: "same-origin" }).then(function (r) {
+          if (keepable(r)) return cache.put(url, r);
+          return null;
+        }).catch(function () { return null; });
+      }));
+    });
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k.indexOf("gridgov-") === 0 && k !== CACHE; })
+      .map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function keepable(response) {
+  if (!response || !response.ok || response.redirected || response.type !== "basic") return false;
+  var cc = response.headers.get("Cache-Control") || "";
+  return cc.indexOf("no-store") < 0;
+}
+
+function inScope(path) {
+  return CONFIG.scopes.some(function (s) { return path.indexOf(s) === 0; });
+}
+
+function networkFirst(request) {
+  return fetch(request).then(function (response) {
+    if (keepable(response)) {
+      var copy = response.clone();
+      caches.open(CACHE).then(function (c) { return c.put(request.url, copy); });
+      GridOutbox.setMeta("online_at", Date.now()).catch(function () {});
+    }
+    return response;
+  }).catch(function () {
+    return GridOutbox.getMeta("online_at").catch(function () { return null; }).then(function (at) {
+      if (at && Date.now() - at > MAX_OFFLINE_MS) {
+        return caches.delete(CACHE).then(function () { return Response.error(); });
+      }
+      return caches.match(request.url, MATCH).then(function (hit) {
+        if (hit) return hit;
+        if (request.mode === "navigate") return caches.match(CONFIG.offline, MATCH);
+        return Response.error();
+      }).then(function (r) { return r || Response.error(); });
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf(CONFIG.static) === 0) {
+    event.respondWith(caches.match(request, MATCH).then(function (hit) { return hit || fetch(request); }));
+    return;
+  }
+  if (url.pathname === CONFIG.bundle || (request.mode === "navigate" && inScope(url.pathname))) {
+    event.respondWith(networkFirst(request));
+  }
+});
+
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "outbox") return;
+  event.waitUntil(Promise.all([GridOutbox.getMeta("user"), GridOutbox.getMeta("csrf")])
+    .then(function (v) { return v[0] ? GridOutbox.flush(v[0], v[1]) : null; })
+    .then(function () { return self.clients.matchAll(); })
+    .then(function (all) { all.forEach(function (c) { c.postMessage({ type: "outbox-sent" }); }); }));
+});
+
+self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "clear") {
+    event.waitUntil(caches.delete(CACHE));
+  }
+});

@@ -1,0 +1,6 @@
+"""The phone app's entries in the shared meta-tests (see gridgov/tests/sections.py)."""
+
+NOT_LISTS = {
+    "gridgov.mobile.api:phone_bundle": "the caller's own grids for offline use, whole, no filter",
+    "gridgov.mobile.api:phone_todo": "the caller's own to-do list, whole, no filter",
+}

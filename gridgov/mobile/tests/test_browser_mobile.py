@@ -1,0 +1,113 @@
+"""The phone app in Chromium at 390×844: install-ready (manifest, active service worker), and a
+report with a photo made while offline that is sent once when the network returns."""
+
+import io
+import time
+
+import pytest
+from PIL import Image
+
+from gridgov.cases import services as cases
+from gridgov.cases.models import Case, Status
+from gridgov.conftest import browser_login, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def big_photo(path) -> None:
+    """A 12-megapixel-sized noisy photo (4000×3000), far over the phone's 500 KB limit."""
+    image = Image.effect_noise((4000, 3000), 60).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=95)
+    path.write_bytes(buffer.getvalue())
+
+
+def until(page, expression: str, timeout_s: float = 15) -> None:
+    """Poll an expression with evaluate (the pages' policy forbids wait_for_function's eval)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        page.wait_for_timeout(100)
+
+
+def wait_for_worker(page) -> None:
+    until(
+        page,
+        "navigator.serviceWorker.getRegistration('/m/')"
+        ".then(r => !!(r && r.active && r.active.state === 'activated'))",
+    )
+
+
+def test_install_ready_and_an_offline_report_arrives_once(
+    live_server, tree, users, strict_browser_page, tmp_path
+):
+    grid = tree.grids[0]
+    lon, lat = grid.label_lon, grid.label_lat
+    waiting, _ = cases.report_case(
+        actor=users["op_a"],
+        channel="grid_member",
+        description="路灯不亮，已维修待核查",
+        title="路灯不亮",
+        lon=lon,
+        lat=lat,
+    )
+    Case.objects.filter(pk=waiting.pk).update(status=Status.HANDLED)
+    photo = tmp_path / "photo.jpg"
+    big_photo(photo)
+
+    page = strict_browser_page
+    page.set_viewport_size(PHONE)
+    browser_login(page, live_server.url, "member_a", "pw-member_a")
+    page.goto(f"{live_server.url}/m/")
+    manifest = page.evaluate(
+        "fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())"
+    )
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/m/"
+    wait_for_worker(page)
+    page.reload()
+    assert page.evaluate("!!navigator.serviceWorker.controller")
+    assert page.locator("#m-badge-todo").inner_text() == "1"
+    assert page.locator("#m-outbox-pill").is_hidden()
+    screenshot(page, "mobile-home")
+
+    page.goto(f"{live_server.url}/m/report/")
+    page.fill("#m-cat-search", "井盖")
+    page.locator(".m-cat-item").first.click()
+    page.fill("#m-description", "井盖松动，行人踩上去会翻转")
+    page.evaluate(
+        f"document.getElementById('m-lon').value = '{lon}';"
+        f"document.getElementById('m-lat').value = '{lat}';"
+    )
+    page.set_input_files("#m-photo", str(photo))
+    until(page, "document.getElementById('m-photo-info').textContent.includes('KB')")
+    info = page.inner_text("#m-photo-info")
+    width, height = (int(v) for v in info.split(" ")[0].split("×"))
+    assert max(width, height) == 2048
+
+    page.context.set_offline(True)
+    page.click("#m-send")
+    page.wait_for_selector("#m-report-ok:not([hidden])")
+    assert page.inner_text("#m-outbox-count") == "1"
+    assert Case.objects.filter(description__startswith="井盖松动").count() == 0
+
+    page.goto(f"{live_server.url}/m/me/")  # from the service worker's copy
+    page.wait_for_selector("#m-outbox .m-outbox-item")
+    screenshot(page, "mobile-outbox")
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    until(page, "document.getElementById('m-outbox-pill').hidden")
+    made = Case.objects.filter(description__startswith="井盖松动")
+    assert made.count() == 1
+    case = made.get()
+    assert case.category is not None and case.category.code.startswith("C01")
+    attachment = case.attachments.get()
+    assert attachment.width <= 2048 and attachment.height <= 2048 and attachment.size <= 500 * 1024
+
+    # Sending again (another start of the app) makes nothing twice.
+    page.evaluate("GridApp.send()")
+    page.reload()
+    assert made.count() == 1 and case.attachments.count() == 1

@@ -1,0 +1,144 @@
+"""The phone's pages, its offline bundle (ETag, masking, scope) and the outbox's idempotency."""
+
+import json
+import uuid
+
+import pytest
+
+from gridgov.cases import services as cases
+from gridgov.cases.models import Case, Status
+from gridgov.registry import services as registry
+from gridgov.registry.models import Household, KeyPopulationTag
+from gridgov.registry.models.people import KEY_CATEGORIES
+
+pytestmark = pytest.mark.django_db
+
+
+def _point(grid) -> tuple[float, float]:
+    return grid.label_lon, grid.label_lat
+
+
+@pytest.fixture
+def person_a(tree, users):
+    return registry.save_person(
+        {
+            "name": "张三丰",
+            "id_number": "11010519491231002X",
+            "phone": "13800138000",
+            "registration": "registered",
+        },
+        actor=users["op_a"],
+        area_code=tree.grids[0].code,
+    )[0]
+
+
+def test_pages_answer_for_a_member(users, client_for):
+    client = client_for(users["member_a"])
+    for url in ("/m/", "/m/report/", "/m/data/", "/m/me/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "private, no-cache"
+        html = response.content.decode()
+        assert 'href="/patrol/phone/"' in html and "m-tabs" in html
+
+
+def test_pages_need_sign_in(client):
+    assert client.get("/m/").status_code == 302
+
+
+def test_manifest_is_install_ready(client, db):
+    data = client.get("/m/manifest.webmanifest").json()
+    assert data["display"] == "standalone" and data["start_url"] == "/m/"
+    assert {i["sizes"] for i in data["icons"]} >= {"192x192", "512x512"}
+
+
+def test_service_worker_may_control_the_phone_pages(client, db):
+    response = client.get("/m/sw.js")
+    assert response["Service-Worker-Allowed"] == "/"
+    body = response.content.decode()
+    assert body.startswith("const CONFIG = ") and "/static/mobile/app.js" in body
+
+
+def test_leader_gets_a_cockpit(users, client_for):
+    html = client_for(users["leader"]).get("/m/").content.decode()
+    assert "m-figures" in html
+
+
+def test_todo_lists_cases_to_verify_and_own_reports(tree, users, client_for):
+    grid = tree.grids[0]
+    lon, lat = _point(grid)
+    own, _ = cases.report_case(
+        actor=users["member_a"], channel="grid_member", description="井盖缺失", lon=lon, lat=lat
+    )
+    other, _ = cases.report_case(
+        actor=users["op_a"], channel="grid_member", description="路灯不亮", lon=lon, lat=lat
+    )
+    Case.objects.filter(pk=other.pk).update(status=Status.HANDLED)
+    data = client_for(users["member_a"]).get("/api/v1/phone/todo").json()
+    kinds = {(i["kind"], i["url"]) for i in data["items"]}
+    assert ("on_spot", f"/cases/{own.pk}/") in kinds
+    assert ("verify", f"/cases/{other.pk}/") in kinds
+    assert data["count"] == 2
+    html = client_for(users["member_a"]).get("/m/").content.decode()
+    assert own.number in html and 'data-count="2"' in html
+
+
+def test_bundle_holds_the_members_grid_masked(tree, users, client_for, person_a):
+    grid = tree.grids[0]
+    Household.objects.create(number="HH-A-1", head=person_a, area_code=grid.code)
+    KeyPopulationTag.objects.create(
+        person=person_a, area_code=grid.code, category=KEY_CATEGORIES[0][0], notes="重点关注备注"
+    )
+    client = client_for(users["member_a"])
+    response = client.get("/api/v1/phone/bundle")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-cache"
+    text = response.content.decode()
+    data = json.loads(text)
+    assert [g["code"] for g in data["grids"]] == [grid.code]
+    assert data["households"][0]["head"] == "张**"
+    assert "张三丰" not in text and "13800138000" not in text and "11010519491231002X" not in text
+    assert "重点关注备注" not in text and KEY_CATEGORIES[0][0] not in text
+
+
+def test_bundle_etag_answers_304_when_unchanged(tree, users, client_for):
+    client = client_for(users["member_a"])
+    first = client.get("/api/v1/phone/bundle")
+    etag = first["ETag"]
+    again = client.get("/api/v1/phone/bundle", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    lon, lat = _point(tree.grids[0])
+    cases.report_case(
+        actor=users["member_a"], channel="grid_member", description="新问题", lon=lon, lat=lat
+    )
+    changed = client.get("/api/v1/phone/bundle", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_bundle_holds_nothing_of_another_street(tree, users, client_for):
+    other_grid = next(g for g in tree.grids if g.code.startswith("410105002"))
+    lon, lat = _point(other_grid)
+    cases.report_case(
+        actor=users["op_b"], channel="grid_member", description="乙街道的问题", lon=lon, lat=lat
+    )
+    text = client_for(users["member_a"]).get("/api/v1/phone/bundle").content.decode()
+    assert "乙街道的问题" not in text and other_grid.code not in text
+
+
+def test_outbox_replay_makes_one_case(tree, users, client_for):
+    """The phone sends a report, the answer is lost, it sends the same item again."""
+    client = client_for(users["member_a"])
+    lon, lat = _point(tree.grids[0])
+    key = str(uuid.uuid4())
+    body = {
+        "description": "垃圾满溢",
+        "channel": "grid_member",
+        "idempotency_key": key,
+        "lon": lon,
+        "lat": lat,
+    }
+    first = client.post("/api/v1/cases", json.dumps(body), content_type="application/json")
+    again = client.post("/api/v1/cases", json.dumps(body), content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert Case.objects.filter(idempotency_key=key).count() == 1
