@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models.signals import post_save
 
+from gridgov.cases.services.sql import insert_row
 from gridgov.exchange.models import ChangeEvent, ClientSystem, WebhookEndpoint
 from gridgov.notify.models import Priority
 from gridgov.notify.outbox import enqueue_messages
@@ -99,7 +100,7 @@ def record_event(
 ) -> ChangeEvent:
     """Write the event and queue it for each endpoint that may receive it (call inside the
     transaction of the change)."""
-    event = ChangeEvent.objects.create(
+    event = ChangeEvent(
         type=event_type,
         version=CATALOGUE_VERSION,
         area_code=area_code or "",
@@ -107,6 +108,7 @@ def record_event(
         object_id=str(object_id),
         fields=sorted(fields),
     )
+    insert_row(event)  # prepared once: an event per report must not slow the intake path
     queue_for_endpoints([event])
     return event
 
