@@ -261,7 +261,7 @@ GRIDGOV_CHANGE_FEED_SETTLE = (
     else None
 )
 # Only for the test suite and benches, whose receivers listen on loopback: never in production.
-GRIDGOV_WEBHOOK_TEST_LOOPBACK = False
+GRIDGOV_WEBHOOK_TEST_LOOPBACK = os.environ.get("GRIDGOV_WEBHOOK_TEST_LOOPBACK") == "1"
 GRIDGOV_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("GRIDGOV_WEBHOOK_TIMEOUT_SECONDS", "10"))
 # SMS (docs/sms.md): "log" writes messages to the log; "http" POSTs them to GRIDGOV_SMS_URL,
 # signed; "kannel" uses Kannel's sendsms; "provider" a cloud SMS service (signature + template).

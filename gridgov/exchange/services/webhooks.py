@@ -73,7 +73,7 @@ def check_destination(url: str) -> tuple[str, str, int, str]:
     host = parts.hostname.lower()
     own = {h.lower() for h in settings.ALLOWED_HOSTS if h not in ("*", "")}
     local = host == "localhost" or host.endswith(".localhost")
-    if host in own or (local and not settings.GRIDGOV_WEBHOOK_TEST_LOOPBACK):
+    if (host in own or local) and not settings.GRIDGOV_WEBHOOK_TEST_LOOPBACK:
         raise RefusedDestination(_("The platform does not send webhooks to itself."))
     try:
         addresses = resolve(host, port)
