@@ -17,6 +17,7 @@ import ipaddress
 import json
 import socket
 import ssl
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -145,31 +146,66 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
+_kept = threading.local()
+
+
 def post(url: str, headers: dict[str, str], body: bytes, timeout: float) -> int:
-    """POST to a checked address; the status code (redirects are answers, never followed)."""
+    """POST to a checked address; the status code (redirects are answers, never followed).
+    Each sending thread keeps its connection to a receiver alive between messages; a kept
+    connection the receiver closed meanwhile is replaced once."""
     scheme, host, port, address = check_destination(url)
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    kind = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-    connection = kind(host, port, address, timeout)
-    try:
-        connection.request("POST", path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read(65536)
-        return response.status
-    finally:
-        connection.close()
+    key = (scheme, host, port, address)
+    pool = getattr(_kept, "connections", None)
+    if pool is None:
+        pool = _kept.connections = {}
+    for attempt in (1, 2):
+        connection = pool.get(key)
+        reused = connection is not None
+        if connection is None:
+            kind = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+            connection = pool[key] = kind(host, port, address, timeout)
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read(65536)
+            if response.will_close:
+                connection.close()
+                pool.pop(key, None)
+            return response.status
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            connection.close()
+            pool.pop(key, None)
+            if not reused or attempt == 2:
+                raise
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            pool.pop(key, None)
+            raise
+    raise http.client.HTTPException("no answer")
 
 
 class WebhookGateway:
+    """One per sender loop, shared by its threads; endpoints are read again after a few seconds
+    (a disabled or revoked one stops within that time)."""
+
     name = "webhook"
+    ENDPOINT_SECONDS = 5.0
+
+    def __init__(self) -> None:
+        self._endpoints: dict[int, tuple[float, WebhookEndpoint | None]] = {}
+
+    def _endpoint(self, pk: int) -> WebhookEndpoint | None:
+        found = self._endpoints.get(pk)
+        if found is not None and time.monotonic() - found[0] < self.ENDPOINT_SECONDS:
+            return found[1]
+        endpoint = WebhookEndpoint.objects.select_related("client").filter(pk=pk).first()
+        self._endpoints[pk] = (time.monotonic(), endpoint)
+        return endpoint
 
     def send(self, message: OutgoingMessage) -> SendResult:
-        endpoint = (
-            WebhookEndpoint.objects.select_related("client")
-            .filter(pk=int(message.payload.get("endpoint") or 0))
-            .first()
-        )
+        endpoint = self._endpoint(int(message.payload.get("endpoint") or 0))
         if endpoint is None or not endpoint.active or endpoint.client.revoked_at is not None:
             return SendResult(ok=False, permanent=True, error="endpoint disabled or removed")
         body = json.dumps(message.payload["event"], ensure_ascii=False).encode()
@@ -196,6 +232,7 @@ class WebhookGateway:
             return SendResult(ok=True, response=f"HTTP {status}")
         if status == 410:
             disable(endpoint, _("The receiver answered 410 Gone."))
+            self._endpoints.pop(endpoint.pk, None)
             return SendResult(ok=False, permanent=True, error="HTTP 410: endpoint gone")
         _failed(endpoint)
         return SendResult(ok=False, error=f"HTTP {status}")
@@ -203,13 +240,19 @@ class WebhookGateway:
 
 def _failed(endpoint: WebhookEndpoint) -> None:
     now = timezone.now()
-    if endpoint.failing_since is None:
+    since = (
+        WebhookEndpoint.objects.filter(pk=endpoint.pk)
+        .values_list("failing_since", flat=True)
+        .first()
+    )
+    endpoint.failing_since = since or now
+    if since is None:
         WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
             failing_since=now
         )
         return
     limit = datetime.timedelta(hours=settings.GRIDGOV_WEBHOOK_DISABLE_AFTER_HOURS)
-    if now - endpoint.failing_since > limit:
+    if now - since > limit:
         disable(endpoint, _("The receiver failed for longer than the allowed time."))
 
 

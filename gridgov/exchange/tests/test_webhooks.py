@@ -3,6 +3,7 @@ verifier written here from the convention), retried, disabled on 410, replayed; 
 addresses checked (SSRF); the change feed in order, restartable, within the client's scope."""
 
 import base64
+import datetime
 import hashlib
 import hmac
 import json
@@ -292,3 +293,20 @@ def test_the_feed_waits_for_young_events_to_settle(users, taxonomy, client, sett
     assert client.get("/api/v1/changes", HTTP_X_API_KEY=key).json()["events"] == []
     settings.GRIDGOV_CHANGE_FEED_SETTLE = 0
     assert len(client.get("/api/v1/changes", HTTP_X_API_KEY=key).json()["events"]) == 1
+
+
+def test_a_receiver_failing_too_long_is_disabled(hook, receiver, users, settings):
+    _client, endpoint = hook
+    settings.GRIDGOV_WEBHOOK_DISABLE_AFTER_HOURS = 1
+    receiver.answers = [503, 503]
+    _report(users)
+    send_due()
+    endpoint.refresh_from_db()
+    assert endpoint.active and endpoint.failing_since is not None
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        failing_since=endpoint.failing_since - datetime.timedelta(hours=2)
+    )
+    Outbox.objects.filter(channel="webhook").update(next_attempt_at=None)
+    send_due()
+    endpoint.refresh_from_db()
+    assert not endpoint.active and endpoint.disabled_reason
