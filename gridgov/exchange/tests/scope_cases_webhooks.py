@@ -77,4 +77,27 @@ CASES = [
         expect=403,
         live_expect=(202, 400),
     ),
+    Case("exchange/webhooks/", lambda w: "/exchange/webhooks/", expect=403, absent=_receiver),
+    Case(
+        "exchange/webhooks/<int:pk>/",
+        lambda w: f"/exchange/webhooks/{_e(w)}/",
+        expect=403,
+        absent=_receiver,
+    ),
+    Case(
+        "exchange/webhooks/<int:pk>/active/",
+        lambda w: f"/exchange/webhooks/{_e(w)}/active/",
+        "POST",
+        lambda w: {"active": "0"},
+        expect=403,
+        live_expect=302,
+    ),
+    Case(
+        "exchange/webhooks/<int:pk>/replay/",
+        lambda w: f"/exchange/webhooks/{_e(w)}/replay/",
+        "POST",
+        lambda w: {"event": w.objects["event_b"].pk},
+        expect=403,
+        live_expect=302,
+    ),
 ]

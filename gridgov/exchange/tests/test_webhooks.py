@@ -310,3 +310,23 @@ def test_a_receiver_failing_too_long_is_disabled(hook, receiver, users, settings
     send_due()
     endpoint.refresh_from_db()
     assert not endpoint.active and endpoint.disabled_reason
+
+
+def test_the_endpoint_page_shows_the_delivery_log_and_replays(hook, receiver, users, client_for):
+    _client, endpoint = hook
+    receiver.answers = [500]
+    _report(users)
+    send_due()
+    page = client_for(users["admin"]).get(f"/exchange/webhooks/{endpoint.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "case.reported" in text and "HTTP 500" in text
+    event = ChangeEvent.objects.get(type="case.reported")
+    done = client_for(users["admin"]).post(
+        f"/exchange/webhooks/{endpoint.pk}/replay/", {"event": event.pk}
+    )
+    assert done.status_code == 302
+    assert webhooks.deliveries(endpoint).count() == 2
+    listed = client_for(users["admin"]).get("/exchange/webhooks/").content.decode()
+    assert endpoint.url in listed
+    assert client_for(users["op_a"]).get("/exchange/webhooks/").status_code == 403
