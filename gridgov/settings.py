@@ -241,7 +241,28 @@ GRIDGOV_JOB_LOCAL_LIVENESS = _env_bool("GRIDGOV_JOB_LOCAL_LIVENESS", True)
 GRIDGOV_OUTBOX_LEASE_SECONDS = float(os.environ.get("GRIDGOV_OUTBOX_LEASE_SECONDS", "60"))
 GRIDGOV_OUTBOX_RETRY_SECONDS = float(os.environ.get("GRIDGOV_OUTBOX_RETRY_SECONDS", "30"))
 GRIDGOV_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRIDGOV_OUTBOX_MAX_ATTEMPTS", "8"))
+# Webhooks: 30 attempts with the backoff capped at an hour keep trying for more than a day.
+GRIDGOV_OUTBOX_MAX_ATTEMPTS_BY_CHANNEL = {"webhook": 30}
 GRIDGOV_OUTBOX_RATE_LIMITS = {"sms": (10, 60)}
+# Webhook receivers (docs/exchange.md): private addresses only inside these blocks (CIDR,
+# comma-separated); a receiver failing longer than this many hours is disabled.
+GRIDGOV_WEBHOOK_PRIVATE_NETWORKS = [
+    n.strip()
+    for n in os.environ.get("GRIDGOV_WEBHOOK_PRIVATE_NETWORKS", "").split(",")
+    if n.strip()
+]
+GRIDGOV_WEBHOOK_DISABLE_AFTER_HOURS = float(
+    os.environ.get("GRIDGOV_WEBHOOK_DISABLE_AFTER_HOURS", "72")
+)
+# The change feed shows events this many seconds old (None: 0 on SQLite, 5 on PostgreSQL).
+GRIDGOV_CHANGE_FEED_SETTLE = (
+    float(os.environ["GRIDGOV_CHANGE_FEED_SETTLE"])
+    if os.environ.get("GRIDGOV_CHANGE_FEED_SETTLE")
+    else None
+)
+# Only for the test suite and benches, whose receivers listen on loopback: never in production.
+GRIDGOV_WEBHOOK_TEST_LOOPBACK = os.environ.get("GRIDGOV_WEBHOOK_TEST_LOOPBACK") == "1"
+GRIDGOV_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("GRIDGOV_WEBHOOK_TIMEOUT_SECONDS", "10"))
 # SMS (docs/sms.md): "log" writes messages to the log; "http" POSTs them to GRIDGOV_SMS_URL,
 # signed; "kannel" uses Kannel's sendsms; "provider" a cloud SMS service (signature + template).
 GRIDGOV_SMS_GATEWAY = os.environ.get("GRIDGOV_SMS_GATEWAY", "log")

@@ -6,3 +6,9 @@ class ExchangeConfig(AppConfig):
     name = "gridgov.exchange"
     label = "exchange"
     verbose_name = _("Exchange")
+
+    def ready(self) -> None:
+        from gridgov.exchange.services import events, webhooks
+
+        events.connect()
+        webhooks.register_gateway()

@@ -279,6 +279,13 @@ RECORDED_FIELDS = [
 ]
 
 
+def max_attempts(channel: str) -> int:
+    """Attempts before a message fails for good: per channel where set (webhooks retry for a
+    day and more), else GRIDGOV_OUTBOX_MAX_ATTEMPTS."""
+    by_channel = settings.GRIDGOV_OUTBOX_MAX_ATTEMPTS_BY_CHANNEL
+    return by_channel.get(channel, settings.GRIDGOV_OUTBOX_MAX_ATTEMPTS)
+
+
 def _record(answers: list[tuple[Outbox, Gateway, SendResult]], now: datetime.datetime) -> None:
     """Write the gateways' answers on the rows still pending, in one transaction."""
     with transaction.atomic():
@@ -298,7 +305,7 @@ def _record(answers: list[tuple[Outbox, Gateway, SendResult]], now: datetime.dat
                 row.status, row.sent_at, row.error = OutboxStatus.SENT, now, ""
                 if result.gateway_id:  # Kannel's id comes later, with the delivery report
                     Outbox.objects.filter(pk=row.pk).update(gateway_id=result.gateway_id)
-            elif result.permanent or row.attempts >= settings.GRIDGOV_OUTBOX_MAX_ATTEMPTS:
+            elif result.permanent or row.attempts >= max_attempts(row.channel):
                 row.status, row.error = OutboxStatus.FAILED, result.error
                 logger.warning("outbox %s failed for good: %s", row.pk, result.error)
             else:

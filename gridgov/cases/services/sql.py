@@ -2,6 +2,7 @@
 key lookup."""
 
 from django.db import connection, models
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from gridgov.cases.models import Case
@@ -54,6 +55,15 @@ def insert_row(obj) -> None:
         obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
     obj._state.db = connection.alias
+    # As a save would: the change feed (exchange) hears of the new row in this transaction.
+    post_save.send(
+        sender=model,
+        instance=obj,
+        created=True,
+        update_fields=None,
+        raw=False,
+        using=connection.alias,
+    )
 
 
 def find_case_by_idempotency_key(scope: str, key: str) -> Case | None:

@@ -1,0 +1,1 @@
+from gridgov.cases.tests.conftest import taxonomy  # noqa: F401 (fixture)
