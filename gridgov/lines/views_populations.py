@@ -261,14 +261,13 @@ def rental(request, pk: int):
         pk=pk,
     )
     form = InspectionForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                rentals.inspect_rental(target, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("The inspection is recorded."))
-                return redirect("lines:rental", target.pk)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+    if request.method == "POST" and form.is_valid():
+        try:
+            rentals.inspect_rental(target, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The inspection is recorded."))
+            return redirect("lines:rental", target.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
     today = timezone.localdate()
     return render(
         request,
