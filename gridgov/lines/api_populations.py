@@ -142,7 +142,10 @@ def _record(request: AuthenticatedRequest, record_id: int) -> SpecialRecord:
 
 
 @router.get(
-    "/lines/populations", response=list[RecordOut], summary="Special-population records (masked)"
+    "/lines/populations",
+    response=list[RecordOut],
+    summary="Special-population records (masked)",
+    operation_id="gridgov_lines_populations_list_records",
 )
 def list_records(request: AuthenticatedRequest, filters: Query[RecordQuery]):
     _require(request, Action.VIEW_SPECIAL_POPULATION)
@@ -156,6 +159,7 @@ def list_records(request: AuthenticatedRequest, filters: Query[RecordQuery]):
     "/lines/populations/{record_id}",
     response=RecordDetailOut,
     summary="One special-population record (access-logged)",
+    operation_id="gridgov_lines_populations_get_record",
 )
 def get_record(request: AuthenticatedRequest, record_id: int):
     target = _record(request, record_id)
@@ -177,6 +181,7 @@ def get_record(request: AuthenticatedRequest, record_id: int):
     "/lines/populations/{record_id}/visits",
     response={201: VisitOut},
     summary="Record a visit to a special-population record",
+    operation_id="gridgov_lines_populations_post_visit",
 )
 def post_visit(request: AuthenticatedRequest, record_id: int, payload: VisitIn):
     target = _record(request, record_id)
@@ -184,7 +189,12 @@ def post_visit(request: AuthenticatedRequest, record_id: int, payload: VisitIn):
     return 201, visit
 
 
-@router.get("/lines/rentals", response=list[RentalOut], summary="Rented houses")
+@router.get(
+    "/lines/rentals",
+    response=list[RentalOut],
+    summary="Rented houses",
+    operation_id="gridgov_lines_populations_list_rentals",
+)
 def list_rentals(request: AuthenticatedRequest, filters: Query[RentalQuery]):
     rows = RentalFilter(request.GET, request.user).rows()[: filters.limit]
     return [
@@ -199,7 +209,12 @@ def list_rentals(request: AuthenticatedRequest, filters: Query[RentalQuery]):
     ]
 
 
-@router.get("/lines/foreigners", response=list[ForeignerOut], summary="Foreigners' stays")
+@router.get(
+    "/lines/foreigners",
+    response=list[ForeignerOut],
+    summary="Foreigners' stays",
+    operation_id="gridgov_lines_populations_list_foreigners",
+)
 def list_foreigners(request: AuthenticatedRequest, filters: Query[ForeignerQuery]):
     _require(request, Action.VIEW_FOREIGN_AFFAIRS)
     rows = ForeignerFilter(request.GET, request.user).rows()[: filters.limit]
@@ -222,6 +237,7 @@ def list_foreigners(request: AuthenticatedRequest, filters: Query[ForeignerQuery
     "/lines/ledger-warnings",
     response=list[LedgerWarningOut],
     summary="Warnings of the populations and rentals ledgers",
+    operation_id="gridgov_lines_populations_list_ledger_warnings",
 )
 def list_ledger_warnings(request: AuthenticatedRequest, filters: Query[LedgerWarningQuery]):
     return list(LedgerWarningFilter(request.GET, request.user).rows()[: filters.limit])
