@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import restrict, user_may
@@ -39,9 +40,11 @@ class SpecialRecordFilter(ListFilter):
     visit due first."""
 
     area = _area()
-    category = forms.SlugField(label=_("Category"), max_length=32, required=False)
+    category = forms.SlugField(
+        label=pgettext_lazy("special population", "Category"), max_length=32, required=False
+    )
     group = forms.ChoiceField(
-        label=_("Group"), choices=_blank(CategoryGroup.choices), required=False
+        label=_("Population group"), choices=_blank(CategoryGroup.choices), required=False
     )
     risk = forms.IntegerField(label=_("Risk level"), min_value=0, max_value=9, required=False)
     state = forms.ChoiceField(label=_("State"), choices=_blank(RecordState.choices), required=False)

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
 from gridgov.accounts.permissions import Action
@@ -193,7 +193,7 @@ def export_records(request):
             headers=[
                 _("Name"),
                 _("ID number"),
-                _("Category"),
+                pgettext("special population", "Category"),
                 _("Risk level"),
                 _("State"),
                 _("Supervising office"),

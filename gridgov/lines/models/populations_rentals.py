@@ -9,6 +9,7 @@ visit intervals (`VisitInterval`, by category and risk level): an administrator 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.scope import ScopedQuerySet
 
@@ -84,7 +85,7 @@ class VisitInterval(models.Model):
 class RecordState(models.TextChoices):
     ACTIVE = "active", _("Under management")
     LOST = "lost", _("Lost contact")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("special population", "Closed")
 
 
 class SpecialRecord(models.Model):
@@ -167,9 +168,9 @@ class SpecialVisit(models.Model):
 
 
 class RiskColour(models.TextChoices):
-    GREEN = "green", _("Green")
-    YELLOW = "yellow", _("Yellow")
-    RED = "red", _("Red")
+    GREEN = "green", pgettext_lazy("risk colour", "Green")
+    YELLOW = "yellow", pgettext_lazy("risk colour", "Yellow")
+    RED = "red", pgettext_lazy("risk colour", "Red")
 
 
 class RentalHouse(models.Model):
