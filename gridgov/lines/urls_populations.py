@@ -7,6 +7,7 @@ from gridgov.lines import views_populations as views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("populations/", views.records, name="populations"),
     path("populations/export/", views.export_records, name="populations_export"),
+    path("populations/settings/", views.population_settings, name="population_settings"),
     path("populations/<int:pk>/", views.record, name="population_record"),
     path("ledger-warnings/", views.ledger_warnings, name="ledger_warnings"),
     path("rentals/", views.rental_list, name="rentals"),

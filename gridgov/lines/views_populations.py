@@ -26,13 +26,14 @@ from gridgov.lines.filters_populations import (
     SpecialRecordFilter,
 )
 from gridgov.lines.models import (
+    CategoryGroup,
     PopulationCategory,
     RecordState,
     RentalHouse,
     SpecialRecord,
     SpecialVisit,
 )
-from gridgov.lines.services import populations, rentals
+from gridgov.lines.services import populations, populations_settings, rentals
 from gridgov.masking import mask_name
 from gridgov.registry import exports
 from gridgov.registry.services import authorize_export
@@ -326,6 +327,72 @@ def foreigners(request):
             ],
             "figures": queries.foreign_figures(listing.base()),
             "area_choices": area_queries.picker_choices(request.user),
+        },
+    )
+
+
+class IntervalForm(forms.Form):
+    category = forms.SlugField(max_length=32)
+    risk_level = forms.IntegerField(label=gettext_lazy("Risk level"), min_value=0, max_value=9)
+    every_days = forms.IntegerField(
+        label=gettext_lazy("Visit every (days)"), min_value=1, max_value=366
+    )
+
+
+class CategoryForm(forms.Form):
+    code = forms.SlugField(label=gettext_lazy("Code"), max_length=32)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
+    group = forms.ChoiceField(label=gettext_lazy("Population group"), choices=CategoryGroup.choices)
+    max_risk = forms.IntegerField(
+        label=gettext_lazy("Highest risk level"), min_value=0, max_value=9
+    )
+    field_schema = forms.JSONField(
+        label=gettext_lazy("Extra fields (JSON)"), required=False, max_length=5000
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def population_settings(request):
+    """The categories and the visit-interval table (the settings right)."""
+    _require(request.user, Action.MANAGE_SETTINGS)
+    interval_form = IntervalForm(request.POST if request.POST.get("action") == "interval" else None)
+    category_form = CategoryForm(request.POST if request.POST.get("action") == "category" else None)
+    if request.method == "POST":
+        try:
+            if interval_form.is_bound and interval_form.is_valid():
+                data = interval_form.cleaned_data
+                populations_settings.set_interval(
+                    actor=request.user,
+                    category=PopulationCategory.objects.get(code=data["category"]),
+                    risk_level=data["risk_level"],
+                    every_days=data["every_days"],
+                )
+                return redirect("lines:population_settings")
+            if category_form.is_bound and category_form.is_valid():
+                data = category_form.cleaned_data
+                populations_settings.save_category(
+                    actor=request.user,
+                    code=data["code"],
+                    name=data["name"],
+                    group=data["group"],
+                    max_risk=data["max_risk"],
+                    field_schema=data["field_schema"] or [],
+                )
+                return redirect("lines:population_settings")
+        except (ValidationError, PopulationCategory.DoesNotExist) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    categories = list(
+        PopulationCategory.objects.prefetch_related("intervals").order_by("group", "code")
+    )
+    return render(
+        request,
+        "lines/populations/settings.html",
+        {
+            "nav": "lines",
+            "categories": categories,
+            "interval_form": interval_form,
+            "category_form": category_form,
         },
     )
 

@@ -30,6 +30,10 @@ def _warning(world) -> list[str]:
     return [world.objects["pop_warning_title"]]
 
 
+UNSCOPED = {
+    "lines/populations/settings/": "the categories and visit intervals of the installation",
+}
+
 CASES = [
     Case("lines/populations/", lambda w: "/lines/populations/", expect=200, absent=_names),
     Case(

@@ -179,3 +179,32 @@ def test_the_ledger_export_needs_the_rights_and_a_reason(world, users, client_fo
     assert AccessLog.objects.count() == n + 1
     row = AccessLog.objects.order_by("pk").last()
     assert (row.purpose, row.reason, row.record_count) == ("export", "上报季度台账", 1)
+
+
+def test_administrators_edit_categories_and_intervals(db, users, client_for):
+    admin = client_for(users["admin"])
+    assert client_for(users["op_a"]).get("/lines/populations/settings/").status_code == 403
+    page = admin.get("/lines/populations/settings/")
+    assert page.status_code == 200 and "mental" in page.content.decode()
+    answer = admin.post(
+        "/lines/populations/settings/",
+        {"action": "interval", "category": "mental", "risk_level": "0", "every_days": "60"},
+    )
+    assert answer.status_code == 302
+    mental = PopulationCategory.objects.get(code="mental")
+    assert populations.interval_days(mental, 0) == 60
+    answer = admin.post(
+        "/lines/populations/settings/",
+        {
+            "action": "category",
+            "code": "petition",
+            "name": "重点信访人员",
+            "group": "control",
+            "max_risk": "2",
+            "field_schema": '[{"name": "matter", "label": "信访事项"}]',
+        },
+    )
+    assert answer.status_code == 302
+    added = PopulationCategory.objects.get(code="petition")
+    assert added.field_schema == [{"name": "matter", "label": "信访事项", "type": "text"}]
+    assert populations.interval_days(added, 2) == 30  # no row yet: the fallback
