@@ -21,6 +21,8 @@ def _require(actor: User) -> None:
 
 
 def clean_schema(schema: object) -> list[dict]:
+    if schema is None:
+        return []
     if not isinstance(schema, list) or len(schema) > 30:
         raise ValidationError({"field_schema": _("Give a list of fields.")})
     result = []
@@ -48,7 +50,7 @@ def save_category(
     name: str,
     group: str,
     max_risk: int,
-    field_schema: object = (),
+    field_schema: object = None,
     active: bool = True,
 ) -> PopulationCategory:
     _require(actor)
@@ -62,7 +64,7 @@ def save_category(
             "name": name[:60],
             "group": group,
             "max_risk": max_risk,
-            "field_schema": clean_schema(list(field_schema)),
+            "field_schema": clean_schema(field_schema),
             "active": active,
         },
     )
