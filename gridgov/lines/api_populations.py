@@ -5,7 +5,7 @@ import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import BaseModel, Field
 
 from gridgov.accounts.auth import AuthenticatedRequest
@@ -186,7 +186,7 @@ def get_record(request: AuthenticatedRequest, record_id: int):
 def post_visit(request: AuthenticatedRequest, record_id: int, payload: VisitIn):
     target = _record(request, record_id)
     visit = populations.record_visit(target, actor=request.user, met=payload.met, note=payload.note)
-    return 201, visit
+    return Status(201, visit)
 
 
 @router.get(
