@@ -322,6 +322,8 @@ GRIDGOV_PERIODIC_JOBS = {
     # field: tasks, visits, diary
     # lines: disputes, hazards
     # lines: special populations, rentals
+    "lines.overdue_visits": 24 * 3600,
+    "lines.rental_warnings": 3600,
     # portal
     # exchange: 12345, classifier
     # exchange: gazetteer, Open311

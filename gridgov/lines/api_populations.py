@@ -1,5 +1,243 @@
-"""API of special populations and rental housing."""
+"""API of special populations and rental housing (the same filters, queries and services as
+the pages; every read of a special-population record is in the access log)."""
 
-from ninja import Router
+import datetime
+from typing import Literal
 
-router = Router()
+from django.core.exceptions import PermissionDenied
+from ninja import Query, Router, Schema, Status
+from pydantic import BaseModel, Field
+
+from gridgov.accounts.auth import AuthenticatedRequest
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import get_for_user, user_may
+from gridgov.lines import queries_populations as queries
+from gridgov.lines.filters_populations import (
+    ForeignerFilter,
+    LedgerWarningFilter,
+    RentalFilter,
+    SpecialRecordFilter,
+)
+from gridgov.lines.models import SpecialRecord
+from gridgov.lines.services import populations, rentals
+from gridgov.masking import mask_name
+
+router = Router(tags=["lines"])
+
+YesNo = Literal["", "0", "1"]
+
+
+class RecordOut(Schema):
+    id: int
+    name: str
+    category: str
+    category_name: str
+    group: str
+    risk_level: int
+    state: str
+    next_visit_due: datetime.date | None
+    overdue: bool
+    last_visit_at: datetime.datetime | None
+    responsible: str
+    area_code: str
+
+
+class RecordDetailOut(RecordOut):
+    supervising_office: str
+    guardian: str
+    assistance_group: str
+    period_start: datetime.date | None
+    period_end: datetime.date | None
+    details: dict
+    interval_days: int
+
+
+class RecordQuery(Schema):
+    area: str = Field("", max_length=20)
+    category: str = Field("", max_length=32)
+    group: Literal["", "control", "care"] = ""
+    risk: int | None = Field(None, ge=0, le=9)
+    state: Literal["", "active", "lost", "closed"] = ""
+    overdue: YesNo = ""
+    limit: int = Field(50, ge=1, le=200)
+
+
+class VisitIn(BaseModel):
+    met: bool = True
+    note: str = Field("", max_length=2000)
+
+
+class VisitOut(Schema):
+    id: int
+    time: datetime.datetime
+    met: bool
+    note: str
+    area_code: str
+
+
+class RentalOut(Schema):
+    id: int
+    house_code: str
+    risk_colour: str
+    max_occupants: int
+    area_code: str
+
+
+class RentalQuery(Schema):
+    area: str = Field("", max_length=20)
+    colour: Literal["", "green", "yellow", "red"] = ""
+    q: str = Field("", max_length=48)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class ForeignerOut(Schema):
+    id: int
+    name: str
+    nationality: str
+    arrived_at: datetime.datetime
+    registered_at: datetime.datetime | None
+    registration_late: bool
+    visa_expiry: datetime.date | None
+    area_code: str
+
+
+class ForeignerQuery(Schema):
+    area: str = Field("", max_length=20)
+    nationality: str = Field("", max_length=40)
+    registered: YesNo = ""
+    expiring: YesNo = ""
+    limit: int = Field(50, ge=1, le=200)
+
+
+class LedgerWarningOut(Schema):
+    id: int
+    kind: str
+    title: str
+    flagged: bool
+    raised_at: datetime.datetime
+    resolved_at: datetime.datetime | None
+    area_code: str
+
+
+class LedgerWarningQuery(Schema):
+    area: str = Field("", max_length=20)
+    kind: str = Field("", max_length=24)
+    closed: YesNo = ""
+    limit: int = Field(50, ge=1, le=200)
+
+
+def _require(request: AuthenticatedRequest, action: str) -> None:
+    if not user_may(request.user, action):
+        raise PermissionDenied
+
+
+def _record(request: AuthenticatedRequest, record_id: int) -> SpecialRecord:
+    _require(request, Action.VIEW_SPECIAL_POPULATION)
+    return get_for_user(
+        SpecialRecord.objects.select_related("category", "person", "responsible"),
+        request.user,
+        Action.VIEW_SPECIAL_POPULATION,
+        pk=record_id,
+    )
+
+
+@router.get(
+    "/lines/populations",
+    response=list[RecordOut],
+    summary="Special-population records (masked)",
+    operation_id="gridgov_lines_populations_list_records",
+)
+def list_records(request: AuthenticatedRequest, filters: Query[RecordQuery]):
+    _require(request, Action.VIEW_SPECIAL_POPULATION)
+    listing = SpecialRecordFilter(request.GET, request.user)
+    rows = list(listing.rows()[: filters.limit])
+    queries.log_list_read(request.user, rows, listing.area_chosen())
+    return [queries.present(r) for r in rows]
+
+
+@router.get(
+    "/lines/populations/{record_id}",
+    response=RecordDetailOut,
+    summary="One special-population record (access-logged)",
+    operation_id="gridgov_lines_populations_get_record",
+)
+def get_record(request: AuthenticatedRequest, record_id: int):
+    target = _record(request, record_id)
+    queries.log_detail_read(request.user, target)
+    return {
+        **queries.present(target),
+        "name": target.person.name,
+        "supervising_office": target.supervising_office,
+        "guardian": target.guardian,
+        "assistance_group": target.assistance_group,
+        "period_start": target.period_start,
+        "period_end": target.period_end,
+        "details": target.details,
+        "interval_days": populations.interval_days(target.category, target.risk_level),
+    }
+
+
+@router.post(
+    "/lines/populations/{record_id}/visits",
+    response={201: VisitOut},
+    summary="Record a visit to a special-population record",
+    operation_id="gridgov_lines_populations_post_visit",
+)
+def post_visit(request: AuthenticatedRequest, record_id: int, payload: VisitIn):
+    target = _record(request, record_id)
+    visit = populations.record_visit(target, actor=request.user, met=payload.met, note=payload.note)
+    return Status(201, visit)
+
+
+@router.get(
+    "/lines/rentals",
+    response=list[RentalOut],
+    summary="Rented houses",
+    operation_id="gridgov_lines_populations_list_rentals",
+)
+def list_rentals(request: AuthenticatedRequest, filters: Query[RentalQuery]):
+    rows = RentalFilter(request.GET, request.user).rows()[: filters.limit]
+    return [
+        {
+            "id": r.pk,
+            "house_code": r.house.code,
+            "risk_colour": r.risk_colour,
+            "max_occupants": r.max_occupants,
+            "area_code": r.area_code,
+        }
+        for r in rows
+    ]
+
+
+@router.get(
+    "/lines/foreigners",
+    response=list[ForeignerOut],
+    summary="Foreigners' stays",
+    operation_id="gridgov_lines_populations_list_foreigners",
+)
+def list_foreigners(request: AuthenticatedRequest, filters: Query[ForeignerQuery]):
+    _require(request, Action.VIEW_FOREIGN_AFFAIRS)
+    rows = ForeignerFilter(request.GET, request.user).rows()[: filters.limit]
+    return [
+        {
+            "id": s.pk,
+            "name": mask_name(s.person.name),
+            "nationality": s.nationality,
+            "arrived_at": s.arrived_at,
+            "registered_at": s.registered_at,
+            "registration_late": rentals.registration_late(s),
+            "visa_expiry": s.visa_expiry,
+            "area_code": s.area_code,
+        }
+        for s in rows
+    ]
+
+
+@router.get(
+    "/lines/ledger-warnings",
+    response=list[LedgerWarningOut],
+    summary="Warnings of the populations and rentals ledgers",
+    operation_id="gridgov_lines_populations_list_ledger_warnings",
+)
+def list_ledger_warnings(request: AuthenticatedRequest, filters: Query[LedgerWarningQuery]):
+    return list(LedgerWarningFilter(request.GET, request.user).rows()[: filters.limit])

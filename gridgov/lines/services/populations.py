@@ -1,0 +1,314 @@
+"""Writes of the special-population records: create, change the risk level, visit, lost
+contact (失联/脱管, escalated at once), close; and the sweep that turns overdue visits into
+ledger warnings. Every write needs the special-population right inside the record's area."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.accounts.models import User
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import code_in_scope, user_may
+from gridgov.audit.models import ChangeAction
+from gridgov.audit.services import record_change, snapshot
+from gridgov.lines.models import (
+    PopulationCategory,
+    RecordState,
+    SpecialRecord,
+    SpecialVisit,
+    VisitInterval,
+    WarningKind,
+)
+from gridgov.lines.services.populations_defaults import FALLBACK_DAYS
+from gridgov.lines.services.populations_ledger import raise_warning, resolve_warnings
+from gridgov.masking import mask_name
+from gridgov.registry import services as registry
+from gridgov.registry.models import KeyPopulationTag, Person
+
+LOGGED = ["category", "risk_level", "state", "period_start", "period_end", "responsible_id"]
+
+
+def _require(actor: User, code: str) -> None:
+    if not (
+        user_may(actor, Action.VIEW_SPECIAL_POPULATION)
+        and code_in_scope(actor, code, Action.CHANGE)
+    ):
+        raise PermissionDenied(_("You may not manage special-population records here."))
+
+
+def may_visit(actor: User, record: SpecialRecord) -> bool:
+    """The responsible member visits without the reading right; supervisors with it."""
+    if not code_in_scope(actor, record.area_code, Action.CHANGE):
+        return False
+    return record.responsible_id == actor.pk or user_may(actor, Action.VIEW_SPECIAL_POPULATION)
+
+
+def interval_days(category: PopulationCategory, risk_level: int) -> int:
+    found = (
+        VisitInterval.objects.filter(category=category, risk_level__lte=risk_level)
+        .order_by("-risk_level")
+        .values_list("every_days", flat=True)
+        .first()
+    )
+    return found or FALLBACK_DAYS
+
+
+def _next_due(record: SpecialRecord, since: datetime.date) -> datetime.date:
+    return since + datetime.timedelta(days=interval_days(record.category, record.risk_level))
+
+
+def clean_details(category: PopulationCategory, details: dict[str, Any]) -> dict[str, Any]:
+    """Keep the category's declared fields only, each checked against its type."""
+    result: dict[str, Any] = {}
+    for spec in category.field_schema or []:
+        name = spec.get("name")
+        value = details.get(name)
+        if value in (None, ""):
+            continue
+        kind = spec.get("type", "text")
+        try:
+            if kind == "int":
+                value = int(value)
+            elif kind == "date":
+                value = datetime.date.fromisoformat(str(value)).isoformat()
+            else:
+                value = str(value)[:200]
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({name: _("Enter a valid value.")}) from exc
+        result[name] = value
+    return result
+
+
+def _check_risk(category: PopulationCategory, risk_level: int) -> None:
+    if not 0 <= risk_level <= category.max_risk:
+        raise ValidationError(
+            {"risk_level": _("The risk level runs from 0 to %(max)s.") % {"max": category.max_risk}}
+        )
+
+
+def _key_tag(person: Person, category: PopulationCategory, actor: User) -> KeyPopulationTag | None:
+    """The registry's open key-population tag of this category (made when the actor may)."""
+    if not category.registry_category:
+        return None
+    tag = (
+        KeyPopulationTag.objects.filter(
+            person=person, category=category.registry_category, until__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    if tag is None and user_may(actor, Action.VIEW_KEY_POPULATION):
+        tag = registry.tag_key_population(person, actor=actor, category=category.registry_category)
+    return tag
+
+
+@transaction.atomic
+def create_record(
+    person: Person,
+    *,
+    actor: User,
+    category: PopulationCategory,
+    risk_level: int = 0,
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    supervising_office: str = "",
+    guardian: str = "",
+    assistance_group: str = "",
+    details: dict[str, Any] | None = None,
+    responsible: User | None = None,
+) -> SpecialRecord:
+    _require(actor, person.area_code)
+    if not category.active:
+        raise ValidationError({"category": _("This category is no longer used.")})
+    _check_risk(category, risk_level)
+    if period_start and period_end and period_end < period_start:
+        raise ValidationError({"period_end": _("The period ends before it starts.")})
+    today = timezone.localdate()
+    record = SpecialRecord(
+        person=person,
+        category=category,
+        key_tag=_key_tag(person, category, actor),
+        risk_level=risk_level,
+        period_start=period_start,
+        period_end=period_end,
+        supervising_office=supervising_office,
+        guardian=guardian,
+        assistance_group=assistance_group,
+        details=clean_details(category, details or {}),
+        responsible=responsible,
+        area_code=person.area_code,
+    )
+    record.next_visit_due = _next_due(record, today)
+    record.save()
+    record_change(
+        actor=actor, action=ChangeAction.CREATE, instance=record, after=snapshot(record, LOGGED)
+    )
+    return record
+
+
+@transaction.atomic
+def set_risk(record: SpecialRecord, *, actor: User, risk_level: int) -> SpecialRecord:
+    _require(actor, record.area_code)
+    _check_risk(record.category, risk_level)
+    before = snapshot(record, LOGGED)
+    record.risk_level = risk_level
+    since = timezone.localtime(record.last_visit_at).date() if record.last_visit_at else None
+    record.next_visit_due = _next_due(record, since or timezone.localdate())
+    record.save(update_fields=["risk_level", "next_visit_due", "updated_at"])
+    record_change(
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        instance=record,
+        before=before,
+        after=snapshot(record, LOGGED),
+    )
+    if record.next_visit_due >= timezone.localdate():
+        resolve_warnings(record, WarningKind.VISIT_OVERDUE)
+    return record
+
+
+@transaction.atomic
+def record_visit(
+    record: SpecialRecord,
+    *,
+    actor: User,
+    met: bool = True,
+    note: str = "",
+    when: datetime.datetime | None = None,
+) -> SpecialVisit:
+    """A visit; a visit that met the person sets the next due date and ends a lost contact.
+    A visit that did not find the person leaves the due date as it was."""
+    if not may_visit(actor, record):
+        raise PermissionDenied(_("You may not visit this record."))
+    if record.state == RecordState.CLOSED:
+        raise ValidationError(_("This record is closed."))
+    when = when or timezone.now()
+    registry_visit = None
+    if met and code_in_scope(actor, record.area_code, Action.CHANGE):
+        registry_visit = registry.record_visit(record.person, actor=actor, when=when)
+    visit = SpecialVisit.objects.create(
+        record=record,
+        visitor=actor,
+        time=when,
+        met=met,
+        note=note[:2000],
+        registry_visit=registry_visit,
+        area_code=record.area_code,
+    )
+    if met:
+        before = snapshot(record, LOGGED)
+        record.last_visit_at = when
+        record.next_visit_due = _next_due(record, timezone.localtime(when).date())
+        fields = ["last_visit_at", "next_visit_due", "updated_at"]
+        if record.state == RecordState.LOST:
+            record.state = RecordState.ACTIVE
+            record.lost_since = None
+            fields += ["state", "lost_since"]
+            resolve_warnings(record, WarningKind.LOST_CONTACT)
+        record.save(update_fields=fields)
+        resolve_warnings(record, WarningKind.VISIT_OVERDUE)
+        record_change(
+            actor=actor,
+            action=ChangeAction.UPDATE,
+            instance=record,
+            before=before,
+            after=snapshot(record, LOGGED),
+            note="visit",
+        )
+    return visit
+
+
+def _title(record: SpecialRecord, what: str) -> str:
+    return f"{what}: {record.category.name} {mask_name(record.person.name)} (#{record.pk})"
+
+
+@transaction.atomic
+def mark_lost_contact(record: SpecialRecord, *, actor: User, note: str = "") -> SpecialRecord:
+    """失联/脱管: the state changes and a flagged warning reaches the supervisors at once."""
+    if not may_visit(actor, record):
+        raise PermissionDenied(_("You may not change this record."))
+    if record.state != RecordState.ACTIVE:
+        raise ValidationError(_("Only a record under management can lose contact."))
+    before = snapshot(record, LOGGED)
+    record.state = RecordState.LOST
+    record.lost_since = timezone.now()
+    record.save(update_fields=["state", "lost_since", "updated_at"])
+    record_change(
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        instance=record,
+        before=before,
+        after=snapshot(record, LOGGED),
+        note=note[:500],
+    )
+    raise_warning(
+        kind=WarningKind.LOST_CONTACT,
+        subject=record,
+        title=_title(record, _("Lost contact")),
+        area_code=record.area_code,
+        flagged=True,
+        sensitive=True,
+        url=reverse("lines:population_record", args=[record.pk]),
+    )
+    return record
+
+
+@transaction.atomic
+def close_record(record: SpecialRecord, *, actor: User, until: datetime.date | None = None):
+    _require(actor, record.area_code)
+    before = snapshot(record, LOGGED)
+    record.state = RecordState.CLOSED
+    record.period_end = until or timezone.localdate()
+    record.next_visit_due = None
+    record.save(update_fields=["state", "period_end", "next_visit_due", "updated_at"])
+    record_change(
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        instance=record,
+        before=before,
+        after=snapshot(record, LOGGED),
+    )
+    resolve_warnings(record, WarningKind.VISIT_OVERDUE, WarningKind.LOST_CONTACT)
+    return record
+
+
+def sweep_overdue_visits(today: datetime.date | None = None) -> dict:
+    """Raise a warning for every record under management whose visit is overdue."""
+    today = today or timezone.localdate()
+    raised = 0
+    overdue = (
+        SpecialRecord.objects.filter(state=RecordState.ACTIVE, next_visit_due__lt=today)
+        .select_related("category", "person")
+        .order_by("pk")
+    )
+    for record in overdue.iterator(chunk_size=500):
+        with transaction.atomic():
+            if raise_warning(
+                kind=WarningKind.VISIT_OVERDUE,
+                subject=record,
+                title=_title(record, _("Visit overdue")),
+                area_code=record.area_code,
+                sensitive=True,
+            ):
+                raised += 1
+    return {"raised": raised}
+
+
+def due_records(user: User, within_days: int = 7):
+    """The records the user is responsible for whose visit falls due within `within_days`
+    (overdue ones included), soonest first."""
+    horizon = timezone.localdate() + datetime.timedelta(days=within_days)
+    return (
+        SpecialRecord.objects.filter(
+            responsible=user,
+            state__in=[RecordState.ACTIVE, RecordState.LOST],
+            next_visit_due__lte=horizon,
+        )
+        .select_related("category", "person")
+        .order_by("next_visit_due", "pk")
+    )

@@ -1,0 +1,1 @@
+from gridgov.lines.tasks_populations import *  # noqa

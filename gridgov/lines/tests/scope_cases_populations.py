@@ -1,0 +1,126 @@
+"""Special populations, rentals and foreigners in the scope matrix: street A never reads
+street B's records, visits, rentals, foreigners or ledger warnings, nor acts on them."""
+
+from gridgov.accounts.permissions import Role
+from gridgov.conftest import make_user
+from gridgov.lines.models import LedgerWarning
+from gridgov.lines.tests import populations_world as pw
+from gridgov.tests.scope import Case
+
+MASKED_B = pw.NAME_B[0] + "**"
+
+
+def setup(world) -> None:
+    world.objects["pop"] = pw.build(world.users, prefix="SC")
+    world.users["exporter_a"] = make_user("exporter_a", Role.DISTRICT_OPERATOR, ["410105001"])
+    world.objects["pop_warning_title"] = (
+        LedgerWarning.objects.filter(area_code__startswith="410105002").order_by("pk").first().title
+    )
+
+
+def _o(world, key: str):
+    return world.objects["pop"][key]
+
+
+def _names(world) -> list[str]:
+    return [MASKED_B]
+
+
+def _warning(world) -> list[str]:
+    return [world.objects["pop_warning_title"]]
+
+
+UNSCOPED = {
+    "lines/populations/settings/": "the categories and visit intervals of the installation",
+}
+
+CASES = [
+    Case("lines/populations/", lambda w: "/lines/populations/", expect=200, absent=_names),
+    Case(
+        "lines/populations/",
+        lambda w: "/lines/populations/?area=410105002",
+        expect=200,
+        absent=_names,
+    ),
+    Case(
+        "lines/populations/<int:pk>/",
+        lambda w: f"/lines/populations/{_o(w, 'record_b').pk}/",
+        absent=lambda w: [pw.NAME_B],
+    ),
+    Case(
+        "lines/populations/<int:pk>/",
+        lambda w: f"/lines/populations/{_o(w, 'record_b').pk}/",
+        "POST",
+        lambda w: {"action": "visit", "met": "on", "note": "x"},
+        multipart=True,
+        live_expect=302,
+    ),
+    Case(
+        "lines/populations/export/",
+        lambda w: "/lines/populations/export/",
+        "POST",
+        lambda w: {"reason": "上报台账", "fmt": "csv"},
+        expect=200,
+        multipart=True,
+        as_user="exporter_a",
+        absent=lambda w: [pw.NAME_B],
+    ),
+    Case(
+        "lines/ledger-warnings/", lambda w: "/lines/ledger-warnings/", expect=200, absent=_warning
+    ),
+    Case("lines/rentals/", lambda w: "/lines/rentals/", expect=200, absent=lambda w: ["SC-B-1"]),
+    Case("lines/rentals/<int:pk>/", lambda w: f"/lines/rentals/{_o(w, 'rental_b').pk}/"),
+    Case(
+        "lines/rentals/<int:pk>/",
+        lambda w: f"/lines/rentals/{_o(w, 'rental_b').pk}/",
+        "POST",
+        lambda w: {"occupants": "1"},
+        multipart=True,
+        live_expect=302,
+    ),
+    Case(
+        "lines/foreigners/",
+        lambda w: "/lines/foreigners/",
+        expect=200,
+        absent=lambda w: [pw.NATION_B],
+    ),
+    Case(
+        "lines/m/visits/",
+        lambda w: "/lines/m/visits/",
+        expect=200,
+        as_user="member_a",
+        live_as="pop_member_b",
+        absent=lambda w: [MASKED_B],
+    ),
+    Case(
+        "lines/m/visits/<int:pk>/",
+        lambda w: f"/lines/m/visits/{_o(w, 'record_b').pk}/",
+        as_user="member_a",
+        live_as="pop_member_b",
+    ),
+    Case(
+        "lines/m/visits/<int:pk>/",
+        lambda w: f"/lines/m/visits/{_o(w, 'record_b').pk}/",
+        "POST",
+        lambda w: {"met": "on", "note": "x"},
+        multipart=True,
+        as_user="member_a",
+        live_as="pop_member_b",
+        live_expect=302,
+    ),
+    Case("api/v1/lines/populations", lambda w: "/api/v1/lines/populations", expect=200),
+    Case(
+        "api/v1/lines/populations/<record_id>",
+        lambda w: f"/api/v1/lines/populations/{_o(w, 'record_b').pk}",
+    ),
+    Case(
+        "api/v1/lines/populations/<record_id>/visits",
+        lambda w: f"/api/v1/lines/populations/{_o(w, 'record_b').pk}/visits",
+        "POST",
+        lambda w: {"met": True, "note": "x"},
+        live_expect=201,
+    ),
+    Case("api/v1/lines/rentals", lambda w: "/api/v1/lines/rentals", expect=200),
+    Case("api/v1/lines/foreigners", lambda w: "/api/v1/lines/foreigners", expect=200),
+    Case("api/v1/lines/ledger-warnings", lambda w: "/api/v1/lines/ledger-warnings", expect=200),
+]

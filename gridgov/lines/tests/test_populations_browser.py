@@ -1,0 +1,44 @@
+"""A grid member records a due visit on the phone; the community sees the record, marks lost
+contact, and the warnings board shows it escalated."""
+
+import pytest
+
+from gridgov.conftest import browser_login, screenshot
+from gridgov.lines.models import LedgerWarning, RecordState, WarningKind
+from gridgov.lines.tests import populations_world as pw
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_phone_visit_then_lost_contact_on_the_desk(live_server, users, browser_page):
+    world = pw.build(users, prefix="BR")
+    record = world["record_a"]
+    page = browser_page
+    base = live_server.url
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, base, "member_a", "pw-member_a")
+    page.goto(f"{base}/lines/m/visits/")
+    page.click(f"li[data-id='{record.pk}'] a")
+    page.fill("textarea[name=note]", "上门走访，按时服药")
+    screenshot(page, "populations-1-phone-visit")
+    page.click("form button[type=submit] >> nth=0")
+    page.wait_for_load_state("networkidle")
+    assert record.visits.count() == 1
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1440, "height": 900})
+    browser_login(page, base, "op_a", "pw-op_a")
+    page.goto(f"{base}/lines/populations/")
+    screenshot(page, "populations-2-list")
+    page.click(f"tr[data-id='{record.pk}'] a")
+    page.click("input[name=action][value=lost] ~ button")
+    page.wait_for_load_state("networkidle")
+    record.refresh_from_db()
+    assert record.state == RecordState.LOST
+    screenshot(page, "populations-3-record")
+    page.goto(f"{base}/lines/ledger-warnings/?kind=lost_contact")
+    assert LedgerWarning.objects.filter(
+        kind=WarningKind.LOST_CONTACT, subject_id=record.pk, flagged=True
+    ).exists()
+    screenshot(page, "populations-4-warnings")
