@@ -521,3 +521,8 @@ def decide_transfer(request: AuthenticatedRequest, transfer_id: int, payload: De
         transfer, actor=request.user, accept=payload.accept, note=payload.note
     )
     return transfers.present_transfer(transfer, request.user)
+
+
+from gridgov.registry.gazetteer_api import router as gazetteer_router  # noqa: E402
+
+router.add_router("", gazetteer_router)
