@@ -391,6 +391,7 @@ def search(
     near: str = "",
     limit: int = 10,
     action: str = Action.VIEW,
+    typos: bool = True,
 ) -> list[Hit]:
     """The addresses in the user's scope best matching `text` as typed so far. `near`: the
     searcher's own area code (default: the first of the user's scope) ranks its addresses
@@ -408,7 +409,7 @@ def search(
     if ascii_letters:
         ids |= set(_ids_with_all(_initials_query_keys(q)))
     typo = False
-    if not ids and len(q) >= 3:
+    if not ids and typos and len(q) >= 3:
         # One wrong character: leave each pair out in turn.
         typo = True
         keys = _text_query_keys(q)
@@ -473,19 +474,42 @@ def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 6_371_000 * math.hypot(x, y)
 
 
+_ROAD = r"[\u4e00-\u9fff\w]{1,8}?(?:大道|路|街|巷)"
+_CROSSING_IN_TEXT = re.compile(
+    rf"({_ROAD})(?:与|和|跟|同|交)({_ROAD})(?:交叉口|交叉路口|十字路口|交汇处|路口|口)?"
+)
+_SENTENCE = re.compile(r"[，。！？!?,;；\s]|这里|那里|附近|门口|旁边|对面|楼下|有人|发现")
+SEARCH_BUDGET = 12
+
+
+def _phrases(text: str) -> list[str]:
+    """What in a free text may name an address, most specific first: intersections written
+    "A和B路口", then each clause and its shorter beginnings."""
+    found = [f"{m[1]}与{m[2]}" for m in _CROSSING_IN_TEXT.finditer(normalize(text))]
+    for clause in _SENTENCE.split(text):
+        clause = normalize(clause)
+        found += [clause[:n] for n in range(min(len(clause), 24), 3, -1)]
+    return list(dict.fromkeys(found))
+
+
 def locate_text(user: User, text: str) -> Address | None:
     """The one address a free text (an SMS) names, or None when none or several fit: the
-    longest phrase of the text that names any address must name exactly one."""
-    t = normalize(text)
-    if len(t) < 4:
+    first phrase of the text that names any address must name exactly one."""
+    if len(normalize(text)) < 4:
         return None
-    # Candidate phrases: the text split at sentence words; try the longest first.
-    pieces = [p for p in re.split(r"[，。！？!?,\s]|这里|那里|附近|门口|旁边|有|在", text) if p]
-    pieces = sorted({normalize(p) for p in pieces if len(normalize(p)) >= 4}, key=len, reverse=True)
-    for piece in pieces[:6]:
-        hits = [h for h in search(user, piece, limit=2) if h.rank[0] < 8]  # no typo guesses
+    for phrase in _phrases(text)[:SEARCH_BUDGET]:
+        hits = search(user, phrase, limit=2, typos=False)
         if len(hits) == 1:
             return hits[0].address
         if hits:
             return None  # several fit: the case waits to be located
     return None
+
+
+def place_of_text(user: User, text: str) -> dict | None:
+    """Where an SMS's words put its case (report_case's lon, lat and address) when they name
+    exactly one address; None when they name none or several (the case waits to be located)."""
+    found = locate_text(user, text)
+    if found is None:
+        return None
+    return {"lon": found.lon, "lat": found.lat, "address": found.name}
