@@ -13,6 +13,7 @@ others; shorter names before longer.
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -29,8 +30,9 @@ from gridgov.areas.locator import locator
 from gridgov.audit.services import record_event
 from gridgov.registry.models import Address, AddressKey, AddressKind, Building, Place, PlaceKind
 
-CANDIDATES = 2000
-KEYS_PER_QUERY = 6
+CANDIDATES = 300
+TYPO_KEY_CAP = 300
+KEYS_PER_QUERY = 5
 MAX_QUERY = 60
 
 _PUNCT = re.compile(r"[\s\-_,.，。、;；:：/\\()（）\[\]【】'\"“”·]+")
@@ -316,13 +318,17 @@ def _spread(keys: list[str]) -> list[str]:
     return [keys[round(i * step)] for i in range(KEYS_PER_QUERY)]
 
 
-def _ids_with_all(keys: list[str]) -> list[int]:
+def _count(key: str, counts: dict[str, int]) -> int:
+    if key not in counts:
+        counts[key] = AddressKey.objects.filter(key=key).order_by()[:CANDIDATES].count()
+    return counts[key]
+
+
+def _ids_with_all(keys: list[str], counts: dict[str, int]) -> list[int]:
     """Ids of addresses holding every key (at most CANDIDATES, starting from the rarest key)."""
     if not keys:
         return []
-    counted = sorted(
-        (AddressKey.objects.filter(key=k).order_by()[:CANDIDATES].count(), k) for k in set(keys)
-    )
+    counted = sorted((_count(k, counts), k) for k in set(keys))
     if counted[0][0] == 0:
         return []
     ids = list(
@@ -339,6 +345,20 @@ def _ids_with_all(keys: list[str]) -> list[int]:
             .values_list("address_id", flat=True)
         )
     return ids
+
+
+def _ids_with_most(keys: list[str], counts: dict[str, int]) -> list[int]:
+    """For a typo: ids of addresses holding all but two of the query's rarer keys (one wrong
+    character spoils the two pairs it is in). Only keys held by fewer than TYPO_KEY_CAP
+    addresses are read, so the work stays bounded."""
+    rare = [k for k in keys if 0 < _count(k, counts) < TYPO_KEY_CAP]
+    if len(rare) < 2:
+        return []
+    seen: Counter[int] = Counter(
+        AddressKey.objects.filter(key__in=rare).order_by().values_list("address_id", flat=True)
+    )
+    need = max(1, len(rare) - 2)
+    return [pk for pk, n in seen.most_common(CANDIDATES) if n >= need]
 
 
 def _text_query_keys(q: str) -> list[str]:
@@ -402,26 +422,23 @@ def search(
     near = near or (user.scope_codes[0] if getattr(user, "scope_codes", None) else "")
     forms = _query_forms(q)
     ascii_letters = q.isascii() and q.isalpha()
-    candidates: dict[int, int] = {}  # id -> exactness rank
+    counts: dict[str, int] = {}
     ids: set[int] = set()
+    exact = restrict(Address.objects.filter(name=text.strip()[:200]), user, action)
+    ids |= set(exact.order_by().values_list("pk", flat=True)[:limit])
     for form in forms:
-        ids |= set(_ids_with_all(_text_query_keys(form)))
+        ids |= set(_ids_with_all(_text_query_keys(form), counts))
     if ascii_letters:
-        ids |= set(_ids_with_all(_initials_query_keys(q)))
+        ids |= set(_ids_with_all(_initials_query_keys(q), counts))
     typo = False
-    if not ids and typos and len(q) >= 3:
-        # One wrong character: leave each pair out in turn.
+    if not ids and typos and len(q) >= 4:
         typo = True
-        keys = _text_query_keys(q)
-        for i in range(len(keys)):
-            ids |= set(_ids_with_all(keys[:i] + keys[i + 1 :])[:200])
-            if len(ids) >= CANDIDATES:
-                break
+        ids = set(_ids_with_most(sorted(_pairs(q)), counts))
     if not ids:
         return []
-    rows = restrict(Address.objects.filter(pk__in=list(ids)[:CANDIDATES]), user, action)
+    rows = restrict(Address.objects.filter(pk__in=list(ids)[: CANDIDATES * 2]), user, action)
     hits = []
-    for a in rows.order_by():
+    for a in rows.order_by().only("pk", "name", "aliases", "initials", "area_code"):
         r = _rank_text(a, forms)
         if ascii_letters:
             ri = _rank_initials(a, q)
@@ -431,11 +448,12 @@ def search(
             if not typo:
                 continue
             r = 8
-        candidates[a.pk] = r
         far = 0 if near and a.area_code.startswith(near) else 1
         hits.append(Hit(a, (r, far, len(a.name), a.name, a.pk)))
     hits.sort(key=lambda h: h.rank)
-    return hits[:limit]
+    top = hits[:limit]
+    full = Address.objects.in_bulk([h.address.pk for h in top])
+    return [Hit(full[h.address.pk], h.rank) for h in top if h.address.pk in full]
 
 
 def addresses_for(user: User, action: str = Action.VIEW) -> QuerySet:

@@ -48,7 +48,10 @@ class Address(models.Model):
         ordering = ["name", "pk"]
         verbose_name = _("standard address")
         verbose_name_plural = _("standard addresses")
-        indexes = [models.Index(fields=["lon", "lat"], name="address_point")]
+        indexes = [
+            models.Index(fields=["lon", "lat"], name="address_point"),
+            models.Index(fields=["name"], name="address_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name
