@@ -124,7 +124,7 @@ def query_mix(made, crossings, rng: random.Random, count: int = QUERIES) -> list
 
     mix: list[str] = []
     for i in range(count):
-        name, road, _kind = rng.choice(made)
+        name, _road, _kind = rng.choice(made)
         kind = i % 6
         if kind == 0:  # one or two characters
             mix.append(name[: rng.choice([1, 2])])
@@ -155,7 +155,7 @@ def build_cases(n: int, grids: list[str], rng: random.Random) -> None:
     statuses = [Status.REPORTED, Status.HANDLING, Status.CLOSED, Status.CLOSED, Status.DISPATCHED]
     now = timezone.now()
     rows = []
-    for i in range(n):
+    for _i in range(n):
         code = rng.choice(grids)
         rows.append(
             Case(
