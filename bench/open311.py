@@ -7,7 +7,7 @@
   service_code, status=open, a date window, a page) over 200,000 cases.
 
     .venv/bin/python bench/open311.py            # full size (SQLite; DATABASE_URL=postgres://… for PG)
-    .venv/bin/python bench/open311.py --smoke    # 1,500 addresses, 200 queries, 1,000 cases
+    .venv/bin/python bench/open311.py --smoke    # 800 addresses, 120 queries, 600 cases
 """
 
 import datetime
@@ -20,9 +20,9 @@ import time
 
 from _setup import SMOKE, start, vendor
 
-ADDRESSES = int(os.environ.get("BENCH_ADDRESSES", "1500" if SMOKE else "300000"))
-CASES = int(os.environ.get("BENCH_CASES", "1000" if SMOKE else "200000"))
-QUERIES = 200 if SMOKE else 1000
+ADDRESSES = int(os.environ.get("BENCH_ADDRESSES", "800" if SMOKE else "300000"))
+CASES = int(os.environ.get("BENCH_CASES", "600" if SMOKE else "200000"))
+QUERIES = 120 if SMOKE else 1000
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100" if SMOKE else "300"))
 
 CHARS = "金水花园经纬农业文化东西南北中新华建设人民政和平丰庆黄河郑州嵩山商城未来紫荆健康"
@@ -181,12 +181,12 @@ def measure(smoke: bool = SMOKE) -> dict[str, float]:
     rng = random.Random(11)
     root, grids = _root_and_grids()
     user = _operator(root)
-    n_addr = 1500 if smoke else ADDRESSES
-    n_cases = 1000 if smoke else CASES
+    n_addr = 800 if smoke else ADDRESSES
+    n_cases = 600 if smoke else CASES
     t0 = time.perf_counter()
     made, crossings = build_addresses(n_addr, grids, rng)
     built_s = time.perf_counter() - t0
-    mix = query_mix(made, crossings, rng, 200 if smoke else 1000)
+    mix = query_mix(made, crossings, rng, 120 if smoke else 1000)
     timings, found = [], 0
     for q in mix:
         t = time.perf_counter()
@@ -208,7 +208,7 @@ def measure(smoke: bool = SMOKE) -> dict[str, float]:
     ]
     client.get("/open311/v2/requests.json")  # warm up
     o311 = []
-    for i in range(REQUESTS if not smoke else 60):
+    for i in range(REQUESTS if not smoke else 40):
         params = dict(filters[i % len(filters)])
         if i % 3 == 0:
             params["service_code"] = rng.choice(codes)

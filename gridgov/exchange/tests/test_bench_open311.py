@@ -14,7 +14,7 @@ def test_open311_bench_smoke(tree, monkeypatch):
     bench = importlib.import_module("open311")
     started = time.monotonic()
     figures = bench.measure(smoke=True)
-    # 20 s on a quiet machine; the shared CI runner gets some slack.
-    assert time.monotonic() - started < 60
+    # Well under 20 s on a quiet machine; generous for a loaded shared runner.
+    assert time.monotonic() - started < 90
     assert figures["gazetteer_p95_ms"] > 0 and figures["open311_requests_p95_ms"] > 0
     assert figures["gazetteer_found_share"] > 0.7
