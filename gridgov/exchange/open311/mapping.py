@@ -3,8 +3,7 @@
 Services are the platform's categories on a public allow-list (minor classes under the allowed
 major classes; never the classes about people — street order, social governance, housing and
 land). A case shows as a service request only when its category is allowed; it shows no
-reporter, its point snapped to about 100 m, and its text only when an Open311 client sent it
-(phone and ID numbers redacted).
+reporter and no text (text is public only after moderation), its point snapped to about 100 m.
 """
 
 import datetime
@@ -16,12 +15,10 @@ from django.utils import timezone
 
 from gridgov.areas.models import Area
 from gridgov.cases.models import Case, Category
-from gridgov.cases.models.case import FINAL_STATUSES, Channel
+from gridgov.cases.models.case import FINAL_STATUSES
 
 DEFAULT_PUBLIC_MAJORS = ("E01", "E02", "E03", "E04", "C01", "C02", "C03", "C04", "C06")
 SNAP_DEGREES = 0.001  # ≈ 111 m of latitude, ≈ 90 m of longitude at 35°N
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
-_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<!\d)\d{15}(?!\d)")
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 
 
@@ -46,10 +43,6 @@ def jurisdictions() -> dict[str, Area]:
     """jurisdiction_id → the area it names: the top areas of the tree (the district)."""
     rows = Area.objects.active().filter(parent__isnull=True).order_by("code")
     return {a.code: a for a in rows}
-
-
-def redact(text: str) -> str:
-    return _ID.sub("***", _PHONE.sub("***", text or ""))
 
 
 def when(value: datetime.datetime | None) -> str | None:
@@ -81,7 +74,6 @@ class RequestRow:
 
     def as_dict(self) -> dict:
         c = self.case
-        mine = c.channel == Channel.OPEN311
         category = c.category
         return {
             "service_request_id": request_id(c),
@@ -89,13 +81,14 @@ class RequestRow:
             "status_notes": str(c.get_status_display()),
             "service_name": category.name if category else None,
             "service_code": category.code if category else "",
-            "description": redact(c.description)[:4000] if mine else None,
+            # Text becomes public only after moderation (the portal's); none is moderated here.
+            "description": None,
             "agency_responsible": c.department.name if c.department_id else None,
             "service_notice": None,
             "requested_datetime": when(c.created_at),
             "updated_datetime": when(c.closed_at or c.updated_at),
             "expected_datetime": when(c.stage_deadline) if c.status not in FINAL_STATUSES else None,
-            "address": redact(c.address) if mine and c.address else None,
+            "address": None,
             "address_id": None,
             "zipcode": None,
             "lat": snap(c.lat),
