@@ -29,6 +29,7 @@ from gridgov.cases.models import (
 )
 from gridgov.cases.routing import dispatch_choices
 from gridgov.input_guard import column
+from gridgov.registry.gazetteer import place_of_text
 
 router = Router(tags=["cases"])
 
@@ -295,14 +296,16 @@ def inbound_sms(request: HttpRequest, payload: SmsIn):
         raise HttpError(401, _("A valid X-Gridgov-Token is required."))
     if not payload.sender.replace("+", "").isdigit():
         raise ValidationError({"from": _("The phone number may contain digits only.")})
+    actor = system_user(SMS_INTAKE)
+    where = place_of_text(actor, payload.text) or {"address": _("(from SMS, to be located)")}
     case, created = services.report_case(
-        actor=system_user(SMS_INTAKE),
+        actor=actor,
         channel=Channel.SMS,
         description=payload.text,
         title=payload.text[:30],
-        address=_("(from SMS, to be located)"),
         reporter_phone=payload.sender,
         idempotency_key=f"sms-{payload.message_id}"[:64],
+        **where,
     )
     return Status(201 if created else 200, CaseOut.of(case))
 

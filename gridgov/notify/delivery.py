@@ -68,15 +68,18 @@ def receive_text(*, phone: str, text: str, message_id: str, at: datetime.datetim
             return "claimed"
     from gridgov.cases import services as case_services
     from gridgov.cases.models import Channel
+    from gridgov.registry.gazetteer import place_of_text
 
+    actor = system_user(SMS_INTAKE)
+    where = place_of_text(actor, text) or {"address": _("(from SMS, to be located)")}
     return case_services.report_case(
-        actor=system_user(SMS_INTAKE),
+        actor=actor,
         channel=Channel.SMS,
         description=text,
         title=text[:30],
-        address=_("(from SMS, to be located)"),
         reporter_phone=phone,
         idempotency_key=f"sms-{message_id}"[:64],
+        **where,
     )
 
 

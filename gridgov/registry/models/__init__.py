@@ -1,4 +1,5 @@
 from gridgov.registry.models.buildings import Building, BuildingUse, House, HouseState, HouseUse
+from gridgov.registry.models.gazetteer import Address, AddressKey, AddressKind
 from gridgov.registry.models.people import (
     KEY_CATEGORIES,
     Household,
@@ -16,6 +17,9 @@ from gridgov.registry.models.units import Organization, OrganizationKind, Place,
 
 __all__ = [
     "KEY_CATEGORIES",
+    "Address",
+    "AddressKey",
+    "AddressKind",
     "Building",
     "BuildingUse",
     "House",

@@ -1,0 +1,131 @@
+"""How the platform's cases look through Open311.
+
+Services are the platform's categories on a public allow-list (minor classes under the allowed
+major classes; never the classes about people — street order, social governance, housing and
+land). A case shows as a service request only when its category is allowed; it shows no
+reporter and no text (text is public only after moderation), its point snapped to about 100 m.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from gridgov.areas.models import Area
+from gridgov.cases.models import Case, Category
+from gridgov.cases.models.case import FINAL_STATUSES
+
+DEFAULT_PUBLIC_MAJORS = ("E01", "E02", "E03", "E04", "C01", "C02", "C03", "C04", "C06")
+SNAP_DEGREES = 0.001  # ≈ 111 m of latitude, ≈ 90 m of longitude at 35°N
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+
+
+def public_majors() -> tuple[str, ...]:
+    return tuple(getattr(settings, "GRIDGOV_OPEN311_SERVICES", DEFAULT_PUBLIC_MAJORS))
+
+
+def public_categories() -> list[Category]:
+    """The categories offered as services: active minor classes under the allowed majors."""
+    majors = public_majors()
+    rows = Category.objects.filter(active=True, parent__isnull=False).select_related("parent")
+    return [c for c in rows.order_by("code") if c.parent and c.parent.code in majors]
+
+
+def public_category(code: str) -> Category | None:
+    if not code or len(code) > 12:
+        return None
+    return next((c for c in public_categories() if c.code == code), None)
+
+
+def jurisdictions() -> dict[str, Area]:
+    """jurisdiction_id → the area it names: the top areas of the tree (the district)."""
+    rows = Area.objects.active().filter(parent__isnull=True).order_by("code")
+    return {a.code: a for a in rows}
+
+
+def when(value: datetime.datetime | None) -> str | None:
+    """ISO 8601 with the offset (local time Asia/Shanghai), as the spec wants."""
+    if value is None:
+        return None
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+def snap(value: float | None) -> float | None:
+    if value is None:
+        return None
+    return round(round(value / SNAP_DEGREES) * SNAP_DEGREES, 3)
+
+
+def request_id(case: Case) -> str:
+    return case.number
+
+
+def parse_request_id(text: str) -> int | None:
+    """The case id in a service_request_id "YYYYMMDD-id" (the date is checked by the caller)."""
+    m = re.fullmatch(r"(\d{8})-(\d{1,12})", text.strip())
+    return int(m.group(2)) if m else None
+
+
+@dataclass
+class RequestRow:
+    case: Case
+
+    def as_dict(self) -> dict:
+        c = self.case
+        category = c.category
+        return {
+            "service_request_id": request_id(c),
+            "status": "closed" if c.status in FINAL_STATUSES else "open",
+            "status_notes": str(c.get_status_display()),
+            "service_name": category.name if category else None,
+            "service_code": category.code if category else "",
+            # Text becomes public only after moderation (the portal's); none is moderated here.
+            "description": None,
+            "agency_responsible": c.department.name if c.department_id else None,
+            "service_notice": None,
+            "requested_datetime": when(c.created_at),
+            "updated_datetime": when(c.closed_at or c.updated_at),
+            "expected_datetime": when(c.stage_deadline) if c.status not in FINAL_STATUSES else None,
+            "address": None,
+            "address_id": None,
+            "zipcode": None,
+            "lat": snap(c.lat),
+            "long": snap(c.lon),
+            "media_url": None,
+        }
+
+
+# The order of the fields in XML answers (the spec's examples).
+REQUEST_FIELDS = [
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+]
+
+
+def service_dict(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.filing_condition or None,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": category.parent.name if category.parent else None,
+        "group": category.parent.name if category.parent else None,
+    }

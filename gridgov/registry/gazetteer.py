@@ -1,0 +1,533 @@
+"""The address gazetteer: building it (from registry buildings and places, and from imports of
+landmarks and road intersections, with a dry run), searching it as people type, and the nearest
+address for a point.
+
+Search never scans: each address has search keys (`AddressKey`) — every character and every
+pair of neighbouring characters of its name and aliases, and pairs of its pinyin initials. A
+query's keys are counted (capped), the rarest gives at most `CANDIDATES` addresses, the others
+narrow them by equality on the same index; the survivors are checked and ranked in Python:
+exact name first, then beginning, then containing; addresses in the searcher's own area before
+others; shorter names before longer.
+"""
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from gridgov.accounts.models import User
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import code_in_scope, restrict, user_may
+from gridgov.areas.locator import locator
+from gridgov.audit.services import record_event
+from gridgov.registry.models import Address, AddressKey, AddressKind, Building, Place, PlaceKind
+
+CANDIDATES = 300
+TYPO_KEY_CAP = 300
+KEYS_PER_QUERY = 5
+MAX_QUERY = 60
+
+_PUNCT = re.compile(r"[\s\-_,.，。、;；:：/\\()（）\[\]【】'\"“”·]+")
+_INTERSECTION = re.compile(
+    r"^(?P<a>.+?)(?:与|和|跟|同|交|&|\+)(?P<b>.+?)(?:交叉口|交叉路口|交汇处|十字路口|路口|交口)?$"
+)
+_ROAD_NUMBER = re.compile(r"(?P<road>[^\d号]*?(?:大道|路|街|巷|胡同|道))(?P<number>\d+号)")
+_COMPOUND = re.compile(r"(?P<compound>[^\d号]+?(?:小区|花园|家园|公寓|苑|院|庄园|新村))")
+_BUILDING_NO = re.compile(r"(?P<building>\d+(?:号楼|栋|幢))")
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, lower case, no spaces or punctuation."""
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def initials(text: str) -> str:
+    """Pinyin initials of the Chinese characters; letters and digits kept as they are."""
+    out = []
+    for part in lazy_pinyin(normalize(text), style=Style.FIRST_LETTER, errors="default"):
+        out.append(part.lower())
+    return "".join(out)
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def text_keys(text: str) -> set[str]:
+    t = normalize(text)
+    return set(t) | _pairs(t)
+
+
+def initial_keys(text: str) -> set[str]:
+    t = initials(text)
+    keys = {"@" + p for p in _pairs(t)}
+    if t:
+        keys.add("^" + t[0])
+    return keys
+
+
+def keys_of(address: Address) -> set[str]:
+    keys: set[str] = set()
+    for text in [address.name, *address.aliases.splitlines()]:
+        if text.strip():
+            keys |= text_keys(text) | initial_keys(text)
+    return {k[:3] for k in keys}
+
+
+def _names(address: Address) -> list[str]:
+    return [normalize(t) for t in [address.name, *address.aliases.splitlines()] if t.strip()]
+
+
+def parse_parts(text: str) -> dict[str, str]:
+    """Road, number, compound and building number read from a standard address text."""
+    parts: dict[str, str] = {}
+    m = _ROAD_NUMBER.search(text)
+    if m:
+        parts["road"] = m["road"][-60:]
+        parts["number"] = m["number"]
+    m = _COMPOUND.search(text)
+    if m:
+        parts["compound"] = m["compound"][-60:]
+    m = _BUILDING_NO.search(text)
+    if m:
+        parts["building"] = m["building"]
+    return parts
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _require(actor: User, code: str = "") -> None:
+    if not user_may(actor, Action.CHANGE) or (code and not code_in_scope(actor, code)):
+        raise PermissionDenied(_("You may not change the address gazetteer here."))
+
+
+def _write(rows: Sequence[Address]) -> int:
+    """Insert or replace addresses by `source`, with their keys (inside the caller's
+    transaction)."""
+    sources = [r.source for r in rows]
+    existing = dict(Address.objects.filter(source__in=sources).values_list("source", "pk"))
+    for r in rows:
+        r.pk = existing.get(r.source)
+        r.initials = "\n".join(initials(t) for t in [r.name, *r.aliases.splitlines()] if t)[:400]
+    new = [r for r in rows if r.pk is None]
+    old = [r for r in rows if r.pk is not None]
+    Address.objects.bulk_create(new, batch_size=500)
+    if old:
+        fields = [
+            "kind", "name", "road", "number", "compound", "building", "unit", "room",
+            "aliases", "initials", "lon", "lat", "area_code",
+        ]  # fmt: skip
+        Address.objects.bulk_update(old, fields, batch_size=500)
+        AddressKey.objects.filter(address_id__in=[r.pk for r in old]).delete()
+    if new and new[0].pk is None:  # a backend that does not return ids
+        ids = dict(
+            Address.objects.filter(source__in=[r.source for r in new]).values_list("source", "pk")
+        )
+        for r in new:
+            r.pk = ids[r.source]
+    AddressKey.objects.bulk_create(
+        [AddressKey(address_id=r.pk, key=k) for r in rows for k in sorted(keys_of(r))],
+        batch_size=2000,
+    )
+    return len(rows)
+
+
+def _from_building(b: Building) -> Address | None:
+    if b.lon is None or b.lat is None:
+        return None
+    text = b.address or b.name
+    parts = parse_parts(text)
+    aliases = b.name if b.name and b.name != text else ""
+    return Address(
+        kind=AddressKind.BUILDING,
+        name=text[:200],
+        aliases=aliases[:400],
+        lon=b.lon,
+        lat=b.lat,
+        area_code=b.area_code,
+        source=f"building:{b.code}"[:80],
+        **parts,
+    )
+
+
+def _from_place(p: Place) -> Address:
+    return Address(
+        kind=AddressKind.PLACE,
+        name=p.name[:200],
+        lon=p.lon,
+        lat=p.lat,
+        area_code=p.area_code,
+        source=f"place:{p.pk}",
+    )
+
+
+@transaction.atomic
+def rebuild_from_registry(actor: User, *, within: str = "") -> int:
+    """(Re)build the addresses of the registry's buildings and named places (not cameras) in the
+    actor's scope, or under `within`. Imported landmarks and intersections stay."""
+    _require(actor, within)
+    buildings = restrict(Building.objects.all(), actor, Action.CHANGE, within=within or None)
+    places = restrict(
+        Place.objects.filter(kind__in=[PlaceKind.KEY_PLACE, PlaceKind.SUPPLIES]),
+        actor,
+        Action.CHANGE,
+        within=within or None,
+    )
+    count = 0
+    batch: list[Address] = []
+    for b in buildings.order_by("pk").iterator(chunk_size=2000):
+        row = _from_building(b)
+        if row is not None:
+            batch.append(row)
+        if len(batch) >= 2000:
+            count += _write(batch)
+            batch = []
+    batch += [_from_place(p) for p in places.order_by("pk")]
+    count += _write(batch)
+    record_event(
+        actor=actor,
+        object_type="registry.address",
+        object_repr=_("Address gazetteer"),
+        after={"rebuilt": count, "within": within},
+        note=_("Addresses rebuilt from the registry"),
+        action="update",
+    )
+    return count
+
+
+IMPORT_COLUMNS = ("kind", "name", "aliases", "lon", "lat", "road", "number", "compound", "source")
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    good: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, reason)
+    written: int = 0
+
+
+def _check_row(n: int, row: dict, actor: User, report: ImportReport) -> Address | None:
+    def bad(column: str, reason: str) -> None:
+        report.errors.append((n, column, reason))
+
+    kind = (row.get("kind") or "").strip()
+    if kind not in (AddressKind.LANDMARK, AddressKind.INTERSECTION, AddressKind.PLACE):
+        bad("kind", _("Give landmark, intersection or place."))
+        return None
+    name = (row.get("name") or "").strip()
+    if not name or len(name) > 200:
+        bad("name", _("Give a name of at most 200 characters."))
+        return None
+    try:
+        lon, lat = float(row.get("lon") or ""), float(row.get("lat") or "")
+    except ValueError:
+        bad("lon", _("Give the longitude and latitude as numbers."))
+        return None
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        bad("lon", _("Give the longitude and latitude as numbers."))
+        return None
+    hit = locator.locate(lon, lat)
+    if hit is None:
+        bad("lon", _("The point lies outside every grid of the jurisdiction."))
+        return None
+    if not code_in_scope(actor, hit.code):
+        bad("lon", _("The point lies outside your area."))
+        return None
+    aliases = [a.strip() for a in re.split(r"[|\n;；]", row.get("aliases") or "") if a.strip()]
+    if kind == AddressKind.INTERSECTION:
+        m = _INTERSECTION.match(normalize(name))
+        if m is None:
+            bad("name", _("Write an intersection as 'A与B交叉口'."))
+            return None
+        a, b = m["a"], m["b"]
+        aliases += [f"{b}与{a}交叉口", f"{a}{b}路口", f"{b}{a}路口"]
+    source = (row.get("source") or "").strip() or f"{kind}:{name}"
+    return Address(
+        kind=kind,
+        name=name,
+        aliases="\n".join(dict.fromkeys(aliases))[:400],
+        road=(row.get("road") or "")[:60],
+        number=(row.get("number") or "")[:20],
+        compound=(row.get("compound") or "")[:60],
+        lon=lon,
+        lat=lat,
+        area_code=hit.code,
+        source=source[:80],
+    )
+
+
+def import_addresses(actor: User, rows: Iterable[dict], *, dry_run: bool = True) -> ImportReport:
+    """Landmarks, named places and intersections from rows with IMPORT_COLUMNS. The dry run
+    checks every row and reports each problem with its row number and column; a real run writes
+    nothing unless every row is good (one transaction)."""
+    _require(actor)
+    report = ImportReport()
+    good: list[Address] = []
+    for n, row in enumerate(rows, start=2):  # row 1 is the header
+        report.rows += 1
+        address = _check_row(n, row, actor, report)
+        if address is not None:
+            good.append(address)
+    report.good = len(good)
+    if dry_run or report.errors:
+        return report
+    with transaction.atomic():
+        report.written = _write(good)
+        record_event(
+            actor=actor,
+            object_type="registry.address",
+            object_repr=_("Address gazetteer"),
+            after={"imported": report.written},
+            note=_("Addresses imported"),
+            action="create",
+        )
+    return report
+
+
+# ---------------------------------------------------------------------------- searching
+
+
+@dataclass
+class Hit:
+    address: Address
+    rank: tuple
+
+
+def _query_forms(q: str) -> list[str]:
+    """The query, and for "A和B路口" also "A与B" (how intersections are named)."""
+    forms = [q]
+    m = _INTERSECTION.match(q)
+    if m and len(m["a"]) >= 2 and len(m["b"]) >= 1:
+        forms.append(f"{m['a']}与{m['b']}")
+    return forms
+
+
+def _spread(keys: list[str]) -> list[str]:
+    if len(keys) <= KEYS_PER_QUERY:
+        return keys
+    step = (len(keys) - 1) / (KEYS_PER_QUERY - 1)
+    return [keys[round(i * step)] for i in range(KEYS_PER_QUERY)]
+
+
+def _count(key: str, counts: dict[str, int]) -> int:
+    if key not in counts:
+        counts[key] = AddressKey.objects.filter(key=key).order_by()[:CANDIDATES].count()
+    return counts[key]
+
+
+def _ids_with_all(keys: list[str], counts: dict[str, int]) -> list[int]:
+    """Ids of addresses holding every key (at most CANDIDATES, starting from the rarest key)."""
+    if not keys:
+        return []
+    counted = sorted((_count(k, counts), k) for k in set(keys))
+    if counted[0][0] == 0:
+        return []
+    ids = list(
+        AddressKey.objects.filter(key=counted[0][1])
+        .order_by()
+        .values_list("address_id", flat=True)[:CANDIDATES]
+    )
+    for _n, k in counted[1:]:
+        if not ids:
+            break
+        ids = list(
+            AddressKey.objects.filter(key=k, address_id__in=ids)
+            .order_by()
+            .values_list("address_id", flat=True)
+        )
+    return ids
+
+
+def _ids_with_most(keys: list[str], counts: dict[str, int]) -> list[int]:
+    """For a typo: ids of addresses holding all but two of the query's rarer keys (one wrong
+    character spoils the two pairs it is in). Only keys held by fewer than TYPO_KEY_CAP
+    addresses are read, so the work stays bounded."""
+    rare = [k for k in keys if 0 < _count(k, counts) < TYPO_KEY_CAP]
+    if len(rare) < 2:
+        return []
+    seen: Counter[int] = Counter(
+        AddressKey.objects.filter(key__in=rare).order_by().values_list("address_id", flat=True)
+    )
+    need = max(1, len(rare) - 2)
+    return [pk for pk, n in seen.most_common(CANDIDATES) if n >= need]
+
+
+def _text_query_keys(q: str) -> list[str]:
+    if len(q) == 1:
+        return [q]
+    return _spread(sorted(_pairs(q), key=q.index))
+
+
+def _initials_query_keys(q: str) -> list[str]:
+    if len(q) == 1:
+        return ["^" + q]
+    return _spread(sorted({"@" + p for p in _pairs(q)}, key=lambda k: q.index(k[1:])))
+
+
+def _rank_text(address: Address, forms: list[str]) -> int | None:
+    best = None
+    for i, name in enumerate(_names(address)):
+        for q in forms:
+            if name == q:
+                r = 0 if i == 0 else 1
+            elif name.startswith(q):
+                r = 2 if i == 0 else 3
+            elif q in name:
+                r = 4 if i == 0 else 5
+            else:
+                continue
+            best = r if best is None else min(best, r)
+    return best
+
+
+def _rank_initials(address: Address, q: str) -> int | None:
+    best = None
+    for ini in address.initials.splitlines():
+        if ini == q:
+            r = 1
+        elif ini.startswith(q):
+            r = 3
+        elif q in ini:
+            r = 5
+        else:
+            continue
+        best = r if best is None else min(best, r)
+    return best
+
+
+def search(
+    user: User,
+    text: str,
+    *,
+    near: str = "",
+    limit: int = 10,
+    action: str = Action.VIEW,
+    typos: bool = True,
+) -> list[Hit]:
+    """The addresses in the user's scope best matching `text` as typed so far. `near`: the
+    searcher's own area code (default: the first of the user's scope) ranks its addresses
+    first."""
+    q = normalize(text)[:MAX_QUERY]
+    if not q:
+        return []
+    near = near or (user.scope_codes[0] if getattr(user, "scope_codes", None) else "")
+    forms = _query_forms(q)
+    ascii_letters = q.isascii() and q.isalpha()
+    counts: dict[str, int] = {}
+    ids: set[int] = set()
+    exact = restrict(Address.objects.filter(name=text.strip()[:200]), user, action)
+    ids |= set(exact.order_by().values_list("pk", flat=True)[:limit])
+    for form in forms:
+        ids |= set(_ids_with_all(_text_query_keys(form), counts))
+    if ascii_letters:
+        ids |= set(_ids_with_all(_initials_query_keys(q), counts))
+    typo = False
+    if not ids and typos and len(q) >= 4:
+        typo = True
+        ids = set(_ids_with_most(sorted(_pairs(q)), counts))
+    if not ids:
+        return []
+    rows = restrict(Address.objects.filter(pk__in=list(ids)[: CANDIDATES * 2]), user, action)
+    hits = []
+    for a in rows.order_by().only("pk", "name", "aliases", "initials", "area_code"):
+        r = _rank_text(a, forms)
+        if ascii_letters:
+            ri = _rank_initials(a, q)
+            if ri is not None:
+                r = ri if r is None else min(r, ri)
+        if r is None:
+            if not typo:
+                continue
+            r = 8
+        far = 0 if near and a.area_code.startswith(near) else 1
+        hits.append(Hit(a, (r, far, len(a.name), a.name, a.pk)))
+    hits.sort(key=lambda h: h.rank)
+    top = hits[:limit]
+    full = Address.objects.in_bulk([h.address.pk for h in top])
+    return [Hit(full[h.address.pk], h.rank) for h in top if h.address.pk in full]
+
+
+def addresses_for(user: User, action: str = Action.VIEW) -> QuerySet:
+    return restrict(Address.objects.all(), user, action)
+
+
+def nearest(
+    user: User, lon: float, lat: float, *, radius_m: float = 2000, action: str = Action.VIEW
+) -> tuple[Address, float] | None:
+    """The address nearest to a point within `radius_m` (metres), and its distance."""
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValidationError({"lon": _("The position is not a valid longitude and latitude.")})
+    r = 100.0
+    while True:
+        dlat = r / 111_320
+        dlon = r / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+        box = restrict(
+            Address.objects.filter(
+                lon__gte=lon - dlon, lon__lte=lon + dlon, lat__gte=lat - dlat, lat__lte=lat + dlat
+            ),
+            user,
+            action,
+        ).order_by()[:500]
+        found = [(a, _metres(lon, lat, a.lon, a.lat)) for a in box]
+        found = [f for f in found if f[1] <= r]
+        if found:
+            return min(found, key=lambda f: (f[1], f[0].pk))
+        if r >= radius_m:
+            return None
+        r = min(r * 4, radius_m)
+
+
+def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6_371_000 * math.hypot(x, y)
+
+
+_ROAD = r"[\u4e00-\u9fff\w]{1,8}?(?:大道|路|街|巷)"
+_CROSSING_IN_TEXT = re.compile(
+    rf"({_ROAD})(?:与|和|跟|同|交)({_ROAD})(?:交叉口|交叉路口|十字路口|交汇处|路口|口)?"
+)
+_SENTENCE = re.compile(r"[，。！？!?,;；\s]|这里|那里|附近|门口|旁边|对面|楼下|有人|发现")
+SEARCH_BUDGET = 12
+
+
+def _phrases(text: str) -> list[str]:
+    """What in a free text may name an address, most specific first: intersections written
+    "A和B路口", then each clause and its shorter beginnings."""
+    found = [f"{m[1]}与{m[2]}" for m in _CROSSING_IN_TEXT.finditer(normalize(text))]
+    for clause in _SENTENCE.split(text):
+        clause = normalize(clause)
+        found += [clause[:n] for n in range(min(len(clause), 24), 3, -1)]
+    return list(dict.fromkeys(found))
+
+
+def locate_text(user: User, text: str) -> Address | None:
+    """The one address a free text (an SMS) names, or None when none or several fit: the
+    first phrase of the text that names any address must name exactly one."""
+    if len(normalize(text)) < 4:
+        return None
+    for phrase in _phrases(text)[:SEARCH_BUDGET]:
+        hits = search(user, phrase, limit=2, typos=False)
+        if len(hits) == 1:
+            return hits[0].address
+        if hits:
+            return None  # several fit: the case waits to be located
+    return None
+
+
+def place_of_text(user: User, text: str) -> dict | None:
+    """Where an SMS's words put its case (report_case's lon, lat and address) when they name
+    exactly one address; None when they name none or several (the case waits to be located)."""
+    found = locate_text(user, text)
+    if found is None:
+        return None
+    return {"lon": found.lon, "lat": found.lat, "address": found.name}
