@@ -93,7 +93,7 @@ def reports(request):
             items=items,
             categories=queries.public_categories(),
             streets=streets,
-            street=request.GET.get("street", ""),
+            street=(listed.cleaned_data.get("street") or "") if listed.is_valid() else "",
             map_items=[
                 {k: i[k] for k in ("number", "category", "icon", "status", "lon", "lat")}
                 for i in items
@@ -428,10 +428,10 @@ class GridForm(forms.Form):
 
 @require_GET
 def grid(request):
-    form = GridForm(request.GET)
+    asked = bool(request.GET)
+    form = GridForm(request.GET.copy())
     card = None
     matches: list[dict] = []
-    asked = bool(request.GET)
     if form.is_valid():
         d = form.cleaned_data
         code = d.get("code") or ""
