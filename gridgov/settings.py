@@ -302,6 +302,7 @@ GRIDGOV_PERIODIC_JOBS = {
     # lines: disputes, hazards
     # lines: special populations, rentals
     # portal
+    "portal.sync_reports": 300,  # public steps of portal reports and their SMS
     # exchange: 12345, classifier
     # exchange: gazetteer, Open311
     # exchange: webhooks, change feed

@@ -3,9 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 
 STEP_LABELS = {
-    "received": _("Received"),
+    "received": _("Report received"),
     "accepted": _("Accepted by the community"),
-    "in_hand": _("Being handled"),
+    "in_hand": _("Being handled by the department"),
     "checking": _("Being checked on site"),
     "closed": _("Closed"),
     "reopened": _("Reopened: being checked again"),

@@ -52,9 +52,14 @@ def reopen_for_verification(case: Case, *, actor: User, note: str) -> Case:
         raise ValidationError({"note": _("Give a note: why, or what was done.")})
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if not (_acts_for_reporter(actor, case) or may_command(actor, case)):
-        raise PermissionDenied(_("You may not reopen this case."))
+        raise PermissionDenied(
+            _("You may not “%(action)s” this case.") % {"action": _("Not solved: rework")}
+        )
     if case.status != Status.CLOSED:
-        raise ValidationError(_("Only a closed case can be reopened."))
+        raise ValidationError(
+            _("The case is “%(status)s”: “%(action)s” is not possible now.")
+            % {"status": case.get_status_display(), "action": _("Not solved: rework")}
+        )
     now = timezone.now()
     before = case.status
     case.status = Status.HANDLED

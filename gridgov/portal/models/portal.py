@@ -120,8 +120,8 @@ class PortalReport(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["moderation", "category", "public_lon", "public_lat"]),
-            models.Index(fields=["street_code", "moderation"]),
+            models.Index(fields=["category", "public_lon", "public_lat"], name="portal_nearby"),
+            models.Index(fields=["street_code", "moderation"], name="portal_street"),
         ]
 
     def __str__(self) -> str:
