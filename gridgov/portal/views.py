@@ -428,8 +428,9 @@ class GridForm(forms.Form):
 
 @require_GET
 def grid(request):
-    asked = bool(request.GET)
-    form = GridForm(request.GET.copy())
+    query = request.GET.copy()
+    asked = bool(query)
+    form = GridForm(query)
     card = None
     matches: list[dict] = []
     if form.is_valid():

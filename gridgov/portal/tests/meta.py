@@ -24,7 +24,6 @@ ALLOWED_READS = {
     "anonymous reports, shown through public_dict's fields to anyone; find_any is shown only to "
     "the reporter (views._visible_to)",
     ("portal/queries.py", "Area"): "names of streets, communities and grids, shown by design",
-    ("portal/queries.py", "Attachment"): "the metadata-free copy of a published report's photo",
     ("portal/views.py", "PortalReport"): "mine: the reports the confirmed citizen follows",
 }
 
