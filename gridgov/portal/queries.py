@@ -5,6 +5,7 @@ public category, public status and steps, a snapped point, the street's name, th
 import math
 
 from django.db.models import Avg, Count, Q, QuerySet
+from django.utils import timezone
 
 from gridgov.areas.locator import locator
 from gridgov.areas.models import Area
@@ -50,7 +51,7 @@ def public_dict(report: PortalReport, names: dict[str, str] | None = None) -> di
         if published
         else [],
         "satisfaction": report.satisfaction,
-        "reported": report.created_at.date().isoformat(),
+        "reported": timezone.localtime(report.created_at).date().isoformat(),
     }
 
 

@@ -114,7 +114,11 @@ def feed(request, code: str):
     name = queries.area_name(code)
     if name is None:
         raise Http404
-    rows = queries.public_reports().filter(area_code__startswith=code).order_by("-created_at", "-id")[:50]
+    rows = (
+        queries.public_reports()
+        .filter(area_code__startswith=code)
+        .order_by("-created_at", "-id")[:50]
+    )
     atom = feedgenerator.Atom1Feed(
         title=_("Reports in %(area)s") % {"area": name},
         link=request.build_absolute_uri(reverse("portal:reports") + f"?street={code}"),
@@ -133,7 +137,9 @@ def feed(request, code: str):
             pubdate=r.created_at,
             updateddate=r.created_at,
         )
-    return HttpResponse(atom.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8")
+    return HttpResponse(
+        atom.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8"
+    )
 
 
 @require_GET
@@ -240,7 +246,9 @@ def _submit(request, data: dict, files, citizen: Citizen | None) -> str:
         request.session.setdefault("portal_anonymous", [])
         request.session["portal_anonymous"] = [*request.session["portal_anonymous"], created.number]
     else:
-        messages.success(request, _("Thank you. Your report %(n)s was received.") % {"n": created.number})
+        messages.success(
+            request, _("Thank you. Your report %(n)s was received.") % {"n": created.number}
+        )
     return created.number
 
 
@@ -282,7 +290,12 @@ def _visible_to(request, number: str) -> tuple[PortalReport, bool]:
     own = citizen is not None and (
         report.citizen_id == citizen.pk or report.followers.filter(citizen=citizen).exists()
     )
-    if not (own or report.is_published or report.moderation == Moderation.LISTED and not report.anonymous):
+    if not (
+        own
+        or report.is_published
+        or report.moderation == Moderation.LISTED
+        and not report.anonymous
+    ):
         if number not in request.session.get("portal_anonymous", []):
             raise Http404
     return report, own
@@ -308,11 +321,15 @@ def status(request, number: str):
                 elif data["action"] == "rate":
                     if not data.get("score"):
                         raise ValidationError(_("Choose from 1 to 5 stars."))
-                    services.rate_report(report, citizen, data["score"], actor=portal, note=data.get("note") or "")
+                    services.rate_report(
+                        report, citizen, data["score"], actor=portal, note=data.get("note") or ""
+                    )
                     messages.success(request, _("Thank you for your rating."))
                 else:
                     services.not_fixed(report, citizen, data.get("note") or "", actor=portal)
-                    messages.success(request, _("The report is reopened and will be checked again."))
+                    messages.success(
+                        request, _("The report is reopened and will be checked again.")
+                    )
                 return redirect("portal:status", number=number)
             except ValidationError as exc:
                 errors = _errors(exc)
@@ -374,7 +391,10 @@ def mine(request):
         rows = PortalReport.objects.filter(followers__citizen=citizen).select_related("category")
         rows = rows.distinct().order_by("-created_at", "-id")[:100]
         names = queries.street_names([r.street_code for r in rows])
-        items = [queries.public_dict(r, names) | {"pending": r.moderation == Moderation.PENDING} for r in rows]
+        items = [
+            queries.public_dict(r, names) | {"pending": r.moderation == Moderation.PENDING}
+            for r in rows
+        ]
     return render(
         request,
         "portal/mine.html",
@@ -383,7 +403,9 @@ def mine(request):
             items=items,
             errors=errors,
             masked=mask_phone(citizen.phone) if citizen else "",
-            subscriptions=list(citizen.areas.values_list("area_code", flat=True)) if citizen else [],
+            subscriptions=list(citizen.areas.values_list("area_code", flat=True))
+            if citizen
+            else [],
         ),
         status=400 if errors else 200,
     )
@@ -447,7 +469,14 @@ def grid(request):
     return render(
         request,
         "portal/grid.html",
-        _ctx(request, form=form, card=card, matches=matches, asked=asked, centre=queries.home_centre()),
+        _ctx(
+            request,
+            form=form,
+            card=card,
+            matches=matches,
+            asked=asked,
+            centre=queries.home_centre(),
+        ),
         status=400 if not form.is_valid() else 200,
     )
 

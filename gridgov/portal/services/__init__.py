@@ -77,6 +77,11 @@ def _index(phone: str) -> str:
     return field.index_many([phone])[0]  # type: ignore[union-attr]
 
 
+def _local(moment: datetime.datetime) -> str:
+    """A time as people read it: local time (Asia/Shanghai), to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def district_settings(area_code: str) -> DistrictSettings:
     found = DistrictSettings.objects.filter(area_code__in=[area_code[:6], ""]).order_by(
         "-area_code"
@@ -86,7 +91,13 @@ def district_settings(area_code: str) -> DistrictSettings:
 
 @transaction.atomic
 def put_public_category(
-    category, *, actor: User, icon: str, label: str, keywords: str = "", sensitive: bool = False,
+    category,
+    *,
+    actor: User,
+    icon: str,
+    label: str,
+    keywords: str = "",
+    sensitive: bool = False,
     order: int = 0,
 ) -> PublicCategory:
     """Add a category to the public allow-list (never one about people)."""
@@ -96,8 +107,13 @@ def put_public_category(
         raise ValidationError(_("This category is about people: it is never public."))
     entry, _created = PublicCategory.objects.update_or_create(
         category=category,
-        defaults={"icon": icon, "label": label, "keywords": keywords, "sensitive": sensitive,
-                  "order": order},
+        defaults={
+            "icon": icon,
+            "label": label,
+            "keywords": keywords,
+            "sensitive": sensitive,
+            "order": order,
+        },
     )
     return entry
 
@@ -111,8 +127,13 @@ def seed_public_categories(*, actor: User) -> int:
     for order, (code, icon, label, words, sensitive) in enumerate(DEFAULT):
         if code in found:
             put_public_category(
-                found[code], actor=actor, icon=icon, label=label, keywords=words,
-                sensitive=sensitive, order=order,
+                found[code],
+                actor=actor,
+                icon=icon,
+                label=label,
+                keywords=words,
+                sensitive=sensitive,
+                order=order,
             )
             n += 1
     return n
@@ -130,7 +151,9 @@ def send_code(phone: str, *, actor: User, now: datetime.datetime | None = None) 
     phone = check_phone(phone)
     now = now or timezone.now()
     index = _index(phone)
-    recent = PhoneCode.objects.filter(phone_index=index, created_at__gt=now - datetime.timedelta(hours=1))
+    recent = PhoneCode.objects.filter(
+        phone_index=index, created_at__gt=now - datetime.timedelta(hours=1)
+    )
     if recent.filter(created_at__gt=now - CODE_GAP).exists():
         raise ValidationError({"phone": _("A code was just sent: wait a minute.")})
     if recent.count() >= CODES_PER_HOUR:
@@ -193,7 +216,9 @@ def _check_limits(citizen: Citizen | None, address: str, area_code: str, now) ->
             raise ValidationError(_("Too many reports from this number today: try tomorrow."))
     address = address.strip()
     if address and (
-        Case.objects.filter(channel=Channel.PORTAL, address=address[:200], created_at__gt=day).count()
+        Case.objects.filter(
+            channel=Channel.PORTAL, address=address[:200], created_at__gt=day
+        ).count()
         >= rules.reports_per_address_per_day
     ):
         raise ValidationError(_("Too many reports for this address today: it is known already."))
@@ -264,7 +289,7 @@ def submit_report(
             public_lon=plon,
             public_lat=plat,
             public_status="received",
-            public_steps=[{"step": "received", "time": case.created_at.isoformat()}],
+            public_steps=[{"step": "received", "time": _local(case.created_at)}],
             photo_ids=list(case.attachments.values_list("pk", flat=True)),
             created_at=case.created_at,
         )
@@ -356,7 +381,7 @@ def sync_report(report: PortalReport, *, actor: User) -> PortalReport:
             if event.action == "rate":
                 continue
             if step and (not steps or steps[-1]["step"] != step):
-                steps.append({"step": step, "time": event.time.isoformat()})
+                steps.append({"step": step, "time": _local(event.time)})
                 if step not in told or step == "reopened":
                     _tell_followers(report, step, len(steps))
                 told.add(step)
@@ -402,7 +427,10 @@ def sync_open_reports(*, actor: User, limit: int = 2000) -> int:
     rows = PortalReport.objects.exclude(public_status__in=["not_accepted", "merged"]).order_by("pk")
     for report in rows[:limit]:
         newest = (
-            CaseEvent.objects.filter(case_id=report.case_id).order_by("-pk").values_list("pk", flat=True).first()
+            CaseEvent.objects.filter(case_id=report.case_id)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
         )
         if newest and newest > report.last_event_id:
             sync_report(report, actor=actor)
@@ -417,13 +445,18 @@ def sync_open_reports(*, actor: User, limit: int = 2000) -> int:
 def _may_reopen_until(report: PortalReport) -> datetime.datetime | None:
     if report.closed_at is None:
         return None
-    return report.closed_at + datetime.timedelta(days=district_settings(report.area_code).reopen_days)
+    return report.closed_at + datetime.timedelta(
+        days=district_settings(report.area_code).reopen_days
+    )
 
 
 def _own(report: PortalReport, citizen: Citizen) -> None:
-    if report.citizen_id != citizen.pk and not report.followers.filter(
-        citizen=citizen, kind__in=[FollowKind.REPORTER, FollowKind.CO_REPORTER]
-    ).exists():
+    if (
+        report.citizen_id != citizen.pk
+        and not report.followers.filter(
+            citizen=citizen, kind__in=[FollowKind.REPORTER, FollowKind.CO_REPORTER]
+        ).exists()
+    ):
         raise PermissionDenied(_("Only who reported it may do this."))
 
 
@@ -503,7 +536,9 @@ def flag_reporter(report: PortalReport, *, actor: User) -> None:
 
 def codes_sent_to(phone: str) -> list[str]:
     """For tests and the demo: the SMS bodies queued to a phone, newest first."""
-    return list(Outbox.objects.filter(destination=phone).order_by("-id").values_list("body", flat=True))
+    return list(
+        Outbox.objects.filter(destination=phone).order_by("-id").values_list("body", flat=True)
+    )
 
 
 __all__ = [

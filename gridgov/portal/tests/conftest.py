@@ -26,7 +26,9 @@ def category(code="C0110") -> PublicCategory:
 
 
 def last_code(phone: str) -> str:
-    body = Outbox.objects.filter(destination=phone).order_by("-id").values_list("body", flat=True)[0]
+    body = (
+        Outbox.objects.filter(destination=phone).order_by("-id").values_list("body", flat=True)[0]
+    )
     return re.search(r"[0-9]{6}", body).group(0)
 
 

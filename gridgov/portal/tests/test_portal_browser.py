@@ -34,7 +34,8 @@ def test_a_citizen_reports_follows_rates_and_reopens(live_server, loop, browser_
     page.wait_for_function("document.querySelector('input[name=lon]').value !== ''")
     page.fill("textarea[name=description]", "小区北门路灯不亮，晚上很黑")
     page.set_input_files(
-        "#photo", files=[{"name": "light.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_metadata("x")}]
+        "#photo",
+        files=[{"name": "light.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_metadata("x")}],
     )
     page.wait_for_selector("#photo-previews img")
     page.fill("#phone", "13800002468")

@@ -55,15 +55,21 @@ def test_my_reports_needs_the_code(portal, english):
     client = Client()
     assert "Send code" in client.get("/portal/mine/").content.decode()
     client.post("/portal/code/", {"phone": "13800001236"})
-    answer = client.post("/portal/mine/", {"phone": "13800001236", "code": last_code("13800001236")})
+    answer = client.post(
+        "/portal/mine/", {"phone": "13800001236", "code": last_code("13800001236")}
+    )
     assert answer.status_code == 302
     assert "138****1236" in client.get("/portal/mine/").content.decode()
 
 
 def test_find_my_grid_member_and_its_qr(portal, tree, english):
     grid = tree.grids[0]
-    GridContact.objects.create(grid_code=grid.code, member_name="张网格", work_phone="0371-12345678",
-                               office="经八路社区居委会")
+    GridContact.objects.create(
+        grid_code=grid.code,
+        member_name="张网格",
+        work_phone="0371-12345678",
+        office="经八路社区居委会",
+    )
     client = Client()
     page = client.get(f"/portal/grid/?lon={POINT_A[0]}&lat={POINT_A[1]}").content.decode()
     assert "张网格" in page and "0371-12345678" in page
@@ -76,8 +82,13 @@ def test_list_feed_stats_and_moderation(portal, users, client_for, english):
 
     citizen = confirmed("13800001237", portal)
     made = services.submit_report(
-        actor=portal, category=category(), description="路灯不亮", citizen=citizen,
-        lon=POINT_A[0], lat=POINT_A[1], idempotency_key="pages-0001",
+        actor=portal,
+        category=category(),
+        description="路灯不亮",
+        citizen=citizen,
+        lon=POINT_A[0],
+        lat=POINT_A[1],
+        idempotency_key="pages-0001",
     )
     staff = client_for(users["op_a"])
     assert made.number in staff.get("/portal/moderation/").content.decode()
@@ -85,7 +96,10 @@ def test_list_feed_stats_and_moderation(portal, users, client_for, english):
     anyone = Client()
     assert made.number in anyone.get("/portal/reports/").content.decode()
     feed = anyone.get(f"/portal/feed/{made.street_code}.atom")
-    assert feed["Content-Type"].startswith("application/atom+xml") and made.number.encode() in feed.content
+    assert (
+        feed["Content-Type"].startswith("application/atom+xml")
+        and made.number.encode() in feed.content
+    )
     assert "路灯不亮" not in anyone.get("/portal/stats/").content.decode()
     assert anyone.get("/api/v1/portal/streets").json()[0]["reports"] == 1
     # Following by SMS after confirming the phone.

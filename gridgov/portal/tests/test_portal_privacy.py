@@ -93,8 +93,13 @@ def test_nothing_personal_leaves_on_any_public_page_feed_or_json(planted):
 def test_an_unmoderated_report_is_not_public(portal):
     citizen = confirmed("13800005556", portal)
     made = services.submit_report(
-        actor=portal, category=category(), description="新用户的报告", citizen=citizen,
-        lon=POINT_A[0], lat=POINT_A[1], idempotency_key="privacy-0003",
+        actor=portal,
+        category=category(),
+        description="新用户的报告",
+        citizen=citizen,
+        lon=POINT_A[0],
+        lat=POINT_A[1],
+        idempotency_key="privacy-0003",
     )
     anyone = Client()
     assert anyone.get(f"/portal/r/{made.number}/").status_code == 404

@@ -14,10 +14,17 @@ from gridgov.portal.privacy import redact_text, snap
 from gridgov.portal.tests.conftest import POINT_A, category, confirmed, last_code
 
 
-def report_as(portal, citizen, text="路灯不亮，晚上很黑", key="k-00000001", point=POINT_A, code="C0110"):
+def report_as(
+    portal, citizen, text="路灯不亮，晚上很黑", key="k-00000001", point=POINT_A, code="C0110"
+):
     return services.submit_report(
-        actor=portal, category=category(code), description=text, citizen=citizen,
-        lon=point[0], lat=point[1], idempotency_key=key,
+        actor=portal,
+        category=category(code),
+        description=text,
+        citizen=citizen,
+        lon=point[0],
+        lat=point[1],
+        idempotency_key=key,
     )
 
 
@@ -25,7 +32,9 @@ def test_a_code_confirms_the_phone_once(portal):
     services.send_code("13800000001", actor=portal)
     code = last_code("13800000001")
     with pytest.raises(ValidationError):
-        services.confirm_code("13800000001", "000000" if code != "000000" else "111111", actor=portal)
+        services.confirm_code(
+            "13800000001", "000000" if code != "000000" else "111111", actor=portal
+        )
     citizen = services.confirm_code("13800000001", code, actor=portal)
     assert citizen.phone == "13800000001"
     with pytest.raises(ValidationError):
@@ -110,7 +119,10 @@ def test_never_public_categories(portal):
 
     with pytest.raises(ValidationError):
         services.put_public_category(
-            Category.objects.get(code="E0601"), actor=system_user("system:setup"), icon="x", label="纠纷"
+            Category.objects.get(code="E0601"),
+            actor=system_user("system:setup"),
+            icon="x",
+            label="纠纷",
         )
 
 
@@ -165,7 +177,11 @@ def test_followers_get_an_sms_per_public_step(portal, users, loop):
     _close_case(Case.objects.get(pk=made.case_id), users, loop)
     services.sync_report(made, actor=portal)
     services.sync_report(made, actor=portal)
-    bodies = list(Outbox.objects.filter(destination="13800000012", source__startswith="portal.report").values_list("body", flat=True))
+    bodies = list(
+        Outbox.objects.filter(
+            destination="13800000012", source__startswith="portal.report"
+        ).values_list("body", flat=True)
+    )
     assert len(bodies) == len(set(bodies)) >= 4  # received, accepted, in hand, checking, closed
 
 
