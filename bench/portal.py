@@ -3,7 +3,7 @@ within 300 m of a point, nearest first, among 300,000 public portal reports spre
 (about 1,200 km² around 郑州, 18 public categories, a third of them closed).
 
     .venv/bin/python bench/portal.py            # 300,000 reports, 1,000 queries
-    .venv/bin/python bench/portal.py --smoke    # 5,000 reports, 100 queries
+    .venv/bin/python bench/portal.py --smoke    # 2,000 reports, 50 queries
     DATABASE_URL=postgres://… .venv/bin/python bench/portal.py   # on PostgreSQL (fresh database)
 
 Ends with `BENCH nearby_p95_ms <value>` (the goal is ≤ 50 ms).
@@ -100,8 +100,8 @@ def measure(smoke: bool = SMOKE) -> dict[str, float]:
     from gridgov.portal import queries
     from gridgov.portal.models import PublicCategory
 
-    n = 5_000 if smoke else int(os.environ.get("BENCH_REPORTS", "300000"))
-    runs = 100 if smoke else 1_000
+    n = 2_000 if smoke else int(os.environ.get("BENCH_REPORTS", "300000"))
+    runs = 50 if smoke else 1_000
     t = time.perf_counter()
     build(n)
     build_s = time.perf_counter() - t

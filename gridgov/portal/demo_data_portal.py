@@ -2,6 +2,8 @@
 of the district's grids (most published, some waiting for moderation), a few taken through the
 loop, closed and rated, and the public contact cards of the first grids."""
 
+import contextlib
+
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -73,12 +75,10 @@ def load(*, stdout, scale: str, seed: int, **options) -> None:
         if _close(report.case):
             sync_report(report, actor=portal)
             if report.citizen is not None:
-                try:
+                with contextlib.suppress(ValidationError, PermissionDenied):
                     services.rate_report(
                         report, report.citizen, int(rng.integers(3, 6)), actor=portal
                     )
-                except (ValidationError, PermissionDenied):
-                    pass
             closed += 1
     for grid in grids[:10]:
         GridContact.objects.get_or_create(

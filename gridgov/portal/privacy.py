@@ -33,9 +33,9 @@ def _redact_names(text: str) -> str:
     out = []
     for token in jieba.posseg.cut(text):
         word, flag = token.word, token.flag
-        if flag == "nr" and 2 <= len(word) <= 4 and word[0] in _SURNAMES:
-            out.append(REDACTED)
-        elif flag in ("nrfg", "nrt") and 2 <= len(word) <= 4 and word[0] in _SURNAMES:
+        if (flag == "nr" and 2 <= len(word) <= 4 and word[0] in _SURNAMES) or (
+            flag in ("nrfg", "nrt") and 2 <= len(word) <= 4 and word[0] in _SURNAMES
+        ):
             out.append(REDACTED)
         else:
             out.append(word)

@@ -290,14 +290,11 @@ def _visible_to(request, number: str) -> tuple[PortalReport, bool]:
     own = citizen is not None and (
         report.citizen_id == citizen.pk or report.followers.filter(citizen=citizen).exists()
     )
-    if not (
-        own
-        or report.is_published
-        or report.moderation == Moderation.LISTED
-        and not report.anonymous
-    ):
-        if number not in request.session.get("portal_anonymous", []):
-            raise Http404
+    public = report.is_published or (
+        report.moderation == Moderation.LISTED and not report.anonymous
+    )
+    if not (own or public) and number not in request.session.get("portal_anonymous", []):
+        raise Http404
     return report, own
 
 

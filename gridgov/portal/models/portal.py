@@ -70,6 +70,9 @@ class PhoneCode(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"code {self.pk}"
+
 
 class Moderation(models.TextChoices):
     PENDING = "pending", _("Waiting for moderation")
@@ -151,6 +154,9 @@ class Follower(models.Model):
             models.UniqueConstraint(fields=["report", "citizen"], name="portal_follow_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.citizen_id}"
+
 
 class AreaSubscription(models.Model):
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="areas")
@@ -161,6 +167,9 @@ class AreaSubscription(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["citizen", "area_code"], name="portal_area_sub_once")
         ]
+
+    def __str__(self) -> str:
+        return self.area_code
 
 
 class GridContact(models.Model):
@@ -176,3 +185,6 @@ class GridContact(models.Model):
 
     class Meta:
         ordering = ["grid_code", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.grid_code} {self.member_name}"

@@ -3,7 +3,6 @@ steps and their SMS, rating and "not fixed", moderation and bans. Citizens never
 the portal's system account (`system_user(PORTAL)`) is the acting user of what they do."""
 
 import datetime
-import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from gridgov.cases.services.citizen import rate_for_reporter, reopen_for_verific
 from gridgov.notify.models import Outbox, Priority
 from gridgov.notify.outbox import enqueue_message
 from gridgov.notify.sms_services import check_phone
+from gridgov.portal.categories import DEFAULT, may_be_public
 from gridgov.portal.models import (
     AreaSubscription,
     Citizen,
@@ -37,7 +37,6 @@ from gridgov.portal.models import (
     PortalReport,
     PublicCategory,
 )
-from gridgov.portal.categories import DEFAULT, may_be_public
 from gridgov.portal.privacy import redact_text, snap
 
 CODE_TTL = datetime.timedelta(minutes=10)
@@ -542,8 +541,6 @@ def codes_sent_to(phone: str) -> list[str]:
 
 
 __all__ = [
-    "put_public_category",
-    "seed_public_categories",
     "ban_reporter",
     "confirm_code",
     "district_settings",
@@ -552,7 +549,9 @@ __all__ = [
     "join_report",
     "moderate",
     "not_fixed",
+    "put_public_category",
     "rate_report",
+    "seed_public_categories",
     "send_code",
     "submit_report",
     "subscribe_area",

@@ -54,6 +54,7 @@ CASES = [
         lambda w: f"/portal/moderation/{_pk(w)}/",
         method="POST",
         data=lambda w: {"decision": "hide"},
+        multipart=True,
         live_expect=302,
     ),
 ]
