@@ -46,7 +46,7 @@ MAX_ATTEMPTS = 5
 MAX_TEXT = 1000
 
 # The public steps: a case status → what the public page says (in plain words, see views).
-PUBLIC_STATUS = {
+PUBLIC_STATUS: dict[str, str] = {
     Status.REPORTED: "received",
     Status.ACCEPTED: "accepted",
     Status.FILED: "accepted",
@@ -73,7 +73,7 @@ def _hash(phone: str, code: str) -> str:
 
 def _index(phone: str) -> str:
     field = Citizen._meta.get_field("phone")
-    return field.index_many([phone])[0]  # type: ignore[union-attr]
+    return field.index_many([phone])[0]
 
 
 def _local(moment: datetime.datetime) -> str:
