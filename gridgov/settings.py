@@ -325,6 +325,7 @@ GRIDGOV_PERIODIC_JOBS = {
     "lines.overdue_visits": 24 * 3600,
     "lines.rental_warnings": 3600,
     # portal
+    "portal.sync_reports": 300,  # public steps of portal reports and their SMS
     # exchange: 12345, classifier
     # exchange: gazetteer, Open311
     # exchange: webhooks, change feed

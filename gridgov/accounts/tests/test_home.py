@@ -22,6 +22,8 @@ def test_each_role_lands_on_its_own_home(tree, client_for, role, scope, landing)
     assert response["Location"].startswith(landing)
 
 
-def test_an_anonymous_visitor_is_sent_to_sign_in(db, client):
+def test_an_anonymous_visitor_gets_the_public_portal_with_a_sign_in_link(db, client):
     response = client.get("/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 200
+    assert "/portal/report/" in response.content.decode()
+    assert "/accounts/login/" in response.content.decode()

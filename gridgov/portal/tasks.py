@@ -1,0 +1,9 @@
+from gridgov.accounts.system import PORTAL, system_user
+from gridgov.jobs.registry import job
+from gridgov.portal.services import sync_open_reports
+
+
+@job("portal.sync_reports")
+def sync_reports(ctx) -> dict:
+    """Tell followers of portal reports about new public steps (SMS), update the public side."""
+    return {"synced": sync_open_reports(actor=system_user(PORTAL))}
