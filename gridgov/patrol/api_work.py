@@ -250,7 +250,7 @@ def write_diary(
     request: AuthenticatedRequest,
     text: str = Form(..., max_length=5000),
     tags: str = Form("", max_length=60),
-    day: datetime.date | None = Form(None),
+    day: datetime.date | None = Form(None),  # noqa: B008
     person_id: int | None = Form(None),
     place_id: int | None = Form(None),
     case_id: int | None = Form(None),

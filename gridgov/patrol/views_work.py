@@ -31,9 +31,7 @@ class AssignForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    due = forms.DateField(
-        label=gettext_lazy("Due"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due = forms.DateField(label=gettext_lazy("Due"), widget=forms.DateInput(attrs={"type": "date"}))
     members = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Members"), queryset=User.objects.none(), required=False
     )
@@ -211,7 +209,10 @@ def diary_review(request, pk: int):
         messages.error(request, _("Rate from 1 to 5."))
         return redirect("patrol:work_diary")
     services.review_diary(
-        entry, actor=request.user, rating=form.cleaned_data["rating"], note=form.cleaned_data["note"]
+        entry,
+        actor=request.user,
+        rating=form.cleaned_data["rating"],
+        note=form.cleaned_data["note"],
     )
     messages.success(request, _("The entry is reviewed."))
     return redirect("patrol:work_diary")

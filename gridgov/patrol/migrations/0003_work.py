@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name='VisitInterval',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(max_length=20, unique=True, verbose_name='category')),
+                ('category', models.CharField(max_length=20, unique=True, verbose_name='key population category')),
                 ('days', models.PositiveSmallIntegerField(verbose_name='visit every (days)')),
             ],
             options={

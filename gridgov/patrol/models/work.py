@@ -112,7 +112,7 @@ DEFAULT_VISIT_DAYS: dict[str, int] = {
 class VisitInterval(models.Model):
     """The settings table: how often a key population of one category is visited."""
 
-    category = models.CharField(_("category"), max_length=20, unique=True)
+    category = models.CharField(_("key population category"), max_length=20, unique=True)
     days = models.PositiveSmallIntegerField(_("visit every (days)"))
 
     class Meta:

@@ -24,6 +24,7 @@ from gridgov.accounts.models import ForceType, StaffAssignment, User
 from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import code_in_scope, restrict, user_may
 from gridgov.accounts.system import FIELD_TASKS, system_user
+from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
 from gridgov.cases.models import Case, Channel
@@ -371,7 +372,15 @@ def set_visit_interval(*, actor: User, category: str, days: int) -> VisitInterva
 
 
 def _community_staff(area_code: str) -> list[User]:
-    community = area_code[:12]
+    """The community staff of the community holding `area_code`."""
+    prefixes = [area_code[:n] for n in range(1, len(area_code) + 1)]
+    community = (
+        Area.objects.filter(code__in=prefixes, level=Level.COMMUNITY)
+        .values_list("code", flat=True)
+        .first()
+    )
+    if community is None:
+        return []
     return list(
         User.objects.filter(
             role=Role.COMMUNITY_STAFF, is_active=True, scope_areas__code=community
@@ -379,7 +388,7 @@ def _community_staff(area_code: str) -> list[User]:
     )
 
 
-def create_due_visits(now: datetime.datetime | None = None) -> dict:
+def create_due_visits(now: datetime.datetime | None = None, within: str = "") -> dict:
     """The daily job: a visit task for every key-population tag whose next visit is due within
     VISIT_LEAD_DAYS and has no open task; then one reminder for each visit task overdue."""
     now = now or timezone.now()
@@ -389,11 +398,14 @@ def create_due_visits(now: datetime.datetime | None = None) -> dict:
     created = reminded = 0
     tags = (
         KeyPopulationTag.objects.filter(Q(until__isnull=True) | Q(until__gte=today))
+        .filter(area_code__startswith=within)
         .select_related("person")
         .order_by("pk")
     )
     last_visits = dict(
-        Visit.objects.values("person_id").annotate(last=Max("time")).values_list("person_id", "last")
+        Visit.objects.values("person_id")
+        .annotate(last=Max("time"))
+        .values_list("person_id", "last")
     )
     open_tags = set(
         Task.objects.filter(
@@ -442,7 +454,11 @@ def create_due_visits(now: datetime.datetime | None = None) -> dict:
             )
         created += 1
     overdue = Task.objects.filter(
-        kind=TaskKind.VISIT, status=TaskStatus.OPEN, due__lt=now, reminded_at__isnull=True
+        kind=TaskKind.VISIT,
+        status=TaskStatus.OPEN,
+        due__lt=now,
+        reminded_at__isnull=True,
+        area_code__startswith=within,
     ).select_related("assignee")
     for task in overdue.order_by("pk"):
         with transaction.atomic():
@@ -576,7 +592,7 @@ def diary_to_case(entry: DiaryEntry, *, actor: User) -> tuple[Case, bool]:
         locked = DiaryEntry.objects.select_for_update().get(pk=entry.pk)
         if locked.made_case_id:
             return locked.made_case, False  # type: ignore[return-value]
-        place = locked.place.name if locked.place_id else ""
+        place = locked.place.name if locked.place is not None else ""
         case, created = report_case(
             actor=actor,
             channel=Channel.GRID_MEMBER,
@@ -585,7 +601,7 @@ def diary_to_case(entry: DiaryEntry, *, actor: User) -> tuple[Case, bool]:
             lat=locked.lat,
             address="" if locked.lon is not None else (place or _("See the work diary")),
             area_code=locked.area_code,
-            idempotency_key=f"diary-{locked.pk}",
+            idempotency_key=f"work-diary-{locked.pk:08d}",
         )
         locked.made_case = case
         locked.save(update_fields=["made_case"])

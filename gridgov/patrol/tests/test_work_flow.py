@@ -16,18 +16,23 @@ from gridgov.registry.tests.conftest import POINT_A
 pytestmark = pytest.mark.django_db
 
 
-def _task(staff, member, days=2.0, kind="check", **extra):
+def _task(staff, member, days=2.0, kind="check", **extra):  # noqa: F811
     data = services.TaskInput(kind=kind, title="核查井盖", due=in_days(days), **extra)
     return services.assign_task(staff, data, [member])[0]
 
 
-def test_assign_complete_done_on_desk(users, staff, client_for):
+def test_assign_complete_done_on_desk(users, staff, client_for):  # noqa: F811
     member = users["member_a"]
     task = _task(staff, member)
     assert task.area_code == "41010500100101" and task.status == TaskStatus.OPEN
     assert [i["title"] for i in todo_items(member)] == ["核查井盖"]
     done, created = services.complete_task(
-        task, actor=member, note="已修复", lon=POINT_A[0], lat=POINT_A[1], completion_key="k-12345678"
+        task,
+        actor=member,
+        note="已修复",
+        lon=POINT_A[0],
+        lat=POINT_A[1],
+        completion_key="k-12345678",
     )
     assert created and done.status == TaskStatus.DONE and done.on_time
     again, created = services.complete_task(task, actor=member, completion_key="k-12345678")
@@ -38,13 +43,13 @@ def test_assign_complete_done_on_desk(users, staff, client_for):
     assert stats["done"] == 1 and stats["done_on_time"] == 1
 
 
-def test_only_the_assignee_completes(users, staff):
+def test_only_the_assignee_completes(users, staff):  # noqa: F811
     task = _task(staff, users["member_a"])
     with pytest.raises(PermissionDenied):
         services.complete_task(task, actor=staff, note="x")
 
 
-def test_assign_outside_scope_refused(users, staff):
+def test_assign_outside_scope_refused(users, staff):  # noqa: F811
     with pytest.raises(PermissionDenied):
         services.assign_task(
             users["op_b"],
@@ -59,14 +64,14 @@ def test_assign_outside_scope_refused(users, staff):
         )
 
 
-def test_assign_to_every_member_of_an_area(users, staff):
+def test_assign_to_every_member_of_an_area(users, staff):  # noqa: F811
     made = services.assign_to_area(
         staff, services.TaskInput(kind="patrol", title="巡查广场", due=in_days(1)), "410105001001"
     )
     assert [t.assignee for t in made] == [users["member_a"]]
 
 
-def test_overdue_shows_for_the_assigner(users, staff, client_for):
+def test_overdue_shows_for_the_assigner(users, staff, client_for):  # noqa: F811
     task = _task(staff, users["member_a"], days=-1)
     assert task.overdue
     client = client_for(staff)
@@ -76,7 +81,7 @@ def test_overdue_shows_for_the_assigner(users, staff, client_for):
     assert [t["id"] for t in api["items"]] == [task.pk] and api["items"][0]["overdue"]
 
 
-def test_api_assign_and_complete_replay(users, staff, client_for):
+def test_api_assign_and_complete_replay(users, staff, client_for):  # noqa: F811
     desk = client_for(staff)
     answer = desk.post(
         "/api/v1/patrol/tasks",
@@ -105,7 +110,12 @@ def test_far_visit_is_flagged_and_closes_the_visit_task(users, staff, homes):  #
     person = homes["person_a"]
     task = _task(staff, member, kind="visit", person=person)
     near, created = services.record_field_visit(
-        person, actor=member, note="在家", lon=POINT_A[0] + 0.0005, lat=POINT_A[1], client_key="visit-0001"
+        person,
+        actor=member,
+        note="在家",
+        lon=POINT_A[0] + 0.0005,
+        lat=POINT_A[1],
+        client_key="visit-0001",
     )
     assert created and not near.far and 40 < near.distance_m < 50
     assert Task.objects.get(pk=task.pk).status == TaskStatus.DONE and near.task_id == task.pk
@@ -122,7 +132,12 @@ def test_far_visit_is_flagged_and_closes_the_visit_task(users, staff, homes):  #
 
 def test_visit_api(users, homes, client_for):  # noqa: F811
     phone = client_for(users["member_a"])
-    body = {"person_id": homes["person_a"].pk, "lon": POINT_A[0], "lat": POINT_A[1], "client_key": "abcdefgh-1"}
+    body = {
+        "person_id": homes["person_a"].pk,
+        "lon": POINT_A[0],
+        "lat": POINT_A[1],
+        "client_key": "abcdefgh-1",
+    }
     first = phone.post("/api/v1/patrol/visits", json.dumps(body), content_type="application/json")
     again = phone.post("/api/v1/patrol/visits", json.dumps(body), content_type="application/json")
     assert (first.status_code, again.status_code) == (201, 200)
@@ -133,10 +148,13 @@ def test_visit_api(users, homes, client_for):  # noqa: F811
     assert outside.status_code == 404
 
 
-def test_diary_review_and_case(users, staff, client_for):
+def test_diary_review_and_case(users, staff, client_for):  # noqa: F811
     member = users["member_a"]
     data = services.DiaryInput(
-        text="经八路井盖松动，居民反映夜间有安全隐患", tags=["hazard", "minyi"], lon=POINT_A[0], lat=POINT_A[1]
+        text="经八路井盖松动，居民反映夜间有安全隐患",
+        tags=["hazard", "minyi"],
+        lon=POINT_A[0],
+        lat=POINT_A[1],
     )
     entry, created = services.write_diary(actor=member, data=data, client_key="diary-0001")
     again, created2 = services.write_diary(actor=member, data=data, client_key="diary-0001")
@@ -158,4 +176,6 @@ def test_diary_review_and_case(users, staff, client_for):
 
 def test_diary_unknown_tag_refused(users):
     with pytest.raises(ValidationError):
-        services.write_diary(actor=users["member_a"], data=services.DiaryInput(text="x", tags=["bad"]))
+        services.write_diary(
+            actor=users["member_a"], data=services.DiaryInput(text="x", tags=["bad"])
+        )

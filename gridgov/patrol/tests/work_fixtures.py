@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from gridgov.accounts.permissions import Role
 from gridgov.conftest import make_user
-from gridgov.registry.tests.conftest import homes  # noqa: F401 (a fixture)
+from gridgov.registry.tests.conftest import homes
 
 __all__ = ["homes", "in_days", "staff"]
 
