@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def test_task_desk_to_phone_and_diary_to_case(live_server, users, staff, browser_page):  # noqa: F811
     page = browser_page
+    page.set_default_timeout(60_000)  # a loaded machine answers the first pages slowly
     base = live_server.url
     member = users["member_a"]
 
