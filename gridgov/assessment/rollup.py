@@ -84,8 +84,8 @@ def _event_aggregates(where: str) -> str:
 
 
 def _fact_select(case_filter: str, event_filter: str) -> str:
-    """The facts of the cases; the last four measures (registry updates, visits, summons and
-    arrivals) come from other rows than a case's and are zero here."""
+    """The facts of the cases; the last measures (registry updates, visits, summons and
+    arrivals, field work) come from other rows than a case's and are zero here."""
     public = "c.channel IN ({})".format(", ".join(f"'{c}'" for c in PUBLIC_CHANNELS))
     valid = "(COALESCE(e.accepts, 0) > 0 OR c.self_handled)"
     stage_columns = ", ".join(
@@ -115,7 +115,7 @@ def _fact_select(case_filter: str, event_filter: str) -> str:
             COALESCE(k.yellow, 0), COALESCE(k.red, 0),
             COALESCE(c.satisfaction, 0), CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END,
             {stage_columns},
-            0, 0, 0, 0
+            {", ".join(["0"] * (4 + len(FIELD_WORK_MEASURES)))}
         FROM cases_case c
         LEFT JOIN cases_category cat ON cat.id = c.category_id
         LEFT JOIN cases_category major ON major.id = cat.parent_id

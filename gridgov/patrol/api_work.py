@@ -23,6 +23,8 @@ from gridgov.patrol.services import work as services
 from gridgov.registry.models import Person, Place
 
 router = Router(tags=["patrol"])
+# Operation ids of the GET lists name gridgov.patrol.apiwork, which re-exports them (see there).
+OP = "gridgov_patrol_apiwork"
 
 
 class TaskOut(Schema):
@@ -78,18 +80,33 @@ class StatsOut(Schema):
     done_on_time: int
 
 
-@router.get("/patrol/tasks", response=TaskListOut, summary="Tasks in my scope")
+@router.get(
+    "/patrol/tasks",
+    operation_id=f"{OP}_list_tasks",
+    response=TaskListOut,
+    summary="Tasks in my scope",
+)
 def list_tasks(request: AuthenticatedRequest, filters: Query[TaskQuery]):
     rows = TaskFilter(request.GET, request.user).rows()
     return {"items": list(rows[: filters.limit])}
 
 
-@router.get("/patrol/tasks/stats", response=StatsOut, summary="Task statistics of my scope")
+@router.get(
+    "/patrol/tasks/stats",
+    operation_id=f"{OP}_task_stats",
+    response=StatsOut,
+    summary="Task statistics of my scope",
+)
 def task_stats(request: AuthenticatedRequest):
     return services.task_statistics(restrict(Task.objects.all(), request.user, Action.VIEW))
 
 
-@router.get("/patrol/tasks/mine", response=TaskListOut, summary="My open tasks")
+@router.get(
+    "/patrol/tasks/mine",
+    operation_id=f"{OP}_my_tasks",
+    response=TaskListOut,
+    summary="My open tasks",
+)
 def my_tasks(request: AuthenticatedRequest):
     rows = restrict(
         Task.objects.filter(assignee=request.user, status="open"), request.user, Action.VIEW
@@ -235,7 +252,12 @@ class DiaryListOut(Schema):
     items: list[DiaryOut]
 
 
-@router.get("/patrol/diary", response=DiaryListOut, summary="Diary entries I review or wrote")
+@router.get(
+    "/patrol/diary",
+    operation_id=f"{OP}_list_diary",
+    response=DiaryListOut,
+    summary="Diary entries I review or wrote",
+)
 def list_diary(request: AuthenticatedRequest, filters: Query[DiaryQuery]):
     rows = DiaryFilter(request.GET, request.user).rows()
     return {"items": list(rows[: filters.limit])}
@@ -327,6 +349,11 @@ class TodoOut(Schema):
     area_name: str
 
 
-@router.get("/patrol/todo", response=list[TodoOut], summary="My tasks and visits due")
+@router.get(
+    "/patrol/todo",
+    operation_id=f"{OP}_my_todo",
+    response=list[TodoOut],
+    summary="My tasks and visits due",
+)
 def my_todo(request: AuthenticatedRequest):
     return todo_items(request.user)
