@@ -305,7 +305,15 @@ def record_field_visit(
         return found, False
 
 
-def _record_field_visit(person, actor, note, lon, lat, accuracy, key) -> FieldVisit:
+def _record_field_visit(
+    person: Person,
+    actor: User,
+    note: str,
+    lon: float | None,
+    lat: float | None,
+    accuracy: float | None,
+    key: str | None,
+) -> FieldVisit:
     visit: Visit = record_visit(person, actor=actor, note=note)
     distance = None
     home = building_position(person)
