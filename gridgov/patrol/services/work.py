@@ -78,6 +78,19 @@ def _key(value: str | None) -> str | None:
     return value
 
 
+def _check_position(lon: float | None, lat: float | None) -> None:
+    if (lon is None) != (lat is None):
+        raise ValidationError({"lat": _("Give both longitude and latitude, or neither.")})
+    if (
+        lon is not None
+        and lat is not None
+        and not (
+            math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90
+        )
+    ):
+        raise ValidationError({"lon": _("The position is not a valid longitude and latitude.")})
+
+
 def _stored_photo(photo) -> object | None:
     """A checked photo (EXIF removed, size and pixels limited), or None."""
     if photo is None:
@@ -202,8 +215,7 @@ def complete_task(
         raise ValidationError({"status": _("The task is no longer open.")})
     if key and Task.objects.filter(completion_key=key).exists():
         raise ValidationError({"client_key": _("This key was used for another task.")})
-    if (lon is None) != (lat is None):
-        raise ValidationError({"lat": _("Give both longitude and latitude, or neither.")})
+    _check_position(lon, lat)
     before = snapshot(task, ["status"])
     stored = _stored_photo(photo)
     task.status = TaskStatus.DONE
@@ -293,8 +305,7 @@ def record_field_visit(
             if found.visit.visitor_id != actor.pk:
                 raise ValidationError({"client_key": _("This key was used by someone else.")})
             return found, False
-    if (lon is None) != (lat is None):
-        raise ValidationError({"lat": _("Give both longitude and latitude, or neither.")})
+    _check_position(lon, lat)
     try:
         with transaction.atomic():
             return _record_field_visit(person, actor, note, lon, lat, accuracy, key), True
@@ -525,8 +536,7 @@ def write_diary(
     tags = [t for t in dict.fromkeys(data.tags) if t]
     if any(t not in DiaryTag.values for t in tags):
         raise ValidationError({"tags": _("Unknown diary tag.")})
-    if (data.lon is None) != (data.lat is None):
-        raise ValidationError({"lat": _("Give both longitude and latitude, or neither.")})
+    _check_position(data.lon, data.lat)
     _linked_in_scope(actor, data)
     code = member_grid(actor)
     if not code:
