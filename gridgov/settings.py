@@ -320,6 +320,7 @@ GRIDGOV_PERIODIC_JOBS = {
     "office.remind": 3600,
     # field: tracks
     # field: tasks, visits, diary
+    "patrol.create_due_visits": 24 * 3600,
     # lines: disputes, hazards
     # lines: special populations, rentals
     "lines.overdue_visits": 24 * 3600,

@@ -60,8 +60,18 @@ INDICATORS: dict[str, Indicator] = {
             "whistle_on_time",
             "whistle_calls",
         ),
+        Indicator("tasks_on_time", _("Field tasks done on time"), "tasks_on_time", "tasks_due"),
+        Indicator("visits_on_time", _("Due visits done on time"), "visits_on_time", "visits_due"),
+        Indicator(
+            "diary_quality",
+            _("Work diary quality (reviewed)"),
+            "diary_rating_sum",
+            "diary_reviewed",
+        ),
     ]
 }
+# Averages of 1–5 ratings rather than rates: scored (value − 1) / 4 × 100.
+RATINGS = {"satisfaction", "diary_quality"}
 
 # Shown as "1 − rate" in scores and tables: accuracy is what is not voided or returned.
 ACCURACY = {"filing_accuracy", "dispatch_accuracy"}
@@ -89,7 +99,7 @@ def indicator_table(totals: dict, codes: list[str] | None = None) -> list[dict]:
                 "value": shown_value(ind, totals),
                 "numerator": totals.get(ind.numerator, 0),
                 "denominator": totals.get(ind.denominator, 0) if ind.denominator else None,
-                "is_rate": ind.is_rate and code != "satisfaction",
+                "is_rate": ind.is_rate and code not in RATINGS,
             }
         )
     return rows

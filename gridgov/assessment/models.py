@@ -46,8 +46,23 @@ MEASURES = (
     "visits",  # staff only: key-population visits recorded
     "whistle_calls",  # departments only: summoned to a case on site (吹哨)
     "whistle_on_time",  # departments only: reported on site (报到) within the time given
+    "tasks_due",  # staff only: field tasks (not visits) due in the month, or done in it
+    "tasks_on_time",  # staff only: of those, done by their due time
+    "visits_due",  # staff only: due visits (visit tasks) due in the month, or done in it
+    "visits_on_time",  # staff only: of those, visited by their due time
+    "diary_reviewed",  # staff only: work-diary entries of the month a supervisor rated
+    "diary_rating_sum",  # staff only: the sum of those ratings (1–5 each)
 )
 
+# Results of field work (gridgov.patrol), never activity: on-time tasks and visits, diary quality.
+FIELD_WORK_MEASURES = (
+    "tasks_due",
+    "tasks_on_time",
+    "visits_due",
+    "visits_on_time",
+    "diary_reviewed",
+    "diary_rating_sum",
+)
 STAGES = ("accept", "file", "dispatch", "handle", "verify", "close")
 
 

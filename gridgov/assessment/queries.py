@@ -12,7 +12,15 @@ from gridgov.accounts.scope import code_in_scope, get_for_user, restrict
 from gridgov.areas.models import Area, Level
 from gridgov.assessment import periods
 from gridgov.assessment.indicators import INDICATORS, indicator_table
-from gridgov.assessment.models import MEASURES, STAGES, CaseFact, Scheme, Tally, UnitKind
+from gridgov.assessment.models import (
+    FIELD_WORK_MEASURES,
+    MEASURES,
+    STAGES,
+    CaseFact,
+    Scheme,
+    Tally,
+    UnitKind,
+)
 from gridgov.assessment.rollup import month_bounds
 from gridgov.assessment.scoring import grade, score_items
 from gridgov.cases.models import Card, Case, CaseEvent
@@ -186,7 +194,13 @@ def _ranks(scores: dict[str, float | None]) -> dict[str, int]:
 
 
 # Measures counted from other rows than the case facts: no list of cases stands behind them.
-NOT_FROM_CASE_FACTS = ("registry_updates", "visits", "whistle_calls", "whistle_on_time")
+NOT_FROM_CASE_FACTS = (
+    "registry_updates",
+    "visits",
+    "whistle_calls",
+    "whistle_on_time",
+    *FIELD_WORK_MEASURES,
+)
 
 
 def cases_behind(

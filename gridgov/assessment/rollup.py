@@ -18,7 +18,13 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from gridgov.areas.models import Area, Level
-from gridgov.assessment.models import MEASURES, STAGES, AreaSnapshot, RollupState
+from gridgov.assessment.models import (
+    FIELD_WORK_MEASURES,
+    MEASURES,
+    STAGES,
+    AreaSnapshot,
+    RollupState,
+)
 from gridgov.cases.models import Card, CaseEvent
 from gridgov.cases.models.case import OPEN_STATUSES
 
@@ -30,6 +36,7 @@ CHUNK = 500
 REPORTER_EXCLUDED = {f"{s}_{part}" for s in STAGES for part in ("done", "on_time")} | {
     "registry_updates",
     "visits",
+    *FIELD_WORK_MEASURES,
 }
 
 
@@ -77,8 +84,8 @@ def _event_aggregates(where: str) -> str:
 
 
 def _fact_select(case_filter: str, event_filter: str) -> str:
-    """The facts of the cases; the last four measures (registry updates, visits, summons and
-    arrivals) come from other rows than a case's and are zero here."""
+    """The facts of the cases; the last measures (registry updates, visits, summons and
+    arrivals, field work) come from other rows than a case's and are zero here."""
     public = "c.channel IN ({})".format(", ".join(f"'{c}'" for c in PUBLIC_CHANNELS))
     valid = "(COALESCE(e.accepts, 0) > 0 OR c.self_handled)"
     stage_columns = ", ".join(
@@ -108,7 +115,7 @@ def _fact_select(case_filter: str, event_filter: str) -> str:
             COALESCE(k.yellow, 0), COALESCE(k.red, 0),
             COALESCE(c.satisfaction, 0), CASE WHEN c.satisfaction IS NULL THEN 0 ELSE 1 END,
             {stage_columns},
-            0, 0, 0, 0
+            {", ".join(["0"] * (4 + len(FIELD_WORK_MEASURES)))}
         FROM cases_case c
         LEFT JOIN cases_category cat ON cat.id = c.category_id
         LEFT JOIN cases_category major ON major.id = cat.parent_id
@@ -285,6 +292,39 @@ def _with_whistle_measures(tallies: list[tuple], months: list[str]) -> list[tupl
     return [tuple(r) for r in rows.values()]
 
 
+def _field_work(cursor, rows, wanted: set[str], first, last) -> None:
+    """Field tasks and due visits by the month they fell due (counted once due, or once done),
+    and reviewed diary entries by their day (gridgov.patrol): results, never activity."""
+    month_of_due = local_text("due", 7)
+    now = timezone.now()
+    cursor.execute(
+        f"SELECT {month_of_due}, assignee_id, "  # noqa: S608
+        "CASE WHEN kind = 'visit' THEN 1 ELSE 0 END, COUNT(*), "
+        f"{_sum('completed_at IS NOT NULL AND completed_at <= due')} "
+        "FROM patrol_task WHERE status <> 'cancelled' AND due >= %s AND due < %s "
+        "AND (due < %s OR status = 'done') GROUP BY 1, 2, 3",
+        [first, last, now],
+    )
+    for month, user, visit, due, on_time in cursor.fetchall():
+        if month in wanted:
+            prefix = "visits" if visit else "tasks"
+            rows[(month, user)][f"{prefix}_due"] += due
+            rows[(month, user)][f"{prefix}_on_time"] += on_time or 0
+    month_of_day = (
+        "to_char(day, 'YYYY-MM')" if connection.vendor == "postgresql" else ("substr(day, 1, 7)")
+    )
+    cursor.execute(
+        f"SELECT {month_of_day}, author_id, COUNT(*), SUM(rating) "  # noqa: S608
+        "FROM patrol_diaryentry WHERE rating IS NOT NULL AND day >= %s AND day < %s "
+        "GROUP BY 1, 2",
+        [timezone.localdate(first), timezone.localdate(last)],
+    )
+    for month, user, reviewed, rating_sum in cursor.fetchall():
+        if month in wanted:
+            rows[(month, user)]["diary_reviewed"] += reviewed
+            rows[(month, user)]["diary_rating_sum"] += rating_sum or 0
+
+
 def _staff_rows(months: list[str]) -> list[tuple]:
     """Staff tallies join four sources: cases they reported, stages they completed, registry
     records they changed and visits they recorded."""
@@ -337,6 +377,7 @@ def _staff_rows(months: list[str]) -> list[tuple]:
         for month, user, count in cursor.fetchall():
             if month in wanted:
                 rows[(month, user)]["visits"] += count
+        _field_work(cursor, rows, wanted, first, last)
     users = {u: (role, "") for u, role in User.objects.values_list("id", "role")}
     for user_id, code in (
         User.scope_areas.through.objects.order_by("area__code")

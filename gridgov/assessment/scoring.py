@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gridgov.assessment.indicators import INDICATORS, shown_value
+from gridgov.assessment.indicators import INDICATORS, RATINGS, shown_value
 
 GRADES = ((90, "A"), (75, "B"), (60, "C"), (40, "D"))
 
@@ -49,7 +49,7 @@ def score_items(items: list[dict], totals: dict) -> tuple[float | None, list[Ite
             score = None
         elif item.get("bands"):
             score = band_score(value, item["bands"], bool(item.get("fewer_is_better")))
-        elif ind.code == "satisfaction":
+        elif ind.code in RATINGS:
             score = max(0.0, min(100.0, (value - 1) / 4 * 100))
         elif ind.lower_is_better:
             score = (1 - value) * 100
