@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0002_clients'),
+        ('exchange', '0003_open311'),
     ]
 
     operations = [
