@@ -298,6 +298,8 @@ GRIDGOV_PERIODIC_JOBS = {
     "warnings.run_rules": 24 * 3600,
     "office.remind": 3600,
     # field: tracks
+    "patrol.close_stale_sessions": 3600,
+    "patrol.ensure_partitions": 86400,
     # field: tasks, visits, diary
     # lines: disputes, hazards
     # lines: special populations, rentals

@@ -1,0 +1,1 @@
+from gridgov.patrol.tasks_tracks import *  # noqa
