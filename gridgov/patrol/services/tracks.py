@@ -257,89 +257,102 @@ def _drop_counts(session: PatrolSession, result: IngestResult) -> dict:
 def ingest(
     session: PatrolSession, fixes: list[Fix], *, actor: User, source: str = Source.BROWSER
 ) -> IngestResult:
-    """Store a batch of the member's fixes in their session under the drop rules."""
+    """Store a batch of the member's fixes in their session under the drop rules (one
+    transaction; the session row is locked, so batches of one session never interleave)."""
     if session.user_id != actor.pk:
         raise PermissionDenied(_("Positions go only into one's own patrol."))
     now = timezone.now()
     result = IngestResult()
-    candidates: dict[datetime.datetime, dict] = {}
-    for fix in fixes:
-        checked = _valid(fix)
-        if checked is None:
-            result.drop("invalid")
-            continue
-        when, values = checked
-        if when > now + FUTURE_SLACK:
-            result.drop("future")
-        elif when < session.started_at - OUTSIDE_SLACK or (
-            session.ended_at is not None and when > session.ended_at + OUTSIDE_SLACK
-        ):
-            result.drop("outside")
-        elif when in candidates:
-            result.drop("duplicate")
-        else:
-            candidates[when] = values
-    if not candidates:
-        if result.dropped:
-            _save_counts(session, result)
-        return result
     with transaction.atomic():
-        ordered = sorted(candidates.items())
-        first, last = ordered[0][0], ordered[-1][0]
-        known = set(
-            Position.objects.filter(
-                session=session, fix_time__gte=first, fix_time__lte=last
-            ).values_list("fix_time", flat=True)
-        )
-        previous = (
-            Position.objects.filter(session=session, fix_time__lt=first)
-            .order_by("-fix_time")
-            .values_list("fix_time", "lat", "lon")
-            .first()
-        )
-        limit = max_speed_ms()
-        rows: list[Position] = []
-        for when, values in ordered:
-            if when in known:
-                result.drop("duplicate")
+        locked = PatrolSession.objects.select_for_update().get(pk=session.pk)
+        candidates: dict[datetime.datetime, dict] = {}
+        for fix in fixes:
+            checked = _valid(fix)
+            if checked is None:
+                result.drop("invalid")
                 continue
-            if previous is not None:
-                seconds = max((when - previous[0]).total_seconds(), 1.0)
-                if haversine_m(previous[1], previous[2], values["lat"], values["lon"]) > (
-                    limit * seconds
-                ):
-                    result.drop("too_fast")
-                    continue
-            rows.append(
-                Position(
-                    session=session,
-                    user_id=session.user_id,
-                    area_code=session.area_code,
-                    fix_time=when,
-                    server_time=now,
-                    source=source,
-                    **values,
-                )
-            )
-            previous = (when, values["lat"], values["lon"])
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent replay must not abort the batch
-                Position.objects.bulk_create(rows)
-        except IntegrityError:
-            rows = _insert_one_by_one(rows, result)
+            when, values = checked
+            if when > now + FUTURE_SLACK:
+                result.drop("future")
+            elif when < locked.started_at - OUTSIDE_SLACK or (
+                locked.ended_at is not None and when > locked.ended_at + OUTSIDE_SLACK
+            ):
+                result.drop("outside")
+            elif when in candidates:
+                result.drop("duplicate")
+            else:
+                candidates[when] = values
+        rows = _keep(locked, candidates, result, now, source) if candidates else []
         result.accepted = len(rows)
-        updates: dict = {
-            "accepted": F("accepted") + len(rows),
-            "dropped": _drop_counts(session, result),
-        }
-        newest = rows[-1] if rows else None
-        if newest is not None and (
-            session.last_fix_at is None or newest.fix_time > session.last_fix_at
-        ):
-            updates.update(last_fix_at=newest.fix_time, last_lat=newest.lat, last_lon=newest.lon)
-        PatrolSession.objects.filter(pk=session.pk).update(**updates)
-    session.refresh_from_db()
+        if rows or result.dropped:
+            locked.accepted += len(rows)
+            locked.dropped = _drop_counts(locked, result)
+            fields = ["accepted", "dropped"]
+            newest = rows[-1] if rows else None
+            if newest is not None and (
+                locked.last_fix_at is None or newest.fix_time > locked.last_fix_at
+            ):
+                locked.last_fix_at = newest.fix_time
+                locked.last_lat, locked.last_lon = newest.lat, newest.lon
+                fields += ["last_fix_at", "last_lat", "last_lon"]
+            locked.save(update_fields=fields)
+    for name in ("accepted", "dropped", "ended_at", "last_fix_at", "last_lat", "last_lon"):
+        setattr(session, name, getattr(locked, name))
     return result
+
+
+def _keep(
+    session: PatrolSession,
+    candidates: dict[datetime.datetime, dict],
+    result: IngestResult,
+    now: datetime.datetime,
+    source: str,
+) -> list[Position]:
+    """The candidates that are new and reachable, inserted in fix-time order."""
+    ordered = sorted(candidates.items())
+    first, last = ordered[0][0], ordered[-1][0]
+    known = set(
+        Position.objects.filter(
+            session=session, fix_time__gte=first, fix_time__lte=last
+        ).values_list("fix_time", flat=True)
+    )
+    previous = (
+        Position.objects.filter(session=session, fix_time__lt=first)
+        .order_by("-fix_time")
+        .values_list("fix_time", "lat", "lon")
+        .first()
+    )
+    limit = max_speed_ms()
+    rows: list[Position] = []
+    for when, values in ordered:
+        if when in known:
+            result.drop("duplicate")
+            continue
+        if previous is not None:
+            seconds = max((when - previous[0]).total_seconds(), 1.0)
+            if haversine_m(previous[1], previous[2], values["lat"], values["lon"]) > (
+                limit * seconds
+            ):
+                result.drop("too_fast")
+                continue
+        rows.append(
+            Position(
+                session=session,
+                user_id=session.user_id,
+                area_code=session.area_code,
+                fix_time=when,
+                server_time=now,
+                source=source,
+                **values,
+            )
+        )
+        previous = (when, values["lat"], values["lon"])
+    try:
+        with transaction.atomic():  # a savepoint: a duplicate must not abort the whole batch
+            Position.objects.bulk_create(rows)
+    except IntegrityError:
+        rows = _insert_one_by_one(rows, result)
+    return rows
 
 
 def _insert_one_by_one(rows: list[Position], result: IngestResult) -> list[Position]:
@@ -352,14 +365,6 @@ def _insert_one_by_one(rows: list[Position], result: IngestResult) -> list[Posit
         except IntegrityError:
             result.drop("duplicate")
     return kept
-
-
-def _save_counts(session: PatrolSession, result: IngestResult) -> None:
-    with transaction.atomic():
-        locked = PatrolSession.objects.select_for_update().get(pk=session.pk)
-        locked.dropped = _drop_counts(locked, result)
-        locked.save(update_fields=["dropped"])
-    session.dropped = locked.dropped
 
 
 # ---------------------------------------------------------------------------------------------
