@@ -50,8 +50,8 @@ class Migration(migrations.Migration):
                 ('altitude', models.FloatField(blank=True, null=True)),
                 ('battery', models.FloatField(blank=True, null=True)),
                 ('source', models.CharField(choices=[('browser', 'Phone app'), ('osmand', 'Native tracker (OsmAnd/Traccar)'), ('import', 'Import')], default='browser', max_length=8)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='patrol.patrolsession')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('session', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='patrol.patrolsession')),
+                ('user', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'ordering': ['fix_time', 'id'],
@@ -104,7 +104,8 @@ class Migration(migrations.Migration):
 # PostgreSQL: the positions table becomes PARTITION BY RANGE (fix_time), one partition per month
 # (gridgov/patrol/partitions.py creates them ahead; rows of months without one land in the
 # default partition). The key is (id, fix_time), as PostgreSQL wants the partition key in every
-# unique constraint. SQLite keeps the plain table Django made: it has no partitions, and
+# unique constraint. The foreign keys come after this step (Django adds them at the end of the
+# migration). SQLite keeps the plain table Django made: it has no partitions, and
 # retention deletes rows by the fix-time index there.
 PARTITION_SQL = [
     "CREATE TABLE patrol_position_new (LIKE patrol_position INCLUDING DEFAULTS) "
@@ -116,10 +117,6 @@ PARTITION_SQL = [
     "ALTER TABLE patrol_position ADD CONSTRAINT patrol_position_pkey PRIMARY KEY (id, fix_time)",
     "ALTER TABLE patrol_position ADD CONSTRAINT patrol_pos_session_fix "
     "UNIQUE (session_id, fix_time)",
-    "ALTER TABLE patrol_position ADD CONSTRAINT patrol_position_session_fk FOREIGN KEY "
-    "(session_id) REFERENCES patrol_patrolsession (id) DEFERRABLE INITIALLY DEFERRED",
-    "ALTER TABLE patrol_position ADD CONSTRAINT patrol_position_user_fk FOREIGN KEY "
-    "(user_id) REFERENCES accounts_user (id) DEFERRABLE INITIALLY DEFERRED",
     "CREATE INDEX patrol_pos_user_fix ON patrol_position (user_id, fix_time)",
     "CREATE INDEX patrol_pos_area_fix ON patrol_position (area_code, fix_time)",
     "CREATE INDEX patrol_pos_fix ON patrol_position (fix_time)",

@@ -67,8 +67,13 @@ class PatrolSession(models.Model):
 class Position(models.Model):
     """One fix of one session. Unique by (session, fix time): a replayed batch changes nothing."""
 
-    session = models.ForeignKey(PatrolSession, on_delete=models.CASCADE, related_name="positions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes: (session, fix_time) and (user, fix_time) serve those lookups.
+    session = models.ForeignKey(
+        PatrolSession, on_delete=models.CASCADE, related_name="positions", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     area_code = models.CharField(max_length=20)
     fix_time = models.DateTimeField()
     server_time = models.DateTimeField(default=timezone.now)
