@@ -162,14 +162,14 @@ def close_stale_sessions(*, actor: User, hours: int = 14) -> int:
 class Fix:
     """One point as a client sends it (fix_time aware or ISO text, or epoch seconds)."""
 
-    lat: float | None
-    lon: float | None
+    lat: float | str | None
+    lon: float | str | None
     fix_time: datetime.datetime | str | float | int | None
-    accuracy: float | None = None
-    speed: float | None = None
-    heading: float | None = None
-    altitude: float | None = None
-    battery: float | None = None
+    accuracy: float | str | None = None
+    speed: float | str | None = None
+    heading: float | str | None = None
+    altitude: float | str | None = None
+    battery: float | str | None = None
 
 
 @dataclass

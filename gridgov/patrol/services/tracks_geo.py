@@ -13,6 +13,7 @@ import datetime
 import functools
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyproj
@@ -162,7 +163,7 @@ def _projection(lon0: float, lat0: float) -> tuple[pyproj.Transformer, pyproj.Tr
     return forward, back
 
 
-def _project(geom: shapely.Geometry, transformer: pyproj.Transformer) -> shapely.Geometry:
+def _project(geom: Any, transformer: pyproj.Transformer) -> Any:
     def move(coords):
         x, y = transformer.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
@@ -176,10 +177,10 @@ class Coverage:
     grid_area_m2: float
     covered_area_m2: float
     segments: int
-    covered: shapely.Geometry | None  # WGS-84, for the map
+    covered: Any  # WGS-84 geometry for the map, or None
 
 
-def coverage(grid: shapely.Geometry, points: list[tuple]) -> Coverage:
+def coverage(grid: Any, points: list[tuple]) -> Coverage:
     """Share of `grid` (WGS-84 polygon) within 30 m of the walked segments of `points`
     ((session, time, lat, lon, …) in session-and-time order)."""
     centre = grid.centroid
@@ -213,7 +214,7 @@ def coverage(grid: shapely.Geometry, points: list[tuple]) -> Coverage:
     )
 
 
-def coverage_points(positions: QuerySet, grid: shapely.Geometry, start, end) -> list[tuple]:
+def coverage_points(positions: QuerySet, grid: Any, start, end) -> list[tuple]:
     """The fixes that can cover the grid: in the period and within its box grown by the
     buffer plus a walked gap's reach, ordered by session and time."""
     minx, miny, maxx, maxy = grid.bounds
