@@ -319,6 +319,8 @@ GRIDGOV_PERIODIC_JOBS = {
     "warnings.run_rules": 24 * 3600,
     "office.remind": 3600,
     # field: tracks
+    "patrol.close_stale_sessions": 3600,
+    "patrol.ensure_partitions": 86400,
     # field: tasks, visits, diary
     "patrol.create_due_visits": 24 * 3600,
     # lines: disputes, hazards

@@ -1,1 +1,2 @@
 from gridgov.patrol.tasks_work import *  # noqa
+from gridgov.patrol.tasks_tracks import *  # noqa

@@ -1,5 +1,12 @@
 """Pages of patrols, positions, tracks, coverage and the live map ("patrol" namespace)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from gridgov.patrol import views_tracks as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("tracks/", views.track_page, name="tracks"),
+    path("coverage/<str:code>/", views.coverage_page, name="coverage"),
+    path("live/", views.live_page, name="live"),
+    path("phone/", views.phone_page, name="phone"),
+]

@@ -1,0 +1,349 @@
+"""Patrol positions at district scale: members on patrol 8 hours a day, one fix every 15 s.
+
+Full size: 1,000 members × 14 days ≈ 27 million positions, bulk-loaded; then
+
+- ingest of 1 million more positions through the batch service (batches of 50, the drop rules,
+  one transaction each) as a ratio to a bare `executemany` of as many rows into the same table
+  in the same run, in the same batches of 50 each committed on its own (goal ≥ 0.5);
+- one member-day track p95 (goal ≤ 30 ms); one grid's coverage for one week p95 (≤ 150 ms);
+  the live map of all on-duty members p95 (≤ 100 ms), as the API builds it (JSON included);
+- the disk used by the positions table (SQLite: the file; PostgreSQL: the partitions).
+
+    .venv/bin/python bench/positions.py                    # full size, SQLite
+    .venv/bin/python bench/positions.py --days 2           # fewer days
+    DATABASE_URL=postgres://… .venv/bin/python bench/positions.py
+    .venv/bin/python bench/positions.py --smoke            # seconds
+
+`measure(smoke, days, members)` returns the figures (the test suite runs it at --smoke size).
+"""
+
+import datetime
+import json
+import os
+import random
+import sys
+import time
+
+from _setup import SMOKE, start, vendor
+
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "12" if SMOKE else "1000"))
+INGEST = int(os.environ.get("BENCH_INGEST", "1500" if SMOKE else "1000000"))
+STEP_S = 15
+GRID_DEG = 0.005  # ≈ 550 m × 460 m grids in a lattice
+COLUMNS = (
+    "session_id, user_id, area_code, fix_time, server_time, lat, lon, accuracy, speed, heading, "
+    "altitude, battery, source"
+)
+
+
+def _days() -> int:
+    if "--days" in sys.argv:
+        return int(sys.argv[sys.argv.index("--days") + 1])
+    return 2 if SMOKE else 14
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def build(members: int, days: int, hours: float, first_day: datetime.date) -> dict:
+    """Grids, members, one session per member and day, and their fixes (a walk in the grid)."""
+    import shapely
+    from django.db import connection, transaction
+
+    from gridgov.accounts.models import StaffAssignment, User
+    from gridgov.accounts.permissions import Role
+    from gridgov.areas.models import Area, Level
+    from gridgov.patrol.models.tracks import PatrolSession
+
+    since = datetime.date(2026, 1, 1)
+    tz = datetime.timezone(datetime.timedelta(hours=8))
+    with transaction.atomic():
+        district = Area.objects.create(
+            code="410105", name="bench", level=Level.DISTRICT, valid_from=since
+        )
+        street = Area.objects.create(
+            code="410105001", name="street", level=Level.STREET, parent=district, valid_from=since
+        )
+        communities = {}
+        for c in range((members + 99) // 100):
+            code = f"410105001{c + 1:03d}"
+            communities[c] = Area.objects.create(
+                code=code,
+                name=f"community {c}",
+                level=Level.COMMUNITY,
+                parent=street,
+                valid_from=since,
+            )
+        side = int(members**0.5) + 1
+        grids = []
+        for i in range(members):
+            x0, y0 = 113.5 + (i % side) * GRID_DEG, 34.6 + (i // side) * GRID_DEG
+            box = shapely.box(x0, y0, x0 + GRID_DEG, y0 + GRID_DEG)
+            parent = communities[i // 100]
+            grids.append(
+                Area(
+                    code=f"{parent.code}{i % 100:02d}",
+                    name=f"grid {i}",
+                    level=Level.GRID,
+                    parent=parent,
+                    valid_from=since,
+                    geometry=shapely.geometry.mapping(box),
+                )
+            )
+        Area.objects.bulk_create(grids)
+        users = User.objects.bulk_create(
+            [
+                User(username=f"bench{i}", role=Role.GRID_MEMBER, full_name=f"巡查{i}")
+                for i in range(members)
+            ]
+        )
+        grid_ids = dict(Area.objects.filter(level=Level.GRID).values_list("code", "pk"))
+        through = User.scope_areas.through
+        through.objects.bulk_create(
+            [
+                through(user_id=u.pk, area_id=grid_ids[g.code])
+                for u, g in zip(users, grids, strict=True)
+            ]
+        )
+        StaffAssignment.objects.bulk_create(
+            [
+                StaffAssignment(
+                    user=u,
+                    grid_id=grid_ids[g.code],
+                    area_code=g.code,
+                    force_type="grid_member",
+                    since=since,
+                )
+                for u, g in zip(users, grids, strict=True)
+            ]
+        )
+    per_day = int(hours * 3600 / STEP_S)
+    rng = random.Random(7)
+    loaded = 0
+    t0 = time.perf_counter()
+    ops = connection.ops
+    sql = f"INSERT INTO patrol_position ({COLUMNS}) VALUES ({', '.join(['%s'] * 13)})"
+    for d in range(days):
+        day = first_day + datetime.timedelta(days=d)
+        begin = datetime.datetime.combine(day, datetime.time(8, 30), tz)
+        end = begin + datetime.timedelta(hours=hours)
+        with transaction.atomic():
+            sessions = PatrolSession.objects.bulk_create(
+                [
+                    PatrolSession(
+                        user=u, area_code=g.code, started_at=begin, ended_at=end, accepted=per_day
+                    )
+                    for u, g in zip(users, grids, strict=True)
+                ]
+            )
+            for s, g in zip(sessions, grids, strict=True):
+                x0, y0, x1, y1 = shapely.geometry.shape(g.geometry).bounds
+                x, y = (x0 + x1) / 2, (y0 + y1) / 2
+                rows = []
+                for k in range(per_day):
+                    x = min(x1, max(x0, x + rng.uniform(-0.00012, 0.00012)))
+                    y = min(y1, max(y0, y + rng.uniform(-0.0001, 0.0001)))
+                    when = ops.adapt_datetimefield_value(
+                        begin + datetime.timedelta(seconds=STEP_S * k)
+                    )
+                    rows.append(
+                        (
+                            s.pk,
+                            s.user_id,
+                            s.area_code,
+                            when,
+                            when,
+                            y,
+                            x,
+                            8.0,
+                            1.1,
+                            90.0,
+                            100.0,
+                            80.0,
+                            "browser",
+                        )
+                    )
+                with connection.cursor() as cursor:
+                    cursor.executemany(sql, rows)
+                loaded += len(rows)
+    return {
+        "users": users,
+        "grids": grids,
+        "loaded": loaded,
+        "load_s": time.perf_counter() - t0,
+        "per_day": per_day,
+    }
+
+
+def disk_bytes() -> int:
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                "WHERE c.relname LIKE 'patrol_position%%' AND c.relkind IN ('r', 'p')"
+            )
+            return int(cursor.fetchone()[0])
+    name = settings.DATABASES["default"]["NAME"]
+    try:
+        return os.path.getsize(name) + (
+            os.path.getsize(f"{name}-wal") if os.path.exists(f"{name}-wal") else 0
+        )
+    except (OSError, TypeError):
+        with connection.cursor() as cursor:  # an in-memory test database: pages in use
+            cursor.execute("PRAGMA page_count")
+            pages = cursor.fetchone()[0]
+            cursor.execute("PRAGMA page_size")
+            return int(pages * cursor.fetchone()[0])
+
+
+def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS) -> dict:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from gridgov.patrol.models.tracks import PatrolSession, Position
+    from gridgov.patrol.services import tracks as services
+    from gridgov.patrol.services import tracks_geo as geo
+
+    days = days or _days()
+    hours = 1.0 if smoke else 8.0
+    today = timezone.localdate()
+    first_day = today - datetime.timedelta(days=days)
+    built = build(members, days, hours, first_day)
+    users, grids = built["users"], built["grids"]
+    figures: dict = {"positions_loaded": built["loaded"], "load_s": round(built["load_s"], 1)}
+
+    import shapely
+
+    # Ingest: today's sessions, open; the same number of rows through the service and bare.
+    now = timezone.now()
+    count = INGEST
+    per_member = max(50, -(-count // members))
+    start_at = now - datetime.timedelta(seconds=STEP_S * per_member * 2 + 600)
+    sessions = []
+    for u in users:
+        s = services.start_session(actor=u)
+        PatrolSession.objects.filter(pk=s.pk).update(started_at=start_at)
+        s.refresh_from_db()
+        sessions.append(s)
+    rng = random.Random(11)
+    service_rows = 0
+    t0 = time.perf_counter()
+    for s, u in zip(sessions, users, strict=True):
+        lat, lon = s.area_code and 34.6, 113.5
+        for b in range(0, per_member, 50):
+            batch = [
+                services.Fix(
+                    lat=lat + rng.uniform(0, 0.004),
+                    lon=lon + rng.uniform(0, 0.004) * 0.001,
+                    fix_time=start_at + datetime.timedelta(seconds=STEP_S * (b + k) + 1),
+                    accuracy=8,
+                    speed=1.0,
+                    battery=70,
+                )
+                for k in range(min(50, per_member - b))
+            ]
+            service_rows += services.ingest(s, batch, actor=u).accepted
+        if service_rows >= count:
+            break
+    service_s = time.perf_counter() - t0
+    sql = f"INSERT INTO patrol_position ({COLUMNS}) VALUES ({', '.join(['%s'] * 13)})"
+    ops = connection.ops
+    bare_begin = start_at + datetime.timedelta(seconds=STEP_S * per_member + 7)
+    rows = []
+    for s in sessions:
+        for k in range(per_member):
+            when = ops.adapt_datetimefield_value(
+                bare_begin + datetime.timedelta(seconds=STEP_S * k)
+            )
+            rows.append(
+                (
+                    s.pk,
+                    s.user_id,
+                    s.area_code,
+                    when,
+                    when,
+                    34.6,
+                    113.5,
+                    8.0,
+                    1.0,
+                    None,
+                    None,
+                    70.0,
+                    "import",
+                )
+            )
+            if len(rows) >= service_rows:
+                break
+        if len(rows) >= service_rows:
+            break
+    # The same batches of 50, each in its own transaction, as the service commits them.
+    t0 = time.perf_counter()
+    for i in range(0, len(rows), 50):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows[i : i + 50])
+    bare_s = time.perf_counter() - t0
+    figures["ingested_through_service"] = service_rows
+    figures["positions_ingest_vs_bare_ratio"] = round(bare_s / service_s, 3) if service_s else 0
+
+    # Track of one member-day, coverage of one grid for one week, the live map.
+    samples = []
+    for _i in range(30 if smoke else 200):
+        u = users[rng.randrange(len(users))]
+        day = first_day + datetime.timedelta(days=rng.randrange(days))
+        t0 = time.perf_counter()
+        data = geo.track(Position.objects.filter(user=u), day)
+        json.dumps(data)
+        samples.append((time.perf_counter() - t0) * 1000)
+    figures["positions_track_p95_ms"] = round(p95(samples), 1)
+    figures["track_points"] = len(data["points"])
+
+    samples = []
+    for _i in range(10 if smoke else 50):
+        g = grids[rng.randrange(len(grids))]
+        shape = shapely.geometry.shape(g.geometry)
+        start, end = geo.period_bounds(
+            "week", first_day + datetime.timedelta(days=rng.randrange(days))
+        )
+        t0 = time.perf_counter()
+        positions = Position.objects.filter(area_code=g.code)
+        result = geo.coverage(shape, geo.coverage_points(positions, shape, start, end))
+        samples.append((time.perf_counter() - t0) * 1000)
+    figures["positions_coverage_p95_ms"] = round(p95(samples), 1)
+    figures["coverage_share_sample"] = round(result.share, 3)
+
+    samples = []
+    for _i in range(20 if smoke else 100):
+        t0 = time.perf_counter()
+        rows_live = geo.live(PatrolSession.objects.all())
+        json.dumps(rows_live)
+        samples.append((time.perf_counter() - t0) * 1000)
+    figures["positions_live_p95_ms"] = round(p95(samples), 1)
+    figures["live_members"] = len(rows_live)
+    figures["positions_disk_mb"] = round(disk_bytes() / 1e6, 1)
+    figures["positions_total"] = Position.objects.count()
+    return figures
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("GRIDGOV_REQUIRE_2FA", "0")
+    start("positions")
+    figures = measure(SMOKE)
+    db = vendor()
+    for key, value in figures.items():
+        if not key.startswith("positions_") or key in ("positions_loaded", "positions_total"):
+            print(f"{key}: {value}")
+    print(f"database: {db}; positions: {figures['positions_total']}")
+    for key in (
+        "positions_ingest_vs_bare_ratio",
+        "positions_track_p95_ms",
+        "positions_coverage_p95_ms",
+        "positions_live_p95_ms",
+        "positions_disk_mb",
+    ):
+        print(f"BENCH {key} {figures[key]}")
+    sys.stdout.flush()

@@ -1,0 +1,131 @@
+"""Pages of patrols and tracks: the desk track playback, the coverage map of a grid, the live map
+of on-duty members, and the phone page where a member starts and stops a patrol."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import restrict
+from gridgov.areas.models import Area
+from gridgov.patrol import queries_tracks as queries
+from gridgov.patrol.api_tracks import coverage_answer, interval_s
+from gridgov.patrol.services import tracks as services
+from gridgov.patrol.services import tracks_geo as geo
+
+
+def _day(text: str | None) -> datetime.date:
+    if not text:
+        return timezone.localdate()
+    try:
+        return datetime.date.fromisoformat(text[:10])
+    except ValueError:
+        raise Http404 from None
+
+
+def _member_id(text: str | None, default: int) -> int:
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+@require_GET
+def track_page(request):
+    """One member's track of one day on the map, with stops and distance (own by default)."""
+    day = _day(request.GET.get("day"))
+    member = queries.member_for(
+        request.user, _member_id(request.GET.get("member"), request.user.pk)
+    )
+    positions = queries.positions_of(request.user, member)
+    data = geo.track(positions, day)
+    if member.pk != request.user.pk:
+        if not data["points"] and not queries.sessions_of(request.user, member).exists():
+            raise Http404
+        area = positions.values_list("area_code", flat=True).first() or ""
+        queries.log_track_view(request.user, member, "track", day, area)
+    sessions = (
+        queries.visible_sessions(request.user).select_related("user")[:30]
+        if queries.may_view_tracks(request.user)
+        else queries.sessions_of(request.user, request.user)[:30]
+    )
+    return render(
+        request,
+        "patrol/tracks/track.html",
+        {
+            "nav": "patrols",
+            "member": member,
+            "day": day,
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+            "track": data,
+            "sessions": sessions,
+            "own": member.pk == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_GET
+def coverage_page(request, code: str):
+    """The coverage map of one grid: what the patrols of the period came within 30 m of."""
+    period = request.GET.get("period", "week")
+    if period not in ("day", "week", "month"):
+        period = "week"
+    member = request.GET.get("member")
+    try:
+        data = coverage_answer(
+            request.user,
+            code,
+            period,
+            _day(request.GET.get("day")),
+            _member_id(member, 0) if member else None,
+        )
+    except ValidationError as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "patrol/tracks/coverage.html",
+        {"nav": "patrols", "coverage": data, "period": period, "percent": data["share"] * 100},
+    )
+
+
+@login_required
+@require_GET
+def live_page(request):
+    """The command center's map of on-duty members (polls /api/v1/patrols/live with ETags)."""
+    if not queries.may_view_tracks(request.user):
+        raise PermissionDenied(_("You may not view others' patrol tracks."))
+    grids = restrict(Area.objects.grids().active(), request.user, Action.VIEW_TRACKS)
+    return render(
+        request,
+        "patrol/tracks/live.html",
+        {"nav": "patrols", "grids": grids.order_by("code")[:200]},
+    )
+
+
+@login_required
+@require_GET
+def phone_page(request):
+    """The member's patrol on the phone: start/stop, a visible "tracking on" indicator, today's
+    track; positions go up in batches while the page is open."""
+    session = services.open_session(request.user)
+    return render(
+        request,
+        "patrol/tracks/phone.html",
+        {
+            "session": session,
+            "interval_s": interval_s(),
+            "today": timezone.localdate(),
+            "grid_code": services.home_area_code(request.user),
+        },
+    )
