@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0009_more_channels'),
-        ('patrol', '0001_initial'),
+        ('patrol', '0002_tracks'),
         ('registry', '0004_seal_identifiers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
