@@ -300,6 +300,8 @@ GRIDGOV_PERIODIC_JOBS = {
     # field: tracks
     # field: tasks, visits, diary
     # lines: disputes, hazards
+    "lines.create_screenings": 24 * 3600,
+    "lines.generate_inspection_tasks": 24 * 3600,
     # lines: special populations, rentals
     # portal
     # exchange: 12345, classifier

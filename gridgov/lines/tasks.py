@@ -1,0 +1,1 @@
+from gridgov.lines.tasks_disputes import *  # noqa
