@@ -58,9 +58,11 @@ def build(smoke: bool) -> dict:
     since = datetime.date(2024, 1, 1)
     t0 = time.perf_counter()
     with transaction.atomic():
-        insert_rows(Area, ["code", "name", "level", "parent_id", "valid_from"], [
-            ("4101", "郑州市", Level.CITY, None, since)
-        ])
+        insert_rows(
+            Area,
+            ["code", "name", "level", "parent_id", "valid_from"],
+            [("4101", "郑州市", Level.CITY, None, since)],
+        )
         parents = ["4101"]
         for level, width, n in SMOKE_CITY if smoke else CITY:
             ids = dict(Area.objects.filter(code__in=parents).values_list("code", "pk"))
@@ -77,21 +79,33 @@ def build(smoke: bool) -> dict:
         )
         actor = system_user(SETUP)
         admin = User.objects.filter(username="bench_admin").first() or create_user(
-            actor=actor, username="bench_admin", password="pw-bench-admin-1",
-            role=Role.ADMIN, scope_codes=["4101"], full_name="bench",
+            actor=actor,
+            username="bench_admin",
+            password="pw-bench-admin-1",
+            role=Role.ADMIN,
+            scope_codes=["4101"],
+            full_name="bench",
         )
         operator = User.objects.filter(username="bench_street").first() or create_user(
-            actor=actor, username="bench_street", password="pw-bench-street-1",
-            role=Role.STREET_OPERATOR, scope_codes=[streets[0]], full_name="bench",
+            actor=actor,
+            username="bench_street",
+            password="pw-bench-street-1",
+            role=Role.STREET_OPERATOR,
+            scope_codes=[streets[0]],
+            full_name="bench",
         )
         plan = InspectionPlan.objects.create(name="九小场所", place_type="nine_small")
         items = ChecklistItem.objects.bulk_create(
             ChecklistItem(plan=plan, text=t, major=m, position=i)
-            for i, (t, m) in enumerate([("灭火器", False), ("安全出口", True), ("电动车充电", False)])
+            for i, (t, m) in enumerate(
+                [("灭火器", False), ("安全出口", True), ("电动车充电", False)]
+            )
         )
         Organization.objects.bulk_create(
-            (Organization(name=f"店{i}", kind="shop", area_code=rng.choice(grids))
-             for i in range(n_places)),
+            (
+                Organization(name=f"店{i}", kind="shop", area_code=rng.choice(grids))
+                for i in range(n_places)
+            ),
             batch_size=5000,
         )
         orgs = list(Organization.objects.values_list("pk", "area_code"))
@@ -101,12 +115,20 @@ def build(smoke: bool) -> dict:
         made = []
         for i in range(n_disputes):
             state = rng.choice(states)
-            made.append(Dispute(
-                number=f"JF{i:012d}", kind=rng.choice(kinds), title=f"纠纷{i}",
-                area_code=rng.choice(grids), risk=rng.choice(["low", "low", "medium", "high"]),
-                source="patrol", state=state, success=(rng.random() < 0.8) if state == "closed" else None,
-                created_by_id=admin.pk, created_at=now - datetime.timedelta(minutes=rng.randrange(1_576_800)),
-            ))
+            made.append(
+                Dispute(
+                    number=f"JF{i:012d}",
+                    kind=rng.choice(kinds),
+                    title=f"纠纷{i}",
+                    area_code=rng.choice(grids),
+                    risk=rng.choice(["low", "low", "medium", "high"]),
+                    source="patrol",
+                    state=state,
+                    success=(rng.random() < 0.8) if state == "closed" else None,
+                    created_by_id=admin.pk,
+                    created_at=now - datetime.timedelta(minutes=rng.randrange(1_576_800)),
+                )
+            )
             if len(made) == 10_000 or i == n_disputes - 1:
                 Dispute.objects.bulk_create(made, batch_size=5000)
                 made = []
@@ -117,26 +139,44 @@ def build(smoke: bool) -> dict:
         ]
         DisputeParty.objects.bulk_create(parties, batch_size=10_000)
         inspections = [
-            Inspection(plan=plan, organization_id=pk, inspector_id=operator.pk,
-                       at=now - datetime.timedelta(minutes=rng.randrange(1_576_800)),
-                       area_code=code, failures=int(rng.random() < 0.1))
+            Inspection(
+                plan=plan,
+                organization_id=pk,
+                inspector_id=operator.pk,
+                at=now - datetime.timedelta(minutes=rng.randrange(1_576_800)),
+                area_code=code,
+                failures=int(rng.random() < 0.1),
+            )
             for pk, code in (rng.choice(orgs) for _ in range(n_inspections))
         ]
         Inspection.objects.bulk_create(inspections, batch_size=10_000)
         today = timezone.localdate()
         hazards = [
-            Hazard(number=f"YH{i:012d}", inspection_id=pk, item=items[i % 3], organization_id=org,
-                   area_code=code, grade="major" if i % 3 == 1 else "general", description="隐患",
-                   responsible="店主", deadline=today + datetime.timedelta(days=rng.randrange(-60, 30)),
-                   state=rng.choice(["open", "open", "closed"]), created_at=at,
-                   supervised_by="street" if i % 3 == 1 else "")
+            Hazard(
+                number=f"YH{i:012d}",
+                inspection_id=pk,
+                item=items[i % 3],
+                organization_id=org,
+                area_code=code,
+                grade="major" if i % 3 == 1 else "general",
+                description="隐患",
+                responsible="店主",
+                deadline=today + datetime.timedelta(days=rng.randrange(-60, 30)),
+                state=rng.choice(["open", "open", "closed"]),
+                created_at=at,
+                supervised_by="street" if i % 3 == 1 else "",
+            )
             for i, (pk, org, code, at) in enumerate(
-                Inspection.objects.filter(failures=1).values_list("pk", "organization_id", "area_code", "at")
+                Inspection.objects.filter(failures=1).values_list(
+                    "pk", "organization_id", "area_code", "at"
+                )
             )
         ]
         Hazard.objects.bulk_create(hazards, batch_size=10_000)
-    print(f"built {len(grids)} grids, {n_disputes} disputes, {n_inspections} inspections, "
-          f"{len(hazards)} hazards in {time.perf_counter() - t0:.1f} s ({vendor()})")
+    print(
+        f"built {len(grids)} grids, {n_disputes} disputes, {n_inspections} inspections, "
+        f"{len(hazards)} hazards in {time.perf_counter() - t0:.1f} s ({vendor()})"
+    )
     return {"admin": admin, "operator": operator, "streets": streets}
 
 

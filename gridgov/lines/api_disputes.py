@@ -425,8 +425,7 @@ def create_inspection(request: AuthenticatedRequest, payload: InspectionIn):
             InspectionTask.objects.all(), request.user, Action.VIEW, pk=payload.task_id
         )
     results = [
-        hs.ResultInput(r.item_id, r.result, r.note, _bytes(r.photo_base64))
-        for r in payload.results
+        hs.ResultInput(r.item_id, r.result, r.note, _bytes(r.photo_base64)) for r in payload.results
     ]
     inspection = hs.record_inspection(
         actor=request.user,

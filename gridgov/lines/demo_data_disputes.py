@@ -33,7 +33,10 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
     admin = User.objects.filter(username="admin").first()
     operator = User.objects.filter(username="district_op").first()
     grids = list(
-        Area.objects.active().filter(level=Level.GRID).order_by("code").values_list("code", flat=True)
+        Area.objects.active()
+        .filter(level=Level.GRID)
+        .order_by("code")
+        .values_list("code", flat=True)
     )
     if admin is None or operator is None or not grids:
         return
@@ -57,21 +60,38 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
         )
         if story == "mediated":
             ds.add_session(
-                d, actor=operator, held_on=today - datetime.timedelta(days=10),
-                participants="、".join(names) + "、调解员", record="双方陈述漏水经过和损失。",
+                d,
+                actor=operator,
+                held_on=today - datetime.timedelta(days=10),
+                participants="、".join(names) + "、调解员",
+                record="双方陈述漏水经过和损失。",
             )
             ds.add_session(
-                d, actor=operator, held_on=today - datetime.timedelta(days=5),
-                participants="、".join(names) + "、调解员", record="现场查看后协商赔偿。",
+                d,
+                actor=operator,
+                held_on=today - datetime.timedelta(days=5),
+                participants="、".join(names) + "、调解员",
+                record="现场查看后协商赔偿。",
                 agreed="刘红梅赔偿维修费1200元",
             )
-            ds.draft_agreement(d, "一、刘红梅于七日内赔偿张建国维修费1200元。\n二、刘红梅修复卫生间防水。", actor=operator)
+            ds.draft_agreement(
+                d,
+                "一、刘红梅于七日内赔偿张建国维修费1200元。\n二、刘红梅修复卫生间防水。",
+                actor=operator,
+            )
             ds.upload_signed_agreement(
-                d, b"%PDF-1.4 demo scan", "signed.pdf", actor=operator,
+                d,
+                b"%PDF-1.4 demo scan",
+                "signed.pdf",
+                actor=operator,
                 signed_on=today - datetime.timedelta(days=4),
             )
-            ds.record_follow_up(d, actor=operator, visited_on=today - datetime.timedelta(days=1),
-                                note="已赔偿，防水修复中")
+            ds.record_follow_up(
+                d,
+                actor=operator,
+                visited_on=today - datetime.timedelta(days=1),
+                note="已赔偿，防水修复中",
+            )
         elif story == "referred":
             r = ds.refer(d, actor=operator, body="justice", body_name="司法所")
             ds.record_referral_outcome(r, actor=operator, accepted_on=today, outcome="")
@@ -79,8 +99,12 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
     for task in ScreeningTask.objects.filter(month=ds.month_start(today)).order_by("area_code")[:6]:
         ds.complete_screening(task, actor=operator, found=False, note="入户走访，未发现矛盾纠纷")
     plan = hs.save_plan(
-        actor=admin, name="九小场所消防安全检查", place_type="nine_small",
-        items=CHECKLIST, organization_kind="shop", interval_days=90,
+        actor=admin,
+        name="九小场所消防安全检查",
+        place_type="nine_small",
+        items=CHECKLIST,
+        organization_kind="shop",
+        interval_days=90,
     )
     hs.generate_tasks(actor=admin)
     shops = list(Organization.objects.filter(kind="shop").order_by("pk")[:5])
@@ -96,7 +120,9 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
             )
             for i in items
         ]
-        inspection = hs.record_inspection(actor=operator, plan=plan, organization=shop, results=results)
+        inspection = hs.record_inspection(
+            actor=operator, plan=plan, organization=shop, results=results
+        )
         if n == 0:
             for hazard in inspection.hazards.all():
                 hs.reinspect(hazard, actor=operator, rectified=True, proof=b"\xff\xd8 proof")

@@ -86,9 +86,7 @@ class HazardFilter(ListFilter):
             if data[name]:
                 rows = rows.filter(**{name: data[name]})
         if data["overdue"]:
-            rows = rows.exclude(state=HazardState.CLOSED).filter(
-                deadline__lt=timezone.localdate()
-            )
+            rows = rows.exclude(state=HazardState.CLOSED).filter(deadline__lt=timezone.localdate())
         if data["supervised"]:
             rows = rows.exclude(supervised_by="")
         return rows

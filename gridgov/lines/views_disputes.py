@@ -250,9 +250,9 @@ def m_screening(request):
             raise Http404 from None
         messages.success(request, _("Screening recorded."))
         return redirect("lines:m_screening")
-    tasks = restrict(ScreeningTask.objects.all(), request.user, Action.CHANGE).filter(
-        state="open"
-    )[:50]
+    tasks = restrict(ScreeningTask.objects.all(), request.user, Action.CHANGE).filter(state="open")[
+        :50
+    ]
     return render(request, "lines/disputes/m_screening.html", {"tasks": tasks})
 
 

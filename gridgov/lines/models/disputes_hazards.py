@@ -69,7 +69,7 @@ class Source(models.TextChoices):
 
 
 class DisputeState(models.TextChoices):
-    REGISTERED = "registered", _("Registered")
+    REGISTERED = "registered", _("Registered, not yet mediated")
     MEDIATING = "mediating", _("Mediating")
     AGREEMENT = "agreement", _("Agreement drafted")
     FULFILMENT = "fulfilment", _("Agreement in force, fulfilment followed")
@@ -144,7 +144,7 @@ class Dispute(models.Model):
 
 class DisputeParty(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="parties")
-    role = models.CharField(_("role"), max_length=12, choices=PartyRole.choices)
+    role = models.CharField(_("party role"), max_length=12, choices=PartyRole.choices)
     person = models.ForeignKey(
         "registry.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -159,6 +159,9 @@ class DisputeParty(models.Model):
 
     class Meta:
         ordering = ["dispute_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.pk}"
 
 
 class MediationSession(models.Model):
@@ -180,6 +183,9 @@ class MediationSession(models.Model):
     class Meta:
         ordering = ["held_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.pk}"
+
 
 class FollowUp(models.Model):
     """A visit checking whether the agreement is carried out."""
@@ -188,7 +194,9 @@ class FollowUp(models.Model):
     visited_on = models.DateField(_("visited on"))
     note = models.CharField(_("note"), max_length=500)
     fulfilled = models.BooleanField(_("fulfilled"), default=False)
-    visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     area_code = models.CharField(max_length=20)
 
     objects = ScopedQuerySet.as_manager()
@@ -197,16 +205,19 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["visited_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.pk}"
+
 
 class Referral(models.Model):
     """Referral (分流) to another body, its acceptance and outcome."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="referrals")
-    body = models.CharField(_("body"), max_length=12, choices=ReferralBody.choices)
+    body = models.CharField(_("receiving body"), max_length=12, choices=ReferralBody.choices)
     body_name = models.CharField(_("body name"), max_length=100, blank=True)
     referred_on = models.DateField(_("referred on"))
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=500, blank=True)
+    outcome = models.CharField(_("referral outcome"), max_length=500, blank=True)
     area_code = models.CharField(max_length=20)
 
     objects = ScopedQuerySet.as_manager()
@@ -214,6 +225,9 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["referred_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.pk}"
 
 
 class DisputeEvent(models.Model):
@@ -231,6 +245,9 @@ class DisputeEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.pk}"
 
 
 class ScreeningState(models.TextChoices):
@@ -262,9 +279,11 @@ class ScreeningTask(models.Model):
             models.UniqueConstraint(fields=["area_code", "month"], name="lines_screening_once")
         ]
 
+    # ---------------------------------------------------------------------------------------------
+    # hazards
 
-# ---------------------------------------------------------------------------------------------
-# hazards
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.pk}"
 
 
 class PlaceType(models.TextChoices):
@@ -325,6 +344,9 @@ class InspectionTask(models.Model):
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["area_code", "due_on"], name="lines_itask_area")]
 
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.pk}"
+
 
 class Inspection(models.Model):
     plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="inspections")
@@ -350,10 +372,13 @@ class Inspection(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["area_code", "-at"], name="lines_insp_area")]
 
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.pk}"
+
 
 class ItemResult(models.TextChoices):
     PASS = "pass", _("Passed")
-    FAIL = "fail", _("Failed")
+    FAIL = "fail", _("Not passed")
     NA = "na", _("Not applicable")
 
 
@@ -366,6 +391,9 @@ class InspectionResult(models.Model):
 
     class Meta:
         ordering = ["inspection_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.pk}"
 
 
 class HazardGrade(models.TextChoices):

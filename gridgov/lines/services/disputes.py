@@ -133,7 +133,12 @@ def register_dispute(data: DisputeInput, *, actor: User, case=None) -> Dispute:
     if needs_escalation(dispute.risk, len(data.parties)):
         dispute.flagged = True
         dispute.save(update_fields=["flagged"])
-        _event(actor, dispute, "escalated", _("High risk or many parties: shown to street and district."))
+        _event(
+            actor,
+            dispute,
+            "escalated",
+            _("High risk or many parties: shown to street and district."),
+        )
     _log(actor, dispute, None, "registered")
     return dispute
 
@@ -207,7 +212,12 @@ def draft_agreement(dispute: Dispute, text: str, *, actor: User) -> Dispute:
 
 @transaction.atomic
 def upload_signed_agreement(
-    dispute: Dispute, scan: bytes, filename: str, *, actor: User, signed_on: datetime.date | None = None
+    dispute: Dispute,
+    scan: bytes,
+    filename: str,
+    *,
+    actor: User,
+    signed_on: datetime.date | None = None,
 ) -> Dispute:
     _check(actor, dispute.area_code)
     _open(dispute, DisputeState.AGREEMENT)

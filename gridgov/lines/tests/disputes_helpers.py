@@ -14,7 +14,13 @@ PHOTO = b"\xff\xd8\xff\xe0 fake jpeg"
 
 def shop(actor, name: str, point=POINT_A):
     org, _held = registry.save_organization(
-        {"name": name, "kind": "shop", "legal_representative": "王店主", "lon": point[0], "lat": point[1]},
+        {
+            "name": name,
+            "kind": "shop",
+            "legal_representative": "王店主",
+            "lon": point[0],
+            "lat": point[1],
+        },
         actor=actor,
     )
     return org

@@ -76,9 +76,7 @@ def _inspection(world) -> dict:
     return {
         "plan_id": world.objects["plan"].pk,
         "organization_id": world.objects["shop_b"].pk,
-        "results": [
-            {"item_id": i.pk, "result": "pass"} for i in world.objects["plan"].items.all()
-        ],
+        "results": [{"item_id": i.pk, "result": "pass"} for i in world.objects["plan"].items.all()],
     }
 
 
@@ -156,7 +154,9 @@ CASES = [
         expect=403,
         live_expect=201,
     ),
-    Case("api/v1/disputes/board", lambda w: "/api/v1/disputes/board", expect=200, leaks=_board_leaks),
+    Case(
+        "api/v1/disputes/board", lambda w: "/api/v1/disputes/board", expect=200, leaks=_board_leaks
+    ),
     Case("api/v1/disputes/<dispute_id>", _d, absent=_texts),
     Case(
         "api/v1/disputes/<dispute_id>/sessions",

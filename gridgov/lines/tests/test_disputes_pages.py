@@ -20,7 +20,8 @@ def test_dispute_path_through_the_api(users, client_for):
         "title": "物业费纠纷",
         "area_code": GRID_A,
         "risk": "medium",
-        "parties": [{"name": f"业主{i}"} for i in range(6)] + [{"name": "物业公司", "role": "respondent"}],
+        "parties": [{"name": f"业主{i}"} for i in range(6)]
+        + [{"name": "物业公司", "role": "respondent"}],
     }
     made = api.post("/api/v1/disputes", body, content_type="application/json")
     assert made.status_code == 201, made.content
@@ -28,9 +29,17 @@ def test_dispute_path_through_the_api(users, client_for):
     assert d["flagged"] and len(d["parties"]) == 7
     url = f"/api/v1/disputes/{d['id']}"
     for n in (1, 2):
-        session = {"held_on": str(days(n - 1)), "participants": "业主代表、物业", "record": f"第{n}次"}
-        assert api.post(f"{url}/sessions", session, content_type="application/json").status_code == 201
-    agreed = api.post(f"{url}/agreement", {"text": "物业减免三个月物业费。"}, content_type="application/json")
+        session = {
+            "held_on": str(days(n - 1)),
+            "participants": "业主代表、物业",
+            "record": f"第{n}次",
+        }
+        assert (
+            api.post(f"{url}/sessions", session, content_type="application/json").status_code == 201
+        )
+    agreed = api.post(
+        f"{url}/agreement", {"text": "物业减免三个月物业费。"}, content_type="application/json"
+    )
     assert agreed.json()["state"] == DisputeState.AGREEMENT
     pdf = api.get(f"{url}/agreement.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
@@ -48,13 +57,22 @@ def test_inspection_and_reinspection_through_the_api(users, client_for):
     org = shop(users["op_a"], "街角小吃店")
     api = client_for(users["member_a"])
     results = [
-        {"item_id": i.pk, "result": "fail" if i.major else "pass",
-         "photo_base64": base64.b64encode(PHOTO).decode() if i.major else ""}
+        {
+            "item_id": i.pk,
+            "result": "fail" if i.major else "pass",
+            "photo_base64": base64.b64encode(PHOTO).decode() if i.major else "",
+        }
         for i in p.items.all()
     ]
     made = api.post(
         "/api/v1/inspections",
-        {"plan_id": p.pk, "organization_id": org.pk, "lon": 113.605, "lat": 34.7175, "results": results},
+        {
+            "plan_id": p.pk,
+            "organization_id": org.pk,
+            "lon": 113.605,
+            "lat": 34.7175,
+            "results": results,
+        },
         content_type="application/json",
     )
     assert made.status_code == 201, made.content

@@ -75,8 +75,12 @@ def test_case_to_dispute_and_dispute_to_case(users):
 
     op = users["op_a"]
     case, _ = report_case(
-        actor=op, channel="grid_member", title="邻里噪音", description="夜间噪音",
-        address="1号楼", area_code=GRID_A
+        actor=op,
+        channel="grid_member",
+        title="邻里噪音",
+        description="夜间噪音",
+        address="1号楼",
+        area_code=GRID_A,
     )
     d = ds.dispute_from_case(
         case, actor=op, kind="neighbourhood", risk="low", parties=[ds.PartyInput(name="张三")]
