@@ -4,6 +4,7 @@
 import io
 from xml.sax.saxutils import escape
 
+from django.utils import timezone
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
@@ -66,7 +67,7 @@ def notice_pdf(hazard) -> bytes:
     lines = [
         f"编号：{hazard.number}",
         f"{org.name}：",
-        f"经{hazard.inspection.at:%Y年%m月%d日}检查，你单位存在以下安全隐患：",
+        f"经{timezone.localtime(hazard.inspection.at):%Y年%m月%d日}检查，你单位存在以下安全隐患：",
         f"{hazard.item.text}：{hazard.description}",
         f"隐患等级：{hazard.get_grade_display()}",
         f"请于{hazard.deadline:%Y年%m月%d日}前整改完毕，届时将进行复查。",
