@@ -324,6 +324,8 @@ GRIDGOV_PERIODIC_JOBS = {
     # field: tasks, visits, diary
     "patrol.create_due_visits": 24 * 3600,
     # lines: disputes, hazards
+    "lines.create_screenings": 24 * 3600,
+    "lines.generate_inspection_tasks": 24 * 3600,
     # lines: special populations, rentals
     "lines.overdue_visits": 24 * 3600,
     "lines.rental_warnings": 3600,

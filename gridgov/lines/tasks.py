@@ -1,1 +1,2 @@
 from gridgov.lines.tasks_populations import *  # noqa
+from gridgov.lines.tasks_disputes import *  # noqa

@@ -1,5 +1,19 @@
 """Pages of disputes, mediation, hazard inspection and rectification ("lines" namespace)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from gridgov.lines import views_disputes as v
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("disputes/", v.dispute_list, name="disputes"),
+    path("disputes/export.<str:fmt>", v.export_disputes, name="export_disputes"),
+    path("disputes/<int:pk>/", v.dispute_detail, name="dispute"),
+    path("disputes/<int:pk>/agreement.pdf", v.agreement, name="agreement"),
+    path("screenings/", v.screening_list, name="screenings"),
+    path("hazards/", v.hazard_list, name="hazards"),
+    path("hazards/export.<str:fmt>", v.export_hazards, name="export_hazards"),
+    path("hazards/<int:pk>/notice.pdf", v.hazard_notice, name="hazard_notice"),
+    path("board/", v.board, name="board"),
+    path("m/screening/", v.m_screening, name="m_screening"),
+    path("m/inspect/<int:pk>/", v.m_inspect, name="m_inspect"),
+]

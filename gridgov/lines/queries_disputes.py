@@ -1,0 +1,57 @@
+"""Boards of the lines: open hazards by grade, overdue rectifications, places never inspected,
+disputes by kind and stage, mediation success rate — in the reader's scope (or an area in it)."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import restrict
+from gridgov.lines.models import (
+    Dispute,
+    DisputeState,
+    Hazard,
+    HazardState,
+    Inspection,
+    InspectionPlan,
+)
+from gridgov.registry.models import Organization
+
+
+def board(user, within: str = "") -> dict:
+    disputes = restrict(Dispute.objects.all(), user, Action.VIEW, within=within)
+    hazards = restrict(Hazard.objects.all(), user, Action.VIEW, within=within)
+    by_kind = {
+        r["kind"]: r["n"]
+        for r in disputes.order_by().values("kind").annotate(n=Count("id")).order_by("kind")
+    }
+    by_state = {
+        r["state"]: r["n"]
+        for r in disputes.order_by().values("state").annotate(n=Count("id")).order_by("state")
+    }
+    ended = disputes.order_by().aggregate(
+        closed=Count("id", filter=Q(state=DisputeState.CLOSED)),
+        success=Count("id", filter=Q(state=DisputeState.CLOSED, success=True)),
+        flagged=Count("id", filter=Q(flagged=True) & ~Q(state=DisputeState.CLOSED)),
+    )
+    open_hazards = hazards.exclude(state=HazardState.CLOSED).order_by()
+    by_grade = {
+        r["grade"]: r["n"]
+        for r in open_hazards.values("grade").annotate(n=Count("id")).order_by("grade")
+    }
+    overdue = open_hazards.filter(deadline__lt=timezone.localdate()).count()
+    kinds = set(
+        InspectionPlan.objects.filter(active=True).values_list("organization_kind", flat=True)
+    )
+    places = restrict(Organization.objects.filter(kind__in=kinds), user, Action.VIEW, within=within)
+    inspected = restrict(Inspection.objects.all(), user, Action.VIEW, within=within)
+    never = places.exclude(pk__in=inspected.values("organization_id")).count()
+    closed = ended["closed"] or 0
+    return {
+        "disputes_by_kind": by_kind,
+        "disputes_by_state": by_state,
+        "disputes_flagged": ended["flagged"],
+        "mediation_success_rate": round(ended["success"] / closed, 3) if closed else None,
+        "open_hazards_by_grade": by_grade,
+        "overdue_rectifications": overdue,
+        "places_never_inspected": never,
+    }

@@ -1,0 +1,301 @@
+"""Desk and phone pages of disputes, screening and hazards. Thin: filters and queries in,
+services for every change; outside the scope is 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import get_for_user, restrict
+from gridgov.areas import queries as area_queries
+from gridgov.lines import queries_disputes
+from gridgov.lines.filters_disputes import DisputeFilter, HazardFilter, ScreeningFilter
+from gridgov.lines.models import Dispute, Hazard, InspectionTask, ItemResult, ScreeningTask
+from gridgov.lines.services import disputes as ds
+from gridgov.lines.services import hazards as hs
+from gridgov.lines.services.disputes_pdf import agreement_pdf, notice_pdf
+from gridgov.registry import exports
+
+
+def _listing(request, listed, template: str, nav_tab: str):
+    page = Paginator(listed.page_rows(), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        template,
+        {
+            "nav": "lines",
+            "tab": nav_tab,
+            "page": page,
+            "filters": listed,
+            "area_choices": area_queries.picker_choices(request.user),
+            "selected": listed.area_chosen() if listed.is_valid() else "",
+        },
+    )
+
+
+@login_required
+@require_GET
+def dispute_list(request):
+    return _listing(
+        request, DisputeFilter(request.GET, request.user), "lines/disputes/list.html", "disputes"
+    )
+
+
+@login_required
+@require_GET
+def dispute_detail(request, pk: int):
+    dispute = get_for_user(Dispute.objects.all(), request.user, Action.VIEW, pk=pk)
+    return render(
+        request,
+        "lines/disputes/detail.html",
+        {
+            "nav": "lines",
+            "tab": "disputes",
+            "d": dispute,
+            "court_ends": ds.court_window_ends(dispute),
+        },
+    )
+
+
+@login_required
+@require_GET
+def agreement(request, pk: int):
+    dispute = get_for_user(Dispute.objects.all(), request.user, Action.VIEW, pk=pk)
+    if not dispute.agreement_text:
+        raise Http404
+    response = HttpResponse(agreement_pdf(dispute), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dispute.number}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def screening_list(request):
+    return _listing(
+        request,
+        ScreeningFilter(request.GET, request.user),
+        "lines/disputes/screenings.html",
+        "screenings",
+    )
+
+
+@login_required
+@require_GET
+def hazard_list(request):
+    return _listing(
+        request, HazardFilter(request.GET, request.user), "lines/hazards/list.html", "hazards"
+    )
+
+
+@login_required
+@require_GET
+def hazard_notice(request, pk: int):
+    hazard = get_for_user(Hazard.objects.all(), request.user, Action.VIEW, pk=pk)
+    response = HttpResponse(notice_pdf(hazard), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{hazard.number}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def board(request):
+    listed = DisputeFilter(request.GET, request.user)
+    within = listed.area_chosen() if listed.is_valid() else ""
+    return render(
+        request,
+        "lines/hazards/board.html",
+        {
+            "nav": "lines",
+            "tab": "board",
+            "board": queries_disputes.board(request.user, within=within),
+            "filters": listed,
+            "area_choices": area_queries.picker_choices(request.user),
+            "selected": within,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# ledgers (台账) as files: parties' names are personal data, so through registry/exports.py
+
+
+@login_required
+@require_GET
+def export_disputes(request, fmt: str):
+    if fmt not in exports.FORMATS:
+        raise Http404
+    listing = DisputeFilter(request.GET, request.user, Action.EXPORT)
+    if not listing.is_valid():
+        return HttpResponseBadRequest(" ".join(m for e in listing.errors.values() for m in e))
+    asked = exports.ExportRequest(
+        subject_type="lines.dispute",
+        name="disputes",
+        fmt=fmt,
+        fields=["parties"],
+        area=listing.area_chosen(),
+    )
+
+    def table() -> exports.Table:
+        found = list(listing.rows().prefetch_related("parties")[: exports.EXPORT_LIMIT])
+        rows = [
+            [
+                d.number,
+                timezone.localtime(d.created_at).date().isoformat(),
+                d.get_kind_display(),
+                d.title,
+                "、".join(f"{p.name}（{p.get_role_display()}）" for p in d.parties.all()),
+                d.get_risk_display(),
+                d.get_source_display(),
+                d.mediation_body,
+                d.get_state_display(),
+                "" if d.success is None else ("成功" if d.success else "未成功"),
+                d.area_code,
+            ]
+            for d in found
+        ]
+        headers = [
+            "编号",
+            "登记日期",
+            "纠纷类型",
+            "纠纷事项",
+            "当事人",
+            "风险等级",
+            "来源",
+            "调解组织",
+            "状态",
+            "调解结果",
+            "区划编码",
+        ]
+        return exports.Table(headers, rows, [d.area_code for d in found])
+
+    return exports.export_table(request.user, asked, table)
+
+
+@login_required
+@require_GET
+def export_hazards(request, fmt: str):
+    if fmt not in exports.FORMATS:
+        raise Http404
+    listing = HazardFilter(request.GET, request.user, Action.EXPORT)
+    if not listing.is_valid():
+        return HttpResponseBadRequest(" ".join(m for e in listing.errors.values() for m in e))
+    asked = exports.ExportRequest(
+        subject_type="lines.hazard",
+        name="hazards",
+        fmt=fmt,
+        fields=["responsible"],
+        area=listing.area_chosen(),
+    )
+
+    def table() -> exports.Table:
+        found = list(listing.rows().select_related("organization", "item")[: exports.EXPORT_LIMIT])
+        rows = [
+            [
+                h.number,
+                h.organization.name,
+                h.item.text,
+                h.description,
+                h.get_grade_display(),
+                h.responsible,
+                h.deadline.isoformat(),
+                h.get_state_display(),
+                h.supervised_by,
+                h.area_code,
+            ]
+            for h in found
+        ]
+        headers = [
+            "编号",
+            "场所",
+            "检查项",
+            "隐患描述",
+            "等级",
+            "责任人",
+            "整改期限",
+            "状态",
+            "挂牌督办",
+            "区划编码",
+        ]
+        return exports.Table(headers, rows, [h.area_code for h in found])
+
+    return exports.export_table(request.user, asked, table)
+
+
+# ---------------------------------------------------------------------------------------------
+# phone pages
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def m_screening(request):
+    """The member's screenings of the month: found / none found."""
+    if request.method == "POST":
+        task = get_for_user(
+            ScreeningTask.objects.all(), request.user, Action.VIEW, pk=request.POST.get("task")
+        )
+        try:
+            ds.complete_screening(
+                task,
+                actor=request.user,
+                found=request.POST.get("found") == "1",
+                note=request.POST.get("note", "")[:500],
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        messages.success(request, _("Screening recorded."))
+        return redirect("lines:m_screening")
+    tasks = restrict(ScreeningTask.objects.all(), request.user, Action.CHANGE).filter(state="open")[
+        :50
+    ]
+    return render(request, "lines/disputes/m_screening.html", {"tasks": tasks})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def m_inspect(request, pk: int):
+    """An inspection task on the phone: each item passed / failed (photo) / not applicable."""
+    task = get_for_user(InspectionTask.objects.all(), request.user, Action.VIEW, pk=pk)
+    items = list(task.plan.items.all())
+    error = ""
+    if request.method == "POST":
+        results = []
+        for item in items:
+            photo = request.FILES.get(f"photo_{item.pk}")
+            results.append(
+                hs.ResultInput(
+                    item.pk,
+                    request.POST.get(f"item_{item.pk}", ""),
+                    request.POST.get(f"note_{item.pk}", "")[:300],
+                    photo.read(10 * 1024 * 1024) if photo else b"",
+                )
+            )
+        try:
+            inspection = hs.record_inspection(
+                actor=request.user,
+                plan=task.plan,
+                organization=task.organization,
+                results=results,
+                task=task,
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                _("Inspection recorded: %(n)d hazards.") % {"n": inspection.hazards.count()},
+            )
+            return redirect("lines:m_inspect", pk=task.pk)
+    return render(
+        request,
+        "lines/hazards/m_inspect.html",
+        {"task": task, "items": items, "choices": ItemResult.choices, "error": error},
+        status=400 if error else 200,
+    )
