@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('lines', '0001_initial'),
+        ('lines', '0002_disputes'),
         ('registry', '0004_seal_identifiers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
