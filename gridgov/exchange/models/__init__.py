@@ -2,3 +2,4 @@
 
 from gridgov.exchange.models.clients import *  # noqa: F403
 from gridgov.exchange.models.hotline import *  # noqa: F403
+from gridgov.exchange.models.classify import *  # noqa: F403
