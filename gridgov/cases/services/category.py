@@ -24,7 +24,9 @@ def set_category(
     if not case.is_open:
         raise ValidationError(_("The case is finished: its category stays."))
     if not category.active:
-        raise ValidationError({"category": _("Unknown category %(code)s.") % {"code": category.code}})
+        raise ValidationError(
+            {"category": _("Unknown category %(code)s.") % {"code": category.code}}
+        )
     before = case.category.code if case.category_id else ""
     case.category = category
     case.save(update_fields=["category", "updated_at"])

@@ -467,7 +467,9 @@ def decide(suggestion: Suggestion, *, actor: User, category: Category | None = N
         Suggestion.objects.filter(pk=suggestion.pk).update(state=SuggestionState.STALE)
         raise ValidationError(_("The case has a category already."))
     chosen = category or suggestion.category
-    state = SuggestionState.ACCEPTED if chosen.pk == suggestion.category_id else SuggestionState.CHANGED
+    state = (
+        SuggestionState.ACCEPTED if chosen.pk == suggestion.category_id else SuggestionState.CHANGED
+    )
     return _apply(suggestion, chosen, state, actor)
 
 

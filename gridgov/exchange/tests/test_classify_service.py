@@ -3,16 +3,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from gridgov.accounts.system import CLASSIFIER, system_user
 from gridgov.cases.models import Case, CaseEvent
+from gridgov.cases.tests.conftest import taxonomy  # noqa: F401 (fixture)
 from gridgov.exchange.models import ClassifierModel, Suggestion, SuggestionState
 from gridgov.exchange.services import classify
-from gridgov.cases.tests.conftest import taxonomy  # noqa: F401 (fixture)
 from gridgov.exchange.tests.classify_helpers import closed_cases, sms_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("taxonomy")]
 
 
 @pytest.fixture
-def trained(taxonomy, users):
+def trained(users):
     closed_cases()
     classify.set_threshold(0.0, actor=users["admin"])
     return classify.train(actor=users["admin"])
@@ -24,12 +24,17 @@ def test_tokens_mix_words_and_bigrams():
 
 
 def test_train_stores_weights_without_pickle_and_evaluates(trained):
-    assert trained.active and trained.texts == 24 and set(trained.classes) == {
-        "C0110",
-        "E0102",
-        "E0301",
-        "E0504",
-    }
+    assert (
+        trained.active
+        and trained.texts == 24
+        and set(trained.classes)
+        == {
+            "C0110",
+            "E0102",
+            "E0301",
+            "E0504",
+        }
+    )
     assert bytes(trained.coef[:2]) == b"PK"  # an .npz archive
     split = trained.metrics["time_split"]
     assert split["train"] < 24 and split["model"]["n"] == 24 - split["train"]
@@ -44,7 +49,7 @@ def test_train_stores_weights_without_pickle_and_evaluates(trained):
     assert classify.suggest_text("晚上路灯都不亮了")[0][0] == "C0110"
 
 
-def test_time_split_trains_on_earlier_months(taxonomy, users):
+def test_time_split_trains_on_earlier_months(users):
     closed_cases()
     rows = classify.closed_cases()
     train, test, label = classify.time_split(rows)
@@ -52,7 +57,7 @@ def test_time_split_trains_on_earlier_months(taxonomy, users):
     assert "2026-" in label
 
 
-def test_training_needs_an_administrator_and_enough_cases(taxonomy, users):
+def test_training_needs_an_administrator_and_enough_cases(users):
     with pytest.raises(PermissionDenied):
         classify.train(actor=users["op_a"])
     with pytest.raises(ValidationError):
