@@ -303,6 +303,8 @@ GRIDGOV_PERIODIC_JOBS = {
     # lines: special populations, rentals
     # portal
     # exchange: 12345, classifier
+    "exchange.suggest_categories": 60,
+    "exchange.retrain_classifier": 7 * 24 * 3600,
     # exchange: gazetteer, Open311
     # exchange: webhooks, change feed
 }

@@ -13,6 +13,7 @@ payload to the adapter's URL, signed like every other HTTP gateway of the platfo
 
 import datetime
 import json
+import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -38,6 +39,11 @@ CHANNEL = "12345"
 # 回访 words of 12345 → the platform's 1–5 satisfaction scale.
 RATINGS = {"满意": 5, "基本满意": 3, "不满意": 1}
 MAX_EXTENSION_DAYS = 30
+
+
+def _setting(name: str) -> str:
+    """A setting of the adapter: from settings, else from the environment."""
+    return getattr(settings, name, "") or os.environ.get(name, "")
 
 
 @dataclass
@@ -106,7 +112,7 @@ class GenericJsonAdapter:
     }
 
     def __init__(self, base_url: str = ""):
-        self.base_url = (base_url or getattr(settings, "GRIDGOV_12345_URL", "")).rstrip("/")
+        self.base_url = (base_url or _setting("GRIDGOV_12345_URL")).rstrip("/")
 
     def parse_order(self, payload: dict[str, Any]) -> OrderIn:
         if not isinstance(payload, dict):
@@ -145,7 +151,7 @@ class HotlineGateway:
     name = "12345"
 
     def __init__(self, secret: str = "", timeout: float = 10):
-        self.secret = secret or getattr(settings, "GRIDGOV_12345_SECRET", "")
+        self.secret = secret or _setting("GRIDGOV_12345_SECRET")
         self.timeout = timeout
 
     def send(self, message: OutgoingMessage) -> SendResult:
