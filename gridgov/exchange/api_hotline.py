@@ -51,7 +51,7 @@ def _suggestion_out(s: Suggestion) -> dict:
         "state": s.state,
         "category": s.category.code,
         "category_name": s.category.name,
-        "department": s.department.name if s.department_id else "",
+        "department": s.department.name if s.department is not None else "",
         "confidence": s.confidence,
         "top": s.top,
     }

@@ -27,7 +27,7 @@ def set_category(
         raise ValidationError(
             {"category": _("Unknown category %(code)s.") % {"code": category.code}}
         )
-    before = case.category.code if case.category_id else ""
+    before = case.category.code if case.category is not None else ""
     case.category = category
     case.save(update_fields=["category", "updated_at"])
     record_step(

@@ -55,13 +55,13 @@ _JIEBA_LOCK = threading.Lock()
 
 
 def _jieba():
-    import jieba
+    import jieba  # type: ignore[import-untyped]
 
     with _JIEBA_LOCK:
         if not getattr(jieba, "_gridgov_ready", False):
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
-            jieba._gridgov_ready = True  # type: ignore[attr-defined]
+            jieba._gridgov_ready = True
     return jieba
 
 
@@ -82,7 +82,7 @@ _VECTORIZER: list = []
 
 def _vectorizer():
     if not _VECTORIZER:
-        from sklearn.feature_extraction.text import HashingVectorizer
+        from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[import-untyped]
 
         _VECTORIZER.append(
             HashingVectorizer(
@@ -120,8 +120,8 @@ class Trained:
 
 
 def fit(texts: Sequence[str], labels: Sequence[str]) -> Trained:
-    from scipy import sparse
-    from sklearn.linear_model import LogisticRegression
+    from scipy import sparse  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     classes = sorted(set(labels))
     if len(classes) < 2:
@@ -130,15 +130,15 @@ def fit(texts: Sequence[str], labels: Sequence[str]) -> Trained:
     # Learn on the columns the texts use only (a few thousand of the hashed space), then put
     # the weights back in their columns: a small problem, the same model.
     used = np.unique(x.indices if x.format == "csr" else x.tocsr().indices)
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     model = LogisticRegression(C=20.0, max_iter=200)
     with threadpool_limits(1):  # BLAS threads only fight each other on this small problem
         model.fit(x[:, used].tocsr(), list(labels))
-    small = np.asarray(model.coef_, dtype=np.float32)
+    small: np.ndarray = np.asarray(model.coef_, dtype=np.float32)
     intercept = np.asarray(model.intercept_, dtype=np.float64)
     if len(model.classes_) == 2:  # binary: one row for the second class
-        small = np.vstack([-small, small]) / 2
+        small = (np.vstack([-small, small]) / 2).astype(np.float32)
         intercept = np.array([-intercept[0], intercept[0]]) / 2
     rows, cols = np.nonzero(small)
     coef = sparse.csr_matrix(
