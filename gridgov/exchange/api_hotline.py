@@ -8,7 +8,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -184,7 +184,7 @@ def receive_order(request: HttpRequest, payload: OrderInSchema):
     """12345 pushes a work order (again: the same order; `reopen`: 重办)."""
     actor = _hotline_actor(request)
     order, created = hotline.receive_order(payload.dict(), actor=actor)
-    return (201 if created else 200), _order_out(order)
+    return Status(201 if created else 200, _order_out(order))
 
 
 @router.post("/12345/inbound/orders/{order_no}/rating", auth=None, response=OrderOut)

@@ -105,10 +105,13 @@ class Trained:
     classes: list[str]
     coef: object  # scipy.sparse.csr_matrix, classes × features
     intercept: np.ndarray
+    _by_feature: object = None  # coef transposed (features × classes), for fast products
 
     def proba(self, texts: Sequence[str]) -> np.ndarray:
+        if self._by_feature is None:
+            self._by_feature = self.coef.T.tocsr()  # type: ignore[attr-defined]
         x = _vectorizer().transform(list(texts))
-        scores = np.asarray((x @ self.coef.T).todense()) + self.intercept  # type: ignore[attr-defined]
+        scores = (x @ self._by_feature).toarray() + self.intercept  # type: ignore[attr-defined]
         scores -= scores.max(axis=1, keepdims=True)
         e = np.exp(scores)
         return e / e.sum(axis=1, keepdims=True)

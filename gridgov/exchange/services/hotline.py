@@ -141,6 +141,11 @@ class GenericJsonAdapter:
         return url, {"order_no": order.order_no, "step": step, **data}
 
 
+def adapter_configured() -> bool:
+    """Whether the district has told the platform where its 12345 platform is."""
+    return bool(_setting("GRIDGOV_12345_URL"))
+
+
 def adapter() -> HotlineAdapter:
     return GenericJsonAdapter()
 
