@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
+from gridgov.cases.machine import EVENT_LABELS
 from gridgov.cases.models import Case, Category
 from gridgov.cases.services.permissions import may_command
 from gridgov.cases.services.timeline import record_step
@@ -19,10 +20,14 @@ def set_category(
     """Give an open case its category. The command center holding it may; `data` goes into the
     timeline entry (e.g. {"auto": true, "confidence": 0.97})."""
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    label = EVENT_LABELS.get("categorize", "categorize")
     if not may_command(actor, case):
-        raise PermissionDenied(_("You may not change this case's category."))
+        raise PermissionDenied(_("You may not “%(action)s” this case.") % {"action": label})
     if not case.is_open:
-        raise ValidationError(_("The case is finished: its category stays."))
+        raise ValidationError(
+            _("The case is “%(status)s”: “%(action)s” is not possible now.")
+            % {"status": case.get_status_display(), "action": label}
+        )
     if not category.active:
         raise ValidationError(
             {"category": _("Unknown category %(code)s.") % {"code": category.code}}

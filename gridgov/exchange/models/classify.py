@@ -53,7 +53,7 @@ class ClassifierSettings(models.Model):
 
 class SuggestionState(models.TextChoices):
     OPEN = "open", _("Waiting for the operator")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", _("Accepted by the operator")
     CHANGED = "changed", _("Changed by the operator")
     AUTO = "auto", _("Applied automatically")
     STALE = "stale", _("Category set otherwise")
