@@ -12,9 +12,11 @@ payload to the adapter's URL, signed like every other HTTP gateway of the platfo
 """
 
 import datetime
+import hashlib
 import json
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -137,7 +139,8 @@ class GenericJsonAdapter:
     def outbound(self, step: str, order: HotlineOrder, data: dict[str, Any]) -> tuple[str, dict]:
         if not self.base_url:
             raise ValidationError(_("No 12345 address is set (GRIDGOV_12345_URL)."))
-        url = f"{self.base_url}/orders/{order.order_no}/{self.PATHS[StepKind(step)]}"
+        number = urllib.parse.quote(order.order_no, safe="")
+        url = f"{self.base_url}/orders/{number}/{self.PATHS[StepKind(step)]}"
         return url, {"order_no": order.order_no, "step": step, **data}
 
 
@@ -221,6 +224,14 @@ def _file_case(order_in: OrderIn, actor: User, key: str) -> Case:
     return case
 
 
+def _key(name: str) -> str:
+    """The intake idempotency key of an order (8 to 64 characters, one per order number)."""
+    key = f"12345-{name}"
+    if len(key) > 64:
+        key = "12345-" + hashlib.sha256(name.encode()).hexdigest()[:48]
+    return key
+
+
 def receive_order(payload: dict[str, Any], *, actor: User) -> tuple[HotlineOrder, bool]:
     """File a 12345 order as a case, once per order number: the same order again returns the
     order filed before (created False); an order marked `reopen` re-opens it (重办)."""
@@ -234,8 +245,7 @@ def receive_order(payload: dict[str, Any], *, actor: User) -> tuple[HotlineOrder
                 existing.order_no, order_in.description, actor=actor, raw=order_in.raw
             ), False
         return existing, False
-    key = f"12345-{order_in.order_no}"[:64].ljust(8, "0")
-    case = _file_case(order_in, actor, key)
+    case = _file_case(order_in, actor, _key(order_in.order_no))
     with transaction.atomic():
         order, created = HotlineOrder.objects.get_or_create(
             order_no=order_in.order_no,
@@ -304,7 +314,7 @@ def receive_reopen(
             caller_name=previous.reporter_name,
             caller_phone=previous.reporter_phone,
         )
-        case = _file_case(order_in, actor, f"12345-{order.order_no}-r{n}"[-64:])
+        case = _file_case(order_in, actor, _key(f"{order.order_no}-r{n}"))
     with transaction.atomic():
         order = HotlineOrder.objects.select_for_update().get(pk=order.pk)
         order.case, order.reopen_count, order.state = case, n, OrderState.REOPENED
