@@ -111,7 +111,7 @@ class Trained:
         if self._by_feature is None:
             self._by_feature = self.coef.T.tocsr()  # type: ignore[attr-defined]
         x = _vectorizer().transform(list(texts))
-        scores = (x @ self._by_feature).toarray() + self.intercept  # type: ignore[attr-defined]
+        scores = (x @ self._by_feature).toarray() + self.intercept
         scores -= scores.max(axis=1, keepdims=True)
         e = np.exp(scores)
         return e / e.sum(axis=1, keepdims=True)

@@ -35,6 +35,7 @@ from gridgov.cases.services import perform, rate_case, record_step, report_case
 from gridgov.cases.services.permissions import may_command
 from gridgov.exchange.models import HotlineOrder, HotlineStep, OrderState, StepKind
 from gridgov.notify.gateways import RETRYABLE_HTTP, OutgoingMessage, SendResult, signature
+from gridgov.notify.models import Outbox
 from gridgov.notify.outbox import enqueue_message
 
 CHANNEL = "12345"
@@ -198,7 +199,14 @@ def gateway() -> HotlineGateway:
 # inbound: orders, ratings, re-opening
 
 
-def _step(order, kind, actor, note="", data=None, outbox=None) -> HotlineStep:
+def _step(
+    order: HotlineOrder,
+    kind: str,
+    actor: User,
+    note: str = "",
+    data: dict | None = None,
+    outbox: Outbox | None = None,
+) -> HotlineStep:
     return HotlineStep.objects.create(
         order=order,
         kind=kind,
