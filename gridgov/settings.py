@@ -332,6 +332,8 @@ GRIDGOV_PERIODIC_JOBS = {
     # portal
     "portal.sync_reports": 300,  # public steps of portal reports and their SMS
     # exchange: 12345, classifier
+    "exchange.suggest_categories": 60,
+    "exchange.retrain_classifier": 7 * 24 * 3600,
     # exchange: gazetteer, Open311
     # exchange: webhooks, change feed
 }

@@ -1,0 +1,1 @@
+from gridgov.exchange.tasks_hotline import *  # noqa
