@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0007_grid_monitor_and_instructor_forces'),
         ('cases', '0009_more_channels'),
-        ('exchange', '0002_clients'),
+        ('exchange', '0004_webhooks'),
         ('notify', '0004_destination_found_when_sent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
