@@ -3,5 +3,5 @@
 from gridgov.exchange.models.classify import *  # noqa: F403
 from gridgov.exchange.models.clients import *  # noqa: F403
 from gridgov.exchange.models.hotline import *  # noqa: F403
-from gridgov.exchange.models.webhooks import *  # noqa: F403
 from gridgov.exchange.models.open311 import *  # noqa: F403
+from gridgov.exchange.models.webhooks import *  # noqa: F403
