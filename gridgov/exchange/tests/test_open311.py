@@ -16,9 +16,8 @@ from gridgov.cases.models import Case, Channel
 from gridgov.exchange.services.clients import issue_client, revoke_client
 from gridgov.registry import gazetteer
 
-SCHEMAS = Path("/work/shared/open311")
-if not SCHEMAS.exists():  # a checkout without the shared folder: the copy kept beside the tests
-    SCHEMAS = Path(__file__).parent / "open311_schemas"
+# The GeoReport v2 schemas and the patched Swagger file, in the shared folder beside the checkout.
+SCHEMAS = Path(__file__).resolve().parents[3].parent / "shared" / "open311"
 POINT_A = (113.605, 34.7175)
 POINT_B = (113.625, 34.7175)
 PHONE = "13912345678"
