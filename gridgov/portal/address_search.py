@@ -1,7 +1,23 @@
-"""The hook for finding a place by typed text. The gazetteer (built beside the portal) is wired in
-here: `search(text)` returns up to `limit` matches as dicts {"label", "lon", "lat", "grid"}. Until
-then it finds nothing and the page falls back to GPS, the map pin and the free-text address."""
+"""Finding a place by typed text for the public pages: the registry's address gazetteer, asked as
+the portal's system account (addresses are the public names of buildings, places and roads; no
+one's personal data). `search(text)` returns up to `limit` matches as dicts {"label", "lon",
+"lat", "grid"}."""
+
+from gridgov.accounts.system import PORTAL, system_user
+from gridgov.registry import gazetteer
 
 
 def search(text: str, limit: int = 8) -> list[dict]:
-    return []
+    text = (text or "").strip()
+    if not text:
+        return []
+    hits = gazetteer.search(system_user(PORTAL), text, limit=limit)
+    return [
+        {
+            "label": hit.address.name,
+            "lon": hit.address.lon,
+            "lat": hit.address.lat,
+            "grid": hit.address.area_code,
+        }
+        for hit in hits
+    ]

@@ -109,3 +109,20 @@ def test_list_feed_stats_and_moderation(portal, users, client_for, english):
     assert other.post(f"/portal/r/{made.number}/", {"action": "follow"}).status_code == 302
     assert made.followers.count() == 2
     assert Outbox.objects.filter(destination="13800001237").exists()
+
+
+def test_find_my_grid_member_by_a_typed_address(portal, tree, users, english):
+    """The address box is answered by the registry's gazetteer: one match names the grid."""
+    from gridgov.registry import gazetteer
+
+    grid = tree.grids[0]
+    GridContact.objects.create(
+        grid_code=grid.code, member_name="李网格", work_phone="0371-87654321", office="社区"
+    )
+    row = {"kind": "landmark", "name": "经八路小学", "lon": str(POINT_A[0]), "lat": str(POINT_A[1])}
+    assert gazetteer.import_addresses(users["admin"], [row], dry_run=False).written == 1
+    client = Client(headers={"accept-language": "en"})
+    page = client.get("/portal/grid/?address=经八路小学").content.decode()
+    assert "李网格" in page and "0371-87654321" in page
+    none = client.get("/portal/grid/?address=不存在的地方").content.decode()
+    assert "李网格" not in none
