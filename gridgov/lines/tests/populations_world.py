@@ -76,7 +76,9 @@ def build(users: dict, prefix: str = "PW") -> dict:
         ("b", POINT_B, NAME_B, users["pop_member_b"]),
     ):
         house = _houses(admin, f"{prefix}-{side.upper()}", point)
-        person = _person(admin, name, f"E{prefix}{side}001", house)
+        # A's residents are registered: the registry's scope case reads a floating count as B's.
+        registration = "registered" if side == "a" else "floating"
+        person = _person(admin, name, f"E{prefix}{side}001", house, registration=registration)
         found[f"house_{side}"] = house
         found[f"person_{side}"] = person
         found[f"record_{side}"] = populations.create_record(
@@ -97,7 +99,9 @@ def build(users: dict, prefix: str = "PW") -> dict:
             start=today - datetime.timedelta(days=30),
             end=today + datetime.timedelta(days=300),
         )
-        tenant_person = _person(admin, f"{name[0]}租客", f"T{prefix}{side}001", house)
+        tenant_person = _person(
+            admin, f"{name[0]}租客", f"T{prefix}{side}001", house, registration=registration
+        )
         found[f"tenant_{side}"] = rentals.add_tenant(
             rental,
             tenant_person,
