@@ -39,7 +39,8 @@ def load(*, stdout, seed: int = 0, **options) -> None:
         else:
             rows.append({"kind": "landmark", "name": f"{road}{LANDMARKS[i % len(LANDMARKS)]}",
                          "lon": str(lon + 0.0003), "lat": str(lat)})  # fmt: skip
-    report = gazetteer.import_addresses(admin, rows, dry_run=False)
+    unique = {row["name"]: row for row in rows}  # a road pair may come up twice
+    report = gazetteer.import_addresses(admin, list(unique.values()), dry_run=False)
     try:
         from gridgov.areas.models import Area
         from gridgov.exchange.models import ClientSystem

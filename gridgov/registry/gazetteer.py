@@ -272,11 +272,20 @@ def import_addresses(actor: User, rows: Iterable[dict], *, dry_run: bool = True)
     _require(actor)
     report = ImportReport()
     good: list[Address] = []
+    first_row: dict[str, int] = {}
     for n, row in enumerate(rows, start=2):  # row 1 is the header
         report.rows += 1
         address = _check_row(n, row, actor, report)
-        if address is not None:
-            good.append(address)
+        if address is None:
+            continue
+        if address.source in first_row:
+            reason = _("The same address is already in row %(row)s.") % {
+                "row": first_row[address.source]
+            }
+            report.errors.append((n, "name", reason))
+            continue
+        first_row[address.source] = n
+        good.append(address)
     report.good = len(good)
     if dry_run or report.errors:
         return report

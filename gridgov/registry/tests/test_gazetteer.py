@@ -142,3 +142,15 @@ def test_api_search_and_reverse(gaz, client_for):
     )
     assert far.status_code == 404 and far.json()["code"]
     assert client.get("/api/v1/addresses/reverse", {"lon": "x", "lat": 1}).status_code == 422
+
+
+def test_an_address_twice_in_one_file_is_a_row_error_not_a_crash(homes, users):
+    row = {
+        "kind": "intersection",
+        "name": "农业路与金水路交叉口",
+        "lon": "113.606",
+        "lat": "34.718",
+    }
+    report = gazetteer.import_addresses(users["admin"], [row, dict(row)], dry_run=False)
+    assert report.written == 0 and [e[0] for e in report.errors] == [3]
+    assert not Address.objects.filter(name=row["name"]).exists()
