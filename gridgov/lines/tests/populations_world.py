@@ -58,6 +58,11 @@ def _person(admin, name: str, passport: str, house: House, **extra):
 
 def build(users: dict, prefix: str = "PW") -> dict:
     """A's and B's people, records, rentals and foreigners; B's record has lost contact."""
+    if not PopulationCategory.objects.exists():  # a live-server test before this one flushed them
+        from gridgov.lines.models import VisitInterval
+        from gridgov.lines.services.populations_defaults import load
+
+        load(PopulationCategory, VisitInterval)
     admin = users["admin"]
     found = {}
     if "pop_member_b" not in users:

@@ -4,6 +4,7 @@ an index lookup (never a scan)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.scope import ScopedQuerySet
 
@@ -27,7 +28,7 @@ class Address(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=AddressKind.choices)
     name = models.CharField(_("address"), max_length=200)
     road = models.CharField(_("road"), max_length=60, blank=True)
-    number = models.CharField(_("number"), max_length=20, blank=True)
+    number = models.CharField(pgettext_lazy("address", "number"), max_length=20, blank=True)
     compound = models.CharField(_("residential compound"), max_length=60, blank=True)
     building = models.CharField(_("building"), max_length=30, blank=True)
     unit = models.CharField(_("unit"), max_length=10, blank=True)
