@@ -41,7 +41,7 @@ class Platform:
         self.processes.append(process)
         return process
 
-    def run(self, *args: str) -> subprocess.CompletedProcess:
+    def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-c", BOOT, *args],
             env=self.env,
@@ -49,7 +49,7 @@ class Platform:
             capture_output=True,
             text=True,
             check=True,
-            timeout=60,
+            timeout=timeout,
         )
 
     def python(self, code: str) -> str:
@@ -96,7 +96,8 @@ def wait_for(check: Callable[[], object], timeout: float, what: str, every: floa
 def migrated_db(tmp_path_factory) -> Path:
     """A migrated database file, made once per test process and copied for each test."""
     folder = tmp_path_factory.mktemp("migrated")
-    Platform(folder).run("migrate", "--noinput", "-v", "0")
+    # every part's tables and seeds: well over a minute on a busy 2-core runner
+    Platform(folder).run("migrate", "--noinput", "-v", "0", timeout=300)
     return folder / "gridgov.sqlite3"
 
 
