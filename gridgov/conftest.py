@@ -1,6 +1,7 @@
 """Fixtures shared by every part's tests: a small area tree and users of each kind in it."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,33 @@ def forget_intake_caches() -> None:
     services.forget_caches()
     deadlines.forget_rules()
     worktime.forget_overrides()
+
+
+# The test server's threads and the test itself share one connection when the test database is
+# SQLite in memory. Two statements at once on it fail ("database table is locked") or crash the
+# worker, so the server answers one request at a time and the test takes the same lock when it
+# writes while pages are open (browser_login).
+LIVE_DB_LOCK = threading.RLock()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_request_at_a_time_on_a_shared_connection():
+    from django.core.servers import basehttp
+    from django.db import connection
+
+    test_name = connection.settings_dict.get("TEST", {}).get("NAME") or ":memory:"
+    if connection.vendor != "sqlite" or not connection.creation.is_in_memory_db(test_name):
+        yield
+        return
+    run = basehttp.ServerHandler.run
+
+    def run_alone(self, application):
+        with LIVE_DB_LOCK:
+            return run(self, application)
+
+    basehttp.ServerHandler.run = run_alone
+    yield
+    basehttp.ServerHandler.run = run
 
 
 @pytest.fixture
@@ -176,8 +204,9 @@ def browser_login(page, base_url: str, username: str, password: str) -> None:
 
         from gridgov.accounts.models import User
 
-        device = verified_device(User.objects.get(username=username))
-        TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+        with LIVE_DB_LOCK:
+            device = verified_device(User.objects.get(username=username))
+            TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
         next_url = page.evaluate("new URLSearchParams(location.search).get('next') || '/'")
         page.goto(f"{base_url}/accounts/2fa/verify/?next={quote(next_url)}")
         page.fill("input[name=code]", f"{totp(device.bin_key):06d}")

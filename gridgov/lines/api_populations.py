@@ -145,7 +145,6 @@ def _record(request: AuthenticatedRequest, record_id: int) -> SpecialRecord:
     "/lines/populations",
     response=list[RecordOut],
     summary="Special-population records (masked)",
-    operation_id="gridgov_lines_populations_list_records",
 )
 def list_records(request: AuthenticatedRequest, filters: Query[RecordQuery]):
     _require(request, Action.VIEW_SPECIAL_POPULATION)
@@ -159,7 +158,6 @@ def list_records(request: AuthenticatedRequest, filters: Query[RecordQuery]):
     "/lines/populations/{record_id}",
     response=RecordDetailOut,
     summary="One special-population record (access-logged)",
-    operation_id="gridgov_lines_populations_get_record",
 )
 def get_record(request: AuthenticatedRequest, record_id: int):
     target = _record(request, record_id)
@@ -181,7 +179,6 @@ def get_record(request: AuthenticatedRequest, record_id: int):
     "/lines/populations/{record_id}/visits",
     response={201: VisitOut},
     summary="Record a visit to a special-population record",
-    operation_id="gridgov_lines_populations_post_visit",
 )
 def post_visit(request: AuthenticatedRequest, record_id: int, payload: VisitIn):
     target = _record(request, record_id)
@@ -193,7 +190,6 @@ def post_visit(request: AuthenticatedRequest, record_id: int, payload: VisitIn):
     "/lines/rentals",
     response=list[RentalOut],
     summary="Rented houses",
-    operation_id="gridgov_lines_populations_list_rentals",
 )
 def list_rentals(request: AuthenticatedRequest, filters: Query[RentalQuery]):
     rows = RentalFilter(request.GET, request.user).rows()[: filters.limit]
@@ -213,7 +209,6 @@ def list_rentals(request: AuthenticatedRequest, filters: Query[RentalQuery]):
     "/lines/foreigners",
     response=list[ForeignerOut],
     summary="Foreigners' stays",
-    operation_id="gridgov_lines_populations_list_foreigners",
 )
 def list_foreigners(request: AuthenticatedRequest, filters: Query[ForeignerQuery]):
     _require(request, Action.VIEW_FOREIGN_AFFAIRS)
@@ -237,7 +232,6 @@ def list_foreigners(request: AuthenticatedRequest, filters: Query[ForeignerQuery
     "/lines/ledger-warnings",
     response=list[LedgerWarningOut],
     summary="Warnings of the populations and rentals ledgers",
-    operation_id="gridgov_lines_populations_list_ledger_warnings",
 )
 def list_ledger_warnings(request: AuthenticatedRequest, filters: Query[LedgerWarningQuery]):
     return list(LedgerWarningFilter(request.GET, request.user).rows()[: filters.limit])

@@ -23,8 +23,6 @@ from gridgov.patrol.services import work as services
 from gridgov.registry.models import Person, Place
 
 router = Router(tags=["patrol"])
-# Operation ids of the GET lists name gridgov.patrol.apiwork, which re-exports them (see there).
-OP = "gridgov_patrol_apiwork"
 
 
 class TaskOut(Schema):
@@ -82,7 +80,6 @@ class StatsOut(Schema):
 
 @router.get(
     "/patrol/tasks",
-    operation_id=f"{OP}_list_tasks",
     response=TaskListOut,
     summary="Tasks in my scope",
 )
@@ -93,7 +90,6 @@ def list_tasks(request: AuthenticatedRequest, filters: Query[TaskQuery]):
 
 @router.get(
     "/patrol/tasks/stats",
-    operation_id=f"{OP}_task_stats",
     response=StatsOut,
     summary="Task statistics of my scope",
 )
@@ -103,7 +99,6 @@ def task_stats(request: AuthenticatedRequest):
 
 @router.get(
     "/patrol/tasks/mine",
-    operation_id=f"{OP}_my_tasks",
     response=TaskListOut,
     summary="My open tasks",
 )
@@ -254,7 +249,6 @@ class DiaryListOut(Schema):
 
 @router.get(
     "/patrol/diary",
-    operation_id=f"{OP}_list_diary",
     response=DiaryListOut,
     summary="Diary entries I review or wrote",
 )
@@ -351,7 +345,6 @@ class TodoOut(Schema):
 
 @router.get(
     "/patrol/todo",
-    operation_id=f"{OP}_my_todo",
     response=list[TodoOut],
     summary="My tasks and visits due",
 )

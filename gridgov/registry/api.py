@@ -523,7 +523,6 @@ def decide_transfer(request: AuthenticatedRequest, transfer_id: int, payload: De
     return transfers.present_transfer(transfer, request.user)
 
 
-from gridgov.registry.gazetteer_api import reverse_address, search_addresses  # noqa: E402, F401
 from gridgov.registry.gazetteer_api import router as gazetteer_router  # noqa: E402
 
 router.add_router("", gazetteer_router)

@@ -64,13 +64,10 @@ class ReverseQuery(Schema):
     radius: float = Field(2000, gt=0, le=10000, description="Search radius in metres.")
 
 
-# Operation ids name the views as re-exported by gridgov.registry.api (how the meta-tests find
-# a view from its operation id).
 @router.get(
     "/addresses",
     response=list[AddressOut],
     summary="Search standard addresses",
-    operation_id="gridgov_registry_api_search_addresses",
 )
 def search_addresses(request: AuthenticatedRequest, params: Query[SearchQuery]):
     hits = gazetteer.search(request.user, params.q, near=params.near, limit=params.limit)
@@ -81,7 +78,6 @@ def search_addresses(request: AuthenticatedRequest, params: Query[SearchQuery]):
     "/addresses/reverse",
     response=NearestOut,
     summary="The nearest standard address to a point",
-    operation_id="gridgov_registry_api_reverse_address",
 )
 def reverse_address(request: AuthenticatedRequest, params: Query[ReverseQuery]):
     found = gazetteer.nearest(request.user, params.lon, params.lat, radius_m=params.radius)

@@ -10,7 +10,7 @@ from gridgov.tests.sections import ListRoute
 LISTS = {
     "field tasks": ListRoute(
         "/patrol/tasks/",
-        "gridgov.patrol.apiwork:list_tasks",
+        "gridgov.patrol.api_work:list_tasks",
         "/api/v1/patrol/tasks",
         "items",
         queries=("", "status=open", "status=done", "kind=check", "q=巡查", "area=410105001"),
@@ -18,7 +18,7 @@ LISTS = {
     ),
     "work diary": ListRoute(
         "/patrol/diary/",
-        "gridgov.patrol.apiwork:list_diary",
+        "gridgov.patrol.api_work:list_diary",
         "/api/v1/patrol/diary",
         "items",
         queries=("", "tag=hazard", "reviewed=no", "reviewed=yes", "area=410105002"),
@@ -27,9 +27,9 @@ LISTS = {
 }
 
 NOT_LISTS = {
-    "gridgov.patrol.apiwork:task_stats": "counts of the caller's scope, not a list",
-    "gridgov.patrol.apiwork:my_tasks": "the caller's own open tasks, unfiltered",
-    "gridgov.patrol.apiwork:my_todo": "the caller's own to-do items for the phone's home",
+    "gridgov.patrol.api_work:task_stats": "counts of the caller's scope, not a list",
+    "gridgov.patrol.api_work:my_tasks": "the caller's own open tasks, unfiltered",
+    "gridgov.patrol.api_work:my_todo": "the caller's own to-do items for the phone's home",
 }
 
 
