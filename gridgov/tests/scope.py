@@ -55,7 +55,21 @@ ALL_METHODS = {*METHODS, "HEAD", "OPTIONS", "TRACE"}
 class World:
     tree: object
     users: dict
-    objects: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=lambda: _NamedOnce())
+
+
+class _NamedOnce(dict):
+    """The world's objects, each name given once: two parts' setups naming different objects
+    alike would send one part's cases to the other's ids (which coincide on SQLite only)."""
+
+    def __setitem__(self, key, value) -> None:
+        if key in self:
+            raise KeyError(f"two setups name an object {key!r}: give one another name")
+        super().__setitem__(key, value)
+
+    def update(self, *args, **kwargs) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
 
 
 @dataclass

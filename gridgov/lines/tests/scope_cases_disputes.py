@@ -37,7 +37,7 @@ def setup(world) -> None:
     org = shop(op_b, SHOP_B, point=POINT_B)
     world.objects["shop_b"] = org
     hs.generate_tasks(actor=admin)
-    world.objects["task_b"] = InspectionTask.objects.get(organization=org)
+    world.objects["inspection_b"] = InspectionTask.objects.get(organization=org)
     world.objects["hazard_b"] = inspect(op_b, the_plan, org).hazards.get()
 
 
@@ -133,12 +133,12 @@ CASES = [
     ),
     Case(
         "lines/m/inspect/<int:pk>/",
-        lambda w: f"/lines/m/inspect/{w.objects['task_b'].pk}/",
+        lambda w: f"/lines/m/inspect/{w.objects['inspection_b'].pk}/",
         absent=_shop,
     ),
     Case(
         "lines/m/inspect/<int:pk>/",
-        lambda w: f"/lines/m/inspect/{w.objects['task_b'].pk}/",
+        lambda w: f"/lines/m/inspect/{w.objects['inspection_b'].pk}/",
         "POST",
         lambda w: {f"item_{i.pk}": "pass" for i in w.objects["plan"].items.all()},
         multipart=True,

@@ -39,7 +39,7 @@ def setup(world) -> None:
     services.ingest(session, fixes, actor=member)
     token, _raw = services.issue_tracker_token(actor=member)
     world.objects["session_b"] = session
-    world.objects["token_b"] = token
+    world.objects["tracker_token_b"] = token
 
 
 def _member(world) -> int:
@@ -102,7 +102,7 @@ CASES = [
     ),
     Case(
         "api/v1/patrols/tracker-tokens/<token_id>",
-        lambda w: f"/api/v1/patrols/tracker-tokens/{w.objects['token_b'].pk}",
+        lambda w: f"/api/v1/patrols/tracker-tokens/{w.objects['tracker_token_b'].pk}",
         "DELETE",
         live_as=MEMBER_B,
         live_expect=200,

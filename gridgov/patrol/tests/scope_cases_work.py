@@ -38,7 +38,7 @@ def setup(world) -> None:
     world.objects["diary_b"] = services.write_diary(
         actor=member_b, data=services.DiaryInput(text=DIARY_B, tags=["minqing"])
     )[0]
-    world.objects["person_b"] = Person.objects.create(name=PERSON_B, area_code=grid_b.code)
+    world.objects["visited_person_b"] = Person.objects.create(name=PERSON_B, area_code=grid_b.code)
 
 
 def _t(world) -> int:
@@ -191,7 +191,7 @@ CASES = [
         "api/v1/patrol/visits",
         lambda w: "/api/v1/patrol/visits",
         "POST",
-        lambda w: {"person_id": w.objects["person_b"].pk, "note": "x"},
+        lambda w: {"person_id": w.objects["visited_person_b"].pk, "note": "x"},
         live_expect=201,
     ),
     Case("api/v1/patrol/diary", lambda w: "/api/v1/patrol/diary", expect=200, absent=_diary),
