@@ -23,14 +23,68 @@ NAVIGATION = [
     ("sms", _("SMS platform"), "notify:sms", Action.CHANGE),
     ("warnings", _("Warnings"), "warnings:list", None),
     ("office", _("Office"), "office:notices", None),
+    ("patrol", _("Field work"), "patrol:work_tasks", None),
+    ("lines", _("Business lines"), "lines:disputes", None),
+    ("portal", _("Public reports"), "portal:moderation", Action.MODERATE_PORTAL),
     ("areas", _("Area management"), "areas:import", Action.MANAGE_AREAS),
     ("users", _("Users"), "accounts:user_list", Action.MANAGE_USERS),
     ("audit", _("Audit logs"), "audit:changes", Action.READ_AUDIT),
     ("case_settings", _("Case settings"), "cases:settings_categories", Action.MANAGE_SETTINGS),
     ("calendar", _("Working calendar"), "cases:calendar", Action.MANAGE_SETTINGS),
     ("departments", _("Departments"), "accounts:department_list", DEPARTMENT_ACTIONS),
+    ("exchange", _("Client systems"), "exchange:clients", Action.MANAGE_CLIENTS),
+    ("classify", _("Category suggestions"), "exchange:classify", Action.MANAGE_SETTINGS),
 ]
-MORE_MENU = {"areas", "users", "audit", "case_settings", "calendar", "departments"}
+MORE_MENU = {
+    "areas",
+    "users",
+    "audit",
+    "case_settings",
+    "calendar",
+    "departments",
+    "exchange",
+    "classify",
+}
+
+# The pages of a section with several lists, shown as tabs under the header of each of its pages
+# (keyed by the page's `nav`): (label, url name, action needed as in NAVIGATION).
+SECTION_TABS = {
+    "patrol": [
+        (_("Tasks"), "patrol:work_tasks", None),
+        (_("Diary"), "patrol:work_diary", None),
+        (_("Patrol tracks"), "patrol:tracks", None),
+        (_("Members on duty"), "patrol:live", Action.VIEW_TRACKS),
+    ],
+    "lines": [
+        (_("Disputes"), "lines:disputes", None),
+        (_("Screenings"), "lines:screenings", None),
+        (_("Hazards"), "lines:hazards", None),
+        (_("Special populations"), "lines:populations", Action.VIEW_SPECIAL_POPULATION),
+        (_("Ledger warnings"), "lines:ledger_warnings", Action.VIEW_SPECIAL_POPULATION),
+        (_("Rentals"), "lines:rentals", None),
+        (_("Foreigners"), "lines:foreigners", Action.VIEW_FOREIGN_AFFAIRS),
+    ],
+}
+
+
+def _allowed(user, action) -> bool:
+    if action is None:
+        return True
+    return any(user_may(user, a) for a in (action if isinstance(action, tuple) else (action,)))
+
+
+def section_tabs(request: HttpRequest, nav: str) -> list[dict]:
+    """The tabs of section `nav` the user may open, the current page's marked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or nav not in SECTION_TABS:
+        return []
+    here = request.path
+    return [
+        {"label": label, "url": url, "current": here == url}
+        for label, name, action in SECTION_TABS[nav]
+        if _allowed(user, action)
+        for url in [reverse(name)]
+    ]
 
 
 class Rights:
@@ -57,8 +111,7 @@ def platform(request: HttpRequest) -> dict:
         nav = [
             {"key": key, "label": label, "url": reverse(name)}
             for key, label, name, action in NAVIGATION
-            if action is None
-            or any(user_may(user, a) for a in (action if isinstance(action, tuple) else (action,)))
+            if _allowed(user, action)
         ]
     more = [item for item in nav if item["key"] in MORE_MENU]
     return {

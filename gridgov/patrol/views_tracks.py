@@ -62,7 +62,7 @@ def track_page(request):
         request,
         "patrol/tracks/track.html",
         {
-            "nav": "patrols",
+            "nav": "patrol",
             "member": member,
             "day": day,
             "previous_day": day - datetime.timedelta(days=1),
@@ -95,7 +95,7 @@ def coverage_page(request, code: str):
     return render(
         request,
         "patrol/tracks/coverage.html",
-        {"nav": "patrols", "coverage": data, "period": period, "percent": data["share"] * 100},
+        {"nav": "patrol", "coverage": data, "period": period, "percent": data["share"] * 100},
     )
 
 
@@ -109,7 +109,7 @@ def live_page(request):
     return render(
         request,
         "patrol/tracks/live.html",
-        {"nav": "patrols", "grids": grids.order_by("code")[:200]},
+        {"nav": "patrol", "grids": grids.order_by("code")[:200]},
     )
 
 

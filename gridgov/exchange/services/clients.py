@@ -8,6 +8,7 @@ the secret sealed.
 import datetime
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +26,9 @@ from gridgov.exchange.models import ClientKind, ClientSystem
 
 _FIELDS = ["name", "kind", "owner_unit", "contact", "data_kinds", "key_prefix", "revoked_at"]
 ROTATION_OVERLAP = datetime.timedelta(days=7)
+# An event type or a data set, or a pattern of them: "case.*", "warning.issued", "*".
+DATA_KIND = re.compile(r"^(\*|[a-z][a-z0-9_]*(\.([a-z][a-z0-9_]*|\*))*)$")
+MAX_DATA_KINDS = 30
 
 
 def _hash_key(raw: str) -> str:
@@ -53,16 +57,19 @@ def issue_client(
         raise ValidationError({"kind": _("Unknown kind of client system.")})
     if not name.strip():
         raise ValidationError({"name": _("Give the client system a name.")})
-    areas = list(Area.objects.filter(code__in=area_codes))
+    if not area_codes:
+        raise ValidationError({"areas": _("Choose the areas whose data the client may see.")})
+    areas = list(Area.objects.active().filter(code__in=area_codes))
     if len(areas) != len(set(area_codes)):
         raise ValidationError({"areas": _("Some of these areas do not exist.")})
+    data_kinds = check_data_kinds(data_kinds or [])
     raw = "gg_" + secrets.token_urlsafe(32)
     client = ClientSystem.objects.create(
         name=name.strip(),
         kind=kind,
         owner_unit=owner_unit,
         contact=contact,
-        data_kinds=list(data_kinds or []),
+        data_kinds=data_kinds,
         key_prefix=raw[3:11],
         key_hash=_hash_key(raw),
         secret=secrets.token_urlsafe(32),
@@ -76,6 +83,23 @@ def issue_client(
         after={**snapshot(client, _FIELDS), "areas": sorted(area_codes)},
     )
     return client, raw
+
+
+def check_data_kinds(kinds: list[str]) -> list[str]:
+    """The kinds without repeats; a clear error for any that is not a kind or a pattern."""
+    bad = [k for k in kinds if not isinstance(k, str) or not DATA_KIND.match(k)]
+    if bad:
+        raise ValidationError(
+            {
+                "data_kinds": _("Not a kind of data: %(kinds)s (e.g. case.*, warning.issued or *).")
+                % {"kinds": ", ".join(str(k)[:40] for k in bad[:5])}
+            }
+        )
+    if len(kinds) > MAX_DATA_KINDS:
+        raise ValidationError(
+            {"data_kinds": _("At most %(count)d kinds of data.") % {"count": MAX_DATA_KINDS}}
+        )
+    return list(dict.fromkeys(kinds))
 
 
 def authenticate_client(raw_key: str, *, kind: str | None = None) -> ClientSystem | None:
