@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import Field
 
 from gridgov.portal import queries
 from gridgov.portal.filters import PublicReportFilter
@@ -41,6 +42,16 @@ class NearbyQuery(Schema):
     lon: float
     lat: float
     category: int | None = None
+
+
+class SuggestQuery(Schema):
+    text: str = Field(..., min_length=1, max_length=1000)
+
+
+class SuggestedCategory(Schema):
+    id: int
+    label: str
+    icon: str
 
 
 class StreetOut(Schema):
@@ -81,6 +92,18 @@ def nearby_reports(request: HttpRequest, q: Query[NearbyQuery]):
     rows = queries.nearby(q.category, q.lon, q.lat)
     names = queries.street_names([r.street_code for r in rows])
     return {"items": [queries.public_dict(r, names) for r in rows]}
+
+
+@router.get(
+    "/portal/suggest",
+    auth=None,
+    response=list[SuggestedCategory],
+    summary="Categories a description may belong to",
+)
+def suggest_categories(request: HttpRequest, q: Query[SuggestQuery]):
+    """For a citizen not sure which category to choose: up to three public categories, most
+    likely first, from the description typed so far."""
+    return queries.suggest_categories(q.text)
 
 
 @router.get("/portal/streets", auth=None, response=list[StreetOut], summary="Figures per street")

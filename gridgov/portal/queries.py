@@ -28,6 +28,26 @@ def public_categories() -> list[PublicCategory]:
     return list(PublicCategory.objects.select_related("category").order_by("order", "id"))
 
 
+def suggest_categories(text: str, limit: int = 3) -> list[PublicCategory]:
+    """The public categories a description most likely belongs to, for a citizen not sure which
+    to choose: the trained classifier's ranking when there is a model, else the categories whose
+    name or search words appear in the text (most hits first)."""
+    from gridgov.exchange.services.classify import suggest_text
+
+    text = (text or "").strip()[:1000]
+    if not text:
+        return []
+    choices = public_categories()
+    by_code = {c.category.code: c for c in choices}
+    ranked = [by_code[code] for code, _p in suggest_text(text, k=20) if code in by_code]
+    if not ranked:
+        hits = [
+            (sum(1 for w in [c.label, *c.keywords.split()] if w and w in text), c) for c in choices
+        ]
+        ranked = [c for n, c in sorted(hits, key=lambda h: -h[0]) if n]
+    return ranked[:limit]
+
+
 def street_names(codes) -> dict[str, str]:
     return dict(Area.objects.filter(code__in=set(codes)).values_list("code", "name"))
 

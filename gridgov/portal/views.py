@@ -157,7 +157,8 @@ def photo(request, number: str, index: int):
 
 
 class ReportForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=PublicCategory.objects.none(), required=True)
+    # Optional: a citizen not sure which to choose gets the one the description suggests.
+    category = forms.ModelChoiceField(queryset=PublicCategory.objects.none(), required=False)
     description = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 4}))
     lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
@@ -224,10 +225,23 @@ def _submit(request, data: dict, files, citizen: Citizen | None) -> str:
         services.join_report(target, citizen, actor=portal, note=data["description"])
         messages.success(request, _("You were added to this report: you will hear when it moves."))
         return target.number
+    category = data.get("category")
+    if category is None:
+        suggested = queries.suggest_categories(data["description"], limit=1)
+        if not suggested:
+            raise ValidationError(
+                _("Choose what the problem is: the description did not tell us which it is.")
+            )
+        category = suggested[0]
+        messages.info(
+            request,
+            _("Filed as “%(name)s” from your description; the staff may correct it.")
+            % {"name": category.label},
+        )
     photos = check_photos([(f.read(), f.name) for f in files])
     created = services.submit_report(
         actor=portal,
-        category=data["category"],
+        category=category,
         description=data["description"],
         citizen=None if data.get("anonymous") else citizen,
         lon=data.get("lon"),

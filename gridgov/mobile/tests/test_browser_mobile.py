@@ -75,7 +75,7 @@ def test_install_ready_and_an_offline_report_arrives_once(
 
     page.goto(f"{live_server.url}/m/report/")
     page.fill("#m-cat-search", "井盖")
-    page.locator(".m-cat-item").first.click()
+    page.locator(".m-cat-item").first.click(timeout=30_000)  # the categories come with the bundle
     page.fill("#m-description", "井盖松动，行人踩上去会翻转")
     page.evaluate(
         f"document.getElementById('m-lon').value = '{lon}';"

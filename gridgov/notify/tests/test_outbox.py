@@ -51,7 +51,7 @@ def test_a_dedupe_key_makes_enqueueing_idempotent():
 
 @pytest.mark.django_db
 def test_the_most_urgent_message_goes_first(gateway, settings):
-    settings.GRIDGOV_SMS_SEND_WINDOW = "00:00-23:59"  # bulk waits for the window at night
+    settings.GRIDGOV_SMS_SEND_WINDOW = "00:00-23:59:59.999999"  # bulk waits for the window at night
     for priority in (Priority.BULK, Priority.CASE_STEP, Priority.VERIFICATION, Priority.WARNING):
         sms(to=f"1380000{priority:04d}", body=priority.name, priority=priority)
     sms(to="13800009999", body="second warning", priority=Priority.WARNING)

@@ -77,5 +77,6 @@ UNSCOPED = {
     "api/v1/portal/reports": _PUBLIC,
     "api/v1/portal/reports/<number>": _PUBLIC,
     "api/v1/portal/nearby": _PUBLIC,
+    "api/v1/portal/suggest": "the public category names a description may belong to; no data",
     "api/v1/portal/streets": _PUBLIC,
 }

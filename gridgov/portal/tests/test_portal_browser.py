@@ -9,7 +9,7 @@ from gridgov.cases.models import Case, Status
 from gridgov.cases.services import perform
 from gridgov.conftest import screenshot
 from gridgov.portal import services
-from gridgov.portal.models import PortalReport
+from gridgov.portal.models import PortalReport, PublicCategory
 from gridgov.portal.tests.conftest import POINT_A, jpeg_with_metadata, last_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -29,10 +29,17 @@ def test_a_citizen_reports_follows_rates_and_reopens(live_server, loop, browser_
     page.click(".portal-big")
     page.wait_for_url("**/portal/report/")
     page.fill("#cat-search", "路灯")
-    page.click(".portal-choose label:not([hidden])")
+    assert page.locator(".portal-choose label:not([hidden])").count() == 1
+    page.fill("#cat-search", "")
+    # Not sure of the category: the description suggests it, one tap chooses it.
+    page.fill("textarea[name=description]", "小区北门路灯不亮，晚上很黑")
+    page.click("#cat-suggest:not([hidden]) .chips button >> nth=0")
+    assert page.locator(".portal-choose input:checked").get_attribute("value") == str(
+        PublicCategory.objects.get(category__code="C0110").pk
+    )
+    assert page.locator("#cat-suggest").is_hidden()
     page.click("#use-gps")
     page.wait_for_function("document.querySelector('input[name=lon]').value !== ''")
-    page.fill("textarea[name=description]", "小区北门路灯不亮，晚上很黑")
     page.set_input_files(
         "#photo",
         files=[{"name": "light.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_metadata("x")}],

@@ -59,6 +59,34 @@
   }
   form.querySelectorAll("input[name=category]").forEach((r) => r.addEventListener("change", nearby));
 
+  // Not sure of the category: the description suggests up to three while it is typed.
+  const description = document.getElementById("description");
+  const suggestBox = document.getElementById("cat-suggest"), chips = suggestBox.querySelector(".chips");
+  let suggestTimer = null;
+  description.addEventListener("input", () => {
+    clearTimeout(suggestTimer);
+    suggestTimer = setTimeout(suggest, 500);
+  });
+  function suggest() {
+    const text = description.value.trim();
+    if (text.length < 4 || form.querySelector("input[name=category]:checked")) { suggestBox.hidden = true; return; }
+    fetch(`/api/v1/portal/suggest?text=${encodeURIComponent(text.slice(0, 1000))}`)
+      .then((r) => (r.ok ? r.json() : [])).then((found) => {
+        chips.textContent = "";
+        found.forEach((c) => {
+          const chip = document.createElement("button");
+          chip.type = "button"; chip.className = "btn btn-small"; chip.textContent = `${c.icon} ${c.label}`;
+          chip.addEventListener("click", () => {
+            const radio = form.querySelector(`input[name=category][value="${c.id}"]`);
+            if (radio) { radio.checked = true; radio.dispatchEvent(new Event("change")); }
+            suggestBox.hidden = true;
+          });
+          chips.append(chip);
+        });
+        suggestBox.hidden = !found.length;
+      }).catch(() => {});
+  }
+
   // Photos: drawn again at most 1600 px wide as JPEG (smaller, and without EXIF or GPS).
   const input = document.getElementById("photo"), previews = document.getElementById("photo-previews");
   input.addEventListener("change", async () => {
