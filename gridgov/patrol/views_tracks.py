@@ -6,10 +6,10 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import restrict
@@ -129,3 +129,44 @@ def phone_page(request):
             "grid_code": services.home_area_code(request.user),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tracker_page(request):
+    """The member's ids for a native tracker (Traccar Client, OsmAnd): issue one (shown once,
+    with the address to type into the app), see when each was last used, revoke."""
+    new_token = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            _token, new_token = services.issue_tracker_token(
+                actor=request.user, label=request.POST.get("label", "").strip()
+            )
+            status = 201
+        except PermissionDenied as exc:
+            return render(
+                request,
+                "patrol/tracks/tracker.html",
+                {"tokens": [], "refused": str(exc)},
+                status=403,
+            )
+    tokens = request.user.tracker_tokens.order_by("revoked_at", "-created_at")
+    return render(
+        request,
+        "patrol/tracks/tracker.html",
+        {
+            "tokens": tokens,
+            "new_token": new_token,
+            "server_url": request.build_absolute_uri("/api/v1/patrols/osmand"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def tracker_revoke(request, pk: int):
+    token = get_object_or_404(request.user.tracker_tokens, pk=pk)  # only one's own ids
+    services.revoke_tracker_token(token, actor=request.user)
+    return redirect("patrol:tracker")

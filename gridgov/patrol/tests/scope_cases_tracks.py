@@ -17,6 +17,7 @@ from gridgov.tests.scope import Case
 
 GRID_B = "41010500200101"
 MEMBER_B = "member_b_tracks"
+TRACKER_B = "乙网格员的工作手机"
 
 
 def setup(world) -> None:
@@ -37,9 +38,13 @@ def setup(world) -> None:
         for i in range(20)
     ]
     services.ingest(session, fixes, actor=member)
-    token, _raw = services.issue_tracker_token(actor=member)
+    token, _raw = services.issue_tracker_token(actor=member, label=TRACKER_B)
     world.objects["session_b"] = session
     world.objects["tracker_token_b"] = token
+
+
+def _tracker_label(world) -> list[str]:
+    return [TRACKER_B]
 
 
 def _member(world) -> int:
@@ -118,6 +123,31 @@ CASES = [
         absent=_grid_names,
     ),
     Case("api/v1/patrols/live", lambda w: "/api/v1/patrols/live", expect=200),
+    Case(
+        "patrol/tracker/",
+        lambda w: "/patrol/tracker/",
+        expect=200,
+        absent=_tracker_label,
+        live_as=MEMBER_B,
+    ),
+    Case(
+        "patrol/tracker/",
+        lambda w: "/patrol/tracker/",
+        "POST",
+        lambda w: {"label": "phone"},
+        multipart=True,
+        expect=201,
+        absent=_tracker_label,
+        not_live=OWN,
+    ),
+    Case(
+        "patrol/tracker/<int:pk>/revoke/",
+        lambda w: f"/patrol/tracker/{w.objects['tracker_token_b'].pk}/revoke/",
+        "POST",
+        multipart=True,
+        live_as=MEMBER_B,
+        live_expect=302,
+    ),
 ]
 UNSCOPED = {
     "api/v1/patrols/osmand": "a native tracker's point, authenticated by its own token (the id), "
