@@ -326,6 +326,7 @@ GRIDGOV_PERIODIC_JOBS = {
     # lines: disputes, hazards
     "lines.create_screenings": 24 * 3600,
     "lines.generate_inspection_tasks": 24 * 3600,
+    "lines.escalate_overdue_hazards": 24 * 3600,
     # lines: special populations, rentals
     "lines.overdue_visits": 24 * 3600,
     "lines.rental_warnings": 3600,

@@ -1,4 +1,5 @@
-"""Periodic jobs of disputes and hazards: the month's screening tasks, inspection tasks due."""
+"""Periodic jobs of disputes and hazards: the month's screening tasks, inspection tasks due,
+overdue rectifications escalated."""
 
 from gridgov.accounts.system import LINES, system_user
 from gridgov.jobs.registry import job
@@ -15,3 +16,9 @@ def create_screenings(ctx) -> dict:
 def generate_inspection_tasks(ctx) -> dict:
     """Inspection tasks for places whose plan interval has passed (daily)."""
     return {"created": hazards.generate_tasks(actor=system_user(LINES))}
+
+
+@job("lines.escalate_overdue_hazards")
+def escalate_overdue_hazards(ctx) -> dict:
+    """Hazards past their rectification deadline go to district supervision (daily)."""
+    return {"escalated": hazards.escalate_overdue(actor=system_user(LINES))}

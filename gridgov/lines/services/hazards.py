@@ -29,6 +29,8 @@ from gridgov.lines.models import (
     ItemResult,
 )
 from gridgov.lines.services.disputes import _number
+from gridgov.lines.services.populations_ledger import supervisors
+from gridgov.notify.services import notify
 from gridgov.registry.models import Organization
 
 # Default time limits (days): rectification of a general and a major hazard, listed supervision
@@ -263,6 +265,27 @@ def escalate(hazard: Hazard, *, actor: User, note: str = "") -> Hazard:
     hazard.save(update_fields=["state", "supervised_by", "supervision_deadline"])
     _log(actor, hazard, before, note or "escalated")
     return hazard
+
+
+def escalate_overdue(*, actor: User, today: datetime.date | None = None) -> int:
+    """Hazards whose rectification deadline passed without a re-inspection go to the district's
+    listed supervision, and the staff over the area are told (the daily job); returns how many."""
+    today = today or timezone.localdate()
+    overdue = Hazard.objects.filter(state=HazardState.OPEN, deadline__lt=today).order_by("pk")
+    done = 0
+    for hazard in overdue.iterator(chunk_size=200):
+        with transaction.atomic():
+            escalate(hazard, actor=actor, note="rectification deadline passed")
+            notify(
+                supervisors(hazard.area_code),
+                _("Hazard %(number)s not rectified by %(deadline)s: under district supervision")
+                % {"number": hazard.number, "deadline": hazard.deadline.isoformat()},
+                url="/lines/hazards/",
+                source="lines",
+                area_code=hazard.area_code,
+            )
+        done += 1
+    return done
 
 
 def last_inspections(organization_ids) -> dict[int, datetime.datetime]:

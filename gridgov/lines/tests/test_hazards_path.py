@@ -76,3 +76,27 @@ def test_plans_are_admin_data_and_generate_tasks(users):
     inspect(users["op_b"], p, org_b).hazards.all()
     task.refresh_from_db()
     assert not task.done  # an inspection outside the task leaves it; the task form closes it
+
+
+def test_an_overdue_rectification_goes_to_district_supervision_once(users):
+    from gridgov.accounts.system import LINES, system_user
+    from gridgov.notify.models import Message
+
+    p = plan(users["admin"])
+    org = shop(users["op_a"], "五金店")
+    (late,) = inspect(users["member_a"], p, org, fail="灭火器在有效期内").hazards.all()
+    (on_time,) = inspect(
+        users["member_a"], p, shop(users["op_a"], "理发店"), fail="灭火器在有效期内"
+    ).hazards.all()
+    hs.reinspect(on_time, actor=users["member_a"], rectified=False, new_deadline=days(40))
+    robot = system_user(LINES)
+    # The day after the first deadline: only the hazard not re-inspected is escalated.
+    assert hs.escalate_overdue(actor=robot, today=days(16)) == 1
+    late.refresh_from_db()
+    on_time.refresh_from_db()
+    assert (late.state, late.supervised_by) == (HazardState.ESCALATED, "district")
+    assert on_time.state == HazardState.OPEN
+    told = Message.objects.filter(title__contains=late.number)
+    assert told.filter(user=users["op_a"]).exists() and not told.filter(user=users["op_b"]).exists()
+    assert hs.escalate_overdue(actor=robot, today=days(17)) == 0  # once
+    assert hs.escalate_overdue(actor=robot, today=days(15)) == 0
