@@ -229,20 +229,47 @@ def _load_database(dump: Path) -> None:
     else:
         env, args = _pg_env_and_target()
         connections.close_all()
-        _run(
-            [
-                "pg_restore",
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--no-privileges",
-                "--single-transaction",
-                "--exit-on-error",
-                *args,
-            ],
-            env,
-            dump,
-        )
+        _restore_postgres(dump, env, args)
+
+
+def _restore_postgres(dump: Path, env: dict, args: list[str]) -> None:
+    """The schema dropped and the dump's SQL run in one transaction (psql fed by pg_restore):
+    a failure leaves the database as it was. pg_restore --clean cannot drop the constraints a
+    partition inherits (the patrol positions are partitioned by month), hence no --clean."""
+    pg_restore, psql = shutil.which("pg_restore"), shutil.which("psql")
+    if not pg_restore or not psql:
+        raise BackupError("pg_restore or psql is missing: install postgresql-client")
+    sql = subprocess.Popen(  # noqa: S603 (fixed PostgreSQL tools, arguments from settings)
+        [pg_restore, "--no-owner", "--no-privileges", "--file=-", str(dump)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    done = subprocess.run(  # noqa: S603
+        [
+            psql,
+            "-X",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            "--command=DROP SCHEMA public CASCADE",
+            "--command=CREATE SCHEMA public",
+            "--file=-",
+            *args,
+        ],
+        env=env,
+        stdin=sql.stdout,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if sql.stdout is not None:
+        sql.stdout.close()
+    read_errors = sql.stderr.read().decode(errors="replace") if sql.stderr else ""
+    if sql.wait() != 0:
+        raise BackupError(f"pg_restore failed: {read_errors.strip()}")
+    if done.returncode:
+        raise BackupError(f"psql failed: {done.stderr.strip()}")
 
 
 def restore(archive: Path) -> Restored:

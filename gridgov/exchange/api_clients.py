@@ -2,6 +2,7 @@
 and secret are in that answer only), read, rotate the signing secret, revoke."""
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -36,11 +37,15 @@ class ClientOut(Schema):
         return sorted(a.code for a in obj.scope_areas.all())
 
 
+AreaCode = Annotated[str, Field(max_length=20)]
+DataKind = Annotated[str, Field(max_length=60)]
+
+
 class ClientIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     kind: ClientKind
-    areas: list[str] = Field(..., min_length=1, max_length=200)
-    data_kinds: list[str] = Field(default_factory=list, max_length=30)
+    areas: list[AreaCode] = Field(..., min_length=1, max_length=200)
+    data_kinds: list[DataKind] = Field(default_factory=list, max_length=30)
     owner_unit: str = Field("", max_length=100)
     contact: str = Field("", max_length=100)
 

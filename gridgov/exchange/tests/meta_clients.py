@@ -6,11 +6,6 @@ NOT_LISTS = {
 }
 
 ALLOWED_READS = {
-    ("exchange/api_clients.py", "ClientSystem"): "client systems belong to the installation and "
-    "only holders of MANAGE_CLIENTS (administrators) read them",
-    ("exchange/views_clients.py", "ClientSystem"): "the same, on the pages",
     ("exchange/forms_clients.py", "Area"): "the districts and streets a client system may be "
     "given, offered to administrators only (their scope is the whole installation)",
-    ("exchange/views_clients.py", "WebhookEndpoint"): "a client's endpoints on its page, for "
-    "administrators only",
 }

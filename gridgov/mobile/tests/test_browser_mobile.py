@@ -9,6 +9,7 @@ from PIL import Image
 
 from gridgov.cases import services as cases
 from gridgov.cases.models import Case, Status
+from gridgov.cases.tests.conftest import taxonomy  # noqa: F401 (fixture)
 from gridgov.conftest import browser_login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -42,7 +43,12 @@ def wait_for_worker(page) -> None:
 
 
 def test_install_ready_and_an_offline_report_arrives_once(
-    live_server, tree, users, strict_browser_page, tmp_path
+    live_server,
+    taxonomy,  # noqa: F811 (the categories, put back when a live-server test before flushed them)
+    tree,
+    users,
+    strict_browser_page,
+    tmp_path,
 ):
     grid = tree.grids[0]
     lon, lat = grid.label_lon, grid.label_lat
@@ -75,7 +81,7 @@ def test_install_ready_and_an_offline_report_arrives_once(
 
     page.goto(f"{live_server.url}/m/report/")
     page.fill("#m-cat-search", "井盖")
-    page.locator(".m-cat-item").first.click(timeout=30_000)  # the categories come with the bundle
+    page.locator(".m-cat-item").first.click()
     page.fill("#m-description", "井盖松动，行人踩上去会翻转")
     page.evaluate(
         f"document.getElementById('m-lon').value = '{lon}';"

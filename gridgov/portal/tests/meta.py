@@ -17,6 +17,8 @@ LISTS = {
 NOT_LISTS = {
     "gridgov.portal.api:nearby_reports": "the few nearest open reports of a kind (form helper)",
     "gridgov.portal.api:street_figures": "figures per street, not rows",
+    "gridgov.portal.api:suggest_categories": "up to three public kinds for a description "
+    "(form helper), no rows of anyone",
 }
 
 ALLOWED_READS = {
