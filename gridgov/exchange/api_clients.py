@@ -4,14 +4,11 @@ and secret are in that answer only), read, rotate the signing secret, revoke."""
 import datetime
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from gridgov.accounts.auth import AuthenticatedRequest
-from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import user_may
 from gridgov.exchange.models import ClientKind, ClientSystem
 from gridgov.exchange.services import clients
 
@@ -60,24 +57,19 @@ class SecretOut(Schema):
     previous_secret_until: datetime.datetime | None
 
 
-def _manager(request: AuthenticatedRequest) -> None:
-    if not user_may(request.user, Action.MANAGE_CLIENTS):
-        raise PermissionDenied
-
-
 def _client(client_id: int) -> ClientSystem:
     return get_object_or_404(ClientSystem.objects.prefetch_related("scope_areas"), pk=client_id)
 
 
 @router.get("/clients", response=list[ClientOut], summary="Client systems")
 def list_clients(request: AuthenticatedRequest):
-    _manager(request)
+    clients.require_manager(request.user)
     return list(ClientSystem.objects.prefetch_related("scope_areas").order_by("pk"))
 
 
 @router.post("/clients", response={201: IssuedOut}, summary="Register a client system")
 def issue(request: AuthenticatedRequest, payload: ClientIn):
-    _manager(request)
+    clients.require_manager(request.user)
     client, key = clients.issue_client(
         request.user,
         name=payload.name,
@@ -94,13 +86,13 @@ def issue(request: AuthenticatedRequest, payload: ClientIn):
 
 @router.get("/clients/{client_id}", response=ClientOut, summary="One client system")
 def get_client(request: AuthenticatedRequest, client_id: int):
-    _manager(request)
+    clients.require_manager(request.user)
     return _client(client_id)
 
 
 @router.post("/clients/{client_id}/rotate", response=SecretOut, summary="Rotate the signing secret")
 def rotate(request: AuthenticatedRequest, client_id: int):
-    _manager(request)
+    clients.require_manager(request.user)
     client = get_object_or_404(ClientSystem, pk=client_id, revoked_at__isnull=True)
     secret = clients.rotate_secret(request.user, client)
     return {"secret": secret, "previous_secret_until": client.previous_secret_until}
@@ -108,6 +100,6 @@ def rotate(request: AuthenticatedRequest, client_id: int):
 
 @router.post("/clients/{client_id}/revoke", response=ClientOut, summary="Revoke a client system")
 def revoke(request: AuthenticatedRequest, client_id: int):
-    _manager(request)
+    clients.require_manager(request.user)
     clients.revoke_client(request.user, _client(client_id))
     return _client(client_id)

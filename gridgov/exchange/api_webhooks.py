@@ -9,7 +9,6 @@ import datetime
 from typing import Annotated
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest
@@ -20,11 +19,13 @@ from ninja.errors import AuthenticationError
 from pydantic import Field
 
 from gridgov.accounts.auth import AuthenticatedRequest
-from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import user_may
 from gridgov.exchange.models import ChangeEvent, ClientSystem, WebhookEndpoint
 from gridgov.exchange.services import webhooks
-from gridgov.exchange.services.clients import authenticate_client, client_area_codes
+from gridgov.exchange.services.clients import (
+    authenticate_client,
+    client_area_codes,
+    require_manager,
+)
 
 router = Router()
 
@@ -126,20 +127,15 @@ class ActiveIn(Schema):
     active: bool
 
 
-def _manager(request: AuthenticatedRequest) -> None:
-    if not user_may(request.user, Action.MANAGE_CLIENTS):
-        raise PermissionDenied
-
-
 @router.get("/webhooks", response=list[EndpointOut], summary="Webhook endpoints")
 def list_endpoints(request: AuthenticatedRequest):
-    _manager(request)
+    require_manager(request.user)
     return list(WebhookEndpoint.objects.order_by("pk"))
 
 
 @router.post("/webhooks", response={201: EndpointOut}, summary="Register a webhook endpoint")
 def add_endpoint(request: AuthenticatedRequest, payload: EndpointIn):
-    _manager(request)
+    require_manager(request.user)
     client = get_object_or_404(ClientSystem, pk=payload.client_id)
     endpoint = webhooks.add_endpoint(
         request.user, client, url=payload.url, event_types=payload.event_types
@@ -149,7 +145,7 @@ def add_endpoint(request: AuthenticatedRequest, payload: EndpointIn):
 
 @router.post("/webhooks/{endpoint_id}/active", response=EndpointOut, summary="Enable or disable")
 def set_active(request: AuthenticatedRequest, endpoint_id: int, payload: ActiveIn):
-    _manager(request)
+    require_manager(request.user)
     endpoint = get_object_or_404(WebhookEndpoint, pk=endpoint_id)
     return webhooks.set_active(request.user, endpoint, payload.active)
 
@@ -158,7 +154,7 @@ def set_active(request: AuthenticatedRequest, endpoint_id: int, payload: ActiveI
     "/webhooks/{endpoint_id}/deliveries", response=list[DeliveryOut], summary="Delivery log"
 )
 def deliveries(request: AuthenticatedRequest, endpoint_id: int):
-    _manager(request)
+    require_manager(request.user)
     endpoint = get_object_or_404(WebhookEndpoint, pk=endpoint_id)
     return [_delivery(row) for row in webhooks.deliveries(endpoint)[:200]]
 
@@ -180,7 +176,7 @@ def _delivery(row) -> dict:
     "/webhooks/{endpoint_id}/replay", response={202: DeliveryOut}, summary="Send an event again"
 )
 def replay(request: AuthenticatedRequest, endpoint_id: int, payload: ReplayIn):
-    _manager(request)
+    require_manager(request.user)
     endpoint = get_object_or_404(WebhookEndpoint, pk=endpoint_id)
     event = get_object_or_404(ChangeEvent, pk=payload.event_id)
     return 202, _delivery(webhooks.replay(request.user, endpoint, event))

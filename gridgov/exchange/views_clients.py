@@ -3,21 +3,14 @@ page with its scope, key prefix, secret rotation, endpoints and revocation. A ne
 is shown once, in the answer to the POST that made it, and is never stored in plain."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import user_may
 from gridgov.exchange.forms_clients import ClientForm
 from gridgov.exchange.models import ClientKind, ClientSystem, WebhookEndpoint
 from gridgov.exchange.services import clients, events, webhooks
-
-
-def _manager(request) -> None:
-    if not user_may(request.user, Action.MANAGE_CLIENTS):
-        raise PermissionDenied
 
 
 def _clients():
@@ -27,7 +20,7 @@ def _clients():
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_list(request):
-    _manager(request)
+    clients.require_manager(request.user)
     form = ClientForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -81,14 +74,14 @@ def _detail(request, client: ClientSystem, *, status: int = 200, **shown):
 @login_required
 @require_http_methods(["GET"])
 def client_detail(request, pk: int):
-    _manager(request)
+    clients.require_manager(request.user)
     return _detail(request, get_object_or_404(_clients(), pk=pk))
 
 
 @login_required
 @require_POST
 def client_rotate(request, pk: int):
-    _manager(request)
+    clients.require_manager(request.user)
     client = get_object_or_404(ClientSystem, pk=pk, revoked_at__isnull=True)
     secret = clients.rotate_secret(request.user, client)
     return _detail(request, client, new_secret=secret)
@@ -97,7 +90,7 @@ def client_rotate(request, pk: int):
 @login_required
 @require_POST
 def client_revoke(request, pk: int):
-    _manager(request)
+    clients.require_manager(request.user)
     client = get_object_or_404(ClientSystem, pk=pk)
     clients.revoke_client(request.user, client)
     return redirect("exchange:client", pk=pk)
@@ -107,7 +100,7 @@ def client_revoke(request, pk: int):
 @require_POST
 def client_endpoint(request, pk: int):
     """Add a webhook endpoint to a webhook client (its address is checked against SSRF)."""
-    _manager(request)
+    clients.require_manager(request.user)
     client = get_object_or_404(ClientSystem, pk=pk)
     try:
         endpoint = webhooks.add_endpoint(

@@ -3,27 +3,21 @@ enable/disable (client-system managers only)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import user_may
 from gridgov.exchange.models import ChangeEvent, WebhookEndpoint
 from gridgov.exchange.services import events, webhooks
-
-
-def _manager(request) -> None:
-    if not user_may(request.user, Action.MANAGE_CLIENTS):
-        raise PermissionDenied
+from gridgov.exchange.services.clients import require_manager
 
 
 @login_required
 @require_http_methods(["GET"])
 def endpoint_list(request):
-    _manager(request)
+    require_manager(request.user)
     endpoints = WebhookEndpoint.objects.select_related("client").order_by("pk")
     return render(
         request,
@@ -35,7 +29,7 @@ def endpoint_list(request):
 @login_required
 @require_http_methods(["GET"])
 def endpoint_detail(request, pk: int):
-    _manager(request)
+    require_manager(request.user)
     endpoint = get_object_or_404(WebhookEndpoint.objects.select_related("client"), pk=pk)
     page = Paginator(webhooks.deliveries(endpoint), 50).get_page(request.GET.get("page"))
     return render(
@@ -48,7 +42,7 @@ def endpoint_detail(request, pk: int):
 @login_required
 @require_POST
 def endpoint_active(request, pk: int):
-    _manager(request)
+    require_manager(request.user)
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     webhooks.set_active(request.user, endpoint, request.POST.get("active") == "1")
     return redirect("exchange:webhook", pk=pk)
@@ -57,7 +51,7 @@ def endpoint_active(request, pk: int):
 @login_required
 @require_POST
 def endpoint_replay(request, pk: int):
-    _manager(request)
+    require_manager(request.user)
     endpoint = get_object_or_404(WebhookEndpoint.objects.select_related("client"), pk=pk)
     try:
         event = get_object_or_404(ChangeEvent, pk=int(request.POST.get("event", "")))

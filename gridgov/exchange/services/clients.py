@@ -35,7 +35,8 @@ def _hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _require(actor: User) -> None:
+def require_manager(actor: User) -> None:
+    """The one check for managing client systems, their endpoints and deliveries."""
     if not user_may(actor, Action.MANAGE_CLIENTS):
         raise PermissionDenied(_("You may not manage client systems."))
 
@@ -52,7 +53,7 @@ def issue_client(
     contact: str = "",
 ) -> tuple[ClientSystem, str]:
     """A new client system and its API key (shown once). Its secret is on `client.secret`."""
-    _require(actor)
+    require_manager(actor)
     if kind not in ClientKind.values:
         raise ValidationError({"kind": _("Unknown kind of client system.")})
     if not name.strip():
@@ -134,7 +135,7 @@ def secret_matches(client: ClientSystem, candidate: str) -> bool:
 @transaction.atomic
 def rotate_secret(actor: User, client: ClientSystem) -> str:
     """A new signing secret; the old one stays valid for ROTATION_OVERLAP."""
-    _require(actor)
+    require_manager(actor)
     client.previous_secret = client.secret
     client.previous_secret_until = timezone.now() + ROTATION_OVERLAP
     client.secret = secrets.token_urlsafe(32)
@@ -150,7 +151,7 @@ def rotate_secret(actor: User, client: ClientSystem) -> str:
 
 @transaction.atomic
 def revoke_client(actor: User, client: ClientSystem) -> ClientSystem:
-    _require(actor)
+    require_manager(actor)
     if client.revoked_at is None:
         before = snapshot(client, _FIELDS)
         client.revoked_at = timezone.now()

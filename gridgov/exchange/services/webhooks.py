@@ -22,19 +22,17 @@ import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import user_may
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change
 from gridgov.exchange.models import ChangeEvent, ClientKind, ClientSystem, WebhookEndpoint
 from gridgov.exchange.services import events
-from gridgov.exchange.services.clients import client_area_codes, signing_secrets
+from gridgov.exchange.services.clients import client_area_codes, require_manager, signing_secrets
 from gridgov.notify.gateways import GATEWAYS, OutgoingMessage, SendResult
 from gridgov.notify.models import Outbox
 from gridgov.notify.outbox import enqueue_messages
@@ -281,16 +279,11 @@ def register_gateway() -> None:
 # --- management (MANAGE_CLIENTS) ---------------------------------------------------------------
 
 
-def _require(actor: User) -> None:
-    if not user_may(actor, Action.MANAGE_CLIENTS):
-        raise PermissionDenied(_("You may not manage client systems."))
-
-
 @transaction.atomic
 def add_endpoint(
     actor: User, client: ClientSystem, *, url: str, event_types: list[str]
 ) -> WebhookEndpoint:
-    _require(actor)
+    require_manager(actor)
     if client.kind != ClientKind.WEBHOOK or client.revoked_at is not None:
         raise ValidationError({"client": _("Webhooks go to an active webhook client system.")})
     unknown = [t for t in event_types if not any(_matches(t, name) for name in events.CATALOGUE)]
@@ -317,7 +310,7 @@ def _matches(pattern: str, name: str) -> bool:
 
 @transaction.atomic
 def set_active(actor: User, endpoint: WebhookEndpoint, active: bool) -> WebhookEndpoint:
-    _require(actor)
+    require_manager(actor)
     endpoint.active = active
     endpoint.disabled_reason = "" if active else _("Disabled by an administrator.")
     endpoint.failing_since = None
@@ -332,7 +325,7 @@ def set_active(actor: User, endpoint: WebhookEndpoint, active: bool) -> WebhookE
 @transaction.atomic
 def replay(actor: User, endpoint: WebhookEndpoint, event: ChangeEvent) -> Outbox:
     """Send one event to the endpoint again (same webhook-id: a receiver that has it drops it)."""
-    _require(actor)
+    require_manager(actor)
     if not endpoint.active:
         raise ValidationError(_("Enable the endpoint before replaying to it."))
     codes = client_area_codes(endpoint.client)
