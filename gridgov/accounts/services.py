@@ -30,6 +30,7 @@ from gridgov.accounts.system import is_system_account
 from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import change_entry, record_change, record_changes, snapshot
+from gridgov.crypto.fields import SealedCharField
 
 TOKEN_PREFIX = "ggv_"  # noqa: S105 (a marker that tells tokens apart, not a secret)
 
@@ -374,28 +375,55 @@ def user_for_token(raw: str) -> User | None:
 
 
 def _lookup_token(key_hash: str) -> User | None:
-    """One raw query for the token and its user (every API request pays for it; the ORM's query
-    building cost more than the query itself). Revocation, expiry and the user's state are in the
-    WHERE clause, so nothing is cached between requests."""
+    """One query for the token and its user (every API request pays for it: the ORM's query
+    building and a raw queryset's column mapping cost more than the query itself). Revocation,
+    expiry and the user's state are in the WHERE clause, so nothing is cached between requests."""
     now = timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
-    user_table, token_table = User._meta.db_table, ApiToken._meta.db_table
-    rows = list(
-        User.objects.raw(
-            f"SELECT u.*, t.id AS token_pk,"  # noqa: S608 (table names from the models)
-            f" CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END"
-            f" AS token_stale FROM {user_table} u JOIN {token_table} t ON t.user_id = u.id"
-            f" WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"
-            f" AND (t.expires_at IS NULL OR t.expires_at >= %s)",
-            [adapt(now - datetime.timedelta(seconds=300)), key_hash, adapt(now)],
-        )
-    )
-    if not rows:
+    sql, fields = _token_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [adapt(now - datetime.timedelta(seconds=300)), key_hash, adapt(now)])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    user = rows[0]
-    if user.token_stale:  # written at most every 5 minutes per token
-        ApiToken.objects.filter(pk=user.token_pk).update(last_used_at=now)
+    values = []
+    for (_field, column, converters), value in zip(fields, row, strict=False):
+        for converter in converters:
+            value = converter(value, column, connection)
+        values.append(value)
+    user = User.from_db(connection.alias, [f.attname for f, _c, _cs in fields], values)
+    token_pk, stale = row[-2], row[-1]
+    if stale:  # written at most every 5 minutes per token
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
     return user
+
+
+_TOKEN_QUERIES: dict[str, tuple[str, list]] = {}
+
+
+def _token_query() -> tuple[str, list]:
+    """The token look-up's SQL and, per user column, the database's value converters (built
+    once per database vendor). Sealed columns (the phone) are left deferred: opening them costs
+    a decryption that few requests need, and they load on first use."""
+    if connection.vendor not in _TOKEN_QUERIES:
+        fields = [f for f in User._meta.concrete_fields if not isinstance(f, SealedCharField)]
+        columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in fields)
+        sql = (
+            f"SELECT {columns}, t.id,"  # noqa: S608 (names from the models)
+            " CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END"
+            f" FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t"
+            " ON t.user_id = u.id WHERE t.key_hash = %s AND t.revoked_at IS NULL"
+            " AND u.is_active AND (t.expires_at IS NULL OR t.expires_at >= %s)"
+        )
+        columns_of = [(f, f.get_col(User._meta.db_table)) for f in fields]
+        _TOKEN_QUERIES[connection.vendor] = (
+            sql,
+            [
+                (f, col, connection.ops.get_db_converters(col) + f.get_db_converters(connection))
+                for f, col in columns_of
+            ],
+        )
+    return _TOKEN_QUERIES[connection.vendor]
 
 
 def revoke_tokens(user: User) -> int:
