@@ -407,7 +407,7 @@ def _token_query() -> tuple[str, list]:
     a decryption that few requests need, and they load on first use."""
     if connection.vendor not in _TOKEN_QUERIES:
         fields = [f for f in User._meta.concrete_fields if not isinstance(f, SealedCharField)]
-        columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in fields)
+        columns = ", ".join(f"u.{connection.ops.quote_name(str(f.column))}" for f in fields)
         sql = (
             f"SELECT {columns}, t.id,"  # noqa: S608 (names from the models)
             " CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END"

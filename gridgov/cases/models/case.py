@@ -64,8 +64,16 @@ class Case(SealedModel):
 
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(_("description"), blank=True)
+    # No index of its own for category and department: the (category, lon, lat) and (department,
+    # status) indexes below serve their look-ups, and every index is one more page each report
+    # writes.
     category = models.ForeignKey(
-        "cases.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "cases.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.REPORTED
@@ -98,7 +106,12 @@ class Case(SealedModel):
     idempotency_scope = models.CharField(max_length=40, blank=True, default="")
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

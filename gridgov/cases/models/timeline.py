@@ -16,7 +16,7 @@ class CaseEvent(models.Model):
     )
     actor_name = models.CharField(max_length=150, blank=True)
     actor_role = models.CharField(max_length=32, blank=True)
-    action = models.CharField(max_length=24, db_index=True)
+    action = models.CharField(max_length=24)  # looked up through the (action, time) index
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
     note = models.TextField(blank=True)
