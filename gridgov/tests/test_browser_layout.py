@@ -93,3 +93,22 @@ def test_on_a_phone_the_menu_button_opens_the_links(live_server, users, strict_b
     page.click("#mainnav a[href='/cases/']")
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/cases/")
+
+
+def test_a_street_operators_navigation_fits_one_row_at_1440(
+    live_server, users, strict_browser_page
+):
+    """The operator's 13 sections and "More" in one row beside the language, messages and
+    account: a second row pushed every page down."""
+    page = strict_browser_page
+    page.set_viewport_size({"width": 1440, "height": 900})
+    browser_login(page, live_server.url, "op_a", "pw-op_a")
+    page.goto(live_server.url + "/cases/")
+    links = boxes(page, "#mainnav > a, .navmore > summary")
+    assert len(links) >= 13, [b["text"] for b in links]
+    assert len({round(b["y"]) for b in links}) == 1, [(b["text"], b["y"]) for b in links]
+    assert_inside(links, 1440, 900)
+    assert_inside(boxes(page, ".topbar-right > *"), 1440, 900)
+    page.click(".navmore > summary")
+    assert "/api/v1/docs" in nav_hrefs(page)
+    screenshot(page, "nav-1440-operator")
