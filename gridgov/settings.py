@@ -333,6 +333,7 @@ GRIDGOV_PERIODIC_JOBS = {
     "lines.escalate_overdue_hazards": 24 * 3600,
     # lines: special populations, rentals
     "lines.overdue_visits": 24 * 3600,
+    "lines.special_visit_tasks": 24 * 3600,
     "lines.rental_warnings": 3600,
     # portal
     "portal.sync_reports": 300,  # public steps of portal reports and their SMS

@@ -19,6 +19,7 @@ from gridgov.cases.models import Case
 from gridgov.patrol.filters_work import DiaryFilter, TaskFilter
 from gridgov.patrol.models import DiaryEntry, Task
 from gridgov.patrol.phone_todo import todo_items
+from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
 from gridgov.registry.models import Person, Place
 
@@ -276,7 +277,7 @@ def write_diary(
     photo: File[UploadedFile] | None = None,
 ):
     user = request.user
-    data = services.DiaryInput(
+    data = diary_services.DiaryInput(
         text=text,
         tags=[t.strip() for t in tags.split(",") if t.strip()],
         day=day,
@@ -286,7 +287,7 @@ def write_diary(
         lon=lon,
         lat=lat,
     )
-    entry, created = services.write_diary(
+    entry, created = diary_services.write_diary(
         actor=user, data=data, photo=photo, client_key=client_key or None
     )
     return (201 if created else 200), entry
@@ -312,7 +313,7 @@ def _entry(request: AuthenticatedRequest, entry_id: int) -> DiaryEntry:
 @router.post("/patrol/diary/{entry_id}/review", response=DiaryOut, summary="Review an entry")
 def review_diary(request: AuthenticatedRequest, entry_id: int, payload: ReviewIn):
     entry = _entry(request, entry_id)
-    return services.review_diary(
+    return diary_services.review_diary(
         entry, actor=request.user, rating=payload.rating, note=payload.note
     )
 
@@ -330,7 +331,7 @@ class MadeCaseOut(Schema):
 )
 def diary_to_case(request: AuthenticatedRequest, entry_id: int):
     entry = _entry(request, entry_id)
-    case, created = services.diary_to_case(entry, actor=request.user)
+    case, created = diary_services.diary_to_case(entry, actor=request.user)
     body = {"case_id": case.pk, "title": case.title, "created": created}
     return (201 if created else 200), body
 

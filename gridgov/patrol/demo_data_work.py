@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from gridgov.accounts.models import User
 from gridgov.demo.showcase import showcase
+from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
 from gridgov.registry.models import Person
 
@@ -54,15 +55,15 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
         )
     entries = []
     for tags, text, rating in DIARY:
-        entry, _ = services.write_diary(
-            actor=member, data=services.DiaryInput(text=text, tags=tags)
+        entry, _ = diary_services.write_diary(
+            actor=member, data=diary_services.DiaryInput(text=text, tags=tags)
         )
         if rating:
-            services.review_diary(
+            diary_services.review_diary(
                 entry, actor=supervisor, rating=rating, note="记录具体，处置及时。"
             )
         entries.append(entry)
-    services.diary_to_case(entries[2], actor=member)
+    diary_services.diary_to_case(entries[2], actor=member)
     stdout.write(
         f"  field work: {len(TASKS)} tasks, {made['created']} due visits, {len(DIARY)} diary"
     )

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from gridgov.accounts.permissions import Action
@@ -32,7 +33,10 @@ def todo_items(user) -> list[dict]:
         {
             "kind": "visit" if t.kind == TaskKind.VISIT else "task",
             "title": t.title,
-            "url": f"/patrol/phone/tasks/{t.pk}/",
+            # a special-population visit is recorded on its own form, which completes the task
+            "url": reverse("lines:phone_visit", args=[t.special_record_id])
+            if t.special_record_id
+            else f"/patrol/phone/tasks/{t.pk}/",
             "due": t.due,
             "area_name": names.get(t.area_code, t.area_code),
         }

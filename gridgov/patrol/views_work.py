@@ -22,6 +22,7 @@ from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.areas import queries as area_queries
 from gridgov.patrol.filters_work import DiaryFilter, TaskFilter
 from gridgov.patrol.models import DiaryEntry, DiaryTag, Task, TaskKind, TaskStatus
+from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
 
 
@@ -208,7 +209,7 @@ def diary_review(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Rate from 1 to 5."))
         return redirect("patrol:work_diary")
-    services.review_diary(
+    diary_services.review_diary(
         entry,
         actor=request.user,
         rating=form.cleaned_data["rating"],
@@ -223,7 +224,7 @@ def diary_review(request, pk: int):
 def diary_case(request, pk: int):
     entry = _entry(request, pk)
     try:
-        case, _created = services.diary_to_case(entry, actor=request.user)
+        case, _created = diary_services.diary_to_case(entry, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         back = "patrol:work_phone_diary" if request.POST.get("phone") else "patrol:work_diary"
@@ -312,7 +313,7 @@ def phone_diary(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            diary_input = services.DiaryInput(
+            diary_input = diary_services.DiaryInput(
                 text=data["text"],
                 tags=data["tags"],
                 day=data["day"],
@@ -320,7 +321,7 @@ def phone_diary(request):
                 lat=data["lat"],
             )
             try:
-                services.write_diary(
+                diary_services.write_diary(
                     actor=request.user,
                     data=diary_input,
                     photo=data["photo"],

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, user_may
+from gridgov.accounts.system import FIELD_TASKS, system_user
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
 from gridgov.lines.models import (
@@ -27,6 +28,8 @@ from gridgov.lines.models import (
 from gridgov.lines.services.populations_defaults import FALLBACK_DAYS
 from gridgov.lines.services.populations_ledger import raise_warning, resolve_warnings
 from gridgov.masking import mask_name
+from gridgov.patrol.models import Task, TaskStatus
+from gridgov.patrol.services.work import VISIT_LEAD_DAYS, close_visit_tasks, open_visit_task
 from gridgov.registry import services as registry
 from gridgov.registry.models import KeyPopulationTag, Person
 
@@ -220,6 +223,7 @@ def record_visit(
             after=snapshot(record, LOGGED),
             note="visit",
         )
+        close_visit_tasks(record, actor=actor, when=when)
     return visit
 
 
@@ -297,6 +301,40 @@ def sweep_overdue_visits(today: datetime.date | None = None) -> dict:
             ):
                 raised += 1
     return {"raised": raised}
+
+
+def create_visit_tasks(today: datetime.date | None = None) -> dict:
+    """The daily job: a visit due within the field part's lead days becomes a task of the
+    record's responsible member, once while it is open; recording the visit completes it."""
+    today = today or timezone.localdate()
+    actor = system_user(FIELD_TASKS)
+    open_tasks = Task.objects.filter(status=TaskStatus.OPEN, special_record__isnull=False).values(
+        "special_record_id"
+    )
+    due = (
+        SpecialRecord.objects.filter(
+            state__in=[RecordState.ACTIVE, RecordState.LOST],
+            next_visit_due__lte=today + datetime.timedelta(days=VISIT_LEAD_DAYS),
+            responsible__is_active=True,
+        )
+        .exclude(pk__in=open_tasks)
+        .select_related("person", "responsible")
+        .order_by("pk")
+    )
+    created = 0
+    for record in due.iterator(chunk_size=500):
+        if record.responsible is None or record.next_visit_due is None:  # excluded by the filter
+            continue
+        open_visit_task(
+            actor=actor,
+            person=record.person,
+            area_code=record.area_code,
+            assignee=record.responsible,
+            due=max(record.next_visit_due, today),
+            special_record=record,
+        )
+        created += 1
+    return {"created": created}
 
 
 def due_records(user: User, within_days: int = 7):

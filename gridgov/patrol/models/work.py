@@ -62,6 +62,14 @@ class Task(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A due special-population visit (business lines): done when that visit is recorded.
+    special_record = models.ForeignKey(
+        "lines.SpecialRecord",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)

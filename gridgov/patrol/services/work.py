@@ -1,5 +1,5 @@
-"""Field work: assign and complete tasks, record visits with position evidence, create due
-visits of key populations, and keep the work diary (民情日记).
+"""Field work: assign and complete tasks, record visits with position evidence, and create due
+visits of key populations (the work diary is in `diary.py`).
 
 Every write takes the acting user as `actor`, runs in one transaction and leaves a change-log
 row. Writes the phone may replay from its offline outbox take a client-generated key
@@ -22,26 +22,22 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import ForceType, StaffAssignment, User
 from gridgov.accounts.permissions import Action, Role
-from gridgov.accounts.scope import code_in_scope, restrict, user_may
+from gridgov.accounts.scope import code_in_scope, user_may
 from gridgov.accounts.system import FIELD_TASKS, system_user
 from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
-from gridgov.cases.models import Case, Channel
 from gridgov.cases.photos import check_photo
-from gridgov.cases.services.intake import report_case
 from gridgov.notify.services import notify
 from gridgov.patrol.models import (
     DEFAULT_VISIT_DAYS,
-    DiaryEntry,
-    DiaryTag,
     FieldVisit,
     Task,
     TaskKind,
     TaskStatus,
     VisitInterval,
 )
-from gridgov.registry.models import KeyPopulationTag, Person, Place, Residence, Visit
+from gridgov.registry.models import KeyPopulationTag, Person, Residence, Visit
 from gridgov.registry.services import record_visit
 
 # A visit recorded farther than this from the household's building is flagged.
@@ -69,7 +65,7 @@ def end_of_local_day(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=tz)
 
 
-def _key(value: str | None) -> str | None:
+def normalized_key(value: str | None) -> str | None:
     value = (value or "").strip()
     if not value:
         return None
@@ -78,7 +74,7 @@ def _key(value: str | None) -> str | None:
     return value
 
 
-def _check_position(lon: float | None, lat: float | None) -> None:
+def check_position(lon: float | None, lat: float | None) -> None:
     if (lon is None) != (lat is None):
         raise ValidationError({"lat": _("Give both longitude and latitude, or neither.")})
     if (
@@ -91,7 +87,7 @@ def _check_position(lon: float | None, lat: float | None) -> None:
         raise ValidationError({"lon": _("The position is not a valid longitude and latitude.")})
 
 
-def _stored_photo(photo) -> object | None:
+def stored_photo(photo) -> object | None:
     """A checked photo (EXIF removed, size and pixels limited), or None."""
     if photo is None:
         return None
@@ -205,7 +201,7 @@ def complete_task(
 ) -> tuple[Task, bool]:
     """The member completes their task with a note, an optional photo and position.
     A replay with the same key answers (task, False)."""
-    key = _key(completion_key)
+    key = normalized_key(completion_key)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.assignee_id != actor.pk:
         raise PermissionDenied(_("Only the member the task is assigned to completes it."))
@@ -213,11 +209,15 @@ def complete_task(
         return task, False
     if task.status != TaskStatus.OPEN:
         raise ValidationError({"status": _("The task is no longer open.")})
+    if task.special_record_id:
+        raise ValidationError(
+            {"status": _("This visit is recorded on its special-population visit form.")}
+        )
     if key and Task.objects.filter(completion_key=key).exists():
         raise ValidationError({"client_key": _("This key was used for another task.")})
-    _check_position(lon, lat)
+    check_position(lon, lat)
     before = snapshot(task, ["status"])
-    stored = _stored_photo(photo)
+    stored = stored_photo(photo)
     task.status = TaskStatus.DONE
     task.completed_at = timezone.now()
     task.note = note
@@ -298,14 +298,14 @@ def record_field_visit(
     """A visit from the phone: the registry's visit plus where it was recorded, flagged when far
     from the household's building; it completes the member's open visit task of the person.
     A replay with the same key answers (the first visit, False)."""
-    key = _key(client_key)
+    key = normalized_key(client_key)
     if key:
         found = FieldVisit.objects.filter(client_key=key).select_related("visit").first()
         if found is not None:
             if found.visit.visitor_id != actor.pk:
                 raise ValidationError({"client_key": _("This key was used by someone else.")})
             return found, False
-    _check_position(lon, lat)
+    check_position(lon, lat)
     try:
         with transaction.atomic():
             return _record_field_visit(person, actor, note, lon, lat, accuracy, key), True
@@ -407,6 +407,60 @@ def _community_staff(area_code: str) -> list[User]:
     )
 
 
+@transaction.atomic
+def open_visit_task(
+    *,
+    actor: User,
+    person: Person,
+    area_code: str,
+    assignee: User,
+    due: datetime.date,
+    key_tag: KeyPopulationTag | None = None,
+    special_record=None,
+) -> Task:
+    """A visit task made by a schedule (a key-population tag, a special-population record): the
+    title names the person only, never why they are visited."""
+    task = Task.objects.create(
+        kind=TaskKind.VISIT,
+        title=_("Visit %(name)s") % {"name": person.name},
+        area_code=area_code,
+        assignee=assignee,
+        assigned_by=actor,
+        due=end_of_local_day(due),
+        person=person,
+        key_tag=key_tag,
+        special_record=special_record,
+    )
+    record_change(
+        actor=actor,
+        action=ChangeAction.CREATE,
+        instance=task,
+        after=snapshot(task, ["kind", "assignee_id", "due"]),
+        note="due visit",
+    )
+    return task
+
+
+def close_visit_tasks(special_record, *, actor: User, when: datetime.datetime) -> int:
+    """The open visit tasks of a special-population record are done once its visit is recorded
+    (called by the business lines inside the visit's transaction)."""
+    closed = 0
+    for task in Task.objects.filter(special_record=special_record, status=TaskStatus.OPEN):
+        before = snapshot(task, ["status", "completed_at"])
+        task.status, task.completed_at = TaskStatus.DONE, when
+        task.save(update_fields=["status", "completed_at"])
+        record_change(
+            actor=actor,
+            action=ChangeAction.UPDATE,
+            instance=task,
+            before=before,
+            after=snapshot(task, ["status", "completed_at"]),
+            note="special-population visit recorded",
+        )
+        closed += 1
+    return closed
+
+
 def create_due_visits(now: datetime.datetime | None = None, within: str = "") -> dict:
     """The daily job: a visit task for every key-population tag whose next visit is due within
     VISIT_LEAD_DAYS and has no open task; then one reminder for each visit task overdue."""
@@ -453,24 +507,14 @@ def create_due_visits(now: datetime.datetime | None = None, within: str = "") ->
             member = next((u for code, u in grid_staff if tag.area_code.startswith(code)), None)
         if member is None:
             continue
-        with transaction.atomic():
-            task = Task.objects.create(
-                kind=TaskKind.VISIT,
-                title=_("Visit %(name)s") % {"name": tag.person.name},
-                area_code=tag.area_code,
-                assignee=member,
-                assigned_by=actor,
-                due=end_of_local_day(due_day),
-                person=tag.person,
-                key_tag=tag,
-            )
-            record_change(
-                actor=actor,
-                action=ChangeAction.CREATE,
-                instance=task,
-                after=snapshot(task, ["kind", "assignee_id", "due"]),
-                note="due visit",
-            )
+        open_visit_task(
+            actor=actor,
+            person=tag.person,
+            area_code=tag.area_code,
+            assignee=member,
+            due=due_day,
+            key_tag=tag,
+        )
         created += 1
     overdue = Task.objects.filter(
         kind=TaskKind.VISIT,
@@ -491,144 +535,3 @@ def create_due_visits(now: datetime.datetime | None = None, within: str = "") ->
             Task.objects.filter(pk=task.pk).update(reminded_at=now)
         reminded += 1
     return {"created": created, "reminded": reminded}
-
-
-# ---------------------------------------------------------------------------------------------
-# the work diary
-
-
-@dataclass
-class DiaryInput:
-    text: str
-    tags: list[str]
-    day: datetime.date | None = None
-    person: Person | None = None
-    place: Place | None = None
-    case: Case | None = None
-    lon: float | None = None
-    lat: float | None = None
-
-
-def _linked_in_scope(actor: User, data: DiaryInput) -> None:
-    for obj in (data.person, data.place, data.case):
-        if obj is None:
-            continue
-        if not restrict(type(obj).objects.filter(pk=obj.pk), actor, Action.VIEW).exists():
-            raise ValidationError({"link": _("The linked record is outside your area.")})
-
-
-def write_diary(
-    *, actor: User, data: DiaryInput, photo=None, client_key: str | None = None
-) -> tuple[DiaryEntry, bool]:
-    """A diary entry by a member (or any staff who reports). Replays answer (entry, False)."""
-    if not user_may(actor, Action.REPORT):
-        raise PermissionDenied(_("You may not keep a work diary."))
-    key = _key(client_key)
-    if key:
-        found = DiaryEntry.objects.filter(client_key=key).first()
-        if found is not None:
-            if found.author_id != actor.pk:
-                raise ValidationError({"client_key": _("This key was used by someone else.")})
-            return found, False
-    text = data.text.strip()
-    if not text:
-        raise ValidationError({"text": _("Write what you saw or did.")})
-    tags = [t for t in dict.fromkeys(data.tags) if t]
-    if any(t not in DiaryTag.values for t in tags):
-        raise ValidationError({"tags": _("Unknown diary tag.")})
-    _check_position(data.lon, data.lat)
-    _linked_in_scope(actor, data)
-    code = member_grid(actor)
-    if not code:
-        raise PermissionDenied(_("You have no area to keep a diary for."))
-    stored = _stored_photo(photo)
-    try:
-        with transaction.atomic():
-            entry = DiaryEntry.objects.create(
-                author=actor,
-                area_code=code,
-                day=data.day or timezone.localdate(),
-                text=text,
-                tags=",".join(tags),
-                person=data.person,
-                place=data.place,
-                case=data.case,
-                lon=data.lon,
-                lat=data.lat,
-                client_key=key,
-                photo=stored or "",
-            )
-            record_change(
-                actor=actor,
-                action=ChangeAction.CREATE,
-                instance=entry,
-                after=snapshot(entry, ["day", "tags"]),
-            )
-    except IntegrityError:
-        found = DiaryEntry.objects.filter(client_key=key).first() if key else None
-        if found is None:
-            raise
-        return found, False
-    return entry, True
-
-
-@transaction.atomic
-def review_diary(entry: DiaryEntry, *, actor: User, rating: int, note: str = "") -> DiaryEntry:
-    """A supervisor rates an entry 1 (poor) to 5 (excellent); never one's own entry."""
-    if not code_in_scope(actor, entry.area_code, Action.REVIEW_DIARY):
-        raise PermissionDenied(_("You may not review this diary."))
-    if entry.author_id == actor.pk:
-        raise PermissionDenied(_("Nobody reviews their own diary."))
-    if not 1 <= int(rating) <= 5:
-        raise ValidationError({"rating": _("Rate from 1 to 5.")})
-    before = snapshot(entry, ["rating", "review_note"])
-    entry.rating = int(rating)
-    entry.review_note = note
-    entry.reviewed_by = actor
-    entry.reviewed_at = timezone.now()
-    entry.save(update_fields=["rating", "review_note", "reviewed_by", "reviewed_at"])
-    record_change(
-        actor=actor,
-        action=ChangeAction.UPDATE,
-        instance=entry,
-        before=before,
-        after=snapshot(entry, ["rating", "review_note"]),
-        note="reviewed",
-    )
-    return entry
-
-
-def diary_to_case(entry: DiaryEntry, *, actor: User) -> tuple[Case, bool]:
-    """Turn an entry into a case through the case intake, once (the entry remembers it)."""
-    if entry.made_case_id:
-        return entry.made_case, False  # type: ignore[return-value]
-    if entry.author_id != actor.pk and not code_in_scope(
-        actor, entry.area_code, Action.REVIEW_DIARY
-    ):
-        raise PermissionDenied(_("You may not turn this entry into a case."))
-    with transaction.atomic():
-        locked = DiaryEntry.objects.select_for_update().get(pk=entry.pk)
-        if locked.made_case_id:
-            return locked.made_case, False  # type: ignore[return-value]
-        place = locked.place.name if locked.place is not None else ""
-        case, created = report_case(
-            actor=actor,
-            channel=Channel.GRID_MEMBER,
-            description=locked.text,
-            lon=locked.lon,
-            lat=locked.lat,
-            address="" if locked.lon is not None else (place or _("See the work diary")),
-            area_code=locked.area_code,
-            idempotency_key=f"work-diary-{locked.pk:08d}",
-        )
-        locked.made_case = case
-        locked.save(update_fields=["made_case"])
-        record_change(
-            actor=actor,
-            action=ChangeAction.UPDATE,
-            instance=locked,
-            after={"made_case_id": case.pk},
-            note="turned into a case",
-        )
-    entry.made_case = case
-    return case, created

@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
 from gridgov.tests.sections import ListRoute
 
@@ -48,7 +49,9 @@ def list_rows(users, admin) -> None:
     services.assign_task(admin, check, [member])
     done = services.assign_task(admin, patrol, [member])[0]
     services.complete_task(done, actor=member, note="已巡查")
-    hazard = services.DiaryInput(text="井盖松动", tags=["hazard"])
-    entry, _ = services.write_diary(actor=member, data=hazard)
-    services.write_diary(actor=member, data=services.DiaryInput(text="走访老人", tags=["service"]))
-    services.review_diary(entry, actor=admin, rating=4)
+    hazard = diary_services.DiaryInput(text="井盖松动", tags=["hazard"])
+    entry, _ = diary_services.write_diary(actor=member, data=hazard)
+    diary_services.write_diary(
+        actor=member, data=diary_services.DiaryInput(text="走访老人", tags=["service"])
+    )
+    diary_services.review_diary(entry, actor=admin, rating=4)

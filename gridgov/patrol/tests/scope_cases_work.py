@@ -14,6 +14,7 @@ from gridgov.accounts.services import assign_staff
 from gridgov.accounts.system import SETUP, system_user
 from gridgov.areas.models import Area
 from gridgov.conftest import make_user
+from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
 from gridgov.registry.models import Person
 from gridgov.tests.scope import Case
@@ -35,8 +36,8 @@ def setup(world) -> None:
     photo = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(photo, "JPEG")
     world.objects["task_b"].photo.save("b.jpg", ContentFile(photo.getvalue()), save=True)
-    world.objects["diary_b"] = services.write_diary(
-        actor=member_b, data=services.DiaryInput(text=DIARY_B, tags=["minqing"])
+    world.objects["diary_b"] = diary_services.write_diary(
+        actor=member_b, data=diary_services.DiaryInput(text=DIARY_B, tags=["minqing"])
     )[0]
     world.objects["visited_person_b"] = Person.objects.create(name=PERSON_B, area_code=grid_b.code)
 

@@ -12,6 +12,7 @@ from gridgov.assessment.models import Scheme, Tally
 from gridgov.assessment.rollup import rebuild_tallies
 from gridgov.assessment.scoring import score_items
 from gridgov.patrol.models import Task
+from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
 from gridgov.patrol.tests.work_fixtures import staff  # noqa: F401 (a fixture)
 
@@ -32,11 +33,11 @@ def test_on_time_tasks_visits_and_diary_quality(users, staff):  # noqa: F811
         services.complete_task(on_time, actor=member, note="ok")
         services.complete_task(visit, actor=member, note="ok")
         for text, rating in (("记录一", 5), ("记录二", 3), ("记录三", None)):
-            entry, _ = services.write_diary(
-                actor=member, data=services.DiaryInput(text=text, tags=["service"])
+            entry, _ = diary_services.write_diary(
+                actor=member, data=diary_services.DiaryInput(text=text, tags=["service"])
             )
             if rating:
-                services.review_diary(entry, actor=staff, rating=rating)
+                diary_services.review_diary(entry, actor=staff, rating=rating)
     with time_machine.travel(datetime.datetime(2026, 11, 6, 9, 0, tzinfo=TZ), tick=False):
         services.complete_task(late, actor=member, note="late")
     with time_machine.travel(datetime.datetime(2026, 12, 1, 9, 0, tzinfo=TZ), tick=False):

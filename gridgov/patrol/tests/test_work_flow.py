@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from gridgov.cases.models import Case, Channel
 from gridgov.patrol.models import DiaryEntry, FieldVisit, Task, TaskStatus
 from gridgov.patrol.phone_todo import todo_items
+from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
 from gridgov.patrol.tests.work_fixtures import homes, in_days, staff  # noqa: F401 (fixtures)
 from gridgov.registry.models import Visit
@@ -150,22 +151,22 @@ def test_visit_api(users, homes, client_for):  # noqa: F811
 
 def test_diary_review_and_case(users, staff, client_for):  # noqa: F811
     member = users["member_a"]
-    data = services.DiaryInput(
+    data = diary_services.DiaryInput(
         text="经八路井盖松动，居民反映夜间有安全隐患",
         tags=["hazard", "minyi"],
         lon=POINT_A[0],
         lat=POINT_A[1],
     )
-    entry, created = services.write_diary(actor=member, data=data, client_key="diary-0001")
-    again, created2 = services.write_diary(actor=member, data=data, client_key="diary-0001")
+    entry, created = diary_services.write_diary(actor=member, data=data, client_key="diary-0001")
+    again, created2 = diary_services.write_diary(actor=member, data=data, client_key="diary-0001")
     assert created and not created2 and again.pk == entry.pk
     with pytest.raises(PermissionDenied):
-        services.review_diary(entry, actor=member, rating=5)
+        diary_services.review_diary(entry, actor=member, rating=5)
     with pytest.raises(ValidationError):
-        services.review_diary(entry, actor=staff, rating=9)
-    services.review_diary(entry, actor=staff, rating=4, note="记录清楚")
-    case, made = services.diary_to_case(entry, actor=member)
-    case2, made2 = services.diary_to_case(DiaryEntry.objects.get(pk=entry.pk), actor=member)
+        diary_services.review_diary(entry, actor=staff, rating=9)
+    diary_services.review_diary(entry, actor=staff, rating=4, note="记录清楚")
+    case, made = diary_services.diary_to_case(entry, actor=member)
+    case2, made2 = diary_services.diary_to_case(DiaryEntry.objects.get(pk=entry.pk), actor=member)
     assert made and not made2 and case.pk == case2.pk
     assert case.channel == Channel.GRID_MEMBER and case.area_code == "41010500100101"
     assert Case.objects.count() == 1
@@ -176,6 +177,6 @@ def test_diary_review_and_case(users, staff, client_for):  # noqa: F811
 
 def test_diary_unknown_tag_refused(users):
     with pytest.raises(ValidationError):
-        services.write_diary(
-            actor=users["member_a"], data=services.DiaryInput(text="x", tags=["bad"])
+        diary_services.write_diary(
+            actor=users["member_a"], data=diary_services.DiaryInput(text="x", tags=["bad"])
         )
