@@ -28,6 +28,7 @@ from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
 from gridgov.cases.photos import check_photo
+from gridgov.lines.models import RecordState, SpecialRecord
 from gridgov.notify.services import notify
 from gridgov.patrol.models import (
     DEFAULT_VISIT_DAYS,
@@ -469,9 +470,15 @@ def create_due_visits(now: datetime.datetime | None = None, within: str = "") ->
     actor = system_user(FIELD_TASKS)
     table = dict(VisitInterval.objects.values_list("category", "days"))
     created = reminded = 0
+    # A tag behind a special-population record under management is visited on that record's
+    # schedule (by category and risk: the business lines' job makes those tasks).
+    scheduled_elsewhere = SpecialRecord.objects.filter(
+        state__in=[RecordState.ACTIVE, RecordState.LOST], key_tag__isnull=False
+    ).values("key_tag_id")
     tags = (
         KeyPopulationTag.objects.filter(Q(until__isnull=True) | Q(until__gte=today))
         .filter(area_code__startswith=within)
+        .exclude(pk__in=scheduled_elsewhere)
         .select_related("person")
         .order_by("pk")
     )
