@@ -70,6 +70,10 @@ def test_recording_the_visit_on_its_form_completes_the_task_and_the_todo_shows_i
         # the generic completion is refused: the visit belongs on its own form
         with pytest.raises(ValidationError):
             work.complete_task(task, actor=member, note="去过了")
+        # so is completing it by a household visit to the same person from the field app
+        work.record_field_visit(world["person_a"], actor=member, note="顺路看看")
+        task.refresh_from_db()
+        assert task.status == TaskStatus.OPEN
         page = client_for(member).get(f"/patrol/phone/tasks/{task.pk}/")
         assert page.status_code == 200 and visit_form in page.content.decode()
         # a visit that did not find the person leaves the task open

@@ -335,6 +335,8 @@ def _record_field_visit(
         Task.objects.filter(
             person=person, kind=TaskKind.VISIT, status=TaskStatus.OPEN, assignee=actor
         )
+        # a special-population visit is done by its own form, which moves the record's due date
+        .filter(special_record__isnull=True)
         .order_by("due", "id")
         .first()
     )
