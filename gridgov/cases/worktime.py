@@ -19,6 +19,8 @@ _OVERRIDES: dict[datetime.date, bool] = {}
 _ENTERED_YEARS: frozenset[int] = frozenset()
 _OVERRIDES_LOADED = 0.0
 OVERRIDES_TTL = 60.0
+# Answers of is_workday since the overrides were last read: every deadline walks the same days.
+_WORKDAYS: dict[datetime.date, bool] = {}
 
 
 def _overrides() -> dict[datetime.date, bool]:
@@ -28,6 +30,7 @@ def _overrides() -> dict[datetime.date, bool]:
 
         _OVERRIDES = dict(WorkdayOverride.objects.values_list("date", "is_workday"))
         _ENTERED_YEARS = frozenset(CalendarYear.objects.values_list("year", flat=True))
+        _WORKDAYS.clear()
         _OVERRIDES_LOADED = time.monotonic()
     return _OVERRIDES
 
@@ -68,9 +71,11 @@ def is_workday(day: datetime.date) -> bool:
     local = _overrides().get(day)
     if local is not None:
         return local
-    if package_knows(day.year):
-        return chinese_calendar.is_workday(day)
-    return day.weekday() < 5
+    known = _WORKDAYS.get(day)
+    if known is None:
+        known = chinese_calendar.is_workday(day) if package_knows(day.year) else day.weekday() < 5
+        _WORKDAYS[day] = known
+    return known
 
 
 @lru_cache(maxsize=8)

@@ -88,9 +88,11 @@ class Case(SealedModel):
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    area_code = models.CharField(max_length=20, db_index=True)
+    # Looked up through the (area_code, status) and (level_code, status) indexes; PostgreSQL also
+    # keeps a `_like` index on each for scope prefixes (migration 0011).
+    area_code = models.CharField(max_length=20)
     needs_locating = models.BooleanField(_("needs locating"), default=False)
-    level_code = models.CharField(max_length=20, db_index=True)
+    level_code = models.CharField(max_length=20)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -130,7 +132,12 @@ class Case(SealedModel):
     escalations = models.PositiveSmallIntegerField(default=0)
     self_handled = models.BooleanField(_("handled on the spot"), default=False)
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        db_index=False,  # the partial index below holds only the few duplicates
     )
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
     created_at = models.DateTimeField(_("reported at"), db_index=True)
@@ -152,6 +159,11 @@ class Case(SealedModel):
             models.Index(fields=["department", "status"]),
             models.Index(fields=["level_code", "status"]),
             models.Index(fields=["category", "lon", "lat"]),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=models.Q(duplicate_of__isnull=False),
+                name="case_duplicate_of_set",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

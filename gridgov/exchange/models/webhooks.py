@@ -15,7 +15,7 @@ __all__ = ["ChangeEvent", "WebhookEndpoint"]
 
 
 class ChangeEvent(models.Model):
-    type = models.CharField(_("event"), max_length=40, db_index=True)
+    type = models.CharField(_("event"), max_length=40)  # the feed walks ids, not types
     version = models.PositiveSmallIntegerField(default=1)
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True)
     area_code = models.CharField(_("area"), max_length=32, db_index=True)
