@@ -121,6 +121,7 @@ class Case(SealedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
+        db_index=False,  # the partial index below: nobody is assigned when a case is reported
     )
     stage = models.CharField(max_length=12, blank=True)
     stage_started_at = models.DateTimeField(null=True, blank=True)
@@ -156,13 +157,22 @@ class Case(SealedModel):
             models.Index(fields=["status", "stage_deadline"]),
             models.Index(fields=["status", "stage_red_at"]),
             models.Index(fields=["area_code", "status"]),
-            models.Index(fields=["department", "status"]),
+            models.Index(
+                fields=["department", "status"],
+                condition=models.Q(department__isnull=False),
+                name="case_department_status_set",
+            ),
             models.Index(fields=["level_code", "status"]),
             models.Index(fields=["category", "lon", "lat"]),
             models.Index(
                 fields=["duplicate_of"],
                 condition=models.Q(duplicate_of__isnull=False),
                 name="case_duplicate_of_set",
+            ),
+            models.Index(
+                fields=["assignee"],
+                condition=models.Q(assignee__isnull=False),
+                name="case_assignee_set",
             ),
         ]
         constraints = [
