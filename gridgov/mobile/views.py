@@ -153,6 +153,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "shell": shell_urls(),
         "pages": [reverse(f"mobile:{name}") for name in ("home", "report", "data", "me")],
         "offline": reverse("mobile:home"),
+        "login": reverse(settings.LOGIN_URL),
         "outbox": static("mobile/outbox.js"),
         "bundle": "/api/v1/phone/bundle",
         "scopes": ["/m/", "/patrol/phone/"],

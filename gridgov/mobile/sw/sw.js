@@ -2,7 +2,8 @@
  * - the static shell is precached and served cache-first;
  * - phone pages and the offline bundle go to the network first and fall back to the copy kept
  *   when they were last seen (never an answer marked no-store, never a redirect to sign-in);
- * - after 14 days without reaching the server the copies are dropped;
+ * - after 14 days without reaching the server the copies are dropped, and at once when the server
+ *   says the session is gone (revoked by a password change or a disabled account, or ended);
  * - Background Sync "outbox" sends the waiting items where the browser has it. */
 "use strict";
 importScripts(CONFIG.outbox);
@@ -37,6 +38,27 @@ function keepable(response) {
   return cc.indexOf("no-store") < 0;
 }
 
+// The server no longer knows this member: an API answers 401, or a phone page sends the browser
+// elsewhere (to sign in or to change the password). Navigations see a redirect only as an opaque
+// one, and the phone pages redirect for nothing else.
+function signedOut(response) {
+  if (!response) return false;
+  if (response.status === 401 || response.type === "opaqueredirect") return true;
+  return response.redirected && new URL(response.url).pathname.indexOf(CONFIG.login) === 0;
+}
+
+// Drop the member's copies (pages, bundle) and keep the static shell; the outbox lives in
+// IndexedDB and stays with its author for the next sign-in.
+function dropCopies() {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return Promise.all(requests.filter(function (r) {
+        return new URL(r.url).pathname.indexOf(CONFIG.static) !== 0;
+      }).map(function (r) { return cache.delete(r); }));
+    });
+  });
+}
+
 function inScope(path) {
   return CONFIG.scopes.some(function (s) { return path.indexOf(s) === 0; });
 }
@@ -47,9 +69,11 @@ function networkFirst(request) {
       var copy = response.clone();
       caches.open(CACHE).then(function (c) { return c.put(request.url, copy); });
       GridOutbox.setMeta("online_at", Date.now()).catch(function () {});
+    } else if (signedOut(response)) {
+      return dropCopies().catch(function () {}).then(function () { return response; });
     }
     return response;
-  }).catch(function () {
+  }, function () {
     return GridOutbox.getMeta("online_at").catch(function () { return null; }).then(function (at) {
       if (at && Date.now() - at > MAX_OFFLINE_MS) {
         return caches.delete(CACHE).then(function () { return Response.error(); });
@@ -88,5 +112,7 @@ self.addEventListener("sync", function (event) {
 self.addEventListener("message", function (event) {
   if (event.data && event.data.type === "clear") {
     event.waitUntil(caches.delete(CACHE));
+  } else if (event.data && event.data.type === "signed-out") {
+    event.waitUntil(dropCopies());
   }
 });

@@ -117,3 +117,40 @@ def test_install_ready_and_an_offline_report_arrives_once(
     page.evaluate("GridApp.send()")
     page.reload()
     assert made.count() == 1 and case.attachments.count() == 1
+
+
+CACHED_PATHS = (
+    "caches.keys().then(names => Promise.all(names.filter(n => n.startsWith('gridgov-'))"
+    ".map(n => caches.open(n).then(c => c.keys()))))"
+    ".then(lists => lists.flat().map(r => new URL(r.url).pathname))"
+)
+
+
+def test_a_revoked_session_drops_the_phones_copies_of_the_grid(
+    live_server, tree, users, strict_browser_page
+):
+    """The member's password is changed on the desk (or the account disabled): the next time the
+    phone reaches the server, its copies of the member's pages and grid bundle go, the shell stays."""
+    from gridgov.accounts.services import set_password
+
+    page = strict_browser_page
+    page.set_viewport_size(PHONE)
+    browser_login(page, live_server.url, "member_a", "pw-member_a")
+    page.goto(f"{live_server.url}/m/")
+    wait_for_worker(page)
+    page.goto(f"{live_server.url}/m/data/")
+    until(page, "!document.getElementById('m-bundle-figures').hidden")
+    until(page, f"{CACHED_PATHS}.then(p => p.includes('/api/v1/phone/bundle'))")
+    before = page.evaluate(CACHED_PATHS)
+    assert "/m/" in before and "/m/data/" in before
+    static_before = {p for p in before if p.startswith("/static/")}
+    assert static_before
+
+    set_password(users["member_a"], "Another-pw-2026!", actor=users["admin"])
+
+    page.goto(f"{live_server.url}/m/")
+    assert "/accounts/login" in page.url
+    until(page, f"{CACHED_PATHS}.then(p => !p.includes('/m/data/'))")
+    after = page.evaluate(CACHED_PATHS)
+    assert not [p for p in after if not p.startswith("/static/")], after
+    assert set(after) == static_before

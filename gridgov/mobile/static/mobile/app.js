@@ -70,13 +70,21 @@
     if (el) el.hidden = navigator.onLine;
   }
 
+  // An API that no longer knows this member: the service worker drops the data copies.
+  function checkSignedIn(r) {
+    if (r.status === 401 && navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: "signed-out" });
+    }
+    return r;
+  }
+
   function todoBadge() {
     var list = $("m-todo"), badge = $("m-badge-todo");
     if (!badge) return;
     var set = function (n) { badge.hidden = !n; badge.textContent = n || ""; };
     if (list) return set(parseInt(list.dataset.count || "0", 10));
     if (!navigator.onLine) return;
-    fetch("/api/v1/phone/todo", { credentials: "same-origin" })
+    fetch("/api/v1/phone/todo", { credentials: "same-origin" }).then(checkSignedIn)
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (d) { if (d) set(d.count); }, function () {});
   }
@@ -118,7 +126,7 @@
     var box = $("m-data");
     if (!box) return;
     var state = $("m-bundle-state");
-    fetch(box.dataset.bundle, { credentials: "same-origin" }).then(function (r) {
+    fetch(box.dataset.bundle, { credentials: "same-origin" }).then(checkSignedIn).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
     }).then(function (b) {
