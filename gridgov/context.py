@@ -59,6 +59,7 @@ SECTION_TABS = {
         (_("Disputes"), "lines:disputes", None),
         (_("Screenings"), "lines:screenings", None),
         (_("Hazards"), "lines:hazards", None),
+        (_("Inspection plans"), "lines:inspection_plans", Action.MANAGE_SETTINGS),
         (_("Special populations"), "lines:populations", Action.VIEW_SPECIAL_POPULATION),
         (_("Ledger warnings"), "lines:ledger_warnings", Action.VIEW_SPECIAL_POPULATION),
         (_("Rentals"), "lines:rentals", None),

@@ -7,6 +7,7 @@ import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -18,6 +19,7 @@ from gridgov.accounts.scope import get_for_user, restrict
 from gridgov.lines import queries_disputes
 from gridgov.lines.filters_disputes import DisputeFilter, HazardFilter, ScreeningFilter
 from gridgov.lines.models import (
+    ChecklistItem,
     Dispute,
     Hazard,
     InspectionPlan,
@@ -408,7 +410,8 @@ def _bytes(text: str) -> bytes:
 
 @router.get("/inspection-plans", response=list[PlanOut], summary="Plans and their checklists")
 def plans(request: AuthenticatedRequest):
-    return list(InspectionPlan.objects.filter(active=True).prefetch_related("items"))
+    current = Prefetch("items", queryset=ChecklistItem.objects.filter(retired=False))
+    return list(InspectionPlan.objects.filter(active=True).prefetch_related(current))
 
 
 @router.post("/inspections", response={201: InspectionOut}, summary="Record an inspection")

@@ -108,7 +108,7 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
     )
     hs.generate_tasks(actor=admin)
     shops = list(Organization.objects.filter(kind="shop").order_by("pk")[:5])
-    items = list(plan.items.all())
+    items = list(plan.current_items())
     for n, shop in enumerate(shops):
         failing = {items[n % len(items)].pk} if n % 2 == 0 else set()
         results = [

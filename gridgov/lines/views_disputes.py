@@ -261,7 +261,7 @@ def m_screening(request):
 def m_inspect(request, pk: int):
     """An inspection task on the phone: each item passed / failed (photo) / not applicable."""
     task = get_for_user(InspectionTask.objects.all(), request.user, Action.VIEW, pk=pk)
-    items = list(task.plan.items.all())
+    items = list(task.plan.current_items())
     error = ""
     if request.method == "POST":
         results = []

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.scope import ScopedQuerySet
+from gridgov.registry.models.units import OrganizationKind
 
 __all__ = [
     "ChecklistItem",
@@ -313,12 +314,23 @@ class InspectionPlan(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def organization_kind_label(self) -> str:
+        kinds = dict(OrganizationKind.choices)
+        return str(kinds.get(self.organization_kind, self.organization_kind))
+
+    def current_items(self) -> models.QuerySet["ChecklistItem"]:
+        """The checklist an inspection answers today (items taken off stay for old results)."""
+        return self.items.filter(retired=False)
+
 
 class ChecklistItem(models.Model):
     plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="items")
     text = models.CharField(_("item"), max_length=200)
     major = models.BooleanField(_("a failure is a major hazard"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
+    # Taken off the checklist after inspections answered it: kept, so their results still read.
+    retired = models.BooleanField(_("taken off the checklist"), default=False)
 
     class Meta:
         ordering = ["plan_id", "position", "id"]

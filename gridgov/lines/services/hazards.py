@@ -27,11 +27,12 @@ from gridgov.lines.models import (
     InspectionResult,
     InspectionTask,
     ItemResult,
+    PlaceType,
 )
 from gridgov.lines.services.disputes import _number
 from gridgov.lines.services.populations_ledger import supervisors
 from gridgov.notify.services import notify
-from gridgov.registry.models import Organization
+from gridgov.registry.models import Organization, OrganizationKind
 
 # Default time limits (days): rectification of a general and a major hazard, listed supervision
 # by the street and by the district, and how long before a plan's interval a task is due.
@@ -66,6 +67,9 @@ def _log(actor: User, obj, before: dict | None, note: str) -> None:
     )
 
 
+PLAN_FIELDS = ["name", "place_type", "organization_kind", "interval_days", "active"]
+
+
 @transaction.atomic
 def save_plan(
     *,
@@ -75,24 +79,69 @@ def save_plan(
     items: list[tuple[str, bool]],
     organization_kind: str = "shop",
     interval_days: int = 90,
+    active: bool = True,
     plan: InspectionPlan | None = None,
 ) -> InspectionPlan:
-    """Create or replace a plan's checklist (an administrator's work)."""
+    """Create a plan or change one and its checklist (an administrator's work). An item taken
+    off that inspections already answered is retired, not deleted, so their results still read;
+    one never answered goes."""
     if not user_may(actor, Action.MANAGE_SETTINGS):
         raise PermissionDenied(_("Only administrators edit inspection plans."))
+    name = name.strip()
+    checklist = [(text.strip(), bool(major)) for text, major in items]
+    texts = [text for text, _major in checklist]
+    errors: dict[str, str] = {}
+    if not name or len(name) > 100:
+        errors["name"] = _("Give the plan a name of at most 100 characters.")
+    if place_type not in PlaceType.values:
+        errors["place_type"] = _("Unknown place type.")
+    if organization_kind not in OrganizationKind.values:
+        errors["organization_kind"] = _("Unknown kind of organization.")
+    if not 1 <= interval_days <= 3650:
+        errors["interval_days"] = _("The interval is 1 to 3650 days.")
+    if not texts or any(not t or len(t) > 200 for t in texts):
+        errors["items"] = _("List the checklist items, each of 1 to 200 characters.")
+    elif len(set(texts)) != len(texts):
+        errors["items"] = _("Each checklist item may appear once.")
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(plan, PLAN_FIELDS) if plan else None
+    old_items = [(i.text, i.major) for i in plan.current_items()] if plan else []
     plan = plan or InspectionPlan()
     plan.name = name
     plan.place_type = place_type
     plan.organization_kind = organization_kind
     plan.interval_days = interval_days
+    plan.active = active
     plan.save()
     kept = {i.text: i for i in plan.items.all()}
-    for position, (text, major) in enumerate(items):
+    for position, (text, major) in enumerate(checklist):
         item = kept.pop(text, None) or ChecklistItem(plan=plan, text=text)
         item.major = major
         item.position = position
+        item.retired = False
         item.save()
-    record_change(actor=actor, action=ChangeAction.UPDATE, instance=plan, note="plan saved")
+    answered = set(
+        InspectionResult.objects.filter(item__in=list(kept.values())).values_list(
+            "item_id", flat=True
+        )
+    )
+    for item in kept.values():
+        if item.pk in answered:
+            if not item.retired:
+                item.retired = True
+                item.save(update_fields=["retired"])
+        else:
+            item.delete()
+    after = snapshot(plan, PLAN_FIELDS) | {"items": [list(i) for i in checklist]}
+    record_change(
+        actor=actor,
+        action=ChangeAction.CREATE if before is None else ChangeAction.UPDATE,
+        instance=plan,
+        before=None if before is None else before | {"items": [list(i) for i in old_items]},
+        after=after,
+        note=_("Inspection plan saved"),
+    )
     return plan
 
 
@@ -147,7 +196,7 @@ def record_inspection(
     """An inspection: every item of the plan passed, failed (with a photo) or not applicable;
     each failure becomes a hazard with a rectification deadline."""
     _check(actor, organization.area_code)
-    items = {i.pk: i for i in plan.items.all()}
+    items = {i.pk: i for i in plan.current_items()}
     given = {r.item_id: r for r in results}
     if set(given) != set(items):
         raise ValidationError({"results": _("Answer every item of the checklist.")})

@@ -65,7 +65,7 @@ def inspect(actor, the_plan, org, fail: str = "安全出口畅通"):
             note="安全出口堆放杂物" if i.text == fail else "",
             photo=PHOTO if i.text == fail else b"",
         )
-        for i in the_plan.items.all()
+        for i in the_plan.current_items()
     ]
     return hs.record_inspection(actor=actor, plan=the_plan, organization=org, results=results)
 
