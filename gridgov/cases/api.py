@@ -27,6 +27,7 @@ from gridgov.cases.models import (
     Grade,
     Urgency,
 )
+from gridgov.cases.models.case import FINAL_STATUSES
 from gridgov.cases.routing import dispatch_choices
 from gridgov.input_guard import column
 from gridgov.registry.gazetteer import place_of_text
@@ -308,6 +309,49 @@ def inbound_sms(request: HttpRequest, payload: SmsIn):
         **where,
     )
     return Status(201 if created else 200, CaseOut.of(case))
+
+
+class CallerQuery(Schema):
+    phone: str = Field(..., min_length=5, max_length=20, pattern=r"^[0-9+\-]+$")
+
+
+class CallerCaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+    status_label: str
+    open: bool
+    address: str
+    created_at: datetime.datetime
+
+
+class CallerOut(Schema):
+    count: int = Field(description="All of the caller's reports you may see.")
+    items: list[CallerCaseOut] = Field(description="Open ones first, then the newest; at most 10.")
+
+
+@router.get("/cases/by-caller", response=CallerOut, summary="A caller's earlier reports (hotline)")
+def cases_by_caller(request: HttpRequest, params: Query[CallerQuery]):
+    """For the hotline entry: the reports made before from the same phone number, among the
+    cases you may see (command-center staff only)."""
+    count, cases = queries.caller_cases(request.user, params.phone)
+    return CallerOut(
+        count=count,
+        items=[
+            CallerCaseOut(
+                id=c.pk,
+                number=c.number,
+                title=c.title,
+                status=c.status,
+                status_label=str(c.get_status_display()),
+                open=c.status not in FINAL_STATUSES,
+                address=c.address,
+                created_at=c.created_at,
+            )
+            for c in cases
+        ],
+    )
 
 
 @router.get("/cases/{case_id}", response=CaseOut, summary="One case, with the actions you may take")

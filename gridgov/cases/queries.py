@@ -3,6 +3,7 @@
 import datetime
 import math
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,22 @@ DUPLICATE_WINDOW_HOURS = 72
 
 def cases_for(user, action: str = Action.VIEW, within: str | None = None) -> CaseQuerySet:
     return restrict(Case.objects.all(), user, action, within=within)
+
+
+def caller_cases(user, phone: str, limit: int = 10) -> tuple[int, list[Case]]:
+    """A caller's earlier reports for the hotline entry, among the cases this operator may see:
+    how many there are, and the open ones first, then the newest. Matched on the phone's blind
+    index: the stored numbers stay sealed."""
+    from gridgov.cases.services.permissions import COMMAND_ROLES
+
+    if user.role not in COMMAND_ROLES:
+        raise PermissionDenied(_("Only command-center staff take calls."))
+    cases = cases_for(user).filter(reporter_phone=phone).select_related("category")
+    shown = list(cases.open().order_by("-created_at", "-id")[:limit])
+    if len(shown) < limit:
+        closed = cases.exclude(pk__in=[c.pk for c in shown]).order_by("-created_at", "-id")
+        shown += list(closed[: limit - len(shown)])
+    return cases.count(), shown
 
 
 def get_case_for_user(user, pk, action: str = Action.VIEW) -> Case:

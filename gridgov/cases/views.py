@@ -190,6 +190,15 @@ def _float(value):
         ) from None
 
 
+HOTLINE_WORDS = {
+    "grid": gettext_lazy("In: "),
+    "finding": gettext_lazy("Finding the grid…"),
+    "none": gettext_lazy("No address found: try fewer words, or tap the map."),
+    "earlier": gettext_lazy("%(n)s earlier reports from this number that you may see:"),
+    "first": gettext_lazy("No earlier reports from this number."),
+}
+
+
 def _report(request, form_class, template: str, channel: str):
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -221,7 +230,10 @@ def _report(request, form_class, template: str, channel: str):
             if created:
                 messages.success(request, _("Case %(n)s reported.") % {"n": case.number})
             return redirect("cases:detail", pk=case.pk)
-    return render(request, template, {"nav": "report", "form": form, "geo_words": GEO_WORDS})
+    context = {"nav": "report", "form": form, "geo_words": GEO_WORDS}
+    if channel == Channel.HOTLINE:
+        context["hotline_words"] = HOTLINE_WORDS
+    return render(request, template, context)
 
 
 # What the report page's script says when the browser cannot give a position (its own messages

@@ -20,6 +20,8 @@ TITLE_B = "乙街道的井盖问题"
 KEY_B = "scope-key-of-member-b"  # street B's reporter sent their case with this key
 ROUTING_NOTE_B = "乙街道的路由规则"
 NEAR_B = "乙街道边界上的井盖问题"
+CALLER_B = "乙街道来电反映的噪声问题"
+CALLER_PHONE_B = "13900009999"
 OWN_REPORT = "the answer is the asker's own new report"
 A_SHELL = "a page whose data comes from the API (its cases are checked there)"
 
@@ -93,6 +95,17 @@ def setup(world) -> None:
         note="联合执法",
     )
     world.objects["street_case_b"] = street_case
+    # A caller of street B: the hotline's look-up of earlier calls never shows it to street A.
+    world.objects["caller_case_b"], _ = services.report_case(
+        actor=world.users["op_b"],
+        channel="hotline",
+        description=CALLER_B,
+        title=CALLER_B,
+        lon=POINT_B[0],
+        lat=POINT_B[1],
+        reporter_name="乙来电人",
+        reporter_phone=CALLER_PHONE_B,
+    )
     # Two new reports of one problem on the border of the streets, one in each: merge candidates.
     member_a = world.users["member_a"]
     for key, who, lon in (("near_a", member_a, 113.6199), ("near_b", member_b, 113.6201)):
@@ -134,6 +147,12 @@ def _near_b(world) -> list[str]:
 
 CASES = [
     Case("api/v1/cases", lambda w: "/api/v1/cases?queue=all", expect=200, absent=_absent),
+    Case(
+        "api/v1/cases/by-caller",
+        lambda w: f"/api/v1/cases/by-caller?phone={CALLER_PHONE_B}",
+        expect=200,
+        absent=lambda w: [CALLER_B],
+    ),
     Case(
         "api/v1/cases",
         lambda w: "/api/v1/cases?queue=handle",

@@ -28,6 +28,7 @@
     status.textContent = text || `${lat.value}, ${lon.value}`;
   }
   map.on("click", (e) => put(e.latlng));
+  window.GridReport = { map: map, put: put };
   const words = JSON.parse(document.getElementById("geo-words").textContent);
   const gps = document.getElementById("use-gps");
   if (gps) gps.addEventListener("click", () => {
