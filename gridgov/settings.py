@@ -282,6 +282,9 @@ GRIDGOV_KANNEL_DLR_MASK = int(os.environ.get("GRIDGOV_KANNEL_DLR_MASK", "19"))
 # delivery reports).
 GRIDGOV_SMS_SENDER = os.environ.get("GRIDGOV_SMS_SENDER", "10690000")
 GRIDGOV_SMS_CALLBACK_URL = os.environ.get("GRIDGOV_SMS_CALLBACK_URL", "http://127.0.0.1:8000")
+# Where citizens reach the public portal (e.g. https://wg.example.gov.cn): SMS to citizens that
+# point to a page carry a link only when it is set.
+GRIDGOV_PORTAL_BASE_URL = os.environ.get("GRIDGOV_PORTAL_BASE_URL", "").rstrip("/")
 GRIDGOV_SMS_PROVIDER_URL = os.environ.get("GRIDGOV_SMS_PROVIDER_URL", "")
 GRIDGOV_SMS_PROVIDER_KEY_ID = os.environ.get("GRIDGOV_SMS_PROVIDER_KEY_ID", "")
 GRIDGOV_SMS_PROVIDER_KEY_SECRET = os.environ.get("GRIDGOV_SMS_PROVIDER_KEY_SECRET", "")
@@ -337,6 +340,7 @@ GRIDGOV_PERIODIC_JOBS = {
     "lines.rental_warnings": 3600,
     # portal
     "portal.sync_reports": 300,  # public steps of portal reports and their SMS
+    "portal.area_digest": 3600,  # new reports in followed areas: one SMS a day at most
     # exchange: 12345, classifier
     "exchange.suggest_categories": 60,
     "exchange.retrain_classifier": 7 * 24 * 3600,

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("mine/", views.mine, name="mine"),
     path("forget/", views.forget, name="forget"),
     path("subscribe/", views.subscribe, name="subscribe"),
+    path("unsubscribe/", views.unsubscribe, name="unsubscribe"),
     path("reports/", views.reports, name="reports"),
     path("stats/", views.stats, name="stats"),
     path("feed/<str:code>.atom", views.feed, name="feed"),

@@ -19,11 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.accounts.system import PORTAL, system_user
+from gridgov.areas.models import Area
 from gridgov.cases.services import check_photos
 from gridgov.masking import mask_phone
 from gridgov.portal import address_search, queries, services
 from gridgov.portal.filters import PublicReportFilter
 from gridgov.portal.models import Citizen, Moderation, PortalReport, PublicCategory
+from gridgov.portal.services import area_digest
 from gridgov.portal.words import PIPL_NOTICE, STEP_LABELS
 
 SESSION_KEY = "portal_citizen"
@@ -414,9 +416,7 @@ def mine(request):
             items=items,
             errors=errors,
             masked=mask_phone(citizen.phone) if citizen else "",
-            subscriptions=list(citizen.areas.values_list("area_code", flat=True))
-            if citizen
-            else [],
+            subscriptions=_followed_areas(citizen) if citizen else [],
         ),
         status=400 if errors else 200,
     )
@@ -430,6 +430,28 @@ def forget(request):
 
 class AreaForm(forms.Form):
     area = forms.RegexField(regex=r"^[0-9]{6,20}$", max_length=20)
+
+
+def _followed_areas(citizen) -> list[dict]:
+    codes = list(citizen.areas.order_by("area_code").values_list("area_code", flat=True))
+    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+    return [{"code": c, "name": names.get(c, c)} for c in codes]
+
+
+@require_POST
+def unsubscribe(request):
+    citizen = current_citizen(request)
+    form = AreaForm(request.POST)
+    if citizen is None or not form.is_valid():
+        messages.error(request, _("Confirm your mobile number first (my reports)."))
+        return redirect("portal:mine")
+    try:
+        area_digest.unsubscribe_area(citizen, form.cleaned_data["area"], actor=_portal())
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+    else:
+        messages.success(request, _("You no longer get SMS about this area."))
+    return redirect("portal:mine")
 
 
 @require_POST

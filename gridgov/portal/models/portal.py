@@ -159,9 +159,13 @@ class Follower(models.Model):
 
 
 class AreaSubscription(models.Model):
+    """A citizen follows an area by SMS: at most one message a day, naming the new public
+    reports there since the last one (`last_told_at`)."""
+
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="areas")
     area_code = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
+    last_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -68,6 +68,7 @@ UNSCOPED = {
     "portal/mine/": "the citizen's own reports, after an SMS code",
     "portal/forget/": "forgets the citizen's phone in this browser",
     "portal/subscribe/": "the citizen's own area subscription",
+    "portal/unsubscribe/": "the citizen's own area subscription, ended",
     "portal/reports/": _PUBLIC,
     "portal/stats/": _PUBLIC,
     "portal/feed/<str:code>.atom": _PUBLIC,
