@@ -16,7 +16,16 @@ from gridgov.accounts.scope import get_for_user, restrict
 from gridgov.areas import queries as area_queries
 from gridgov.lines import queries_disputes
 from gridgov.lines.filters_disputes import DisputeFilter, HazardFilter, ScreeningFilter
-from gridgov.lines.models import Dispute, Hazard, InspectionTask, ItemResult, ScreeningTask
+from gridgov.lines.models import (
+    Dispute,
+    DisputeKind,
+    DisputeState,
+    Hazard,
+    HazardGrade,
+    InspectionTask,
+    ItemResult,
+    ScreeningTask,
+)
 from gridgov.lines.services import disputes as ds
 from gridgov.lines.services import hazards as hs
 from gridgov.lines.services.disputes_pdf import agreement_pdf, notice_pdf
@@ -102,18 +111,31 @@ def hazard_notice(request, pk: int):
     return response
 
 
+def _named(counts: dict[str, int], choices) -> list[tuple[str, int]]:
+    """A board's counts by code as (name, count), in the order of the choices: names, not codes."""
+    names = dict(choices)
+    return [(str(names.get(code, code)), n) for code, n in counts.items()]
+
+
 @login_required
 @require_GET
 def board(request):
     listed = DisputeFilter(request.GET, request.user)
     within = listed.area_chosen() if listed.is_valid() else ""
+    figures = queries_disputes.board(request.user, within=within)
+    named = {
+        "disputes_by_kind": _named(figures["disputes_by_kind"], DisputeKind.choices),
+        "disputes_by_state": _named(figures["disputes_by_state"], DisputeState.choices),
+        "open_hazards_by_grade": _named(figures["open_hazards_by_grade"], HazardGrade.choices),
+    }
     return render(
         request,
         "lines/hazards/board.html",
         {
             "nav": "lines",
             "tab": "board",
-            "board": queries_disputes.board(request.user, within=within),
+            "board": figures,
+            "named": named,
             "filters": listed,
             "area_choices": area_queries.picker_choices(request.user),
             "selected": within,

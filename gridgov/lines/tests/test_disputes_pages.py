@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gridgov.audit.models import AccessLog
-from gridgov.lines.models import DisputeState, HazardState
+from gridgov.lines.models import DisputeKind, DisputeState, HazardState
 from gridgov.lines.tests.disputes_helpers import PHOTO, days, dispute, inspect, plan, shop
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,13 @@ def test_board_and_phone_pages(users, client_for):
     dispute(users["op_a"], "家庭纠纷", GRID_A, risk="group")
     board = client_for(users["op_a"]).get("/api/v1/disputes/board").json()
     assert board["disputes_flagged"] == 1 and board["disputes_by_kind"] == {"neighbourhood": 1}
-    assert client_for(users["op_a"]).get("/lines/board/").status_code == 200
+    page = client_for(users["op_a"]).get("/lines/board/")
+    assert page.status_code == 200
+    # Names, not codes: the kind and the stage as the desk says them.
+    kinds = dict(page.context["named"]["disputes_by_kind"])
+    assert kinds == {str(DisputeKind.NEIGHBOURHOOD.label): 1}
+    html = page.content.decode()
+    assert str(DisputeKind.NEIGHBOURHOOD.label) in html and "neighbourhood:" not in html
     from gridgov.lines.services.disputes import create_screenings
 
     create_screenings(actor=users["admin"])
