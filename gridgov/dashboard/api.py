@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from gridgov.dashboard import queries
 
@@ -96,6 +96,15 @@ class RedCard(Schema):
     raised_at: str
 
 
+class LinesFigures(Schema):
+    open_disputes: int
+    flagged_disputes: int = Field(description="Open disputes whose risk was escalated.")
+    mediation_success_rate: float | None = Field(description="Of the closed disputes; 0–1.")
+    open_hazards: int
+    major_hazards: int
+    overdue_rectifications: int
+
+
 class CockpitOut(Schema):
     area: AreaRef
     breadcrumb: list[AreaRef]
@@ -112,12 +121,14 @@ class CockpitOut(Schema):
     ranking: list[RankedArea]
     registry: RegistrySummary
     red_cards: list[RedCard]
+    lines: LinesFigures
 
 
 @router.get("/cockpit", response=CockpitOut, summary="Every cockpit figure for one area")
 def cockpit(request: HttpRequest, area: str = Query("", max_length=20)):
     """Counts (today, this month, open, overdue), trends by day and month, top classes, the loop
     as a funnel, the areas one level down with map figures, case heat points ([lat, lon]), the
-    ranking of the areas below, registry summary and the latest red cards. `rolled_at` says how
+    ranking of the areas below, registry summary, the latest red cards and the business lines
+    (disputes and hazards). `rolled_at` says how
     fresh the rolled-up figures are. Another area's code answers 404."""
     return queries.cockpit(request.user, area.strip())

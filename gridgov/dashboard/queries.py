@@ -24,6 +24,8 @@ from gridgov.assessment.models import (
 from gridgov.assessment.rollup import rolled_at
 from gridgov.assessment.services import CHILD_LEVEL
 from gridgov.cases.models import Card, Case, Category
+from gridgov.lines.models import DisputeState, HazardGrade
+from gridgov.lines.queries_disputes import board as lines_board
 
 TREND_DAYS = 30
 TREND_MONTHS = 12
@@ -277,6 +279,23 @@ def red_cards(user, area: Area, limit: int = 8) -> list[dict]:
     ]
 
 
+def lines(user, area: Area) -> dict:
+    """The business lines in the area: disputes open and escalated, the mediation success rate,
+    open and major hazards, rectifications past their deadline (the lines board, in brief)."""
+    figures = lines_board(user, within=area.code, places=False)
+    by_grade = figures["open_hazards_by_grade"]
+    return {
+        "open_disputes": sum(
+            n for state, n in figures["disputes_by_state"].items() if state != DisputeState.CLOSED
+        ),
+        "flagged_disputes": figures["disputes_flagged"],
+        "mediation_success_rate": figures["mediation_success_rate"],
+        "open_hazards": sum(by_grade.values()),
+        "major_hazards": by_grade.get(HazardGrade.MAJOR, 0),
+        "overdue_rectifications": figures["overdue_rectifications"],
+    }
+
+
 PANELS = {
     "counts": lambda user, area: counts(area),
     "trend_days": lambda user, area: trend_days(area),
@@ -288,6 +307,7 @@ PANELS = {
     "ranking": ranking,
     "registry": lambda user, area: registry(area),
     "red_cards": red_cards,
+    "lines": lines,
 }
 
 

@@ -95,6 +95,8 @@ def test_the_cockpit_drills_from_the_district_to_a_street_and_back(
     assert page.locator("#rolled-at").inner_text()
     assert page.locator("#red-cards li").inner_text() == "无"
     assert page.locator("#map-legend div").count() == 6
+    lines = page.locator("#lines [data-key]").all_inner_texts()
+    assert len(lines) == 6 and lines[2].startswith("调解成功率")
     shot(page, "cockpit-1-district")
 
     # A click on a street on the map narrows the whole cockpit to it.

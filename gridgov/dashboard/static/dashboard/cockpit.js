@@ -258,6 +258,17 @@
     });
   }
 
+  function drawLines(l) {
+    const rate = l.mediation_success_rate === null ? "—" : `${Math.round(l.mediation_success_rate * 100)}%`;
+    const items = [
+      ["openDisputes", fmt.format(l.open_disputes)], ["flaggedDisputes", fmt.format(l.flagged_disputes)],
+      ["mediationSuccess", rate], ["openHazards", fmt.format(l.open_hazards)],
+      ["majorHazards", fmt.format(l.major_hazards)], ["overdueRectifications", fmt.format(l.overdue_rectifications)],
+    ];
+    document.getElementById("lines").innerHTML = items
+      .map(([k, v]) => `<div data-key="${k}">${escapeHtml(T[k])}<b>${escapeHtml(v)}</b></div>`).join("");
+  }
+
   function render(d, shapesChanged) {
     state.data = d;
     drawCrumbs(d);
@@ -269,6 +280,7 @@
     drawRanking(d.ranking);
     drawRegistry(d.registry);
     drawCards(d.red_cards);
+    drawLines(d.lines);
     if (shapesChanged || !shapeLayer) drawMap();
     document.getElementById("rolled-at").textContent = d.rolled_at ? T.asOf + " " + d.rolled_at.slice(5, 16).replace("T", " ") : T.noData;
     document.title = T.title + " · " + d.area.name;
