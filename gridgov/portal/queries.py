@@ -164,6 +164,11 @@ def area_name(code: str) -> str | None:
     return Area.objects.filter(code=code).values_list("name", flat=True).first()
 
 
+def area_names(codes: list[str]) -> dict[str, str]:
+    """Public names of the areas a citizen follows, by code."""
+    return dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 def home_centre() -> tuple[float, float]:
     top = Area.objects.filter(parent__isnull=True, label_lon__isnull=False).order_by("code").first()
     if top is None:

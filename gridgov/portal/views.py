@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.accounts.system import PORTAL, system_user
-from gridgov.areas.models import Area
 from gridgov.cases.services import check_photos
 from gridgov.masking import mask_phone
 from gridgov.portal import address_search, queries, services
@@ -434,7 +433,7 @@ class AreaForm(forms.Form):
 
 def _followed_areas(citizen) -> list[dict]:
     codes = list(citizen.areas.order_by("area_code").values_list("area_code", flat=True))
-    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+    names = queries.area_names(codes)
     return [{"code": c, "name": names.get(c, c)} for c in codes]
 
 

@@ -159,6 +159,8 @@ NOT_LISTS = {
     "gridgov.areas.api:locate": "one point's grid",
     "gridgov.cases.api:categories": "the whole taxonomy, not scoped",
     "gridgov.cases.api:cases_geojson": "map points for the case map page (its only reader)",
+    "gridgov.cases.api:cases_by_caller": "one caller's earlier reports found by the phone's "
+    "blind index for the hotline form, within restrict(); no filters to share",
     "gridgov.registry.api:registry_stats": "figures of one area",
     "gridgov.registry.api:registry_map": "map points for the registry map (its only reader)",
     "gridgov.assessment.api:indicators": "one unit's figures",
