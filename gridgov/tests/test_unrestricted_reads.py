@@ -47,8 +47,8 @@ ALLOWED = {
     "choices",
     ("accounts/forms.py", "Area"): "Area.objects.none(): the departments view passes the areas "
     "restricted to the editor's scope",
-    ("warnings/queries.py", "Area"): "area_names: the names of a visible warning's target areas, "
-    "shown by design (names only)",
+    ("warnings/queries.py", "Area"): "area_names, target_outlines: the names and boundaries of a "
+    "visible warning's chosen target areas, shown by design (no rows of people or cases)",
 }
 ALLOWED.update(gathered("ALLOWED_READS"))
 

@@ -171,6 +171,35 @@ def area_names(codes: list[str]) -> list[str]:
     return [names.get(c, c) for c in codes]
 
 
+def _outlines(areas) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": a.name}, "geometry": a.geometry}
+            for a in areas
+            if a.geometry
+        ],
+    }
+
+
+def target_outlines(warning: Warning) -> dict:
+    """The boundaries of a visible warning's chosen target areas (not their subtrees) and of the
+    grids its polygons reached, for its map: outlines and names only."""
+    codes = set(warning.target_codes[:200])
+    codes |= set(warning.targets.filter(from_polygon=True).values_list("code", flat=True)[:300])
+    return _outlines(Area.objects.filter(code__in=codes).only("name", "geometry"))
+
+
+def drawing_outlines(user) -> dict:
+    """The outlines the issuer draws over: the highest areas they may issue from and the level
+    below, so a polygon can be placed against streets or communities."""
+    mine = restrict(Area.objects.active(), user, Action.ISSUE_WARNING).exclude(level=Level.GRID)
+    present = set(mine.values_list("level", flat=True).distinct())
+    levels = [level for level in Level.order() if level in present][:2]
+    shown = mine.filter(level__in=levels).only("name", "geometry").order_by("code")[:500]
+    return _outlines(shown)
+
+
 def own_receipts(user) -> QuerySet:
     """The user's own desk-and-phone receipts (a receipt carries the recipient's own area)."""
     return restrict(Receipt.objects.filter(user=user, channel=Channel.APP), user)

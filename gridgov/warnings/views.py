@@ -68,7 +68,12 @@ def _form_page(request, form, warning=None, status=200):
     return render(
         request,
         "warnings/form.html",
-        {"nav": "warnings", "form": form, "warning": warning},
+        {
+            "nav": "warnings",
+            "form": form,
+            "warning": warning,
+            "outlines": queries.drawing_outlines(request.user),
+        },
         status=status,
     )
 
@@ -145,6 +150,7 @@ def detail(request, pk: int):
             "mine": mine,
             "hit": hit,
             "target_names": queries.area_names(warning.target_codes),
+            "outlines": queries.target_outlines(warning),
             "followers": queries.warnings_for(request.user).filter(original=warning.root),
             "forward_form": ForwardForm(user=request.user, warning=warning),
             "follow_up_form": FollowUpForm(),

@@ -69,3 +69,53 @@ def test_red_warning_down_the_tree_and_back_on_the_board(live_server, staff, use
     page.goto(f"{base}/cockpit/")
     page.wait_for_selector("#active-warnings li.wn-red")
     screenshot(page, "warnings-6-cockpit")
+
+
+def test_a_polygon_drawn_on_the_map_targets_the_grids_under_it(
+    live_server, staff, users, browser_page
+):
+    """The issuer draws a rectangle over the district's streets; the draft keeps it as GeoJSON,
+    the grids it touches become targets when it is issued, and the warning's page draws it."""
+    from shapely.geometry import shape
+
+    from gridgov.areas.models import Area, Level
+
+    page = browser_page
+    base = live_server.url
+    page.set_viewport_size({"width": 1440, "height": 900})
+    browser_login(page, base, "district", "pw-district")
+    page.goto(f"{base}/warnings/new/")
+    page.wait_for_selector("#wn-map path.leaflet-interactive, #wn-map path")
+    page.fill("input[name=event]", "大风")
+    page.select_option("select[name=colour]", "yellow")
+    page.fill("input[name=headline]", "大风黄色预警")
+    page.click(".leaflet-pm-icon-rectangle")
+    box = page.locator("#wn-map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(cx - 60, cy - 40)
+    page.mouse.move(cx + 20, cy + 30)
+    page.mouse.click(cx + 60, cy + 40)
+    drawn = page.input_value("textarea[name=polygons]")
+    assert '"FeatureCollection"' in drawn  # the map wrote the shape into the field
+    screenshot(page, "warnings-7-drawn-polygon")
+    page.click("form.wn-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+    page.click("#approve")
+    page.click("#issue")
+    page.wait_for_load_state("networkidle")
+    warning = Warning.objects.get(headline="大风黄色预警")
+    assert warning.state == "issued"
+    assert len(warning.polygons) == 1 and warning.polygons[0]["type"] == "Polygon"
+    drawn_shape = shape(warning.polygons[0])
+    under = {
+        g.code
+        for g in Area.objects.filter(level=Level.GRID)
+        if g.geometry and shape(g.geometry).intersects(drawn_shape)
+    }
+    assert under  # the rectangle lies over the district's grids
+    targets = set(warning.targets.filter(from_polygon=True).values_list("code", flat=True))
+    assert targets == under
+    page.wait_for_selector("#wn-map path")
+    assert page.locator("#wn-map path").count() >= 1  # the page draws the polygon again
+    screenshot(page, "warnings-8-detail-map")
