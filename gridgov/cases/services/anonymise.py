@@ -7,7 +7,8 @@ reported it:
 
 - the case's reporter name and phone (and the phone's blind index, so the phone cannot be found
   again by search);
-- the portal's link from the public report to the citizen (the citizen's phone), and the phone
+- the portal's link from the public report to the citizen (the citizen's phone), the reporter's
+  own "follow" of it, the retry key of the report (it holds the citizen's id), and the phone
   numbers of the portal SMS sent about that report (to the reporter and to followers);
 - the 12345 work order as the hotline sent it (its payload names the caller).
 
@@ -35,7 +36,7 @@ from gridgov.accounts.system import is_system_account
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_event
 from gridgov.cases.models import Case
-from gridgov.cases.models.case import FINAL_STATUSES
+from gridgov.cases.models.case import FINAL_STATUSES, Channel
 
 BATCH = 1000
 
@@ -86,6 +87,12 @@ def _portal_models():
     return PortalReport
 
 
+def _followers():
+    from gridgov.portal.models import Follower, FollowKind
+
+    return Follower, FollowKind
+
+
 def _hotline_model():
     from gridgov.exchange.models import HotlineOrder
 
@@ -103,6 +110,7 @@ def still_personal(moment: datetime.datetime) -> QuerySet:
     return finished_before(moment).filter(
         ~Q(reporter_name="")
         | Q(reporter_phone_index__isnull=False)
+        | Q(channel=Channel.PORTAL, idempotency_key__isnull=False)
         | Q(pk__in=PortalReport.objects.filter(citizen__isnull=False).values("case_id"))
         | Q(pk__in=HotlineOrder.objects.exclude(payload={}).values("case_id"))
     )
@@ -113,16 +121,21 @@ def _blank_batch(ids: list[int], now: datetime.datetime) -> dict[str, int]:
 
     PortalReport = _portal_models()
     HotlineOrder = _hotline_model()
+    Follower, FollowKind = _followers()
     counts = {}
     counts["cases"] = Case.objects.filter(pk__in=ids).update(
         reporter_name="", reporter_phone="", reporter_phone_index=None, updated_at=now
     )
+    Case.objects.filter(pk__in=ids, channel=Channel.PORTAL).update(idempotency_key=None)
     reports = list(
         PortalReport.objects.filter(case_id__in=ids, citizen__isnull=False).values_list(
             "pk", flat=True
         )
     )
     counts["portal_links"] = PortalReport.objects.filter(pk__in=reports).update(citizen=None)
+    Follower.objects.filter(
+        report__case_id__in=ids, kind__in=[FollowKind.REPORTER, FollowKind.CO_REPORTER]
+    ).delete()
     all_reports = PortalReport.objects.filter(case_id__in=ids).values_list("pk", flat=True)
     sources = [f"portal.report:{pk}" for pk in all_reports]
     counts["sms_numbers"] = (
