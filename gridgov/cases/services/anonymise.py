@@ -14,7 +14,7 @@ reported it:
 
 The reporter's staff account (`Case.reporter`, a grid member who reported in the field) is kept:
 the assessment counts a member's reports. The timeline never held reporter details, and the
-change log holds personal fields only masked as "***" (`gridgov.audit.services.snapshot`).
+change log holds personal fields only masked (`gridgov.audit.services.snapshot`, HIDDEN).
 
 The work goes in batches of case ids, one transaction per batch, each with a change-log entry
 that gives counts and never values. A case once blanked no longer matches, so a run cut short
