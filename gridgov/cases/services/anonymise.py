@@ -10,7 +10,10 @@ reported it:
 - the portal's link from the public report to the citizen (the citizen's phone), the reporter's
   own "follow" of it, the retry key of the report (it holds the citizen's id), and the phone
   numbers of the portal SMS sent about that report (to the reporter and to followers);
-- the 12345 work order as the hotline sent it (its payload names the caller).
+- the 12345 work order as the hotline sent it (its payload names the caller);
+- the camera data (EXIF: GPS, device, owner) of the photos the reporter sent from outside (a
+  photo uploaded by a channel's system account): the original becomes the copy without metadata
+  that public pages already show. Photos taken by staff stay as they were.
 
 The reporter's staff account (`Case.reporter`, a grid member who reported in the field) is kept:
 the assessment counts a member's reports. The timeline never held reporter details, and the
@@ -21,21 +24,23 @@ that gives counts and never values. A case once blanked no longer matches, so a 
 is simply run again and ends the same way.
 """
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
+from gridgov.accounts.system import PREFIX as SYSTEM_PREFIX
 from gridgov.accounts.system import is_system_account
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_event
-from gridgov.cases.models import Case
+from gridgov.cases.models import Attachment, AttachmentKind, Case
 from gridgov.cases.models.case import FINAL_STATUSES, Channel
 
 BATCH = 1000
@@ -47,6 +52,7 @@ class Result:
     portal_links: int = 0
     sms_numbers: int = 0
     hotline_orders: int = 0
+    photos: int = 0
     batches: int = 0
     cutoff: str = ""
 
@@ -56,6 +62,7 @@ class Result:
             "portal_links": self.portal_links,
             "sms_numbers": self.sms_numbers,
             "hotline_orders": self.hotline_orders,
+            "photos": self.photos,
             "batches": self.batches,
             "cutoff": self.cutoff,
         }
@@ -113,7 +120,37 @@ def still_personal(moment: datetime.datetime) -> QuerySet:
         | Q(channel=Channel.PORTAL, idempotency_key__isnull=False)
         | Q(pk__in=PortalReport.objects.filter(citizen__isnull=False).values("case_id"))
         | Q(pk__in=HotlineOrder.objects.exclude(payload={}).values("case_id"))
+        | Q(pk__in=_outside_photos().values("case_id"))
     )
+
+
+def _outside_photos() -> QuerySet:
+    """Report photos sent by the reporter through a channel (not by staff) that still keep the
+    original file with its metadata."""
+    return (
+        Attachment.objects.filter(kind=AttachmentKind.REPORT)
+        .filter(Q(uploaded_by__isnull=True) | Q(uploaded_by__username__startswith=SYSTEM_PREFIX))
+        .exclude(original=F("public"))
+    )
+
+
+def _strip_photos(ids: list[int]) -> int:
+    """Point each outside photo's original at its copy without metadata; the old original files
+    are deleted once the batch has committed."""
+    rows = list(_outside_photos().filter(case_id__in=ids).values_list("pk", "original"))
+    if not rows:
+        return 0
+    Attachment.objects.filter(pk__in=[pk for pk, _name in rows]).update(original=F("public"))
+    names = [name for _pk, name in rows if name]
+
+    def delete_files() -> None:
+        storage = Attachment._meta.get_field("original").storage
+        for name in names:
+            with contextlib.suppress(OSError):  # a file already gone
+                storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(rows)
 
 
 def _blank_batch(ids: list[int], now: datetime.datetime) -> dict[str, int]:
@@ -146,6 +183,7 @@ def _blank_batch(ids: list[int], now: datetime.datetime) -> dict[str, int]:
         if sources
         else 0
     )
+    counts["photos"] = _strip_photos(ids)
     counts["hotline_orders"] = (
         HotlineOrder.objects.filter(case_id__in=ids).exclude(payload={}).update(payload={})
     )
@@ -189,5 +227,6 @@ def anonymise_reporters(
         result.portal_links += counts["portal_links"]
         result.sms_numbers += counts["sms_numbers"]
         result.hotline_orders += counts["hotline_orders"]
+        result.photos += counts["photos"]
         last = ids[-1]
     return result.as_dict()

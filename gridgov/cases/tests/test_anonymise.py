@@ -182,14 +182,17 @@ def test_the_case_page_says_the_details_were_removed_and_rating_still_works(
     assert rated.satisfaction == 4
 
 
-def test_portal_reports_lose_the_citizen_and_the_status_page_still_works(period, users, taxonomy):
+def test_portal_reports_lose_the_citizen_and_the_status_page_still_works(
+    period, users, taxonomy, django_capture_on_commit_callbacks
+):
     from django.test import Client
 
     from gridgov.accounts.system import PORTAL, SETUP
     from gridgov.notify.models import Outbox
     from gridgov.portal import services as portal
     from gridgov.portal.models import Follower, PortalReport
-    from gridgov.portal.tests.conftest import POINT_A, category, confirmed
+    from gridgov.cases.photos import check_photo
+    from gridgov.portal.tests.conftest import POINT_A, category, confirmed, jpeg_with_metadata
 
     portal.seed_public_categories(actor=system_user(SETUP))
     actor = system_user(PORTAL)
@@ -202,14 +205,24 @@ def test_portal_reports_lose_the_citizen_and_the_status_page_still_works(period,
         lon=POINT_A[0],
         lat=POINT_A[1],
         idempotency_key="anon-0001",
+        photos=[check_photo(jpeg_with_metadata("王小明 13800009999"))],
     )
+    photo = report.case.attachments.get()
+    old_original = photo.original.name
+    assert b"13800009999" in photo.original.read()
     Outbox.objects.filter(source=f"portal.report:{report.pk}").update(status="sent")
     PortalReport.objects.filter(pk=report.pk).update(moderation="published")
     case = close_long_ago(report.case)
     assert case.reporter_phone == "13800009999" and case.idempotency_key
 
-    result = anonymise_now()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = anonymise_now()
     assert (result["cases"], result["portal_links"], result["sms_numbers"]) == (1, 1, 1)
+    assert result["photos"] == 1
+    photo.refresh_from_db()
+    assert photo.original.name == photo.public.name != old_original
+    assert b"13800009999" not in photo.original.read()
+    assert not photo.original.storage.exists(old_original)
     report.refresh_from_db()
     case.refresh_from_db()
     assert report.citizen_id is None and case.reporter_phone == "" and case.idempotency_key is None
