@@ -188,10 +188,10 @@ def test_portal_reports_lose_the_citizen_and_the_status_page_still_works(
     from django.test import Client
 
     from gridgov.accounts.system import PORTAL, SETUP
+    from gridgov.cases.photos import check_photo
     from gridgov.notify.models import Outbox
     from gridgov.portal import services as portal
     from gridgov.portal.models import Follower, PortalReport
-    from gridgov.cases.photos import check_photo
     from gridgov.portal.tests.conftest import POINT_A, category, confirmed, jpeg_with_metadata
 
     portal.seed_public_categories(actor=system_user(SETUP))
