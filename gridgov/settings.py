@@ -317,6 +317,7 @@ GRIDGOV_RED_CARD_FACTOR = float(os.environ.get("GRIDGOV_RED_CARD_FACTOR", "1.0")
 GRIDGOV_ESCALATE_ON_RED = os.environ.get("GRIDGOV_ESCALATE_ON_RED", "1") == "1"
 GRIDGOV_PERIODIC_JOBS = {
     "cases.sweep_deadlines": 60,
+    "cases.anonymise_reporters": 24 * 3600,  # cases: reporter details of long-closed cases
     "assessment.roll_up": 60,
     "registry.sweep_uploads": 3600,
     "notify.send_outbox": 60,  # a fallback: `gridgov sender` delivers within a second
@@ -404,3 +405,8 @@ GRIDGOV_RETENTION_DAYS = {
         if item.strip()
     )
 }
+# Days after a case is closed (or rejected, cancelled, merged) before its reporter's name, phone
+# and channel details are blanked by the job cases.anonymise_reporters (docs/privacy.md).
+GRIDGOV_CASE_REPORTER_ANONYMISE_DAYS = int(
+    os.environ.get("GRIDGOV_CASE_REPORTER_ANONYMISE_DAYS", str(3 * 365 + 1))
+)

@@ -7,3 +7,11 @@ from gridgov.jobs.registry import job
 def sweep(ctx) -> dict:
     """Yellow and red cards for passed deadlines (queued every minute by the worker)."""
     return sweep_deadlines(actor=system_user(JOBS))
+
+
+@job("cases.anonymise_reporters")
+def anonymise_reporters(ctx) -> dict:
+    """Reporter details of cases finished longer ago than the district's period (daily)."""
+    from gridgov.cases.services.anonymise import anonymise_reporters as run
+
+    return run(actor=system_user(JOBS))

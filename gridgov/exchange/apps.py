@@ -8,6 +8,7 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Exchange")
 
     def ready(self) -> None:
+        import gridgov.exchange.services.retention  # noqa: F401 (registers its data kinds)
         from gridgov.exchange.services import events, webhooks
 
         events.connect()
