@@ -106,6 +106,7 @@ def unit_report(user, unit_kind: str, unit_key: str, period: str) -> dict:
         "months": months,
         "totals": now,
         "indicators": rows,
+        "lines": [r for r in rows if r["code"] in LINE_SORTS],
         "scheme": scheme,
         "score": score,
         "grade": grade(score),

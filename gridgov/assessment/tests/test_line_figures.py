@@ -176,6 +176,8 @@ def test_the_area_card_shows_rates_with_numerator_and_denominator(lines_world, c
     html = page.content.decode()
     row = html.split('data-indicator="rectify_on_time"')[1].split("</tr>")[0]
     assert "33.3%" in row and ">1<" in row and ">3<" in row and "drill" not in row
+    panel = html.split('data-line="special_visits_on_time"')[1].split("</div>")[0]
+    assert "33.3%" in panel and "1 / 3" in panel
     empty = client.get(f"/assessment/?kind=area&unit={STREET_A}&period=2026-11")
     row = empty.content.decode().split('data-indicator="rectify_on_time"')[1].split("</tr>")[0]
     assert "<b>—</b>" in row and "0.0%" not in row
