@@ -62,6 +62,9 @@ class RankingRow(Schema):
     close_on_time: float | None
     red_cards: int
     yellow_cards: int
+    mediation_success_rate: float | None = None
+    rectify_on_time: float | None = None
+    special_visits_on_time: float | None = None
 
 
 class RankingOut(Schema):
@@ -70,6 +73,7 @@ class RankingOut(Schema):
     period: str
     previous_period: str
     scheme: str
+    sort: str
     rows: list[RankingRow]
 
 
@@ -85,6 +89,9 @@ def rankings(
     ),
     period: str = Query("", max_length=10, description="Default: the last complete month"),
     parent: str = Query("", max_length=20, description="Only units inside this area"),
+    sort: Literal[
+        "score", "mediation_success_rate", "rectify_on_time", "special_visits_on_time"
+    ] = Query("score", description="Areas: by score, or by a business line's rate"),
 ):
     result = filters.RankingFilter(request.GET, request.user).rows()
     return {**result, "scheme": result["scheme"].name}

@@ -40,6 +40,19 @@ class RankingFilter(_UnitFilter):
 
     level = forms.CharField(label=_("Level"), max_length=32, required=False)
     parent = forms.CharField(label=_("Inside the area"), max_length=20, required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[
+            ("score", _("Score")),
+            ("mediation_success_rate", _("Mediation success rate")),
+            ("rectify_on_time", _("On-time rectification")),
+            ("special_visits_on_time", _("Special-population visits on time")),
+        ],
+        required=False,
+    )
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data["sort"] or "score"
 
     def clean(self):
         data = super().clean()
@@ -50,7 +63,12 @@ class RankingFilter(_UnitFilter):
     def rows(self) -> dict:
         data = self.valid_data()
         return queries.ranking(
-            self.user, data["kind"], data["level"], data["period"], parent=data["parent"].strip()
+            self.user,
+            data["kind"],
+            data["level"],
+            data["period"],
+            parent=data["parent"].strip(),
+            sort=data["sort"],
         )
 
 

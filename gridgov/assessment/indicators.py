@@ -68,8 +68,24 @@ INDICATORS: dict[str, Indicator] = {
             "diary_rating_sum",
             "diary_reviewed",
         ),
+        # The business lines (gridgov.lines): figures of areas only.
+        Indicator(
+            "mediation_success_rate",
+            _("Mediation success rate"),
+            "mediation_success",
+            "mediation_ended",
+        ),
+        Indicator("rectify_on_time", _("On-time rectification"), "rectify_on_time", "rectify_due"),
+        Indicator(
+            "special_visits_on_time",
+            _("Special-population visits on time"),
+            "special_visits_on_time",
+            "special_visits_due",
+        ),
     ]
 }
+# Figures of areas, never of a department or a person (the lines count per area, desk only).
+AREA_ONLY = {"mediation_success_rate", "rectify_on_time", "special_visits_on_time"}
 # Averages of 1–5 ratings rather than rates: scored (value − 1) / 4 × 100.
 RATINGS = {"satisfaction", "diary_quality"}
 
@@ -85,6 +101,11 @@ def shown_value(indicator: Indicator, totals: dict) -> float | None:
     if indicator.code in ACCURACY:
         return 1 - value
     return value
+
+
+def codes_for(unit_kind: str) -> list[str]:
+    """The indicators shown for a kind of unit: the lines' figures for areas only."""
+    return [c for c in INDICATORS if unit_kind == "area" or c not in AREA_ONLY]
 
 
 def indicator_table(totals: dict, codes: list[str] | None = None) -> list[dict]:

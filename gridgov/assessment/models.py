@@ -133,6 +133,47 @@ class Tally(MeasureColumns):
         ]
 
 
+# Business-line results per area and month (gridgov.lines), rolled up apart from the case facts:
+# disputes whose mediation ended and those mediated successfully (by the month it ended),
+# hazards whose rectification fell due and those rectified by their deadline, special-population
+# visits that fell due and those made by their due time (by the month they fell due).
+LINE_MEASURES = (
+    "mediation_ended",
+    "mediation_success",
+    "rectify_due",
+    "rectify_on_time",
+    "special_visits_due",
+    "special_visits_on_time",
+)
+
+
+class LineTally(models.Model):
+    """The business lines' figures of one area (any level) in one local month: unit figures for
+    the desk, never per person."""
+
+    month = models.CharField(max_length=7)
+    area_code = models.CharField(max_length=20)
+    level = models.CharField(max_length=32, blank=True)
+    mediation_ended = models.IntegerField(default=0)
+    mediation_success = models.IntegerField(default=0)
+    rectify_due = models.IntegerField(default=0)
+    rectify_on_time = models.IntegerField(default=0)
+    special_visits_due = models.IntegerField(default=0)
+    special_visits_on_time = models.IntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "month"], name="line_tally_area_month")
+        ]
+        indexes = [models.Index(fields=["level", "month", "area_code"])]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.month}"
+
+
 class DailyTally(models.Model):
     """Reports and closings per day for the areas above the grid, for trend lines."""
 

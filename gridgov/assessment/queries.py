@@ -11,12 +11,14 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, get_for_user, restrict
 from gridgov.areas.models import Area, Level
 from gridgov.assessment import periods
-from gridgov.assessment.indicators import INDICATORS, indicator_table
+from gridgov.assessment.indicators import INDICATORS, codes_for, indicator_table
 from gridgov.assessment.models import (
     FIELD_WORK_MEASURES,
+    LINE_MEASURES,
     MEASURES,
     STAGES,
     CaseFact,
+    LineTally,
     Scheme,
     Tally,
     UnitKind,
@@ -49,11 +51,23 @@ def unit_name(unit) -> str:
     return getattr(unit, "full_name", "") or getattr(unit, "name", "") or str(unit)
 
 
+def _zero_lines() -> dict:
+    return dict.fromkeys(LINE_MEASURES, 0)
+
+
 def totals(user, unit_kind: str, unit_key: str, months: list[str]) -> dict:
+    """The unit's measures over the months; an area's include the business lines' figures."""
     unit_for_user(user, unit_kind, unit_key)
-    return _sum_measures(
+    sums = _sum_measures(
         Tally.objects.filter(unit_kind=unit_kind, unit_key=str(unit_key), month__in=months)
     )
+    if unit_kind != UnitKind.AREA:
+        return {**sums, **_zero_lines()}
+    lines = restrict(LineTally.objects.all(), user).filter(
+        area_code=str(unit_key), month__in=months
+    )
+    row = lines.aggregate(**{m: Sum(m) for m in LINE_MEASURES})
+    return {**sums, **{m: row[m] or 0 for m in LINE_MEASURES}}
 
 
 def scheme_for(unit_kind: str, level: str) -> Scheme | None:
@@ -78,8 +92,9 @@ def unit_report(user, unit_kind: str, unit_key: str, period: str) -> dict:
     previous_score = (
         score_items(scheme.items, before)[0] if scheme and any(before.values()) else None
     )
-    rows = indicator_table(now)
-    before_rows = {r["code"]: r["value"] for r in indicator_table(before)}
+    codes = codes_for(unit_kind)
+    rows = indicator_table(now, codes)
+    before_rows = {r["code"]: r["value"] for r in indicator_table(before, codes)}
     for row in rows:
         row["previous"] = before_rows.get(row["code"])
     return {
@@ -91,6 +106,7 @@ def unit_report(user, unit_kind: str, unit_key: str, period: str) -> dict:
         "months": months,
         "totals": now,
         "indicators": rows,
+        "lines": [r for r in rows if r["code"] in LINE_SORTS],
         "scheme": scheme,
         "score": score,
         "grade": grade(score),
@@ -105,8 +121,20 @@ def _unit_rows(user, unit_kind: str, level: str, parent: str, months: list[str])
     )
     if level:
         tallies = tallies.filter(level=level)
-    rows = tallies.values("unit_key").annotate(**{m: Sum(m) for m in MEASURES})
-    return {r.pop("unit_key"): {m: r[m] or 0 for m in MEASURES} for r in rows}
+    rows = tallies.values("unit_key").annotate(**{m: Sum(m) for m in MEASURES}).order_by()
+    found = {r.pop("unit_key"): {m: r[m] or 0 for m in MEASURES} for r in rows}
+    for sums in found.values():
+        sums.update(_zero_lines())
+    if unit_kind != UnitKind.AREA:
+        return found
+    lines = restrict(LineTally.objects.all(), user, within=parent).filter(month__in=months)
+    if level:
+        lines = lines.filter(level=level)
+    for r in lines.values("area_code").annotate(**{m: Sum(m) for m in LINE_MEASURES}).order_by():
+        key = r.pop("area_code")
+        sums = found.setdefault(key, {**dict.fromkeys(MEASURES, 0), **_zero_lines()})
+        sums.update({m: r[m] or 0 for m in LINE_MEASURES})
+    return found
 
 
 def _names(unit_kind: str, keys: list[str]) -> dict[str, str]:
@@ -126,7 +154,19 @@ def _names(unit_kind: str, keys: list[str]) -> dict[str, str]:
     }
 
 
-def ranking(user, unit_kind: str, level: str, period: str, parent: str = "") -> dict:
+# The business lines' figures a ranking of areas shows and may be sorted by.
+LINE_SORTS = ("mediation_success_rate", "rectify_on_time", "special_visits_on_time")
+SORTS = ("score", *LINE_SORTS)
+
+
+def _counts(code: str, sums: dict) -> tuple[int, int]:
+    ind = INDICATORS[code]
+    return sums.get(ind.numerator, 0), sums.get(ind.denominator or "", 0)
+
+
+def ranking(
+    user, unit_kind: str, level: str, period: str, parent: str = "", sort: str = "score"
+) -> dict:
     """Units of one kind (and level or role) ranked by composite score, with the period before.
     Only units inside the user's scope take part, so a street leader ranks their communities."""
     if unit_kind not in UnitKind.values:
@@ -159,6 +199,8 @@ def ranking(user, unit_kind: str, level: str, period: str, parent: str = "") -> 
                 "close_on_time": INDICATORS["close_on_time"].value(sums),
                 "red_cards": sums["red_cards"],
                 "yellow_cards": sums["yellow_cards"],
+                **{code: INDICATORS[code].value(sums) for code in LINE_SORTS},
+                **{f"{code}_counts": _counts(code, sums) for code in LINE_SORTS},
             }
         )
     previous_scores = {k: score_items(scheme.items, v)[0] for k, v in before.items()}
@@ -166,6 +208,12 @@ def ranking(user, unit_kind: str, level: str, period: str, parent: str = "") -> 
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["key"]))
     for position, row in enumerate(rows, start=1):
         row["rank"] = position
+    if sort in LINE_SORTS:
+        # Sorted by a line's figure (best first, areas with nothing due last); the rank stays
+        # the rank by score.
+        rows.sort(key=lambda r: (r[sort] is None, -(r[sort] or 0), r["rank"]))
+    for row in rows:
+        position = row["rank"]
         row["previous_score"] = previous_scores.get(row["key"])
         row["previous_rank"] = previous_rank.get(row["key"])
         row["rank_change"] = (
@@ -182,6 +230,7 @@ def ranking(user, unit_kind: str, level: str, period: str, parent: str = "") -> 
         "period": period or periods.current_month(),
         "previous_period": previous_period,
         "scheme": scheme,
+        "sort": sort if sort in SORTS else "score",
         "rows": rows,
     }
 
@@ -200,6 +249,7 @@ NOT_FROM_CASE_FACTS = (
     "whistle_calls",
     "whistle_on_time",
     *FIELD_WORK_MEASURES,
+    *LINE_MEASURES,
 )
 
 

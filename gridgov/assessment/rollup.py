@@ -20,9 +20,11 @@ from django.utils import timezone
 from gridgov.areas.models import Area, Level
 from gridgov.assessment.models import (
     FIELD_WORK_MEASURES,
+    LINE_MEASURES,
     MEASURES,
     STAGES,
     AreaSnapshot,
+    LineTally,
     RollupState,
 )
 from gridgov.cases.models import Card, CaseEvent
@@ -449,6 +451,41 @@ def rebuild_daily(days: Iterable[str] | None = None, today: datetime.date | None
         )
 
 
+def rebuild_line_tallies(now: datetime.datetime | None = None) -> int:
+    """The business lines' figures of every area and month (gridgov.lines.figures, summed up
+    the area tree). Read whole each run — the deadlines passing change them, not only edits —
+    then only the rows that differ are written, in one short transaction. Returns how many."""
+    from gridgov.lines.figures import monthly_figures
+
+    wanted: dict[tuple[str, str], dict[str, int]] = {}
+    levels = area_levels()
+    for (month, code), counts in monthly_figures(now).items():
+        for level, width in levels:
+            if len(code) < width:
+                continue
+            row = wanted.setdefault(
+                (month, code[:width]), {"level": level, **dict.fromkeys(LINE_MEASURES, 0)}
+            )
+            for measure in LINE_MEASURES:
+                row[measure] += counts.get(measure, 0)
+    existing = {(t.month, t.area_code): t for t in LineTally.objects.all()}
+    stale = [t.pk for key, t in existing.items() if key not in wanted]
+    new, changed = [], []
+    for (month, code), row in wanted.items():
+        tally = existing.get((month, code))
+        if tally is None:
+            new.append(LineTally(month=month, area_code=code, **row))
+        elif any(getattr(tally, f) != v for f, v in row.items()):
+            for f, v in row.items():
+                setattr(tally, f, v)
+            changed.append(tally)
+    with transaction.atomic():
+        LineTally.objects.filter(pk__in=stale).delete()
+        LineTally.objects.bulk_update(changed, ["level", *LINE_MEASURES], batch_size=500)
+        LineTally.objects.bulk_create(new, batch_size=1000)
+    return len(stale) + len(changed) + len(new)
+
+
 def rebuild_snapshots(now: datetime.datetime | None = None, registry: bool = True) -> None:
     """Open, overdue and red-carded cases per area now; with `registry`, its figures too."""
     now = now or timezone.now()
@@ -540,7 +577,7 @@ def roll_up(*, full: bool = False, progress=None) -> dict:
         )
         if len(touched) > FULL_REBUILD_ABOVE:
             touched = None
-    steps = ["facts", "tallies", "daily", "snapshots"]
+    steps = ["facts", "tallies", "daily", "snapshots", "lines"]
     done = 0
 
     def step() -> None:
@@ -565,6 +602,8 @@ def roll_up(*, full: bool = False, progress=None) -> dict:
     step()
     rebuild_snapshots(registry=registry_due)
     step()
+    line_rows = rebuild_line_tallies()
+    step()
     state.last_event_id, state.last_card_id = last_event, last_card
     state.rolled_at = timezone.now()
     if registry_due:
@@ -574,6 +613,7 @@ def roll_up(*, full: bool = False, progress=None) -> dict:
     return {
         "cases": "all" if touched is None else len(touched),
         "months": len(months),
+        "line_rows": line_rows,
         "seconds": round(state.seconds, 2),
     }
 

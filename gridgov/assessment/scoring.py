@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gridgov.assessment.indicators import INDICATORS, RATINGS, shown_value
+from gridgov.assessment.indicators import AREA_ONLY, INDICATORS, RATINGS, shown_value
 
 GRADES = ((90, "A"), (75, "B"), (60, "C"), (40, "D"))
 
@@ -63,8 +63,9 @@ def score_items(items: list[dict], totals: dict) -> tuple[float | None, list[Ite
     return total, parts
 
 
-def clean_items(items: list[dict]) -> list[dict]:
-    """Validated scheme items, or a ValidationError that says which row is wrong and why."""
+def clean_items(items: list[dict], unit_kind: str = "area") -> list[dict]:
+    """Validated scheme items, or a ValidationError that says which row is wrong and why. The
+    business lines' figures score areas only (never a department or a person)."""
     cleaned = []
     if not items:
         raise ValidationError(_("A scheme needs at least one item."))
@@ -72,6 +73,10 @@ def clean_items(items: list[dict]) -> list[dict]:
         code = item.get("indicator")
         if code not in INDICATORS:
             raise ValidationError(_("Row %(n)d: unknown indicator.") % {"n": number})
+        if code in AREA_ONLY and unit_kind != "area":
+            raise ValidationError(
+                _("Row %(n)d: this figure is counted for areas only.") % {"n": number}
+            )
         try:
             weight = float(item.get("weight"))
         except (TypeError, ValueError):

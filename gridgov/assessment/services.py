@@ -107,7 +107,7 @@ def save_scheme(
         raise PermissionDenied(_("You may not edit assessment schemes."))
     before = snapshot(scheme, ["name", "items", "active"])
     scheme.name = name.strip() or scheme.name
-    scheme.items = clean_items(items)
+    scheme.items = clean_items(items, scheme.unit_kind)
     scheme.active = active
     scheme.save()
     record_change(

@@ -19,7 +19,7 @@ from gridgov.accounts.scope import user_may
 from gridgov.areas import queries as area_queries
 from gridgov.areas.models import Level
 from gridgov.assessment import filters, periods, queries, services
-from gridgov.assessment.indicators import INDICATORS
+from gridgov.assessment.indicators import INDICATORS, codes_for
 from gridgov.assessment.models import MonthlyReport, ReportStatus, Scheme, UnitKind
 from gridgov.assessment.rollup import rolled_at
 from gridgov.assessment.scoring import format_bands, parse_bands
@@ -91,8 +91,9 @@ def rankings(request):
     data = listing.cleaned_data
     kind, level, period, parent = data["kind"], data["level"], data["period"], data["parent"]
     if request.GET.get("format") == "xlsx":
+        areas = kind == UnitKind.AREA
         return workbook_response(
-            [(_("Ranking"), _ranking_headers(), _ranking_rows(result["rows"]))],
+            [(_("Ranking"), _ranking_headers(areas), _ranking_rows(result["rows"], areas))],
             f"{_('Ranking')}-{period}",
         )
     return render(
@@ -112,7 +113,11 @@ def rankings(request):
     )
 
 
-def _ranking_headers() -> list[str]:
+LINE_COLUMNS = ("mediation_success_rate", "rectify_on_time", "special_visits_on_time")
+
+
+def _ranking_headers(areas: bool = False) -> list[str]:
+    lines = [str(INDICATORS[code].label) for code in LINE_COLUMNS] if areas else []
     return [
         _("Rank"),
         _("Name"),
@@ -126,6 +131,7 @@ def _ranking_headers() -> list[str]:
         _("On-time closing"),
         _("Yellow cards"),
         _("Red cards"),
+        *lines,
     ]
 
 
@@ -133,7 +139,7 @@ def _pct(value) -> float | None:
     return round(value * 100, 1) if value is not None else None
 
 
-def _ranking_rows(rows: list[dict]) -> list[list]:
+def _ranking_rows(rows: list[dict], areas: bool = False) -> list[list]:
     return [
         [
             r["rank"],
@@ -148,6 +154,7 @@ def _ranking_rows(rows: list[dict]) -> list[list]:
             _pct(r["close_on_time"]),
             r["yellow_cards"],
             r["red_cards"],
+            *([_pct(r[code]) for code in LINE_COLUMNS] if areas else []),
         ]
         for r in rows
     ]
@@ -349,7 +356,7 @@ def scheme_edit(request, code: str):
             "nav": "assessment",
             "scheme": scheme,
             "rows": rows,
-            "indicators": INDICATORS.values(),
+            "indicators": [INDICATORS[c] for c in codes_for(scheme.unit_kind)],
             "error": error,
         },
         status=400 if error else 200,

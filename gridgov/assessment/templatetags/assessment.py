@@ -5,10 +5,11 @@ from django.utils.http import urlencode
 
 from gridgov.assessment import periods
 from gridgov.assessment.indicators import INDICATORS
+from gridgov.assessment.models import LINE_MEASURES
 
 register = template.Library()
 
-NO_CASES_BEHIND = {"registry_updates", "visits"}
+NO_CASES_BEHIND = {"registry_updates", "visits", *LINE_MEASURES}
 
 
 @register.filter
@@ -44,3 +45,13 @@ def drill_link(report: dict, row: dict, part: str):
 def partial_mark(period: str) -> dict:
     """A badge when the period still includes the running month: its figures are not final."""
     return {"running": periods.is_running(period)}
+
+
+@register.simple_tag
+def line_figure(row: dict, code: str):
+    """A business line's rate in a ranking, with numerator / denominator beside it; "—" when
+    nothing fell due (no rate, not 0%)."""
+    top, bottom = row.get(f"{code}_counts") or (0, 0)
+    return format_html(
+        '{} <small class="muted">{}/{}</small>', percent(row.get(code)), f"{top:,}", f"{bottom:,}"
+    )

@@ -144,8 +144,9 @@ def test_rankings_export_opens_in_excel_with_the_ranked_rows(rolled, client_for)
     assert rows[0][:5] == ["名次", "名称", "编码", "得分", "等级"]
     assert len(rows) == 3
     rank, name, code, score, grade, prev_rank, change, reports, closing, on_time, yellow, red = (
-        rows[1]
+        rows[1][:12]
     )
+    assert rows[1][12:] == [None, None, None]  # the lines' rates: nothing fell due
     assert (rank, name, code, score, grade) == (1, "经八路街道", "410105001", 80.0, "B")
     assert (prev_rank, change, reports, closing, on_time, yellow, red) == (
         None,
