@@ -75,6 +75,9 @@ class RecipientKeys(models.Model):
     x25519_public = models.CharField(max_length=64, blank=True)  # hex, 32 bytes
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"keys of client {self.client_id}"
+
 
 class PlatformKey(models.Model):
     """The platform's own signing keys (made on first use), one per algorithm."""
@@ -83,6 +86,9 @@ class PlatformKey(models.Model):
     private = SealedCharField(max_length=128, kind="secret")
     public = models.CharField(max_length=130)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.algorithm
 
 
 class PackageState(models.TextChoices):
@@ -127,6 +133,9 @@ class ExchangePackage(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["client", "dataset", "state"])]
 
+    def __str__(self) -> str:
+        return f"{self.dataset} → {self.client_id} #{self.pk}"
+
 
 class ExchangeLog(models.Model):
     """One row per delivery: what went to whom, when, how many records, under which approval."""
@@ -155,6 +164,9 @@ class ExchangeLog(models.Model):
         verbose_name = _("exchange log entry")
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.event} {self.dataset} → {self.client_name}"
+
 
 class ImportedRecord(models.Model):
     """A row received in a package from another system, kept as it came (keyed by the sending
@@ -173,3 +185,6 @@ class ImportedRecord(models.Model):
                 fields=["source", "dataset", "key"], name="one_imported_row_per_key"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source}/{self.dataset}/{self.key}"

@@ -13,7 +13,7 @@ areas) and, for an incremental package, to what changed in the period (`updated_
 
 import datetime
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError

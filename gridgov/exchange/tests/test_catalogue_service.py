@@ -72,13 +72,13 @@ def recipient(users):
 
 
 def _apply(users, client, **over):
-    values = dict(
-        dataset_key="people",
-        fields=["id", "name", "sex"],
-        purpose="人口普查比对",
-        legal_basis="《统计法》第七条",
-        expires_on=timezone.localdate() + datetime.timedelta(days=90),
-    )
+    values = {
+        "dataset_key": "people",
+        "fields": ["id", "name", "sex"],
+        "purpose": "人口普查比对",
+        "legal_basis": "《统计法》第七条",
+        "expires_on": timezone.localdate() + datetime.timedelta(days=90),
+    }
     values.update(over)
     return catalogue.apply_for(users["admin"], client, **values)
 
@@ -147,9 +147,9 @@ def test_refused_expired_and_not_shared_sets_give_no_data(users, recipient):
     app2 = _apply(users, client, expires_on=timezone.localdate() + datetime.timedelta(days=2))
     catalogue.decide(users["admin"], app2, approve=True, reason="ok")
     assert catalogue.offered_fields(client, people)[1] == app2
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=4)):
-        with pytest.raises(PermissionDenied):
-            catalogue.offered_fields(client, people)
+    later = timezone.now() + datetime.timedelta(days=4)
+    with time_machine.travel(later), pytest.raises(PermissionDenied):
+        catalogue.offered_fields(client, people)
     fields, app = catalogue.offered_fields(client, catalogue.DATASETS["cases"])
     assert app is None and len(fields) == len(catalogue.DATASETS["cases"].fields)
 
