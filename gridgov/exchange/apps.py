@@ -12,3 +12,6 @@ class ExchangeConfig(AppConfig):
 
         events.connect()
         webhooks.register_gateway()
+        from gridgov.exchange.services import catalogue_retention
+
+        catalogue_retention.register_kinds()

@@ -40,6 +40,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from gmssl import sm2  # type: ignore[import-untyped]
 
 from gridgov.accounts.models import User
 from gridgov.audit.models import ChangeAction
@@ -87,14 +88,10 @@ def digest(suite: str, data: bytes) -> str:
 
 
 def _sm2(private: str = "", public: str = ""):
-    from gmssl import sm2  # type: ignore[import-untyped]
-
     return sm2.CryptSM2(private_key=private, public_key=public, mode=1)
 
 
 def _new_sm2() -> tuple[str, str]:
-    from gmssl import sm2  # type: ignore[import-untyped]
-
     n = int(sm2.default_ecc_table["n"], 16)
     d = secrets.randbelow(n - 2) + 1
     private = f"{d:064x}"
