@@ -61,7 +61,7 @@ def test_the_catalogue_needs_a_client_key(two_clients, client_for, users):
 
 
 def test_a_client_applies_and_sees_only_its_own_applications(two_clients, users):
-    (a, key_a), (b, key_b) = two_clients
+    (a, key_a), (_b, key_b) = two_clients
     answer = _api(key_a).post(
         "/api/v1/exchange/applications", _application(), content_type="application/json"
     )
@@ -98,7 +98,7 @@ def test_bad_applications_are_4xx(two_clients, body):
 
 
 def test_packages_hold_only_the_client_areas_and_only_its_own(two_clients, users, tree):
-    (a, key_a), (b, key_b) = two_clients
+    (a, key_a), (_b, key_b) = two_clients
     Place.objects.create(
         name="甲街道消防栓", kind="component", lon=113.6, lat=34.7, area_code=STREET_A
     )
