@@ -70,7 +70,7 @@ class DataSet:
     name_en: str
     share: str
     fields: tuple[FieldSpec, ...]
-    rows: Callable[[list[str], datetime.datetime | None, datetime.datetime | None], Iterator[dict]]
+    rows: Callable[..., Iterator[dict]]  # (area codes, since, until, wanted=field names)
     key_field: str = "id"
     incremental: bool = True  # rows carry updated_at: a package can hold only the changes
     special: bool = False  # sensitive personal information (PIPL art. 28)
@@ -105,6 +105,10 @@ def _period(qs: QuerySet, since, until) -> QuerySet:
     return qs
 
 
+def _wants(wanted, name: str) -> bool:
+    return wanted is None or name in wanted
+
+
 def _iso(value) -> str:
     return value.isoformat() if value is not None else ""
 
@@ -113,7 +117,7 @@ def _coded(row: dict, name: str, table: str, value) -> None:
     row[f"{name}_code"], row[f"{name}_name"] = national(table, value)
 
 
-def _cases(codes, since, until) -> Iterator[dict]:
+def _cases(codes, since, until, wanted=None) -> Iterator[dict]:
     from gridgov.cases.models import Case
 
     qs = _period(_in_areas(Case.objects.all(), codes), since, until)
@@ -132,7 +136,7 @@ def _cases(codes, since, until) -> Iterator[dict]:
         }
 
 
-def _case_facts(codes, since, until) -> Iterator[dict]:
+def _case_facts(codes, since, until, wanted=None) -> Iterator[dict]:
     from gridgov.assessment.models import CaseFact
 
     qs = _in_areas(CaseFact.objects.all(), codes).order_by("case_id")
@@ -142,7 +146,7 @@ def _case_facts(codes, since, until) -> Iterator[dict]:
         yield dict(f)
 
 
-def _population(codes, since, until) -> Iterator[dict]:
+def _population(codes, since, until, wanted=None) -> Iterator[dict]:
     from gridgov.registry.models import Household, Person
 
     people = (
@@ -167,7 +171,7 @@ def _population(codes, since, until) -> Iterator[dict]:
         yield {**row, "households": households.get(row["area_code"], 0)}
 
 
-def _people(codes, since, until) -> Iterator[dict]:
+def _people(codes, since, until, wanted=None) -> Iterator[dict]:
     from gridgov.registry.models import Person
 
     qs = _period(_in_areas(Person.objects.filter(merged_into__isnull=True), codes), since, until)
@@ -175,8 +179,9 @@ def _people(codes, since, until) -> Iterator[dict]:
         row = {
             "id": p.pk,
             "name": p.name,
-            "id_number": p.id_number or "",
-            "phone": masking.mask_phone(p.phone),
+            # Sealed values are opened only when the package holds them.
+            "id_number": (p.id_number or "") if _wants(wanted, "id_number") else "",
+            "phone": masking.mask_phone(p.phone) if _wants(wanted, "phone") else "",
             "birth_date": _iso(p.birth_date),
             "registration": p.registration,
             "area_code": p.area_code,
@@ -191,7 +196,7 @@ def _people(codes, since, until) -> Iterator[dict]:
         yield row
 
 
-def _households(codes, since, until) -> Iterator[dict]:
+def _households(codes, since, until, wanted=None) -> Iterator[dict]:
     from gridgov.registry.models import Household
 
     qs = _in_areas(Household.objects.all(), codes).annotate(n=Count("members"))
@@ -205,7 +210,7 @@ def _households(codes, since, until) -> Iterator[dict]:
         }
 
 
-def _organizations(codes, since, until) -> Iterator[dict]:
+def _organizations(codes, since, until, wanted=None) -> Iterator[dict]:
     from gridgov.registry.models import Organization
 
     qs = _period(_in_areas(Organization.objects.all(), codes), since, until)
@@ -223,7 +228,7 @@ def _organizations(codes, since, until) -> Iterator[dict]:
         yield row
 
 
-def _places(codes, since, until) -> Iterator[dict]:
+def _places(codes, since, until, wanted=None) -> Iterator[dict]:
     from gridgov.registry.models import Place
 
     qs = _period(_in_areas(Place.objects.all(), codes), since, until)
@@ -239,7 +244,7 @@ def _places(codes, since, until) -> Iterator[dict]:
         }
 
 
-def _special(codes, since, until) -> Iterator[dict]:
+def _special(codes, since, until, wanted=None) -> Iterator[dict]:
     from gridgov.lines.models import SpecialRecord
 
     qs = _period(_in_areas(SpecialRecord.objects.all(), codes), since, until)
@@ -248,7 +253,7 @@ def _special(codes, since, until) -> Iterator[dict]:
             "id": r.pk,
             "person_id": r.person_id,
             "name": r.person.name,
-            "id_number": r.person.id_number or "",
+            "id_number": (r.person.id_number or "") if _wants(wanted, "id_number") else "",
             "category": r.category.code,
             "risk_level": r.risk_level,
             "state": r.state,
@@ -257,7 +262,7 @@ def _special(codes, since, until) -> Iterator[dict]:
         }
 
 
-def _nothing(codes, since, until) -> Iterator[dict]:
+def _nothing(codes, since, until, wanted=None) -> Iterator[dict]:
     return iter(())
 
 

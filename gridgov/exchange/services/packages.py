@@ -357,7 +357,7 @@ def _produce(package: ExchangePackage, progress) -> None:
     since = None if package.full else _last_until(package)
     codes = catalogue.client_areas(client)
     rows: list[dict] = []
-    for row in d.rows(codes, since, now):
+    for row in d.rows(codes, since, now, wanted={f.name for f in fields}):
         rows.append(row)
         if progress is not None and len(rows) % 5000 == 0:
             progress(len(rows) // 2, len(rows))
