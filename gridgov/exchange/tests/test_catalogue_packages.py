@@ -209,3 +209,22 @@ def test_the_job_produces_queued_packages_with_progress(users, people, recipient
     assert produce_packages(Ctx()) == {"produced": 2}
     assert seen[-1] == (2, 2)
     assert ExchangeLog.objects.filter(event="produced").count() == 2
+
+
+def test_the_import_command_verifies_and_imports(users, people, recipient, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    package = _made(users, recipient, dataset_key="population_stats", suite="common")
+    path = tmp_path / "p.zip"
+    path.write_bytes(bytes(package.content))
+    signer = packages.platform_public_keys()["ed25519"]
+    out = io.StringIO()
+    call_command("import_package", str(path), "--signer", signer, stdout=out)
+    assert "imported 1 records (1 new, 0 updated)" in out.getvalue()
+    with pytest.raises(CommandError, match="Refused"):
+        call_command("import_package", str(path), "--signer", "00" * 32)
+    with pytest.raises(CommandError):
+        call_command("import_package", str(path))
+    out = io.StringIO()
+    call_command("import_package", "--show-keys", stdout=out)
+    assert json.loads(out.getvalue())["ed25519"] == signer
