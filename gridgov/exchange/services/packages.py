@@ -21,6 +21,7 @@ import base64
 import csv
 import datetime
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -81,14 +82,64 @@ class PackageRefused(ValueError):
 
 def digest(suite: str, data: bytes) -> str:
     if suite == "sm":
-        h = hashes.Hash(hashes.SM3())
-        h.update(data)
-        return h.finalize().hex()
+        return _sm3(data).hex()
     return hashlib.sha256(data).hexdigest()
 
 
 def _sm2(private: str = "", public: str = ""):
-    return sm2.CryptSM2(private_key=private, public_key=public, mode=1)
+    crypt = sm2.CryptSM2(private_key=private, public_key="", mode=1)
+    # Set after construction: gmssl's constructor lstrip()s "04" from a key that starts with it,
+    # which also eats leading 0s and 4s of the key itself.
+    crypt.public_key = public
+    return crypt
+
+
+def _sm3(data: bytes) -> bytes:
+    h = hashes.Hash(hashes.SM3())
+    h.update(data)
+    return h.finalize()
+
+
+def _sm2_kdf(z: bytes, length: int) -> bytes:
+    """The KDF of GB/T 32918.4 (SM3, a 32-bit counter from 1)."""
+    out = b""
+    counter = 1
+    while len(out) < length:
+        out += _sm3(z + counter.to_bytes(4, "big"))
+        counter += 1
+    return out[:length]
+
+
+def sm2_encrypt(public: str, message: bytes) -> bytes:
+    """SM2 public-key encryption (GB/T 32918.4), C1‖C3‖C2 with C1 uncompressed (04‖x1‖y1).
+    gmssl's own `encrypt` derives its key stream from the hex text of the point, so it is
+    done here with its curve arithmetic and the standard KDF."""
+    crypt = _sm2("", public)
+    n = int(sm2.default_ecc_table["n"], 16)
+    while True:
+        k = secrets.randbelow(n - 1) + 1
+        c1 = crypt._kg(k, sm2.default_ecc_table["g"])
+        x2y2 = bytes.fromhex(crypt._kg(k, public))
+        t = _sm2_kdf(x2y2, len(message))
+        if any(t):
+            break
+    c2 = bytes(a ^ b for a, b in zip(message, t, strict=True))
+    c3 = _sm3(x2y2[:32] + message + x2y2[32:])
+    return b"\x04" + bytes.fromhex(c1) + c3 + c2
+
+
+def sm2_decrypt(private: str, data: bytes) -> bytes:
+    """The inverse of `sm2_encrypt`; raises PackageRefused when C3 does not check."""
+    if len(data) < 97 or data[0] != 4:
+        raise PackageRefused("not an SM2 ciphertext")
+    crypt = _sm2(private, "")
+    c1, c3, c2 = data[1:65].hex(), data[65:97], data[97:]
+    x2y2 = bytes.fromhex(crypt._kg(int(private, 16), c1))
+    t = _sm2_kdf(x2y2, len(c2))
+    message = bytes(a ^ b for a, b in zip(c2, t, strict=True))
+    if not hmac.compare_digest(_sm3(x2y2[:32] + message + x2y2[32:]), c3):
+        raise PackageRefused("the data key does not open with this recipient's key")
+    return message
 
 
 def _new_sm2() -> tuple[str, str]:
@@ -166,7 +217,7 @@ def encrypt_for(suite: str, recipient_public: str, plain: bytes) -> tuple[bytes,
         key, nonce = os.urandom(16), os.urandom(12)
         enc = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
         data = enc.update(plain) + enc.finalize() + enc.tag
-        wrapped = _sm2("", recipient_public).encrypt(key)
+        wrapped = sm2_encrypt(recipient_public, key)
         entry = {"nonce": nonce.hex(), "wrapped_key": wrapped.hex()}
     else:
         key, nonce = os.urandom(32), os.urandom(12)
@@ -190,8 +241,8 @@ def decrypt_with(suite: str, private: str, public: str, data: bytes, entry: dict
     try:
         nonce = bytes.fromhex(entry["nonce"])
         if suite == "sm":
-            key = _sm2(private, public).decrypt(bytes.fromhex(entry["wrapped_key"]))
-            if not key or len(key) != 16:
+            key = sm2_decrypt(private, bytes.fromhex(entry["wrapped_key"]))
+            if len(key) != 16:
                 raise PackageRefused("the data key does not open with this recipient's key")
             dec = Cipher(algorithms.SM4(key), modes.GCM(nonce, data[-16:])).decryptor()
             return dec.update(data[:-16]) + dec.finalize()

@@ -228,3 +228,21 @@ def test_the_import_command_verifies_and_imports(users, people, recipient, tmp_p
     out = io.StringIO()
     call_command("import_package", "--show-keys", stdout=out)
     assert json.loads(out.getvalue())["ed25519"] == signer
+
+
+def test_sm2_keys_starting_with_04_sign_and_open():
+    """gmssl strips a leading "04" (and the 0s and 4s after it) from a public key it is given;
+    keys are set past that, and the encryption is the standard one with its C3 check."""
+    private = f"{11:064x}"
+    public = "04b3cb10c9c6d8e27c1aab770f67f543125dcdd589c2ff82668c74d78ce20ace63516355287e39fe4918e5c02e2b0b930c94816e63c4bc72739a8fd805174a4b"
+    signature = packages._sm2(private, public).sign_with_sm3(b"manifest")
+    assert packages.verify("sm", b"manifest", signature, public)
+    assert not packages.verify("sm", b"manifest!", signature, public)
+    wrapped = packages.sm2_encrypt(public, b"k" * 16)
+    assert wrapped[0] == 4 and len(wrapped) == 1 + 64 + 32 + 16
+    assert packages.sm2_decrypt(private, wrapped) == b"k" * 16
+    with pytest.raises(packages.PackageRefused):
+        packages.sm2_decrypt(f"{12:064x}", wrapped)
+    tampered = wrapped[:-1] + bytes([wrapped[-1] ^ 1])
+    with pytest.raises(packages.PackageRefused):
+        packages.sm2_decrypt(private, tampered)
