@@ -347,6 +347,8 @@ GRIDGOV_PERIODIC_JOBS = {
     "exchange.retrain_classifier": 7 * 24 * 3600,
     # exchange: gazetteer, Open311
     # exchange: webhooks, change feed
+    # exchange: data catalogue, packages
+    "exchange.produce_packages": 300,
 }
 # Warnings: minutes of silence before an unacknowledged receipt is re-notified (then SMS, then the
 # recipient's supervisor, each after as many minutes again); None: no escalation. Blue and yellow

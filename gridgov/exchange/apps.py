@@ -13,3 +13,6 @@ class ExchangeConfig(AppConfig):
 
         events.connect()
         webhooks.register_gateway()
+        from gridgov.exchange.services import catalogue_retention
+
+        catalogue_retention.register_kinds()

@@ -1,1 +1,2 @@
 from gridgov.exchange.tasks_hotline import *  # noqa
+from gridgov.exchange.tasks_catalogue import *  # noqa

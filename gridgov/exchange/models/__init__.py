@@ -1,5 +1,6 @@
 """Models of the exchange part: client systems and Open311; the 12345 work-order adapter."""
 
+from gridgov.exchange.models.catalogue import *  # noqa: F403
 from gridgov.exchange.models.classify import *  # noqa: F403
 from gridgov.exchange.models.clients import *  # noqa: F403
 from gridgov.exchange.models.hotline import *  # noqa: F403
