@@ -34,6 +34,7 @@ NAVIGATION = [
     ("departments", _("Departments"), "accounts:department_list", DEPARTMENT_ACTIONS),
     ("exchange", _("Client systems"), "exchange:clients", Action.MANAGE_CLIENTS),
     ("classify", _("Category suggestions"), "exchange:classify", Action.MANAGE_SETTINGS),
+    ("catalogue", _("Data catalogue"), "exchange:catalogue", Action.MANAGE_CLIENTS),
 ]
 MORE_MENU = {
     "areas",
@@ -44,6 +45,7 @@ MORE_MENU = {
     "departments",
     "exchange",
     "classify",
+    "catalogue",
 }
 
 # The pages of a section with several lists, shown as tabs under the header of each of its pages

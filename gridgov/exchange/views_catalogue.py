@@ -42,7 +42,7 @@ def _page(request, *, status: int = 200, error: str = ""):
         request,
         "exchange/catalogue/page.html",
         {
-            "nav": "exchange",
+            "nav": "catalogue",
             "datasets": list(catalogue.DATASETS.values()),
             "share_labels": catalogue.SHARE_LABELS,
             "version": catalogue.CATALOGUE_VERSION,
@@ -116,5 +116,5 @@ def exchange_log(request):
     return render(
         request,
         "exchange/catalogue/log.html",
-        {"nav": "exchange", "rows": rows, "names": names},
+        {"nav": "catalogue", "rows": rows, "names": names},
     )
