@@ -37,7 +37,7 @@ typecheck: $(VENV)/.test
 BENCHES := locate intake import_people cockpit slow_clients fanout
 # The field, citizen, business-line and exchange parts' benches, each where it exists.
 BENCHES += $(patsubst bench/%.py,%,$(wildcard bench/positions.py bench/phone.py bench/lines.py \
-  bench/portal.py bench/open311.py bench/classify.py bench/exchange.py))
+  bench/portal.py bench/open311.py bench/classify.py bench/exchange.py bench/exchange_package.py))
 bench: $(VENV)/.test assets chromium kannel
 	@test -x /usr/bin/wrk -a -x /usr/sbin/nginx || { \
 	  echo "Installing Debian's wrk (load generator) and nginx (compared in bench/slow_clients.py)"; \
