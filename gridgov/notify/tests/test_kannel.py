@@ -1,10 +1,14 @@
 """Through a real Kannel (bearerbox, smsbox, fakesmsc): sending, delivery reports, inbound texts."""
 
+import time
+
 import pytest
+from django.db import transaction
 from django.dispatch import receiver
 
 from gridgov.cases.models import Case
 from gridgov.jobs.tests.processes import wait_for
+from gridgov.notify import outbox
 from gridgov.notify.models import Delivery, DeliveryReport, OptOut, Outbox, OutboxStatus, Priority
 from gridgov.notify.outbox import enqueue_message, send_due
 from gridgov.notify.signals import sms_delivery, sms_received
@@ -12,28 +16,46 @@ from gridgov.notify.signals import sms_delivery, sms_received
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
+def between_requests(kannel, read):
+    """`read()` run while no live-server request is using the shared test database."""
+    with kannel.gate:
+        return read()
+
+
 def test_a_warning_reaches_the_smsc_as_ucs2_and_its_delivery_report_updates_the_row(
-    through_kannel,
+    through_kannel, monkeypatch
 ):
     reports = []
+    record = outbox._record
+
+    def slow_record(*args, **kwargs):
+        """Fakesmsc answers at once: keep the result's transaction open long enough for the
+        delivery report to arrive while it is being written, as it can on a loaded machine."""
+        with transaction.atomic():
+            time.sleep(1.5)
+            record(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "_record", slow_record)
 
     @receiver(sms_delivery, weak=False)
     def remember(message, delivered, at, **kwargs):
         reports.append((message.pk, delivered))
 
     try:
-        row = enqueue_message(
-            "sms", "13800001234", "暴雨红色预警：请立即转移", priority=Priority.WARNING
-        )
-        before = len(through_kannel.received())
-        assert send_due() == {"sent": 1, "not_sent": 0}
+        with through_kannel.gate:
+            row = enqueue_message(
+                "sms", "13800001234", "暴雨红色预警：请立即转移", priority=Priority.WARNING
+            )
+            before = len(through_kannel.received())
+            assert send_due() == {"sent": 1, "not_sent": 0}
         wait_for(lambda: len(through_kannel.received()) > before, 30, "the text at fakesmsc")
         got = through_kannel.received()[-1]
         assert (got.to, got.kind, got.text) == ("13800001234", "ucs-2", "暴雨红色预警：请立即转移")
         wait_for(lambda: reports, 30, "the delivery report")
     finally:
         sms_delivery.disconnect(remember)
-    row.refresh_from_db()
+    with through_kannel.gate:
+        row.refresh_from_db()
     assert (row.status, row.delivery, row.gateway) == (
         OutboxStatus.SENT,
         Delivery.DELIVERED,
@@ -56,7 +78,11 @@ def test_a_delivery_report_with_a_forged_token_changes_nothing(through_kannel, c
 
 def test_a_text_from_a_handset_becomes_a_case(through_kannel, tree):
     through_kannel.inject("13912345678", "幸福路口路灯坏了")
-    case = wait_for(lambda: Case.objects.filter(channel="sms").first(), 30, "the case")
+    case = wait_for(
+        lambda: between_requests(through_kannel, Case.objects.filter(channel="sms").first),
+        30,
+        "the case",
+    )
     assert (case.description, case.reporter_phone) == ("幸福路口路灯坏了", "13912345678")
 
 
@@ -76,12 +102,16 @@ def test_another_part_can_claim_an_inbound_text(through_kannel, tree):
     finally:
         sms_received.disconnect(acknowledgement)
     assert claimed == [("13912345678", "确认 4821")]
-    assert not Case.objects.exists()
+    assert not between_requests(through_kannel, Case.objects.exists)
 
 
 def test_a_stop_reply_puts_the_number_on_the_opt_out_list(through_kannel, tree):
     through_kannel.inject("13912345670", "退订")
-    wait_for(lambda: OptOut.objects.filter(phone="13912345670").exists(), 30, "the opt-out")
+    wait_for(
+        lambda: between_requests(through_kannel, OptOut.objects.filter(phone="13912345670").exists),
+        30,
+        "the opt-out",
+    )
     assert not Case.objects.exists()
     row = enqueue_message("sms", "13912345670", "通知", priority=Priority.BULK)
     assert (row.status, row.error) == (OutboxStatus.FAILED, "opted out")
