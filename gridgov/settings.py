@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "gridgov.static_files.StaticFiles",
     "django.contrib.humanize",
     "ninja",
     "django_otp",
@@ -188,11 +188,19 @@ STATICFILES_DIRS = [
     ("vendor/echarts", _NODE / "echarts" / "dist"),
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
 ]
+# `gridgov serve` collects the static files under content-hashed names with gzip copies and
+# serves them cached for a year (GRIDGOV_STATIC_HASHED=1, set for its web front); tests and
+# `runserver` serve them from the apps and node_modules as they are.
+STATIC_HASHED = os.environ.get("GRIDGOV_STATIC_HASHED") == "1"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "gridgov.static_files.HashedStaticStorage"
+        if STATIC_HASHED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_HASHED
 MEDIA_ROOT = Path(os.environ.get("GRIDGOV_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 

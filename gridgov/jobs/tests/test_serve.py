@@ -1,8 +1,11 @@
 """`gridgov serve` as a process: slow clients do not stall others, children are supervised."""
 
 import contextlib
+import gzip
 import http.client
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -37,7 +40,7 @@ def migrated(tmp_path_factory) -> Path:
 class Served:
     """A running `gridgov serve` with its own data folder; its output lines are collected."""
 
-    def __init__(self, folder: Path, database: Path):
+    def __init__(self, folder: Path, database: Path, hashed_static: bool = False):
         self.port = _free_port()
         self.database = folder / "db.sqlite3"
         shutil.copy(database, self.database)
@@ -46,6 +49,8 @@ class Served:
             "GRIDGOV_VAR_DIR": str(folder),
             "DATABASE_URL": f"sqlite:///{self.database}",
             "GRIDGOV_LOG_LEVEL": "ERROR",
+            # Collecting the static files costs a few seconds; one test below does.
+            "GRIDGOV_STATIC_HASHED": "1" if hashed_static else "0",
         }
         self.lines: list[str] = []
         self.process = subprocess.Popen(
@@ -65,13 +70,18 @@ class Served:
 
     def get(self, path: str, timeout: float = 5, headers: dict | None = None):
         try:
-            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-            c.request("GET", path, headers=headers or {})
-            r = c.getresponse()
-            r.read()
+            r = self.fetch(path, timeout, headers)
             return r.status, r.getheader("X-Request-ID")
         except OSError:
             return None, None
+
+    def fetch(self, path: str, timeout: float = 5, headers: dict | None = None):
+        """The response, its body read into `.body`."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        c.request("GET", path, headers=headers or {})
+        r = c.getresponse()
+        r.body = r.read()
+        return r
 
     def pids(self, name: str) -> list[int]:
         prefix = f"started {name} (pid "
@@ -95,6 +105,27 @@ def served(tmp_path, migrated):
     server = Served(tmp_path, migrated)
     yield server
     server.stop()
+
+
+def test_static_files_are_served_under_hashed_names_compressed_and_cached_for_a_year(
+    tmp_path, migrated
+):
+    server = Served(tmp_path, migrated, hashed_static=True)
+    try:
+        page = server.fetch("/accounts/login/").body.decode()
+        css = re.search(r'href="(/static/gridgov/[\w./-]+\.[0-9a-f]{12}\.css)"', page)
+        assert css, "the sign-in page links its style sheet by a hashed name"
+        answer = server.fetch(css.group(1), headers={"Accept-Encoding": "gzip"})
+        assert answer.status == 200 and answer.getheader("Content-Encoding") == "gzip"
+        assert "immutable" in answer.getheader("Cache-Control")
+        assert b"{" in gzip.decompress(answer.body)
+        # The service worker precaches the same hashed names.
+        config = json.loads(server.fetch("/m/sw.js").body.decode().split("\n", 1)[0][15:-1])
+        assert config["shell"] and all(re.search(r"\.[0-9a-f]{12}\.", u) for u in config["shell"])
+        assert server.fetch("/static/vendor/echarts/echarts.js").status == 404  # not collected
+        assert any(line.startswith("static files collected in") for line in server.lines)
+    finally:
+        server.stop()
 
 
 def _group_gone(pid: int) -> bool:

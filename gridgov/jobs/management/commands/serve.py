@@ -114,6 +114,8 @@ class Command(BaseCommand):
             self.stdout.write("Demo accounts:")
             for a in json.loads(accounts.read_text(encoding="utf-8")):
                 self.stdout.write(f"  {a['username']:<28} {a['password']:<16} {a['label']}")
+        if os.environ.get("GRIDGOV_STATIC_HASHED", "1") == "1":
+            self._collect_static()
         background = [] if no_worker else settings.GRIDGOV_BACKGROUND_COMMANDS
         children = [Child(" ".join(c), [sys.executable, "-m", "gridgov", *c]) for c in background]
         web = Child("web", web_command(host, port, workers, cert, key))
@@ -175,6 +177,17 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 child.signal(signal.SIGKILL)
                 child.process.wait()
+
+    def _collect_static(self) -> None:
+        """Static files under content-hashed names with gzip copies, which the web front serves
+        cached for a year (see gridgov/static_files.py); the children inherit the setting."""
+        os.environ["GRIDGOV_STATIC_HASHED"] = "1"
+        started = time.monotonic()
+        subprocess.run(
+            [sys.executable, "-m", "gridgov", "collectstatic", "--noinput", "--clear", "-v", "0"],
+            check=True,
+        )
+        self._say(f"static files collected in {time.monotonic() - started:.1f} s")
 
     def _say(self, line: str) -> None:
         self.stdout.write(line)
