@@ -378,6 +378,8 @@ GRIDGOV_TRANSFER_WORKING_DAYS = int(os.environ.get("GRIDGOV_TRANSFER_WORKING_DAY
 GRIDGOV_BENCH_BARE = os.environ.get("GRIDGOV_BENCH_BARE") == "1"
 # Largest photo accepted with a case.
 GRIDGOV_MAX_PHOTO_BYTES = int(os.environ.get("GRIDGOV_MAX_PHOTO_BYTES", str(10 * 1024 * 1024)))
+# A voice note with a case (about 4 minutes of Opus, 2 of AAC).
+GRIDGOV_MAX_VOICE_BYTES = int(os.environ.get("GRIDGOV_MAX_VOICE_BYTES", str(2 * 1024 * 1024)))
 # Office (docs/office.md): attachment size, reminders of unsigned notices, message polling.
 GRIDGOV_OFFICE_MAX_FILE_BYTES = int(
     os.environ.get("GRIDGOV_OFFICE_MAX_FILE_BYTES", str(20 * 2**20))

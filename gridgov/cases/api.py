@@ -6,6 +6,7 @@ from typing import Annotated
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -29,6 +30,7 @@ from gridgov.cases.models import (
 )
 from gridgov.cases.models.case import FINAL_STATUSES
 from gridgov.cases.routing import dispatch_choices
+from gridgov.cases.voice import check_voice_note
 from gridgov.input_guard import column
 from gridgov.registry.gazetteer import place_of_text
 
@@ -523,6 +525,32 @@ def add_photo(
     photo = services.check_photos([(file.read(), file.name or "photo")])[0]
     item = services.add_photo(case, photo, kind, actor=request.user)
     return Status(201, PhotoOut(id=item.pk, kind=item.kind, width=item.width, height=item.height))
+
+
+class VoiceNoteOut(Schema):
+    id: int
+    content_type: str
+    size: int
+    url: str
+
+
+@router.post(
+    "/cases/{case_id}/voice",
+    response={201: VoiceNoteOut},
+    summary="Add a voice note to a case (WebM, Ogg, MP4 or WAV)",
+)
+def add_voice_note(request: AuthenticatedRequest, case_id: int, file: File[UploadedFile]):
+    case = queries.get_case_for_user(request.user, case_id)
+    if (file.size or 0) > settings.GRIDGOV_MAX_VOICE_BYTES:
+        raise ValidationError(
+            _("The voice note is too long (limit %(mb).1f MB).")
+            % {"mb": settings.GRIDGOV_MAX_VOICE_BYTES / 2**20}
+        )
+    note = services.add_voice_note(case, check_voice_note(file.read()), actor=request.user)
+    url = reverse("cases:voice_note", args=[note.pk])
+    return Status(
+        201, VoiceNoteOut(id=note.pk, content_type=note.content_type, size=note.size, url=url)
+    )
 
 
 class RatingIn(Schema):

@@ -162,6 +162,7 @@ TRANSITIONS: dict[str, Transition] = {
 EVENT_LABELS = {
     "report": _("Reported"),
     "photo": _("Photo added"),
+    "voice": _("Voice note added"),
     "yellow_card": _("Yellow card"),
     "red_card": _("Red card"),
     "merged_in": _("Another case merged in"),

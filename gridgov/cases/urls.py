@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/whistle/", whistle_views.blow, name="whistle"),
     path("<int:pk>/report-in/", whistle_views.report_in, name="report_in"),
     path("photos/<int:pk>/<str:variant>/", views.attachment, name="attachment"),
+    path("voice/<int:pk>/", views.voice_note, name="voice_note"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/day/", calendar_views.calendar_day, name="calendar_day"),
     path("calendar/notice/", calendar_views.calendar_notice, name="calendar_notice"),

@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Action
@@ -23,6 +23,7 @@ from gridgov.cases.models import (
     Grade,
     RequestStatus,
     Status,
+    VoiceNote,
 )
 from gridgov.cases.routing import dispatch_choices, route
 
@@ -68,7 +69,9 @@ def case_detail(request, pk: int):
     context = {
         "nav": "cases",
         "case": case,
-        "events": case.events.select_related("department").prefetch_related("attachments"),
+        "events": case.events.select_related("department").prefetch_related(
+            "attachments", "voice_notes"
+        ),
         "attachments": case.attachments.all(),
         "cards": case.cards.all(),
         "area_names": area_queries.names_by_level([case.area_code]).get(case.area_code, {}),
@@ -297,6 +300,20 @@ def attachment(request, pk: int, variant: str):
     field = getattr(item, variant)
     content_type = "image/jpeg" if variant == "thumbnail" else item.content_type
     response = FileResponse(field.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_GET
+def voice_note(request, pk: int):
+    """A voice note, played only to those who may see its case."""
+    item = VoiceNote.objects.filter(pk=pk).only("case_id").first()
+    if item is None:
+        raise Http404
+    queries.get_case_for_user(request.user, item.case_id)
+    item = VoiceNote.objects.get(pk=pk)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

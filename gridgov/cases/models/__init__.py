@@ -21,7 +21,7 @@ from gridgov.cases.models.taxonomy import (
     TimeLimit,
     TimeUnit,
 )
-from gridgov.cases.models.timeline import Attachment, AttachmentKind, CaseEvent
+from gridgov.cases.models.timeline import Attachment, AttachmentKind, CaseEvent, VoiceNote
 
 __all__ = [
     "Attachment",
@@ -47,6 +47,7 @@ __all__ = [
     "TimeLimit",
     "TimeUnit",
     "Urgency",
+    "VoiceNote",
     "WhistleCall",
     "WorkdayOverride",
 ]

@@ -109,3 +109,25 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class VoiceNote(models.Model):
+    """A short recording added to a case (WebM, Ogg, MP4 or WAV, checked by its content)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="voice_notes")
+    event = models.ForeignKey(
+        CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="voice_notes"
+    )
+    file = models.FileField(upload_to="cases/voice/%Y/%m/")
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} voice {self.pk}"

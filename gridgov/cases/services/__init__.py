@@ -14,6 +14,7 @@ from gridgov.cases.services.intake import (
 from gridgov.cases.services.loop import (
     MAX_NOTE,
     add_photo,
+    add_voice_note,
     check_photos,
     level_parent,
     perform,
@@ -38,6 +39,7 @@ __all__ = [
     "COMMAND_ROLES",
     "MAX_NOTE",
     "add_photo",
+    "add_voice_note",
     "allowed_actions",
     "case_url",
     "category_by_code",

@@ -25,6 +25,7 @@ from gridgov.cases.models import (
     RequestStatus,
     Status,
     Supervision,
+    VoiceNote,
 )
 from gridgov.cases.photos import CheckedPhoto, check_photo
 from gridgov.cases.routing import route
@@ -44,6 +45,7 @@ from gridgov.cases.services.timeline import (
     _enter_stage,
     _event,
 )
+from gridgov.cases.voice import CheckedVoiceNote
 from gridgov.cases.worktime import add_working_minutes
 
 
@@ -65,6 +67,26 @@ def add_photo(case: Case, photo: CheckedPhoto, kind: str, *, actor: User) -> Att
     event = _event(case, actor, "photo", case.status, now=timezone.now(), data={"kind": kind})
     [attachment] = _attach(case, event, [(photo, kind)], actor)
     return attachment
+
+
+@transaction.atomic
+def add_voice_note(case: Case, note: CheckedVoiceNote, *, actor: User) -> VoiceNote:
+    """A voice note added to an open case by its reporter or someone working on it; the
+    timeline says so and the desk plays it on the case page."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not (may_verify(actor, case) or is_department(actor, case) or case.reporter_id == actor.pk):
+        raise PermissionDenied(_("You may not add voice notes to this case."))
+    if not case.is_open:
+        raise ValidationError(_("The case is finished: no more voice notes."))
+    event = _event(case, actor, "voice", case.status, now=timezone.now())
+    return VoiceNote.objects.create(
+        case=case,
+        event=event,
+        file=note.file,
+        content_type=note.content_type,
+        size=note.size,
+        uploaded_by=actor,
+    )
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 import importlib
 import io
+import wave
 
 import pytest
 from django.apps import apps as django_apps
@@ -25,6 +26,24 @@ def jpeg(color=(200, 30, 30), gps: bool = False) -> bytes:
         exif[0x8825] = {1: "N", 2: (34.0, 42.0, 3.0), 3: "E", 4: (113.0, 36.0, 18.0)}
         exif[0x010F] = "TestCam"
     image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def webm(seconds: int = 1) -> bytes:
+    """The start of a WebM recording (EBML header with DocType "webm") and opaque frames: what
+    the voice-note check looks at; browsers send this container from MediaRecorder."""
+    header = bytes.fromhex("1a45dfa3 9f 4286 81 01 42f7 81 01 42f2 81 04 42f3 81 08 4282 84")
+    return header + b"webm" + bytes.fromhex("4287 81 04 4285 81 02") + b"\x00" * (2000 * seconds)
+
+
+def wav(seconds: float = 0.5) -> bytes:
+    """A real WAV file of silence."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x00\x00" * int(8000 * seconds))
     return out.getvalue()
 
 
@@ -85,4 +104,4 @@ def loop(taxonomy, tree, users):
     }
 
 
-__all__ = ["POINT_A", "POINT_B", "Department", "jpeg"]
+__all__ = ["POINT_A", "POINT_B", "Department", "jpeg", "wav", "webm"]

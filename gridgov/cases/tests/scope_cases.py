@@ -12,7 +12,8 @@ from gridgov.cases import services, whistle
 from gridgov.cases.models import AttachmentKind, RoutingRule
 from gridgov.cases.models import Case as CaseRow
 from gridgov.cases.photos import check_photo
-from gridgov.cases.tests.conftest import POINT_B, jpeg
+from gridgov.cases.tests.conftest import POINT_B, jpeg, webm
+from gridgov.cases.voice import check_voice_note
 from gridgov.conftest import make_user
 from gridgov.tests.scope import Case
 
@@ -77,6 +78,9 @@ def setup(world) -> None:
     services.sweep_deadlines(actor=system_user(JOBS))
     world.objects["case_b"] = case
     world.objects["photo_b"] = case.attachments.get()
+    world.objects["voice_b"] = services.add_voice_note(
+        case, check_voice_note(webm()), actor=member_b
+    )
     # A case street B's command center holds, with street B's squad summoned to it (吹哨报到).
     street_case, _ = services.report_case(
         actor=world.users["op_b"],
@@ -227,6 +231,13 @@ CASES = [
         lambda w: {"file": SimpleUploadedFile("p.jpg", jpeg())},
         multipart=True,
     ),
+    Case(
+        "api/v1/cases/<case_id>/voice",
+        lambda w: f"/api/v1/cases/{_case(w)}/voice",
+        "POST",
+        lambda w: {"file": SimpleUploadedFile("v.webm", webm())},
+        multipart=True,
+    ),
     Case("api/v1/cases/<case_id>/duplicates", lambda w: f"/api/v1/cases/{_case(w)}/duplicates"),
     Case("api/v1/cases/<case_id>/whistle", lambda w: f"/api/v1/cases/{_case(w)}/whistle"),
     Case(
@@ -288,6 +299,7 @@ CASES = [
         lambda w: {"note": "x"},
         multipart=True,
     ),
+    Case("cases/voice/<int:pk>/", lambda w: f"/cases/voice/{w.objects['voice_b'].pk}/"),
     Case(
         "cases/photos/<int:pk>/<str:variant>/",
         lambda w: f"/cases/photos/{w.objects['photo_b'].pk}/thumbnail/",
