@@ -178,6 +178,9 @@ def _chromium_page(bypass_csp: bool):
                 "--disable-gpu",
                 "--disable-background-networking",
                 "--disable-component-update",
+                # A microphone that plays a tone, allowed without asking (voice notes).
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
             ],
         )
         page = browser.new_page(

@@ -36,6 +36,7 @@ def content_security_policy() -> str:
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:", *tiles],
         "font-src": ["'self'", "data:"],
+        "media-src": ["'self'", "blob:"],  # voice notes: the recording played back before sending
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

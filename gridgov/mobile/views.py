@@ -25,6 +25,7 @@ SHELL_STATIC = (
     "mobile/outbox.js",
     "mobile/app.js",
     "mobile/report.js",
+    "mobile/voice.js",
     "mobile/icon-192.png",
     "mobile/icon-512.png",
 )

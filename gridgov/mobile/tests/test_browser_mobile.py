@@ -1,5 +1,6 @@
 """The phone app in Chromium at 390×844: install-ready (manifest, active service worker), and a
-report with a photo made while offline that is sent once when the network returns."""
+report with a photo and a voice note made while offline that is sent once when the network
+returns."""
 
 import io
 import time
@@ -92,6 +93,12 @@ def test_install_ready_and_an_offline_report_arrives_once(
     info = page.inner_text("#m-photo-info")
     width, height = (int(v) for v in info.split(" ")[0].split("×"))
     assert max(width, height) == 2048
+    page.click(".m-voice-record")
+    until(page, "document.querySelector('.m-voice-info').textContent.includes('1 s')")
+    page.click(".m-voice-record")
+    until(page, "document.querySelector('.m-voice-info').textContent.includes('KB')")
+    assert page.locator(".m-voice-player").is_visible()
+    screenshot(page, "mobile-report-voice")
 
     page.context.set_offline(True)
     page.click("#m-send")
@@ -112,11 +119,13 @@ def test_install_ready_and_an_offline_report_arrives_once(
     assert case.category is not None and case.category.code.startswith("C01")
     attachment = case.attachments.get()
     assert attachment.width <= 2048 and attachment.height <= 2048 and attachment.size <= 500 * 1024
+    voice = case.voice_notes.get()
+    assert voice.content_type == "audio/webm" and voice.size > 1000
 
     # Sending again (another start of the app) makes nothing twice.
     page.evaluate("GridApp.send()")
     page.reload()
-    assert made.count() == 1 and case.attachments.count() == 1
+    assert made.count() == 1 and case.attachments.count() == 1 and case.voice_notes.count() == 1
 
 
 CACHED_PATHS = (

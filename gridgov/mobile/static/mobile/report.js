@@ -1,6 +1,7 @@
 /* The report page: category picker by icons and search, position by GPS (accuracy shown) or a
  * tap on the member's grid map (Leaflet loaded only when the map is opened), a photo made
- * smaller on the phone (long edge <= 2048 px, <= 500 KB JPEG), sent through the outbox. */
+ * smaller on the phone (long edge <= 2048 px, <= 500 KB JPEG) and a voice note (voice.js), sent
+ * through the outbox. */
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
@@ -137,14 +138,17 @@
       var category = $("m-category").value;
       if (category) body.category = category;
       if (lon && lat) { body.lon = parseFloat(lon); body.lat = parseFloat(lat); } else { body.address = address; }
+      var attachments = photo ? [{ url: "/api/v1/cases/{id}/photos", field: "file", blob: photo, name: "photo.jpg" }] : [];
+      var voiceBox = form.querySelector(".m-voice"), voice = window.GridVoice && window.GridVoice.take(voiceBox);
+      if (voice) attachments.push({ url: "/api/v1/cases/{id}/voice", field: "file", blob: voice.blob, name: voice.name });
       var item = { id: id, url: "/api/v1/cases", method: "POST", body: body,
         label: ($("m-cat-chosen").hidden ? "" : $("m-cat-chosen").textContent.replace("✓ ", "") + " · ") + description.slice(0, 40),
-        attachments: photo ? [{ url: "/api/v1/cases/{id}/photos", field: "file", blob: photo, name: "photo.jpg" }] : [] };
+        attachments: attachments };
       $("m-send").disabled = true;
       window.GridApp.queue(item).then(function () { return window.GridApp.send(); }).then(function (items) {
         var ok = $("m-report-ok"); ok.hidden = false;
         ok.textContent = ok.dataset[items && items.length ? "queued" : "sent"];
-        form.reset(); photo = null; $("m-cat-chosen").hidden = true; $("m-where").textContent = "";
+        form.reset(); photo = null; if (voiceBox && window.GridVoice) window.GridVoice.clear(voiceBox); $("m-cat-chosen").hidden = true; $("m-where").textContent = "";
         $("m-lon").value = ""; $("m-lat").value = ""; $("m-category").value = "";
       }).finally(function () { $("m-send").disabled = false; });
     });
