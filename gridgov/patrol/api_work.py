@@ -155,7 +155,7 @@ def complete_task(
     lon: float | None = Form(None),
     lat: float | None = Form(None),
     client_key: str = Form("", max_length=64),
-    photo: File[UploadedFile] | None = None,
+    photo: UploadedFile | None = File(None),  # noqa: B008 (django-ninja declares it so)
 ):
     task = get_for_user(Task.objects.select_related("assignee"), request.user, pk=task_id)
     done, created = services.complete_task(
@@ -274,7 +274,8 @@ def write_diary(
     lon: float | None = Form(None, ge=-180, le=180),
     lat: float | None = Form(None, ge=-90, le=90),
     client_key: str = Form("", max_length=64),
-    photo: File[UploadedFile] | None = None,
+    photo: UploadedFile | None = File(None),  # noqa: B008 (django-ninja declares it so)
+    voice: UploadedFile | None = File(None),  # noqa: B008
 ):
     user = request.user
     data = diary_services.DiaryInput(
@@ -288,7 +289,7 @@ def write_diary(
         lat=lat,
     )
     entry, created = diary_services.write_diary(
-        actor=user, data=data, photo=photo, client_key=client_key or None
+        actor=user, data=data, photo=photo, voice=voice, client_key=client_key or None
     )
     return (201 if created else 200), entry
 

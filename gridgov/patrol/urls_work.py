@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("diary/", views.diary_list, name="work_diary"),
     path("diary/<int:pk>/review/", views.diary_review, name="work_diary_review"),
     path("diary/<int:pk>/case/", views.diary_case, name="work_diary_case"),
+    path("diary/<int:pk>/media/<str:what>/", views.diary_media, name="work_diary_media"),
     path("phone/tasks/", views.phone_tasks, name="work_phone_tasks"),
     path("phone/tasks/<int:pk>/", views.phone_task, name="work_phone_task"),
     path("phone/diary/", views.phone_diary, name="work_phone_diary"),

@@ -79,6 +79,7 @@ class DiaryForm(forms.Form):
         label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}), required=False
     )
     photo = forms.FileField(label=gettext_lazy("Photo"), required=False)
+    voice = forms.FileField(label=gettext_lazy("Voice note"), required=False)
     lon = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-180, max_value=180)
     lat = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
@@ -199,6 +200,22 @@ def diary_list(request):
 
 def _entry(request, pk: int) -> DiaryEntry:
     return get_for_user(DiaryFilter({}, request.user).base(), request.user, pk=pk)
+
+
+@login_required
+@require_GET
+def diary_media(request, pk: int, what: str):
+    """A diary entry's photo or voice note, to those who may see the entry."""
+    if what not in ("photo", "voice"):
+        raise Http404
+    entry = _entry(request, pk)
+    stored = getattr(entry, what)
+    if not stored:
+        raise Http404
+    content_type = "image/jpeg" if what == "photo" else entry.voice_type
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required
@@ -325,6 +342,7 @@ def phone_diary(request):
                     actor=request.user,
                     data=diary_input,
                     photo=data["photo"],
+                    voice=data["voice"],
                     client_key=data["client_key"] or None,
                 )
             except ValidationError as exc:

@@ -188,6 +188,8 @@ class DiaryEntry(models.Model):
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     photo = models.FileField(upload_to="patrol/diary/%Y/%m/", blank=True)
+    voice = models.FileField(upload_to="patrol/diary/voice/%Y/%m/", blank=True)
+    voice_type = models.CharField(max_length=20, blank=True)
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
     client_key = models.CharField(max_length=64, null=True, blank=True, unique=True)

@@ -1,10 +1,11 @@
-"""The work diary (民情日记): entries with tags, photos and links, scoped review and rating, and
-one step from an entry to a case. Like every field-work write: the acting user as `actor`, one
-transaction, a change-log row, and a client key the phone may replay."""
+"""The work diary (民情日记): entries with tags, photos, voice notes and links, scoped review
+and rating, and one step from an entry to a case. Like every field-work write: the acting user
+as `actor`, one transaction, a change-log row, and a client key the phone may replay."""
 
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,6 +18,8 @@ from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
 from gridgov.cases.models import Case, Channel
 from gridgov.cases.services.intake import report_case
+from gridgov.cases.services.loop import add_voice_note
+from gridgov.cases.voice import check_voice_note
 from gridgov.patrol.models import DiaryEntry, DiaryTag
 from gridgov.patrol.services.work import check_position, member_grid, normalized_key, stored_photo
 from gridgov.registry.models import Person, Place
@@ -43,9 +46,10 @@ def _linked_in_scope(actor: User, data: DiaryInput) -> None:
 
 
 def write_diary(
-    *, actor: User, data: DiaryInput, photo=None, client_key: str | None = None
+    *, actor: User, data: DiaryInput, photo=None, voice=None, client_key: str | None = None
 ) -> tuple[DiaryEntry, bool]:
-    """A diary entry by a member (or any staff who reports). Replays answer (entry, False)."""
+    """A diary entry by a member (or any staff who reports), with a photo and a voice note when
+    given. Replays answer (entry, False)."""
     if not user_may(actor, Action.REPORT):
         raise PermissionDenied(_("You may not keep a work diary."))
     key = normalized_key(client_key)
@@ -67,6 +71,9 @@ def write_diary(
     if not code:
         raise PermissionDenied(_("You have no area to keep a diary for."))
     stored = stored_photo(photo)
+    recording = (
+        check_voice_note(voice.read(settings.GRIDGOV_MAX_VOICE_BYTES + 1)) if voice else None
+    )
     try:
         with transaction.atomic():
             entry = DiaryEntry.objects.create(
@@ -82,6 +89,8 @@ def write_diary(
                 lat=data.lat,
                 client_key=key,
                 photo=stored or "",
+                voice=recording.file if recording else "",
+                voice_type=recording.content_type if recording else "",
             )
             record_change(
                 actor=actor,
@@ -124,7 +133,8 @@ def review_diary(entry: DiaryEntry, *, actor: User, rating: int, note: str = "")
 
 
 def diary_to_case(entry: DiaryEntry, *, actor: User) -> tuple[Case, bool]:
-    """Turn an entry into a case through the case intake, once (the entry remembers it)."""
+    """Turn an entry into a case through the case intake, once (the entry remembers it); its
+    voice note goes with it."""
     if entry.made_case_id:
         return entry.made_case, False  # type: ignore[return-value]
     if entry.author_id != actor.pk and not code_in_scope(
@@ -146,6 +156,9 @@ def diary_to_case(entry: DiaryEntry, *, actor: User) -> tuple[Case, bool]:
             area_code=locked.area_code,
             idempotency_key=f"work-diary-{locked.pk:08d}",
         )
+        if locked.voice and created:
+            with locked.voice.open("rb") as recording:
+                add_voice_note(case, check_voice_note(recording.read()), actor=actor)
         locked.made_case = case
         locked.save(update_fields=["made_case"])
         record_change(

@@ -5,6 +5,7 @@ import datetime
 import io
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
@@ -13,6 +14,7 @@ from gridgov.accounts.permissions import Role
 from gridgov.accounts.services import assign_staff
 from gridgov.accounts.system import SETUP, system_user
 from gridgov.areas.models import Area
+from gridgov.cases.tests.conftest import webm
 from gridgov.conftest import make_user
 from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
@@ -37,7 +39,9 @@ def setup(world) -> None:
     Image.new("RGB", (8, 8), "red").save(photo, "JPEG")
     world.objects["task_b"].photo.save("b.jpg", ContentFile(photo.getvalue()), save=True)
     world.objects["diary_b"] = diary_services.write_diary(
-        actor=member_b, data=diary_services.DiaryInput(text=DIARY_B, tags=["minqing"])
+        actor=member_b,
+        data=diary_services.DiaryInput(text=DIARY_B, tags=["minqing"]),
+        voice=SimpleUploadedFile("v.webm", webm()),
     )[0]
     world.objects["visited_person_b"] = Person.objects.create(name=PERSON_B, area_code=grid_b.code)
 
@@ -102,6 +106,9 @@ CASES = [
     Case("patrol/tasks/<int:pk>/", lambda w: f"/patrol/tasks/{_t(w)}/", absent=_task),
     Case("patrol/tasks/<int:pk>/photo/", lambda w: f"/patrol/tasks/{_t(w)}/photo/"),
     Case("patrol/diary/", lambda w: "/patrol/diary/", expect=200, absent=_diary),
+    Case(
+        "patrol/diary/<int:pk>/media/<str:what>/", lambda w: f"/patrol/diary/{_d(w)}/media/voice/"
+    ),
     Case(
         "patrol/diary/<int:pk>/review/",
         lambda w: f"/patrol/diary/{_d(w)}/review/",

@@ -56,15 +56,20 @@ def test_task_desk_to_phone_and_diary_to_case(live_server, users, staff, browser
     page.goto(f"{base}/patrol/phone/diary/")
     page.fill("textarea[name=text]", "小区北门电动车飞线充电，存在火灾隐患")
     page.check("input[name=tags][value=hazard]")
+    page.click(".m-voice-record")  # Chromium's fake microphone
+    page.wait_for_timeout(1200)
+    page.click(".m-voice-record")
+    page.wait_for_selector(".m-voice-delete:not([hidden])")
     page.click("form[data-position] button[type=submit]")
     page.wait_for_load_state("networkidle")
     entry = DiaryEntry.objects.get(author=member)
-    assert entry.tag_list == ["hazard"]
+    assert entry.tag_list == ["hazard"] and entry.voice_type == "audio/webm"
     page.click(f"[data-entry='{entry.pk}'] button[data-to-case]")
     page.wait_for_load_state("networkidle")
     entry.refresh_from_db()
     assert entry.made_case_id and Case.objects.filter(pk=entry.made_case_id).exists()
     assert page.locator(f"[data-entry='{entry.pk}'] [data-case]").count() == 1
+    assert Case.objects.get(pk=entry.made_case_id).voice_notes.count() == 1
     screenshot(page, "work-3-phone-diary")
 
     # The desk shows the task done.

@@ -4,8 +4,10 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gridgov.cases.models import Case, Channel
+from gridgov.cases.tests.conftest import jpeg, webm
 from gridgov.patrol.models import DiaryEntry, FieldVisit, Task, TaskStatus
 from gridgov.patrol.phone_todo import todo_items
 from gridgov.patrol.services import diary as diary_services
@@ -180,3 +182,60 @@ def test_diary_unknown_tag_refused(users):
         diary_services.write_diary(
             actor=users["member_a"], data=diary_services.DiaryInput(text="x", tags=["bad"])
         )
+
+
+def test_a_diary_entry_keeps_a_voice_note_the_desk_plays_and_its_case_takes_along(
+    users,
+    staff,  # noqa: F811
+    client_for,
+):
+    phone = client_for(users["member_a"])
+    answer = phone.post(
+        "/api/v1/patrol/diary",
+        {
+            "text": "楼道堆放杂物，居民口述情况见录音",
+            "tags": "hazard",
+            "client_key": "diary-voice-1",
+            "voice": SimpleUploadedFile("voice.webm", webm()),
+        },
+    )
+    assert answer.status_code == 201, answer.content
+    entry = DiaryEntry.objects.get(pk=json.loads(answer.content)["id"])
+    assert entry.voice_type == "audio/webm"
+    refused = phone.post(
+        "/api/v1/patrol/diary",
+        {"text": "x", "voice": SimpleUploadedFile("voice.webm", b"not audio at all" * 10)},
+    )
+    assert refused.status_code == 400 and DiaryEntry.objects.count() == 1
+
+    desk = client_for(staff)
+    page = desk.get("/patrol/diary/").content.decode()
+    url = f"/patrol/diary/{entry.pk}/media/voice/"
+    assert f'src="{url}"' in page
+    played = desk.get(url)
+    assert played["Content-Type"] == "audio/webm" and b"".join(played.streaming_content) == webm()
+    assert client_for(users["op_b"]).get(url).status_code == 404
+    assert desk.get(f"/patrol/diary/{entry.pk}/media/photo/").status_code == 404  # none was sent
+
+    case, _ = diary_services.diary_to_case(entry, actor=users["member_a"])
+    assert case.voice_notes.get().content_type == "audio/webm"
+
+
+def test_the_api_keeps_the_photos_of_a_diary_entry_and_a_completed_task(
+    users,
+    staff,  # noqa: F811
+    client_for,
+):
+    phone = client_for(users["member_a"])
+    answer = phone.post(
+        "/api/v1/patrol/diary",
+        {"text": "巡查记录", "photo": SimpleUploadedFile("p.jpg", jpeg())},
+    )
+    assert answer.status_code == 201
+    assert DiaryEntry.objects.get(pk=json.loads(answer.content)["id"]).photo
+    task = _task(staff, users["member_a"])
+    done = phone.post(
+        f"/api/v1/patrol/tasks/{task.pk}/complete",
+        {"note": "已核查", "photo": SimpleUploadedFile("p.jpg", jpeg())},
+    )
+    assert done.status_code == 201 and Task.objects.get(pk=task.pk).photo

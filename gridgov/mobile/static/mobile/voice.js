@@ -1,8 +1,9 @@
 /* Voice notes on the phone (MediaRecorder): tap to record, tap again to stop (two minutes at
  * most), listen, delete. Every `.m-voice` box on a page gets a recorder; `GridVoice.take(box)`
- * gives {blob, name} or null, and `GridVoice.clear(box)` empties it after sending. Recording
- * needs a secure context (HTTPS or localhost) and the microphone; without them the box says
- * why and the rest of the form works as before. */
+ * gives {blob, name} or null, and `GridVoice.clear(box)` empties it after sending. In a plain
+ * form the box holds a file input (`.m-voice-file`) that gets the recording, so the form posts
+ * it. Recording needs a secure context (HTTPS or localhost) and the microphone; without them the
+ * box says why and shows the file input instead (the phone's own recorder app). */
 (function (root) {
   "use strict";
   var LIMIT_MS = 120000;
@@ -21,12 +22,21 @@
 
   function parts(box) {
     return { record: box.querySelector(".m-voice-record"), info: box.querySelector(".m-voice-info"),
-      player: box.querySelector(".m-voice-player"), remove: box.querySelector(".m-voice-delete") };
+      player: box.querySelector(".m-voice-player"), remove: box.querySelector(".m-voice-delete"),
+      file: box.querySelector(".m-voice-file") };
+  }
+
+  function putInForm(p, voice) {
+    if (!p.file || !root.DataTransfer) return;
+    var list = new DataTransfer();
+    if (voice) list.items.add(new File([voice.blob], voice.name, { type: voice.blob.type }));
+    p.file.files = list.files;
   }
 
   function clear(box) {
     var p = parts(box);
     box.voice = null;
+    putInForm(p, null);
     p.player.removeAttribute("src"); p.player.hidden = true; p.remove.hidden = true;
     p.info.textContent = ""; p.record.textContent = box.dataset.record;
   }
@@ -35,7 +45,11 @@
     var p = parts(box), recorder = null, timer = null, started = 0;
     var usable = root.isSecureContext && root.MediaRecorder && navigator.mediaDevices &&
       navigator.mediaDevices.getUserMedia;
-    if (!usable) { p.record.disabled = true; p.info.textContent = box.dataset.unavailable; return; }
+    if (!usable) {
+      p.record.hidden = true; p.info.textContent = box.dataset.unavailable;
+      if (p.file) p.file.hidden = false;
+      return;
+    }
     p.record.addEventListener("click", function () {
       if (recorder && recorder.state === "recording") { recorder.stop(); return; }
       navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
@@ -48,6 +62,7 @@
           var seconds = Math.max(1, Math.round((Date.now() - started) / 1000));
           var blob = new Blob(chunks, { type: (recorder.mimeType || type || "audio/webm").split(";")[0] });
           box.voice = { blob: blob, name: "voice." + extension(blob.type) };
+          putInForm(p, box.voice);
           p.player.src = URL.createObjectURL(blob); p.player.hidden = false; p.remove.hidden = false;
           p.record.textContent = box.dataset.again; p.record.classList.remove("m-recording");
           p.info.textContent = seconds + " s · " + Math.max(1, Math.round(blob.size / 1024)) + " KB";
