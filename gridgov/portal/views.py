@@ -5,6 +5,7 @@ import uuid
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.accounts.system import PORTAL, system_user
 from gridgov.cases.services import check_photos
+from gridgov.cases.voice import CheckedVoiceNote, check_voice_note
 from gridgov.masking import mask_phone
 from gridgov.portal import address_search, queries, services
 from gridgov.portal.filters import PublicReportFilter
@@ -187,7 +189,8 @@ def report(request):
         files = request.FILES.getlist("photo")[:MAX_PHOTOS]
         if form.is_valid():
             try:
-                created = _submit(request, form.cleaned_data, files, citizen)
+                voice = _voice_note(request.FILES.get("voice"))
+                created = _submit(request, form.cleaned_data, files, citizen, voice)
             except ValidationError as exc:
                 errors = _errors(exc)
             except PermissionDenied as exc:
@@ -212,7 +215,15 @@ def report(request):
     )
 
 
-def _submit(request, data: dict, files, citizen: Citizen | None) -> str:
+def _voice_note(upload) -> CheckedVoiceNote | None:
+    if upload is None or not upload.size:
+        return None
+    return check_voice_note(upload.read(settings.GRIDGOV_MAX_VOICE_BYTES + 1))
+
+
+def _submit(
+    request, data: dict, files, citizen: Citizen | None, voice: CheckedVoiceNote | None = None
+) -> str:
     portal = _portal()
     if citizen is None and not data.get("anonymous"):
         if not data.get("phone") or not data.get("code"):
@@ -249,6 +260,7 @@ def _submit(request, data: dict, files, citizen: Citizen | None) -> str:
         lat=data.get("lat"),
         address=data.get("address") or "",
         photos=photos,
+        voice=voice,
         idempotency_key=data["idempotency_key"],
         notify=bool(data.get("notify")),
     )

@@ -22,6 +22,8 @@ from gridgov.cases.models import Case, CaseEvent, Channel, Status
 from gridgov.cases.photos import CheckedPhoto
 from gridgov.cases.services import report_case
 from gridgov.cases.services.citizen import rate_for_reporter, reopen_for_verification
+from gridgov.cases.services.loop import add_voice_note
+from gridgov.cases.voice import CheckedVoiceNote
 from gridgov.notify.models import Outbox, Priority
 from gridgov.notify.outbox import enqueue_message
 from gridgov.notify.sms_services import check_phone
@@ -233,13 +235,15 @@ def submit_report(
     lat: float | None = None,
     address: str = "",
     photos: Sequence[CheckedPhoto] = (),
+    voice: CheckedVoiceNote | None = None,
     idempotency_key: str | None = None,
     notify: bool = True,
 ) -> PortalReport:
     """A citizen's report: a case through intake (channel portal) and its public side. Without a
     citizen the report is anonymous (only where the district allows it), never published. New or
     flagged reporters wait in the moderation queue; a known reporter's report is listed at once,
-    its text and photos after moderation."""
+    its text and photos after moderation. A voice note stays with the staff: it is never published
+    (a voice tells who is speaking)."""
     _require_portal(actor)
     description = (description or "").strip()
     if len(description) > MAX_TEXT:
@@ -270,6 +274,8 @@ def submit_report(
     if not created:
         return PortalReport.objects.get(case=case)
     with transaction.atomic():
+        if voice is not None:
+            add_voice_note(case, voice, actor=actor)
         trusted = citizen is not None and citizen.confirmed_reports > 0 and not citizen.flagged
         plon = plat = None
         if case.lon is not None and case.lat is not None:

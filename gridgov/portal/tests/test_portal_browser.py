@@ -45,6 +45,10 @@ def test_a_citizen_reports_follows_rates_and_reopens(live_server, loop, browser_
         files=[{"name": "light.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_metadata("x")}],
     )
     page.wait_for_selector("#photo-previews img")
+    page.click(".portal-voice .m-voice-record")  # Chromium's fake microphone
+    page.wait_for_timeout(1200)
+    page.click(".portal-voice .m-voice-record")
+    page.wait_for_selector(".portal-voice .m-voice-delete:not([hidden])")
     page.fill("#phone", "13800002468")
     page.click("#send-code")
     page.wait_for_function("document.getElementById('code-status').textContent !== ''")
@@ -57,6 +61,7 @@ def test_a_citizen_reports_follows_rates_and_reopens(live_server, loop, browser_
     assert made.number in page.inner_text("#report-number")
     case = Case.objects.get(pk=made.case_id)
     assert case.attachments.count() == 1
+    assert case.voice_notes.get().content_type == "audio/webm"
     # Following: the reporter follows their report (an SMS at each step).
     assert page.locator("#follow-form").count() == 0
     # Staff take the case through the loop and close it.

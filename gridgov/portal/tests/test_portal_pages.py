@@ -44,6 +44,30 @@ def test_a_citizen_reports_with_a_photo_and_the_sms_code(portal, english):
     assert made.number in mine
 
 
+def test_a_voice_note_reaches_the_staff_and_never_the_public_page(portal, english):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gridgov.cases.tests.conftest import webm
+
+    client = Client(headers={"accept-language": "en"})
+    client.post("/portal/code/", {"phone": "13800001237"})
+    data = _report_page(client, phone="13800001237", code=last_code("13800001237"))
+    data["voice"] = SimpleUploadedFile("voice.webm", webm(), "audio/webm")
+    answer = client.post("/portal/report/", data)
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    case = Case.objects.get(pk=PortalReport.objects.get().case_id)
+    note = case.voice_notes.get()
+    assert note.content_type == "audio/webm"
+    assert f"/cases/voice/{note.pk}/" not in client.get(answer["Location"]).content.decode()
+    assert client.get(f"/cases/voice/{note.pk}/").status_code in (302, 404)  # staff only
+
+    bad = _report_page(client)
+    bad["voice"] = SimpleUploadedFile("voice.webm", b"MZ" + b"\x00" * 300)
+    refused = client.post("/portal/report/", bad)
+    assert refused.status_code == 400 and PortalReport.objects.count() == 1
+    assert "这不是录音文件" in refused.content.decode()  # the portal speaks Chinese first
+
+
 def test_a_wrong_code_is_refused_and_nothing_is_made(portal, english):
     client = Client(headers={"accept-language": "en"})
     client.post("/portal/code/", {"phone": "13800001235"})
