@@ -1,11 +1,12 @@
 import datetime
 import hmac
 import json
+import uuid
 from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -32,6 +33,8 @@ from gridgov.cases.models.case import FINAL_STATUSES
 from gridgov.cases.routing import dispatch_choices
 from gridgov.cases.voice import check_voice_note
 from gridgov.input_guard import column
+from gridgov.mobile import services as mobile_services
+from gridgov.mobile.models import Upload
 from gridgov.registry.gazetteer import place_of_text
 
 router = Router(tags=["cases"])
@@ -509,21 +512,44 @@ class PhotoOut(Schema):
     height: int
 
 
+def _attached_bytes(
+    request: AuthenticatedRequest, file: UploadedFile | None, upload: uuid.UUID | None, limit: int
+) -> bytes:
+    """An attachment's bytes: the multipart `file`, or a finished resumable upload of the
+    caller's (`upload`, see PUT /api/v1/uploads/{id})."""
+    if (file is None) == (upload is None):
+        raise ValidationError(_("Send the file, or the id of a finished upload."))
+    if upload is not None:
+        try:
+            return mobile_services.take_upload(actor=request.user, upload_id=upload)
+        except Upload.DoesNotExist:
+            raise Http404 from None
+    if (file.size or 0) > limit:  # type: ignore[union-attr]
+        raise ValidationError(
+            _("The file is too large (limit %(mb).1f MB).") % {"mb": limit / 2**20}
+        )
+    return file.read(limit + 1)  # type: ignore[union-attr]
+
+
+def _forget(request: AuthenticatedRequest, upload: uuid.UUID | None) -> None:
+    if upload is not None:
+        mobile_services.forget_upload(actor=request.user, upload_id=upload)
+
+
 @router.post("/cases/{case_id}/photos", response={201: PhotoOut}, summary="Add a photo to a case")
 def add_photo(
     request: AuthenticatedRequest,
     case_id: int,
-    file: File[UploadedFile],
+    file: UploadedFile | None = File(None),  # noqa: B008 (django-ninja declares it so)
     kind: Form[AttachmentKind] = AttachmentKind.REPORT,
+    upload: uuid.UUID | None = Form(None),  # noqa: B008
 ):
+    """The photo as the multipart `file`, or as `upload`: the id of a finished resumable upload."""
     case = queries.get_case_for_user(request.user, case_id)
-    if (file.size or 0) > settings.GRIDGOV_MAX_PHOTO_BYTES:
-        raise ValidationError(
-            _("The photo is too large (limit %(mb)d MB).")
-            % {"mb": settings.GRIDGOV_MAX_PHOTO_BYTES // 2**20}
-        )
-    photo = services.check_photos([(file.read(), file.name or "photo")])[0]
+    data = _attached_bytes(request, file, upload, settings.GRIDGOV_MAX_PHOTO_BYTES)
+    photo = services.check_photos([(data, (file.name if file else "") or "photo")])[0]
     item = services.add_photo(case, photo, kind, actor=request.user)
+    _forget(request, upload)
     return Status(201, PhotoOut(id=item.pk, kind=item.kind, width=item.width, height=item.height))
 
 
@@ -539,14 +565,17 @@ class VoiceNoteOut(Schema):
     response={201: VoiceNoteOut},
     summary="Add a voice note to a case (WebM, Ogg, MP4 or WAV)",
 )
-def add_voice_note(request: AuthenticatedRequest, case_id: int, file: File[UploadedFile]):
+def add_voice_note(
+    request: AuthenticatedRequest,
+    case_id: int,
+    file: UploadedFile | None = File(None),  # noqa: B008 (django-ninja declares it so)
+    upload: uuid.UUID | None = Form(None),  # noqa: B008
+):
+    """The recording as the multipart `file`, or as `upload`: a finished resumable upload."""
     case = queries.get_case_for_user(request.user, case_id)
-    if (file.size or 0) > settings.GRIDGOV_MAX_VOICE_BYTES:
-        raise ValidationError(
-            _("The voice note is too long (limit %(mb).1f MB).")
-            % {"mb": settings.GRIDGOV_MAX_VOICE_BYTES / 2**20}
-        )
-    note = services.add_voice_note(case, check_voice_note(file.read()), actor=request.user)
+    data = _attached_bytes(request, file, upload, settings.GRIDGOV_MAX_VOICE_BYTES)
+    note = services.add_voice_note(case, check_voice_note(data), actor=request.user)
+    _forget(request, upload)
     url = reverse("cases:voice_note", args=[note.pk])
     return Status(
         201, VoiceNoteOut(id=note.pk, content_type=note.content_type, size=note.size, url=url)

@@ -1,11 +1,17 @@
-"""The mobile part's JSON API under /api/v1/: the member's offline bundle and to-do counts."""
+"""The mobile part's JSON API under /api/v1/: the member's offline bundle, to-do counts and
+resumable uploads."""
 
 import datetime
+import uuid
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
 
-from gridgov.mobile import queries
+from gridgov.accounts.auth import AuthenticatedRequest
+from gridgov.mobile import queries, services
+from gridgov.mobile.models import Upload
 
 router = Router(tags=["mobile"])
 
@@ -62,3 +68,61 @@ def phone_todo(request: HttpRequest):
         count=len(items),
         items=[TodoItemOut.model_validate({k: i[k] for k in _TODO_KEYS if k in i}) for i in items],
     )
+
+
+class UploadOut(Schema):
+    id: uuid.UUID
+    size: int
+    received: int
+    complete: bool
+
+
+def _upload_out(upload: Upload) -> UploadOut:
+    return UploadOut(
+        id=upload.id, size=upload.size, received=upload.received, complete=upload.complete
+    )
+
+
+def _header_int(request: HttpRequest, name: str) -> int:
+    raw = request.headers.get(name, "")
+    if not raw.isdigit() or len(raw) > 12:
+        raise ValidationError(
+            {name: _("Send the header %(name)s as a whole number.") % {"name": name}}
+        )
+    return int(raw)
+
+
+@router.put(
+    "/uploads/{upload_id}",
+    response={200: UploadOut, 409: UploadOut},
+    summary="Send a chunk of a file (resumable: Upload-Offset and Upload-Length headers)",
+)
+def put_chunk(request: AuthenticatedRequest, upload_id: uuid.UUID):
+    """The body is the raw bytes of one chunk (at most 512 KB) that starts at `Upload-Offset` of
+    a file of `Upload-Length` bytes; the first chunk (offset 0) starts the upload, named by the
+    client's UUID. A chunk that does not start where the server's copy ends answers 409 with the
+    offset to go on from; `GET` tells it after a cut. A finished upload is used once, as the
+    `upload` field of an attachment endpoint (a case photo or voice note)."""
+    if Upload.objects.filter(pk=upload_id).exclude(owner=request.user).exists():
+        raise Http404  # someone else's, answered like an unknown one
+    offset = _header_int(request, "Upload-Offset")
+    size = _header_int(request, "Upload-Length")
+    if int(request.headers.get("Content-Length") or 0) > services.MAX_CHUNK_BYTES:
+        raise ValidationError(_("A chunk holds 1 byte to 512 KB."))
+    try:
+        upload = services.append_chunk(
+            actor=request.user, upload_id=upload_id, size=size, offset=offset, data=request.body
+        )
+    except services.OffsetMismatch as mismatch:
+        return Status(409, _upload_out(mismatch.upload))
+    except Upload.DoesNotExist:
+        raise Http404 from None
+    return Status(200, _upload_out(upload))
+
+
+@router.get("/uploads/{upload_id}", response=UploadOut, summary="How much of an upload arrived")
+def get_upload(request: AuthenticatedRequest, upload_id: uuid.UUID):
+    upload = Upload.objects.filter(pk=upload_id, owner=request.user).first()
+    if upload is None:
+        raise Http404
+    return _upload_out(upload)

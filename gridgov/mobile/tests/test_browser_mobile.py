@@ -12,6 +12,7 @@ from gridgov.cases import services as cases
 from gridgov.cases.models import Case, Status
 from gridgov.cases.tests.conftest import taxonomy  # noqa: F401 (fixture)
 from gridgov.conftest import browser_login, screenshot
+from gridgov.mobile import services as uploads
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -44,6 +45,7 @@ def wait_for_worker(page) -> None:
 
 
 def test_install_ready_and_an_offline_report_arrives_once(
+    monkeypatch,
     live_server,
     taxonomy,  # noqa: F811 (the categories, put back when a live-server test before flushed them)
     tree,
@@ -110,9 +112,32 @@ def test_install_ready_and_an_offline_report_arrives_once(
     page.wait_for_selector("#m-outbox .m-outbox-item")
     screenshot(page, "mobile-outbox")
 
+    # The photo goes in 64 KB chunks; the connection drops during the second one. The server
+    # (in this process) notes each chunk it gets: none twice, so the upload went on, not again.
+    cut, arrived = [], []
+    append = uploads.append_chunk
+
+    def noted(**kwargs):
+        arrived.append(kwargs["offset"])
+        return append(**kwargs)
+
+    monkeypatch.setattr(uploads, "append_chunk", noted)
+
+    def cut_once(route):
+        second = route.request.headers.get("upload-offset") == "65536"
+        if route.request.method == "PUT" and second and not cut:
+            cut.append(True)
+            route.abort("connectionreset")
+            return
+        route.continue_()
+
+    # The context's routes also see the service worker's requests (Background Sync sends too).
+    page.context.route("**/api/v1/uploads/**", cut_once)
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    until(page, "document.getElementById('m-outbox-pill').hidden")
+    until(page, "document.getElementById('m-outbox-pill').hidden", 30)
+    assert cut and arrived[:2] == [0, 65536], arrived
+    assert len(arrived) == len(set(arrived)) and arrived == sorted(arrived)
     made = Case.objects.filter(description__startswith="井盖松动")
     assert made.count() == 1
     case = made.get()

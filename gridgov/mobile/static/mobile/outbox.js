@@ -2,7 +2,7 @@
  * completions later) wait in IndexedDB until the network takes them. One generic item:
  *   {id: uuid, url, method, body, created_at, author, attachments, attempts, error}
  * `id` is made on the phone and sent as the idempotency key, so a replay after a cut makes
- * nothing twice. Items belong to their author (user id): another user on the same phone neither
+ * nothing twice. Attachments over 64 KB are sent in chunks that resume after a cut. Items belong to their author (user id): another user on the same phone neither
  * sees nor sends them, and they survive a re-login. Used by the pages and the service worker. */
 (function (root) {
   "use strict";
@@ -67,18 +67,54 @@
     return status >= 400 && status < 500 && [401, 403, 408, 409, 425, 429].indexOf(status) < 0;
   }
 
+  var CHUNK = 64 * 1024;
+
+  /* A big attachment goes in 64 KB chunks to PUT /api/v1/uploads/<id> (the id is kept in the
+   * item, so a restarted app asks how much arrived and sends only the rest); small ones go whole. */
+  function sendInChunks(a, csrf) {
+    var url = "/api/v1/uploads/" + a.upload, size = a.blob.size;
+    function from(offset) {
+      if (offset >= size) return Promise.resolve();
+      return fetch(url, { method: "PUT", body: a.blob.slice(offset, Math.min(size, offset + CHUNK)),
+        credentials: "same-origin", headers: { "Content-Type": "application/offset+octet-stream",
+          "Upload-Offset": String(offset), "Upload-Length": String(size), "X-CSRFToken": csrf || "" }
+      }).then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (d) {
+          if (r.ok || r.status === 409) return from(d.received);  // 409: go on where the server is
+          var e = new Error(d.message || ("HTTP " + r.status)); e.final = isFinalRefusal(r.status);
+          throw e;
+        });
+      });
+    }
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (r.status === 404) return 0;
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json().then(function (d) { return d.received; });
+    }).then(from);
+  }
+
   function sendAttachments(item, answer, csrf) {
     var rest = item.attachments || [];
     var chain = Promise.resolve();
     rest.slice().forEach(function (a) {
       chain = chain.then(function () {
-        var form = new FormData();
-        form.append(a.field || "file", a.blob, a.name || "photo.jpg");
-        var url = a.url.replace("{id}", answer && answer.id);
-        return fetch(url, { method: "POST", body: form, credentials: "same-origin",
-          headers: { "X-CSRFToken": csrf || "" } }).then(function (r) {
+        var chunked = a.blob.size > CHUNK;
+        var ready = Promise.resolve();
+        if (chunked && !a.upload) { a.upload = uuid(); ready = put(item); }
+        if (chunked) ready = ready.then(function () { return sendInChunks(a, csrf); });
+        return ready.then(function () {
+          var form = new FormData();
+          if (chunked) form.append("upload", a.upload);
+          else form.append(a.field || "file", a.blob, a.name || "photo.jpg");
+          var url = a.url.replace("{id}", answer && answer.id);
+          return fetch(url, { method: "POST", body: form, credentials: "same-origin",
+            headers: { "X-CSRFToken": csrf || "" } });
+        }).then(function (r) {
           if (!r.ok && !isFinalRefusal(r.status)) throw new Error("HTTP " + r.status);
           rest = rest.filter(function (x) { return x !== a; });
+        }, function (err) {
+          if (err.final) { rest = rest.filter(function (x) { return x !== a; }); return; }
+          throw err;
         });
       });
     });
