@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # How long an escalation stays among the active warnings (the cockpit, the phone's home).
 ACTIVE_DAYS = 7
 
+
 def _event(cause: str) -> str:
     return {
         AlertCause.DISPUTE_ESCALATED: _("High-risk dispute"),
@@ -101,7 +102,7 @@ def raise_alert(
             alert.save(update_fields=["warning"])
     except IntegrityError:
         return None
-    except Exception:  # noqa: BLE001 — the line's own write stands; the log names the cause
+    except Exception:  # the line's own write stands; the log names the cause
         log.exception("lines: could not raise the %s warning of %s", cause, subject)
         return None
     return alert
@@ -117,8 +118,7 @@ def headline_of(cause: str, **values) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         if cause == AlertCause.DISPUTE_ESCALATED:
             return (
-                _("Dispute %(number)s graded %(risk)s, %(parties)d parties, in %(area)s")
-                % values
+                _("Dispute %(number)s graded %(risk)s, %(parties)d parties, in %(area)s") % values
             )
         if cause == AlertCause.LOST_CONTACT:
             return _("Lost contact: special-population record %(number)s in %(area)s") % values

@@ -50,13 +50,16 @@ def test_a_high_risk_dispute_raises_one_warning_to_street_and_district(tree, use
     disputes.regrade(dispute, "group", actor=users["op_a"])
     disputes.regrade(dispute, "group", actor=users["op_a"])
     assert Warning.objects.count() == 1
-    assert alerts.raise_alert(
-        cause=AlertCause.DISPUTE_ESCALATED,
-        subject=dispute,
-        area_code=dispute.area_code,
-        headline="again",
-        url="/",
-    ) is None
+    assert (
+        alerts.raise_alert(
+            cause=AlertCause.DISPUTE_ESCALATED,
+            subject=dispute,
+            area_code=dispute.area_code,
+            headline="again",
+            url="/",
+        )
+        is None
+    )
     assert Warning.objects.count() == 1
 
 
