@@ -13,18 +13,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action, Role
-from gridgov.accounts.scope import get_for_user, has_global_scope, restrict, user_may
+from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.lines.models import PopulationCategory, RecordState, RentalHouse, SpecialRecord
 from gridgov.lines.services import populations, rentals
 from gridgov.masking import mask_name
 from gridgov.registry import queries as registry_queries
 from gridgov.registry.filters import OrganizationFilter, PeopleFilter
-from gridgov.registry.models import House, Organization, Person
+from gridgov.registry.models import House
 
 PICKED = 20  # search results offered at once
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -88,15 +88,11 @@ def _people(user: User) -> QuerySet:
 
 def _staff_choices(user: User) -> QuerySet:
     """Members and community staff inside the user's scope: who may be responsible."""
-    rows = User.objects.filter(
-        is_active=True, role__in=[Role.GRID_MEMBER, Role.COMMUNITY_STAFF]
-    ).exclude(username__startswith="system:")
-    if not has_global_scope(user):
-        inside = Q(pk__in=[])
-        for code in getattr(user, "scope_codes", ()):
-            inside |= Q(scope_areas__code__startswith=code)
-        rows = rows.filter(inside)
-    return rows.distinct().order_by("username")
+    rows = restrict(
+        User.objects.filter(is_active=True, role__in=[Role.GRID_MEMBER, Role.COMMUNITY_STAFF]),
+        user,
+    )
+    return rows.exclude(username__startswith="system:").distinct().order_by("username")
 
 
 def _errors(form: forms.Form, exc: ValidationError) -> None:
@@ -112,10 +108,10 @@ def _errors(form: forms.Form, exc: ValidationError) -> None:
 
 class RecordForm(forms.Form):
     person = forms.ModelChoiceField(
-        label=gettext_lazy("Person"), queryset=Person.objects.none(), widget=forms.HiddenInput
+        label=gettext_lazy("Person"), queryset=None, widget=forms.HiddenInput
     )
     category = forms.ModelChoiceField(
-        label=gettext_lazy("Category"), queryset=PopulationCategory.objects.none()
+        label=pgettext_lazy("special population", "Category"), queryset=None
     )
     risk_level = forms.IntegerField(
         label=gettext_lazy("Risk level"), min_value=0, max_value=9, initial=0
@@ -130,7 +126,7 @@ class RecordForm(forms.Form):
         label=gettext_lazy("Assistance group"), max_length=200, required=False
     )
     responsible = forms.ModelChoiceField(
-        label=gettext_lazy("Responsible member"), queryset=User.objects.none(), required=False
+        label=gettext_lazy("Responsible member"), queryset=None, required=False
     )
 
     def __init__(
@@ -274,17 +270,17 @@ def record_edit(request, pk: int):
 
 class RentalForm(forms.Form):
     house = forms.ModelChoiceField(
-        label=gettext_lazy("House"), queryset=House.objects.none(), widget=forms.HiddenInput
+        label=gettext_lazy("House"), queryset=None, widget=forms.HiddenInput
     )
     landlord_person = forms.ModelChoiceField(
         label=gettext_lazy("Landlord (person)"),
-        queryset=Person.objects.none(),
+        queryset=None,
         required=False,
         widget=forms.HiddenInput,
     )
     landlord_org = forms.ModelChoiceField(
         label=gettext_lazy("Landlord (organization)"),
-        queryset=Organization.objects.none(),
+        queryset=None,
         required=False,
         widget=forms.HiddenInput,
     )
@@ -315,7 +311,7 @@ class LeaseForm(forms.Form):
 
 class TenantForm(forms.Form):
     person = forms.ModelChoiceField(
-        label=gettext_lazy("Tenant"), queryset=Person.objects.none(), widget=forms.HiddenInput
+        label=gettext_lazy("Tenant"), queryset=None, widget=forms.HiddenInput
     )
     moved_in = forms.DateField(label=gettext_lazy("Moved in"), widget=DATE)
     permit_expiry = forms.DateField(
