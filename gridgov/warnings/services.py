@@ -371,7 +371,7 @@ def raise_from_data(
     area. The rule that raises it stands in for a person's approval, so only system accounts
     may use this path."""
     if not is_system_account(acting_user):
-        raise PermissionDenied(_("Only an automatic mechanism raises warnings from data."))
+        raise PermissionDenied(_("You may not do this to warnings of this area."))
     warning = create_draft(acting_user=acting_user, area_code=area_code, data=data)
     warning = _step(
         warning,
