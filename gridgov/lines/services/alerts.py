@@ -30,11 +30,12 @@ ACTIVE_DAYS = 7
 
 
 def _event(cause: str) -> str:
-    return {
+    events: dict[str, str] = {
         AlertCause.DISPUTE_ESCALATED: _("High-risk dispute"),
         AlertCause.LOST_CONTACT: _("Lost contact"),
         AlertCause.OVERCROWDED: _("Overcrowded rental"),
-    }[cause]
+    }
+    return events[cause]
 
 
 def _ancestors(area_code: str) -> dict[str, Area]:
