@@ -154,7 +154,7 @@ def _ranking_rows(rows: list[dict], areas: bool = False) -> list[list]:
             _pct(r["close_on_time"]),
             r["yellow_cards"],
             r["red_cards"],
-            *([_pct(r[code]) for code in LINE_COLUMNS] if areas else []),
+            *([_pct(r.get(code)) for code in LINE_COLUMNS] if areas else []),
         ]
         for r in rows
     ]
@@ -286,7 +286,13 @@ def _report_sheets(data: dict) -> list:
         ),
     ]
     if data["children"]:
-        sheets.append((_("Areas ranked"), _ranking_headers(), _ranking_rows(data["children"])))
+        sheets.append(
+            (
+                _("Areas ranked"),
+                _ranking_headers(areas=True),
+                _ranking_rows(data["children"], areas=True),
+            )
+        )
     if data["departments"]:
         sheets.append(
             (_("Departments ranked"), _ranking_headers(), _ranking_rows(data["departments"]))

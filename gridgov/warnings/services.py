@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, user_may
+from gridgov.accounts.system import is_system_account
 from gridgov.areas.geometry import parse_boundary
 from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
@@ -355,6 +356,32 @@ def issue(warning: Warning, *, acting_user: User, now: datetime.datetime | None 
         )
         warning.state, warning.closed_at = State.CLOSED, now
     return warning
+
+
+@transaction.atomic
+def raise_from_data(
+    *,
+    acting_user: User,
+    area_code: str,
+    data: WarningInput,
+    now: datetime.datetime | None = None,
+) -> Warning:
+    """An early warning raised by the platform's own data (e.g. a business line's escalation):
+    drafted, approved and issued at once by a system account holding the issue right at the
+    area. The rule that raises it stands in for a person's approval, so only system accounts
+    may use this path."""
+    if not is_system_account(acting_user):
+        raise PermissionDenied(_("You may not do this to warnings of this area."))
+    warning = create_draft(acting_user=acting_user, area_code=area_code, data=data)
+    warning = _step(
+        warning,
+        State.APPROVED,
+        acting_user,
+        Action.ISSUE_WARNING,
+        approved_by=acting_user,
+        approved_at=now or timezone.now(),
+    )
+    return issue(warning, acting_user=acting_user, now=now)
 
 
 @transaction.atomic

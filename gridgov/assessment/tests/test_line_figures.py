@@ -21,6 +21,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from gridgov.areas.models import Area
 from gridgov.assessment import queries
 from gridgov.assessment.indicators import INDICATORS
 from gridgov.assessment.models import LineTally, Scheme
@@ -275,3 +276,38 @@ def test_a_scheme_may_weight_the_line_figures_for_areas_only(lines_world):
             "rectify_on_time",
             "special_visits_on_time",
         }
+
+
+def test_the_published_monthly_report_ranks_areas_with_the_line_rates(lines_world, client_for):
+    import io
+
+    import openpyxl
+
+    client = client_for(lines_world["district"])
+    url = "/assessment/reports/410105/2026-10/"
+    assert client.post(url + "publish/").status_code in (302, 200)
+    html = client.get(url).content.decode()
+    tables = html.split('class="table ranking"')[1:]
+    areas = tables[0].split("</table>")[0]
+    rows = {
+        code: areas.split(f">{name}<")[1].split("</tr>")[0]
+        for code, name in (
+            (STREET_A, Area.objects.get(code=STREET_A).name),
+            (STREET_B, Area.objects.get(code=STREET_B).name),
+        )
+    }
+    assert 'data-figure="mediation_success_rate">33.3% <small class="muted">1/3' in rows[STREET_A]
+    assert 'data-figure="special_visits_on_time">33.3%' in rows[STREET_A]
+    assert 'data-figure="mediation_success_rate">100.0%' in rows[STREET_B]
+    assert 'data-figure="rectify_on_time">— <small class="muted">0/0' in rows[STREET_B]
+    for table in tables[1:]:  # departments have no line figures
+        assert "data-figure" not in table.split("</table>")[0]
+    book = openpyxl.load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content))
+    found = {}
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(min_row=2, values_only=True):
+            if len(row) > 2 and row[2] in (STREET_A, STREET_B):
+                found[row[2]] = row
+    # the three line rates close the row, in percent; none when nothing fell due
+    assert found[STREET_A][-3:] == (33.3, 33.3, 33.3)
+    assert found[STREET_B][-3:] == (100.0, None, None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
 from gridgov.lines.models import (
+    AlertCause,
     Dispute,
     DisputeEvent,
     DisputeParty,
@@ -29,6 +31,8 @@ from gridgov.lines.models import (
     ScreeningState,
     ScreeningTask,
 )
+from gridgov.lines.services import alerts
+from gridgov.warnings.models import Colour
 
 # A dispute with this many parties or more is escalated like a high-risk one.
 MANY_PARTIES = 5
@@ -96,6 +100,24 @@ def needs_escalation(risk: str, party_count: int) -> bool:
     return risk in (RiskGrade.HIGH, RiskGrade.GROUP) or party_count >= MANY_PARTIES
 
 
+def _raise_alert(dispute: Dispute, parties: int) -> None:
+    """The warning to the street and district (once per dispute)."""
+    alerts.raise_alert(
+        cause=AlertCause.DISPUTE_ESCALATED,
+        subject=dispute,
+        area_code=dispute.area_code,
+        headline=alerts.headline_of(
+            AlertCause.DISPUTE_ESCALATED,
+            number=dispute.number,
+            risk=RiskGrade(dispute.risk).label,
+            parties=parties,
+            area=alerts.area_name(dispute.area_code),
+        ),
+        url=reverse("lines:dispute", args=[dispute.pk]),
+        colour=Colour.ORANGE if dispute.risk == RiskGrade.GROUP else Colour.YELLOW,
+    )
+
+
 @transaction.atomic
 def register_dispute(data: DisputeInput, *, actor: User, case=None) -> Dispute:
     _check(actor, data.area_code)
@@ -139,6 +161,7 @@ def register_dispute(data: DisputeInput, *, actor: User, case=None) -> Dispute:
             "escalated",
             _("High risk or many parties: shown to street and district."),
         )
+        _raise_alert(dispute, len(data.parties))
     _log(actor, dispute, None, "registered")
     return dispute
 
@@ -152,6 +175,8 @@ def regrade(dispute: Dispute, risk: str, *, actor: User) -> Dispute:
         dispute.flagged = True
         _event(actor, dispute, "escalated", risk)
     dispute.save(update_fields=["risk", "flagged"])
+    if dispute.flagged:
+        _raise_alert(dispute, dispute.parties.count())
     _event(actor, dispute, "regraded", risk)
     _log(actor, dispute, before, "regraded")
     return dispute

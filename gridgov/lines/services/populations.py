@@ -18,6 +18,7 @@ from gridgov.accounts.system import FIELD_TASKS, system_user
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
 from gridgov.lines.models import (
+    AlertCause,
     PopulationCategory,
     RecordState,
     SpecialRecord,
@@ -25,6 +26,7 @@ from gridgov.lines.models import (
     VisitInterval,
     WarningKind,
 )
+from gridgov.lines.services import alerts
 from gridgov.lines.services.populations_defaults import FALLBACK_DAYS
 from gridgov.lines.services.populations_ledger import raise_warning, resolve_warnings
 from gridgov.masking import mask_name
@@ -32,6 +34,7 @@ from gridgov.patrol.models import Task, TaskStatus
 from gridgov.patrol.services.work import VISIT_LEAD_DAYS, close_visit_tasks, open_visit_task
 from gridgov.registry import services as registry
 from gridgov.registry.models import KeyPopulationTag, Person
+from gridgov.warnings.models import Colour
 
 LOGGED = ["category", "risk_level", "state", "period_start", "period_end", "responsible_id"]
 
@@ -155,6 +158,44 @@ def create_record(
 
 
 @transaction.atomic
+def update_record(
+    record: SpecialRecord,
+    *,
+    actor: User,
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    supervising_office: str = "",
+    guardian: str = "",
+    assistance_group: str = "",
+    details: dict[str, Any] | None = None,
+    responsible: User | None = None,
+) -> SpecialRecord:
+    """The record's own facts (the risk level changes through `set_risk`, the state through
+    visits, lost contact and closing)."""
+    _require(actor, record.area_code)
+    if record.state == RecordState.CLOSED:
+        raise ValidationError(_("This record is closed."))
+    if period_start and period_end and period_end < period_start:
+        raise ValidationError({"period_end": _("The period ends before it starts.")})
+    before = snapshot(record, LOGGED)
+    record.period_start, record.period_end = period_start, period_end
+    record.supervising_office = supervising_office
+    record.guardian = guardian
+    record.assistance_group = assistance_group
+    record.details = clean_details(record.category, details or {})
+    record.responsible = responsible
+    record.save()
+    record_change(
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        instance=record,
+        before=before,
+        after=snapshot(record, LOGGED),
+    )
+    return record
+
+
+@transaction.atomic
 def set_risk(record: SpecialRecord, *, actor: User, risk_level: int) -> SpecialRecord:
     _require(actor, record.area_code)
     _check_risk(record.category, risk_level)
@@ -250,7 +291,7 @@ def mark_lost_contact(record: SpecialRecord, *, actor: User, note: str = "") -> 
         after=snapshot(record, LOGGED),
         note=note[:500],
     )
-    raise_warning(
+    ledger = raise_warning(
         kind=WarningKind.LOST_CONTACT,
         subject=record,
         title=_title(record, _("Lost contact")),
@@ -259,6 +300,20 @@ def mark_lost_contact(record: SpecialRecord, *, actor: User, note: str = "") -> 
         sensitive=True,
         url=reverse("lines:population_record", args=[record.pk]),
     )
+    if ledger is not None:  # one warning per episode of lost contact
+        alerts.raise_alert(
+            cause=AlertCause.LOST_CONTACT,
+            subject=record,
+            episode=str(ledger.pk),
+            area_code=record.area_code,
+            headline=alerts.headline_of(
+                AlertCause.LOST_CONTACT,
+                number=f"#{record.pk}",
+                area=alerts.area_name(record.area_code),
+            ),
+            url=reverse("lines:population_record", args=[record.pk]),
+            colour=Colour.ORANGE,
+        )
     return record
 
 

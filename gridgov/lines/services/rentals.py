@@ -12,6 +12,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from gridgov.accounts.scope import code_in_scope, user_may
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
 from gridgov.lines.models import (
+    AlertCause,
     ForeignerStay,
     Lease,
     RentalHouse,
@@ -29,9 +31,11 @@ from gridgov.lines.models import (
     Tenant,
     WarningKind,
 )
+from gridgov.lines.services import alerts
 from gridgov.lines.services.populations_ledger import raise_warning, resolve_warnings
 from gridgov.masking import mask_name
 from gridgov.registry.models import House, Organization, Person
+from gridgov.warnings.models import Colour
 
 POLICE_REPORT_DAYS = 3
 FOREIGNER_REGISTRATION_HOURS = 24
@@ -202,7 +206,7 @@ def inspect_rental(
         after=snapshot(inspection, ["occupants", "overcrowded", "ebike_charging"]),
     )
     if overcrowded:
-        raise_warning(
+        ledger = raise_warning(
             kind=WarningKind.OVERCROWDED,
             subject=rental,
             title=_("Overcrowding found: %(house)s, %(n)s occupants")
@@ -210,6 +214,22 @@ def inspect_rental(
             area_code=rental.area_code,
             flagged=True,
         )
+        if ledger is not None:  # one warning per episode of overcrowding
+            alerts.raise_alert(
+                cause=AlertCause.OVERCROWDED,
+                subject=rental,
+                episode=str(ledger.pk),
+                area_code=rental.area_code,
+                headline=alerts.headline_of(
+                    AlertCause.OVERCROWDED,
+                    number=rental.house.code,
+                    occupants=occupants,
+                    area=alerts.area_name(rental.area_code),
+                ),
+                url=reverse("lines:rental", args=[rental.pk]),
+                colour=Colour.YELLOW,
+                now=when,
+            )
     else:
         resolve_warnings(rental, WarningKind.OVERCROWDED)
     return inspection

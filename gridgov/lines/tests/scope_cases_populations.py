@@ -3,7 +3,7 @@ street B's records, visits, rentals, foreigners or ledger warnings, nor acts on 
 
 from gridgov.accounts.permissions import Role
 from gridgov.conftest import make_user
-from gridgov.lines.models import LedgerWarning
+from gridgov.lines.models import LedgerWarning, PopulationCategory
 from gridgov.lines.tests import populations_world as pw
 from gridgov.tests.scope import Case
 
@@ -34,7 +34,77 @@ UNSCOPED = {
     "lines/populations/settings/": "the categories and visit intervals of the installation",
 }
 
+
+def _mental(world) -> int:
+    return PopulationCategory.objects.get(code="mental").pk
+
+
 CASES = [
+    Case(
+        "lines/populations/new/",
+        lambda w: f"/lines/populations/new/?q={pw.NAME_B[:2]}",
+        expect=200,
+        absent=lambda w: [pw.NAME_B],
+    ),
+    Case(
+        "lines/populations/new/",
+        lambda w: "/lines/populations/new/",
+        "POST",
+        lambda w: {
+            "action": "save",
+            "person": _o(w, "person_b").pk,
+            "category": _mental(w),
+            "risk_level": "1",
+        },
+        expect=200,
+        multipart=True,
+        live_expect=302,
+    ),
+    Case(
+        "lines/populations/<int:pk>/edit/",
+        lambda w: f"/lines/populations/{_o(w, 'record_b').pk}/edit/",
+        absent=lambda w: [pw.NAME_B],
+    ),
+    Case(
+        "lines/populations/<int:pk>/edit/",
+        lambda w: f"/lines/populations/{_o(w, 'record_b').pk}/edit/",
+        "POST",
+        lambda w: {"guardian": "x"},
+        multipart=True,
+        live_expect=302,
+    ),
+    Case(
+        "lines/rentals/new/",
+        lambda w: "/lines/rentals/new/?house_q=SC-B",
+        expect=200,
+        absent=lambda w: ["SC-B-1"],
+    ),
+    Case(
+        "lines/rentals/new/",
+        lambda w: "/lines/rentals/new/",
+        "POST",
+        lambda w: {
+            "action": "save",
+            "house": _o(w, "house_b").pk,
+            "landlord_person": _o(w, "person_b").pk,
+            "max_occupants": "2",
+        },
+        expect=200,
+        multipart=True,
+        live_expect=302,
+    ),
+    Case(
+        "lines/rentals/<int:pk>/edit/",
+        lambda w: f"/lines/rentals/{_o(w, 'rental_b').pk}/edit/",
+    ),
+    Case(
+        "lines/rentals/<int:pk>/edit/",
+        lambda w: f"/lines/rentals/{_o(w, 'rental_b').pk}/edit/",
+        "POST",
+        lambda w: {"action": "lease", "start": "2026-01-01", "end": "2026-12-31"},
+        multipart=True,
+        live_expect=302,
+    ),
     Case("lines/populations/", lambda w: "/lines/populations/", expect=200, absent=_names),
     Case(
         "lines/populations/",
