@@ -164,6 +164,8 @@ def send_through_platform(
         print(f"  {time.monotonic() - began:.1f} s: killed the sender ({k} of {kills})")
         sender = _go(senders[k])
     try:
+        _wait(lambda: kannel.received_count() - received_before >= n, 600, "the messages")
+        print(f"  {time.monotonic() - began:.1f} s: fakesmsc has received {n}")
         _wait(lambda: rows.exclude(delivery="").count() >= n, 600, "the delivery reports recorded")
         seconds = time.monotonic() - began
         print(f"  {seconds:.1f} s: the last delivery report recorded")
