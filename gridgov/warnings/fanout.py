@@ -96,11 +96,10 @@ def write_receipts(warning: Warning, target_codes: list[str], now: datetime.date
         .annotate(**constants)
         .values_list("user_id", "area__code", "area__level", *constants)
     )
-    with sql.set_based():
-        reached = sql.insert_select(Receipt, RECEIPT_COLUMNS, rows)
-        if warning.colour in URGENT_COLOURS:
-            app = Receipt.objects.filter(warning=warning, channel=Channel.APP)
-            send_sms(warning, app, now, step="issue")
+    reached = sql.insert_select(Receipt, RECEIPT_COLUMNS, rows)
+    if warning.colour in URGENT_COLOURS:
+        app = Receipt.objects.filter(warning=warning, channel=Channel.APP)
+        send_sms(warning, app, now, step="issue")
     return reached
 
 
@@ -121,7 +120,7 @@ def send_sms(
         .order_by()
         .values_list("user_id", "area_code", "level", *constants)
     )
-    with sql.set_based():
+    with sql.set_based():  # it reads this transaction's receipts: no statistics of them yet
         return _queue_sms(warning, app_receipts, rows, reminder=reminder, step=step)
 
 
