@@ -10,14 +10,16 @@ once its lease ends, with the same message id.
 import datetime
 import logging
 import os
+import queue
 import random
 import socket
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -207,11 +209,15 @@ def claim_next(sender: str = SENDER_NAME, now: datetime.datetime | None = None) 
 
 
 def claim_due(
-    sender: str = SENDER_NAME, n: int = 1, now: datetime.datetime | None = None
+    sender: str = SENDER_NAME,
+    n: int = 1,
+    now: datetime.datetime | None = None,
+    skip: set[int] | frozenset[int] = frozenset(),
 ) -> list[Outbox]:
     """Lease up to `n` of the most urgent due messages for `sender` in one transaction. Rows over
     their destination's rate limit are put off instead. Other senders skip rows being claimed
-    (SKIP LOCKED on PostgreSQL; SQLite takes one writer at a time)."""
+    (SKIP LOCKED on PostgreSQL; SQLite takes one writer at a time). Rows in `skip` (this
+    sender's own, still at the gateway) are never taken, even if their lease has run out."""
     now = now or timezone.now()
     lease = datetime.timedelta(seconds=settings.GRIDGOV_OUTBOX_LEASE_SECONDS)
     due_rows = (
@@ -225,7 +231,7 @@ def claim_due(
     with transaction.atomic():
         while len(claimed) < n:
             due = list(
-                due_rows.exclude(pk__in=[r.pk for r in claimed])
+                due_rows.exclude(pk__in=[r.pk for r in claimed] + sorted(skip))
                 .select_for_update(skip_locked=True)
                 .order_by("priority", "id")[: max(CLAIM_WINDOW, n)]
             )
@@ -287,34 +293,45 @@ def max_attempts(channel: str) -> int:
 
 
 def _record(answers: list[tuple[Outbox, Gateway, SendResult]], now: datetime.datetime) -> None:
-    """Write the gateways' answers on the rows still pending, in one transaction."""
-    with transaction.atomic():
-        pending = set(
-            Outbox.objects.filter(
-                pk__in=[row.pk for row, _, _ in answers], status=OutboxStatus.PENDING
-            ).values_list("pk", flat=True)
-        )
-        changed = []
-        for row, gateway, result in answers:
-            if row.pk not in pending:
-                continue
-            row.gateway = getattr(gateway, "name", "")
-            row.gateway_request, row.gateway_response = result.request, result.response
-            row.leased_until = None
-            if result.ok:
-                row.status, row.sent_at, row.error = OutboxStatus.SENT, now, ""
-                if result.gateway_id:  # Kannel's id comes later, with the delivery report
-                    Outbox.objects.filter(pk=row.pk).update(gateway_id=result.gateway_id)
-            elif result.permanent or row.attempts >= max_attempts(row.channel):
-                row.status, row.error = OutboxStatus.FAILED, result.error
-                logger.warning("outbox %s failed for good: %s", row.pk, result.error)
-            else:
-                row.error = result.error
-                row.next_attempt_at = now + datetime.timedelta(
-                    seconds=backoff_seconds(row.attempts)
-                )
-            changed.append(row)
-        Outbox.objects.bulk_update(changed, RECORDED_FIELDS)
+    """Write the gateways' answers on the rows still pending: one prepared UPDATE run over the
+    whole batch (executemany) in one transaction; a row answered meanwhile (a delivery report,
+    a cancel) is left as it is by the statement's own status check."""
+    changed = []
+    for row, gateway, result in answers:
+        row.gateway = getattr(gateway, "name", "")
+        row.gateway_request, row.gateway_response = result.request, result.response
+        row.leased_until = None
+        if result.ok:
+            row.status, row.sent_at, row.error = OutboxStatus.SENT, now, ""
+        elif result.permanent or row.attempts >= max_attempts(row.channel):
+            row.status, row.error = OutboxStatus.FAILED, result.error
+            logger.warning("outbox %s failed for good: %s", row.pk, result.error)
+        else:
+            row.error = result.error
+            row.next_attempt_at = now + datetime.timedelta(seconds=backoff_seconds(row.attempts))
+        changed.append((row, (result.gateway_id or "")[:100] if result.ok else ""))
+    if not changed:
+        return
+    connection = connections[Outbox.objects.db]
+    meta = Outbox._meta
+    fields = [meta.get_field(name) for name in RECORDED_FIELDS]
+    quote = connection.ops.quote_name
+    gateway_id = quote(meta.get_field("gateway_id").column)
+    # names from the model's meta, values as parameters
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+        + ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        # Kannel's id comes later, with the delivery report: keep one already known
+        + f", {gateway_id} = CASE WHEN %s = '' THEN {gateway_id} ELSE %s END"
+        + f" WHERE {quote(meta.pk.column)} = %s AND {quote(meta.get_field('status').column)} = %s"
+    )
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+        + [known, known, row.pk, OutboxStatus.PENDING]
+        for row, known in changed
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def deliver(row: Outbox, gateway: Gateway) -> SendResult:
@@ -325,37 +342,93 @@ def deliver(row: Outbox, gateway: Gateway) -> SendResult:
 
 
 def send_due(
-    sender: str = SENDER_NAME, limit: int | None = None, concurrency: int = 1
+    sender: str = SENDER_NAME,
+    limit: int | None = None,
+    concurrency: int = 1,
+    stopping: threading.Event | None = None,
 ) -> dict[str, int]:
-    """Send until nothing is due (rows committed meanwhile included), most urgent first.
+    """Send until nothing is due (rows committed meanwhile included), most urgent first; or
+    until `stopping` is set (then the messages at the gateways are waited for and recorded).
 
-    With `concurrency` > 1, that many messages are leased at once and handed to their gateways
-    in parallel threads; their answers are then written in one transaction. A sender killed
-    mid-batch leaves at most `concurrency` messages accepted and unmarked: they go again once
-    their lease ends."""
+    With `concurrency` > 1, up to that many messages are at the gateways at once, each in a
+    thread of its own: a thread that has its answer takes the next message without waiting for
+    the others (a sliding window, not lockstep batches). The main thread leases the next rows and
+    writes the answers that have come back in one statement per round. A message holds its slot
+    until its answer is written, so a sender killed at any moment leaves at most `concurrency`
+    messages accepted and unmarked: they go again once their lease ends."""
     gateways: dict[str, Gateway] = {}
     counts = {"sent": 0, "not_sent": 0}
-    pool = ThreadPoolExecutor(concurrency) if concurrency > 1 else None
     pace = _Pace(settings.GRIDGOV_SMS_GATEWAY_RATE)
-    try:
-        while limit is None or sum(counts.values()) < limit:
-            room = concurrency if limit is None else min(concurrency, limit - sum(counts.values()))
-            rows = claim_due(sender, room)
+
+    def room() -> int:
+        if limit is None:
+            return concurrency
+        return min(concurrency, limit - sum(counts.values()))
+
+    def count(results: list[SendResult]) -> None:
+        for result in results:
+            counts["sent" if result.ok else "not_sent"] += 1
+
+    if concurrency <= 1:
+        while room() > 0 and not (stopping and stopping.is_set()):
+            rows = claim_due(sender, 1)
             if not rows:
                 break
-            chosen = [_gateway(gateways, row.channel) for row in rows]
-            if pool is None:
-                results = [_send(rows[0], chosen[0])]
-            else:
-                results = list(pool.map(_send, rows, chosen))
-            _record(list(zip(rows, chosen, results, strict=True)), timezone.now())
-            for result in results:
-                counts["sent" if result.ok else "not_sent"] += 1
+            gateway = _gateway(gateways, rows[0].channel)
+            result = _send(rows[0], gateway)
+            _record([(rows[0], gateway, result)], timezone.now())
+            count([result])
+            pace.wait(1 if rows[0].channel == "sms" else 0)
+        return counts
+    answers: queue.SimpleQueue[tuple[Outbox, Gateway, SendResult]] = queue.SimpleQueue()
+    at_gateway: set[int] = set()
+    submitted = 0
+
+    def work(row: Outbox, gateway: Gateway) -> None:
+        answers.put((row, gateway, _send(row, gateway)))
+
+    done: list[tuple[Outbox, Gateway, SendResult]] = []
+    with ThreadPoolExecutor(concurrency) as pool:
+        while True:
+            free = concurrency - len(at_gateway) + len(done)
+            if limit is not None:
+                free = min(free, limit - submitted)
+            stop = free <= 0 or bool(stopping and stopping.is_set())
+            # the answers back and the next lease in one transaction: one write a round
+            with transaction.atomic():
+                if done:
+                    _record(done, timezone.now())
+                skip = at_gateway - {row.pk for row, _, _ in done}
+                rows = [] if stop else claim_due(sender, free, skip=skip)
+            at_gateway = skip
+            count([result for _, _, result in done])
+            for row in rows:
+                at_gateway.add(row.pk)
+                pool.submit(work, row, _gateway(gateways, row.channel))
+            submitted += len(rows)
+            if not at_gateway:
+                break
             pace.wait(sum(1 for row in rows if row.channel == "sms"))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+            done = _answers_back(answers, want=max(1, len(at_gateway) // 2))
     return counts
+
+
+def _answers_back(answers: queue.SimpleQueue, want: int, linger: float = 0.005) -> list:
+    """Wait for one answer, then up to `linger` seconds for `want` of them in all: a round writes
+    several answers at once without holding a slot for long."""
+    done = [answers.get()]
+    deadline = time.monotonic() + linger
+    while len(done) < want:
+        left = deadline - time.monotonic()
+        try:
+            done.append(answers.get(timeout=left) if left > 0 else answers.get_nowait())
+        except queue.Empty:
+            break
+    while True:
+        try:
+            done.append(answers.get_nowait())
+        except queue.Empty:
+            return done
 
 
 def _gateway(gateways: dict[str, Gateway], channel: str) -> Gateway:

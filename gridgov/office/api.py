@@ -8,16 +8,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.models import Department
 from gridgov.accounts.permissions import Role
 from gridgov.areas import queries as area_queries
-from gridgov.office import queries
+from gridgov.office import file_views, queries
+from gridgov.office.files import MAX_FILES, from_uploads
 from gridgov.office.filters import DocumentFilter, NoticeFilter
 from gridgov.office.models import NoticeKind, ShareKind, Urgency
-from gridgov.office.presenters import conversation_title, present
+from gridgov.office.presenters import conversation_title, file_dict, present
 from gridgov.office.services import documents, notices
 from gridgov.office.services import messages as chat
 from gridgov.office.units import units_from
@@ -47,6 +49,42 @@ def _not_modified(etag: str) -> HttpResponse:
     return response
 
 
+# --- attachments -----------------------------------------------------------------------------
+
+
+class FileOut(Schema):
+    """An attachment: `download` (and `download_thumbnail` for a picture) through this API with
+    the caller's token, `url`/`thumbnail` the same on the desk pages (session)."""
+
+    id: int
+    name: str
+    is_image: bool
+    content_type: str = ""
+    size: int = 0
+    url: str
+    thumbnail: str
+    download: str = ""
+    download_thumbnail: str = ""
+
+
+def _files(items) -> list[FileOut]:
+    return [FileOut(**file_dict(f)) for f in items]
+
+
+Uploads = File[list[UploadedFile]]
+
+
+@router.get("/office/files/{file_id}", summary="Download an attachment")
+def file_download(request: AuthenticatedRequest, file_id: RecordId):
+    """The attachment of a notice, document or message the caller may read (404 otherwise)."""
+    return file_views.serve(file_views.get_file_for_user(request.user, file_id), "file")
+
+
+@router.get("/office/files/{file_id}/thumbnail", summary="Download a picture's thumbnail")
+def file_thumbnail(request: AuthenticatedRequest, file_id: RecordId):
+    return file_views.serve(file_views.get_file_for_user(request.user, file_id), "thumbnail")
+
+
 # --- notices ---------------------------------------------------------------------------------
 
 
@@ -62,6 +100,7 @@ class NoticeOut(Schema):
     read: bool
     signed: bool
     recipients: int
+    files: list[FileOut]
 
 
 def _notice(n, receipt) -> NoticeOut:
@@ -77,6 +116,7 @@ def _notice(n, receipt) -> NoticeOut:
         read=bool(receipt and receipt.read_at),
         signed=bool(receipt and receipt.acked_at),
         recipients=n.recipient_count,
+        files=_files(n.files.all()),
     )
 
 
@@ -139,6 +179,19 @@ def notice_ack(request: AuthenticatedRequest, notice_id: int):
     return _notice(notice, receipt)
 
 
+@router.post(
+    "/office/notices/{notice_id}/files",
+    response={201: list[FileOut]},
+    summary=f"Attach files to a notice (multipart `files`, PDF or picture, at most {MAX_FILES})",
+)
+def notice_files(request: AuthenticatedRequest, notice_id: int, files: Uploads):
+    """By the office of the notice's level: the same checks as the desk's form (the type from
+    the content, the size limit, pictures stored without their metadata)."""
+    notice = queries.get_notice_for_user(request.user, notice_id)
+    added = notices.attach_notice_files(notice, from_uploads(files), acting_user=request.user)
+    return Status(201, _files(added))
+
+
 class RemindIn(Schema):
     sms: bool = False
     note: str = Field("", max_length=500)
@@ -186,6 +239,7 @@ class DocumentOut(Schema):
     recipients: list[RecipientOut]
     readers_read: int
     readers_unread: int
+    files: list[FileOut]
 
 
 def _document(d) -> DocumentOut:
@@ -218,6 +272,7 @@ def _document(d) -> DocumentOut:
         ],
         readers_read=sum(1 for r in readers if r),
         readers_unread=sum(1 for r in readers if not r),
+        files=_files(d.files.all()),
     )
 
 
@@ -277,6 +332,18 @@ def document_receive(request: AuthenticatedRequest, payload: DocumentIn):
 @router.get("/office/documents/{document_id}", response=DocumentOut, summary="One document")
 def document_get(request: AuthenticatedRequest, document_id: int):
     return _document(queries.get_document_for_user(request.user, document_id))
+
+
+@router.post(
+    "/office/documents/{document_id}/files",
+    response={201: list[FileOut]},
+    summary=f"Attach files to a document (multipart `files`, PDF or picture, at most {MAX_FILES})",
+)
+def document_files(request: AuthenticatedRequest, document_id: int, files: Uploads):
+    """By the office holding the document, until it is closed; checked as on the desk."""
+    doc = queries.get_document_for_user(request.user, document_id)
+    added = documents.attach_document_files(doc, from_uploads(files), acting_user=request.user)
+    return Status(201, _files(added))
 
 
 class StepIn(Schema):
@@ -395,14 +462,6 @@ def conversation_start(request: AuthenticatedRequest, payload: ConversationIn):
     )
 
 
-class FileOut(Schema):
-    id: int
-    name: str
-    is_image: bool
-    url: str
-    thumbnail: str
-
-
 class ShareOut(Schema):
     kind: str
     kind_label: str
@@ -472,6 +531,28 @@ def message_send(request: AuthenticatedRequest, conversation_id: int, payload: M
             raise ValidationError({"share_id": _("Give the record's number.")})
         share = (str(payload.share_kind), payload.share_id)
     message = chat.send_message(conv, acting_user=request.user, body=payload.body, share=share)
+    return Status(201, present(message, request.user))
+
+
+class MessageForm(Schema):
+    body: str = Field("", max_length=chat.MAX_BODY)
+
+
+@router.post(
+    "/office/conversations/{conversation_id}/messages/upload",
+    response={201: MessageOut},
+    summary="Send a message with files (multipart: `body` and `files`)",
+)
+def message_upload(
+    request: AuthenticatedRequest,
+    conversation_id: int,
+    files: Uploads,
+    form: Form[MessageForm],
+):
+    """As sending a message, with attachments checked as on the desk (PDF or picture)."""
+    conv = chat.get_conversation_for_user(request.user, conversation_id)
+    checked = from_uploads(files)
+    message = chat.send_message(conv, acting_user=request.user, body=form.body, files=checked)
     return Status(201, present(message, request.user))
 
 

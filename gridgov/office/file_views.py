@@ -35,7 +35,12 @@ def get_file_for_user(user, pk: int) -> OfficeFile:
 def attachment(request, pk: int, variant: str):
     if variant not in ("file", "thumbnail"):
         raise Http404
-    item = get_file_for_user(request.user, pk)
+    return serve(get_file_for_user(request.user, pk), variant)
+
+
+def serve(item: OfficeFile, variant: str) -> FileResponse:
+    """The file (or its thumbnail) of an attachment the caller may read: the page's and the
+    API's download alike."""
     if variant == "thumbnail":
         if not item.thumbnail:
             raise Http404

@@ -69,4 +69,13 @@ def check_files(uploads) -> list[CheckedFile]:
 
 def from_request(request, field: str = "files") -> list[CheckedFile]:
     """The checked files of a form's file field."""
-    return check_files((f.read(_limit() + 1), f.name) for f in request.FILES.getlist(field))
+    return from_uploads(request.FILES.getlist(field))
+
+
+def from_uploads(uploads) -> list[CheckedFile]:
+    """The checked files of uploaded files (a form's, or an API's multipart request): never more
+    than the limit and one byte is read of any of them."""
+    uploads = list(uploads)
+    if len(uploads) > MAX_FILES:
+        raise ValidationError(_("Attach at most %(n)d files.") % {"n": MAX_FILES})
+    return check_files((f.read(_limit() + 1), f.name or "file") for f in uploads)

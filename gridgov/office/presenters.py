@@ -20,6 +20,21 @@ def conversation_title(conv, user) -> str:
     return conv.title
 
 
+def file_dict(f) -> dict:
+    """An attachment for the pages and the API: its page URLs and its API downloads."""
+    return {
+        "id": f.pk,
+        "name": f.name,
+        "is_image": f.is_image,
+        "content_type": f.content_type,
+        "size": f.size,
+        "url": reverse("office:file", args=[f.pk, "file"]),
+        "thumbnail": reverse("office:file", args=[f.pk, "thumbnail"]) if f.thumbnail else "",
+        "download": f"/api/v1/office/files/{f.pk}",
+        "download_thumbnail": f"/api/v1/office/files/{f.pk}/thumbnail" if f.thumbnail else "",
+    }
+
+
 def present(message, user) -> dict:
     """A message as a reader sees it (the shared record only when the reader may see it)."""
     share = None
@@ -40,17 +55,6 @@ def present(message, user) -> dict:
         "body": message.body,
         "sent_at": local.isoformat(),
         "time": local.strftime("%m-%d %H:%M"),
-        "files": [
-            {
-                "id": f.pk,
-                "name": f.name,
-                "is_image": f.is_image,
-                "url": reverse("office:file", args=[f.pk, "file"]),
-                "thumbnail": reverse("office:file", args=[f.pk, "thumbnail"])
-                if f.thumbnail
-                else "",
-            }
-            for f in message.files.all()
-        ],
+        "files": [file_dict(f) for f in message.files.all()],
         "share": share,
     }

@@ -98,9 +98,8 @@ def write_receipts(warning: Warning, target_codes: list[str], now: datetime.date
     )
     reached = sql.insert_select(Receipt, RECEIPT_COLUMNS, rows)
     if warning.colour in URGENT_COLOURS:
-        send_sms(
-            warning, Receipt.objects.filter(warning=warning, channel=Channel.APP), now, step="issue"
-        )
+        app = Receipt.objects.filter(warning=warning, channel=Channel.APP)
+        send_sms(warning, app, now, step="issue")
     return reached
 
 
@@ -121,6 +120,11 @@ def send_sms(
         .order_by()
         .values_list("user_id", "area_code", "level", *constants)
     )
+    with sql.set_based():  # it reads this transaction's receipts: no statistics of them yet
+        return _queue_sms(warning, app_receipts, rows, reminder=reminder, step=step)
+
+
+def _queue_sms(warning: Warning, app_receipts: QuerySet, rows, *, reminder: bool, step: str) -> int:
     sql.insert_select(Receipt, RECEIPT_COLUMNS, rows)
     targets = Receipt.objects.filter(
         warning=warning, channel=Channel.SMS, user_id__in=app_receipts.values("user_id")

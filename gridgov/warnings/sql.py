@@ -1,12 +1,35 @@
 """The raw SQL of warnings: bulk inserts for a city-wide issue, with no model object per row."""
 
+import contextlib
 import datetime
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection, models
 from django.db.models import QuerySet, Value
 from django.utils import timezone
+
+
+@contextlib.contextmanager
+def set_based() -> Iterator[None]:
+    """PostgreSQL: plan the block's statements without nested loops (hash joins instead), for
+    the rest of the block only. A warning's rows were written in this transaction, so the planner
+    has no statistics of them and takes the warning for one row: a join of its 33,000 receipts
+    with themselves became a nested loop of 33,000 × 33,000 (minutes). Whole-set joins of a
+    fan-out are right at any size. Elsewhere (SQLite) nothing changes."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_nestloop")
+        before = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL enable_nestloop = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [before])
 
 
 def insert_select(model, columns: list[str], queryset: QuerySet) -> int:

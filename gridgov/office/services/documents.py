@@ -28,12 +28,13 @@ from gridgov.office.models import (
     DocumentEvent,
     DocumentReader,
     DocumentRecipient,
+    OfficeFile,
     RecipientKind,
     Secrecy,
     Urgency,
 )
 from gridgov.office.services.messages import reachable_users
-from gridgov.office.services.notices import save_files
+from gridgov.office.services.notices import attach_files, save_files
 from gridgov.office.services.rights import OFFICE_ROLES, may_run_office
 
 # Classified levels: refused, never stored (国家秘密 belongs on a classified network).
@@ -159,6 +160,18 @@ def receive_document(
             source=f"office.document:{doc.pk}",
         )
     return doc
+
+
+def attach_document_files(
+    doc: Document, files: Sequence[CheckedFile], *, acting_user: User
+) -> list[OfficeFile]:
+    """Add attachments to a document not yet closed: by the office holding it (or above), at
+    most MAX_FILES in all; logged in its events and the change log."""
+    if not may_run_office(acting_user, doc.area_code):
+        raise PermissionDenied(_("Only the office holding this document may add files to it."))
+    if doc.status == DocStatus.CLOSED:
+        raise ValidationError({"files": _("This document is closed.")})
+    return attach_files(files, acting_user=acting_user, owner=doc, document=doc)
 
 
 def _unit_staff(recipients) -> list[User]:

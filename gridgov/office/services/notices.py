@@ -15,15 +15,15 @@ from gridgov.areas.models import Area
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
 from gridgov.notify.services import notify
-from gridgov.office.files import CheckedFile
+from gridgov.office.files import MAX_FILES, CheckedFile
 from gridgov.office.models import Notice, NoticeKind, NoticeReceipt, OfficeFile
 from gridgov.office.services.rights import may_run_office, staff_within
 
 MAX_BODY = 20_000
 
 
-def save_files(files: list[CheckedFile], *, acting_user: User, **owner) -> None:
-    for f in files:
+def save_files(files: list[CheckedFile], *, acting_user: User, **owner) -> list[OfficeFile]:
+    return [
         OfficeFile.objects.create(
             file=f.content,
             thumbnail=f.thumbnail or "",
@@ -33,6 +33,8 @@ def save_files(files: list[CheckedFile], *, acting_user: User, **owner) -> None:
             uploaded_by=acting_user,
             **owner,
         )
+        for f in files
+    ]
 
 
 def publish_notice(
@@ -94,6 +96,40 @@ def publish_notice(
                 source=f"office.notice:{notice.pk}",
             )
     return notice
+
+
+def attach_notice_files(
+    notice: Notice, files: Sequence[CheckedFile], *, acting_user: User
+) -> list[OfficeFile]:
+    """Add attachments to a published notice: by the office of its level (or above), at most
+    MAX_FILES in all; the change log names the files added."""
+    if not may_run_office(acting_user, notice.area_code):
+        raise PermissionDenied(_("Only the office of this level or above may change this notice."))
+    return attach_files(files, acting_user=acting_user, owner=notice, notice=notice)
+
+
+def attach_files(
+    files: Sequence[CheckedFile], *, acting_user: User, owner, **field
+) -> list[OfficeFile]:
+    """Save checked files on `owner` (named again as its field: notice=…, document=…) after
+    the rights check of the caller, within the attachment limit, with a change-log entry."""
+    if not files:
+        raise ValidationError({"files": _("Choose at least one file.")})
+    with transaction.atomic():
+        # the owner's row locked: two uploads at once cannot pass the limit together
+        type(owner).objects.select_for_update().filter(pk=owner.pk).first()
+        held = OfficeFile.objects.filter(**field).count()
+        if held + len(files) > MAX_FILES:
+            raise ValidationError({"files": _("Attach at most %(n)d files.") % {"n": MAX_FILES}})
+        added = save_files(list(files), acting_user=acting_user, **field)
+        record_change(
+            actor=acting_user,
+            action=ChangeAction.UPDATE,
+            instance=owner,
+            before={"files": held},
+            after={"files": held + len(added), "added": [f.name for f in added]},
+        )
+    return added
 
 
 def mark_notice_read(notice: Notice, *, acting_user: User) -> bool:

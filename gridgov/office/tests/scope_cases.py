@@ -83,9 +83,11 @@ def _conv(w) -> int:
 
 
 def _file(w, owner: str) -> int:
+    # the first one: the upload cases add more to the same things
     if owner == "message":
-        return w.objects["conversation_b"].messages.get().files.get().pk
-    return w.objects[f"{owner}_b"].files.get().pk
+        first = w.objects["conversation_b"].messages.order_by("pk").first()
+        return first.files.order_by("pk").first().pk
+    return w.objects[f"{owner}_b"].files.order_by("pk").first().pk
 
 
 def _new_direct_with_op_b(w, answer) -> bool:
@@ -109,6 +111,13 @@ DOCUMENT_IN = {
 }
 MEMBER_B = "office_member_b"
 
+
+def _upload(w) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"files": [SimpleUploadedFile("附件.pdf", pdf_bytes())], "body": "x"}
+
+
 CASES = [
     # notices
     Case("api/v1/office/notices", lambda w: "/api/v1/office/notices", expect=200,
@@ -122,6 +131,10 @@ CASES = [
     Case("api/v1/office/notices/<notice_id>/remind",
          lambda w: f"/api/v1/office/notices/{_notice(w)}/remind", "POST", lambda w: {},
          live_as="op_b"),
+    Case("api/v1/office/notices/<notice_id>/files",
+         lambda w: f"/api/v1/office/notices/{_notice(w)}/files", "POST", _upload,
+         multipart=True, live_expect=201),
+    Case("api/v1/office/files/<file_id>", lambda w: f"/api/v1/office/files/{_file(w, 'notice')}"),
     Case("office/", lambda w: "/office/", expect=200, absent=lambda w: [NOTICE_B]),
     Case("office/m/", lambda w: "/office/m/", expect=200, absent=lambda w: [NOTICE_B]),
     Case("office/notices/new/", lambda w: "/office/notices/new/", expect=200,
@@ -146,6 +159,11 @@ CASES = [
     Case("api/v1/office/documents/<document_id>/actions/<action>",
          lambda w: f"/api/v1/office/documents/{_doc(w)}/actions/reply", "POST",
          lambda w: {"note": "x"}, live_as="op_b"),
+    Case("api/v1/office/documents/<document_id>/files",
+         lambda w: f"/api/v1/office/documents/{_doc(w)}/files", "POST", _upload,
+         multipart=True, live_expect=201),
+    Case("api/v1/office/files/<file_id>",
+         lambda w: f"/api/v1/office/files/{_file(w, 'document')}"),
     Case("office/documents/", lambda w: "/office/documents/", expect=200,
          absent=lambda w: [DOCUMENT_B]),
     Case("office/documents/", lambda w: "/office/documents/?overdue=0&q=公文", expect=200,
@@ -177,6 +195,11 @@ CASES = [
     Case("api/v1/office/conversations/<conversation_id>/messages",
          lambda w: f"/api/v1/office/conversations/{_conv(w)}/messages", "POST",
          lambda w: {"body": "x"}, live_as="op_b", live_expect=201),
+    Case("api/v1/office/conversations/<conversation_id>/messages/upload",
+         lambda w: f"/api/v1/office/conversations/{_conv(w)}/messages/upload", "POST", _upload,
+         multipart=True, live_as="op_b", live_expect=201),
+    Case("api/v1/office/files/<file_id>/thumbnail",
+         lambda w: f"/api/v1/office/files/{_file(w, 'message')}/thumbnail", live_as="op_b"),
     Case("api/v1/office/conversations/<conversation_id>/read",
          lambda w: f"/api/v1/office/conversations/{_conv(w)}/read", "POST", lambda w: {},
          live_as=MEMBER_B),

@@ -5,8 +5,6 @@ from django.core.management.base import BaseCommand
 
 from gridgov.notify.outbox import send_due
 
-BATCH = 100
-
 
 class Command(BaseCommand):
     help = (
@@ -30,14 +28,12 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, lambda *_: stopping.set())
         totals = {"sent": 0, "not_sent": 0}
         while True:
-            counts = send_due(
-                limit=BATCH, concurrency=max(1, concurrency)
-            )  # then look whether to stop
+            # until nothing is due or a stop is asked for (the messages out are then recorded)
+            counts = send_due(concurrency=max(1, concurrency), stopping=stopping)
             for key, n in counts.items():
                 totals[key] += n
-            busy = sum(counts.values()) >= BATCH
-            if once and not busy:
+            if once:
                 self.stdout.write(f"sent {totals['sent']}, not sent {totals['not_sent']}")
                 return
-            if stopping.wait(0 if busy else sleep):
+            if stopping.wait(sleep):
                 return
