@@ -26,7 +26,9 @@ Usage::
   folder), `PYTHONPATH` (this checkout), plus what the test passes. Commands (`manage`) get the
   same environment, so they see the instance's database.
 - `Instances.close()` (the end of the `with`) stops every instance still running; a server
-  whose test process died goes with it (PR_SET_PDEATHSIG on Linux).
+  whose test process died goes with it (PR_SET_PDEATHSIG on Linux). That signal follows the
+  *thread* that started the server: start servers from the main thread (`start_all` starts
+  several side by side), never from a pool thread that ends.
 - The web server is granian with one worker, as `gridgov serve` runs it (no background
   commands: tests drive jobs and the outbox with explicit commands, so they are deterministic).
 """
@@ -116,8 +118,16 @@ class Instance:
         return self.process is not None and self.process.poll() is None
 
     def start(self) -> "Instance":
+        """Start the server and wait until it answers (from the main thread: see `launch`)."""
+        self.launch()
+        self.wait_ready()
+        return self
+
+    def launch(self) -> None:
+        """Start the server without waiting. Call it from a thread that lives as long as the
+        server: the server is stopped when the thread that started it ends (PR_SET_PDEATHSIG)."""
         if self.running:
-            return self
+            return
         command = [
             sys.executable,
             "-m",
@@ -144,10 +154,8 @@ class Instance:
                 stderr=subprocess.STDOUT,
                 preexec_fn=_die_with_parent,
             )
-        self._wait_ready()
-        return self
 
-    def _wait_ready(self) -> None:
+    def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if not self.running:
@@ -226,6 +234,13 @@ class Instances:
 
     def start(self, name: str, env: dict[str, str] | None = None) -> Instance:
         return (self.made.get(name) or self.create(name, env)).start()
+
+    def start_all(self, *instances: Instance) -> None:
+        """Start several servers at once (they start side by side) and wait for each."""
+        for instance in instances:
+            instance.launch()
+        for instance in instances:
+            instance.wait_ready()
 
     def close(self) -> None:
         for instance in self.made.values():

@@ -57,7 +57,7 @@ def levels(tmp_path_factory):
                     [(d1, D1), (d2, D2)],
                 )
             )
-            list(pool.map(lambda instance: instance.start(), (city, d1, d2)))
+        made.start_all(city, d1, d2)
         yield {"city": city, "d1": d1, "d2": d2, "members": answer["members"]}
 
 
@@ -143,7 +143,9 @@ def test_signatures_and_scope(levels):
     assert city.request("POST", "/api/v1/federation/up", body, other)[0] == 400
     # Nor can anyone send "down" to a district without its parent's secret.
     step = json.dumps({"kind": "warning", "data": {"identifier": "x"}}).encode()
-    assert d1.request("POST", "/api/v1/federation/down", step, signed("guess", "t-6", step))[0] == 401
+    assert (
+        d1.request("POST", "/api/v1/federation/down", step, signed("guess", "t-6", step))[0] == 401
+    )
     state = city.json("federation", "status")
     assert state["refused"] >= 1
     assert not any(f.startswith(f"{D2}:") for f in state["facts"])

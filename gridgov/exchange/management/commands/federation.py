@@ -17,8 +17,8 @@ With --sync, any command then runs `sync`. Every answer is one JSON object on st
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
 from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.accounts.system import SETUP, system_user
 
@@ -145,7 +145,10 @@ class Command(BaseCommand):
             acting_user=actor,
             area_code=root.code,
             data=warnings.WarningInput(
-                event="暴雨", colour=colour, headline=headline or "暴雨预警", target_codes=[root.code]
+                event="暴雨",
+                colour=colour,
+                headline=headline or "暴雨预警",
+                target_codes=[root.code],
             ),
         )
         warning = warnings.issue(warnings.approve(draft, acting_user=actor), acting_user=actor)
