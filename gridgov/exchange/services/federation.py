@@ -528,7 +528,7 @@ def escalate_to_parent(
             "title": case.title,
             "description": case.description[:4000],
             "address": case.address,
-            "category_code": case.category.code if case.category_id else "",
+            "category_code": case.category.code if case.category is not None else "",
             "department": department,
             "note": note,
             # the reporter travels masked; a reveal stays on the district, in its log

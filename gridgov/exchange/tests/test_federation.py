@@ -94,7 +94,7 @@ def test_facts_are_kept_once_per_case_and_the_newest_version_wins(members, users
 
     page = client_for(users["admin"]).get("/exchange/federation/")
     assert page.status_code == 200
-    row = [r for r in page.context["rows"] if r["member"].area_code == STREET_A][0]
+    row = next(r for r in page.context["rows"] if r["member"].area_code == STREET_A)
     assert (row["cases"], row["closed"], row["open"]) == (2, 1, 1)
     assert "甲平台" in page.content.decode() and "乙平台" in page.content.decode()
 

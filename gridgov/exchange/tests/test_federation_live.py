@@ -105,7 +105,7 @@ def test_partition_and_catch_up(levels):
     after = city.json("federation", "status")
     assert after["members"][D1] == before + 1
     facts = [f for f in after["facts"] if f.startswith(f"{D1}:")]
-    assert len(facts) == len(set(f.rsplit(":", 1)[0] for f in facts))  # each case once
+    assert len(facts) == len({f.rsplit(":", 1)[0] for f in facts})  # each case once
 
 
 def test_signatures_and_scope(levels):

@@ -1,7 +1,7 @@
 """`gridgov federation …`: set up and drive the federation of levels from the command line.
 
-  init-city --member 410105=URL …        a city tree with these districts (and, with URLs, registered
-                                         as members: keys and secrets printed), an administrator
+  init-city --member 410105=URL …        a city tree with these districts (with URLs: registered
+                                         as members, keys and secrets printed), an administrator
   init-district --area 410105 [--no-tree]
   add-member --name N --area A --url U   (on the city) prints the member's key and secret
   sync                                   queue what other levels need and send the outbox now
