@@ -9,6 +9,7 @@ counts each case once. On both sides every message sent or received is a `Federa
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.scope import ScopedQuerySet
 
@@ -47,8 +48,8 @@ class FederationMember(models.Model):
 
 
 class Direction(models.TextChoices):
-    IN = "in", _("Received")
-    OUT = "out", _("Sent")
+    IN = "in", pgettext_lazy("federation message", "Received")
+    OUT = "out", pgettext_lazy("federation message", "Sent")
 
 
 class FederationMessage(models.Model):
@@ -61,7 +62,7 @@ class FederationMessage(models.Model):
     kind = models.CharField(_("kind"), max_length=30)
     area_code = models.CharField(_("area"), max_length=20, blank=True)
     local_id = models.CharField(_("local id"), max_length=40, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    outcome = models.CharField(_("what happened"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

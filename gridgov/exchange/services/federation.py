@@ -65,6 +65,7 @@ DOWN_PATH = "/api/v1/federation/down"
 # A signed message older (or newer) than this is refused: a replayed capture is useless.
 TOLERANCE_SECONDS = 7 * 24 * 3600
 BATCH = 2000
+LOOKBACK = 200
 FACT_MEASURES = (
     "reports",
     "public_reports",
@@ -551,10 +552,11 @@ def escalate_to_parent(
 # --- the pushing job -------------------------------------------------------------------------
 
 
-def _settle() -> datetime.timedelta:
-    """Rows younger than this wait for the next run: on PostgreSQL an id may commit after a
-    larger one, and the cursor must not pass a row still being written."""
-    return datetime.timedelta(seconds=0 if connection.vendor == "sqlite" else 5)
+def _lookback() -> int:
+    """Ids behind the cursor read again each run: on PostgreSQL an id may commit after a larger
+    one, so a row the cursor passed may appear later; reading it again is harmless (each message
+    is queued once, by its key)."""
+    return 0 if connection.vendor == "sqlite" else LOOKBACK
 
 
 def _cursor(name: str) -> FederationCursor:
@@ -575,11 +577,12 @@ def push_facts(limit: int = BATCH) -> tuple[int, int]:
 
     cursor = _cursor("facts")
     rows = list(
-        CaseEvent.objects.filter(pk__gt=cursor.position, time__lte=timezone.now() - _settle())
+        CaseEvent.objects.filter(pk__gt=cursor.position - _lookback())
         .order_by("pk")
         .values_list("pk", "case_id")[:limit]
     )
-    if not rows:
+    new = sum(1 for pk, _case in rows if pk > cursor.position)
+    if not new:
         return 0, 0
     versions: dict[int, int] = {}
     for pk, case_id in rows:
@@ -608,9 +611,9 @@ def push_facts(limit: int = BATCH) -> tuple[int, int]:
             priority=Priority.BULK,
         )
         queued += 1
-    cursor.position = rows[-1][0]
+    cursor.position = max(cursor.position, rows[-1][0])
     cursor.save(update_fields=["position"])
-    return len(rows), queued
+    return new, queued
 
 
 @transaction.atomic
@@ -618,12 +621,13 @@ def push_steps(limit: int = BATCH) -> tuple[int, int]:
     """Queue, for each member, the new steps of the cases it escalated here."""
     cursor = _cursor("steps")
     top = (
-        CaseEvent.objects.filter(pk__gt=cursor.position, time__lte=timezone.now() - _settle())
+        CaseEvent.objects.filter(pk__gt=cursor.position - _lookback())
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
     ids = list(top)
-    if not ids:
+    new = sum(1 for pk in ids if pk > cursor.position)
+    if not new:
         return 0, 0
     links = {
         link.case_id: link
@@ -661,9 +665,9 @@ def push_steps(limit: int = BATCH) -> tuple[int, int]:
             member=member,
         )
         queued += 1
-    cursor.position = ids[-1]
+    cursor.position = max(cursor.position, ids[-1])
     cursor.save(update_fields=["position"])
-    return len(ids), queued
+    return new, queued
 
 
 @transaction.atomic
@@ -673,13 +677,12 @@ def push_warnings(limit: int = BATCH) -> tuple[int, int]:
 
     cursor = _cursor("warnings")
     rows = list(
-        ChangeEvent.objects.filter(
-            pk__gt=cursor.position, occurred_at__lte=timezone.now() - _settle()
-        )
+        ChangeEvent.objects.filter(pk__gt=cursor.position - _lookback())
         .order_by("pk")
         .values_list("pk", "type", "object_id")[:limit]
     )
-    if not rows:
+    new = sum(1 for row in rows if row[0] > cursor.position)
+    if not new:
         return 0, 0
     wanted = [int(oid) for _pk, kind, oid in rows if kind == "warning.issued" and oid.isdigit()]
     members = list(FederationMember.objects.select_related("client"))
@@ -716,9 +719,9 @@ def push_warnings(limit: int = BATCH) -> tuple[int, int]:
                 priority=Priority.WARNING,
             )
             queued += 1
-    cursor.position = rows[-1][0]
+    cursor.position = max(cursor.position, rows[-1][0])
     cursor.save(update_fields=["position"])
-    return len(rows), queued
+    return new, queued
 
 
 def push_all() -> dict[str, int]:

@@ -79,13 +79,13 @@ def test_escalation_up_steps_down_and_a_warning(levels):
 
     city.json("federation", "step", "--case", escalated[0], "--action", "accept")
     city.json("federation", "warn", "--headline", "暴雨橙色预警", "--colour", "orange", "--sync")
-    down = d1.json("federation", "status")
+    with ThreadPoolExecutor(2) as pool:
+        down, other = pool.map(lambda d: d.json("federation", "status"), (d1, d2))
     actions = [s["data"]["action"] for s in down["steps"] if s["case"] == second["case"]]
     assert actions == ["report", "accept"]
     assert down["links"][str(second["case"])]["remote"] == escalated[0]
     assert [w["headline"] for w in down["warnings"]] == ["暴雨橙色预警"]
     assert down["warnings"][0]["state"] == "issued"
-    other = d2.json("federation", "status")
     assert [w["headline"] for w in other["warnings"]] == ["暴雨橙色预警"]
     assert other["steps"] == []  # the other district sees nothing of the first one's cases
 
