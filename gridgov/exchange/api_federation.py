@@ -19,9 +19,7 @@ from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user
 from gridgov.cases.models import Case
-from gridgov.exchange.models import ClientKind, FederationMember
 from gridgov.exchange.services import federation
-from gridgov.exchange.services.clients import authenticate_client
 
 router = Router()
 MAX_BODY = 256 * 1024
@@ -51,12 +49,7 @@ def _raw(request: HttpRequest) -> bytes:
 
 @router.post("/federation/up", auth=None, response=ReceivedOut, summary="A member's message")
 def receive_up(request: HttpRequest):
-    client = authenticate_client(request.headers.get("X-Api-Key", ""), kind=ClientKind.FEDERATION)
-    member = (
-        FederationMember.objects.select_related("client").filter(client=client).first()
-        if client is not None
-        else None
-    )
+    member = federation.member_for_key(request.headers.get("X-Api-Key", ""))
     if member is None:
         raise AuthenticationError()
     raw = _raw(request)

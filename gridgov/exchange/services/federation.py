@@ -52,7 +52,12 @@ from gridgov.exchange.models import (
     MemberCaseFact,
 )
 from gridgov.exchange.models.federation import Direction, LinkRole
-from gridgov.exchange.services.clients import issue_client, require_manager, signing_secrets
+from gridgov.exchange.services.clients import (
+    authenticate_client,
+    issue_client,
+    require_manager,
+    signing_secrets,
+)
 from gridgov.exchange.services.webhooks import sign
 from gridgov.masking import NAME, PHONE, mask
 from gridgov.notify.gateways import GATEWAYS, OutgoingMessage, SendResult
@@ -250,6 +255,15 @@ def verify(secrets: list[str], headers, body: bytes) -> str:
         if secret and sign([secret], msg_id, int(stamp), body) in given:
             return msg_id
     raise Refused("bad signature")
+
+
+def member_for_key(raw_key: str) -> FederationMember | None:
+    """The member platform holding this API key (an active client system of kind federation).
+    Its scope is the member's own area: `receive_up` refuses anything outside it."""
+    client = authenticate_client(raw_key, kind=ClientKind.FEDERATION)
+    if client is None:
+        return None
+    return FederationMember.objects.select_related("client").filter(client=client).first()
 
 
 def member_secrets(member: FederationMember) -> list[str]:
