@@ -15,7 +15,6 @@ import shutil
 import sys
 import time
 
-from gridgov.exchange.federation_setup import ADMIN_PASSWORD
 from gridgov.tests.instances import ROOT, Instances
 
 CITY, D1, D2 = "4101", "410105", "410102"
@@ -26,7 +25,9 @@ def run(folder: pathlib.Path, keep: bool) -> int:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     say = print
-    with Instances(folder, base_env={"GRIDGOV_LOG_LEVEL": "ERROR"}) as made:
+    # Loopback only, for a look around: no second factor for the demo administrator.
+    demo_env = {"GRIDGOV_LOG_LEVEL": "ERROR", "GRIDGOV_REQUIRE_2FA": "0"}
+    with Instances(folder, base_env=demo_env) as made:
         say("Migrating a database (once, copied for each platform)…")
         city = made.create("city")
         d1, d2 = made.create("jinshui"), made.create("zhongyuan")
@@ -79,7 +80,7 @@ def run(folder: pathlib.Path, keep: bool) -> int:
         say(f"City      {city.url}/exchange/federation/")
         say(f"金水区    {d1.url}/exchange/federation/   (case {d1.url}/cases/{escalated['case']}/)")
         say(f"中原区    {d2.url}/exchange/federation/")
-        say(f"Sign in as admin / {ADMIN_PASSWORD}. Folders: {folder}")
+        say(f"Sign in as admin / {answer['password']} on each. Folders: {folder}")
         if not keep:
             return 0
         say("Ctrl-C stops the three platforms.")
