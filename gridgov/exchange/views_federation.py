@@ -21,7 +21,7 @@ def federation_page(request: HttpRequest) -> HttpResponse:
     )
     facts = restrict(MemberCaseFact.objects.all(), request.user, Action.MANAGE_CLIENTS)
     rows = federation.member_figures(members, facts)
-    messages = restrict(FederationMessage.objects.all(), request.user, Action.MANAGE_CLIENTS)[:50]
+    exchanged = restrict(FederationMessage.objects.all(), request.user, Action.MANAGE_CLIENTS)[:50]
     parent = federation.parent_config()
     return render(
         request,
@@ -29,7 +29,7 @@ def federation_page(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "total": sum(r["cases"] for r in rows),
-            "messages": messages,
+            "exchanged": exchanged,
             "parent": {"url": parent["url"], "area": parent["area"]} if parent else None,
         },
     )

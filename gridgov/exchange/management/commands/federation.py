@@ -81,10 +81,12 @@ class Command(BaseCommand):
         return federation_setup.init_district(area, with_tree=not no_tree)
 
     def _add_member(self, name, area, url, **_o):
+        from gridgov.areas.models import Area
         from gridgov.exchange.services.federation import register_member
 
+        known = Area.objects.filter(code=area).values_list("name", flat=True).first()
         member, key = register_member(
-            system_user(SETUP), name=name or area, area_code=area, url=url
+            system_user(SETUP), name=name or known or area, area_code=area, url=url
         )
         return {"member": member.pk, "area": area, "key": key, "secret": member.client.secret}
 
