@@ -254,7 +254,7 @@ GRIDGOV_OUTBOX_LEASE_SECONDS = float(os.environ.get("GRIDGOV_OUTBOX_LEASE_SECOND
 GRIDGOV_OUTBOX_RETRY_SECONDS = float(os.environ.get("GRIDGOV_OUTBOX_RETRY_SECONDS", "30"))
 GRIDGOV_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRIDGOV_OUTBOX_MAX_ATTEMPTS", "8"))
 # Webhooks: 30 attempts with the backoff capped at an hour keep trying for more than a day.
-GRIDGOV_OUTBOX_MAX_ATTEMPTS_BY_CHANNEL = {"webhook": 30}
+GRIDGOV_OUTBOX_MAX_ATTEMPTS_BY_CHANNEL = {"webhook": 30, "federation": 40}
 GRIDGOV_OUTBOX_RATE_LIMITS = {"sms": (10, 60)}
 # Webhook receivers (docs/exchange.md): private addresses only inside these blocks (CIDR,
 # comma-separated); a receiver failing longer than this many hours is disabled.
@@ -357,6 +357,8 @@ GRIDGOV_PERIODIC_JOBS = {
     # exchange: webhooks, change feed
     # exchange: data catalogue, packages
     "exchange.produce_packages": 300,
+    # exchange: federation
+    "exchange.federation_push": 60,
 }
 # Warnings: minutes of silence before an unacknowledged receipt is re-notified (then SMS, then the
 # recipient's supervisor, each after as many minutes again); None: no escalation. Blue and yellow

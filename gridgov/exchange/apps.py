@@ -16,3 +16,6 @@ class ExchangeConfig(AppConfig):
         from gridgov.exchange.services import catalogue_retention
 
         catalogue_retention.register_kinds()
+        from gridgov.exchange.services import federation
+
+        federation.register_gateway()

@@ -1,2 +1,3 @@
 from gridgov.exchange.tasks_hotline import *  # noqa
 from gridgov.exchange.tasks_catalogue import *  # noqa
+from gridgov.exchange.tasks_federation import *  # noqa

@@ -1,0 +1,6 @@
+"""The federation section's entries in the shared meta-tests (see gridgov/tests/sections.py)."""
+
+NOT_LISTS = {
+    "gridgov.exchange.views_federation:federation_page": "the member platforms (a handful, "
+    "restricted to the manager's scope) and the newest 50 messages between levels",
+}
