@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 GRIDGOV := $(BIN)/gridgov
 
-.PHONY: demo test typecheck serve bench lint lock messages clean assets chromium kannel
+.PHONY: demo federation-demo test typecheck serve bench lint lock messages clean assets chromium kannel
 
 demo: $(VENV)/.base assets
 	$(GRIDGOV) migrate --noinput -v 0
@@ -19,6 +19,11 @@ demo: $(VENV)/.base assets
 
 serve: $(VENV)/.base assets
 	$(GRIDGOV) serve --port $(PORT)
+
+# A city platform and two district platforms on this machine, each with its own database under
+# var/federation-demo/; a case escalated from a district to the city and its steps back down.
+federation-demo: $(VENV)/.base assets
+	$(BIN)/python -m gridgov.exchange.federation_demo
 
 test: $(VENV)/.test assets chromium kannel typecheck
 	$(BIN)/ruff check .

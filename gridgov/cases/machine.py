@@ -163,6 +163,8 @@ EVENT_LABELS = {
     "report": _("Reported"),
     "photo": _("Photo added"),
     "voice": _("Voice note added"),
+    "federation_up": _("Escalated to the platform above"),
+    "federation_step": _("Step at the platform above"),
     "yellow_card": _("Yellow card"),
     "red_card": _("Red card"),
     "merged_in": _("Another case merged in"),
