@@ -308,11 +308,10 @@ def attachment(request, pk: int, variant: str):
 @require_GET
 def voice_note(request, pk: int):
     """A voice note, played only to those who may see its case."""
-    item = VoiceNote.objects.filter(pk=pk).only("case_id").first()
+    item = VoiceNote.objects.filter(pk=pk).first()
     if item is None:
         raise Http404
     queries.get_case_for_user(request.user, item.case_id)
-    item = VoiceNote.objects.get(pk=pk)
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response

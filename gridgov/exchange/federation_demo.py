@@ -14,10 +14,42 @@ import pathlib
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-from gridgov.tests.instances import ROOT, Instances
+from gridgov.tests.instances import ROOT, Instance, Instances
 
 CITY, D1, D2 = "4101", "410105", "410102"
+
+
+def federate(made: Instances) -> tuple[Instance, Instance, Instance, dict]:
+    """A city platform and two district platforms, not started yet: the city registers both
+    districts as members, each district is given its parent's address, key and secret and sets
+    up its own side (side by side, one per core). Also the live tests' starting point. The last
+    item is the city's answer: the members' keys and secrets, and the administrator's password."""
+    city = made.create("city")
+    d1, d2 = made.create("jinshui"), made.create("zhongyuan")
+    answer = city.json(
+        "federation", "init-city", "--member", f"{D1}={d1.url}", "--member", f"{D2}={d2.url}"
+    )
+    for district, code in ((d1, D1), (d2, D2)):
+        member = answer["members"][code]
+        district.env.update(
+            {
+                "GRIDGOV_FEDERATION_PARENT_URL": city.url,
+                "GRIDGOV_FEDERATION_AREA": code,
+                "GRIDGOV_FEDERATION_PARENT_AREA": CITY,
+                "GRIDGOV_FEDERATION_KEY": member["key"],
+                "GRIDGOV_FEDERATION_SECRET": member["secret"],
+            }
+        )
+    with ThreadPoolExecutor(2) as pool:
+        list(
+            pool.map(
+                lambda pair: pair[0].manage("federation", "init-district", "--area", pair[1]),
+                [(d1, D1), (d2, D2)],
+            )
+        )
+    return city, d1, d2, answer
 
 
 def run(folder: pathlib.Path, keep: bool) -> int:
@@ -29,23 +61,7 @@ def run(folder: pathlib.Path, keep: bool) -> int:
     demo_env = {"GRIDGOV_LOG_LEVEL": "ERROR", "GRIDGOV_REQUIRE_2FA": "0"}
     with Instances(folder, base_env=demo_env) as made:
         say("Migrating a database (once, copied for each platform)…")
-        city = made.create("city")
-        d1, d2 = made.create("jinshui"), made.create("zhongyuan")
-        answer = city.json(
-            "federation", "init-city", "--member", f"{D1}={d1.url}", "--member", f"{D2}={d2.url}"
-        )
-        for district, code in ((d1, D1), (d2, D2)):
-            member = answer["members"][code]
-            district.env.update(
-                {
-                    "GRIDGOV_FEDERATION_PARENT_URL": city.url,
-                    "GRIDGOV_FEDERATION_AREA": code,
-                    "GRIDGOV_FEDERATION_PARENT_AREA": CITY,
-                    "GRIDGOV_FEDERATION_KEY": member["key"],
-                    "GRIDGOV_FEDERATION_SECRET": member["secret"],
-                }
-            )
-            district.manage("federation", "init-district", "--area", code)
+        city, d1, d2, answer = federate(made)
         made.start_all(city, d1, d2)
         say("Reporting cases in both districts…")
         for text in ("路灯不亮", "垃圾满溢", "占道经营"):

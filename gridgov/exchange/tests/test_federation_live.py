@@ -11,11 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from gridgov.exchange.federation_demo import D1, D2, federate
 from gridgov.tests.instances import Instances
 
 pytestmark = [pytest.mark.slow]
 
-D1, D2, CITY = "410105", "410102", "4101"
 FAST = {"GRIDGOV_OUTBOX_RETRY_SECONDS": "0.05", "GRIDGOV_LOG_LEVEL": "ERROR"}
 
 
@@ -34,29 +34,7 @@ def signed(secret: str, msg_id: str, body: bytes, stamp: int | None = None) -> d
 @pytest.fixture(scope="module")
 def levels(tmp_path_factory):
     with Instances(tmp_path_factory.mktemp("federation"), base_env=FAST) as made:
-        city = made.create("city")
-        d1, d2 = made.create("d1"), made.create("d2")
-        answer = city.json(
-            "federation", "init-city", "--member", f"{D1}={d1.url}", "--member", f"{D2}={d2.url}"
-        )
-        for district, code in ((d1, D1), (d2, D2)):
-            member = answer["members"][code]
-            district.env.update(
-                {
-                    "GRIDGOV_FEDERATION_PARENT_URL": city.url,
-                    "GRIDGOV_FEDERATION_AREA": code,
-                    "GRIDGOV_FEDERATION_PARENT_AREA": CITY,
-                    "GRIDGOV_FEDERATION_KEY": member["key"],
-                    "GRIDGOV_FEDERATION_SECRET": member["secret"],
-                }
-            )
-        with ThreadPoolExecutor(2) as pool:  # two cores: the districts side by side
-            list(
-                pool.map(
-                    lambda pair: pair[0].manage("federation", "init-district", "--area", pair[1]),
-                    [(d1, D1), (d2, D2)],
-                )
-            )
+        city, d1, d2, answer = federate(made)
         made.start_all(city, d1, d2)
         yield {"city": city, "d1": d1, "d2": d2, "members": answer["members"]}
 
