@@ -24,7 +24,13 @@ from gridgov.accounts.models import (
     User,
 )
 from gridgov.accounts.permissions import SEPARATED_ROLES, Action, Role, may_grant
-from gridgov.accounts.scope import code_in_scope, has_global_scope, restrict, user_may
+from gridgov.accounts.scope import (
+    code_in_scope,
+    has_global_scope,
+    minimal_prefixes,
+    restrict,
+    user_may,
+)
 from gridgov.accounts.system import PREFIX as SYSTEM_PREFIX
 from gridgov.accounts.system import is_system_account
 from gridgov.areas.models import Area, Level
@@ -544,6 +550,8 @@ def bulk_create_users(
         for c in s.scope_codes
     ]
     User.scope_areas.through.objects.bulk_create(scope_rows, batch_size=2000)
+    for u, s in zip(users, specs, strict=True):  # known here: no query per user for the log
+        u.__dict__["scope_codes"] = minimal_prefixes(s.scope_codes)
     today = timezone.localdate()
     StaffAssignment.objects.bulk_create(
         [

@@ -30,7 +30,7 @@ from gridgov.notify.models import (
     SmsTemplate,
     TemplateState,
 )
-from gridgov.notify.outbox import enqueue_message
+from gridgov.notify.outbox import enqueue_message, enqueue_messages
 
 PHONE = re.compile(r"^\+?\d{5,20}$")
 VARIABLE = re.compile(r"\{(\w+)\}")
@@ -272,21 +272,25 @@ def send_batch(acting_user: User, batch: SmsBatch) -> SmsBatch:
             "signature": template.signature,
             "variables": batch.variables,
         }
-    for r in recipients:
-        enqueue_message(
-            "sms",
-            r.phone,
-            text,
-            payload=payload,
-            priority=Priority.BULK,
-            source=f"notify.smsbatch:{batch.pk}",
-            dedupe_key=f"smsbatch-{batch.pk}-{r.phone}",
-            user=r.user,
-            area_code=batch.area_code,
-            not_before=batch.scheduled_at,
-            batch=batch,
-            template=template,
-        )
+    enqueue_messages(
+        "sms",
+        [
+            {
+                "destination": r.phone,
+                "body": text,
+                "payload": payload,
+                "priority": Priority.BULK,
+                "source": f"notify.smsbatch:{batch.pk}",
+                "dedupe_key": f"smsbatch-{batch.pk}-{r.phone}",
+                "user": r.user,
+                "area_code": batch.area_code,
+                "not_before": batch.scheduled_at,
+                "batch": batch,
+                "template": template,
+            }
+            for r in recipients
+        ],
+    )
     batch.state = BatchState.SCHEDULED if batch.scheduled_at else BatchState.SENT
     batch.sent_at = timezone.now()
     batch.recipient_count = len(recipients)
