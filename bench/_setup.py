@@ -80,6 +80,11 @@ def start(name: str, keep_database_url: bool = True, fresh_postgres: bool = True
     url = os.environ.get("DATABASE_URL", "")
     if not (keep_database_url and url):
         os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
+        sys.path.insert(0, str(ROOT))
+        from gridgov.tests.migrated import migrated_database
+
+        # a copy of the migrated database this code makes (made once, kept in var/migrated)
+        shutil.copyfile(migrated_database(), folder / "bench.sqlite3")
     elif fresh_postgres and url.startswith("postgres"):
         os.environ["DATABASE_URL"] = _throwaway_postgres(url, name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")

@@ -18,8 +18,8 @@ Usage::
         response = city.get("/healthz")                     # (status, body) over HTTP
         city.stop(); city.start()                           # same port, same database
 
-- The first instance migrates a database once (per `Instances`, so per test module and worker);
-  every instance starts from a copy of that file, which costs a file copy instead of a migration.
+- Every instance starts from a copy of one migrated database (gridgov/tests/migrated.py: made
+  once per checkout and set of migrations), which costs a file copy instead of a migration.
 - Ports are free ports taken at creation; an instance keeps its port across stop and start, so
   others can be configured with its `url` before it runs (`instances.create(...)`, then `start`).
 - Each instance's environment: `DATABASE_URL`, `GRIDGOV_MEDIA_ROOT`, `GRIDGOV_VAR_DIR` (its own
@@ -48,6 +48,7 @@ import urllib.error
 import urllib.request
 
 import gridgov
+from gridgov.tests.migrated import migrated_database
 
 ROOT = pathlib.Path(gridgov.__file__).resolve().parent.parent
 START_TIMEOUT = 30.0
@@ -214,13 +215,9 @@ class Instances:
         self._template: pathlib.Path | None = None
 
     def template(self) -> pathlib.Path:
-        """A migrated empty database, made once and copied for every instance."""
+        """A migrated empty database (gridgov/tests/migrated.py), copied for every instance."""
         if self._template is None:
-            folder = self.folder / "_template"
-            folder.mkdir(parents=True, exist_ok=True)
-            maker = Instance("template", folder, self.base_env)
-            maker.manage("migrate", "--noinput", "-v", "0", timeout=600)
-            self._template = maker.db
+            self._template = migrated_database()
         return self._template
 
     def create(self, name: str, env: dict[str, str] | None = None) -> Instance:

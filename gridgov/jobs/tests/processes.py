@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from gridgov.tests.migrated import migrated_database
+
 ROOT = Path(__file__).resolve().parents[3]
 # `python -m gridgov ARGS`, with the test job kinds registered first
 BOOT = "import gridgov.jobs.tests.kinds; from gridgov.cli import main; main()"
@@ -93,12 +95,9 @@ def wait_for(check: Callable[[], object], timeout: float, what: str, every: floa
 
 
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory) -> Path:
-    """A migrated database file, made once per test process and copied for each test."""
-    folder = tmp_path_factory.mktemp("migrated")
-    # every part's tables and seeds: well over a minute on a busy 2-core runner
-    Platform(folder).run("migrate", "--noinput", "-v", "0", timeout=300)
-    return folder / "gridgov.sqlite3"
+def migrated_db() -> Path:
+    """A migrated database file (gridgov/tests/migrated.py), copied for each test."""
+    return migrated_database()
 
 
 @pytest.fixture
