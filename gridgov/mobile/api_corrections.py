@@ -13,7 +13,6 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user
 from gridgov.mobile import queries
 from gridgov.mobile import services_corrections as services
-from gridgov.mobile.models import Correction
 
 router = Router(tags=["mobile"])
 
@@ -92,6 +91,9 @@ class ResolveIn(BaseModel):
 )
 def resolve_conflict(request: AuthenticatedRequest, correction_id: uuid.UUID, payload: ResolveIn):
     correction = get_for_user(
-        queries.conflicts_base(request.user), request.user, Action.CHANGE, pk=correction_id
+        queries.conflicts_base(request.user, Action.CHANGE),
+        request.user,
+        Action.CHANGE,
+        pk=correction_id,
     )
     return services.resolve_conflict(correction, actor=request.user, keep=payload.keep)

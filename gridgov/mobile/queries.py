@@ -89,23 +89,23 @@ def case_todo(user) -> list[dict]:
     ]
 
 
-def conflicts_base(user):
-    """The corrections `user` may see: a grid member their own; a desk user those of their scope
-    (through restrict() by the caller)."""
+def conflicts_base(user, action: str = Action.VIEW):
+    """The corrections `user` may reach: a grid member their own; a desk user those of their
+    scope."""
+    rows = restrict(Correction.objects.all(), user, action)
     if user.role == Role.GRID_MEMBER:
-        return Correction.objects.filter(author=user)
-    return Correction.objects.all()
+        rows = rows.filter(author=user)
+    return rows
 
 
 CONFLICTS_LIMIT = 100
 
 
-def open_conflicts(user, *, own: bool = False, action: str = Action.VIEW):
+def open_conflicts(user, *, own: bool = False):
     """Open conflicts in the user's reach, oldest first (`own`: only the user's)."""
-    base = Correction.objects.filter(author=user) if own else conflicts_base(user)
+    rows = restrict(Correction.objects.filter(author=user), user) if own else conflicts_base(user)
     return (
-        restrict(base, user, action)
-        .filter(state=CorrectionState.CONFLICT)
+        rows.filter(state=CorrectionState.CONFLICT)
         .select_related("author")
         .order_by("created_at", "id")[:CONFLICTS_LIMIT]
     )

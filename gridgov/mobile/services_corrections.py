@@ -61,8 +61,10 @@ def clean_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     refused = sorted(set(values) - set(allowed))
     if refused:
         raise ValidationError(
-            {"values": _("These fields cannot be corrected on the phone: %(names)s.")
-             % {"names": ", ".join(refused)}}
+            {
+                "values": _("These fields cannot be corrected on the phone: %(names)s.")
+                % {"names": ", ".join(refused)}
+            }
         )
     clean: dict[str, Any] = {}
     for key, value in values.items():
@@ -206,9 +208,10 @@ def resolve_conflict(correction: Correction, *, actor: User, keep: str) -> Corre
         raise ValidationError({"keep": _("Choose the member's values or the desk's.")})
     if correction.state != CorrectionState.CONFLICT:
         raise ValidationError(_("This conflict is already resolved."))
-    if correction.author_id != actor.pk and not restrict(
-        Correction.objects.filter(pk=correction.pk), actor, Action.CHANGE
-    ).exists():
+    if (
+        correction.author_id != actor.pk
+        and not restrict(Correction.objects.filter(pk=correction.pk), actor, Action.CHANGE).exists()
+    ):
         raise PermissionDenied(_("You may not change records here."))
     with transaction.atomic():
         locked = Correction.objects.select_for_update().get(pk=correction.pk)

@@ -120,12 +120,10 @@ def conflicts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def resolve(request: HttpRequest, pk: str) -> HttpResponse:
     correction = get_for_user(
-        queries.conflicts_base(request.user), request.user, Action.CHANGE, pk=pk
+        queries.conflicts_base(request.user, Action.CHANGE), request.user, Action.CHANGE, pk=pk
     )
     try:
-        services.resolve_conflict(
-            correction, actor=request.user, keep=request.POST.get("keep", "")
-        )
+        services.resolve_conflict(correction, actor=request.user, keep=request.POST.get("keep", ""))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect("mobile:conflicts")
