@@ -99,7 +99,8 @@ def current_values(record: Person | House, keys: list[str]) -> dict[str, Any]:
         if key == "moved_out":
             shown[key] = isinstance(record, Person) and record.current_house_id is None
         elif key == "phone":
-            shown[key] = mask_phone(record.phone) if getattr(record, "phone", "") else ""
+            phone = getattr(record, "phone", "")
+            shown[key] = mask_phone(phone) if phone else ""
         else:
             shown[key] = getattr(record, key)
     return shown
