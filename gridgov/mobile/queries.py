@@ -131,9 +131,9 @@ def conflict_todo(user) -> list[dict]:
 
 
 def todo_items(user) -> list[dict]:
-    """The whole to-do list: cases plus every app's `phone_todo` items, nearest due first (items
-    without a due time last)."""
-    items = conflict_todo(user) + case_todo(user)
+    """The whole to-do list: conflicts to resolve, then cases plus every app's `phone_todo` items,
+    nearest due first (items without a due time last)."""
+    items = case_todo(user)
     for hook in _hooks("phone_todo", "todo_items"):
         try:
             items.extend(hook(user))
@@ -141,7 +141,7 @@ def todo_items(user) -> list[dict]:
             log.exception("phone to-do hook %s failed", hook.__module__)
     far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
     items.sort(key=lambda i: (i.get("due") or far, i.get("title", "")))
-    return items
+    return conflict_todo(user) + items  # conflicts first: they hold the member's unsaved work
 
 
 def member_stats(user) -> dict:
