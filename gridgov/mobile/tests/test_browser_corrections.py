@@ -34,6 +34,7 @@ def test_an_offline_correction_meets_a_desk_edit_and_is_resolved(
     until(page, "document.getElementById('m-correct-state').textContent.length > 0")
     until(page, "document.getElementById('m-outbox-count').textContent === '1'")
     assert not Correction.objects.exists()
+    screenshot(page, "mobile-correction-queued")
 
     # Meanwhile the desk changes the same person.
     data = {k: getattr(person, k) for k in ("name", "id_number", "phone", "registration")}
