@@ -11,9 +11,11 @@ from ninja import Router, Schema, Status
 
 from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.mobile import queries, services
+from gridgov.mobile.api_corrections import router as corrections_router
 from gridgov.mobile.models import Upload
 
 router = Router(tags=["mobile"])
+router.add_router("", corrections_router)
 
 # The bundle holds masked data only, so the phone may keep it (its service worker caches it for
 # offline use); it must still ask again every time (ETag: an unchanged grid costs a 304).

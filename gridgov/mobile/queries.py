@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.permissions import Role
+from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import restrict
 from gridgov.areas.models import Area, Level
 from gridgov.cases.models import Case, Status
 from gridgov.cases.models.case import OPEN_STATUSES
 from gridgov.masking import mask_name
+from gridgov.mobile.models import Correction, CorrectionState
 from gridgov.registry.models import Building, Household, Person, Place, Visit
 
 log = logging.getLogger(__name__)
@@ -88,9 +89,50 @@ def case_todo(user) -> list[dict]:
     ]
 
 
+def conflicts_base(user, action: str = Action.VIEW):
+    """The corrections `user` may reach: a grid member their own; a desk user those of their
+    scope."""
+    rows = restrict(Correction.objects.all(), user, action)
+    if user.role == Role.GRID_MEMBER:
+        rows = rows.filter(author=user)
+    return rows
+
+
+CONFLICTS_LIMIT = 100
+
+
+def open_conflicts(user, *, own: bool = False):
+    """Open conflicts in the user's reach, oldest first (`own`: only the user's)."""
+    rows = restrict(Correction.objects.filter(author=user), user) if own else conflicts_base(user)
+    return (
+        rows.filter(state=CorrectionState.CONFLICT)
+        .select_related("author")
+        .order_by("created_at", "id")[:CONFLICTS_LIMIT]
+    )
+
+
+def conflict_todo(user) -> list[dict]:
+    """One to-do item when the member has conflicts to resolve."""
+    count = restrict(
+        Correction.objects.filter(author=user, state=CorrectionState.CONFLICT), user
+    ).count()
+    if not count:
+        return []
+    return [
+        {
+            "kind": "conflict",
+            "kind_label": _("Conflicts"),
+            "title": _("%(n)d corrections met a newer desk edit: resolve them") % {"n": count},
+            "url": reverse("mobile:conflicts"),
+            "due": None,
+            "area_name": "",
+        }
+    ]
+
+
 def todo_items(user) -> list[dict]:
-    """The whole to-do list: cases plus every app's `phone_todo` items, nearest due first (items
-    without a due time last)."""
+    """The whole to-do list: conflicts to resolve, then cases plus every app's `phone_todo` items,
+    nearest due first (items without a due time last)."""
     items = case_todo(user)
     for hook in _hooks("phone_todo", "todo_items"):
         try:
@@ -99,7 +141,7 @@ def todo_items(user) -> list[dict]:
             log.exception("phone to-do hook %s failed", hook.__module__)
     far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
     items.sort(key=lambda i: (i.get("due") or far, i.get("title", "")))
-    return items
+    return conflict_todo(user) + items  # conflicts first: they hold the member's unsaved work
 
 
 def member_stats(user) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from gridgov.mobile import views
+from gridgov.mobile import views, views_corrections
 
 app_name = "mobile"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -8,6 +8,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("report/", views.report, name="report"),
     path("data/", views.data, name="data"),
     path("me/", views.me, name="me"),
+    path("data/households/<int:pk>/", views_corrections.household, name="household"),
+    path("conflicts/", views_corrections.conflicts, name="conflicts"),
+    path("conflicts/<uuid:pk>/resolve/", views_corrections.resolve, name="conflict_resolve"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="sw"),
 ]

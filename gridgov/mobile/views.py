@@ -26,6 +26,7 @@ SHELL_STATIC = (
     "mobile/app.js",
     "mobile/report.js",
     "mobile/voice.js",
+    "mobile/corrections.js",
     "mobile/icon-192.png",
     "mobile/icon-512.png",
 )

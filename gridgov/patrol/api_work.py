@@ -4,10 +4,15 @@ Writes the phone replays from its offline outbox carry a client-generated key (`
 the same key again answers 200 with the first result instead of 201 and a second row."""
 
 import datetime
+import uuid
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
-from ninja import File, Form, Query, Router, Schema
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
@@ -16,8 +21,10 @@ from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.cases.models import Case
+from gridgov.mobile import services as mobile_services
+from gridgov.mobile.models import Upload
 from gridgov.patrol.filters_work import DiaryFilter, TaskFilter
-from gridgov.patrol.models import DiaryEntry, Task
+from gridgov.patrol.models import DiaryEntry, FieldVisit, Task
 from gridgov.patrol.phone_todo import todo_items
 from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
@@ -210,6 +217,50 @@ def record_visit(request: AuthenticatedRequest, payload: VisitIn):
         client_key=payload.client_key or None,
     )
     return (201 if created else 200), evidence
+
+
+class VisitVoiceOut(Schema):
+    id: int
+    voice_type: str
+    url: str
+
+
+@router.post(
+    "/patrol/visits/{evidence_id}/voice",
+    response={201: VisitVoiceOut},
+    summary="Add a voice note to a visit (WebM, Ogg, MP4 or WAV; file or resumable upload)",
+)
+def add_visit_voice(
+    request: AuthenticatedRequest,
+    evidence_id: int,
+    file: UploadedFile | None = File(None),  # noqa: B008 (django-ninja declares it so)
+    upload: uuid.UUID | None = Form(None),  # noqa: B008
+):
+    """The recording as the multipart `file`, or as `upload`: the id of a finished resumable
+    upload of the caller's (PUT /api/v1/uploads/{id}). `evidence_id` is the `id` the visit's
+    POST answered. Only the member who made the visit adds its note."""
+    evidence = get_for_user(
+        FieldVisit.objects.select_related("visit"), request.user, Action.CHANGE, pk=evidence_id
+    )
+    if (file is None) == (upload is None):
+        raise ValidationError(_("Send the file, or the id of a finished upload."))
+    limit = settings.GRIDGOV_MAX_VOICE_BYTES
+    if upload is not None:
+        try:
+            data = mobile_services.take_upload(actor=request.user, upload_id=upload)
+        except Upload.DoesNotExist:
+            raise Http404 from None
+    elif (file.size or 0) > limit:  # type: ignore[union-attr]
+        raise ValidationError(
+            _("The voice note is too long (limit %(mb).1f MB).") % {"mb": limit / 2**20}
+        )
+    else:
+        data = file.read(limit + 1)  # type: ignore[union-attr]
+    done = services.add_visit_voice(evidence, actor=request.user, data=data)
+    if upload is not None:
+        mobile_services.forget_upload(actor=request.user, upload_id=upload)
+    url = reverse("patrol:work_visit_voice", args=[done.pk])
+    return Status(201, VisitVoiceOut(id=done.pk, voice_type=done.voice_type, url=url))
 
 
 class DiaryOut(Schema):

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("diary/<int:pk>/review/", views.diary_review, name="work_diary_review"),
     path("diary/<int:pk>/case/", views.diary_case, name="work_diary_case"),
     path("diary/<int:pk>/media/<str:what>/", views.diary_media, name="work_diary_media"),
+    path("visits/<int:pk>/voice/", views.visit_voice, name="work_visit_voice"),
     path("phone/tasks/", views.phone_tasks, name="work_phone_tasks"),
     path("phone/tasks/<int:pk>/", views.phone_task, name="work_phone_task"),
     path("phone/diary/", views.phone_diary, name="work_phone_diary"),

@@ -21,7 +21,7 @@ from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.areas import queries as area_queries
 from gridgov.patrol.filters_work import DiaryFilter, TaskFilter
-from gridgov.patrol.models import DiaryEntry, DiaryTag, Task, TaskKind, TaskStatus
+from gridgov.patrol.models import DiaryEntry, DiaryTag, FieldVisit, Task, TaskKind, TaskStatus
 from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
 
@@ -58,6 +58,7 @@ class CompleteForm(forms.Form):
         label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
     photo = forms.FileField(label=gettext_lazy("Photo"), required=False)
+    voice = forms.FileField(label=gettext_lazy("Voice note"), required=False)
     lon = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-180, max_value=180)
     lat = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
@@ -219,6 +220,18 @@ def diary_media(request, pk: int, what: str):
 
 
 @login_required
+@require_GET
+def visit_voice(request, pk: int):
+    """A visit's voice note, to those who may see the visit."""
+    evidence = get_for_user(FieldVisit.objects.all(), request.user, pk=pk)
+    if not evidence.voice:
+        raise Http404
+    response = FileResponse(evidence.voice.open("rb"), content_type=evidence.voice_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
 @require_POST
 def diary_review(request, pk: int):
     entry = _entry(request, pk)
@@ -309,6 +322,7 @@ def _complete(request, task: Task, data: dict) -> None:
             lon=data["lon"],
             lat=data["lat"],
             client_key=data["client_key"] or None,
+            voice=data["voice"],
         )
         return
     services.complete_task(

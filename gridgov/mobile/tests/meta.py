@@ -3,4 +3,5 @@
 NOT_LISTS = {
     "gridgov.mobile.api:phone_bundle": "the caller's own grids for offline use, whole, no filter",
     "gridgov.mobile.api:phone_todo": "the caller's own to-do list, whole, no filter",
+    "gridgov.mobile.api_corrections:list_conflicts": "the caller's own open conflicts, whole",
 }

@@ -148,6 +148,9 @@ class FieldVisit(models.Model):
     far = models.BooleanField(_("recorded far from the building"), default=False)
     client_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     area_code = models.CharField(max_length=20, db_index=True)
+    # A voice note recorded with the visit (checked by its content, size-limited).
+    voice = models.FileField(upload_to="patrol/visits/voice/%Y/%m/", blank=True)
+    voice_type = models.CharField(max_length=20, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "area_code"

@@ -28,6 +28,7 @@ from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
 from gridgov.cases.photos import check_photo
+from gridgov.cases.voice import CheckedVoiceNote, check_voice_note
 from gridgov.lines.models import RecordState, SpecialRecord
 from gridgov.notify.services import notify
 from gridgov.patrol.models import (
@@ -295,10 +296,12 @@ def record_field_visit(
     lat: float | None = None,
     accuracy: float | None = None,
     client_key: str | None = None,
+    voice=None,
 ) -> tuple[FieldVisit, bool]:
     """A visit from the phone: the registry's visit plus where it was recorded, flagged when far
     from the household's building; it completes the member's open visit task of the person.
-    A replay with the same key answers (the first visit, False)."""
+    `voice`: a recorded voice note (a file), checked like a case's. A replay with the same key
+    answers (the first visit, False)."""
     key = normalized_key(client_key)
     if key:
         found = FieldVisit.objects.filter(client_key=key).select_related("visit").first()
@@ -307,14 +310,50 @@ def record_field_visit(
                 raise ValidationError({"client_key": _("This key was used by someone else.")})
             return found, False
     check_position(lon, lat)
+    recording = (
+        check_voice_note(voice.read(settings.GRIDGOV_MAX_VOICE_BYTES + 1)) if voice else None
+    )
     try:
         with transaction.atomic():
-            return _record_field_visit(person, actor, note, lon, lat, accuracy, key), True
+            evidence = _record_field_visit(person, actor, note, lon, lat, accuracy, key)
+            if recording is not None:
+                _store_voice(evidence, recording)
+            return evidence, True
     except IntegrityError:
         found = FieldVisit.objects.filter(client_key=key).first() if key else None
         if found is None:
             raise
         return found, False
+
+
+def _store_voice(evidence: FieldVisit, recording: CheckedVoiceNote) -> None:
+    evidence.voice = recording.file
+    evidence.voice_type = recording.content_type
+    evidence.save(update_fields=["voice", "voice_type"])
+
+
+def add_visit_voice(evidence: FieldVisit, *, actor: User, data: bytes) -> FieldVisit:
+    """Attach a voice note to a visit the actor recorded (the phone's outbox sends it after the
+    visit, maybe as a resumable upload). A visit holds one note: a second one is refused, and
+    the same note sent again (a replay) answers the visit as it is."""
+    recording = check_voice_note(data)
+    with transaction.atomic():
+        locked = FieldVisit.objects.select_for_update().select_related("visit").get(pk=evidence.pk)
+        if locked.visit.visitor_id != actor.pk:
+            raise PermissionDenied(_("Only the member who made the visit adds its voice note."))
+        if locked.voice:
+            if locked.voice.size == recording.size:
+                return locked
+            raise ValidationError(_("This visit already has a voice note."))
+        _store_voice(locked, recording)
+        record_change(
+            actor=actor,
+            action=ChangeAction.UPDATE,
+            instance=locked,
+            after={"voice_type": recording.content_type, "voice_size": recording.size},
+            note=_("Voice note added"),
+        )
+    return locked
 
 
 def _record_field_visit(

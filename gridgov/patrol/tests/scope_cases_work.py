@@ -44,6 +44,11 @@ def setup(world) -> None:
         voice=SimpleUploadedFile("v.webm", webm()),
     )[0]
     world.objects["visited_person_b"] = Person.objects.create(name=PERSON_B, area_code=grid_b.code)
+    voiced_b = Person.objects.create(name="乙街道录音走访对象", area_code=grid_b.code)
+    world.objects["voiced_visit_b"] = services.record_field_visit(
+        voiced_b, actor=member_b, voice=SimpleUploadedFile("v.webm", webm())
+    )[0]
+    world.objects["silent_visit_b"] = services.record_field_visit(voiced_b, actor=member_b)[0]
 
 
 def _t(world) -> int:
@@ -231,5 +236,20 @@ CASES = [
         expect=200,
         absent=_task,
         live_as="work_member_b",
+    ),
+    # A visit's voice note: played on the desk within scope, added by the visit's member only.
+    Case(
+        "patrol/visits/<int:pk>/voice/",
+        lambda w: f"/patrol/visits/{w.objects['voiced_visit_b'].pk}/voice/",
+        live_as="op_b",
+    ),
+    Case(
+        "api/v1/patrol/visits/<evidence_id>/voice",
+        lambda w: f"/api/v1/patrol/visits/{w.objects['silent_visit_b'].pk}/voice",
+        "POST",
+        lambda w: {"file": SimpleUploadedFile("v.webm", webm())},
+        multipart=True,
+        live_as="work_member_b",
+        live_expect=201,
     ),
 ]

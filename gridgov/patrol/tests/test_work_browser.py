@@ -8,13 +8,20 @@ from django.utils import timezone
 
 from gridgov.cases.models import Case
 from gridgov.conftest import browser_login, screenshot
-from gridgov.patrol.models import DiaryEntry, Task, TaskStatus
-from gridgov.patrol.tests.work_fixtures import staff  # noqa: F401 (a fixture)
+from gridgov.patrol.models import DiaryEntry, FieldVisit, Task, TaskStatus
+from gridgov.patrol.services.work import TaskInput, assign_task
+from gridgov.patrol.tests.work_fixtures import homes, staff  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_task_desk_to_phone_and_diary_to_case(live_server, users, staff, browser_page):  # noqa: F811
+def test_task_desk_to_phone_and_diary_to_case(
+    live_server,
+    users,
+    staff,  # noqa: F811
+    homes,  # noqa: F811
+    browser_page,
+):
     page = browser_page
     page.set_default_timeout(60_000)  # a loaded machine answers the first pages slowly
     base = live_server.url
@@ -71,6 +78,23 @@ def test_task_desk_to_phone_and_diary_to_case(live_server, users, staff, browser
     assert page.locator(f"[data-entry='{entry.pk}'] [data-case]").count() == 1
     assert Case.objects.get(pk=entry.made_case_id).voice_notes.count() == 1
     screenshot(page, "work-3-phone-diary")
+
+    # A visit task: the member records the visit with a voice note.
+    visit = assign_task(
+        staff,
+        TaskInput(kind="visit", title="走访独居老人", due=task.due, person=homes["person_a"]),
+        [member],
+    )[0]
+    page.goto(f"{base}/patrol/phone/tasks/{visit.pk}/")
+    page.fill("textarea[name=note]", "老人身体尚好")
+    page.click(".m-voice-record")  # Chromium's fake microphone
+    page.wait_for_timeout(1200)
+    page.click(".m-voice-record")
+    page.wait_for_selector(".m-voice-delete:not([hidden])")
+    page.click("form[data-position] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    evidence = FieldVisit.objects.get(task=visit)
+    assert evidence.voice_type == "audio/webm" and evidence.voice.size > 0
 
     # The desk shows the task done.
     page.context.clear_cookies()

@@ -137,13 +137,17 @@
       var search = $("m-data-search"); search.hidden = false;
       var list = $("m-data-list");
       var rows = (b.buildings || []).map(function (x) { return { t: x.name, m: x.address }; })
-        .concat((b.households || []).map(function (h) { return { t: h.number + " " + h.head, m: h.house }; }));
+        .concat((b.households || []).map(function (h) {
+          return { t: h.number + " " + h.head, m: h.house, u: "/m/data/households/" + h.id + "/" };
+        }));
       var draw = function () {
         var q = search.value.trim();
         list.textContent = "";
         rows.filter(function (r) { return !q || (r.t + r.m).indexOf(q) >= 0; }).slice(0, 50)
           .forEach(function (r) {
-            var c = document.createElement("div"); c.className = "m-card";
+            var c = document.createElement(r.u ? "a" : "div");
+            c.className = r.u ? "m-card m-card-link" : "m-card";
+            if (r.u) c.href = r.u;
             var s = document.createElement("strong"); s.textContent = r.t;
             var m = document.createElement("span"); m.className = "m-meta"; m.textContent = r.m || "";
             c.appendChild(s); c.appendChild(m); list.appendChild(c);

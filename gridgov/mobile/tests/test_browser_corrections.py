@@ -1,0 +1,63 @@
+"""A registry correction made offline on the phone (390 px) meets a desk edit made meanwhile: it
+comes back as a conflict, shown side by side, and the member applies theirs."""
+
+import pytest
+
+from gridgov.conftest import browser_login, screenshot
+from gridgov.mobile.models import Correction, CorrectionState
+from gridgov.mobile.tests.test_browser_mobile import PHONE, until
+from gridgov.mobile.tests.test_corrections import home  # noqa: F401 (fixture)
+from gridgov.registry import services as registry
+from gridgov.registry.models import Person
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_an_offline_correction_meets_a_desk_edit_and_is_resolved(
+    live_server,
+    tree,
+    users,
+    home,  # noqa: F811
+    strict_browser_page,
+):
+    person = home["person"]
+    page = strict_browser_page
+    page.set_viewport_size(PHONE)
+    browser_login(page, live_server.url, "member_a", "pw-member_a")
+    page.goto(f"{live_server.url}/m/data/households/{home['household'].pk}/")
+    form = page.locator(f"form[data-kind=person][data-record='{person.pk}']")
+    assert form.locator("input[name=occupation]").input_value() == "教师"
+
+    page.context.set_offline(True)
+    form.locator("input[name=occupation]").fill("退休")
+    form.locator("button[type=submit]").click()
+    until(page, "document.getElementById('m-correct-state').textContent.length > 0")
+    until(page, "document.getElementById('m-outbox-count').textContent === '1'")
+    assert not Correction.objects.exists()
+    screenshot(page, "mobile-correction-queued")
+
+    # Meanwhile the desk changes the same person.
+    data = {k: getattr(person, k) for k in ("name", "id_number", "phone", "registration")}
+    registry.save_person({**data, "occupation": "工程师"}, actor=users["op_a"], person=person)
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    until(page, "document.getElementById('m-outbox-pill').hidden", 20)
+    correction = Correction.objects.get()
+    assert correction.state == CorrectionState.CONFLICT
+    assert Person.objects.get(pk=person.pk).occupation == "工程师"  # not silently overwritten
+
+    page.goto(f"{live_server.url}/m/")
+    page.locator("a[href='/m/conflicts/']").first.click()
+    conflict = page.locator(".m-conflict")
+    assert conflict.count() == 1
+    text = conflict.inner_text()
+    assert "退休" in text and "工程师" in text and "op_a" in text
+    screenshot(page, "mobile-conflicts")
+
+    conflict.locator("button[value=mine]").click()
+    page.wait_for_selector(".m-message")
+    assert page.locator(".m-conflict").count() == 0
+    correction.refresh_from_db()
+    assert correction.state == CorrectionState.MINE
+    assert Person.objects.get(pk=person.pk).occupation == "退休"
