@@ -97,6 +97,10 @@ if GRIDGOV_ROLE not in ("core", "public"):
 GRIDGOV_CORE_URL = os.environ.get("GRIDGOV_CORE_URL", "").rstrip("/")
 GRIDGOV_CORE_KEY = os.environ.get("GRIDGOV_CORE_KEY", "")
 ROOT_URLCONF = "gridgov.portal.urls_public" if GRIDGOV_ROLE == "public" else "gridgov.urls"
+if GRIDGOV_ROLE == "public":  # nobody signs in there: no staff middleware, every visitor anonymous
+    from gridgov.portal.role import public_middleware
+
+    MIDDLEWARE = public_middleware(MIDDLEWARE)
 WSGI_APPLICATION = "gridgov.wsgi.application"
 
 TEMPLATES = [

@@ -1,7 +1,8 @@
 """The URLconf of a public instance (`GRIDGOV_ROLE=public`, docs/portal.md): only the citizen
 side. The portal's pages (not the staff's moderation), its public JSON (not the core's relay
-endpoints), Open311, the language switch and /healthz; everything else — staff login, desk
-pages, the registry, the staff API — is not there at all, so it answers 404."""
+endpoints), the language switch and /healthz; everything else — staff login, desk pages, the
+registry, the staff API — is not there at all, so it answers 404. Open311 stays on the core
+until its requests and their status are relayed too (a POST here would never reach the core)."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -35,7 +36,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include((_public_api(), "api"), namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include((_public_portal(), "portal"), namespace="portal")),
-    path("open311/v2/", include("gridgov.exchange.open311_urls")),
 ]
 handler403 = "gridgov.errors.forbidden"
 handler404 = "gridgov.errors.not_found"

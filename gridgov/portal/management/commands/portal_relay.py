@@ -11,7 +11,8 @@
                             (demos and tests) a citizen's report as the portal form makes it:
                             the SMS code is sent, read back from the outbox and confirmed
   step --number N --action A [--department D]
-                            (core; demos and tests) a loop step on the case of a report
+                            (core; demos and tests) a loop step on the case of a report, or
+                            "publish" (moderation: its text and photos become public)
 
 Every answer is one JSON object on standard output.
 """
@@ -139,6 +140,11 @@ class Command(BaseCommand):
         report = PortalReport.objects.select_related("case").filter(number=number).first()
         if report is None:
             raise CommandError("No such report.")
+        if action == "publish":
+            from gridgov.portal.services import moderate
+
+            moderate(report, actor=system_user(SETUP), publish=True)
+            return {"number": number, "moderation": "published"}
         extra = {}
         if department:
             found = Department.objects.filter(name=department).first()
