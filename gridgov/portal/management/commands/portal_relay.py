@@ -10,9 +10,10 @@
   report --phone P --description D --lon X --lat Y [--photo FILE]
                             (demos and tests) a citizen's report as the portal form makes it:
                             the SMS code is sent, read back from the outbox and confirmed
-  step --number N --action A [--department D]
-                            (core; demos and tests) a loop step on the case of a report, or
-                            "publish" (moderation: its text and photos become public)
+  step --number N --action A [--action B …] [--department D]
+                            (core; demos and tests) loop steps on the case of a report, in
+                            order, or "publish" (moderation: its text and photos become public);
+                            a dispatch goes to department D (made if missing)
 
 Every answer is one JSON object on standard output.
 """
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--lat", type=float, default=None)
         parser.add_argument("--photo", default="")
         parser.add_argument("--number", default="")
-        parser.add_argument("--action", default="")
+        parser.add_argument("--action", action="append", default=[])
         parser.add_argument("--department", default="")
 
     def handle(self, *args, what, **o):
@@ -134,36 +135,43 @@ class Command(BaseCommand):
         from gridgov.accounts.models import Department, DepartmentLevel
         from gridgov.areas.models import Area
         from gridgov.cases.machine import DEPARTMENT, TRANSITIONS
+        from gridgov.cases.models import Case
         from gridgov.cases.services.loop import perform
         from gridgov.portal.models import PortalReport
+        from gridgov.portal.services import moderate
 
-        report = PortalReport.objects.select_related("case").filter(number=number).first()
+        report = PortalReport.objects.filter(number=number).first()
         if report is None:
             raise CommandError("No such report.")
-        if action == "publish":
-            from gridgov.portal.services import moderate
+        done = []
+        for one in action:
+            case = Case.objects.get(pk=report.case_id)
+            if one == "publish":
+                moderate(report, actor=system_user(SETUP), publish=True)
+                done.append("published")
+                continue
+            if one not in TRANSITIONS:
+                raise CommandError(f"Unknown action {one}.")
+            extra = {}
+            if "department" in TRANSITIONS[one].needs:
+                found = Department.objects.filter(name=department or "市政维修").first()
+                if found is None:
+                    from gridgov.accounts.services import create_department
 
-            moderate(report, actor=system_user(SETUP), publish=True)
-            return {"number": number, "moderation": "published"}
-        extra = {}
-        if department:
-            found = Department.objects.filter(name=department).first()
-            if found is None:
-                from gridgov.accounts.services import create_department
-
-                found = create_department(
-                    actor=system_user(SETUP),
-                    code=f"PR{Department.objects.count() + 1:04d}",
-                    name=department,
-                    level=DepartmentLevel.DISTRICT,
-                    area=Area.objects.get(code=report.case.area_code[:6]),
-                )
-            extra["department"] = found
-        actor = system_user(SETUP)
-        if TRANSITIONS[action].actor == DEPARTMENT and report.case.department_id:
-            actor = self._handler(report.case.department)
-        case = perform(report.case, action, actor=actor, note=f"{action} (portal_relay)", **extra)
-        return {"number": number, "status": case.status}
+                    found = create_department(
+                        actor=system_user(SETUP),
+                        code=f"PR{Department.objects.count() + 1:04d}",
+                        name=department or "市政维修",
+                        level=DepartmentLevel.DISTRICT,
+                        area=Area.objects.get(code=case.area_code[:6]),
+                    )
+                extra["department"] = found
+            actor = system_user(SETUP)
+            if TRANSITIONS[one].actor == DEPARTMENT and case.department_id:
+                actor = self._handler(case.department)
+            case = perform(case, one, actor=actor, note=f"{one} (portal_relay)", **extra)
+            done.append(case.status)
+        return {"number": number, "done": done}
 
     def _handler(self, department):
         """A handler of the department (made once) to take its steps in demos and tests."""
