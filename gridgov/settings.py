@@ -88,7 +88,19 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "gridgov.urls"
+# The role of this instance: "core" (the whole platform) or "public" (only the citizen side —
+# portal, Open311, /healthz — on the internet, relaying reports to the core; docs/portal.md).
+GRIDGOV_ROLE = os.environ.get("GRIDGOV_ROLE", "core").strip().lower() or "core"
+if GRIDGOV_ROLE not in ("core", "public"):
+    raise ValueError(f"GRIDGOV_ROLE must be core or public, not {GRIDGOV_ROLE!r}")
+# A public instance: the core's base URL and the API key of its client system (kind public portal).
+GRIDGOV_CORE_URL = os.environ.get("GRIDGOV_CORE_URL", "").rstrip("/")
+GRIDGOV_CORE_KEY = os.environ.get("GRIDGOV_CORE_KEY", "")
+ROOT_URLCONF = "gridgov.portal.urls_public" if GRIDGOV_ROLE == "public" else "gridgov.urls"
+if GRIDGOV_ROLE == "public":  # nobody signs in there: no staff middleware, every visitor anonymous
+    from gridgov.portal.role import public_middleware
+
+    MIDDLEWARE = public_middleware(MIDDLEWARE)
 WSGI_APPLICATION = "gridgov.wsgi.application"
 
 TEMPLATES = [
@@ -350,6 +362,8 @@ GRIDGOV_PERIODIC_JOBS = {
     # portal
     "portal.sync_reports": 300,  # public steps of portal reports and their SMS
     "portal.area_digest": 3600,  # new reports in followed areas: one SMS a day at most
+    "portal.relay_push": 30,  # public instance only: reports up to the core (outbox)
+    "portal.relay_pull": 120,  # public instance only: public steps down from the core
     # exchange: 12345, classifier
     "exchange.suggest_categories": 60,
     "exchange.retrain_classifier": 7 * 24 * 3600,
@@ -360,6 +374,11 @@ GRIDGOV_PERIODIC_JOBS = {
     # exchange: federation
     "exchange.federation_push": 60,
 }
+if GRIDGOV_ROLE == "public":  # the citizen side only: the relay, and the SMS of codes and steps
+    GRIDGOV_PERIODIC_JOBS = {
+        k: GRIDGOV_PERIODIC_JOBS[k]
+        for k in ("portal.relay_push", "portal.relay_pull", "notify.send_outbox")
+    }
 # Warnings: minutes of silence before an unacknowledged receipt is re-notified (then SMS, then the
 # recipient's supervisor, each after as many minutes again); None: no escalation. Blue and yellow
 # warnings are sent by SMS only after silence: after GRIDGOV_WARNING_SILENT_SMS_MINUTES for blue.

@@ -4,9 +4,11 @@ from django.urls import include, path
 
 from gridgov.accounts.home import home
 from gridgov.api import api
+from gridgov.portal.health import healthz
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gridgov.accounts.urls")),

@@ -8,9 +8,11 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from gridgov.portal import queries
+from gridgov.portal.api_relay import router as relay_router
 from gridgov.portal.filters import PublicReportFilter
 
 router = Router(tags=["portal"])
+router.add_router("", relay_router)
 
 
 class Step(Schema):

@@ -15,3 +15,22 @@ def area_digest(ctx) -> dict:
     from gridgov.portal.services.area_digest import tell_area_subscribers
 
     return {"queued": tell_area_subscribers(actor=system_user(PORTAL))}
+
+
+@job("portal.relay_push")
+def relay_push(ctx) -> dict:
+    """(Public instance) send the reports made here up to the core; a core has none queued."""
+    from gridgov.portal.services.relay import push_pending
+
+    done = push_pending(actor=system_user(PORTAL))
+    return {"sent": done.sent, "not_sent": done.not_sent, "refused": done.refused}
+
+
+@job("portal.relay_pull")
+def relay_pull(ctx) -> dict:
+    """(Public instance) copy the public steps of the reports relayed from here from the core."""
+    from gridgov.portal.services.relay import is_public, pull_status
+
+    if not is_public():
+        return {"changed": 0}
+    return {"changed": pull_status(actor=system_user(PORTAL))}

@@ -76,6 +76,7 @@ def home(request):
             request,
             recent=[queries.public_dict(r, names) for r in recent],
             categories=queries.public_categories(),
+            public_instance=settings.GRIDGOV_ROLE == "public",
         ),
     )
 

@@ -13,6 +13,7 @@ from gridgov.portal.models.portal import (
     PortalReport,
     PublicCategory,
 )
+from gridgov.portal.models.relay import RelayedReport, RelayOut, RelayState
 
 __all__ = [
     "AreaSubscription",
@@ -25,4 +26,7 @@ __all__ = [
     "PhoneCode",
     "PortalReport",
     "PublicCategory",
+    "RelayOut",
+    "RelayState",
+    "RelayedReport",
 ]

@@ -298,6 +298,10 @@ def submit_report(
             photo_ids=list(case.attachments.values_list("pk", flat=True)),
             created_at=case.created_at,
         )
+        if settings.GRIDGOV_ROLE == "public":
+            from gridgov.portal.services.relay import queue_relay
+
+            queue_relay(report, actor=actor)
         if citizen is not None:
             Follower.objects.create(
                 report=report, citizen=citizen, kind=FollowKind.REPORTER, notify=notify
@@ -368,8 +372,11 @@ def subscribe_area(citizen: Citizen, area_code: str, *, actor: User) -> AreaSubs
 
 def sync_report(report: PortalReport, *, actor: User) -> PortalReport:
     """Bring the public side up to date with the case: new public steps (no names, no notes of
-    staff), the rating, closed on time; an SMS to the followers who asked, once per step."""
+    staff), the rating, closed on time; an SMS to the followers who asked, once per step. On a
+    public instance the public side is a copy pulled from the core (`relay.pull_status`)."""
     _require_portal(actor)
+    if settings.GRIDGOV_ROLE == "public":
+        return report
     with transaction.atomic():
         report = PortalReport.objects.select_for_update().get(pk=report.pk)
         case = Case.objects.get(pk=report.case_id)
@@ -428,6 +435,8 @@ def _tell_followers(report: PortalReport, step: str, n: int) -> None:
 
 def sync_open_reports(*, actor: User, limit: int = 2000) -> int:
     """The periodic job: reports whose case changed since they were last told."""
+    if settings.GRIDGOV_ROLE == "public":
+        return 0
     done = 0
     rows = PortalReport.objects.exclude(public_status__in=["not_accepted", "merged"]).order_by("pk")
     for report in rows[:limit]:
@@ -456,6 +465,10 @@ def _may_reopen_until(report: PortalReport) -> datetime.datetime | None:
 
 
 def _own(report: PortalReport, citizen: Citizen) -> None:
+    if settings.GRIDGOV_ROLE == "public":
+        raise ValidationError(
+            _("Rate the result or say “not fixed” on the district's own portal for now.")
+        )
     if (
         report.citizen_id != citizen.pk
         and not report.followers.filter(

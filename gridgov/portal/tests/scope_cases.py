@@ -80,4 +80,13 @@ UNSCOPED = {
     "api/v1/portal/nearby": _PUBLIC,
     "api/v1/portal/suggest": "the public category names a description may belong to; no data",
     "api/v1/portal/streets": _PUBLIC,
+    "healthz": "whether the instance answers and reaches its database; no data",
+    "api/v1/portal/relay/reports": (
+        "a public instance's client key (no user session): it writes a report through the "
+        "portal's own service, only inside the client's areas (test_relay.py)"
+    ),
+    "api/v1/portal/relay/status": (
+        "a public instance's client key (no user session): the public side of the reports that "
+        "key relayed and of no other (test_relay.py::test_a_key_sees_only_what_it_relayed)"
+    ),
 }

@@ -1,0 +1,192 @@
+"""`gridgov portal_relay …`: the relay between a public instance and the core (docs/portal.md).
+
+  push                      (public) send the queued reports to the core now
+  pull                      (public) copy the public steps of relayed reports from the core
+  status                    figures as JSON: the outbox here (public) or the relayed reports (core)
+  issue-key --area A [--name N]
+                            (core) a client system of kind "public portal instance" for these
+                            areas; prints its API key once (GRIDGOV_CORE_KEY of the instance)
+  setup --area A            a small area tree and the public categories (demos and tests)
+  report --phone P --description D --lon X --lat Y [--photo FILE]
+                            (demos and tests) a citizen's report as the portal form makes it:
+                            the SMS code is sent, read back from the outbox and confirmed
+  step --number N --action A [--action B …] [--department D]
+                            (core; demos and tests) loop steps on the case of a report, in
+                            order, or "publish" (moderation: its text and photos become public);
+                            a dispatch goes to department D (made if missing)
+
+Every answer is one JSON object on standard output.
+"""
+
+import json
+import pathlib
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from gridgov.accounts.system import PORTAL, SETUP, system_user
+
+
+class Command(BaseCommand):
+    help = "The relay between a public portal instance and the core (docs/portal.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "what", choices=["push", "pull", "status", "issue-key", "setup", "report", "step"]
+        )
+        parser.add_argument("--area", action="append", default=[])
+        parser.add_argument("--name", default="public portal")
+        parser.add_argument("--phone", default="")
+        parser.add_argument("--description", default="")
+        parser.add_argument("--category", default="C0110")
+        parser.add_argument("--lon", type=float, default=None)
+        parser.add_argument("--lat", type=float, default=None)
+        parser.add_argument("--photo", default="")
+        parser.add_argument("--number", default="")
+        parser.add_argument("--action", action="append", default=[])
+        parser.add_argument("--department", default="")
+
+    def handle(self, *args, what, **o):
+        try:
+            answer = getattr(self, "_" + what.replace("-", "_"))(**o)
+        except (ValidationError, PermissionDenied) as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(answer, ensure_ascii=False, default=str))
+
+    def _push(self, **_o):
+        from gridgov.portal.services.relay import push_pending
+
+        done = push_pending(actor=system_user(PORTAL))
+        return {"sent": done.sent, "not_sent": done.not_sent, "refused": done.refused}
+
+    def _pull(self, **_o):
+        from gridgov.portal.services.relay import pull_status
+
+        return {"changed": pull_status(actor=system_user(PORTAL))}
+
+    def _status(self, **_o):
+        from gridgov.cases.models import Case, Channel
+        from gridgov.portal.models import PortalReport, RelayedReport, RelayOut
+
+        return {
+            "cases": Case.objects.filter(channel=Channel.PORTAL).count(),
+            "reports": {
+                r.number: {"status": r.public_status, "moderation": r.moderation}
+                for r in PortalReport.objects.order_by("pk")
+            },
+            "outbox": [
+                {
+                    "number": r.report.number,
+                    "state": r.state,
+                    "attempts": r.attempts,
+                    "core_number": r.core_number,
+                }
+                for r in RelayOut.objects.select_related("report").order_by("pk")
+            ],
+            "relayed": {
+                str(r.uuid): r.report.number
+                for r in RelayedReport.objects.select_related("report").order_by("pk")
+            },
+        }
+
+    def _issue_key(self, area, name, **_o):
+        from gridgov.exchange.models import ClientKind
+        from gridgov.exchange.services.clients import issue_client
+
+        client, key = issue_client(
+            system_user(SETUP), name=name, kind=ClientKind.PUBLIC_PORTAL, area_codes=area
+        )
+        return {"client": client.pk, "key": key}
+
+    def _setup(self, area, **_o):
+        from gridgov.areas.models import Area
+        from gridgov.areas.services import bulk_load
+        from gridgov.exchange.federation_setup import _district_rows
+        from gridgov.portal.services import seed_public_categories
+
+        for code in area:
+            if not Area.objects.filter(code=code).exists():
+                bulk_load(_district_rows(code, None), actor=system_user(SETUP), note="portal")
+        return {"areas": area, "categories": seed_public_categories(actor=system_user(SETUP))}
+
+    def _report(self, phone, description, category, lon, lat, photo, **_o):
+        from gridgov.cases.services import check_photos
+        from gridgov.portal import services
+        from gridgov.portal.models import PublicCategory
+
+        portal = system_user(PORTAL)
+        services.send_code(phone, actor=portal)
+        body = services.codes_sent_to(phone)[0]
+        citizen = services.confirm_code(phone, re.findall(r"[0-9]{6}", body)[0], actor=portal)
+        photos = check_photos([(pathlib.Path(photo).read_bytes(), "photo")]) if photo else []
+        report = services.submit_report(
+            actor=portal,
+            category=PublicCategory.objects.get(category__code=category),
+            description=description,
+            citizen=citizen,
+            lon=lon,
+            lat=lat,
+            photos=photos,
+        )
+        return {"number": report.number, "case": report.case_id}
+
+    def _step(self, number, action, department, **_o):
+        from gridgov.accounts.models import Department, DepartmentLevel
+        from gridgov.areas.models import Area
+        from gridgov.cases.machine import DEPARTMENT, TRANSITIONS
+        from gridgov.cases.models import Case
+        from gridgov.cases.services.loop import perform
+        from gridgov.portal.models import PortalReport
+        from gridgov.portal.services import moderate
+
+        report = PortalReport.objects.filter(number=number).first()
+        if report is None:
+            raise CommandError("No such report.")
+        done = []
+        for one in action:
+            case = Case.objects.get(pk=report.case_id)
+            if one == "publish":
+                moderate(report, actor=system_user(SETUP), publish=True)
+                done.append("published")
+                continue
+            if one not in TRANSITIONS:
+                raise CommandError(f"Unknown action {one}.")
+            extra = {}
+            if "department" in TRANSITIONS[one].needs:
+                found = Department.objects.filter(name=department or "市政维修").first()
+                if found is None:
+                    from gridgov.accounts.services import create_department
+
+                    found = create_department(
+                        actor=system_user(SETUP),
+                        code=f"PR{Department.objects.count() + 1:04d}",
+                        name=department or "市政维修",
+                        level=DepartmentLevel.DISTRICT,
+                        area=Area.objects.get(code=case.area_code[:6]),
+                    )
+                extra["department"] = found
+            actor = system_user(SETUP)
+            if TRANSITIONS[one].actor == DEPARTMENT and case.department_id:
+                actor = self._handler(case.department)
+            case = perform(case, one, actor=actor, note=f"{one} (portal_relay)", **extra)
+            done.append(case.status)
+        return {"number": number, "done": done}
+
+    def _handler(self, department):
+        """A handler of the department (made once) to take its steps in demos and tests."""
+        from gridgov.accounts.models import User
+        from gridgov.accounts.permissions import Role
+        from gridgov.accounts.services import create_user
+
+        username = f"handler-{department.code.lower()}"
+        found = User.objects.filter(username=username).first()
+        return found or create_user(
+            actor=system_user(SETUP),
+            username=username,
+            password=None,
+            role=Role.DEPARTMENT_HANDLER,
+            scope_codes=[department.area_code],
+            full_name="处置人员",
+            department=department,
+        )

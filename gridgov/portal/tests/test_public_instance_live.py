@@ -1,0 +1,107 @@
+"""A public instance and the core, each its own server and database (gridgov/tests/instances.py):
+a citizen's report on the public instance reaches the core once, the core's steps come back to
+its public pages, a report made while the core is down is relayed after it is back, and the
+staff's URLs do not exist on the public instance."""
+
+import json
+import time
+
+import pytest
+
+from gridgov.tests.instances import Instances
+
+pytestmark = [pytest.mark.slow]
+
+FAST = {"GRIDGOV_OUTBOX_RETRY_SECONDS": "0.05", "GRIDGOV_LOG_LEVEL": "ERROR"}
+AREA = "410105"
+POINT = ("113.65", "34.75")  # inside the small tree `portal_relay setup` loads
+STAFF_URLS = ["/accounts/login/", "/cases/", "/registry/people/", "/api/v1/cases", "/m/"]
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    with Instances(tmp_path_factory.mktemp("public"), base_env=FAST) as made:
+        core = made.create("core")
+        public = made.create("public", env={"GRIDGOV_ROLE": "public", "GRIDGOV_CORE_URL": core.url})
+        core.json("portal_relay", "setup", "--area", AREA)
+        public.env["GRIDGOV_CORE_KEY"] = core.json("portal_relay", "issue-key", "--area", AREA)[
+            "key"
+        ]
+        public.json("portal_relay", "setup", "--area", AREA)
+        made.start_all(core, public)
+        yield core, public
+
+
+def report(public, phone: str, text: str) -> str:
+    made = public.json(
+        "portal_relay", "report", "--phone", phone, "--description", text,
+        "--lon", POINT[0], "--lat", POINT[1],
+    )  # fmt: skip
+    return made["number"]
+
+
+def test_staff_urls_do_not_exist_on_the_public_instance(pair):
+    core, public = pair
+    for url in STAFF_URLS:
+        assert public.get(url)[0] == 404, url
+        assert core.get(url)[0] != 404, url
+    status, body = public.get("/healthz")
+    assert status == 200 and json.loads(body)["role"] == "public"
+    assert public.get("/portal/")[0] == 200 and public.get("/")[0] == 200
+    assert public.request("POST", "/api/v1/portal/relay/status", b"{}")[0] == 404
+
+
+def test_a_report_reaches_the_core_once_and_its_steps_come_back(pair):
+    core, public = pair
+    number = report(public, "13800003001", "小区门口路灯不亮")
+    assert public.json("portal_relay", "push")["sent"] == 1
+    assert public.json("portal_relay", "push")["sent"] == 0  # the relay again: nothing to send
+    here = public.json("portal_relay", "status")
+    sent = next(r for r in here["outbox"] if r["number"] == number)
+    assert sent["state"] == "sent"
+    there = core.json("portal_relay", "status")
+    assert there["cases"] == 1 and list(there["relayed"].values()) == [sent["core_number"]]
+
+    # a retry of the same report (an answer lost on the way): the core gives back the same one
+    body = {"uuid": next(iter(there["relayed"])), "category": "C0110", "description": "小区门口路灯不亮",
+            "lon": float(POINT[0]), "lat": float(POINT[1]), "phone": "13800003001"}  # fmt: skip
+    key = public.env["GRIDGOV_CORE_KEY"]
+    headers = {"Content-Type": "application/json", "X-Api-Key": key}
+    status, answer = core.request(
+        "POST", "/api/v1/portal/relay/reports", json.dumps(body).encode(), headers
+    )
+    assert status == 200 and json.loads(answer)["number"] == sent["core_number"]
+    assert core.json("portal_relay", "status")["cases"] == 1
+
+    actions = ["publish", "accept", "file", "dispatch", "start", "feedback", "verify_pass", "close"]
+    steps = [a for action in actions for a in ("--action", action)]
+    done = core.json("portal_relay", "step", "--number", sent["core_number"], *steps)
+    assert done["done"][-1] == "closed"
+    assert public.json("portal_relay", "pull")["changed"] == 1
+    status, answer = public.get(f"/api/v1/portal/reports/{number}")
+    assert status == 200
+    shown = json.loads(answer)
+    assert shown["status"] == "closed"
+    assert [s["step"] for s in shown["steps"]] == [
+        "received", "accepted", "in_hand", "checking", "closed"
+    ]  # fmt: skip
+    status, page = public.get(f"/portal/r/{number}/")
+    assert status == 200 and "13800003001" not in page.decode()
+    assert "处置人员" not in page.decode() and "市政维修" not in page.decode()
+
+
+def test_a_report_made_while_the_core_is_down_is_relayed_after(pair):
+    core, public = pair
+    before = core.json("portal_relay", "status")["cases"]
+    core.stop()
+    try:
+        number = report(public, "13800003002", "人行道井盖缺失")
+        assert public.json("portal_relay", "push")["not_sent"] == 1
+    finally:
+        core.start()
+    time.sleep(0.3)  # past the (test-sized) backoff
+    assert public.json("portal_relay", "push")["sent"] == 1
+    assert public.json("portal_relay", "push")["sent"] == 0  # nothing twice
+    there = core.json("portal_relay", "status")
+    assert there["cases"] == before + 1 and len(there["relayed"]) == before + 1
+    assert public.get(f"/portal/r/{number}/")[0] == 404  # not moderated yet: only its reporter
