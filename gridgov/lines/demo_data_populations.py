@@ -71,14 +71,18 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
                     actor=actor,
                     category=category,
                     risk_level=int(rng.integers(0, category.max_risk + 1)),
-                    period_start=timezone.localdate()
-                    - datetime.timedelta(days=int(rng.integers(30, 400))),
-                    supervising_office=OFFICES[i % len(OFFICES)]
-                    if category.code == "correction"
-                    else "",
-                    guardian=f"{person.name[0]}某（家属）" if category.code == "mental" else "",
-                    assistance_group="社区干部、民警、家属" if category.group == "control" else "",
-                    responsible=_member_of(person.area_code, members),
+                    facts=populations.RecordFacts(
+                        period_start=timezone.localdate()
+                        - datetime.timedelta(days=int(rng.integers(30, 400))),
+                        supervising_office=OFFICES[i % len(OFFICES)]
+                        if category.code == "correction"
+                        else "",
+                        guardian=f"{person.name[0]}某（家属）" if category.code == "mental" else "",
+                        assistance_group="社区干部、民警、家属"
+                        if category.group == "control"
+                        else "",
+                        responsible=_member_of(person.area_code, members),
+                    ),
                 )
             )
     visits = 0

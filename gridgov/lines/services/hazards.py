@@ -344,3 +344,8 @@ def last_inspections(organization_ids) -> dict[int, datetime.datetime]:
         .annotate(last=Max("at"))
     )
     return {r["organization_id"]: r["last"] for r in rows}
+
+
+def rental_inspections(rental, user) -> list[dict]:
+    """A rented house's inspections, newest first (filled by the rental checklist)."""
+    return []

@@ -32,6 +32,7 @@ from gridgov.lines.models import (
     WarningKind,
 )
 from gridgov.lines.services import alerts
+from gridgov.lines.services.populations import Conflict, check_version
 from gridgov.lines.services.populations_ledger import raise_warning, resolve_warnings
 from gridgov.masking import mask_name
 from gridgov.registry.models import House, Organization, Person
@@ -52,6 +53,15 @@ def _require_foreign(actor: User, code: str) -> None:
         raise PermissionDenied(_("You may not manage foreigners' records here."))
 
 
+RENTAL_LOGGED = [
+    "house_id",
+    "landlord_person_id",
+    "landlord_org_id",
+    "max_occupants",
+    "duty_signed_on",
+]
+
+
 @transaction.atomic
 def save_rental(
     house: House,
@@ -61,27 +71,35 @@ def save_rental(
     landlord_org: Organization | None = None,
     max_occupants: int = 4,
     duty_signed_on: datetime.date | None = None,
+    new: bool = False,
+    expected_updated_at: datetime.datetime | None = None,
 ) -> RentalHouse:
+    """Make the house a rented house, or change its landlord and limits. `new`: refuse a house
+    that is one already; `expected_updated_at`: the version the writer read."""
     _require(actor, house.area_code)
     if (landlord_person is None) == (landlord_org is None):
         raise ValidationError({"landlord": _("Name the landlord: a person or an organization.")})
     if max_occupants < 1:
         raise ValidationError({"max_occupants": _("Allow at least one occupant.")})
-    rental, created = RentalHouse.objects.update_or_create(
-        house=house,
-        defaults={
-            "landlord_person": landlord_person,
-            "landlord_org": landlord_org,
-            "max_occupants": max_occupants,
-            "duty_signed_on": duty_signed_on,
-            "area_code": house.area_code,
-        },
-    )
+    rental = RentalHouse.objects.select_for_update().filter(house=house).first()
+    if rental is not None and new:
+        raise Conflict({"house": _("This house is a rented house already.")})
+    before = snapshot(rental, RENTAL_LOGGED) if rental else None
+    if rental is not None:
+        check_version(rental.updated_at, expected_updated_at)
+    rental = rental or RentalHouse(house=house)
+    rental.landlord_person = landlord_person
+    rental.landlord_org = landlord_org
+    rental.max_occupants = max_occupants
+    rental.duty_signed_on = duty_signed_on
+    rental.area_code = house.area_code
+    rental.save()
     record_change(
         actor=actor,
-        action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
+        action=ChangeAction.CREATE if before is None else ChangeAction.UPDATE,
         instance=rental,
-        after=snapshot(rental, ["house_id", "max_occupants", "duty_signed_on"]),
+        before=before,
+        after=snapshot(rental, RENTAL_LOGGED),
     )
     return rental
 
@@ -127,6 +145,32 @@ def add_tenant(
         after=snapshot(tenant, ["rental_id", "moved_in", "permit_expiry", "police_registered_on"]),
     )
     return tenant
+
+
+@transaction.atomic
+def create_rental(
+    house: House,
+    *,
+    actor: User,
+    leases: list[dict] = (),  # type: ignore[assignment]
+    tenants: list[dict] = (),  # type: ignore[assignment]
+    **facts,
+) -> RentalHouse:
+    """A new rented house with its leases ({start, end}) and tenants ({person, moved_in,
+    permit_expiry, police_registered_on}), all or nothing."""
+    rental = save_rental(house, actor=actor, new=True, **facts)
+    for lease in leases:
+        add_lease(rental, actor=actor, start=lease["start"], end=lease["end"])
+    for tenant in tenants:
+        add_tenant(
+            rental,
+            tenant["person"],
+            actor=actor,
+            moved_in=tenant["moved_in"],
+            permit_expiry=tenant.get("permit_expiry"),
+            police_registered_on=tenant.get("police_registered_on"),
+        )
+    return rental
 
 
 @transaction.atomic

@@ -91,9 +91,11 @@ def build(users: dict, prefix: str = "PW") -> dict:
             actor=admin,
             category=mental if side == "a" else youth,
             risk_level=1,
-            guardian=f"{name}之母",
-            details={"diagnosis": "精神分裂症"} if side == "a" else {"school": "某中学"},
-            responsible=member,
+            facts=populations.RecordFacts(
+                guardian=f"{name}之母",
+                details={"diagnosis": "精神分裂症"} if side == "a" else {"school": "某中学"},
+                responsible=member,
+            ),
         )
         rental = rentals.save_rental(house, actor=admin, landlord_person=person, max_occupants=2)
         found[f"rental_{side}"] = rental

@@ -111,7 +111,7 @@ def test_writes_need_the_right_and_the_scope(world, users):
         world["person_a"],
         actor=users["op_a"],
         category=category,
-        details={"agreement_number": "X-1", "unknown": "dropped"},
+        facts=populations.RecordFacts(details={"agreement_number": "X-1", "unknown": "dropped"}),
     )
     assert record.details == {"agreement_number": "X-1"}
     assert record.key_tag is not None and record.key_tag.category == "drug"
