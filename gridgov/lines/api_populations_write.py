@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
+from gridgov.lines.api_disputes import ResultIn, photo_bytes
 from gridgov.lines.api_populations import RecordDetailOut, record_detail, router
 from gridgov.lines.forms_populations import (
     LeaseForm,
@@ -29,7 +30,7 @@ from gridgov.lines.forms_populations import (
     rental_initial,
 )
 from gridgov.lines.models import PopulationCategory, RentalHouse, SpecialRecord, Tenant
-from gridgov.lines.services import populations, rentals
+from gridgov.lines.services import hazards, populations, rentals
 from gridgov.masking import mask_name
 
 MAX_DETAILS = 40
@@ -144,9 +145,21 @@ class RentalInspectionOut(Schema):
     id: int
     at: datetime.datetime
     plan: str
-    failures: int
     occupants: int | None
+    failures: int
+    failed: list[str]
     hazards: list[str]
+
+
+class RentalInspectionIn(BaseModel):
+    """The rental-housing plan's checklist, item by item (a failure needs a photo and becomes a
+    hazard of the house), and the occupants found (more than allowed: overcrowding)."""
+
+    occupants: int = Field(..., ge=0, le=500)
+    note: str = Field("", max_length=2000)
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    results: list[ResultIn] = Field(..., min_length=1, max_length=200)
 
 
 class RentalDetailOut(Schema):
@@ -249,8 +262,6 @@ def update_record(request: AuthenticatedRequest, record_id: int, payload: Record
 
 
 def _rental_detail(request: AuthenticatedRequest, rental: RentalHouse) -> dict:
-    from gridgov.lines.services import hazards
-
     tenants = restrict(rental.tenants.select_related("person"), request.user).order_by(
         "moved_out", "-moved_in", "pk"
     )[:100]
@@ -410,3 +421,25 @@ def update_tenant(
     if payload.moved_out is not None:
         rentals.move_out(tenant, actor=request.user, on=payload.moved_out)
     return _rental_detail(request, target)
+
+
+@router.post(
+    "/lines/rentals/{rental_id}/inspections",
+    response={201: RentalDetailOut},
+    summary="Inspect a rented house against the rental-housing checklist",
+)
+def inspect_rental(request: AuthenticatedRequest, rental_id: int, payload: RentalInspectionIn):
+    target = _rental(request, rental_id)
+    rentals.inspect_rental(
+        target,
+        actor=request.user,
+        occupants=payload.occupants,
+        note=payload.note,
+        lon=payload.lon,
+        lat=payload.lat,
+        results=[
+            hazards.ResultInput(r.item_id, r.result, r.note, photo_bytes(r.photo_base64))
+            for r in payload.results
+        ],
+    )
+    return Status(201, _rental_detail(request, _rental(request, rental_id, Action.VIEW)))

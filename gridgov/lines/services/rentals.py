@@ -6,6 +6,8 @@
   arrival (出境入境管理法 art. 39).
 - Warnings: a residence permit or visa expiring within `EXPIRY_NOTICE_DAYS`, a lease ended
   without a new one while tenants remain, overcrowding found by an inspection (at once).
+- Inspections: the hazard part's, against the rental-housing plan's checklist (see
+  `hazards.rental_colour` for the risk colour).
 """
 
 import datetime
@@ -24,14 +26,14 @@ from gridgov.audit.services import record_change, snapshot
 from gridgov.lines.models import (
     AlertCause,
     ForeignerStay,
+    Inspection,
+    InspectionTask,
     Lease,
     RentalHouse,
-    RentalInspection,
-    RiskColour,
     Tenant,
     WarningKind,
 )
-from gridgov.lines.services import alerts
+from gridgov.lines.services import alerts, hazards
 from gridgov.lines.services.populations import Conflict, check_version
 from gridgov.lines.services.populations_ledger import raise_warning, resolve_warnings
 from gridgov.masking import mask_name
@@ -94,6 +96,7 @@ def save_rental(
     rental.duty_signed_on = duty_signed_on
     rental.area_code = house.area_code
     rental.save()
+    hazards.refresh_rental_colour(rental)  # the occupants allowed may have changed
     record_change(
         actor=actor,
         action=ChangeAction.CREATE if before is None else ChangeAction.UPDATE,
@@ -202,54 +205,42 @@ def move_out(tenant: Tenant, *, actor: User, on: datetime.date | None = None) ->
     return tenant
 
 
-def risk_colour(*, overcrowded: bool, ebike_charging: bool, fire_exits_blocked: bool) -> str:
-    if overcrowded or fire_exits_blocked:
-        return RiskColour.RED
-    if ebike_charging:
-        return RiskColour.YELLOW
-    return RiskColour.GREEN
-
-
 @transaction.atomic
 def inspect_rental(
     rental: RentalHouse,
     *,
     actor: User,
     occupants: int,
-    ebike_charging: bool = False,
-    fire_exits_blocked: bool = False,
+    results: list[hazards.ResultInput],
     note: str = "",
     when: datetime.datetime | None = None,
-) -> RentalInspection:
-    """The checklist; the house's risk colour follows; overcrowding warns at once."""
+    task: InspectionTask | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+) -> Inspection:
+    """A rented house inspected against the rental-housing plan's checklist (the hazard part's
+    inspection: failures become hazards of the house, and the house's risk colour follows);
+    more occupants than allowed is overcrowding (群租), which warns at once."""
     _require(actor, rental.area_code)
     if occupants < 0:
         raise ValidationError({"occupants": _("Enter a valid value.")})
-    overcrowded = occupants > rental.max_occupants
-    inspection = RentalInspection.objects.create(
-        rental=rental,
-        inspector=actor,
-        time=when or timezone.now(),
-        occupants=occupants,
-        overcrowded=overcrowded,
-        ebike_charging=ebike_charging,
-        fire_exits_blocked=fire_exits_blocked,
-        note=note[:2000],
-        area_code=rental.area_code,
-    )
-    rental.risk_colour = risk_colour(
-        overcrowded=overcrowded,
-        ebike_charging=ebike_charging,
-        fire_exits_blocked=fire_exits_blocked,
-    )
-    rental.save(update_fields=["risk_colour", "updated_at"])
-    record_change(
+    plan = hazards.rental_plan()
+    if plan is None:
+        raise ValidationError(_("No rental-housing inspection plan is active."))
+    inspection = hazards.record_inspection(
         actor=actor,
-        action=ChangeAction.CREATE,
-        instance=inspection,
-        after=snapshot(inspection, ["occupants", "overcrowded", "ebike_charging"]),
+        plan=plan,
+        rental=rental,
+        occupants=occupants,
+        results=results,
+        note=note,
+        at=when,
+        task=task,
+        lon=lon,
+        lat=lat,
     )
-    if overcrowded:
+    rental.refresh_from_db(fields=["risk_colour", "updated_at"])
+    if occupants > rental.max_occupants:
         ledger = raise_warning(
             kind=WarningKind.OVERCROWDED,
             subject=rental,

@@ -3,7 +3,8 @@ street B's records, visits, rentals, foreigners or ledger warnings, nor acts on 
 
 from gridgov.accounts.permissions import Role
 from gridgov.conftest import make_user
-from gridgov.lines.models import LedgerWarning, PopulationCategory
+from gridgov.lines.models import ChecklistItem, InspectionPlan, LedgerWarning, PopulationCategory
+from gridgov.lines.services import hazards_defaults
 from gridgov.lines.tests import populations_world as pw
 from gridgov.registry.models import House
 from gridgov.tests.scope import Case
@@ -26,6 +27,7 @@ def setup(world) -> None:
         .first()
     )
     pop["api_house_b"] = pw._houses(world.users["admin"], "SC-B2", pw.POINT_B)
+    hazards_defaults.load(InspectionPlan, ChecklistItem)  # flushed by a live-server test
 
 
 def _o(world, key: str):
@@ -158,7 +160,7 @@ CASES = [
         "lines/rentals/<int:pk>/",
         lambda w: f"/lines/rentals/{_o(w, 'rental_b').pk}/",
         "POST",
-        lambda w: {"occupants": "1"},
+        lambda w: {"occupants": "1"} | {f"item_{r.item_id}": "pass" for r in pw.checklist()},
         multipart=True,
         live_expect=302,
     ),
@@ -264,5 +266,15 @@ CASES = [
         lambda w: f"/api/v1/lines/rentals/{_o(w, 'rental_b').pk}/tenants/{_o(w, 'tenant_b').pk}",
         "PATCH",
         lambda w: {"police_registered_on": "2026-11-02"},
+    ),
+    Case(
+        "api/v1/lines/rentals/<rental_id>/inspections",
+        lambda w: f"/api/v1/lines/rentals/{_o(w, 'rental_b').pk}/inspections",
+        "POST",
+        lambda w: {
+            "occupants": 1,
+            "results": [{"item_id": r.item_id, "result": "pass"} for r in pw.checklist()],
+        },
+        live_expect=201,
     ),
 ]
