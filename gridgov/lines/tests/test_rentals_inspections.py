@@ -22,6 +22,7 @@ from gridgov.lines.models import (
 from gridgov.lines.queries_disputes import board
 from gridgov.lines.services import hazards, rentals
 from gridgov.lines.tests import populations_world as pw
+from gridgov.mobile.queries import todo_items as phone_home
 
 
 @pytest.fixture
@@ -83,6 +84,10 @@ def test_the_desk_form_the_phone_task_and_the_api(world, users, client_for):
     # the plan makes a task per rented house; the member answers it on the phone
     assert hazards.generate_tasks(actor=users["admin"]) >= 2
     task = InspectionTask.objects.get(rental=rental, done=False)
+    # the task is on the member's phone home (with the field app's other items), B's is not
+    home = [i for i in phone_home(member) if i["kind"] == "inspection"]
+    assert [i["url"] for i in home] == [f"/lines/m/inspect/{task.pk}/"]
+    assert rental.house.code in home[0]["title"]
     phone = client_for(member)
     page = phone.get(f"/lines/m/inspect/{task.pk}/")
     assert page.status_code == 200 and 'name="occupants"' in page.content.decode()
