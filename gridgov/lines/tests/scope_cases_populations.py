@@ -277,4 +277,24 @@ CASES = [
         },
         live_expect=201,
     ),
+    Case(
+        "api/v1/lines/foreigners",
+        lambda w: "/api/v1/lines/foreigners",
+        "POST",
+        lambda w: {
+            "person": _o(w, "person_b").pk,
+            "nationality": pw.NATION_B,
+            "arrived_at": "2026-11-01T10:00:00+08:00",
+        },
+        expect=(400, 403),
+        live_expect=201,
+    ),
+    Case(
+        "api/v1/lines/foreigners/<stay_id>/registration",
+        lambda w: f"/api/v1/lines/foreigners/{_o(w, 'stay_b').pk}/registration",
+        "POST",
+        lambda w: {},
+        expect=(403, 404),
+        absent=lambda w: [pw.NATION_B],
+    ),
 ]

@@ -171,3 +171,35 @@ def test_a_rented_house_is_created_with_leases_and_tenants_and_changed(world, us
         == 404
     )
     assert op_a.get(url).status_code == 200
+
+
+def test_a_foreigners_stay_is_recorded_and_registered_through_the_api(world, users, client_for):
+    op_a = client_for(users["op_a"])
+    body = {
+        "person": world["person_a"].pk,
+        "nationality": "Freedonia",
+        "arrived_at": "2026-11-01T10:00:00+08:00",
+        "rental": world["rental_a"].pk,
+    }
+    status, made = _send(op_a, "post", "/api/v1/lines/foreigners", body)
+    assert status == 201, made
+    assert made["name"] == pw.NAME_A[0] + "**" and made["registered_at"] is None
+    assert made["registration_late"] and made["area_code"] == world["person_a"].area_code
+    assert _send(op_a, "post", "/api/v1/lines/foreigners", body | {"nationality": ""})[0] == 422
+    refused = _send(
+        op_a, "post", "/api/v1/lines/foreigners", body | {"rental": world["rental_b"].pk}
+    )
+    assert refused[0] == 400 and "rental" in refused[1]["details"]
+    refused = _send(
+        op_a, "post", "/api/v1/lines/foreigners", body | {"person": world["person_b"].pk}
+    )
+    assert refused[0] == 400 and "person" in refused[1]["details"]
+    member = client_for(users["member_a"])  # no foreign-affairs right
+    assert _send(member, "post", "/api/v1/lines/foreigners", body)[0] == 403
+    url = f"/api/v1/lines/foreigners/{made['id']}/registration"
+    when = "2026-11-01T20:00:00+08:00"
+    status, registered = _send(op_a, "post", url, {"registered_at": when})
+    assert status == 200 and registered["registration_late"] is False
+    assert ChangeLog.objects.filter(object_type="lines.foreignerstay", action="update").exists()
+    other = f"/api/v1/lines/foreigners/{world['stay_b'].pk}/registration"
+    assert _send(op_a, "post", other, {})[0] == 404
