@@ -345,7 +345,9 @@ class PlanOut(Schema):
 class HazardOut(Schema):
     id: int
     number: str
-    organization_id: int
+    organization_id: int | None
+    rental_id: int | None
+    place_name: str
     area_code: str
     grade: str
     description: str
@@ -401,7 +403,7 @@ class SupervisionIn(BaseModel):
     deadline: datetime.date | None = None
 
 
-def _bytes(text: str) -> bytes:
+def photo_bytes(text: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True) if text else b""
     except (binascii.Error, ValueError) as exc:
@@ -428,7 +430,8 @@ def create_inspection(request: AuthenticatedRequest, payload: InspectionIn):
             InspectionTask.objects.all(), request.user, Action.VIEW, pk=payload.task_id
         )
     results = [
-        hs.ResultInput(r.item_id, r.result, r.note, _bytes(r.photo_base64)) for r in payload.results
+        hs.ResultInput(r.item_id, r.result, r.note, photo_bytes(r.photo_base64))
+        for r in payload.results
     ]
     inspection = hs.record_inspection(
         actor=request.user,
@@ -476,7 +479,7 @@ def reinspect(request: AuthenticatedRequest, hazard_id: int, payload: ReinspectI
         hazard,
         actor=request.user,
         rectified=payload.rectified,
-        proof=_bytes(payload.proof_base64),
+        proof=photo_bytes(payload.proof_base64),
         new_deadline=payload.new_deadline,
     )
 

@@ -31,6 +31,7 @@ class RecordOut(Schema):
     id: int
     name: str
     category: str
+    category_id: int
     category_name: str
     group: str
     risk_level: int
@@ -50,6 +51,7 @@ class RecordDetailOut(RecordOut):
     period_end: datetime.date | None
     details: dict
     interval_days: int
+    updated_at: datetime.datetime
 
 
 class RecordQuery(Schema):
@@ -160,7 +162,11 @@ def list_records(request: AuthenticatedRequest, filters: Query[RecordQuery]):
     summary="One special-population record (access-logged)",
 )
 def get_record(request: AuthenticatedRequest, record_id: int):
-    target = _record(request, record_id)
+    return record_detail(request, _record(request, record_id))
+
+
+def record_detail(request: AuthenticatedRequest, target: SpecialRecord) -> dict:
+    """One record in full, its read in the access log."""
     queries.log_detail_read(request.user, target)
     return {
         **queries.present(target),
@@ -172,6 +178,7 @@ def get_record(request: AuthenticatedRequest, record_id: int):
         "period_end": target.period_end,
         "details": target.details,
         "interval_days": populations.interval_days(target.category, target.risk_level),
+        "updated_at": target.updated_at,
     }
 
 

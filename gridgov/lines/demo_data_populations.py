@@ -1,6 +1,7 @@
 """Demo special populations, rentals and foreigners, through the services: records of each
 category with visits over the last weeks (a few behind, one lost contact), rented houses with
-leases, tenants and inspections (one overcrowded), and a few foreigners (one not registered
+leases, tenants and inspections against the rental-housing checklist (one overcrowded, two
+failing an item, which become hazards of the house), and a few foreigners (one not registered
 with the police in time); then the warning sweeps run once."""
 
 import datetime
@@ -11,14 +12,15 @@ from django.utils import timezone
 
 from gridgov.accounts.models import StaffAssignment, User
 from gridgov.accounts.permissions import Role
-from gridgov.lines.models import PopulationCategory
-from gridgov.lines.services import populations, rentals
+from gridgov.lines.models import ChecklistItem, InspectionPlan, ItemResult, PopulationCategory
+from gridgov.lines.services import hazards, hazards_defaults, populations, rentals
 from gridgov.registry.models import House, Person
 
 RECORDS = {"small": 16, "full": 120}
 RENTALS = {"small": 5, "full": 40}
 FOREIGNERS = [("韩国", 60), ("美国", 20), ("俄罗斯", 200)]
 OFFICES = ["经八路司法所", "花园路司法所", "文化路司法所"]
+RENTAL_FINDINGS = ["隔断分租，住7人", "楼道内给电动自行车充电", "安全出口上锁"]
 NOTES = ["上门走访，情绪稳定", "电话联系，按时报到", "走访家属，了解近况", "协助联系就业"]
 
 
@@ -71,14 +73,18 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
                     actor=actor,
                     category=category,
                     risk_level=int(rng.integers(0, category.max_risk + 1)),
-                    period_start=timezone.localdate()
-                    - datetime.timedelta(days=int(rng.integers(30, 400))),
-                    supervising_office=OFFICES[i % len(OFFICES)]
-                    if category.code == "correction"
-                    else "",
-                    guardian=f"{person.name[0]}某（家属）" if category.code == "mental" else "",
-                    assistance_group="社区干部、民警、家属" if category.group == "control" else "",
-                    responsible=_member_of(person.area_code, members),
+                    facts=populations.RecordFacts(
+                        period_start=timezone.localdate()
+                        - datetime.timedelta(days=int(rng.integers(30, 400))),
+                        supervising_office=OFFICES[i % len(OFFICES)]
+                        if category.code == "correction"
+                        else "",
+                        guardian=f"{person.name[0]}某（家属）" if category.code == "mental" else "",
+                        assistance_group="社区干部、民警、家属"
+                        if category.group == "control"
+                        else "",
+                        responsible=_member_of(person.area_code, members),
+                    ),
                 )
             )
     visits = 0
@@ -102,6 +108,8 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
         .order_by("pk")[: RENTALS["small"] if small else RENTALS["full"]]
     )
     tenants_pool = [p for p in people if p not in picked]
+    plan = hazards.rental_plan() or hazards_defaults.load(InspectionPlan, ChecklistItem)
+    checklist = list(plan.current_items())
     today = timezone.localdate()
     made_rentals = []
     for i, house in enumerate(houses):
@@ -135,11 +143,23 @@ def load(*, stdout, scale: str, seed: int, size: str = "full", **options) -> Non
                 if (i == 2 and j == 0)
                 else today - datetime.timedelta(days=1),
             )
+        # the rental-housing checklist (the hazard part's inspection): the first house is
+        # overcrowded (群租), the fourth charges e-bikes in the stairway, the fifth has its fire
+        # exit locked (a major hazard); the others pass
+        failing = {0: 0, 3: 1, 4: 2}.get(i)
         rentals.inspect_rental(
             rental,
             actor=actor,
             occupants=7 if i == 0 else 2,
-            ebike_charging=i == 3,
+            results=[
+                hazards.ResultInput(
+                    item.pk,
+                    ItemResult.FAIL if n == failing else ItemResult.PASS,
+                    RENTAL_FINDINGS[n] if n == failing else "",
+                    b"\xff\xd8 demo photo" if n == failing else b"",
+                )
+                for n, item in enumerate(checklist)
+            ],
         )
     overseas = list(
         Person.objects.filter(registration="overseas").order_by("pk")[: len(FOREIGNERS)]

@@ -79,7 +79,8 @@ class HazardFilter(ListFilter):
     ordering = ("-created_at", "-id")
 
     def base(self) -> QuerySet:
-        return restrict(Hazard.objects.all(), self.user, self.action, within=self.area_chosen())
+        rows = Hazard.objects.select_related("organization", "rental__house")
+        return restrict(rows, self.user, self.action, within=self.area_chosen())
 
     def apply(self, rows: QuerySet, data: dict) -> QuerySet:
         for name in ("grade", "state"):

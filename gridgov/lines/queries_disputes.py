@@ -13,17 +13,29 @@ from gridgov.lines.models import (
     HazardState,
     Inspection,
     InspectionPlan,
+    PlaceType,
+    RentalHouse,
 )
 from gridgov.registry.models import Organization
 
 
 def _never_inspected(user, within: str) -> int:
+    """Organizations of a kind an active plan inspects, and rented houses while a rental-housing
+    plan is active, that no inspection ever visited."""
+    active = InspectionPlan.objects.filter(active=True)
     kinds = set(
-        InspectionPlan.objects.filter(active=True).values_list("organization_kind", flat=True)
+        active.exclude(place_type=PlaceType.RENTAL).values_list("organization_kind", flat=True)
     )
     places = restrict(Organization.objects.filter(kind__in=kinds), user, Action.VIEW, within=within)
     inspected = restrict(Inspection.objects.all(), user, Action.VIEW, within=within)
-    return places.exclude(pk__in=inspected.values("organization_id")).count()
+    # NOT IN over a column holding NULLs is never true: leave the other kind of place out
+    orgs = inspected.filter(organization__isnull=False).values("organization_id")
+    never = places.exclude(pk__in=orgs).count()
+    if active.filter(place_type=PlaceType.RENTAL).exists():
+        houses = restrict(RentalHouse.objects.all(), user, Action.VIEW, within=within)
+        rented = inspected.filter(rental__isnull=False).values("rental_id")
+        never += houses.exclude(pk__in=rented).count()
+    return never
 
 
 def board(user, within: str = "", places: bool = True) -> dict:

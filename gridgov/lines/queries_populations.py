@@ -51,6 +51,7 @@ def present(record: SpecialRecord, today: datetime.date | None = None) -> dict:
         "id": record.pk,
         "name": mask_name(record.person.name),
         "category": record.category.code,
+        "category_id": record.category_id,
         "category_name": record.category.name,
         "group": record.category.group,
         "risk_level": record.risk_level,

@@ -28,6 +28,7 @@ from gridgov.lines.models import (
 )
 from gridgov.lines.services import disputes as ds
 from gridgov.lines.services import hazards as hs
+from gridgov.lines.services import rentals
 from gridgov.lines.services.disputes_pdf import agreement_pdf, notice_pdf
 from gridgov.registry import exports
 
@@ -216,11 +217,15 @@ def export_hazards(request, fmt: str):
     )
 
     def table() -> exports.Table:
-        found = list(listing.rows().select_related("organization", "item")[: exports.EXPORT_LIMIT])
+        found = list(
+            listing.rows().select_related("organization", "rental__house", "item")[
+                : exports.EXPORT_LIMIT
+            ]
+        )
         rows = [
             [
                 h.number,
-                h.organization.name,
+                h.place_name,
                 h.item.text,
                 h.description,
                 h.get_grade_display(),
@@ -253,6 +258,32 @@ def export_hazards(request, fmt: str):
 # phone pages
 
 
+def checklist_results(request, items) -> list[hs.ResultInput]:
+    """A checklist form's answers (`item_<id>`, `note_<id>`, `photo_<id>`), desk or phone."""
+    results = []
+    for item in items:
+        photo = request.FILES.get(f"photo_{item.pk}")
+        results.append(
+            hs.ResultInput(
+                item.pk,
+                request.POST.get(f"item_{item.pk}", ""),
+                request.POST.get(f"note_{item.pk}", "")[:300],
+                photo.read(10 * 1024 * 1024) if photo else b"",
+            )
+        )
+    return results
+
+
+def _occupants(request) -> int:
+    try:
+        value = int(request.POST.get("occupants", ""))
+    except ValueError:
+        raise ValidationError({"occupants": _("Enter a valid value.")}) from None
+    if not 0 <= value <= 500:
+        raise ValidationError({"occupants": _("Enter a valid value.")})
+    return value
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def m_screening(request):
@@ -282,29 +313,33 @@ def m_screening(request):
 @require_http_methods(["GET", "POST"])
 def m_inspect(request, pk: int):
     """An inspection task on the phone: each item passed / failed (photo) / not applicable."""
-    task = get_for_user(InspectionTask.objects.all(), request.user, Action.VIEW, pk=pk)
+    task = get_for_user(
+        InspectionTask.objects.select_related("plan", "organization", "rental__house"),
+        request.user,
+        Action.VIEW,
+        pk=pk,
+    )
     items = list(task.plan.current_items())
     error = ""
     if request.method == "POST":
-        results = []
-        for item in items:
-            photo = request.FILES.get(f"photo_{item.pk}")
-            results.append(
-                hs.ResultInput(
-                    item.pk,
-                    request.POST.get(f"item_{item.pk}", ""),
-                    request.POST.get(f"note_{item.pk}", "")[:300],
-                    photo.read(10 * 1024 * 1024) if photo else b"",
-                )
-            )
+        results = checklist_results(request, items)
         try:
-            inspection = hs.record_inspection(
-                actor=request.user,
-                plan=task.plan,
-                organization=task.organization,
-                results=results,
-                task=task,
-            )
+            if task.rental is not None:  # a rented house: the occupants found count too
+                inspection = rentals.inspect_rental(
+                    task.rental,
+                    actor=request.user,
+                    occupants=_occupants(request),
+                    results=results,
+                    task=task,
+                )
+            else:
+                inspection = hs.record_inspection(
+                    actor=request.user,
+                    plan=task.plan,
+                    organization=task.organization,
+                    results=results,
+                    task=task,
+                )
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:

@@ -27,13 +27,15 @@ from gridgov.lines.filters_populations import (
 )
 from gridgov.lines.models import (
     CategoryGroup,
+    ItemResult,
     PopulationCategory,
     RecordState,
     RentalHouse,
     SpecialRecord,
     SpecialVisit,
 )
-from gridgov.lines.services import populations, populations_settings, rentals
+from gridgov.lines.services import hazards, populations, populations_settings, rentals
+from gridgov.lines.views_disputes import checklist_results
 from gridgov.masking import mask_name
 from gridgov.registry import exports
 from gridgov.registry.services import authorize_export
@@ -56,12 +58,10 @@ class RiskForm(forms.Form):
 
 
 class InspectionForm(forms.Form):
-    occupants = forms.IntegerField(label=gettext_lazy("Occupants found"), min_value=0)
-    ebike_charging = forms.BooleanField(
-        label=gettext_lazy("E-bikes charged indoors"), required=False
-    )
-    fire_exits_blocked = forms.BooleanField(
-        label=gettext_lazy("Fire exits blocked"), required=False
+    """Beside the checklist's items (answered item by item, as on the phone)."""
+
+    occupants = forms.IntegerField(
+        label=gettext_lazy("Occupants found"), min_value=0, max_value=500
     )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=2000, required=False)
 
@@ -261,14 +261,25 @@ def rental(request, pk: int):
         Action.VIEW,
         pk=pk,
     )
+    plan = hazards.rental_plan()
+    items = list(plan.current_items()) if plan else []
     form = InspectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rentals.inspect_rental(target, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("The inspection is recorded."))
-            return redirect("lines:rental", target.pk)
+            inspection = rentals.inspect_rental(
+                target,
+                actor=request.user,
+                results=checklist_results(request, items),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Inspection recorded: %(n)d hazards.") % {"n": inspection.hazards.count()},
+            )
+            return redirect("lines:rental", target.pk)
     today = timezone.localdate()
     return render(
         request,
@@ -291,9 +302,13 @@ def rental(request, pk: int):
                 }
                 for t in restrict(target.tenants.select_related("person"), request.user)[:100]
             ],
-            "inspections": restrict(target.inspections.select_related("inspector"), request.user)[
-                :20
-            ],
+            "inspections": hazards.rental_inspections(target, request.user),
+            "open_hazards": restrict(target.hazards.exclude(state="closed"), request.user)
+            .select_related("item")
+            .order_by("deadline", "pk")[:50],
+            "plan": plan,
+            "items": items,
+            "choices": ItemResult.choices,
             "form": form,
         },
     )

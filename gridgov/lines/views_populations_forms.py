@@ -10,15 +10,24 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from gridgov.accounts.models import User
-from gridgov.accounts.permissions import Action, Role
+from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
+from gridgov.lines.forms_populations import (
+    LeaseForm,
+    RecordForm,
+    RentalForm,
+    TenantActionForm,
+    TenantForm,
+    record_initial,
+    rental_initial,
+)
 from gridgov.lines.models import PopulationCategory, RecordState, RentalHouse, SpecialRecord
 from gridgov.lines.services import populations, rentals
 from gridgov.masking import mask_name
@@ -27,7 +36,6 @@ from gridgov.registry.filters import OrganizationFilter, PeopleFilter
 from gridgov.registry.models import House
 
 PICKED = 20  # search results offered at once
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 # ---- pickers: registry searches within the user's scope ----------------------------------
@@ -82,19 +90,6 @@ def houses_found(user: User, text: str) -> list[dict]:
     return [{"id": h.pk, "label": f"{h.code} · {h.building.name}"} for h in rows]
 
 
-def _people(user: User) -> QuerySet:
-    return registry_queries.people_for(user, Action.CHANGE)
-
-
-def _staff_choices(user: User) -> QuerySet:
-    """Members and community staff inside the user's scope: who may be responsible."""
-    rows = restrict(
-        User.objects.filter(is_active=True, role__in=[Role.GRID_MEMBER, Role.COMMUNITY_STAFF]),
-        user,
-    )
-    return rows.exclude(username__startswith="system:").distinct().order_by("username")
-
-
 def _errors(form: forms.Form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for name, errors in exc.message_dict.items():
@@ -104,75 +99,6 @@ def _errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 # ---- special-population records ------------------------------------------------------------
-
-
-class RecordForm(forms.Form):
-    person = forms.ModelChoiceField(
-        label=gettext_lazy("Person"), queryset=None, widget=forms.HiddenInput
-    )
-    category = forms.ModelChoiceField(
-        label=pgettext_lazy("special population", "Category"), queryset=None
-    )
-    risk_level = forms.IntegerField(
-        label=gettext_lazy("Risk level"), min_value=0, max_value=9, initial=0
-    )
-    period_start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE)
-    period_end = forms.DateField(label=gettext_lazy("Until"), required=False, widget=DATE)
-    supervising_office = forms.CharField(
-        label=gettext_lazy("Supervising office"), max_length=100, required=False
-    )
-    guardian = forms.CharField(label=gettext_lazy("Guardian"), max_length=100, required=False)
-    assistance_group = forms.CharField(
-        label=gettext_lazy("Assistance group"), max_length=200, required=False
-    )
-    responsible = forms.ModelChoiceField(
-        label=gettext_lazy("Responsible member"), queryset=None, required=False
-    )
-
-    def __init__(
-        self,
-        data=None,
-        *,
-        user: User,
-        category: PopulationCategory | None,
-        editing: bool = False,
-        initial: dict | None = None,
-    ):
-        super().__init__(data, initial=initial)
-        self.fields["person"].queryset = _people(user)
-        self.fields["category"].queryset = PopulationCategory.objects.filter(active=True)
-        self.fields["responsible"].queryset = _staff_choices(user)
-        if editing:  # a record keeps its person, category and (through its own form) risk
-            for name in ("person", "category", "risk_level"):
-                del self.fields[name]
-        self.detail_names = []
-        for spec in (category.field_schema if category else None) or []:
-            name = f"d_{spec.get('name')}"
-            label = spec.get("label") or spec.get("name")
-            kind = spec.get("type", "text")
-            if kind == "int":
-                field: forms.Field = forms.IntegerField(label=label, required=False)
-            elif kind == "date":
-                field = forms.DateField(label=label, required=False, widget=DATE)
-            else:
-                field = forms.CharField(label=label, max_length=200, required=False)
-            self.fields[name] = field
-            self.detail_names.append(name)
-
-    def details(self) -> dict:
-        return {
-            n[2:]: (v.isoformat() if isinstance(v, datetime.date) else v)
-            for n in self.detail_names
-            if (v := self.cleaned_data.get(n)) not in (None, "")
-        }
-
-    def facts(self) -> dict:
-        names = ("period_start", "period_end", "supervising_office", "guardian")
-        facts = {n: self.cleaned_data[n] for n in names}
-        facts["assistance_group"] = self.cleaned_data["assistance_group"]
-        facts["responsible"] = self.cleaned_data["responsible"]
-        facts["details"] = self.details()
-        return facts
 
 
 def _category(value) -> PopulationCategory | None:
@@ -201,7 +127,7 @@ def record_new(request):
                 actor=request.user,
                 category=form.cleaned_data["category"],
                 risk_level=form.cleaned_data["risk_level"],
-                **form.facts(),
+                facts=form.facts(),
             )
         except ValidationError as exc:
             _errors(form, exc)
@@ -237,22 +163,14 @@ def record_edit(request, pk: int):
     if target.state == RecordState.CLOSED:
         messages.error(request, _("This record is closed."))
         return redirect("lines:population_record", target.pk)
-    initial = {
-        "period_start": target.period_start,
-        "period_end": target.period_end,
-        "supervising_office": target.supervising_office,
-        "guardian": target.guardian,
-        "assistance_group": target.assistance_group,
-        "responsible": target.responsible_id,
-        **{f"d_{k}": v for k, v in (target.details or {}).items()},
-    }
+    initial = record_initial(target)
     data = request.POST if request.method == "POST" else None
     form = RecordForm(
         data, user=request.user, category=target.category, editing=True, initial=initial
     )
     if data is not None and form.is_valid():
         try:
-            populations.update_record(target, actor=request.user, **form.facts())
+            populations.update_record(target, actor=request.user, facts=form.facts())
         except ValidationError as exc:
             _errors(form, exc)
         else:
@@ -266,69 +184,6 @@ def record_edit(request, pk: int):
 
 
 # ---- rental houses -----------------------------------------------------------------------
-
-
-class RentalForm(forms.Form):
-    house = forms.ModelChoiceField(
-        label=gettext_lazy("House"), queryset=None, widget=forms.HiddenInput
-    )
-    landlord_person = forms.ModelChoiceField(
-        label=gettext_lazy("Landlord (person)"),
-        queryset=None,
-        required=False,
-        widget=forms.HiddenInput,
-    )
-    landlord_org = forms.ModelChoiceField(
-        label=gettext_lazy("Landlord (organization)"),
-        queryset=None,
-        required=False,
-        widget=forms.HiddenInput,
-    )
-    max_occupants = forms.IntegerField(
-        label=gettext_lazy("Occupants allowed"), min_value=1, max_value=500, initial=4
-    )
-    duty_signed_on = forms.DateField(
-        label=gettext_lazy("Registration duty signed on"), required=False, widget=DATE
-    )
-
-    def __init__(
-        self, data=None, *, user: User, editing: bool = False, initial: dict | None = None
-    ):
-        super().__init__(data, initial=initial)
-        self.fields["house"].queryset = restrict(House.objects.all(), user, Action.CHANGE)
-        self.fields["landlord_person"].queryset = _people(user)
-        self.fields["landlord_org"].queryset = registry_queries.organizations_for(
-            user, Action.CHANGE
-        )
-        if editing:
-            del self.fields["house"]
-
-
-class LeaseForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=DATE)
-    end = forms.DateField(label=gettext_lazy("Until"), widget=DATE)
-
-
-class TenantForm(forms.Form):
-    person = forms.ModelChoiceField(
-        label=gettext_lazy("Tenant"), queryset=None, widget=forms.HiddenInput
-    )
-    moved_in = forms.DateField(label=gettext_lazy("Moved in"), widget=DATE)
-    permit_expiry = forms.DateField(
-        label=gettext_lazy("Residence permit expires"), required=False, widget=DATE
-    )
-    police_registered_on = forms.DateField(
-        label=gettext_lazy("Reported to the police on"), required=False, widget=DATE
-    )
-
-    def __init__(self, data=None, *, user: User):
-        super().__init__(data)
-        self.fields["person"].queryset = _people(user)
-
-
-class TenantActionForm(forms.Form):
-    tenant = forms.IntegerField(min_value=1)
-    on = forms.DateField(required=False, widget=DATE)
 
 
 def _options(chosen, found: list[dict], label) -> list[dict]:
@@ -393,12 +248,7 @@ def rental_new(request):
     if data is not None and request.POST.get("action") == "save" and form.is_valid():
         try:
             rental = rentals.save_rental(
-                form.cleaned_data["house"],
-                actor=request.user,
-                landlord_person=form.cleaned_data["landlord_person"],
-                landlord_org=form.cleaned_data["landlord_org"],
-                max_occupants=form.cleaned_data["max_occupants"],
-                duty_signed_on=form.cleaned_data["duty_signed_on"],
+                form.cleaned_data["house"], actor=request.user, new=True, **form.facts()
             )
         except ValidationError as exc:
             _errors(form, exc)
@@ -430,12 +280,7 @@ def rental_edit(request, pk: int):
         pk=pk,
     )
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    initial = {
-        "landlord_person": target.landlord_person_id,
-        "landlord_org": target.landlord_org_id,
-        "max_occupants": target.max_occupants,
-        "duty_signed_on": target.duty_signed_on,
-    }
+    initial = rental_initial(target)
     form = RentalForm(
         request.POST if action in ("save", "search") else None,
         user=request.user,
@@ -448,14 +293,7 @@ def rental_edit(request, pk: int):
     )
     try:
         if action == "save" and form.is_valid():
-            rentals.save_rental(
-                target.house,
-                actor=request.user,
-                landlord_person=form.cleaned_data["landlord_person"],
-                landlord_org=form.cleaned_data["landlord_org"],
-                max_occupants=form.cleaned_data["max_occupants"],
-                duty_signed_on=form.cleaned_data["duty_signed_on"],
-            )
+            rentals.save_rental(target.house, actor=request.user, **form.facts())
             messages.success(request, _("The rented house is saved."))
             return redirect("lines:rental_edit", target.pk)
         if action == "lease" and lease_form.is_valid():

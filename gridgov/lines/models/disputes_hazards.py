@@ -340,10 +340,33 @@ class ChecklistItem(models.Model):
         return self.text
 
 
-class InspectionTask(models.Model):
+class PlaceMixin:
+    """An inspected place: an organization of the registry, or a rented house (a plan of the
+    place type rental housing inspects the rented houses)."""
+
+    organization: models.ForeignKey
+    rental: models.ForeignKey
+
+    @property
+    def place_name(self) -> str:
+        if self.organization_id is not None:  # type: ignore[attr-defined]
+            return self.organization.name
+        if self.rental_id is not None:  # type: ignore[attr-defined]
+            return str(_("Rented house %(code)s") % {"code": self.rental.house.code})
+        return ""
+
+
+class InspectionTask(PlaceMixin, models.Model):
     plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="tasks")
     organization = models.ForeignKey(
-        "registry.Organization", on_delete=models.CASCADE, related_name="+"
+        "registry.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rental = models.ForeignKey(
+        "lines.RentalHouse",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="inspection_tasks",
     )
     area_code = models.CharField(max_length=20)
     due_on = models.DateField(_("due on"))
@@ -360,11 +383,21 @@ class InspectionTask(models.Model):
         return f"{self._meta.model_name} {self.pk}"
 
 
-class Inspection(models.Model):
+class Inspection(PlaceMixin, models.Model):
     plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="inspections")
     organization = models.ForeignKey(
-        "registry.Organization", on_delete=models.PROTECT, related_name="+"
+        "registry.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    rental = models.ForeignKey(
+        "lines.RentalHouse",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    # A rented house's inspection counts the occupants found (群租: more than allowed).
+    occupants = models.PositiveSmallIntegerField(_("occupants found"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
     task = models.ForeignKey(
         InspectionTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -419,12 +452,19 @@ class HazardState(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
 
 
-class Hazard(models.Model):
+class Hazard(PlaceMixin, models.Model):
     number = models.CharField(_("number"), max_length=24, unique=True)
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="hazards")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
     organization = models.ForeignKey(
-        "registry.Organization", on_delete=models.PROTECT, related_name="+"
+        "registry.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rental = models.ForeignKey(
+        "lines.RentalHouse",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
     )
     area_code = models.CharField(max_length=20)
     grade = models.CharField(_("grade"), max_length=8, choices=HazardGrade.choices)

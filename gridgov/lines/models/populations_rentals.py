@@ -1,6 +1,6 @@
 """Models of the lines part (populations rentals): special-population records by category and
-risk level with their visits, rented houses with leases, tenants and inspections, foreigners'
-stays, and the ledger warnings these raise.
+risk level with their visits, rented houses with leases and tenants (inspected with the hazard
+part's checklist: `Inspection.rental`), foreigners' stays, and the ledger warnings these raise.
 
 Categories and their extra fields are rows (`PopulationCategory.field_schema`), and so are the
 visit intervals (`VisitInterval`, by category and risk level): an administrator extends both.
@@ -21,7 +21,6 @@ __all__ = [
     "PopulationCategory",
     "RecordState",
     "RentalHouse",
-    "RentalInspection",
     "RiskColour",
     "SpecialRecord",
     "SpecialVisit",
@@ -243,32 +242,6 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} in {self.rental_id}"
-
-
-class RentalInspection(models.Model):
-    """The rental checklist: overcrowding (群租), e-bike charging indoors, fire exits."""
-
-    rental = models.ForeignKey(RentalHouse, on_delete=models.CASCADE, related_name="inspections")
-    inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    time = models.DateTimeField(_("time"))
-    occupants = models.PositiveSmallIntegerField(_("occupants found"), default=0)
-    overcrowded = models.BooleanField(_("overcrowded"), default=False)
-    ebike_charging = models.BooleanField(_("e-bikes charged indoors"), default=False)
-    fire_exits_blocked = models.BooleanField(_("fire exits blocked"), default=False)
-    note = models.TextField(_("note"), blank=True)
-    area_code = models.CharField(max_length=20, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
-    scope_field = "area_code"
-
-    class Meta:
-        ordering = ["-time", "-id"]
-        verbose_name = _("rental inspection")
-
-    def __str__(self) -> str:
-        return f"{self.rental_id} {self.time:%Y-%m-%d}"
 
 
 class ForeignerStay(models.Model):

@@ -63,10 +63,9 @@ def agreement_pdf(dispute) -> bytes:
 
 
 def notice_pdf(hazard) -> bytes:
-    org = hazard.organization
     lines = [
         f"编号：{hazard.number}",
-        f"{org.name}：",
+        f"{hazard.place_name}：",
         f"经{timezone.localtime(hazard.inspection.at):%Y年%m月%d日}检查，你单位存在以下安全隐患：",
         f"{hazard.item.text}：{hazard.description}",
         f"隐患等级：{hazard.get_grade_display()}",

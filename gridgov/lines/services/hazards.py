@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import code_in_scope, user_may
+from gridgov.accounts.scope import code_in_scope, restrict, user_may
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
 from gridgov.lines.models import (
@@ -28,6 +28,8 @@ from gridgov.lines.models import (
     InspectionTask,
     ItemResult,
     PlaceType,
+    RentalHouse,
+    RiskColour,
 )
 from gridgov.lines.services.disputes import _number
 from gridgov.lines.services.populations_ledger import supervisors
@@ -148,32 +150,33 @@ def save_plan(
 @transaction.atomic
 def generate_tasks(*, actor: User, today: datetime.date | None = None) -> int:
     """Each active plan: a task for every place of its type not inspected within the interval
-    and without an open task."""
+    and without an open task (a rental-housing plan's places are the rented houses)."""
     today = today or timezone.localdate()
     made = 0
     for plan in InspectionPlan.objects.filter(active=True).order_by("pk"):
         since = timezone.now() - datetime.timedelta(days=plan.interval_days)
+        key = "rental_id" if plan.place_type == PlaceType.RENTAL else "organization_id"
         recent = set(
-            Inspection.objects.filter(plan=plan, at__gte=since).values_list(
-                "organization_id", flat=True
-            )
+            Inspection.objects.filter(plan=plan, at__gte=since).values_list(key, flat=True)
         )
         open_tasks = set(
-            InspectionTask.objects.filter(plan=plan, done=False).values_list(
-                "organization_id", flat=True
+            InspectionTask.objects.filter(plan=plan, done=False).values_list(key, flat=True)
+        )
+        places: QuerySet
+        if plan.place_type == PlaceType.RENTAL:
+            places = RentalHouse.objects.values_list("pk", "area_code")
+        else:
+            places = Organization.objects.filter(kind=plan.organization_kind).values_list(
+                "pk", "area_code"
             )
-        )
-        places = Organization.objects.filter(kind=plan.organization_kind).values_list(
-            "pk", "area_code"
-        )
         new = [
             InspectionTask(
                 plan=plan,
-                organization_id=pk,
                 area_code=code,
                 due_on=today + datetime.timedelta(days=TASK_DUE_DAYS),
+                **{key: pk},
             )
-            for pk, code in places
+            for pk, code in places.order_by("pk")
             if pk not in recent and pk not in open_tasks
         ]
         InspectionTask.objects.bulk_create(new, batch_size=1000)
@@ -181,21 +184,40 @@ def generate_tasks(*, actor: User, today: datetime.date | None = None) -> int:
     return made
 
 
+def rental_plan() -> InspectionPlan | None:
+    """The plan rented houses are inspected against (the first active one of that type)."""
+    return (
+        InspectionPlan.objects.filter(place_type=PlaceType.RENTAL, active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def record_inspection(
     *,
     actor: User,
     plan: InspectionPlan,
-    organization: Organization,
     results: list[ResultInput],
+    organization: Organization | None = None,
+    rental: RentalHouse | None = None,
+    occupants: int | None = None,
+    note: str = "",
     lon: float | None = None,
     lat: float | None = None,
     task: InspectionTask | None = None,
     at: datetime.datetime | None = None,
 ) -> Inspection:
-    """An inspection: every item of the plan passed, failed (with a photo) or not applicable;
-    each failure becomes a hazard with a rectification deadline."""
-    _check(actor, organization.area_code)
+    """An inspection of a place (an organization, or a rented house against a rental-housing
+    plan): every item of the plan passed, failed (with a photo) or not applicable; each
+    failure becomes a hazard of the place with a rectification deadline."""
+    if (organization is None) == (rental is None):
+        raise ValidationError({"place": _("Inspect one place: an organization or a rented house.")})
+    place = organization or rental
+    assert place is not None
+    _check(actor, place.area_code)
+    if (plan.place_type == PlaceType.RENTAL) != (rental is not None):
+        raise ValidationError({"plan_id": _("This plan is not for this kind of place.")})
     items = {i.pk: i for i in plan.current_items()}
     given = {r.item_id: r for r in results}
     if set(given) != set(items):
@@ -209,15 +231,24 @@ def record_inspection(
     inspection = Inspection.objects.create(
         plan=plan,
         organization=organization,
+        rental=rental,
+        occupants=occupants,
+        note=note[:2000],
         task=task,
         inspector=actor,
         at=now,
         lon=lon,
         lat=lat,
-        area_code=organization.area_code,
+        area_code=place.area_code,
         failures=sum(1 for r in results if r.result == ItemResult.FAIL),
     )
     today = timezone.localdate()
+    if organization is not None:
+        responsible = organization.legal_representative or organization.name
+    else:
+        assert rental is not None
+        landlord = rental.landlord_person or rental.landlord_org
+        responsible = landlord.name if landlord else ""
     for item_id, item in items.items():
         r = given[item_id]
         row = InspectionResult(inspection=inspection, item=item, result=r.result, note=r.note)
@@ -231,10 +262,11 @@ def record_inspection(
                 inspection=inspection,
                 item=item,
                 organization=organization,
-                area_code=organization.area_code,
+                rental=rental,
+                area_code=place.area_code,
                 grade=grade,
                 description=r.note or item.text,
-                responsible=organization.legal_representative or organization.name,
+                responsible=responsible[:120],
                 deadline=today + datetime.timedelta(days=RECTIFY_DAYS[grade]),
                 created_at=now,
             )
@@ -245,10 +277,44 @@ def record_inspection(
                 )
                 hazard.save(update_fields=["supervised_by", "supervision_deadline"])
             _log(actor, hazard, None, "hazard found")
+    record_change(
+        actor=actor,
+        action=ChangeAction.CREATE,
+        instance=inspection,
+        after=snapshot(
+            inspection, ["plan_id", "organization_id", "rental_id", "occupants", "failures"]
+        ),
+        note="inspection",
+    )
     if task is not None:
         task.done = True
         task.save(update_fields=["done"])
+    if rental is not None:
+        refresh_rental_colour(rental)
     return inspection
+
+
+def rental_colour(rental: RentalHouse) -> str:
+    """The risk colour of a rented house, from its latest inspection: red when it found more
+    occupants than allowed (群租) or a major hazard still open; yellow when a general hazard of
+    it is still open; green when it passed, or when its hazards are all closed (销号); green
+    before any inspection. A later inspection replaces an earlier one's colour."""
+    latest = Inspection.objects.filter(rental=rental).order_by("-at", "-pk").first()
+    if latest is None:
+        return RiskColour.GREEN
+    if latest.occupants is not None and latest.occupants > rental.max_occupants:
+        return RiskColour.RED
+    still_open = latest.hazards.exclude(state=HazardState.CLOSED)
+    if still_open.filter(grade=HazardGrade.MAJOR).exists():
+        return RiskColour.RED
+    return RiskColour.YELLOW if still_open.exists() else RiskColour.GREEN
+
+
+def refresh_rental_colour(rental: RentalHouse) -> None:
+    colour = rental_colour(rental)
+    if colour != rental.risk_colour:
+        rental.risk_colour = colour
+        rental.save(update_fields=["risk_colour", "updated_at"])
 
 
 @transaction.atomic
@@ -278,6 +344,8 @@ def reinspect(
         hazard.deadline = new_deadline  # type: ignore[assignment]
     hazard.save()
     _log(actor, hazard, before, "re-inspection")
+    if hazard.rental is not None:
+        refresh_rental_colour(hazard.rental)
     return hazard
 
 
@@ -344,3 +412,28 @@ def last_inspections(organization_ids) -> dict[int, datetime.datetime]:
         .annotate(last=Max("at"))
     )
     return {r["organization_id"]: r["last"] for r in rows}
+
+
+def rental_inspections(rental: RentalHouse, user: User, limit: int = 20) -> list[dict]:
+    """A rented house's inspections in the reader's scope, newest first, with their failed
+    items and the hazards these became."""
+    rows = (
+        restrict(Inspection.objects.filter(rental=rental), user, Action.VIEW)
+        .select_related("plan", "inspector")
+        .prefetch_related("hazards", "results__item")
+        .order_by("-at", "-pk")[:limit]
+    )
+    return [
+        {
+            "id": i.pk,
+            "at": i.at,
+            "plan": i.plan.name,
+            "inspector": str(i.inspector),
+            "occupants": i.occupants,
+            "failures": i.failures,
+            "failed": [r.item.text for r in i.results.all() if r.result == ItemResult.FAIL],
+            "hazards": [h.number for h in i.hazards.all()],
+            "note": i.note,
+        }
+        for i in rows
+    ]

@@ -3,6 +3,7 @@ contact (失联/脱管, escalated at once), close; and the sweep that turns over
 ledger warnings. Every write needs the special-population right inside the record's area."""
 
 import datetime
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -113,6 +114,48 @@ def _key_tag(person: Person, category: PopulationCategory, actor: User) -> KeyPo
     return tag
 
 
+@dataclass
+class RecordFacts:
+    """A record's own facts: the one list that the desk form, the API, `create_record` and
+    `update_record` share (the person, category and risk level are not among them: a record
+    keeps its person and category, and its risk changes through `set_risk`)."""
+
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+    supervising_office: str = ""
+    guardian: str = ""
+    assistance_group: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    responsible: User | None = None
+
+
+FACT_NAMES = [f.name for f in fields(RecordFacts)]
+
+
+class Conflict(ValidationError):
+    """The write clashes with what is stored: the row changed since the writer read it, or the
+    thing exists already (the API answers 409; the desk form shows the message)."""
+
+
+def _apply(record: SpecialRecord, facts: RecordFacts) -> None:
+    if facts.period_start and facts.period_end and facts.period_end < facts.period_start:
+        raise ValidationError({"period_end": _("The period ends before it starts.")})
+    for name in FACT_NAMES:
+        setattr(record, name, getattr(facts, name))
+    record.details = clean_details(record.category, facts.details or {})
+
+
+def check_version(current: datetime.datetime | None, expected: datetime.datetime | None) -> None:
+    """A writer that read `expected` as the row's `updated_at` refuses to overwrite a later
+    change (None: no precondition). Compared to the millisecond: the API's JSON carries no more."""
+
+    def ms(value: datetime.datetime) -> datetime.datetime:
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+    if expected is not None and (current is None or ms(current) != ms(expected)):
+        raise Conflict(_("Someone changed this record since you read it; read it again."))
+
+
 @transaction.atomic
 def create_record(
     person: Person,
@@ -120,35 +163,26 @@ def create_record(
     actor: User,
     category: PopulationCategory,
     risk_level: int = 0,
-    period_start: datetime.date | None = None,
-    period_end: datetime.date | None = None,
-    supervising_office: str = "",
-    guardian: str = "",
-    assistance_group: str = "",
-    details: dict[str, Any] | None = None,
-    responsible: User | None = None,
+    facts: RecordFacts | None = None,
 ) -> SpecialRecord:
     _require(actor, person.area_code)
     if not category.active:
         raise ValidationError({"category": _("This category is no longer used.")})
     _check_risk(category, risk_level)
-    if period_start and period_end and period_end < period_start:
-        raise ValidationError({"period_end": _("The period ends before it starts.")})
+    open_twin = SpecialRecord.objects.filter(person=person, category=category).exclude(
+        state=RecordState.CLOSED
+    )
+    if open_twin.exists():
+        raise Conflict({"category": _("This person already has an open record in this category.")})
     today = timezone.localdate()
     record = SpecialRecord(
         person=person,
         category=category,
         key_tag=_key_tag(person, category, actor),
         risk_level=risk_level,
-        period_start=period_start,
-        period_end=period_end,
-        supervising_office=supervising_office,
-        guardian=guardian,
-        assistance_group=assistance_group,
-        details=clean_details(category, details or {}),
-        responsible=responsible,
         area_code=person.area_code,
     )
+    _apply(record, facts or RecordFacts())
     record.next_visit_due = _next_due(record, today)
     record.save()
     record_change(
@@ -162,28 +196,18 @@ def update_record(
     record: SpecialRecord,
     *,
     actor: User,
-    period_start: datetime.date | None = None,
-    period_end: datetime.date | None = None,
-    supervising_office: str = "",
-    guardian: str = "",
-    assistance_group: str = "",
-    details: dict[str, Any] | None = None,
-    responsible: User | None = None,
+    facts: RecordFacts,
+    expected_updated_at: datetime.datetime | None = None,
 ) -> SpecialRecord:
     """The record's own facts (the risk level changes through `set_risk`, the state through
-    visits, lost contact and closing)."""
+    visits, lost contact and closing). `expected_updated_at`: the version the writer read."""
     _require(actor, record.area_code)
     if record.state == RecordState.CLOSED:
         raise ValidationError(_("This record is closed."))
-    if period_start and period_end and period_end < period_start:
-        raise ValidationError({"period_end": _("The period ends before it starts.")})
+    locked = SpecialRecord.objects.select_for_update().get(pk=record.pk)
+    check_version(locked.updated_at, expected_updated_at)
     before = snapshot(record, LOGGED)
-    record.period_start, record.period_end = period_start, period_end
-    record.supervising_office = supervising_office
-    record.guardian = guardian
-    record.assistance_group = assistance_group
-    record.details = clean_details(record.category, details or {})
-    record.responsible = responsible
+    _apply(record, facts)
     record.save()
     record_change(
         actor=actor,

@@ -6,6 +6,8 @@
   arrival (出境入境管理法 art. 39).
 - Warnings: a residence permit or visa expiring within `EXPIRY_NOTICE_DAYS`, a lease ended
   without a new one while tenants remain, overcrowding found by an inspection (at once).
+- Inspections: the hazard part's, against the rental-housing plan's checklist (see
+  `hazards.rental_colour` for the risk colour).
 """
 
 import datetime
@@ -24,14 +26,15 @@ from gridgov.audit.services import record_change, snapshot
 from gridgov.lines.models import (
     AlertCause,
     ForeignerStay,
+    Inspection,
+    InspectionTask,
     Lease,
     RentalHouse,
-    RentalInspection,
-    RiskColour,
     Tenant,
     WarningKind,
 )
-from gridgov.lines.services import alerts
+from gridgov.lines.services import alerts, hazards
+from gridgov.lines.services.populations import Conflict, check_version
 from gridgov.lines.services.populations_ledger import raise_warning, resolve_warnings
 from gridgov.masking import mask_name
 from gridgov.registry.models import House, Organization, Person
@@ -52,6 +55,15 @@ def _require_foreign(actor: User, code: str) -> None:
         raise PermissionDenied(_("You may not manage foreigners' records here."))
 
 
+RENTAL_LOGGED = [
+    "house_id",
+    "landlord_person_id",
+    "landlord_org_id",
+    "max_occupants",
+    "duty_signed_on",
+]
+
+
 @transaction.atomic
 def save_rental(
     house: House,
@@ -61,27 +73,36 @@ def save_rental(
     landlord_org: Organization | None = None,
     max_occupants: int = 4,
     duty_signed_on: datetime.date | None = None,
+    new: bool = False,
+    expected_updated_at: datetime.datetime | None = None,
 ) -> RentalHouse:
+    """Make the house a rented house, or change its landlord and limits. `new`: refuse a house
+    that is one already; `expected_updated_at`: the version the writer read."""
     _require(actor, house.area_code)
     if (landlord_person is None) == (landlord_org is None):
         raise ValidationError({"landlord": _("Name the landlord: a person or an organization.")})
     if max_occupants < 1:
         raise ValidationError({"max_occupants": _("Allow at least one occupant.")})
-    rental, created = RentalHouse.objects.update_or_create(
-        house=house,
-        defaults={
-            "landlord_person": landlord_person,
-            "landlord_org": landlord_org,
-            "max_occupants": max_occupants,
-            "duty_signed_on": duty_signed_on,
-            "area_code": house.area_code,
-        },
-    )
+    rental = RentalHouse.objects.select_for_update().filter(house=house).first()
+    if rental is not None and new:
+        raise Conflict({"house": _("This house is a rented house already.")})
+    before = snapshot(rental, RENTAL_LOGGED) if rental else None
+    if rental is not None:
+        check_version(rental.updated_at, expected_updated_at)
+    rental = rental or RentalHouse(house=house)
+    rental.landlord_person = landlord_person
+    rental.landlord_org = landlord_org
+    rental.max_occupants = max_occupants
+    rental.duty_signed_on = duty_signed_on
+    rental.area_code = house.area_code
+    rental.save()
+    hazards.refresh_rental_colour(rental)  # the occupants allowed may have changed
     record_change(
         actor=actor,
-        action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
+        action=ChangeAction.CREATE if before is None else ChangeAction.UPDATE,
         instance=rental,
-        after=snapshot(rental, ["house_id", "max_occupants", "duty_signed_on"]),
+        before=before,
+        after=snapshot(rental, RENTAL_LOGGED),
     )
     return rental
 
@@ -130,6 +151,32 @@ def add_tenant(
 
 
 @transaction.atomic
+def create_rental(
+    house: House,
+    *,
+    actor: User,
+    leases: list[dict] = (),  # type: ignore[assignment]
+    tenants: list[dict] = (),  # type: ignore[assignment]
+    **facts,
+) -> RentalHouse:
+    """A new rented house with its leases ({start, end}) and tenants ({person, moved_in,
+    permit_expiry, police_registered_on}), all or nothing."""
+    rental = save_rental(house, actor=actor, new=True, **facts)
+    for lease in leases:
+        add_lease(rental, actor=actor, start=lease["start"], end=lease["end"])
+    for tenant in tenants:
+        add_tenant(
+            rental,
+            tenant["person"],
+            actor=actor,
+            moved_in=tenant["moved_in"],
+            permit_expiry=tenant.get("permit_expiry"),
+            police_registered_on=tenant.get("police_registered_on"),
+        )
+    return rental
+
+
+@transaction.atomic
 def check_police_registration(
     tenant: Tenant, *, actor: User, registered_on: datetime.date
 ) -> Tenant:
@@ -158,54 +205,42 @@ def move_out(tenant: Tenant, *, actor: User, on: datetime.date | None = None) ->
     return tenant
 
 
-def risk_colour(*, overcrowded: bool, ebike_charging: bool, fire_exits_blocked: bool) -> str:
-    if overcrowded or fire_exits_blocked:
-        return RiskColour.RED
-    if ebike_charging:
-        return RiskColour.YELLOW
-    return RiskColour.GREEN
-
-
 @transaction.atomic
 def inspect_rental(
     rental: RentalHouse,
     *,
     actor: User,
     occupants: int,
-    ebike_charging: bool = False,
-    fire_exits_blocked: bool = False,
+    results: list[hazards.ResultInput],
     note: str = "",
     when: datetime.datetime | None = None,
-) -> RentalInspection:
-    """The checklist; the house's risk colour follows; overcrowding warns at once."""
+    task: InspectionTask | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+) -> Inspection:
+    """A rented house inspected against the rental-housing plan's checklist (the hazard part's
+    inspection: failures become hazards of the house, and the house's risk colour follows);
+    more occupants than allowed is overcrowding (群租), which warns at once."""
     _require(actor, rental.area_code)
     if occupants < 0:
         raise ValidationError({"occupants": _("Enter a valid value.")})
-    overcrowded = occupants > rental.max_occupants
-    inspection = RentalInspection.objects.create(
-        rental=rental,
-        inspector=actor,
-        time=when or timezone.now(),
-        occupants=occupants,
-        overcrowded=overcrowded,
-        ebike_charging=ebike_charging,
-        fire_exits_blocked=fire_exits_blocked,
-        note=note[:2000],
-        area_code=rental.area_code,
-    )
-    rental.risk_colour = risk_colour(
-        overcrowded=overcrowded,
-        ebike_charging=ebike_charging,
-        fire_exits_blocked=fire_exits_blocked,
-    )
-    rental.save(update_fields=["risk_colour", "updated_at"])
-    record_change(
+    plan = hazards.rental_plan()
+    if plan is None:
+        raise ValidationError(_("No rental-housing inspection plan is active."))
+    inspection = hazards.record_inspection(
         actor=actor,
-        action=ChangeAction.CREATE,
-        instance=inspection,
-        after=snapshot(inspection, ["occupants", "overcrowded", "ebike_charging"]),
+        plan=plan,
+        rental=rental,
+        occupants=occupants,
+        results=results,
+        note=note,
+        at=when,
+        task=task,
+        lon=lon,
+        lat=lat,
     )
-    if overcrowded:
+    rental.refresh_from_db(fields=["risk_colour", "updated_at"])
+    if occupants > rental.max_occupants:
         ledger = raise_warning(
             kind=WarningKind.OVERCROWDED,
             subject=rental,

@@ -91,9 +91,11 @@ def build(users: dict, prefix: str = "PW") -> dict:
             actor=admin,
             category=mental if side == "a" else youth,
             risk_level=1,
-            guardian=f"{name}之母",
-            details={"diagnosis": "精神分裂症"} if side == "a" else {"school": "某中学"},
-            responsible=member,
+            facts=populations.RecordFacts(
+                guardian=f"{name}之母",
+                details={"diagnosis": "精神分裂症"} if side == "a" else {"school": "某中学"},
+                responsible=member,
+            ),
         )
         rental = rentals.save_rental(house, actor=admin, landlord_person=person, max_occupants=2)
         found[f"rental_{side}"] = rental
@@ -133,3 +135,27 @@ def build(users: dict, prefix: str = "PW") -> dict:
     populations.mark_lost_contact(found["record_b"], actor=admin)
     found["warning_b"] = found["record_b"].pk
     return found
+
+
+PHOTO = b"\xff\xd8\xff\xe0 a photo"
+
+
+def checklist(*failing: str) -> list:
+    """Answers to the rental-housing checklist: items whose text holds one of `failing` fail
+    (with a photo), the others pass."""
+    from gridgov.lines.models import ChecklistItem, InspectionPlan
+    from gridgov.lines.services import hazards, hazards_defaults
+
+    plan = hazards.rental_plan() or hazards_defaults.load(InspectionPlan, ChecklistItem)
+    answers = []
+    for item in plan.current_items():
+        failed = any(word in item.text for word in failing)
+        answers.append(
+            hazards.ResultInput(
+                item.pk,
+                "fail" if failed else "pass",
+                "查见" if failed else "",
+                PHOTO if failed else b"",
+            )
+        )
+    return answers

@@ -3,8 +3,10 @@ street B's records, visits, rentals, foreigners or ledger warnings, nor acts on 
 
 from gridgov.accounts.permissions import Role
 from gridgov.conftest import make_user
-from gridgov.lines.models import LedgerWarning, PopulationCategory
+from gridgov.lines.models import ChecklistItem, InspectionPlan, LedgerWarning, PopulationCategory
+from gridgov.lines.services import hazards_defaults
 from gridgov.lines.tests import populations_world as pw
+from gridgov.registry.models import House
 from gridgov.tests.scope import Case
 
 MASKED_B = pw.NAME_B[0] + "**"
@@ -16,6 +18,16 @@ def setup(world) -> None:
     world.objects["pop_warning_title"] = (
         LedgerWarning.objects.filter(area_code__startswith="410105002").order_by("pk").first().title
     )
+    # street B's houses not rented yet: one for the desk's form, one for the API
+    pop = world.objects["pop"]
+    pop["free_house_b"] = (
+        House.objects.filter(building=pop["house_b"].building)
+        .exclude(pk=pop["house_b"].pk)
+        .order_by("pk")
+        .first()
+    )
+    pop["api_house_b"] = pw._houses(world.users["admin"], "SC-B2", pw.POINT_B)
+    hazards_defaults.load(InspectionPlan, ChecklistItem)  # flushed by a live-server test
 
 
 def _o(world, key: str):
@@ -37,6 +49,10 @@ UNSCOPED = {
 
 def _mental(world) -> int:
     return PopulationCategory.objects.get(code="mental").pk
+
+
+def _drug(world) -> int:
+    return PopulationCategory.objects.get(code="drug").pk
 
 
 CASES = [
@@ -85,7 +101,7 @@ CASES = [
         "POST",
         lambda w: {
             "action": "save",
-            "house": _o(w, "house_b").pk,
+            "house": _o(w, "free_house_b").pk,
             "landlord_person": _o(w, "person_b").pk,
             "max_occupants": "2",
         },
@@ -144,7 +160,7 @@ CASES = [
         "lines/rentals/<int:pk>/",
         lambda w: f"/lines/rentals/{_o(w, 'rental_b').pk}/",
         "POST",
-        lambda w: {"occupants": "1"},
+        lambda w: {"occupants": "1"} | {f"item_{r.item_id}": "pass" for r in pw.checklist()},
         multipart=True,
         live_expect=302,
     ),
@@ -193,4 +209,92 @@ CASES = [
     Case("api/v1/lines/rentals", lambda w: "/api/v1/lines/rentals", expect=200),
     Case("api/v1/lines/foreigners", lambda w: "/api/v1/lines/foreigners", expect=200),
     Case("api/v1/lines/ledger-warnings", lambda w: "/api/v1/lines/ledger-warnings", expect=200),
+    # the API's writes (the desk forms' fields)
+    Case(
+        "api/v1/lines/populations",
+        lambda w: "/api/v1/lines/populations",
+        "POST",
+        lambda w: {"person": _o(w, "person_b").pk, "category": _drug(w), "risk_level": 0},
+        expect=400,
+        live_expect=201,
+    ),
+    Case(
+        "api/v1/lines/populations/<record_id>",
+        lambda w: f"/api/v1/lines/populations/{_o(w, 'record_b').pk}",
+        "PATCH",
+        lambda w: {"guardian": "x"},
+        absent=lambda w: [pw.NAME_B],
+    ),
+    Case(
+        "api/v1/lines/rentals",
+        lambda w: "/api/v1/lines/rentals",
+        "POST",
+        lambda w: {
+            "house": _o(w, "api_house_b").pk,
+            "landlord_person": _o(w, "person_b").pk,
+            "max_occupants": 2,
+        },
+        expect=400,
+        live_expect=201,
+    ),
+    Case(
+        "api/v1/lines/rentals/<rental_id>",
+        lambda w: f"/api/v1/lines/rentals/{_o(w, 'rental_b').pk}",
+    ),
+    Case(
+        "api/v1/lines/rentals/<rental_id>",
+        lambda w: f"/api/v1/lines/rentals/{_o(w, 'rental_b').pk}",
+        "PATCH",
+        lambda w: {"max_occupants": 3},
+    ),
+    Case(
+        "api/v1/lines/rentals/<rental_id>/leases",
+        lambda w: f"/api/v1/lines/rentals/{_o(w, 'rental_b').pk}/leases",
+        "POST",
+        lambda w: {"start": "2027-01-01", "end": "2027-12-31"},
+        live_expect=201,
+    ),
+    Case(
+        "api/v1/lines/rentals/<rental_id>/tenants",
+        lambda w: f"/api/v1/lines/rentals/{_o(w, 'rental_b').pk}/tenants",
+        "POST",
+        lambda w: {"person": _o(w, "person_b").pk, "moved_in": "2026-11-01"},
+        live_expect=201,
+    ),
+    Case(
+        "api/v1/lines/rentals/<rental_id>/tenants/<tenant_id>",
+        lambda w: f"/api/v1/lines/rentals/{_o(w, 'rental_b').pk}/tenants/{_o(w, 'tenant_b').pk}",
+        "PATCH",
+        lambda w: {"police_registered_on": "2026-11-02"},
+    ),
+    Case(
+        "api/v1/lines/rentals/<rental_id>/inspections",
+        lambda w: f"/api/v1/lines/rentals/{_o(w, 'rental_b').pk}/inspections",
+        "POST",
+        lambda w: {
+            "occupants": 1,
+            "results": [{"item_id": r.item_id, "result": "pass"} for r in pw.checklist()],
+        },
+        live_expect=201,
+    ),
+    Case(
+        "api/v1/lines/foreigners",
+        lambda w: "/api/v1/lines/foreigners",
+        "POST",
+        lambda w: {
+            "person": _o(w, "person_b").pk,
+            "nationality": pw.NATION_B,
+            "arrived_at": "2026-11-01T10:00:00+08:00",
+        },
+        expect=(400, 403),
+        live_expect=201,
+    ),
+    Case(
+        "api/v1/lines/foreigners/<stay_id>/registration",
+        lambda w: f"/api/v1/lines/foreigners/{_o(w, 'stay_b').pk}/registration",
+        "POST",
+        lambda w: {},
+        expect=(403, 404),
+        absent=lambda w: [pw.NATION_B],
+    ),
 ]

@@ -33,15 +33,16 @@ def _open(kind: str, area: str = "410105001") -> list[LedgerWarning]:
 
 def test_overcrowding_turns_the_house_red_and_warns_at_once(world, users):
     rental = world["rental_a"]
-    rentals.inspect_rental(rental, actor=users["member_a"], occupants=2, ebike_charging=True)
+    member = users["member_a"]
+    rentals.inspect_rental(rental, actor=member, occupants=2, results=pw.checklist("电动自行车"))
     rental.refresh_from_db()
     assert rental.risk_colour == RiskColour.YELLOW and not _open(WarningKind.OVERCROWDED)
-    inspection = rentals.inspect_rental(rental, actor=users["member_a"], occupants=5)
+    inspection = rentals.inspect_rental(rental, actor=member, occupants=5, results=pw.checklist())
     rental.refresh_from_db()
-    assert inspection.overcrowded and rental.risk_colour == RiskColour.RED
+    assert inspection.occupants == 5 and rental.risk_colour == RiskColour.RED
     (warning,) = _open(WarningKind.OVERCROWDED)
     assert warning.flagged and not warning.sensitive
-    rentals.inspect_rental(rental, actor=users["member_a"], occupants=1)
+    rentals.inspect_rental(rental, actor=member, occupants=1, results=pw.checklist())
     assert not _open(WarningKind.OVERCROWDED)
 
 
@@ -104,7 +105,8 @@ def test_foreigners_need_the_foreign_affairs_right(world, users, client_for):
 def test_rental_pages_show_the_checklist(world, users, client_for):
     op_a = client_for(users["op_a"])
     url = f"/lines/rentals/{world['rental_a'].pk}/"
-    answer = op_a.post(url, {"occupants": "6", "fire_exits_blocked": "on"})
+    answers = {f"item_{r.item_id}": r.result for r in pw.checklist()}
+    answer = op_a.post(url, answers | {"occupants": "6"})
     assert answer.status_code == 302
     page = op_a.get(url).content.decode()
     assert "colour-red" in page and pw.NAME_A not in page  # the landlord's name masked
