@@ -5,6 +5,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import NodeId
 from django.test import Client
 
 from gridgov.accounts.models import ForceType
@@ -14,6 +15,27 @@ from gridgov.accounts.system import SETUP, system_user
 from gridgov.areas.locator import locator
 from gridgov.areas.testing import DISTRICT, STREET_A, STREET_B, build_tree
 from gridgov.cases import deadlines, services, worktime
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """With `--dist loadgroup`, keep a module whose tests share a module-scoped fixture (live
+    servers, a loaded demo) on one xdist worker, so that the fixture is made once; and make
+    `xdist_group` marks work again: pytest-xdist 3.8 writes the group into `item._nodeid`, which
+    pytest 9 no longer reads (the id lives in `item._id`), so each worker made such a fixture."""
+    if not getattr(config.option, "loadgroup", False):  # set on the workers of a loadgroup run
+        return
+    for item in items:
+        marked = item.__dict__.get("_nodeid", "")
+        group = marked.rpartition("@")[2] if "@" in marked else _module_fixture_group(item)
+        if group:
+            item._id = NodeId.parse(f"{item.nodeid}@{group}")
+
+
+def _module_fixture_group(item) -> str:
+    info = getattr(item, "_fixtureinfo", None)
+    uses = [defs[-1] for defs in (info.name2fixturedefs.values() if info else ()) if defs]
+    return item.nodeid.partition("::")[0] if any(d.scope == "module" for d in uses) else ""
 
 
 @pytest.fixture(autouse=True)
