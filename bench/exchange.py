@@ -301,6 +301,7 @@ def federation_catchup(events: int, member: tuple) -> dict:
     from gridgov.exchange.services import federation
     from gridgov.notify.models import Outbox, OutboxStatus
     from gridgov.notify.outbox import send_due
+    from gridgov.tests import instances
 
     city, admin, key, secret = member
     for name, value in {
@@ -335,8 +336,8 @@ def federation_catchup(events: int, member: tuple) -> dict:
             )
             cases.append(case)
         earlier = cases[: hour * new_per_round]
-        for k in range(min(steps_per_round, len(earlier)) if hour else 0):
-            perform(earlier[(k * 7 + hour) % len(earlier)], "comment", actor=admin, note="跟进")
+        for k in range(min(steps_per_round, len(earlier))):  # distinct cases
+            perform(earlier[(k + hour * 97) % len(earlier)], "comment", actor=admin, note="跟进")
         for case in earlier[: escalations // (rounds - 1) + 1] if hour else []:
             if escalated < escalations and not hasattr(case, "federation_link"):
                 federation.escalate_to_parent(admin, case, department="市水务局")
@@ -351,6 +352,7 @@ def federation_catchup(events: int, member: tuple) -> dict:
     )
     with transaction.atomic():  # a day later: every message is due again
         mine.filter(status=OutboxStatus.PENDING).update(next_attempt_at=None)
+    instances.START_TIMEOUT = 180  # a loaded machine boots slowly
     city.start()
     try:
         began = time.monotonic()
