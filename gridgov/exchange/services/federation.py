@@ -390,7 +390,7 @@ def _apply_escalation(member: FederationMember, data: dict) -> Case:
         description = (
             _("Escalated to: %(department)s") % {"department": department} + "\n" + (description)
         )
-    case, _created = report_case(
+    case, created = report_case(
         actor=system_user(EXCHANGE),
         channel=Channel.FEDERATION,
         title=_text(data, "title", 100),
@@ -410,7 +410,40 @@ def _apply_escalation(member: FederationMember, data: dict) -> Case:
             "area_code": case.area_code,
         },
     )
+    if created and department:
+        _dispatch_escalation(case, department)
     return case
+
+
+def _dispatch_escalation(case: Case, department_name: str) -> bool:
+    """An escalation naming a department this platform knows (by name or code, of the case's
+    level or above) goes through the normal loop at once — accepted, filed, dispatched to it —
+    by the exchange account, instead of waiting in the intake. A step the loop refuses (e.g. a
+    rule of this platform) leaves the case in the intake for the operators."""
+    from django.db.models import Q
+
+    from gridgov.accounts.models import Department
+    from gridgov.cases.services.loop import perform
+
+    found = [
+        d
+        for d in Department.objects.filter(active=True)
+        .filter(Q(name=department_name) | Q(code=department_name))
+        .order_by("-area_code", "code")
+        if case.level_code.startswith(d.area_code)
+    ]
+    if not found:
+        return False
+    actor = system_user(EXCHANGE)
+    note = _("Escalated by a member platform to %(department)s") % {"department": found[0].name}
+    try:
+        with transaction.atomic():
+            case = perform(case, "accept", actor=actor)
+            case = perform(case, "file", actor=actor)
+            perform(case, "dispatch", actor=actor, department=found[0], note=note)
+    except (ValidationError, PermissionDenied):
+        return False
+    return True
 
 
 def receive_down(config: dict[str, str], msg_id: str, raw: bytes) -> str:
