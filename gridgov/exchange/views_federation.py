@@ -15,6 +15,7 @@ from gridgov.exchange.models import (
     FederationLink,
     FederationMember,
     FederationMessage,
+    FederationTask,
     MemberCaseFact,
 )
 from gridgov.exchange.models.federation import LinkRole
@@ -37,6 +38,7 @@ def federation_page(request: HttpRequest) -> HttpResponse:
         request.user,
         Action.MANAGE_CLIENTS,
     )[:20]
+    from_above = restrict(FederationTask.objects.all(), request.user, Action.MANAGE_CLIENTS)[:20]
     return render(
         request,
         "exchange/federation/page.html",
@@ -45,6 +47,7 @@ def federation_page(request: HttpRequest) -> HttpResponse:
             "total": sum(r["cases"] for r in rows),
             "exchanged": exchanged,
             "escalated": escalated,
+            "from_above": from_above,
             "parent": {"url": parent["url"], "area": parent["area"]} if parent else None,
         },
     )

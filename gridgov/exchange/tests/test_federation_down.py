@@ -87,6 +87,8 @@ def test_a_city_task_waits_for_the_district_command_center(members, users, distr
     waiting = FederationTask.objects.get()
     assert (waiting.status, waiting.area_code, waiting.title) == ("waiting", "410105", "巡查河道")
     assert not Task.objects.exists()
+    listed = client_for(users["admin"]).get("/exchange/federation/")
+    assert "巡查河道" in listed.content.decode()
 
     url = f"/api/v1/federation/tasks/{waiting.pk}/assign"
     body = json.dumps({"area_code": STREET_A})
