@@ -687,9 +687,15 @@ def push_notices(limit: int = BATCH) -> tuple[int, int]:
         if notice.published_by_id == exchange.pk:
             continue
         for member in _members_under([notice.area_code]):
+            msg_id = f"notice:{member.area_code}:{notice.pk}"
+            sent = FederationMessage.objects.filter(
+                direction=Direction.OUT, peer=member.area_code, msg_id=msg_id
+            )
+            if sent.exists():
+                continue  # read again behind the cursor (PostgreSQL): queued before
             _send_later(
                 url=member.url.rstrip("/") + DOWN_PATH,
-                msg_id=f"notice:{member.area_code}:{notice.pk}",
+                msg_id=msg_id,
                 kind="notice",
                 data={
                     "area_code": member.area_code,
