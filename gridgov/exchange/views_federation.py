@@ -62,7 +62,11 @@ def reveal_page(request: HttpRequest, case_id: int) -> HttpResponse:
     """On the city: ask the member platform for the reporter of a case it escalated (a reason,
     logged on both platforms); the answer is shown once and not kept (no-store)."""
     case = get_for_user(Case.objects.all(), request.user, Action.VIEW_PERSONAL, pk=case_id)
-    link = FederationLink.objects.filter(case=case, role=LinkRole.FROM_MEMBER).first()
+    link = (
+        restrict(FederationLink.objects.all(), request.user, Action.VIEW_PERSONAL)
+        .filter(case=case, role=LinkRole.FROM_MEMBER)
+        .first()
+    )
     form = RevealForm(request.POST or None)
     revealed, error = None, ""
     if request.method == "POST" and form.is_valid():
