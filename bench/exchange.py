@@ -360,6 +360,10 @@ def federation_catchup(events: int, member: tuple) -> dict:
             pass
         elapsed = time.monotonic() - began
         sent = mine.filter(status=OutboxStatus.SENT).count()
+        for status, error in set(
+            mine.exclude(status=OutboxStatus.SENT).values_list("status", "error")
+        ):
+            print(f"  not delivered ({status}): {error[:300]}")
         # a tenth again, as from a sender that died after the city had answered
         again = list(mine.order_by("pk").values_list("pk", flat=True)[::10])
         mine.filter(pk__in=again).update(status=OutboxStatus.PENDING, next_attempt_at=None)

@@ -367,9 +367,15 @@ def _apply_fact(member: FederationMember, data: dict) -> None:
         "measures": clean,
     }
     if current is None:
-        MemberCaseFact.objects.create(member=member, local_id=local_id, **values)
-    else:
-        fact.update(updated_at=timezone.now(), **values)
+        try:
+            with transaction.atomic():  # two versions of a new case may arrive at once
+                MemberCaseFact.objects.create(member=member, local_id=local_id, **values)
+            return
+        except IntegrityError:
+            current = fact.first()  # the other one committed: locked now, compare with it
+            if current is None or current.version >= version:
+                return
+    fact.update(updated_at=timezone.now(), **values)
 
 
 def _apply_escalation(member: FederationMember, data: dict) -> Case:
