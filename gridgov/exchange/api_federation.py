@@ -4,13 +4,25 @@
   its API key in `X-Api-Key` and signs with its secret.
 - `POST /federation/down` (on a district): the parent's signed message.
 - `POST /federation/cases/{case_id}/escalate` (on a district, staff): send a case up (吹哨).
+- `POST /federation/reveal` (on a district): the parent's signed request for the reporter of a
+  case escalated from here; answered with the values (not stored), logged in the access log.
+- `POST /federation/cases/{case_id}/reveal` (on the city, the case's command center with the
+  right to unmasked personal data): ask the member for the reporter, with a reason; the values
+  are answered once with `Cache-Control: no-store` and never stored here.
+- `POST /federation/tasks` (on the city, the right to assign tasks): a field task for the member
+  districts under the areas named; it waits in each district's task list.
+- `POST /federation/tasks/{task_id}/assign` (on a district, the command center): assign a task
+  from above to the members working under an area (patrol tasks).
 
 Both receivers answer 200 `{"status": "applied" | "duplicate"}`; a repeated message id is
 acknowledged and not applied twice.
 """
 
+import datetime
+from typing import Annotated
+
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.errors import AuthenticationError
 from pydantic import Field
@@ -19,6 +31,7 @@ from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user
 from gridgov.cases.models import Case
+from gridgov.exchange.models import FederationTask
 from gridgov.exchange.services import federation
 
 router = Router()
@@ -32,6 +45,40 @@ class ReceivedOut(Schema):
 class EscalateIn(Schema):
     department: str = Field("", max_length=100)
     note: str = Field("", max_length=500)
+
+
+class RevealIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class RevealedOut(Schema):
+    reporter_name: str
+    reporter_phone: str
+
+
+class CaseRevealedOut(RevealedOut):
+    case_id: int
+
+
+class TaskDownIn(Schema):
+    area_codes: list[Annotated[str, Field(max_length=20)]] = Field(..., min_length=1, max_length=50)
+    kind: str = Field(..., max_length=10)
+    title: str = Field(..., min_length=1, max_length=120)
+    description: str = Field("", max_length=4000)
+    due: datetime.datetime
+
+
+class TaskDownOut(Schema):
+    members: int
+
+
+class AssignIn(Schema):
+    area_code: str = Field(..., max_length=20)
+
+
+class AssignOut(Schema):
+    task_id: int
+    tasks: int
 
 
 class EscalateOut(Schema):
@@ -84,3 +131,55 @@ def escalate(request: AuthenticatedRequest, case_id: int, payload: EscalateIn):
         request.user, case, department=payload.department, note=payload.note
     )
     return {"case_id": case.pk, "peer": link.peer, "remote_id": link.remote_id}
+
+
+@router.post(
+    "/federation/reveal", auth=None, response=RevealedOut, summary="The parent asks for a reporter"
+)
+def answer_reveal(request: HttpRequest, response: HttpResponse):
+    config = federation.parent_config()
+    if config is None:
+        raise Http404
+    raw = _raw(request)
+    try:
+        msg_id = federation.verify([config["secret"]], request.headers, raw)
+    except federation.Refused as exc:
+        raise AuthenticationError() from exc
+    response["Cache-Control"] = "no-store"
+    return federation.answer_reveal(config, msg_id, raw)
+
+
+@router.post(
+    "/federation/cases/{case_id}/reveal",
+    response=CaseRevealedOut,
+    summary="Ask the member platform for an escalated case's reporter",
+)
+def reveal(request: AuthenticatedRequest, response: HttpResponse, case_id: int, payload: RevealIn):
+    case = get_for_user(Case.objects.all(), request.user, Action.VIEW_PERSONAL, pk=case_id)
+    values = federation.reveal_reporter(request.user, case, reason=payload.reason)
+    response["Cache-Control"] = "no-store"
+    return {"case_id": case.pk, **values}
+
+
+@router.post("/federation/tasks", response=TaskDownOut, summary="Send a task to member platforms")
+def send_task(request: AuthenticatedRequest, payload: TaskDownIn):
+    members = federation.send_task_down(
+        request.user,
+        area_codes=payload.area_codes,
+        kind=payload.kind,
+        title=payload.title,
+        description=payload.description,
+        due=payload.due,
+    )
+    return {"members": members}
+
+
+@router.post(
+    "/federation/tasks/{task_id}/assign",
+    response=AssignOut,
+    summary="Assign a task from the level above",
+)
+def assign_task(request: AuthenticatedRequest, task_id: int, payload: AssignIn):
+    task = get_for_user(FederationTask.objects.all(), request.user, Action.ASSIGN_TASKS, pk=task_id)
+    made = federation.assign_task_from_above(request.user, task, area_code=payload.area_code)
+    return {"task_id": task.pk, "tasks": made}

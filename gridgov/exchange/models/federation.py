@@ -18,6 +18,7 @@ __all__ = [
     "FederationLink",
     "FederationMember",
     "FederationMessage",
+    "FederationTask",
     "MemberCaseFact",
 ]
 
@@ -151,3 +152,43 @@ class FederationCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.position}"
+
+
+class FederationTaskStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting to be assigned")
+    ASSIGNED = "assigned", _("Assigned")
+
+
+class FederationTask(models.Model):
+    """On a district: a field task the level above sent, waiting in the task list for the
+    command center to assign to the members of an area (then patrol tasks, one batch)."""
+
+    peer = models.CharField(_("other level"), max_length=20)
+    remote_id = models.CharField(max_length=40)
+    area_code = models.CharField(_("area"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=10)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    due = models.DateTimeField(_("due"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=FederationTaskStatus.choices,
+        default=FederationTaskStatus.WAITING,
+    )
+    batch = models.CharField(max_length=36, blank=True)
+    assigned_area = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        verbose_name = _("task from the level above")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "remote_id"], name="federation_task_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer}:{self.remote_id} {self.title}"

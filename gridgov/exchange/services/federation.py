@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import time
+import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -35,11 +36,11 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import code_in_scope
+from gridgov.accounts.scope import code_in_scope, user_may
 from gridgov.accounts.system import EXCHANGE, system_user
 from gridgov.areas.models import Area
 from gridgov.audit.models import ChangeAction
-from gridgov.audit.services import record_change
+from gridgov.audit.services import record_access, record_change, record_event
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.cases.models.case import Channel
 from gridgov.exchange.models import (
@@ -49,9 +50,10 @@ from gridgov.exchange.models import (
     FederationLink,
     FederationMember,
     FederationMessage,
+    FederationTask,
     MemberCaseFact,
 )
-from gridgov.exchange.models.federation import Direction, LinkRole
+from gridgov.exchange.models.federation import Direction, FederationTaskStatus, LinkRole
 from gridgov.exchange.services.clients import (
     authenticate_client,
     issue_client,
@@ -67,6 +69,8 @@ from gridgov.notify.outbox import enqueue_message
 CHANNEL = "federation"
 UP_PATH = "/api/v1/federation/up"
 DOWN_PATH = "/api/v1/federation/down"
+REVEAL_PATH = "/api/v1/federation/reveal"
+REVEAL_FIELDS = ("reporter_name", "reporter_phone")
 # A signed message older (or newer) than this is refused: a replayed capture is useless.
 TOLERANCE_SECONDS = 7 * 24 * 3600
 BATCH = 2000
@@ -203,10 +207,7 @@ class FederationGateway:
             secrets = [config["secret"]]
             headers["X-Api-Key"] = config["key"]
         body = json.dumps(payload["body"], ensure_ascii=False, sort_keys=True).encode()
-        stamp = int(time.time())
-        headers["webhook-id"] = payload["msg_id"]
-        headers["webhook-timestamp"] = str(stamp)
-        headers["webhook-signature"] = sign(secrets, payload["msg_id"], stamp, body)
+        headers.update(_signature(secrets, payload["msg_id"], body))
         try:
             status, answer = _post(message.destination, headers, body)
         except (OSError, http.client.HTTPException) as exc:
@@ -215,6 +216,15 @@ class FederationGateway:
             return SendResult(ok=True, response=f"HTTP {status} {answer[:200]}")
         permanent = status in (400, 404, 410, 413, 422)
         return SendResult(ok=False, permanent=permanent, error=f"HTTP {status} {answer[:300]}")
+
+
+def _signature(secrets: list[str], msg_id: str, body: bytes) -> dict[str, str]:
+    stamp = int(time.time())
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": sign(secrets, msg_id, stamp, body),
+    }
 
 
 def _post(url: str, headers: dict[str, str], body: bytes) -> tuple[int, str]:
@@ -357,9 +367,15 @@ def _apply_fact(member: FederationMember, data: dict) -> None:
         "measures": clean,
     }
     if current is None:
-        MemberCaseFact.objects.create(member=member, local_id=local_id, **values)
-    else:
-        fact.update(updated_at=timezone.now(), **values)
+        try:
+            with transaction.atomic():  # two versions of a new case may arrive at once
+                MemberCaseFact.objects.create(member=member, local_id=local_id, **values)
+            return
+        except IntegrityError:
+            current = fact.first()  # the other one committed: locked now, compare with it
+            if current is None or current.version >= version:
+                return
+    fact.update(updated_at=timezone.now(), **values)
 
 
 def _apply_escalation(member: FederationMember, data: dict) -> Case:
@@ -380,7 +396,7 @@ def _apply_escalation(member: FederationMember, data: dict) -> Case:
         description = (
             _("Escalated to: %(department)s") % {"department": department} + "\n" + (description)
         )
-    case, _created = report_case(
+    case, created = report_case(
         actor=system_user(EXCHANGE),
         channel=Channel.FEDERATION,
         title=_text(data, "title", 100),
@@ -400,7 +416,40 @@ def _apply_escalation(member: FederationMember, data: dict) -> Case:
             "area_code": case.area_code,
         },
     )
+    if created and department:
+        _dispatch_escalation(case, department)
     return case
+
+
+def _dispatch_escalation(case: Case, department_name: str) -> bool:
+    """An escalation naming a department this platform knows (by name or code, of the case's
+    level or above) goes through the normal loop at once — accepted, filed, dispatched to it —
+    by the exchange account, instead of waiting in the intake. A step the loop refuses (e.g. a
+    rule of this platform) leaves the case in the intake for the operators."""
+    from django.db.models import Q
+
+    from gridgov.accounts.models import Department
+    from gridgov.cases.services.loop import perform
+
+    found = [
+        d
+        for d in Department.objects.filter(active=True)
+        .filter(Q(name=department_name) | Q(code=department_name))
+        .order_by("-area_code", "code")
+        if case.level_code.startswith(d.area_code)
+    ]
+    if not found:
+        return False
+    actor = system_user(EXCHANGE)
+    note = _("Escalated by a member platform to %(department)s") % {"department": found[0].name}
+    try:
+        with transaction.atomic():
+            case = perform(case, "accept", actor=actor)
+            case = perform(case, "file", actor=actor)
+            perform(case, "dispatch", actor=actor, department=found[0], note=note)
+    except (ValidationError, PermissionDenied):
+        return False
+    return True
 
 
 def receive_down(config: dict[str, str], msg_id: str, raw: bytes) -> str:
@@ -415,6 +464,10 @@ def receive_down(config: dict[str, str], msg_id: str, raw: bytes) -> str:
                 _apply_step(peer, data)
             elif kind == "warning":
                 _apply_warning(config, data)
+            elif kind == "notice":
+                _apply_notice(config, data)
+            elif kind == "task":
+                _apply_task(config, data)
             else:
                 raise ValidationError(_("Unknown kind of message."))
     except ValidationError as exc:
@@ -498,6 +551,211 @@ def _apply_warning(config: dict[str, str], data: dict) -> None:
     warnings.issue(warning, acting_user=actor)
 
 
+def _apply_notice(config: dict[str, str], data: dict) -> None:
+    """A notice of the level above enters this platform's office as a notice published from its
+    own area by the exchange account; the district forwards it as it forwards its own."""
+    from gridgov.office.models import NoticeKind
+    from gridgov.office.services.notices import publish_notice
+
+    own = Area.objects.filter(code=config["area"]).first()
+    if own is None:
+        raise ValidationError(_("This platform's own area is not configured."))
+    kind = _text(data, "kind", 8) or NoticeKind.NOTICE
+    roles = data.get("roles") or []
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise ValidationError({"roles": _("Not a text.")})
+    sender = _text(data, "from", 100) or config["parent_area"]
+    publish_notice(
+        acting_user=system_user(EXCHANGE),
+        kind=kind,
+        title=_text(data, "title", 120, required=True),
+        body=_text(data, "body", 20_000)
+        + "\n\n"
+        + _("Notice of the level above (%(sender)s)") % {"sender": sender},
+        area=own,
+        roles=roles,
+        requires_ack=bool(data.get("requires_ack")),
+    )
+
+
+def _apply_task(config: dict[str, str], data: dict) -> None:
+    """A task of the level above waits in this platform's task list for the command center."""
+    from gridgov.patrol.models.work import TaskKind
+
+    kind = _text(data, "kind", 10, required=True)
+    if kind not in TaskKind.values:
+        raise ValidationError({"kind": _("Unknown task kind.")})
+    try:
+        due = datetime.datetime.fromisoformat(_text(data, "due", 40, required=True))
+    except ValueError as exc:
+        raise ValidationError({"due": _("Not a time.")}) from exc
+    FederationTask.objects.get_or_create(
+        peer=config["parent_area"],
+        remote_id=_text(data, "local_id", 40, required=True),
+        defaults={
+            "area_code": config["area"],
+            "kind": kind,
+            "title": _text(data, "title", 120, required=True),
+            "description": _text(data, "description", 4000),
+            "due": due,
+        },
+    )
+
+
+# --- notices and tasks down (on the city) -----------------------------------------------------
+
+
+def _members_under(codes: list[str]) -> list[FederationMember]:
+    """The members a message for these areas reaches: a member inside one of them, or one of
+    them inside a member."""
+    return [
+        m
+        for m in FederationMember.objects.select_related("client").order_by("area_code")
+        if m.client.revoked_at is None
+        and any(m.area_code.startswith(c) or c.startswith(m.area_code) for c in codes)
+    ]
+
+
+@transaction.atomic
+def send_task_down(
+    actor: User,
+    *,
+    area_codes: list[str],
+    kind: str,
+    title: str,
+    due: datetime.datetime,
+    description: str = "",
+) -> int:
+    """On the city: a field task for the member districts under `area_codes` (each in the
+    actor's scope); it waits in each district's task list for its command center to assign.
+    Returns the number of members it goes to."""
+    from gridgov.patrol.models.work import TaskKind
+
+    if not user_may(actor, Action.ASSIGN_TASKS):
+        raise PermissionDenied(_("You may not assign tasks."))
+    if kind not in TaskKind.values:
+        raise ValidationError({"kind": _("Unknown task kind.")})
+    if not title.strip() or len(title) > 120 or len(description) > 4000:
+        raise ValidationError({"title": _("Missing or too long.")})
+    if not area_codes or any(not code_in_scope(actor, c, Action.ASSIGN_TASKS) for c in area_codes):
+        raise PermissionDenied(_("You may not assign tasks here."))
+    members = _members_under(area_codes)
+    if not members:
+        raise ValidationError({"area_codes": _("No member platform lies in these areas.")})
+    batch = uuid.uuid4().hex
+    for member in members:
+        _send_later(
+            url=member.url.rstrip("/") + DOWN_PATH,
+            msg_id=f"task:{member.area_code}:{batch}",
+            kind="task",
+            data={
+                "area_code": member.area_code,
+                "local_id": batch,
+                "kind": kind,
+                "title": title.strip(),
+                "description": description,
+                "due": due.isoformat(),
+            },
+            peer=member.area_code,
+            area_code=member.area_code,
+            local_id=batch,
+            member=member,
+        )
+    record_event(
+        actor=actor,
+        object_type="exchange.federationtask",
+        object_repr=title[:200],
+        after={"members": [m.area_code for m in members], "batch": batch, "kind": kind},
+        note="task sent to member platforms",
+        action=ChangeAction.CREATE,
+    )
+    return len(members)
+
+
+@transaction.atomic
+def push_notices(limit: int = BATCH) -> tuple[int, int]:
+    """Queue each notice published on this platform for the members its area reaches (a notice
+    received from above, published by the exchange account, is not sent down again)."""
+    from gridgov.office.models import Notice
+
+    cursor = _cursor("notices")
+    rows = list(
+        Notice.objects.filter(pk__gt=cursor.position - _lookback())
+        .order_by("pk")
+        .select_related("published_by")[:limit]
+    )
+    new = sum(1 for n in rows if n.pk > cursor.position)
+    if not new:
+        return 0, 0
+    exchange = system_user(EXCHANGE)
+    queued = 0
+    for notice in rows:
+        if notice.published_by_id == exchange.pk:
+            continue
+        for member in _members_under([notice.area_code]):
+            msg_id = f"notice:{member.area_code}:{notice.pk}"
+            sent = FederationMessage.objects.filter(
+                direction=Direction.OUT, peer=member.area_code, msg_id=msg_id
+            )
+            if sent.exists():
+                continue  # read again behind the cursor (PostgreSQL): queued before
+            _send_later(
+                url=member.url.rstrip("/") + DOWN_PATH,
+                msg_id=msg_id,
+                kind="notice",
+                data={
+                    "area_code": member.area_code,
+                    "local_id": str(notice.pk),
+                    "kind": notice.kind,
+                    "title": notice.title,
+                    "body": notice.body[:20_000],
+                    "roles": list(notice.roles or []),
+                    "requires_ack": notice.requires_ack,
+                    "from": notice.area.name if notice.area_id else "",
+                },
+                peer=member.area_code,
+                area_code=member.area_code,
+                local_id=str(notice.pk),
+                member=member,
+            )
+            queued += 1
+    cursor.position = max(cursor.position, rows[-1].pk)
+    cursor.save(update_fields=["position"])
+    return new, queued
+
+
+# --- tasks from above (on a district) ---------------------------------------------------------
+
+
+@transaction.atomic
+def assign_task_from_above(actor: User, task: FederationTask, *, area_code: str) -> int:
+    """The district's command center assigns a task of the level above to the members working
+    the grids under `area_code` (patrol tasks, one batch); once. Returns the tasks made."""
+    from gridgov.patrol.services.work import TaskInput, assign_to_area
+
+    task = FederationTask.objects.select_for_update().get(pk=task.pk)
+    if task.status != FederationTaskStatus.WAITING:
+        raise ValidationError({"status": _("This task has been assigned already.")})
+    if not area_code.startswith(task.area_code):
+        raise ValidationError({"area_code": _("Choose an area of this platform.")})
+    made = assign_to_area(
+        actor,
+        TaskInput(kind=task.kind, title=task.title, due=task.due, description=task.description),
+        area_code,
+    )
+    task.status = FederationTaskStatus.ASSIGNED
+    task.batch = made[0].batch
+    task.assigned_area = area_code
+    task.save(update_fields=["status", "batch", "assigned_area"])
+    record_change(
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        instance=task,
+        after={"status": task.status, "area_code": area_code, "tasks": len(made)},
+    )
+    return len(made)
+
+
 # --- escalation (on a district) ---------------------------------------------------------------
 
 
@@ -561,6 +819,119 @@ def escalate_to_parent(
         after={"escalated to": config["parent_area"], "department": department},
     )
     return link
+
+
+# --- the logged reveal of an escalated case's reporter ----------------------------------------
+
+
+def reveal_reporter(actor: User, case: Case, *, reason: str) -> dict[str, str]:
+    """On the city: the reporter of a case a member escalated here, which arrived masked. Asked
+    of the member with a signed request naming who asks and why; the member logs it in its access
+    log and answers; logged here in the access log too. The values are returned to be shown
+    once and are never stored on this platform."""
+    from gridgov.cases.services.permissions import may_command
+
+    if not user_may(actor, Action.VIEW_PERSONAL) or not may_command(actor, case):
+        raise PermissionDenied(_("You may not see this case's reporter."))
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise ValidationError({"reason": _("Say why you need the reporter's details.")})
+    link = FederationLink.objects.filter(case=case, role=LinkRole.FROM_MEMBER).first()
+    if link is None or not link.remote_id:
+        raise ValidationError(_("This case did not come from a member platform."))
+    member = FederationMember.objects.select_related("client").filter(area_code=link.peer).first()
+    if member is None or member.client.revoked_at is not None:
+        raise ValidationError(_("The member platform is no longer registered."))
+    msg_id = f"reveal:{link.peer}:{case.pk}:{uuid.uuid4().hex[:16]}"
+    body = json.dumps(
+        {
+            "kind": "reporter.reveal",
+            "data": {
+                "area_code": case.area_code,
+                "local_id": link.remote_id,
+                "remote_id": str(case.pk),
+                "asked_by": actor.username,
+                "asked_by_name": actor.display_name,
+                "reason": reason,
+            },
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    ).encode()
+    headers = {"Content-Type": "application/json", "User-Agent": "gridgov-federation/1"}
+    headers.update(_signature([member.client.secret], msg_id, body))
+    try:
+        status, answer = _post(member.url.rstrip("/") + REVEAL_PATH, headers, body)
+    except (OSError, http.client.HTTPException) as exc:
+        status, answer = 0, str(exc) or exc.__class__.__name__
+    values = None
+    if status == 200:
+        try:
+            found = json.loads(answer)
+            values = {f: str(found.get(f) or "")[:100] for f in REVEAL_FIELDS}
+        except (ValueError, AttributeError):
+            values = None
+    outcome = "answered" if values is not None else f"not answered: {status} {answer[:150]}"
+    with transaction.atomic():
+        FederationMessage.objects.create(
+            direction=Direction.OUT,
+            peer=link.peer,
+            msg_id=msg_id,
+            kind="reporter.reveal",
+            area_code=case.area_code,
+            local_id=str(case.pk),
+            outcome=outcome[:200],
+        )
+        if values is not None:
+            record_access(
+                actor=actor,
+                subject=case,
+                fields=[f for f in REVEAL_FIELDS if values[f]] or list(REVEAL_FIELDS),
+                reason=reason,
+            )
+    if values is None:
+        raise ValidationError(_("The member platform did not give the reporter's details."))
+    return values
+
+
+def answer_reveal(config: dict[str, str], msg_id: str, raw: bytes) -> dict[str, str]:
+    """On a district: the parent asks for the reporter of a case this platform escalated. Logged
+    in this platform's access log (who above asked, why, which case) and in the message log;
+    refused for a case not escalated from here (ValidationError, logged)."""
+    kind, data = _body(raw)
+    peer = config["parent_area"]
+    try:
+        with transaction.atomic():
+            if not _log_in(peer, msg_id, kind, data, "answered"):
+                raise ValidationError(_("This request was answered before."))
+            if kind != "reporter.reveal":
+                raise ValidationError(_("Unknown kind of message."))
+            local_id = _text(data, "local_id", 40, required=True)
+            reason = _text(data, "reason", 500, required=True)
+            asked_by = _text(data, "asked_by", 150, required=True)
+            asked_name = _text(data, "asked_by_name", 150)
+            link = (
+                FederationLink.objects.select_related("case")
+                .filter(role=LinkRole.SENT_UP, case_id=int(local_id) if local_id.isdigit() else -1)
+                .first()
+            )
+            if link is None or link.case.area_code != _text(data, "area_code", 20):
+                raise ValidationError(_("No case of this platform was escalated under this id."))
+            case = link.case
+            record_access(
+                actor=system_user(EXCHANGE),
+                subject=case,
+                fields=[f for f in REVEAL_FIELDS if getattr(case, f)] or list(REVEAL_FIELDS),
+                purpose="federation",
+                reason=(
+                    f"{peer} {asked_name or asked_by} ({asked_by}) "
+                    f"#{_text(data, 'remote_id', 40)}: {reason}"
+                ),
+            )
+            return {f: getattr(case, f) or "" for f in REVEAL_FIELDS}
+    except ValidationError as exc:
+        _log_in(peer, msg_id, kind, data, f"refused: {'; '.join(exc.messages)}")
+        raise
 
 
 # --- the pushing job -------------------------------------------------------------------------
@@ -740,8 +1111,14 @@ def push_warnings(limit: int = BATCH) -> tuple[int, int]:
 
 def push_all() -> dict[str, int]:
     """One run of the job: everything new, up and down (each stream until it is read)."""
-    counts = {"facts": 0, "steps": 0, "warnings": 0}
-    for name, push in (("facts", push_facts), ("steps", push_steps), ("warnings", push_warnings)):
+    counts = {"facts": 0, "steps": 0, "warnings": 0, "notices": 0}
+    streams = (
+        ("facts", push_facts),
+        ("steps", push_steps),
+        ("warnings", push_warnings),
+        ("notices", push_notices),
+    )
+    for name, push in streams:
         while True:
             read, queued = push()
             counts[name] += queued

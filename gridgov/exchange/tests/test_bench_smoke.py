@@ -1,5 +1,6 @@
 """bench/exchange.py at its --smoke size works: every webhook arrives, signed, though the sender
-is killed twice; the feed reads every event."""
+is killed twice; the feed reads every event; a district's backlog reaches a second platform
+with nothing lost or doubled."""
 
 import os
 import re
@@ -24,3 +25,5 @@ def test_exchange_bench_smoke():
     assert figures["webhook_lost_or_doubled"].startswith("0/")
     assert float(figures["webhook_events_per_s"]) > 0
     assert float(figures["change_feed_events_per_s"]) > 0
+    assert figures["federation_lost_or_doubled"] == "0/0"
+    assert float(figures["federation_catchup_events_per_s"]) > 0

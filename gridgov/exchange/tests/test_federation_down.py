@@ -1,0 +1,125 @@
+"""Notices and tasks from the city down to the districts, in one process (the city and the
+district share this test database, as in test_federation.py): the city's notice enters the
+district's office as a notice from above, once, and is not sent down again; a city task waits
+in the district's task list until its command center assigns it to an area's members."""
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+
+from gridgov.areas.models import Area
+from gridgov.exchange.models import FederationTask
+from gridgov.exchange.services import federation
+from gridgov.exchange.tests.test_federation import PARENT, STREET_A, STREET_B, members
+from gridgov.notify.models import Outbox
+from gridgov.office.models import Notice
+from gridgov.office.services.notices import publish_notice
+from gridgov.patrol.models import Task
+
+__all__ = ["members"]  # the fixture
+
+
+@pytest.fixture
+def district(settings):
+    for name, value in PARENT.items():
+        setattr(settings, name, value)
+    return federation.parent_config()
+
+
+def _delivered(config, kind: str, member_area: str) -> list[str]:
+    """Apply on the district the queued messages of `kind` for one member (as the sender would
+    deliver them); their outcomes."""
+    rows = Outbox.objects.filter(
+        channel="federation", source=f"exchange.federation:{kind}"
+    ).order_by("pk")
+    outcomes = []
+    for row in rows:
+        if row.payload["body"]["data"]["area_code"] != member_area:
+            continue
+        raw = json.dumps(row.payload["body"]).encode()
+        outcomes.append(federation.receive_down(config, row.payload["msg_id"], raw))
+    return outcomes
+
+
+def test_a_city_notice_enters_the_district_office_once(members, users, district):
+    city_notice = publish_notice(
+        acting_user=users["admin"],
+        kind="notice",
+        title="关于防汛工作的通知",
+        body="各区做好防汛准备。",
+        area=Area.objects.get(code="410105"),
+        requires_ack=True,
+    )
+    assert federation.push_all()["notices"] == 2  # both members lie in the notice's area
+    assert federation.push_all()["notices"] == 0
+    assert _delivered(district, "notice", STREET_A) == ["applied"]
+    assert _delivered(district, "notice", STREET_A) == ["duplicate"]
+    received = Notice.objects.exclude(pk=city_notice.pk).get()
+    assert received.title == "关于防汛工作的通知" and received.requires_ack
+    assert received.area_code == "410105" and received.published_by.username == "system:exchange"
+    assert "各区做好防汛准备。" in received.body
+    assert received.recipient_count > 0  # the district's staff got it like its own notices
+    # a notice received from above is not sent down again
+    assert federation.push_all()["notices"] == 0
+
+
+def test_a_city_task_waits_for_the_district_command_center(members, users, district, client_for):
+    due = timezone.now() + datetime.timedelta(days=2)
+    answer = client_for(users["admin"]).post(
+        "/api/v1/federation/tasks",
+        json.dumps(
+            {
+                "area_codes": ["410105"],
+                "kind": "patrol",
+                "title": "巡查河道",
+                "description": "汛前巡查",
+                "due": due.isoformat(),
+            }
+        ),
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == {"members": 2}
+    assert _delivered(district, "task", STREET_A) == ["applied"]
+    assert _delivered(district, "task", STREET_A) == ["duplicate"]
+    waiting = FederationTask.objects.get()
+    assert (waiting.status, waiting.area_code, waiting.title) == ("waiting", "410105", "巡查河道")
+    assert not Task.objects.exists()
+    listed = client_for(users["admin"]).get("/exchange/federation/")
+    assert "巡查河道" in listed.content.decode()
+
+    url = f"/api/v1/federation/tasks/{waiting.pk}/assign"
+    body = json.dumps({"area_code": STREET_A})
+    # a street's operator is not the district's command center
+    outsider = client_for(users["op_b"]).post(url, body, content_type="application/json")
+    assert outsider.status_code == 404
+    done = client_for(users["district"]).post(url, body, content_type="application/json")
+    assert done.status_code == 200, done.content
+    assert done.json() == {"task_id": waiting.pk, "tasks": 1}
+    task = Task.objects.get()
+    assert (task.assignee, task.title, task.kind) == (users["member_a"], "巡查河道", "patrol")
+    again = client_for(users["district"]).post(url, body, content_type="application/json")
+    assert again.status_code == 400
+    assert Task.objects.count() == 1
+
+
+def test_who_may_send_a_task_down(members, users, client_for):
+    body = {
+        "area_codes": [STREET_B],
+        "kind": "patrol",
+        "title": "巡查",
+        "due": "2026-12-05T10:00:00+08:00",
+    }
+    street_a = client_for(users["op_a"]).post(
+        "/api/v1/federation/tasks", json.dumps(body), content_type="application/json"
+    )
+    assert street_a.status_code == 403
+    unknown = client_for(users["admin"]).post(
+        "/api/v1/federation/tasks",
+        json.dumps({**body, "kind": "nonsense"}),
+        content_type="application/json",
+    )
+    assert unknown.status_code == 400
+    assert not Outbox.objects.filter(channel="federation").exists()
