@@ -38,11 +38,13 @@ import ctypes
 import json
 import os
 import pathlib
+import queue
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -63,6 +65,12 @@ def free_port() -> int:
 def _die_with_parent() -> None:
     with contextlib.suppress(Exception):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _read_lines(stream, into: queue.Queue) -> None:
+    for line in stream:
+        into.put(line)
+    into.put(None)  # the runner ended
 
 
 class Instance:
@@ -87,25 +95,75 @@ class Instance:
         self.env.pop("GRIDGOV_TEST_SQLITE", None)
         self.process: subprocess.Popen | None = None
         self.log = folder / "server.log"
+        self._commands: subprocess.Popen | None = None
+        self._commands_env: dict[str, str] = {}
+        self._commands_lock = threading.Lock()
+        self._replies: queue.Queue[str | None] = queue.Queue()
 
     # --- commands ---------------------------------------------------------------------------
 
     def manage(self, *args: str, check: bool = True, timeout: float = 120) -> str:
-        """Run `gridgov <args>` against this instance's database; its standard output."""
-        done = subprocess.run(
-            [sys.executable, "-m", "gridgov", *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if check and done.returncode != 0:
+        """Run `gridgov <args>` against this instance's database; its standard output. Commands
+        run in one long-lived process per instance (gridgov/tests/command_runner.py), started
+        again when the test changed the instance's environment."""
+        with self._commands_lock:
+            runner = self._command_runner()
+            assert runner.stdin is not None
+            runner.stdin.write(json.dumps(list(args)) + "\n")
+            runner.stdin.flush()
+            try:
+                line = self._replies.get(timeout=timeout)
+            except queue.Empty:
+                self.end_commands()
+                raise RuntimeError(
+                    f"{self.name}: gridgov {' '.join(args)} took over {timeout} s"
+                ) from None
+        if line is None:
+            self.end_commands()
+            log = (self.folder / "commands.log").read_text(errors="replace")[-4000:]
+            raise RuntimeError(f"{self.name}: the command runner died:\n{log}")
+        done = json.loads(line)
+        if check and done["code"] != 0:
             raise RuntimeError(
-                f"{self.name}: gridgov {' '.join(args)} failed ({done.returncode}):\n"
-                f"{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+                f"{self.name}: gridgov {' '.join(args)} failed ({done['code']}):\n"
+                f"{done['stdout'][-2000:]}\n{done['stderr'][-4000:]}"
             )
-        return done.stdout
+        return done["stdout"]
+
+    def _command_runner(self) -> subprocess.Popen:
+        running = self._commands is not None and self._commands.poll() is None
+        if running and self._commands_env == self.env:
+            return self._commands
+        self.end_commands()
+        self._commands_env = dict(self.env)
+        self._commands = subprocess.Popen(
+            [sys.executable, "-m", "gridgov.tests.command_runner"],
+            env=self._commands_env,
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=(self.folder / "commands.log").open("ab"),
+            text=True,
+            encoding="utf-8",
+        )
+        self._replies = queue.Queue()
+        threading.Thread(
+            target=_read_lines, args=(self._commands.stdout, self._replies), daemon=True
+        ).start()
+        return self._commands
+
+    def end_commands(self) -> None:
+        """Stop the command runner (end of its input; killed if it does not end)."""
+        runner, self._commands = self._commands, None
+        if runner is None:
+            return
+        with contextlib.suppress(OSError):
+            runner.stdin.close()
+        try:
+            runner.wait(10)
+        except subprocess.TimeoutExpired:
+            runner.kill()
+            runner.wait(5)
 
     def json(self, *args: str) -> dict:
         """A command printing one JSON object (its last line)."""
@@ -242,6 +300,7 @@ class Instances:
     def close(self) -> None:
         for instance in self.made.values():
             instance.stop()
+            instance.end_commands()
 
     def __enter__(self) -> "Instances":
         return self
