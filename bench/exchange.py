@@ -59,7 +59,11 @@ class Receiver:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
+                length = int(self.headers["Content-Length"])
+                body = self.rfile.read(length)
+                if len(body) < length:  # a sender killed mid-request: nothing was delivered
+                    self.close_connection = True
+                    return
                 msg_id = self.headers["webhook-id"]
                 signed = f"{msg_id}.{self.headers['webhook-timestamp']}.".encode() + body
                 mac = base64.b64encode(hmac.new(secret, signed, hashlib.sha256).digest()).decode()
