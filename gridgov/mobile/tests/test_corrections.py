@@ -6,7 +6,10 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
+from gridgov.accounts.system import SETUP, system_user
+from gridgov.audit import retention
 from gridgov.audit.models import ChangeLog
 from gridgov.mobile import services_corrections as corrections
 from gridgov.mobile.models import Correction, CorrectionState
@@ -252,3 +255,29 @@ def test_pages(home, users, client_for):
     assert response.status_code == 302
     correction.refresh_from_db()
     assert correction.state == CorrectionState.DESK
+
+
+def _days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+def test_retention_removes_settled_corrections_and_keeps_open_conflicts(home, users, settings):
+    applied = _submit(users["member_a"], home["person"], {"occupation": "教师"})[0]
+    conflict = _conflict(home, users)
+    resolved = corrections.resolve_conflict(
+        _conflict(home, users, value="司机"), actor=users["member_a"], keep="desk"
+    )
+    long_ago = timezone.now() - _days(91)
+    Correction.objects.update(created_at=long_ago)
+    Correction.objects.filter(pk=resolved.pk).update(resolved_at=long_ago)
+    recent = _submit(users["member_a"], home["person"], {"employer": "某公司"})[0]
+
+    removed = retention.apply(acting_user=system_user(SETUP))
+    assert removed["mobile.correction"] == 2
+    assert set(Correction.objects.values_list("pk", flat=True)) == {conflict.pk, recent.pk}
+    assert not Correction.objects.filter(pk__in=[applied.pk, resolved.pk]).exists()
+    Correction.objects.filter(pk=recent.pk).update(created_at=timezone.now() - _days(40))
+    assert retention.apply(acting_user=system_user(SETUP))["mobile.correction"] == 0  # 90 days
+    settings.GRIDGOV_RETENTION_DAYS = {"mobile.correction": 0}  # below the minimum: 30 days
+    assert retention.apply(acting_user=system_user(SETUP))["mobile.correction"] == 1
+    assert list(Correction.objects.values_list("pk", flat=True)) == [conflict.pk]
