@@ -53,13 +53,15 @@ def reseal_field(field: SealedCharField, batch_size: int, progress: Progress | N
     table, column, index = _names(field)
     label = field.context.decode()
     total = count_with_version(field, current, other=True)
-    done = last = 0
+    key = connection.ops.quote_name(field.model._meta.pk.column)  # a number or a UUID
+    done, last = 0, None
     while True:
+        after = "" if last is None else f"{key} > %s AND "
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, {column} FROM {table} WHERE id > %s AND {column} IS NOT NULL "  # noqa: S608
-                f"AND {column} <> '' ORDER BY id LIMIT %s",
-                [last, batch_size],
+                f"SELECT {key}, {column} FROM {table} WHERE {after}{column} IS NOT NULL "  # noqa: S608
+                f"AND {column} <> '' ORDER BY {key} LIMIT %s",
+                [*([] if last is None else [last]), batch_size],
             )
             rows = cursor.fetchall()
         if not rows:
@@ -82,7 +84,7 @@ def reseal_field(field: SealedCharField, batch_size: int, progress: Progress | N
             setting = f"{column} = %s, {index} = %s"
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {table} SET {setting} WHERE id = %s AND {column} = %s",  # noqa: S608
+                f"UPDATE {table} SET {setting} WHERE {key} = %s AND {column} = %s",  # noqa: S608
                 params,
             )
         done += len(todo)

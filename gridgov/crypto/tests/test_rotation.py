@@ -80,3 +80,34 @@ def test_keys_from_the_environment_are_rotated_there(settings, key_file):
     forget_keyring()
     with pytest.raises(CommandError, match="GRIDGOV_DATA_KEYS"):
         call_command("rotate_data_key", wait=0, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_rotation_walks_a_table_keyed_by_uuid(key_file, users):
+    """The phone's corrections are keyed by the phone's UUID: batches go by that key too
+    (PostgreSQL refused `uuid > 0`)."""
+    import datetime
+    import uuid
+
+    from gridgov.mobile.models import Correction, CorrectionState
+
+    made = [
+        Correction.objects.create(
+            id=uuid.uuid4(),
+            author=users["member_a"],
+            kind="person",
+            record_id=n,
+            area_code="410105001001",
+            base_version=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            state=CorrectionState.CONFLICT,
+            phone=f"1380000000{n}",
+        )
+        for n in range(3)
+    ]
+    call_command("rotate_data_key", wait=0, batch_size=2, stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM mobile_correction")
+        assert sorted(p[:2] for (p,) in cursor.fetchall()) == ["2$", "2$", "2$"]
+    assert [Correction.objects.get(pk=c.pk).phone for c in made] == [
+        f"1380000000{n}" for n in range(3)
+    ]
