@@ -6,7 +6,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -33,8 +33,7 @@ from gridgov.cases.models.case import FINAL_STATUSES
 from gridgov.cases.routing import dispatch_choices
 from gridgov.cases.voice import check_voice_note
 from gridgov.input_guard import column
-from gridgov.mobile import services as mobile_services
-from gridgov.mobile.models import Upload
+from gridgov.mobile import attachments
 from gridgov.registry.gazetteer import place_of_text
 
 router = Router(tags=["cases"])
@@ -512,30 +511,6 @@ class PhotoOut(Schema):
     height: int
 
 
-def _attached_bytes(
-    request: AuthenticatedRequest, file: UploadedFile | None, upload: uuid.UUID | None, limit: int
-) -> bytes:
-    """An attachment's bytes: the multipart `file`, or a finished resumable upload of the
-    caller's (`upload`, see PUT /api/v1/uploads/{id})."""
-    if (file is None) == (upload is None):
-        raise ValidationError(_("Send the file, or the id of a finished upload."))
-    if upload is not None:
-        try:
-            return mobile_services.take_upload(actor=request.user, upload_id=upload)
-        except Upload.DoesNotExist:
-            raise Http404 from None
-    if (file.size or 0) > limit:  # type: ignore[union-attr]
-        raise ValidationError(
-            _("The file is too large (limit %(mb).1f MB).") % {"mb": limit / 2**20}
-        )
-    return file.read(limit + 1)  # type: ignore[union-attr]
-
-
-def _forget(request: AuthenticatedRequest, upload: uuid.UUID | None) -> None:
-    if upload is not None:
-        mobile_services.forget_upload(actor=request.user, upload_id=upload)
-
-
 @router.post("/cases/{case_id}/photos", response={201: PhotoOut}, summary="Add a photo to a case")
 def add_photo(
     request: AuthenticatedRequest,
@@ -546,10 +521,10 @@ def add_photo(
 ):
     """The photo as the multipart `file`, or as `upload`: the id of a finished resumable upload."""
     case = queries.get_case_for_user(request.user, case_id)
-    data = _attached_bytes(request, file, upload, settings.GRIDGOV_MAX_PHOTO_BYTES)
+    data = attachments.attached_bytes(request.user, file, upload, settings.GRIDGOV_MAX_PHOTO_BYTES)
     photo = services.check_photos([(data, (file.name if file else "") or "photo")])[0]
     item = services.add_photo(case, photo, kind, actor=request.user)
-    _forget(request, upload)
+    attachments.forget(request.user, upload)
     return Status(201, PhotoOut(id=item.pk, kind=item.kind, width=item.width, height=item.height))
 
 
@@ -573,9 +548,9 @@ def add_voice_note(
 ):
     """The recording as the multipart `file`, or as `upload`: a finished resumable upload."""
     case = queries.get_case_for_user(request.user, case_id)
-    data = _attached_bytes(request, file, upload, settings.GRIDGOV_MAX_VOICE_BYTES)
+    data = attachments.attached_bytes(request.user, file, upload, settings.GRIDGOV_MAX_VOICE_BYTES)
     note = services.add_voice_note(case, check_voice_note(data), actor=request.user)
-    _forget(request, upload)
+    attachments.forget(request.user, upload)
     url = reverse("cases:voice_note", args=[note.pk])
     return Status(
         201, VoiceNoteOut(id=note.pk, content_type=note.content_type, size=note.size, url=url)

@@ -8,10 +8,8 @@ import uuid
 from typing import Literal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
@@ -21,8 +19,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.cases.models import Case
-from gridgov.mobile import services as mobile_services
-from gridgov.mobile.models import Upload
+from gridgov.mobile import attachments
 from gridgov.patrol.filters_work import DiaryFilter, TaskFilter
 from gridgov.patrol.models import DiaryEntry, FieldVisit, Task
 from gridgov.patrol.phone_todo import todo_items
@@ -242,23 +239,9 @@ def add_visit_voice(
     evidence = get_for_user(
         FieldVisit.objects.select_related("visit"), request.user, Action.CHANGE, pk=evidence_id
     )
-    if (file is None) == (upload is None):
-        raise ValidationError(_("Send the file, or the id of a finished upload."))
-    limit = settings.GRIDGOV_MAX_VOICE_BYTES
-    if upload is not None:
-        try:
-            data = mobile_services.take_upload(actor=request.user, upload_id=upload)
-        except Upload.DoesNotExist:
-            raise Http404 from None
-    elif (file.size or 0) > limit:  # type: ignore[union-attr]
-        raise ValidationError(
-            _("The voice note is too long (limit %(mb).1f MB).") % {"mb": limit / 2**20}
-        )
-    else:
-        data = file.read(limit + 1)  # type: ignore[union-attr]
+    data = attachments.attached_bytes(request.user, file, upload, settings.GRIDGOV_MAX_VOICE_BYTES)
     done = services.add_visit_voice(evidence, actor=request.user, data=data)
-    if upload is not None:
-        mobile_services.forget_upload(actor=request.user, upload_id=upload)
+    attachments.forget(request.user, upload)
     url = reverse("patrol:work_visit_voice", args=[done.pk])
     return Status(201, VisitVoiceOut(id=done.pk, voice_type=done.voice_type, url=url))
 
