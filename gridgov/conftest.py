@@ -7,14 +7,26 @@ from pathlib import Path
 import pytest
 from _pytest.nodeid import NodeId
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from gridgov.accounts.models import ForceType
 from gridgov.accounts.permissions import Role
-from gridgov.accounts.services import assign_staff, create_user
+from gridgov.accounts.services import UserSpec, bulk_create_users, create_user
 from gridgov.accounts.system import SETUP, system_user
 from gridgov.areas.locator import locator
 from gridgov.areas.testing import DISTRICT, STREET_A, STREET_B, build_tree
 from gridgov.cases import deadlines, services, worktime
+
+# Property tests draw the same examples on every run and keep no example database: a failure in
+# CI is one anyone can repeat, and the suite's time does not drift with what was found before.
+hypothesis_settings.register_profile("gridgov", derandomize=True, database=None)
+hypothesis_settings.load_profile("gridgov")
+
+
+def pytest_configure(config):
+    from gridgov.tests.database_copies import make_test_databases_from_copies
+
+    make_test_databases_from_copies()
 
 
 @pytest.hookimpl(trylast=True)
@@ -23,6 +35,7 @@ def pytest_collection_modifyitems(config, items):
     servers, a loaded demo) on one xdist worker, so that the fixture is made once; and make
     `xdist_group` marks work again: pytest-xdist 3.8 writes the group into `item._nodeid`, which
     pytest 9 no longer reads (the id lives in `item._id`), so each worker made such a fixture."""
+    _skip_own_sqlite_on_other_databases(items)
     if not getattr(config.option, "loadgroup", False):  # set on the workers of a loadgroup run
         return
     for item in items:
@@ -30,6 +43,29 @@ def pytest_collection_modifyitems(config, items):
         group = marked.rpartition("@")[2] if "@" in marked else _module_fixture_group(item)
         if group:
             item._id = NodeId.parse(f"{item.nodeid}@{group}")
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
+def _skip_own_sqlite_on_other_databases(items) -> None:
+    """Tests marked `own_sqlite` start the platform in other processes, each on a copy of the
+    migrated SQLite file; they never open the database DATABASE_URL names, so a PostgreSQL run
+    would repeat the SQLite run's work exactly. Such a test may not also use the test database,
+    or the mark would hide PostgreSQL from it."""
+    from django.db import connection
+
+    for item in items:
+        if not item.get_closest_marker("own_sqlite"):
+            continue
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker(
+            "django_db"
+        ):
+            raise pytest.UsageError(f"{item.nodeid}: own_sqlite and the test database at once")
+        if connection.vendor != "sqlite":
+            item.add_marker(
+                pytest.mark.skip(reason="own SQLite processes: the same as in the SQLite run")
+            )
 
 
 def _module_fixture_group(item) -> str:
@@ -108,19 +144,25 @@ def make_user(username: str, role: str, scope: list[str], **extra):
 
 @pytest.fixture
 def users(tree):
-    """admin (global), district operator, leader, street A and B operators, a grid member in A."""
+    """admin (global), district operator, leader, street A and B operators, a grid member in A.
+    Made in one batch (the service staff imports use): most tests take this fixture, and one
+    user at a time cost a tenth of a second per test."""
     grid_a = tree.grids[0]
-    made = {
-        "admin": make_user("admin", Role.ADMIN, [DISTRICT]),
-        "district": make_user("district", Role.DISTRICT_OPERATOR, [DISTRICT]),
-        "leader": make_user("leader", Role.LEADER, [DISTRICT]),
-        "auditor": make_user("auditor", Role.AUDITOR, [DISTRICT]),
-        "op_a": make_user("op_a", Role.STREET_OPERATOR, [STREET_A]),
-        "op_b": make_user("op_b", Role.STREET_OPERATOR, [STREET_B]),
-        "member_a": make_user("member_a", Role.GRID_MEMBER, [grid_a.code]),
-    }
-    assign_staff(made["member_a"], grid_a, ForceType.GRID_MEMBER, actor=system_user(SETUP))
-    return made
+    specs = [
+        UserSpec(name, role, [code], full_name=name, password="pw-" + name)
+        for name, role, code in [
+            ("admin", Role.ADMIN, DISTRICT),
+            ("district", Role.DISTRICT_OPERATOR, DISTRICT),
+            ("leader", Role.LEADER, DISTRICT),
+            ("auditor", Role.AUDITOR, DISTRICT),
+            ("op_a", Role.STREET_OPERATOR, STREET_A),
+            ("op_b", Role.STREET_OPERATOR, STREET_B),
+            ("member_a", Role.GRID_MEMBER, grid_a.code),
+        ]
+    ]
+    specs[-1].assignments = [(grid_a.code, ForceType.GRID_MEMBER)]
+    made = bulk_create_users(specs, shared_password="", actor=system_user(SETUP), note="tests")
+    return {u.username: u for u in made}
 
 
 def verified_device(user):

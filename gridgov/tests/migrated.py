@@ -22,7 +22,7 @@ FOLDER = ROOT / "var" / "migrated"
 SHAPING = (".py", ".json", ".csv", ".geojson", ".txt")
 
 
-def _digest() -> str:
+def code_digest() -> str:
     """Of every file under gridgov/ that a migration could read, tests, templates, static files
     and catalogs aside."""
     digest = hashlib.sha256(sys.version.encode())
@@ -42,7 +42,7 @@ def _digest() -> str:
 def migrated_database() -> Path:
     """The path of the migrated database for this code; copy it, never open it for writing."""
     FOLDER.mkdir(parents=True, exist_ok=True)
-    target = FOLDER / f"{_digest()}.sqlite3"
+    target = FOLDER / f"{code_digest()}.sqlite3"
     if target.exists():
         return target
     with (FOLDER / ".lock").open("w") as lock:

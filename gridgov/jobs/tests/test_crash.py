@@ -8,7 +8,7 @@ import pytest
 
 from gridgov.jobs.tests.processes import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 
 def _enqueue(p, trace, seconds: float, hold_write: bool = False) -> dict:

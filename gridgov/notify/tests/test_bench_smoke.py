@@ -12,7 +12,7 @@ import pytest
 from gridgov.jobs.tests.processes import ROOT
 from gridgov.notify.testing.kannel import installed
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 
 @pytest.mark.skipif(not installed(), reason="Kannel is not installed (make test installs it)")

@@ -9,7 +9,7 @@ import pytest
 from gridgov.jobs.tests.processes import wait_for
 from gridgov.notify.tests.receiver import Receiver
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 
 def _enqueue(p, *messages: dict) -> list[dict]:

@@ -10,7 +10,7 @@ import pytest
 
 from gridgov.tests.instances import Instances
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 FAST = {"GRIDGOV_OUTBOX_RETRY_SECONDS": "0.05", "GRIDGOV_LOG_LEVEL": "ERROR"}
 AREA = "410105"
