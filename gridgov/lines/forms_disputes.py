@@ -206,8 +206,8 @@ class OutcomeForm(forms.Form):
         label=gettext_lazy("Outcome (closes the dispute)"), max_length=500, required=False
     )
 
-    def __init__(self, data=None, *, dispute, **kwargs):
-        super().__init__(data, **kwargs)
+    def __init__(self, data=None, files=None, *, dispute, **kwargs):
+        super().__init__(data, files, **kwargs)
         self.fields["referral"].queryset = dispute.referrals.all()
         self.fields["referral"].label_from_instance = lambda r: (
             f"{r.referred_on:%Y-%m-%d} {r.get_body_display()} {r.body_name}".strip()
