@@ -232,7 +232,6 @@ def dispute_context(user: User, dispute: Dispute, failed: tuple[str, forms.Form]
         "events": events,
         "court_ends": ds.court_window_ends(dispute),
         "steps": steps,
-        "may_change": bool(steps) or may_change(user, dispute),
     }
 
 
