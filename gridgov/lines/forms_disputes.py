@@ -23,7 +23,7 @@ from gridgov.lines.models import (
 )
 from gridgov.lines.services import disputes as ds
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what the browser reads
 MAX_SCAN = 10 * 1024 * 1024
 MAX_PARTIES = 100
 # Where a dispute is found and registered by hand (a case's dispute has the source "case").

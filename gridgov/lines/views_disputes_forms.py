@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.accounts.models import User
@@ -103,59 +103,61 @@ def _open(d: Dispute) -> bool:
 
 STEPS: dict[str, Step] = {
     "session": Step(
-        gettext_lazy("Add a mediation session"),
+        pgettext_lazy("dispute step", "Add a mediation session"),
         f.SessionForm,
         lambda d: d.state in (DisputeState.REGISTERED, DisputeState.MEDIATING),
         _session,
     ),
     "agreement": Step(
-        gettext_lazy("Draft the agreement"),
+        pgettext_lazy("dispute step", "Draft the agreement"),
         f.AgreementForm,
         lambda d: d.state in (DisputeState.MEDIATING, DisputeState.AGREEMENT),
         _agreement,
     ),
     "signed": Step(
-        gettext_lazy("Upload the signed agreement"),
+        pgettext_lazy("dispute step", "Upload the signed agreement"),
         f.SignedForm,
         lambda d: d.state == DisputeState.AGREEMENT,
         _signed,
         multipart=True,
     ),
     "court": Step(
-        gettext_lazy("Record the court confirmation"),
+        pgettext_lazy("dispute step", "Record the court confirmation"),
         f.CourtForm,
         lambda d: d.effective_on is not None and d.court_applied_on is None,
         _court,
     ),
-    "refer": Step(gettext_lazy("Refer to another body"), f.ReferralForm, _open, _refer),
+    "refer": Step(
+        pgettext_lazy("dispute step", "Refer to another body"), f.ReferralForm, _open, _refer
+    ),
     "outcome": Step(
-        gettext_lazy("Record the referral's outcome"),
+        pgettext_lazy("dispute step", "Record the referral's outcome"),
         f.OutcomeForm,
         lambda d: d.referrals.filter(outcome="").exists(),
         _outcome,
     ),
     "follow_up": Step(
-        gettext_lazy("Record a follow-up visit"),
+        pgettext_lazy("dispute step", "Record a follow-up visit"),
         f.FollowUpForm,
         lambda d: d.state == DisputeState.FULFILMENT,
         _follow_up,
     ),
     "regrade": Step(
-        gettext_lazy("Regrade the risk"),
+        pgettext_lazy("dispute step", "Regrade the risk"),
         f.RegradeForm,
         lambda d: d.state != DisputeState.CLOSED,
         _regrade,
     ),
     "close": Step(
-        gettext_lazy("Close the dispute"),
+        pgettext_lazy("dispute step", "Close the dispute"),
         f.CloseForm,
         lambda d: d.state != DisputeState.CLOSED,
         _close,
     ),
     "to_case": Step(
-        gettext_lazy("Turn into a case"),
+        pgettext_lazy("dispute step", "Turn into a case"),
         f.ToCaseForm,
-        lambda d: d.case_id is None,
+        lambda d: d.case_id is None and d.state != DisputeState.CLOSED,
         _to_case,
     ),
 }
@@ -163,19 +165,19 @@ STEPS: dict[str, Step] = {
 
 # The timeline's events by name (the services write a code).
 EVENT_NAMES = {
-    "registered": gettext_lazy("Registered"),
-    "escalated": gettext_lazy("Escalated"),
-    "regraded": gettext_lazy("Risk regraded"),
-    "session": gettext_lazy("Mediation session"),
-    "agreement": gettext_lazy("Agreement drafted"),
-    "effective": gettext_lazy("Signed agreement in force"),
-    "follow_up": gettext_lazy("Follow-up visit"),
-    "court": gettext_lazy("Court confirmation"),
-    "referred": gettext_lazy("Referred"),
-    "referral_outcome": gettext_lazy("Referral outcome"),
-    "closed": gettext_lazy("Closed"),
-    "from_case": gettext_lazy("Made from a case"),
-    "to_case": gettext_lazy("Turned into a case"),
+    "registered": pgettext_lazy("dispute event", "Registered"),
+    "escalated": pgettext_lazy("dispute event", "Escalated"),
+    "regraded": pgettext_lazy("dispute event", "Risk regraded"),
+    "session": pgettext_lazy("dispute event", "Mediation session"),
+    "agreement": pgettext_lazy("dispute event", "Agreement drafted"),
+    "effective": pgettext_lazy("dispute event", "Signed agreement in force"),
+    "follow_up": pgettext_lazy("dispute event", "Follow-up visit"),
+    "court": pgettext_lazy("dispute event", "Court confirmation"),
+    "referred": pgettext_lazy("dispute event", "Referred"),
+    "referral_outcome": pgettext_lazy("dispute event", "Referral outcome"),
+    "closed": pgettext_lazy("dispute event", "Closed"),
+    "from_case": pgettext_lazy("dispute event", "Made from a case"),
+    "to_case": pgettext_lazy("dispute event", "Turned into a case"),
 }
 
 
