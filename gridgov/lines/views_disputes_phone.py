@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict
+from gridgov.areas.models import Level
 from gridgov.lines import forms_disputes as f
 from gridgov.lines.models import Dispute, DisputeState
 from gridgov.lines.services import disputes as ds
@@ -51,7 +52,7 @@ def m_dispute_new(request):
     areas = f.registrable_areas(request.user)
     if not areas.exists():
         raise PermissionDenied
-    grids = [a for a in areas[:2] if a.level == "grid"]
+    grids = list(areas.filter(level=Level.GRID)[:2])
     initial = {"area": grids[0].code} if len(grids) == 1 else {}
     form = phone_inputs(f.DisputeForm(request.POST or None, user=request.user, initial=initial))
     if request.method == "POST" and form.is_valid():
