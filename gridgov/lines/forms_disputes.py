@@ -189,7 +189,9 @@ class SignedForm(forms.Form):
 
 class CourtForm(forms.Form):
     applied_on = forms.DateField(label=gettext_lazy("Applied on"), widget=DATE)
-    result = forms.CharField(label=gettext_lazy("Result"), max_length=200, required=False)
+    result = forms.CharField(
+        label=gettext_lazy("Result of the confirmation"), max_length=200, required=False
+    )
 
 
 class ReferralForm(forms.Form):
@@ -233,7 +235,7 @@ class FollowUpForm(forms.Form):
 
 class CloseForm(forms.Form):
     success = forms.TypedChoiceField(
-        label=gettext_lazy("Result"),
+        label=gettext_lazy("Mediation result"),
         choices=[
             ("1", gettext_lazy("Mediated successfully")),
             ("0", gettext_lazy("Not successful or withdrawn")),
