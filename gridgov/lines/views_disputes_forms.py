@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import code_in_scope, get_for_user
+from gridgov.accounts.scope import code_in_scope, get_for_user, restrict
 from gridgov.lines import forms_disputes as f
 from gridgov.lines.models import Dispute, DisputeState
 from gridgov.lines.services import disputes as ds
@@ -298,7 +298,7 @@ def user_may_register(user: User) -> bool:
 
 def case_links(user: User, case) -> dict:
     """For a case's page: the disputes made from it, and whether the user may make one."""
-    linked = list(Dispute.objects.filter(case=case).only("pk", "number", "title"))
+    linked = list(restrict(Dispute.objects.filter(case=case), user).only("pk", "number", "title"))
     return {
         "disputes": linked,
         "may_make_dispute": not linked and code_in_scope(user, case.area_code, Action.CHANGE),
@@ -314,7 +314,7 @@ def dispute_from_case(request, case_pk: int):
     case = get_case_for_user(request.user, case_pk)
     if not code_in_scope(request.user, case.area_code, Action.CHANGE):
         raise PermissionDenied
-    existing = Dispute.objects.filter(case=case).first()
+    existing = restrict(Dispute.objects.filter(case=case), request.user).first()
     if existing is not None:
         return redirect("lines:dispute", pk=existing.pk)
     form = f.FromCaseForm(request.POST or None)
