@@ -105,6 +105,9 @@ def case_detail(request, pk: int):
         context["whistle_departments"] = dispatch_choices(case)
     if "grade" in names:
         context["grades"] = [g for g in Grade.choices if g[0] != case.grade]
+    from gridgov.lines.views_disputes_forms import case_links  # the dispute made of the case
+
+    context.update(case_links(request.user, case))
     return render(request, "cases/detail.html", context)
 
 

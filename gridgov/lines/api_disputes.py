@@ -288,6 +288,50 @@ def close(request: AuthenticatedRequest, dispute_id: int, payload: CloseIn):
     return _detail(ds.close_dispute(dispute, actor=request.user, **payload.model_dump()))
 
 
+class RegradeIn(BaseModel):
+    risk: Risk
+
+
+@router.post("/disputes/{dispute_id}/regrade", response=DisputeDetail, summary="Regrade the risk")
+def regrade(request: AuthenticatedRequest, dispute_id: int, payload: RegradeIn):
+    dispute = _dispute(request, dispute_id)
+    return _detail(ds.regrade(dispute, payload.risk, actor=request.user))
+
+
+class CaseLink(Schema):
+    case_id: int
+    dispute_id: int
+
+
+@router.post(
+    "/disputes/{dispute_id}/case",
+    response={201: CaseLink},
+    summary="转为案件: hand to the case loop",
+)
+def case_from_dispute(request: AuthenticatedRequest, dispute_id: int):
+    dispute = _dispute(request, dispute_id)
+    case = ds.case_from_dispute(dispute, actor=request.user)
+    return 201, {"case_id": case.pk, "dispute_id": dispute.pk}
+
+
+class FromCaseIn(BaseModel):
+    kind: Literal["neighbourhood", "family", "property", "labour", "land", "debt", "other"]
+    risk: Risk = "low"
+    parties: list[PartyIn] = Field(..., min_length=1, max_length=100)
+
+
+@router.post("/disputes/from-case/{case_id}", response={201: DisputeDetail}, summary="转为矛盾纠纷")
+def dispute_from_case(request: AuthenticatedRequest, case_id: int, payload: FromCaseIn):
+    from gridgov.cases.queries import get_case_for_user
+
+    case = get_case_for_user(request.user, case_id)
+    parties = [ds.PartyInput(**p.model_dump()) for p in payload.parties]
+    dispute = ds.dispute_from_case(
+        case, actor=request.user, kind=payload.kind, risk=payload.risk, parties=parties
+    )
+    return 201, _detail(dispute)
+
+
 # ---------------------------------------------------------------------------------------------
 # screening
 
@@ -492,3 +536,13 @@ def supervision(request: AuthenticatedRequest, hazard_id: int, payload: Supervis
     return hs.list_supervision(
         hazard, actor=request.user, level=payload.level, deadline=payload.deadline
     )
+
+
+class EscalateIn(BaseModel):
+    note: str = Field(..., min_length=1, max_length=200)
+
+
+@router.post("/hazards/{hazard_id}/escalate", response=HazardOut, summary="Escalate a hazard")
+def escalate(request: AuthenticatedRequest, hazard_id: int, payload: EscalateIn):
+    hazard = _hazard(request, hazard_id)
+    return hs.escalate(hazard, actor=request.user, note=payload.note)

@@ -30,15 +30,17 @@ from gridgov.lines.services import disputes as ds
 from gridgov.lines.services import hazards as hs
 from gridgov.lines.services import rentals
 from gridgov.lines.services.disputes_pdf import agreement_pdf, notice_pdf
+from gridgov.lines.views_disputes_forms import dispute_context, user_may_register
 from gridgov.registry import exports
 
 
-def _listing(request, listed, template: str, nav_tab: str):
+def _listing(request, listed, template: str, nav_tab: str, **extra):
     page = Paginator(listed.page_rows(), 25).get_page(request.GET.get("page"))
     return render(
         request,
         template,
         {
+            **extra,
             "nav": "lines",
             "tab": nav_tab,
             "page": page,
@@ -53,7 +55,11 @@ def _listing(request, listed, template: str, nav_tab: str):
 @require_GET
 def dispute_list(request):
     return _listing(
-        request, DisputeFilter(request.GET, request.user), "lines/disputes/list.html", "disputes"
+        request,
+        DisputeFilter(request.GET, request.user),
+        "lines/disputes/list.html",
+        "disputes",
+        may_register=user_may_register(request.user),
     )
 
 
@@ -61,16 +67,7 @@ def dispute_list(request):
 @require_GET
 def dispute_detail(request, pk: int):
     dispute = get_for_user(Dispute.objects.all(), request.user, Action.VIEW, pk=pk)
-    return render(
-        request,
-        "lines/disputes/detail.html",
-        {
-            "nav": "lines",
-            "tab": "disputes",
-            "d": dispute,
-            "court_ends": ds.court_window_ends(dispute),
-        },
-    )
+    return render(request, "lines/disputes/detail.html", dispute_context(request.user, dispute))
 
 
 @login_required

@@ -394,6 +394,8 @@ def dispute_from_case(
 ) -> Dispute:
     """A case in the loop becomes a dispute record; the link keeps both histories."""
     _check(actor, case.area_code)
+    if Dispute.objects.filter(case=case).exists():
+        raise ValidationError({"case": _("This case is already a dispute.")})
     data = DisputeInput(
         kind=kind,
         title=case.title[:100],

@@ -373,6 +373,8 @@ def list_supervision(
 def escalate(hazard: Hazard, *, actor: User, note: str = "") -> Hazard:
     """Not rectified in time: escalated to the district's listed supervision."""
     _check(actor, hazard.area_code)
+    if hazard.state != HazardState.OPEN:
+        raise ValidationError({"state": _("Only an open hazard is escalated.")})
     before = snapshot(hazard, ["state"])
     hazard.state = HazardState.ESCALATED
     hazard.supervised_by = "district"

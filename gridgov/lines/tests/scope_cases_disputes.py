@@ -5,6 +5,8 @@ import base64
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gridgov.cases.models import Channel
+from gridgov.cases.services.intake import report_case
 from gridgov.lines.models import InspectionTask, ScreeningTask
 from gridgov.lines.services import disputes as ds
 from gridgov.lines.services import hazards as hs
@@ -15,6 +17,7 @@ GRID_B = "41010500200101"
 TITLE_B = "乙街道漏水纠纷"
 AGREED_B = "乙街道协议"
 SHOP_B = "乙街道小饭馆"
+CASE_B = "乙街道楼道堆物"
 PHOTO = base64.b64encode(b"\xff\xd8 photo").decode()
 
 
@@ -46,6 +49,19 @@ def setup(world) -> None:
     hs.generate_tasks(actor=admin)
     world.objects["inspection_b"] = InspectionTask.objects.get(organization=org)
     world.objects["hazard_b"] = inspect(op_b, the_plan, org).hazards.get()
+    in_force = dispute(op_b, TITLE_B + "四", GRID_B)
+    ds.add_session(in_force, actor=op_b, held_on=days(0), participants="张三", record="陈述")
+    ds.draft_agreement(in_force, AGREED_B, actor=op_b)
+    ds.upload_signed_agreement(in_force, b"%PDF-1.4", "s.pdf", actor=op_b)
+    world.objects["in_force_b"] = in_force
+    world.objects["lines_case_b"] = report_case(
+        actor=op_b,
+        channel=Channel.GRID_MEMBER,
+        title=CASE_B,
+        description="乙街道邻里争吵",
+        address="乙街道1号楼",
+        area_code=GRID_B,
+    )[0]
 
 
 def _o(name):
@@ -98,8 +114,157 @@ def _new_dispute(world) -> dict:
     }
 
 
+def _register(world) -> dict:
+    return {
+        "kind": "family",
+        "title": "越界登记",
+        "area": GRID_B,
+        "risk": "low",
+        "source": "patrol",
+        "applicants": "甲",
+    }
+
+
+def _step(step: str, data: dict):
+    return lambda w: {f"{step}-{k}": v for k, v in data.items()}
+
+
+def _parties(world) -> dict:
+    return {"kind": "neighbourhood", "risk": "low", "applicants": "甲", "respondents": "乙"}
+
+
+# The pages and API routes that work a dispute or a hazard (forms_disputes, views_*_forms).
+WORK = [
+    Case("lines/disputes/new/", lambda w: "/lines/disputes/new/", expect=200, absent=_grid),
+    Case(
+        "lines/disputes/new/",
+        lambda w: "/lines/disputes/new/",
+        "POST",
+        _register,
+        expect=400,
+        multipart=True,
+        live_expect=302,
+    ),
+    Case(
+        "lines/disputes/from-case/<int:case_pk>/",
+        lambda w: f"/lines/disputes/from-case/{w.objects['lines_case_b'].pk}/",
+        absent=lambda w: [CASE_B],
+    ),
+    Case(
+        "lines/disputes/from-case/<int:case_pk>/",
+        lambda w: f"/lines/disputes/from-case/{w.objects['lines_case_b'].pk}/",
+        "POST",
+        _parties,
+        multipart=True,
+        live_expect=302,
+    ),
+    *(
+        Case(
+            "lines/disputes/<int:pk>/do/<slug:step>/",
+            lambda w, s=step: f"/lines/disputes/{w.objects['open_b'].pk}/do/{s}/",
+            "POST",
+            _step(step, data),
+            multipart=True,
+            live_expect=302,
+        )
+        for step, data in (
+            ("regrade", {"risk": "group"}),
+            ("session", {"held_on": str(days(0)), "participants": "甲", "record": "谈话"}),
+            ("refer", {"body": "police"}),
+            ("close", {"success": "0", "note": "撤回"}),
+            ("to_case", {}),
+        )
+    ),
+    Case(
+        "lines/disputes/<int:pk>/do/<slug:step>/",
+        lambda w: f"/lines/disputes/{w.objects['in_force_b'].pk}/do/follow_up/",
+        "POST",
+        _step("follow_up", {"visited_on": str(days(0)), "note": "回访"}),
+        multipart=True,
+        live_expect=302,
+    ),
+    Case("lines/m/disputes/", lambda w: "/lines/m/disputes/", expect=200, absent=_texts),
+    Case("lines/m/disputes/new/", lambda w: "/lines/m/disputes/new/", expect=200, absent=_grid),
+    Case(
+        "lines/m/disputes/new/",
+        lambda w: "/lines/m/disputes/new/",
+        "POST",
+        _register,
+        expect=400,
+        multipart=True,
+        live_expect=302,
+    ),
+    Case(
+        "lines/m/disputes/<int:pk>/",
+        lambda w: f"/lines/m/disputes/{w.objects['in_force_b'].pk}/",
+        absent=lambda w: [AGREED_B],
+    ),
+    Case(
+        "lines/m/disputes/<int:pk>/",
+        lambda w: f"/lines/m/disputes/{w.objects['in_force_b'].pk}/",
+        "POST",
+        _step("follow_up", {"visited_on": str(days(0)), "note": "回访"}),
+        multipart=True,
+        live_expect=302,
+    ),
+    Case(
+        "lines/hazards/<int:pk>/",
+        lambda w: f"/lines/hazards/{w.objects['hazard_b'].pk}/",
+        absent=_shop,
+    ),
+    *(
+        Case(
+            "lines/hazards/<int:pk>/do/<slug:step>/",
+            lambda w, s=step: f"/lines/hazards/{w.objects['hazard_b'].pk}/do/{s}/",
+            "POST",
+            _step(step, data),
+            multipart=True,
+            live_expect=302,
+        )
+        for step, data in (
+            ("reinspect", {"new_deadline": str(days(20))}),
+            ("escalate", {"note": "逾期"}),
+            ("supervise", {"level": "district"}),
+        )
+    ),
+    Case(
+        "lines/hazards/supervision/",
+        lambda w: "/lines/hazards/supervision/",
+        expect=200,
+        absent=_shop,
+    ),
+    Case(
+        "api/v1/disputes/<dispute_id>/regrade",
+        lambda w: f"/api/v1/disputes/{w.objects['open_b'].pk}/regrade",
+        "POST",
+        lambda w: {"risk": "group"},
+        live_expect=200,
+    ),
+    Case(
+        "api/v1/disputes/<dispute_id>/case",
+        lambda w: f"/api/v1/disputes/{w.objects['open_b'].pk}/case",
+        "POST",
+        live_expect=201,
+    ),
+    Case(
+        "api/v1/disputes/from-case/<case_id>",
+        lambda w: f"/api/v1/disputes/from-case/{w.objects['lines_case_b'].pk}",
+        "POST",
+        lambda w: {"kind": "neighbourhood", "parties": [{"name": "甲"}]},
+        live_expect=201,
+    ),
+    Case(
+        "api/v1/hazards/<hazard_id>/escalate",
+        lambda w: f"{_h(w)}/escalate",
+        "POST",
+        lambda w: {"note": "逾期"},
+        live_expect=200,
+    ),
+]
+
 WRITE_LIVE = (200, 201)
 CASES = [
+    *WORK,
     # pages
     Case("lines/disputes/", lambda w: "/lines/disputes/", expect=200, absent=_texts),
     Case("lines/disputes/", lambda w: "/lines/disputes/?area=410105002", expect=200, absent=_texts),

@@ -1,0 +1,94 @@
+"""By clicking: at desk size a street operator registers a dispute and works it through a session,
+the agreement and its signed scan, a follow-up visit and the close; at phone size a grid member
+registers a dispute found in the field."""
+
+import pytest
+
+from gridgov.conftest import browser_login, screenshot
+from gridgov.lines.models import Dispute, DisputeState
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+GRID_A = "41010500100101"
+
+
+def _open_step(page, name: str) -> None:
+    page.click(f"#step-{name} summary")
+
+
+def _submit(page, selector: str) -> None:
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def _submit_step(page, name: str) -> None:
+    _submit(page, f"#step-{name} button[type=submit]")
+
+
+def test_desk_works_a_dispute_by_the_pages(live_server, users, browser_page):
+    page = browser_page
+    base = live_server.url
+    page.set_viewport_size({"width": 1440, "height": 900})
+    browser_login(page, base, "op_a", "pw-op_a")
+    page.goto(f"{base}/lines/disputes/")
+    page.click("#dispute-new")
+    page.select_option("select[name=kind]", "neighbourhood")
+    page.fill("input[name=title]", "楼上漏水纠纷")
+    page.select_option("select[name=area]", GRID_A)
+    page.fill("textarea[name=applicants]", "张三")
+    page.fill("textarea[name=respondents]", "李四")
+    page.fill("textarea[name=description]", "楼上卫生间漏水，协商未果。")
+    screenshot(page, "disputes-forms-1-register")
+    _submit(page, "#dispute-form button[type=submit]")
+    d = Dispute.objects.get(title="楼上漏水纠纷")
+    assert page.url.endswith(f"/lines/disputes/{d.pk}/")
+
+    _open_step(page, "session")
+    page.fill("#step-session input[name=session-participants]", "张三、李四、调解员")
+    page.fill("#step-session textarea[name=session-record]", "双方陈述，同意修复防水。")
+    _submit_step(page, "session")
+    _open_step(page, "agreement")
+    page.fill("#step-agreement textarea[name=agreement-text]", "李四负责修复防水并赔偿八百元。")
+    _submit_step(page, "agreement")
+    assert page.locator("a[href$='agreement.pdf']").count() == 1
+    _open_step(page, "signed")
+    page.set_input_files(
+        "#step-signed input[name=signed-scan]",
+        files=[{"name": "signed.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 x"}],
+    )
+    _submit_step(page, "signed")
+    d.refresh_from_db()
+    assert d.state == DisputeState.FULFILMENT
+    _open_step(page, "follow_up")
+    page.fill("#step-follow_up input[name=follow_up-note]", "防水已修，赔偿付清一半。")
+    screenshot(page, "disputes-forms-2-follow-up")
+    _submit_step(page, "follow_up")
+    _open_step(page, "close")
+    page.select_option("#step-close select[name=close-success]", "1")
+    page.fill("#step-close input[name=close-note]", "协议履行完毕。")
+    _submit_step(page, "close")
+    d.refresh_from_db()
+    assert d.state == DisputeState.CLOSED and d.success is True
+    assert d.sessions.count() == 1 and d.follow_ups.count() == 1
+    assert page.locator("#step-close, #step-follow_up, #step-session").count() == 0
+    screenshot(page, "disputes-forms-3-closed")
+
+
+def test_member_registers_a_dispute_on_the_phone(live_server, users, browser_page):
+    page = browser_page
+    base = live_server.url
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, base, "member_a", "pw-member_a")
+    page.goto(f"{base}/m/")
+    page.click("#m-disputes-link")
+    page.click("#m-dispute-new")
+    for selector in ("select[name=kind]", "input[name=title]", "#m-dispute-form button"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["height"] >= 44, selector
+    page.select_option("select[name=kind]", "family")
+    page.fill("input[name=title]", "婆媳矛盾")
+    page.fill("textarea[name=applicants]", "周九")
+    screenshot(page, "disputes-forms-4-phone-register")
+    _submit(page, "#m-dispute-form button[type=submit]")
+    d = Dispute.objects.get(title="婆媳矛盾")
+    assert d.area_code == GRID_A and d.created_by == users["member_a"]
+    assert page.url.endswith(f"/lines/m/disputes/{d.pk}/")

@@ -1,0 +1,234 @@
+"""The desk forms of the dispute path, the case ↔ dispute routes and the phone's dispute pages:
+codes, scope (the other street gets 404, the street's own operator sees it) and who is offered
+which form."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from gridgov.cases.models import Channel
+from gridgov.cases.services.intake import report_case
+from gridgov.lines.models import Dispute, DisputeState, RiskGrade
+from gridgov.lines.services import disputes as ds
+from gridgov.lines.tests.disputes_helpers import days, dispute
+
+pytestmark = pytest.mark.django_db
+GRID_A = "41010500100101"
+
+
+def _step(client, d, step: str, data: dict):
+    return client.post(
+        f"/lines/disputes/{d.pk}/do/{step}/", {f"{step}-{k}": v for k, v in data.items()}
+    )
+
+
+def test_register_at_the_desk(users, client_for):
+    op = client_for(users["op_a"])
+    page = op.get("/lines/disputes/")
+    assert 'id="dispute-new"' in page.content.decode()
+    form = op.get("/lines/disputes/new/")
+    assert form.status_code == 200 and GRID_A in form.content.decode()
+    bad = op.post("/lines/disputes/new/", {"kind": "family", "title": "无当事人", "area": GRID_A})
+    assert bad.status_code == 400 and not Dispute.objects.exists()
+    outside = op.post(
+        "/lines/disputes/new/",
+        {"kind": "family", "title": "越界", "area": "41010500200101", "applicants": "甲"},
+    )
+    assert outside.status_code == 400 and not Dispute.objects.exists()
+    made = op.post(
+        "/lines/disputes/new/",
+        {
+            "kind": "labour",
+            "title": "欠薪纠纷",
+            "area": GRID_A,
+            "risk": "high",
+            "source": "patrol",
+            "applicants": "张三\n李四",
+            "respondents": "某建筑公司",
+            "description": "三个月工资未发",
+        },
+    )
+    d = Dispute.objects.get()
+    assert made.status_code == 302 and made["Location"] == f"/lines/disputes/{d.pk}/"
+    roles = sorted(d.parties.values_list("name", "role"))
+    assert roles == [("张三", "applicant"), ("李四", "applicant"), ("某建筑公司", "respondent")]
+    assert d.flagged and d.risk == RiskGrade.HIGH
+    leader = client_for(users["leader"])
+    assert leader.get("/lines/disputes/new/").status_code == 403
+    assert 'id="dispute-new"' not in leader.get("/lines/disputes/").content.decode()
+
+
+def test_the_path_by_the_forms(users, client_for):
+    d = dispute(users["op_a"], "漏水纠纷", GRID_A)
+    op = client_for(users["op_a"])
+    page = op.get(f"/lines/disputes/{d.pk}/").content.decode()
+    assert 'id="step-session"' in page and 'id="step-signed"' not in page
+    leader_page = client_for(users["leader"]).get(f"/lines/disputes/{d.pk}/")
+    assert (
+        leader_page.status_code == 200 and 'id="step-session"' not in leader_page.content.decode()
+    )
+    assert _step(client_for(users["leader"]), d, "regrade", {"risk": "high"}).status_code == 403
+    assert _step(client_for(users["op_b"]), d, "regrade", {"risk": "high"}).status_code == 404
+    assert _step(op, d, "nonsense", {}).status_code == 404
+
+    future = _step(op, d, "session", {"held_on": str(days(3)), "participants": "甲", "record": "x"})
+    assert future.status_code == 400 and d.sessions.count() == 0
+    session = {"held_on": str(days(0)), "participants": "张三、李四", "record": "第一次调解"}
+    assert _step(op, d, "session", session).status_code == 302
+    too_early = _step(op, d, "follow_up", {"visited_on": str(days(0)), "note": "回访"})
+    assert too_early.status_code == 400  # not offered before the agreement is in force
+    assert _step(op, d, "agreement", {"text": "赔偿五百元。"}).status_code == 302
+    assert op.get(f"/lines/disputes/{d.pk}/agreement.pdf").content.startswith(b"%PDF")
+    scan = SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed", "application/pdf")
+    assert op.post(f"/lines/disputes/{d.pk}/do/signed/", {"signed-scan": scan}).status_code == 302
+    d.refresh_from_db()
+    assert d.state == DisputeState.FULFILMENT and d.effective_on == days(0)
+    late = _step(op, d, "court", {"applied_on": str(days(31))})
+    assert late.status_code == 400 and "30" in late.content.decode()
+    assert (
+        _step(op, d, "court", {"applied_on": str(days(0)), "result": "已确认"}).status_code == 302
+    )
+    done = _step(
+        op, d, "follow_up", {"visited_on": str(days(0)), "note": "已履行", "fulfilled": "on"}
+    )
+    assert done.status_code == 302
+    d.refresh_from_db()
+    assert d.state == DisputeState.CLOSED and d.court_result == "已确认"
+    page = op.get(f"/lines/disputes/{d.pk}/").content.decode()
+    assert "已履行" in page and 'id="step-close"' not in page
+
+
+def test_referral_regrade_and_close(users, client_for):
+    op = client_for(users["op_a"])
+    d = dispute(users["op_a"], "土地纠纷", GRID_A)
+    assert _step(op, d, "regrade", {"risk": "group"}).status_code == 302
+    d.refresh_from_db()
+    assert d.risk == RiskGrade.GROUP and d.flagged
+    assert _step(op, d, "refer", {"body": "justice", "body_name": "城关司法所"}).status_code == 302
+    referral = d.referrals.get()
+    empty = _step(op, d, "outcome", {"referral": referral.pk})
+    assert empty.status_code == 400
+    outcome = {"referral": referral.pk, "accepted_on": str(days(0)), "outcome": "已调处"}
+    assert _step(op, d, "outcome", outcome).status_code == 302
+    d.refresh_from_db()
+    assert d.state == DisputeState.CLOSED
+    other = dispute(users["op_a"], "债务纠纷", GRID_A)
+    assert _step(op, other, "close", {"success": "0", "note": ""}).status_code == 400
+    assert _step(op, other, "close", {"success": "0", "note": "申请人撤回"}).status_code == 302
+    other.refresh_from_db()
+    assert other.state == DisputeState.CLOSED and other.success is False
+    again = _step(op, other, "close", {"success": "1", "note": "再关"})
+    assert again.status_code == 400
+
+
+def _case(user, title="楼道堆物引发邻里争吵"):
+    case, _created = report_case(
+        actor=user,
+        channel=Channel.GRID_MEMBER,
+        title=title,
+        description="双方争吵，需调解。",
+        address="1号楼2单元",
+        area_code=GRID_A,
+    )
+    return case
+
+
+def test_case_to_dispute_and_back(users, client_for):
+    case = _case(users["member_a"])
+    op = client_for(users["op_a"])
+    page = op.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="to-dispute"' in page
+    assert (
+        'id="to-dispute"'
+        not in client_for(users["leader"]).get(f"/cases/{case.pk}/").content.decode()
+    )
+    assert client_for(users["op_b"]).get(f"/lines/disputes/from-case/{case.pk}/").status_code == 404
+    assert (
+        client_for(users["leader"]).get(f"/lines/disputes/from-case/{case.pk}/").status_code == 403
+    )
+    assert op.get(f"/lines/disputes/from-case/{case.pk}/").status_code == 200
+    assert (
+        op.post(f"/lines/disputes/from-case/{case.pk}/", {"kind": "neighbourhood"}).status_code
+        == 400
+    )
+    made = op.post(
+        f"/lines/disputes/from-case/{case.pk}/",
+        {"kind": "neighbourhood", "risk": "low", "applicants": "王五", "respondents": "赵六"},
+    )
+    d = Dispute.objects.get(case=case)
+    assert made.status_code == 302 and d.source == "case" and d.place == "1号楼2单元"
+    page = op.get(f"/cases/{case.pk}/").content.decode()
+    assert d.number in page and 'id="to-dispute"' not in page
+    assert op.get(f"/lines/disputes/from-case/{case.pk}/")["Location"] == f"/lines/disputes/{d.pk}/"
+    with pytest.raises(ValidationError):
+        ds.dispute_from_case(
+            case, actor=users["op_a"], kind="other", risk="low", parties=[ds.PartyInput("甲")]
+        )
+    assert 'id="case-link"' in op.get(f"/lines/disputes/{d.pk}/").content.decode()
+
+    other = dispute(users["op_a"], "物业纠纷", GRID_A)
+    assert _step(client_for(users["op_b"]), other, "to_case", {}).status_code == 404
+    back = _step(op, other, "to_case", {})
+    other.refresh_from_db()
+    assert back.status_code == 302 and back["Location"] == f"/cases/{other.case_id}/"
+    assert 'id="step-to_case"' not in op.get(f"/lines/disputes/{other.pk}/").content.decode()
+
+
+def test_case_dispute_api(users, client_for):
+    case = _case(users["member_a"], "噪音扰民")
+    api = client_for(users["op_a"])
+    body = {"kind": "neighbourhood", "risk": "medium", "parties": [{"name": "孙八"}]}
+    outsider = client_for(users["op_b"]).post(
+        f"/api/v1/disputes/from-case/{case.pk}", body, content_type="application/json"
+    )
+    assert outsider.status_code == 404
+    made = api.post(f"/api/v1/disputes/from-case/{case.pk}", body, content_type="application/json")
+    assert made.status_code == 201 and made.json()["case_id"] == case.pk
+    twice = api.post(f"/api/v1/disputes/from-case/{case.pk}", body, content_type="application/json")
+    assert twice.status_code == 400
+    d = dispute(users["op_a"], "婚姻纠纷", GRID_A)
+    regraded = api.post(
+        f"/api/v1/disputes/{d.pk}/regrade", {"risk": "high"}, content_type="application/json"
+    )
+    assert regraded.status_code == 200 and regraded.json()["flagged"]
+    assert client_for(users["op_b"]).post(f"/api/v1/disputes/{d.pk}/case").status_code == 404
+    to_case = api.post(f"/api/v1/disputes/{d.pk}/case")
+    assert to_case.status_code == 201 and to_case.json()["case_id"]
+    assert api.post(f"/api/v1/disputes/{d.pk}/case").status_code == 400
+
+
+def test_phone_register_and_follow_up(users, client_for):
+    member = client_for(users["member_a"])
+    home = member.get("/m/").content.decode()
+    assert "/lines/m/disputes/" in home
+    form = member.get("/lines/m/disputes/new/").content.decode()
+    assert 'class="m-input"' in form and f'value="{GRID_A}" selected' in form
+    bad = member.post("/lines/m/disputes/new/", {"kind": "family", "title": "x", "area": GRID_A})
+    assert bad.status_code == 400
+    made = member.post(
+        "/lines/m/disputes/new/",
+        {
+            "kind": "family",
+            "title": "婆媳矛盾",
+            "area": GRID_A,
+            "risk": "low",
+            "source": "patrol",
+            "applicants": "周九",
+        },
+    )
+    d = Dispute.objects.get(title="婆媳矛盾")
+    assert made.status_code == 302 and made["Location"] == f"/lines/m/disputes/{d.pk}/"
+    assert "婆媳矛盾" in member.get("/lines/m/disputes/").content.decode()
+    assert client_for(users["op_b"]).get(f"/lines/m/disputes/{d.pk}/").status_code == 404
+    assert "婆媳矛盾" not in client_for(users["op_b"]).get("/lines/m/disputes/").content.decode()
+    page = member.get(f"/lines/m/disputes/{d.pk}/").content.decode()
+    assert "m-follow-up-form" not in page  # no agreement in force yet
+    ds.add_session(d, actor=users["op_a"], held_on=days(0), participants="周九", record="调解")
+    ds.draft_agreement(d, "和睦相处", actor=users["op_a"])
+    ds.upload_signed_agreement(d, b"%PDF", "s.pdf", actor=users["op_a"])
+    assert "m-follow-up-form" in member.get(f"/lines/m/disputes/{d.pk}/").content.decode()
+    follow = {"follow_up-visited_on": str(days(0)), "follow_up-note": "关系缓和"}
+    assert client_for(users["op_b"]).post(f"/lines/m/disputes/{d.pk}/", follow).status_code == 404
+    assert client_for(users["leader"]).post(f"/lines/m/disputes/{d.pk}/", follow).status_code == 403
+    assert member.post(f"/lines/m/disputes/{d.pk}/", follow).status_code == 302
+    assert d.follow_ups.get().note == "关系缓和"
