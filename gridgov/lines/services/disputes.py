@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import code_in_scope
+from gridgov.accounts.scope import code_in_scope, restrict
 from gridgov.areas.models import Area, Level
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
@@ -32,6 +32,7 @@ from gridgov.lines.models import (
     ScreeningTask,
 )
 from gridgov.lines.services import alerts
+from gridgov.registry.models import Organization, Person
 from gridgov.warnings.models import Colour
 
 # A dispute with this many parties or more is escalated like a high-risk one.
@@ -118,6 +119,22 @@ def _raise_alert(dispute: Dispute, parties: int) -> None:
     )
 
 
+def _check_links(data: DisputeInput, actor: User) -> None:
+    """A party linked to a registry person or organization, and the mediator, must be records
+    the actor may see: an id alone must not attach someone else's record to a dispute."""
+    wanted = {
+        "person_id": (Person, {p.person_id for p in data.parties if p.person_id}),
+        "organization_id": (
+            Organization,
+            {p.organization_id for p in data.parties if p.organization_id},
+        ),
+        "mediator_id": (User, {data.mediator_id} if data.mediator_id else set()),
+    }
+    for name, (model, ids) in wanted.items():
+        if ids and restrict(model.objects.filter(pk__in=ids), actor).count() != len(ids):
+            raise ValidationError({name: _("No such record in your area.")})
+
+
 @transaction.atomic
 def register_dispute(data: DisputeInput, *, actor: User, case=None) -> Dispute:
     _check(actor, data.area_code)
@@ -125,6 +142,7 @@ def register_dispute(data: DisputeInput, *, actor: User, case=None) -> Dispute:
         raise ValidationError({"area_code": _("Unknown area.")})
     if not data.parties:
         raise ValidationError({"parties": _("Name at least one party.")})
+    _check_links(data, actor)
     dispute = Dispute.objects.create(
         number=_number("JF", Dispute),
         kind=data.kind,

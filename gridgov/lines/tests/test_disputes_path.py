@@ -103,3 +103,29 @@ def test_monthly_screening_records_none_found(users, tree):
     other = ScreeningTask.objects.get(area_code="41010500200101")
     with pytest.raises(PermissionDenied):
         ds.complete_screening(other, actor=users["member_a"], found=False)
+
+
+def test_a_party_links_only_to_a_record_the_registrar_may_see(users):
+    from gridgov.lines.tests.disputes_helpers import POINT_B, shop
+
+    other_street = shop(users["admin"], "花园路小店", POINT_B)
+    party = ds.PartyInput(role="respondent", name="花园路小店", organization_id=other_street.pk)
+
+    def register(actor):
+        return ds.register_dispute(
+            ds.DisputeInput(
+                kind="neighbourhood",
+                title="欠款",
+                area_code=GRID_A,
+                risk="low",
+                source="patrol",
+                parties=[party],
+            ),
+            actor=actor,
+        )
+
+    with pytest.raises(ValidationError) as refused:
+        register(users["op_a"])
+    assert "organization_id" in refused.value.message_dict
+    linked = register(users["admin"])  # the district administrator sees the shop in street B
+    assert linked.parties.get().organization_id == other_street.pk
