@@ -131,7 +131,7 @@ def _check_links(data: DisputeInput, actor: User) -> None:
         "mediator_id": (User, {data.mediator_id} if data.mediator_id else set()),
     }
     for name, (model, ids) in wanted.items():
-        if ids and restrict(model.objects.filter(pk__in=ids), actor).count() != len(ids):
+        if ids and restrict(model._default_manager.filter(pk__in=ids), actor).count() != len(ids):
             raise ValidationError({name: _("No such record in your area.")})
 
 
