@@ -4,6 +4,12 @@ from gridgov.exchange import views_federation
 
 urlpatterns = [
     path("federation/", views_federation.federation_page, name="federation"),
+    path("federation/tasks/", views_federation.tasks_from_above_page, name="federation-tasks"),
+    path(
+        "federation/tasks/<int:task_id>/assign/",
+        views_federation.assign_task_page,
+        name="federation-assign",
+    ),
     path(
         "federation/cases/<int:case_id>/reveal/",
         views_federation.reveal_page,

@@ -2,14 +2,17 @@
 district, its parent and the messages exchanged (MANAGE_CLIENTS)."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
+from gridgov.areas.models import Area, Level
 from gridgov.cases.models import Case
 from gridgov.exchange.models import (
     FederationLink,
@@ -85,3 +88,46 @@ def reveal_page(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+def tasks_from_above_page(request: HttpRequest) -> HttpResponse:
+    """The command center's list of field tasks sent by the level above, each with a form to
+    assign it to the members of an area (those who may assign field tasks)."""
+    if not user_may(request.user, Action.ASSIGN_TASKS):
+        raise PermissionDenied
+    tasks = list(restrict(FederationTask.objects.all(), request.user, Action.ASSIGN_TASKS)[:100])
+    names = dict(
+        Area.objects.filter(code__in={t.assigned_area for t in tasks}).values_list("code", "name")
+    )
+    for task in tasks:
+        task.area_name = names.get(task.assigned_area, task.assigned_area)
+        task.choices = [] if task.assigned_area else assign_choices(request.user, task)
+    return render(request, "exchange/federation/tasks.html", {"tasks": tasks})
+
+
+def assign_choices(user, task: FederationTask) -> list[tuple[str, str]]:
+    """The areas under the task's area that the user may assign tasks in, by name (streets and
+    communities first, then grids), for the assign form."""
+    areas = restrict(Area.objects.active(), user, Action.ASSIGN_TASKS, field="code").filter(
+        code__startswith=task.area_code, level__in=[Level.STREET, Level.COMMUNITY, Level.GRID]
+    )
+    return list(areas.order_by("code").values_list("code", "name")[:500])
+
+
+@login_required
+@require_POST
+def assign_task_page(request: HttpRequest, task_id: int) -> HttpResponse:
+    """The command center assigns a task of the level above to the members of an area."""
+    task = get_for_user(
+        FederationTask.objects.all(), request.user, Action.ASSIGN_TASKS, pk=task_id
+    )
+    area_code = request.POST.get("area_code", "")[:20]
+    if area_code not in {code for code, _name in assign_choices(request.user, task)}:
+        return HttpResponse(_("Choose an area of this platform."), status=400)
+    try:
+        made = federation.assign_task_from_above(request.user, task, area_code=area_code)
+    except ValidationError as exc:
+        return HttpResponse("; ".join(exc.messages), status=400)
+    messages.success(request, _("%(n)d tasks sent to the members.") % {"n": made})
+    return redirect("exchange:federation-tasks")

@@ -110,6 +110,20 @@ CASES = [
         live_expect=(200, 400),  # the admin reaches it (street B's grids may have no members)
     ),
     Case(
+        "exchange/federation/tasks/",
+        lambda w: "/exchange/federation/tasks/",
+        expect=200,
+        absent=lambda w: ["巡查乙街道"],  # street A's operator does not see street B's task
+    ),
+    Case(
+        "exchange/federation/tasks/<int:task_id>/assign/",
+        lambda w: f"/exchange/federation/tasks/{w.objects['federation_task_b'].pk}/assign/",
+        "POST",
+        lambda w: {"area_code": "410105002"},
+        expect=404,
+        live_expect=(302, 400),  # the admin reaches it (street B's grids may have no members)
+    ),
+    Case(
         "exchange/federation/cases/<int:case_id>/reveal/",
         lambda w: f"/exchange/federation/cases/{_case_b(w)}/reveal/",
         "POST",

@@ -105,6 +105,39 @@ def test_a_city_task_waits_for_the_district_command_center(members, users, distr
     assert Task.objects.count() == 1
 
 
+def test_the_command_center_assigns_a_task_from_the_federation_page(users, client_for):
+    waiting = FederationTask.objects.create(
+        peer="4101",
+        remote_id="desk-1",
+        area_code="410105",
+        kind="patrol",
+        title="巡查河道",
+        due=timezone.now() + datetime.timedelta(days=2),
+    )
+    page = client_for(users["district"]).get("/exchange/federation/tasks/")
+    row = page.context["tasks"][0]
+    assert row.pk == waiting.pk
+    assert (STREET_A, "经八路街道") in row.choices and len(row.choices) > 2  # streets … grids
+    url = f"/exchange/federation/tasks/{waiting.pk}/assign/"
+    # a street's operator is not the command center; an area outside the task's is refused
+    assert client_for(users["op_b"]).post(url, {"area_code": STREET_B}).status_code == 404
+    district = client_for(users["district"])
+    assert district.post(url, {"area_code": "420101"}).status_code == 400
+    done = district.post(url, {"area_code": STREET_A})
+    assert done.status_code == 302 and done["Location"] == "/exchange/federation/tasks/"
+    task = Task.objects.get()
+    assert (task.assignee, task.title) == (users["member_a"], "巡查河道")
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.assigned_area) == ("assigned", STREET_A)
+    shown = district.get("/exchange/federation/tasks/").context["tasks"][0]
+    assert (shown.area_name, shown.choices) == ("经八路街道", [])
+    # the member on the phone has no such page; nobody outside the district sees the task
+    assert client_for(users["member_a"]).get("/exchange/federation/tasks/").status_code == 403
+    assert client_for(users["op_b"]).get("/exchange/federation/tasks/").context["tasks"] == []
+    assert district.post(url, {"area_code": STREET_A}).status_code == 400
+    assert Task.objects.count() == 1
+
+
 def test_who_may_send_a_task_down(members, users, client_for):
     body = {
         "area_codes": [STREET_B],
