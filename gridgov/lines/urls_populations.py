@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("populations/export/", views.export_records, name="populations_export"),
     path("populations/settings/", views.population_settings, name="population_settings"),
     path("populations/<int:pk>/", views.record, name="population_record"),
+    path("populations/visits/<int:pk>/voice/", views.visit_voice, name="population_visit_voice"),
     path("ledger-warnings/", views.ledger_warnings, name="ledger_warnings"),
     path("rentals/", views.rental_list, name="rentals"),
     path("rentals/new/", forms.rental_new, name="rental_new"),
