@@ -36,9 +36,9 @@ def test_a_replayed_visit_answers_the_first_one(world, users, client_for):
     assert status == 201, first
     status, again = _visit(phone, record.pk, body)
     assert status == 200 and again["id"] == first["id"]
-    assert list(SpecialVisit.objects.filter(record=record).values_list("client_key", flat=True)) == [
-        KEY
-    ]
+    assert list(
+        SpecialVisit.objects.filter(record=record).values_list("client_key", flat=True)
+    ) == [KEY]
     record.refresh_from_db()
     assert record.last_visit_at is not None
     # the same key from another user, or for another record, is refused (400), nothing written
