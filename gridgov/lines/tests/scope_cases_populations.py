@@ -4,6 +4,7 @@ street B's records, visits, rentals, foreigners or ledger warnings, nor acts on 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gridgov.accounts.permissions import Role
+from gridgov.areas.models import Area
 from gridgov.cases.tests.conftest import webm
 from gridgov.conftest import make_user
 from gridgov.lines.models import ChecklistItem, InspectionPlan, LedgerWarning, PopulationCategory
@@ -59,6 +60,10 @@ def _warning(world) -> list[str]:
 UNSCOPED = {
     "lines/populations/settings/": "the categories and visit intervals of the installation",
 }
+
+
+def _street_b_grid(world) -> list[str]:
+    return [Area.objects.get(code="41010500200101").name]
 
 
 def _mental(world) -> int:
@@ -232,6 +237,57 @@ CASES = [
     Case(
         "lines/populations/visits/<int:pk>/voice/",
         lambda w: f"/lines/populations/visits/{_o(w, 'visit_b').pk}/voice/",
+    ),
+    # the ledgers as files (CSV here, the same rows as the Excel file), and the foreigners' form
+    Case(
+        "lines/rentals/export.<str:fmt>",
+        lambda w: "/lines/rentals/export.csv",
+        expect=200,
+        absent=lambda w: [_o(w, "house_b").code],
+    ),
+    Case(
+        "lines/foreigners/export.<str:fmt>",
+        lambda w: "/lines/foreigners/export.csv",
+        expect=200,
+        absent=lambda w: [pw.NATION_B],
+    ),
+    Case(
+        "lines/screenings/export.<str:fmt>",
+        lambda w: "/lines/screenings/export.csv",
+        expect=200,
+        absent=_street_b_grid,
+    ),
+    Case(
+        "lines/foreigners/new/",
+        lambda w: f"/lines/foreigners/new/?person_q={pw.NAME_B[:2]}",
+        expect=200,
+        absent=lambda w: [pw.NAME_B],
+    ),
+    Case(
+        "lines/foreigners/new/",
+        lambda w: "/lines/foreigners/new/",
+        "POST",
+        lambda w: {
+            "action": "save",
+            "person": _o(w, "person_b").pk,
+            "nationality": "Ruritania",
+            "arrived_at": "2026-11-01T10:00",
+        },
+        expect=200,  # the form again: street B's person is not a valid choice
+        multipart=True,
+        live_expect=302,
+    ),
+    Case(
+        "lines/foreigners/<int:pk>/edit/",
+        lambda w: f"/lines/foreigners/{_o(w, 'stay_b').pk}/edit/",
+    ),
+    Case(
+        "lines/foreigners/<int:pk>/edit/",
+        lambda w: f"/lines/foreigners/{_o(w, 'stay_b').pk}/edit/",
+        "POST",
+        lambda w: {"action": "save", "nationality": "Ruritania", "arrived_at": "2026-11-01T10:00"},
+        multipart=True,
+        live_expect=302,
     ),
     Case("api/v1/lines/rentals", lambda w: "/api/v1/lines/rentals", expect=200),
     Case("api/v1/lines/foreigners", lambda w: "/api/v1/lines/foreigners", expect=200),
