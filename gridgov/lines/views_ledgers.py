@@ -245,7 +245,7 @@ def export_screenings(request, fmt: str):
         headers = [
             _("Month"),
             *_area_headers(),
-            _("Result"),
+            pgettext("screening", "Result"),
             _("Screened by"),
             _("Screened at"),
             _("Note"),
