@@ -1,10 +1,27 @@
-/* A visit recorded on the phone goes through the outbox like a report: the form `#m-visit`
- * names its API (`data-url`), the voice note's API (`data-voice-url`, `{id}` = the visit) and
- * the label shown on the Me tab. A UUID made here is the visit's client key, so a replay after
- * a cut answers the first visit and never makes a second one. Offline it waits ("1 waiting")
- * and goes when the network returns. */
+/* A visit recorded on the phone goes through the outbox like a report. The form `#m-visit`
+ * names its API (`data-url`), the voice note's API (`data-voice-url`, `{id}` = the visit), fixed
+ * fields of the body (`data-body`, JSON, e.g. the person) and the label shown on the Me tab; the
+ * body takes the form's fields (a checkbox as true/false, `lon`/`lat` as numbers when known).
+ * A UUID made here is the visit's client key, so a replay after a cut answers the first visit and
+ * never makes a second one. Offline it waits ("1 waiting") and goes when the network returns.
+ * Used by the special-population visit (lines) and the visit task (patrol). */
 (function () {
   "use strict";
+  var SKIP = ["csrfmiddlewaretoken", "client_key", "voice", "action"];
+
+  function body(form, id) {
+    var out = JSON.parse(form.dataset.body || "{}");
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || SKIP.indexOf(el.name) >= 0 || el.type === "file" || el.type === "submit") return;
+      if (el.type === "checkbox") { out[el.name] = el.checked; return; }
+      var v = el.value.trim();
+      if (el.name === "lon" || el.name === "lat") { if (v) out[el.name] = parseFloat(v); return; }
+      out[el.name] = v;
+    });
+    out.client_key = id;
+    return out;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("m-visit");
     if (!form || !window.GridApp || !window.GridOutbox) return;
@@ -12,14 +29,12 @@
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var id = window.GridOutbox.uuid();
-      var met = form.querySelector("[name=met]"), note = form.querySelector("[name=note]");
-      var body = { met: met ? met.checked : true, note: note ? note.value.trim() : "", client_key: id };
       var voiceBox = form.querySelector(".m-voice");
       var voice = window.GridVoice && window.GridVoice.take(voiceBox);
       var attachments = voice ? [{ url: form.dataset.voiceUrl, field: "file", blob: voice.blob, name: voice.name }] : [];
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
-      window.GridApp.queue({ id: id, url: form.dataset.url, method: "POST", body: body,
+      window.GridApp.queue({ id: id, url: form.dataset.url, method: "POST", body: body(form, id),
         label: form.dataset.label, attachments: attachments })
         .then(function () { return window.GridApp.send(); })
         .then(function (items) {
