@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import get_for_user, user_may
+from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.lines import queries_populations as queries
 from gridgov.lines.filters_populations import (
     ForeignerFilter,
@@ -198,7 +198,11 @@ def record_detail(request: AuthenticatedRequest, target: SpecialRecord) -> dict:
 def _visitable(request: AuthenticatedRequest, record_id: int) -> SpecialRecord:
     """A record the caller may visit: with the special-population right any in their scope
     (for changing); without it only those they are responsible for (the phone's due visits)."""
-    rows = SpecialRecord.objects.select_related("category", "person", "responsible")
+    rows = restrict(
+        SpecialRecord.objects.select_related("category", "person", "responsible"),
+        request.user,
+        Action.CHANGE,
+    )
     if not user_may(request.user, Action.VIEW_SPECIAL_POPULATION):
         rows = rows.filter(responsible=request.user)
     return get_for_user(rows, request.user, Action.CHANGE, pk=record_id)

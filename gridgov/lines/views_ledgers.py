@@ -82,20 +82,18 @@ def export_rentals(request, fmt: str):
     )
 
     def table() -> exports.Table:
-        rows = restrict(listing.rows(), request.user, Action.EXPORT).prefetch_related(
+        user = request.user
+        tenants = restrict(Tenant.objects.filter(moved_out__isnull=True), user)
+        leases = restrict(Lease.objects.all(), user)
+        inspections = restrict(Inspection.objects.select_related("inspector"), user)
+        rows = restrict(listing.rows(), user, Action.EXPORT).prefetch_related(
             Prefetch(
                 "tenants",
-                queryset=Tenant.objects.filter(moved_out__isnull=True)
-                .select_related("person")
-                .order_by("moved_in", "id"),
+                queryset=tenants.select_related("person").order_by("moved_in", "id"),
                 to_attr="living",
             ),
-            Prefetch("leases", queryset=Lease.objects.order_by("-end", "-id"), to_attr="by_end"),
-            Prefetch(
-                "inspections",
-                queryset=Inspection.objects.select_related("inspector").order_by("-at", "-id"),
-                to_attr="by_time",
-            ),
+            Prefetch("leases", queryset=leases.order_by("-end", "-id"), to_attr="by_end"),
+            Prefetch("inspections", queryset=inspections.order_by("-at", "-id"), to_attr="by_time"),
         )
         found = list(rows.select_related("house__building")[: exports.EXPORT_LIMIT])
         names = names_by_level(r.area_code for r in found)
