@@ -56,6 +56,7 @@ SECTION_TABS = {
         (_("Diary"), "patrol:work_diary", None),
         (_("Patrol tracks"), "patrol:tracks", None),
         (_("Members on duty"), "patrol:live", Action.VIEW_TRACKS),
+        (_("Conflicts from the phone"), "mobile:desk_conflicts", Action.CHANGE),
     ],
     "lines": [
         (_("Disputes"), "lines:disputes", None),

@@ -7,8 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
@@ -119,9 +119,7 @@ def assign_choices(user, task: FederationTask) -> list[tuple[str, str]]:
 @require_POST
 def assign_task_page(request: HttpRequest, task_id: int) -> HttpResponse:
     """The command center assigns a task of the level above to the members of an area."""
-    task = get_for_user(
-        FederationTask.objects.all(), request.user, Action.ASSIGN_TASKS, pk=task_id
-    )
+    task = get_for_user(FederationTask.objects.all(), request.user, Action.ASSIGN_TASKS, pk=task_id)
     area_code = request.POST.get("area_code", "")[:20]
     if area_code not in {code for code, _name in assign_choices(request.user, task)}:
         return HttpResponse(_("Choose an area of this platform."), status=400)

@@ -2,15 +2,19 @@
 the pages; every read of a special-population record is in the access log)."""
 
 import datetime
+import uuid
 from typing import Literal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from ninja import Query, Router, Schema, Status
+from django.urls import reverse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
 from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.permissions import Action
-from gridgov.accounts.scope import get_for_user, user_may
+from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.lines import queries_populations as queries
 from gridgov.lines.filters_populations import (
     ForeignerFilter,
@@ -18,9 +22,10 @@ from gridgov.lines.filters_populations import (
     RentalFilter,
     SpecialRecordFilter,
 )
-from gridgov.lines.models import SpecialRecord
+from gridgov.lines.models import SpecialRecord, SpecialVisit
 from gridgov.lines.services import populations, rentals
 from gridgov.masking import mask_name
+from gridgov.mobile import attachments
 
 router = Router(tags=["lines"])
 
@@ -67,6 +72,8 @@ class RecordQuery(Schema):
 class VisitIn(BaseModel):
     met: bool = True
     note: str = Field("", max_length=2000)
+    # the phone outbox's key (a UUID): the same key again answers the first visit (200)
+    client_key: str = Field("", max_length=64)
 
 
 class VisitOut(Schema):
@@ -75,6 +82,12 @@ class VisitOut(Schema):
     met: bool
     note: str
     area_code: str
+
+
+class VisitVoiceOut(Schema):
+    id: int
+    voice_type: str
+    url: str
 
 
 class RentalOut(Schema):
@@ -182,15 +195,57 @@ def record_detail(request: AuthenticatedRequest, target: SpecialRecord) -> dict:
     }
 
 
+def _visitable(request: AuthenticatedRequest, record_id: int) -> SpecialRecord:
+    """A record the caller may visit: with the special-population right any in their scope
+    (for changing); without it only those they are responsible for (the phone's due visits)."""
+    rows = restrict(
+        SpecialRecord.objects.select_related("category", "person", "responsible"),
+        request.user,
+        Action.CHANGE,
+    )
+    if not user_may(request.user, Action.VIEW_SPECIAL_POPULATION):
+        rows = rows.filter(responsible=request.user)
+    return get_for_user(rows, request.user, Action.CHANGE, pk=record_id)
+
+
 @router.post(
     "/lines/populations/{record_id}/visits",
-    response={201: VisitOut},
-    summary="Record a visit to a special-population record",
+    response={200: VisitOut, 201: VisitOut},
+    summary="Record a visit to a special-population record (replayable by client_key)",
 )
 def post_visit(request: AuthenticatedRequest, record_id: int, payload: VisitIn):
-    target = _record(request, record_id)
-    visit = populations.record_visit(target, actor=request.user, met=payload.met, note=payload.note)
-    return Status(201, visit)
+    target = _visitable(request, record_id)
+    visit, created = populations.record_visit_once(
+        target,
+        actor=request.user,
+        client_key=payload.client_key or None,
+        met=payload.met,
+        note=payload.note,
+    )
+    return Status(201 if created else 200, visit)
+
+
+@router.post(
+    "/lines/populations/visits/{visit_id}/voice",
+    response={201: VisitVoiceOut},
+    summary="Add a voice note to a special-population visit (file or resumable upload)",
+)
+def post_visit_voice(
+    request: AuthenticatedRequest,
+    visit_id: int,
+    file: UploadedFile | None = File(None),  # noqa: B008 (django-ninja declares it so)
+    upload: uuid.UUID | None = Form(None),  # noqa: B008
+):
+    """The recording as the multipart `file`, or as `upload` (a finished resumable upload of
+    the caller's). Only the member who made the visit adds its note."""
+    visit = get_for_user(
+        SpecialVisit.objects.filter(visitor=request.user), request.user, Action.CHANGE, pk=visit_id
+    )
+    data = attachments.attached_bytes(request.user, file, upload, settings.GRIDGOV_MAX_VOICE_BYTES)
+    done = populations.add_visit_voice(visit, actor=request.user, data=data)
+    attachments.forget(request.user, upload)
+    url = reverse("lines:population_visit_voice", args=[done.pk])
+    return Status(201, VisitVoiceOut(id=done.pk, voice_type=done.voice_type, url=url))
 
 
 @router.get(

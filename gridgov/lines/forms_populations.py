@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import restrict
-from gridgov.lines.models import PopulationCategory, RentalHouse, SpecialRecord
+from gridgov.lines.models import ForeignerStay, PopulationCategory, RentalHouse, SpecialRecord
 from gridgov.lines.services.populations import FACT_NAMES, RecordFacts
 from gridgov.registry import queries as registry_queries
 from gridgov.registry.models import House
 
 DATE = forms.DateInput(attrs={"type": "date"})
+LOCAL_TIME = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read in the platform's time zone
 
 
 def people_in_scope(user: User) -> QuerySet:
@@ -184,3 +185,58 @@ class TenantForm(forms.Form):
 class TenantActionForm(forms.Form):
     tenant = forms.IntegerField(min_value=1)
     on = forms.DateField(required=False, widget=DATE)
+
+
+def _local_time_field(label, required: bool) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        input_formats=[LOCAL_TIME, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_TIME),
+    )
+
+
+class StayForm(forms.Form):
+    """A foreigner's stay outside a hotel (出境入境管理法 art. 39: registered with the police
+    within 24 hours of arrival). The same fields as the API's `POST foreigners`."""
+
+    person = forms.ModelChoiceField(
+        label=gettext_lazy("Person"), queryset=None, widget=forms.HiddenInput
+    )
+    rental = forms.ModelChoiceField(
+        label=gettext_lazy("Rented house"),
+        queryset=None,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    nationality = forms.CharField(label=gettext_lazy("Nationality"), max_length=40)
+    arrived_at = _local_time_field(gettext_lazy("Arrived at"), True)
+    registered_at = _local_time_field(gettext_lazy("Registered with the police at"), False)
+    visa_expiry = forms.DateField(
+        label=gettext_lazy("Visa or residence permit expires"), required=False, widget=DATE
+    )
+    left_on = forms.DateField(label=gettext_lazy("Left on"), required=False, widget=DATE)
+
+    def __init__(
+        self, data=None, *, user: User, editing: bool = False, initial: dict | None = None
+    ):
+        super().__init__(data, initial=initial)
+        self.fields["person"].queryset = people_in_scope(user)
+        self.fields["rental"].queryset = restrict(
+            RentalHouse.objects.select_related("house"), user, Action.CHANGE
+        )
+        if editing:
+            del self.fields["person"]
+        else:
+            del self.fields["left_on"]
+
+    def facts(self) -> dict[str, Any]:
+        """The keyword arguments of `rentals.record_stay` / `update_stay` besides the person."""
+        return {n: self.cleaned_data[n] for n in STAY_FACTS if n in self.fields}
+
+
+STAY_FACTS = ["nationality", "arrived_at", "registered_at", "visa_expiry", "rental", "left_on"]
+
+
+def stay_initial(stay: ForeignerStay) -> dict[str, Any]:
+    return {n: getattr(stay, n) for n in STAY_FACTS if n != "rental"} | {"rental": stay.rental_id}

@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
@@ -129,6 +129,25 @@ def record(request, pk: int):
             "interval": populations.interval_days(target.category, target.risk_level),
         },
     )
+
+
+@login_required
+@require_GET
+def visit_voice(request, pk: int):
+    """A visit's voice note, to those who read the record (the read is in the access log)."""
+    _require(request.user, Action.VIEW_SPECIAL_POPULATION)
+    visit = get_for_user(
+        SpecialVisit.objects.select_related("record"),
+        request.user,
+        Action.VIEW_SPECIAL_POPULATION,
+        pk=pk,
+    )
+    if not visit.voice:
+        raise Http404
+    queries.log_detail_read(request.user, visit.record)
+    response = FileResponse(visit.voice.open("rb"), content_type=visit.voice_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _act(request, target: SpecialRecord):

@@ -23,12 +23,20 @@ from gridgov.lines.forms_populations import (
     LeaseForm,
     RecordForm,
     RentalForm,
+    StayForm,
     TenantActionForm,
     TenantForm,
     record_initial,
     rental_initial,
+    stay_initial,
 )
-from gridgov.lines.models import PopulationCategory, RecordState, RentalHouse, SpecialRecord
+from gridgov.lines.models import (
+    ForeignerStay,
+    PopulationCategory,
+    RecordState,
+    RentalHouse,
+    SpecialRecord,
+)
 from gridgov.lines.services import populations, rentals
 from gridgov.masking import mask_name
 from gridgov.registry import queries as registry_queries
@@ -349,3 +357,94 @@ def rental_edit(request, pk: int):
         ],
         show_errors=action in ("save", "lease", "tenant"),
     )
+
+
+# ---- foreigners' stays ---------------------------------------------------------------------
+
+
+def rentals_found(user: User, text: str) -> list[dict]:
+    """Rented houses the user may change whose code (or building's name) matches."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    rows = (
+        restrict(RentalHouse.objects.select_related("house__building"), user, Action.CHANGE)
+        .filter(Q(house__code__istartswith=text) | Q(house__building__name__icontains=text))
+        .order_by("house__code")[:PICKED]
+    )
+    return [{"id": r.pk, "label": f"{r.house.code} · {r.house.building.name}"} for r in rows]
+
+
+def _stay_page(request, form: StayForm, stay: ForeignerStay | None = None, *, show_errors: bool):
+    source = request.POST if request.method == "POST" else request.GET
+    texts = {k: str(source.get(k, ""))[:100] for k in ("person_q", "rental_q")}
+    rental = _picked(form, "rental") if form.is_bound else getattr(stay, "rental", None)
+    return render(
+        request,
+        "lines/rentals/foreigner_edit.html",
+        {
+            "nav": "lines",
+            "form": form,
+            "stay": stay,
+            "name": mask_name(stay.person.name) if stay else "",
+            "texts": texts,
+            "people": _options(
+                _picked(form, "person"),
+                people_found(request.user, texts["person_q"]),
+                lambda p: p.name,
+            ),
+            "rentals": _options(
+                rental, rentals_found(request.user, texts["rental_q"]), lambda r: r.house.code
+            ),
+            "show_errors": show_errors,
+        },
+    )
+
+
+def _require_foreign(user: User) -> None:
+    if not user_may(user, Action.VIEW_FOREIGN_AFFAIRS):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def foreigner_new(request):
+    """A foreigner's stay: the person found by a registry search, the arrival, the police
+    registration, the visa or permit's expiry and the rented house (found by its code)."""
+    _require_foreign(request.user)
+    data = request.POST if request.method == "POST" else None
+    form = StayForm(data, user=request.user)
+    saving = data is not None and request.POST.get("action") == "save"
+    if saving and form.is_valid():
+        try:
+            rentals.record_stay(form.cleaned_data["person"], actor=request.user, **form.facts())
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The stay is saved."))
+            return redirect("lines:foreigners")
+    return _stay_page(request, form, show_errors=saving)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def foreigner_edit(request, pk: int):
+    _require_foreign(request.user)
+    stay = get_for_user(
+        ForeignerStay.objects.select_related("person", "rental__house"),
+        request.user,
+        Action.VIEW_FOREIGN_AFFAIRS,
+        pk=pk,
+    )
+    data = request.POST if request.method == "POST" else None
+    form = StayForm(data, user=request.user, editing=True, initial=stay_initial(stay))
+    saving = data is not None and request.POST.get("action") == "save"
+    if saving and form.is_valid():
+        try:
+            rentals.update_stay(stay, actor=request.user, **form.facts())
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The stay is saved."))
+            return redirect("lines:foreigners")
+    return _stay_page(request, form, stay, show_errors=saving)

@@ -110,12 +110,15 @@ def _last_change(record: Person | House) -> tuple[str, datetime.datetime]:
     object_type = f"registry.{type(record).__name__.lower()}"
     entry = (
         ChangeLog.objects.filter(object_type=object_type, object_id=str(record.pk))
+        .select_related("actor")
         .order_by("-time", "-id")
         .first()
     )
     if entry is None:
         return "", record.updated_at
-    return entry.actor_name, entry.time
+    # the editor's full name, as people read it (the log keeps the username)
+    name = entry.actor.display_name if entry.actor is not None else entry.actor_name
+    return name, entry.time
 
 
 def _apply(record: Person | House, values: dict[str, Any], actor: User) -> None:

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/", views.me, name="me"),
     path("data/households/<int:pk>/", views_corrections.household, name="household"),
     path("conflicts/", views_corrections.conflicts, name="conflicts"),
+    path("desk/conflicts/", views_corrections.desk_conflicts, name="desk_conflicts"),
     path("conflicts/<uuid:pk>/resolve/", views_corrections.resolve, name="conflict_resolve"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="sw"),

@@ -27,6 +27,7 @@ SHELL_STATIC = (
     "mobile/report.js",
     "mobile/voice.js",
     "mobile/corrections.js",
+    "mobile/visit.js",
     "mobile/icon-192.png",
     "mobile/icon-512.png",
 )

@@ -8,13 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gridgov.accounts.permissions import Action
+from gridgov.accounts.models import User
+from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import get_for_user, restrict
+from gridgov.areas.models import Area
 from gridgov.masking import mask_name, mask_phone
 from gridgov.mobile import queries
 from gridgov.mobile import services_corrections as services
@@ -104,16 +108,51 @@ def _conflict_rows(correction) -> list[dict]:
 @require_GET
 def conflicts(request: HttpRequest) -> HttpResponse:
     """The conflicts list: a member's own; a desk user's of their scope."""
-    rows = [
+    rows = _rows(request, queries.open_conflicts(request.user))
+    return _page(request, "mobile/conflicts.html", {"tab": "todo", "conflicts": rows})
+
+
+def _rows(request: HttpRequest, found) -> list[dict]:
+    """The cards of the conflicts list. The desk's editor by full name: conflicts kept before
+    the name was stored carry the username, looked up here."""
+    found = list(found)
+    names = dict(
+        User.objects.filter(username__in={c.desk_changed_by for c in found}).values_list(
+            "username", "full_name"
+        )
+    )
+    return [
         {
             "c": c,
             "kind": _("Person") if c.kind == CorrectionKind.PERSON else _("House"),
             "fields": _conflict_rows(c),
             "own": c.author_id == request.user.pk,
+            "desk_by": names.get(c.desk_changed_by) or c.desk_changed_by,
         }
-        for c in queries.open_conflicts(request.user)
+        for c in found
     ]
-    return _page(request, "mobile/conflicts.html", {"tab": "todo", "conflicts": rows})
+
+
+@login_required
+@require_GET
+def desk_conflicts(request: HttpRequest) -> HttpResponse:
+    """The desk's list of open conflicts in the user's scope: who corrected what on the phone,
+    the desk's value and the phone's side by side, and the two resolutions."""
+    if request.user.role == Role.GRID_MEMBER:
+        return redirect("mobile:conflicts")
+    rows = _rows(request, queries.open_conflicts(request.user))
+    areas = dict(
+        Area.objects.filter(code__in={r["c"].area_code for r in rows}).values_list("code", "name")
+    )
+    for row in rows:
+        row["area"] = areas.get(row["c"].area_code, row["c"].area_code)
+        row["url"] = reverse(
+            "registry:person" if row["c"].kind == CorrectionKind.PERSON else "registry:house",
+            args=[row["c"].record_id],
+        )
+    response = render(request, "mobile/desk_conflicts.html", {"nav": "patrol", "conflicts": rows})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -122,13 +161,20 @@ def resolve(request: HttpRequest, pk: str) -> HttpResponse:
     correction = get_for_user(
         queries.conflicts_base(request.user, Action.CHANGE), request.user, Action.CHANGE, pk=pk
     )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    back = back or reverse("mobile:conflicts")
     try:
         services.resolve_conflict(correction, actor=request.user, keep=request.POST.get("keep", ""))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("mobile:conflicts")
+        return redirect(back)
+    own = correction.author_id == request.user.pk
     if request.POST.get("keep") == "mine":
-        messages.success(request, _("Your values are applied."))
+        messages.success(
+            request, _("Your values are applied.") if own else _("The phone's values are applied.")
+        )
     else:
         messages.success(request, _("The desk's values are kept."))
-    return redirect("mobile:conflicts")
+    return redirect(back)

@@ -154,6 +154,11 @@ class SpecialVisit(models.Model):
         "registry.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     area_code = models.CharField(max_length=20, db_index=True)
+    # The phone's outbox key (a UUID made on the phone): a replay answers this visit again.
+    client_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # A voice note recorded with the visit (checked by its content, size-limited).
+    voice = models.FileField(upload_to="lines/visits/voice/%Y/%m/", blank=True)
+    voice_type = models.CharField(max_length=20, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "area_code"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from gridgov.accounts.scope import code_in_scope, user_may
 from gridgov.accounts.system import FIELD_TASKS, system_user
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
+from gridgov.cases.voice import check_voice_note
 from gridgov.lines.models import (
     AlertCause,
     PopulationCategory,
@@ -32,7 +33,12 @@ from gridgov.lines.services.populations_defaults import FALLBACK_DAYS
 from gridgov.lines.services.populations_ledger import raise_warning, resolve_warnings
 from gridgov.masking import mask_name
 from gridgov.patrol.models import Task, TaskStatus
-from gridgov.patrol.services.work import VISIT_LEAD_DAYS, close_visit_tasks, open_visit_task
+from gridgov.patrol.services.work import (
+    VISIT_LEAD_DAYS,
+    close_visit_tasks,
+    normalized_key,
+    open_visit_task,
+)
 from gridgov.registry import services as registry
 from gridgov.registry.models import KeyPopulationTag, Person
 from gridgov.warnings.models import Colour
@@ -290,6 +296,64 @@ def record_visit(
         )
         close_visit_tasks(record, actor=actor, when=when)
     return visit
+
+
+def record_visit_once(
+    record: SpecialRecord,
+    *,
+    actor: User,
+    client_key: str | None,
+    met: bool = True,
+    note: str = "",
+) -> tuple[SpecialVisit, bool]:
+    """A visit from the phone's outbox: `client_key` (a UUID made on the phone) is the
+    idempotency key. A replay answers (the first visit, False) and writes nothing; a key used by
+    someone else is refused. Without a key it is `record_visit` (True)."""
+    key = normalized_key(client_key)
+    if key:
+        found = SpecialVisit.objects.filter(client_key=key).first()
+        if found is not None:
+            if found.visitor_id != actor.pk or found.record_id != record.pk:
+                raise ValidationError({"client_key": _("This key was used by someone else.")})
+            return found, False
+    try:
+        with transaction.atomic():
+            visit = record_visit(record, actor=actor, met=met, note=note)
+            if key:
+                visit.client_key = key
+                visit.save(update_fields=["client_key"])
+            return visit, True
+    except IntegrityError:
+        # the same key sent twice at once: the other request stored it first
+        found = SpecialVisit.objects.filter(client_key=key, visitor=actor).first() if key else None
+        if found is None:
+            raise
+        return found, False
+
+
+def add_visit_voice(visit: SpecialVisit, *, actor: User, data: bytes) -> SpecialVisit:
+    """Attach a voice note to a visit the actor recorded (sent by the outbox after the visit).
+    One note per visit: the same note again (a replay) answers the visit, another is refused."""
+    recording = check_voice_note(data)
+    with transaction.atomic():
+        locked = SpecialVisit.objects.select_for_update().get(pk=visit.pk)
+        if locked.visitor_id != actor.pk:
+            raise PermissionDenied(_("Only the member who made the visit adds its voice note."))
+        if locked.voice:
+            if locked.voice.size == recording.size:
+                return locked
+            raise ValidationError(_("This visit already has a voice note."))
+        locked.voice = recording.file
+        locked.voice_type = recording.content_type
+        locked.save(update_fields=["voice", "voice_type"])
+        record_change(
+            actor=actor,
+            action=ChangeAction.UPDATE,
+            instance=locked,
+            after={"voice_type": recording.content_type, "voice_size": recording.size},
+            note=_("Voice note added"),
+        )
+    return locked
 
 
 def _title(record: SpecialRecord, what: str) -> str:

@@ -319,6 +319,53 @@ def register_stay(
     return stay
 
 
+STAY_LOGGED = ["nationality", "arrived_at", "registered_at", "visa_expiry", "rental_id", "left_on"]
+
+
+@transaction.atomic
+def update_stay(
+    stay: ForeignerStay,
+    *,
+    actor: User,
+    nationality: str,
+    arrived_at: datetime.datetime,
+    visa_expiry: datetime.date | None = None,
+    rental: RentalHouse | None = None,
+    registered_at: datetime.datetime | None = None,
+    left_on: datetime.date | None = None,
+) -> ForeignerStay:
+    """The desk's corrections of a stay (the person stays the same); warnings that no longer
+    hold are resolved: the registration once recorded, a visa renewed beyond the notice."""
+    _require_foreign(actor, stay.area_code)
+    if not nationality.strip():
+        raise ValidationError({"nationality": _("This field is required.")})
+    if rental is not None and not code_in_scope(actor, rental.area_code, Action.CHANGE):
+        raise ValidationError({"rental": _("No such rented house in your scope.")})
+    if left_on is not None and left_on < timezone.localtime(arrived_at).date():
+        raise ValidationError({"left_on": _("The stay cannot end before the arrival.")})
+    before = snapshot(stay, STAY_LOGGED)
+    stay.nationality = nationality.strip()[:40]
+    stay.arrived_at = arrived_at
+    stay.visa_expiry = visa_expiry
+    stay.rental = rental
+    stay.registered_at = registered_at
+    stay.left_on = left_on
+    stay.save()
+    record_change(
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        instance=stay,
+        before=before,
+        after=snapshot(stay, STAY_LOGGED),
+    )
+    if registered_at is not None:
+        resolve_warnings(stay, WarningKind.POLICE_UNREGISTERED)
+    soon = timezone.localdate() + datetime.timedelta(days=EXPIRY_NOTICE_DAYS)
+    if left_on is not None or (visa_expiry is not None and visa_expiry > soon):
+        resolve_warnings(stay, WarningKind.VISA_EXPIRING)
+    return stay
+
+
 def registration_late(stay: ForeignerStay, now: datetime.datetime | None = None) -> bool:
     limit = stay.arrived_at + datetime.timedelta(hours=FOREIGNER_REGISTRATION_HOURS)
     if stay.registered_at is not None:

@@ -1,10 +1,14 @@
 """Special populations, rentals and foreigners in the scope matrix: street A never reads
 street B's records, visits, rentals, foreigners or ledger warnings, nor acts on them."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from gridgov.accounts.permissions import Role
+from gridgov.areas.models import Area
+from gridgov.cases.tests.conftest import webm
 from gridgov.conftest import make_user
 from gridgov.lines.models import ChecklistItem, InspectionPlan, LedgerWarning, PopulationCategory
-from gridgov.lines.services import hazards_defaults
+from gridgov.lines.services import hazards_defaults, populations
 from gridgov.lines.tests import populations_world as pw
 from gridgov.registry.models import House
 from gridgov.tests.scope import Case
@@ -28,6 +32,17 @@ def setup(world) -> None:
     )
     pop["api_house_b"] = pw._houses(world.users["admin"], "SC-B2", pw.POINT_B)
     hazards_defaults.load(InspectionPlan, ChecklistItem)  # flushed by a live-server test
+    # a visit of street B's member (not met: the record stays lost) with a voice note
+    visit, _made = populations.record_visit_once(
+        pop["record_b"],
+        actor=world.users["pop_member_b"],
+        client_key="scope-visit-b-0001",
+        met=False,
+        note="未见到",
+    )
+    pop["visit_b"] = populations.add_visit_voice(
+        visit, actor=world.users["pop_member_b"], data=webm()
+    )
 
 
 def _o(world, key: str):
@@ -45,6 +60,10 @@ def _warning(world) -> list[str]:
 UNSCOPED = {
     "lines/populations/settings/": "the categories and visit intervals of the installation",
 }
+
+
+def _street_b_grid(world) -> list[str]:
+    return [Area.objects.get(code="41010500200101").name]
 
 
 def _mental(world) -> int:
@@ -205,6 +224,70 @@ CASES = [
         "POST",
         lambda w: {"met": True, "note": "x"},
         live_expect=201,
+    ),
+    Case(
+        "api/v1/lines/populations/visits/<visit_id>/voice",
+        lambda w: f"/api/v1/lines/populations/visits/{_o(w, 'visit_b').pk}/voice",
+        "POST",
+        lambda w: {"file": SimpleUploadedFile("v.webm", webm(), content_type="audio/webm")},
+        multipart=True,
+        live_as="pop_member_b",
+        live_expect=201,  # the visitor's own note again: answered as it is
+    ),
+    Case(
+        "lines/populations/visits/<int:pk>/voice/",
+        lambda w: f"/lines/populations/visits/{_o(w, 'visit_b').pk}/voice/",
+    ),
+    # the ledgers as files (CSV here, the same rows as the Excel file), and the foreigners' form
+    Case(
+        "lines/rentals/export.<str:fmt>",
+        lambda w: "/lines/rentals/export.csv",
+        expect=200,
+        absent=lambda w: [_o(w, "house_b").code],
+    ),
+    Case(
+        "lines/foreigners/export.<str:fmt>",
+        lambda w: "/lines/foreigners/export.csv",
+        expect=200,
+        absent=lambda w: [pw.NATION_B],
+    ),
+    Case(
+        "lines/screenings/export.<str:fmt>",
+        lambda w: "/lines/screenings/export.csv",
+        expect=200,
+        absent=_street_b_grid,
+    ),
+    Case(
+        "lines/foreigners/new/",
+        lambda w: f"/lines/foreigners/new/?person_q={pw.NAME_B[:2]}",
+        expect=200,
+        absent=lambda w: [pw.NAME_B],
+    ),
+    Case(
+        "lines/foreigners/new/",
+        lambda w: "/lines/foreigners/new/",
+        "POST",
+        lambda w: {
+            "action": "save",
+            "person": _o(w, "person_b").pk,
+            "nationality": "Ruritania",
+            "arrived_at": "2026-11-01T10:00",
+        },
+        expect=200,  # the form again: street B's person is not a valid choice
+        multipart=True,
+        live_expect=302,
+    ),
+    Case(
+        "lines/foreigners/<int:pk>/edit/",
+        lambda w: f"/lines/foreigners/{_o(w, 'stay_b').pk}/edit/",
+    ),
+    Case(
+        "lines/foreigners/<int:pk>/edit/",
+        lambda w: f"/lines/foreigners/{_o(w, 'stay_b').pk}/edit/",
+        "POST",
+        lambda w: {"action": "save", "nationality": "Ruritania", "arrived_at": "2026-11-01T10:00"},
+        multipart=True,
+        live_expect=302,
     ),
     Case("api/v1/lines/rentals", lambda w: "/api/v1/lines/rentals", expect=200),
     Case("api/v1/lines/foreigners", lambda w: "/api/v1/lines/foreigners", expect=200),

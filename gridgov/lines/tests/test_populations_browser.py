@@ -6,11 +6,14 @@ import pytest
 from gridgov.conftest import browser_login, screenshot
 from gridgov.lines.models import LedgerWarning, RecordState, WarningKind
 from gridgov.lines.tests import populations_world as pw
+from gridgov.mobile.tests.test_browser_mobile import until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_phone_visit_then_lost_contact_on_the_desk(live_server, users, browser_page):
+    """The visit is recorded offline with a voice note: it waits in the outbox ("1 waiting"),
+    goes once when the network returns, and a second send makes nothing twice."""
     world = pw.build(users, prefix="BR")
     record = world["record_a"]
     page = browser_page
@@ -20,10 +23,26 @@ def test_phone_visit_then_lost_contact_on_the_desk(live_server, users, browser_p
     browser_login(page, base, "member_a", "pw-member_a")
     page.goto(f"{base}/lines/m/visits/")
     page.click(f"li[data-id='{record.pk}'] a")
-    page.fill("textarea[name=note]", "上门走访，按时服药")
-    screenshot(page, "populations-1-phone-visit")
-    page.click("form button[type=submit] >> nth=0")
     page.wait_for_load_state("networkidle")
+    page.context.set_offline(True)
+    page.fill("textarea[name=note]", "上门走访，按时服药")
+    page.click(".m-voice-record")
+    until(page, "document.querySelector('.m-voice-info').textContent.includes('1 s')")
+    page.click(".m-voice-record")
+    until(page, "document.querySelector('.m-voice-info').textContent.includes('KB')")
+    page.click("#m-visit button[type=submit]")
+    page.wait_for_selector("#m-visit-state:not([hidden])")
+    assert page.inner_text("#m-outbox-count") == "1" and page.is_visible("#m-outbox-pill")
+    assert record.visits.count() == 0
+    screenshot(page, "populations-1-phone-visit-waiting")
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    until(page, "document.getElementById('m-outbox-pill').hidden", 30)
+    assert record.visits.count() == 1
+    visit = record.visits.get()
+    assert visit.note == "上门走访，按时服药" and visit.client_key and visit.voice_type
+    page.evaluate("GridApp.send()")
     assert record.visits.count() == 1
 
     page.context.clear_cookies()

@@ -136,6 +136,7 @@ CASES = [
         live_as="admin",
     ),
     Case("m/conflicts/", lambda w: "/m/conflicts/", expect=200, absent=_conflict_b),
+    Case("m/desk/conflicts/", lambda w: "/m/desk/conflicts/", expect=200, absent=_conflict_b),
     Case(
         "m/conflicts/<uuid:pk>/resolve/",
         lambda w: f"/m/conflicts/{w.objects['mobile_conflict_page_b'].pk}/resolve/",

@@ -1,5 +1,6 @@
 """A registry correction made offline on the phone (390 px) meets a desk edit made meanwhile: it
-comes back as a conflict, shown side by side, and the member applies theirs."""
+comes back as a conflict, shown side by side with the desk editor's full name, and the street's
+desk takes the phone's values from its own list of conflicts."""
 
 import pytest
 
@@ -37,6 +38,8 @@ def test_an_offline_correction_meets_a_desk_edit_and_is_resolved(
     screenshot(page, "mobile-correction-queued")
 
     # Meanwhile the desk changes the same person.
+    users["op_a"].full_name = "王建国"
+    users["op_a"].save(update_fields=["full_name"])
     data = {k: getattr(person, k) for k in ("name", "id_number", "phone", "registration")}
     registry.save_person({**data, "occupation": "工程师"}, actor=users["op_a"], person=person)
 
@@ -52,12 +55,22 @@ def test_an_offline_correction_meets_a_desk_edit_and_is_resolved(
     conflict = page.locator(".m-conflict")
     assert conflict.count() == 1
     text = conflict.inner_text()
-    assert "退休" in text and "工程师" in text and "op_a" in text
+    assert "退休" in text and "工程师" in text and "王建国" in text and "op_a" not in text
     screenshot(page, "mobile-conflicts")
 
-    conflict.locator("button[value=mine]").click()
-    page.wait_for_selector(".m-message")
-    assert page.locator(".m-conflict").count() == 0
+    # The street's desk resolves it from its own list: the phone's value is taken.
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1440, "height": 900})
+    browser_login(page, live_server.url, "op_a", "pw-op_a")
+    page.goto(f"{live_server.url}/m/desk/conflicts/")
+    row = page.locator(f"#desk-conflicts tr[data-id='{correction.pk}']")
+    assert row.count() == 1
+    cells = row.first.inner_text()
+    assert "member_a" in cells and "工程师" in cells and "退休" in cells and "王建国" in cells
+    screenshot(page, "mobile-desk-conflicts")
+    row.first.locator("button[value=mine]").click()
+    page.wait_for_selector(".message")
+    assert page.locator("#desk-conflicts tr[data-id]").count() == 0
     correction.refresh_from_db()
-    assert correction.state == CorrectionState.MINE
+    assert correction.state == CorrectionState.MINE and correction.resolved_by == users["op_a"]
     assert Person.objects.get(pk=person.pk).occupation == "退休"

@@ -91,8 +91,9 @@ def test_task_desk_to_phone_and_diary_to_case(
     page.wait_for_timeout(1200)
     page.click(".m-voice-record")
     page.wait_for_selector(".m-voice-delete:not([hidden])")
-    page.click("form[data-position] button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    page.click("form[data-position] button[type=submit]")  # through the outbox
+    page.wait_for_selector("#m-visit-state:not([hidden])")
+    assert page.is_hidden("#m-outbox-pill")  # online: sent at once, nothing waits
     evidence = FieldVisit.objects.get(task=visit)
     assert evidence.voice_type == "audio/webm" and evidence.voice.size > 0
 
