@@ -13,7 +13,15 @@ from gridgov.portal.models.portal import (
     PortalReport,
     PublicCategory,
 )
-from gridgov.portal.models.relay import RelayedReport, RelayOut, RelayState
+from gridgov.portal.models.relay import (
+    RelayAction,
+    RelayActionKind,
+    RelayedAction,
+    RelayedReport,
+    RelayOut,
+    RelayRequest,
+    RelayState,
+)
 
 __all__ = [
     "AreaSubscription",
@@ -26,7 +34,11 @@ __all__ = [
     "PhoneCode",
     "PortalReport",
     "PublicCategory",
+    "RelayAction",
+    "RelayActionKind",
     "RelayOut",
+    "RelayRequest",
     "RelayState",
+    "RelayedAction",
     "RelayedReport",
 ]
