@@ -19,6 +19,7 @@ from gridgov.portal.models.relay import (
     RelayedAction,
     RelayedReport,
     RelayOut,
+    RelayPeer,
     RelayRequest,
     RelayState,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "RelayAction",
     "RelayActionKind",
     "RelayOut",
+    "RelayPeer",
     "RelayRequest",
     "RelayState",
     "RelayedAction",

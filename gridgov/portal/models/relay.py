@@ -181,3 +181,26 @@ class RelayRequest(SealedModel):
 
     def __str__(self) -> str:
         return str(self.uuid)
+
+
+class RelayPeer(models.Model):
+    """The other side of a relay by exchange files (one-way gateways): its public keys — to check
+    the signature of its files and to encrypt files for it. On the core, one per public instance
+    (its client system); on a public instance, the core (no client). On the core it also keeps
+    what the public instance last asked about and what was refused, for the next file down."""
+
+    client = models.OneToOneField(
+        "exchange.ClientSystem", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    sm2_public = models.CharField(max_length=128, blank=True)
+    ed25519_public = models.CharField(max_length=64, blank=True)
+    x25519_public = models.CharField(max_length=64, blank=True)
+    asked = models.JSONField(default=dict, blank=True)
+    refusals = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"relay peer {self.client_id or 'core'}"

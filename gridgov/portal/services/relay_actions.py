@@ -106,6 +106,17 @@ def waiting_actions(report: PortalReport) -> list[RelayAction]:
     return list(rows.order_by("-pk")[:5])
 
 
+def body_of(row: RelayAction) -> dict:
+    """What the core needs to do the action: its UUID and its report's relay UUID."""
+    return {
+        "uuid": str(row.uuid),
+        "report": str(row.report.relay.uuid),
+        "kind": row.kind,
+        "score": row.score,
+        "note": row.note,
+    }
+
+
 def push_actions(result: "relay.PushResult", *, now: datetime.datetime) -> None:
     """(Public) send the due actions whose report the core already has (oldest first)."""
     from gridgov.accounts.system import PORTAL, system_user
@@ -118,13 +129,7 @@ def push_actions(result: "relay.PushResult", *, now: datetime.datetime) -> None:
         .order_by("next_attempt_at", "pk")[: relay.PUSH_BATCH]
     )
     for row in due:
-        body = {
-            "uuid": str(row.uuid),
-            "report": str(row.report.relay.uuid),
-            "kind": row.kind,
-            "score": row.score,
-            "note": row.note,
-        }
+        body = body_of(row)
         try:
             answer = relay._call("/api/v1/portal/relay/actions", body)
         except relay.CoreRefused as exc:
@@ -201,4 +206,4 @@ def receive_action(
     return relay.status_item(relayed_key, report)
 
 
-__all__ = ["push_actions", "queue_action", "receive_action", "waiting_actions"]
+__all__ = ["body_of", "push_actions", "queue_action", "receive_action", "waiting_actions"]

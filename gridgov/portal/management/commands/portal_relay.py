@@ -2,6 +2,17 @@
 
   push                      (public) send the queued reports to the core now
   pull                      (public) copy the public steps of relayed reports from the core
+  --export DIR              by exchange files (one-way gateways): on a public instance, write
+                            what is due for the core into DIR; on the core, write the answers
+                            for each public instance into DIR
+  --import DIR              by exchange files: on the core, make what the public instances'
+                            files in DIR carry (once per UUID); on a public instance, copy the
+                            core's answers. Files read move to DIR/imported (DIR/refused when
+                            they do not verify)
+  keys                      this instance's public keys (JSON), for the other side's "trust"
+  trust --keys JSON [--client ID]
+                            register the other side's keys: on the core, a public instance's
+                            (its client system, from issue-key); on a public instance, the core's
   status                    figures as JSON: the outbox here (public) or the relayed reports (core)
   issue-key --area A [--name N] [--kind open311]
                             (core) a client system of kind "public portal instance" for these
@@ -41,11 +52,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "what",
+            nargs="?",
+            default="",
             choices=[
-                "push", "pull", "status", "issue-key", "setup", "report", "rate", "not-fixed",
-                "step",
+                "", "push", "pull", "status", "issue-key", "setup", "report", "rate", "not-fixed",
+                "step", "keys", "trust",
             ],
         )  # fmt: skip
+        parser.add_argument("--export", dest="export_dir", default="")
+        parser.add_argument("--import", dest="import_dir", default="")
+        parser.add_argument("--suite", choices=["sm", "common"], default="sm")
+        parser.add_argument("--keys", default="")
+        parser.add_argument("--client", type=int, default=None)
         parser.add_argument("--area", action="append", default=[])
         parser.add_argument("--name", default="public portal")
         parser.add_argument("--phone", default="")
@@ -62,11 +80,54 @@ class Command(BaseCommand):
         parser.add_argument("--note", default="")
 
     def handle(self, *args, what, **o):
+        if o["export_dir"] or o["import_dir"]:
+            what = "files"
+        if not what:
+            raise CommandError("Say what: push, pull, status, … or --export / --import DIR.")
         try:
             answer = getattr(self, "_" + what.replace("-", "_"))(**o)
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(answer, ensure_ascii=False, default=str))
+
+    def _files(self, export_dir, import_dir, suite, **_o):
+        from gridgov.portal.services import relay_files
+        from gridgov.portal.services.relay import is_public
+
+        portal = system_user(PORTAL)
+        done = {}
+        if import_dir:
+            read = relay_files.import_down if is_public() else relay_files.import_up
+            done["imported"] = read(pathlib.Path(import_dir), actor=portal)
+        if export_dir:
+            if is_public():
+                done["exported"] = relay_files.export_up(
+                    pathlib.Path(export_dir), actor=portal, suite=suite
+                )
+            else:
+                done["exported"] = relay_files.export_down(
+                    pathlib.Path(export_dir), actor=portal, suite=suite
+                )
+        return done
+
+    def _keys(self, **_o):
+        from gridgov.portal.services.relay_files import own_keys
+
+        return own_keys()
+
+    def _trust(self, keys, client, **_o):
+        from gridgov.exchange.models import ClientSystem
+        from gridgov.portal.services.relay_files import trust_peer
+
+        try:
+            given = json.loads(keys)
+        except ValueError as exc:
+            raise CommandError("--keys is the JSON that 'portal_relay keys' printed.") from exc
+        found = ClientSystem.objects.filter(pk=client).first() if client else None
+        if client and found is None:
+            raise CommandError("No such client system.")
+        peer = trust_peer(given, client=found, actor=system_user(PORTAL))
+        return {"peer": peer.pk, "client": client}
 
     def _push(self, **_o):
         from gridgov.portal.services.relay import push_pending
