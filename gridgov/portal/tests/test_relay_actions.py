@@ -158,6 +158,35 @@ def test_the_core_takes_actions_only_on_what_the_key_relayed(portal, core, users
     assert RelayedAction.objects.count() == 1
 
 
+def test_the_core_takes_open311_requests_only_in_the_key_areas(portal, core):
+    _other, other_key = issue_client(
+        system_user(SETUP),
+        name="乙街道门户",
+        kind=ClientKind.PUBLIC_PORTAL,
+        area_codes=["410105002"],
+    )
+    body = {"uuid": "8f0c2b8e-3a41-4f5e-9d0e-5b7c1a2d3e4f", "service_code": "C0110",
+            "lat": POINT_A[1], "long": POINT_A[0], "description": "路灯不亮"}  # fmt: skip
+
+    def send(key):
+        return Client().post(
+            "/api/v1/portal/relay/open311",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_X_API_KEY=key,
+        )
+
+    assert send(other_key).status_code == 403  # the point is outside that key's areas
+    assert send("gg_wrong").status_code == 401
+    assert not Case.objects.filter(channel=Channel.OPEN311).exists()
+    done = send(core.key)
+    assert done.status_code == 200
+    case = Case.objects.get(channel=Channel.OPEN311)
+    assert done.json()["service_request_id"] == case.number
+    assert send(core.key).json()["service_request_id"] == case.number  # the same UUID: once
+    assert Case.objects.filter(channel=Channel.OPEN311).count() == 1
+
+
 # ---------------------------------------------------------------------------------------------
 # Open311 on the public instance
 
