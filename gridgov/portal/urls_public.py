@@ -1,8 +1,8 @@
 """The URLconf of a public instance (`GRIDGOV_ROLE=public`, docs/portal.md): only the citizen
 side. The portal's pages (not the staff's moderation), its public JSON (not the core's relay
 endpoints), the language switch and /healthz; everything else — staff login, desk pages, the
-registry, the staff API — is not there at all, so it answers 404. Open311 stays on the core
-until its requests and their status are relayed too (a POST here would never reach the core)."""
+registry, the staff API — is not there at all, so it answers 404. Open311 is served: its POSTs
+are queued and relayed to the core like reports, its reads answer from the relayed copies."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -35,6 +35,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((_public_api(), "api"), namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open311/v2/", include("gridgov.exchange.open311_urls")),
     path("portal/", include((_public_portal(), "portal"), namespace="portal")),
 ]
 handler403 = "gridgov.errors.forbidden"

@@ -27,6 +27,7 @@ from gridgov.portal import address_search, queries, services
 from gridgov.portal.filters import PublicReportFilter
 from gridgov.portal.models import Citizen, Moderation, PortalReport, PublicCategory
 from gridgov.portal.services import area_digest
+from gridgov.portal.services.relay_actions import waiting_actions
 from gridgov.portal.words import PIPL_NOTICE, STEP_LABELS
 
 SESSION_KEY = "portal_citizen"
@@ -333,6 +334,7 @@ def status(request, number: str):
     report = services.sync_report(report, actor=portal)
     citizen = current_citizen(request)
     errors: list[str] = []
+    relayed = settings.GRIDGOV_ROLE == "public"
     if request.method == "POST":
         form = AfterForm(request.POST)
         if citizen is None:
@@ -349,11 +351,19 @@ def status(request, number: str):
                     services.rate_report(
                         report, citizen, data["score"], actor=portal, note=data.get("note") or ""
                     )
-                    messages.success(request, _("Thank you for your rating."))
+                    messages.success(
+                        request,
+                        _("Thank you: your rating is on its way to the district.")
+                        if relayed
+                        else _("Thank you for your rating."),
+                    )
                 else:
                     services.not_fixed(report, citizen, data.get("note") or "", actor=portal)
                     messages.success(
-                        request, _("The report is reopened and will be checked again.")
+                        request,
+                        _("Sent: the district will reopen the report and check it again.")
+                        if relayed
+                        else _("The report is reopened and will be checked again."),
                     )
                 return redirect("portal:status", number=number)
             except ValidationError as exc:
@@ -381,6 +391,7 @@ def status(request, number: str):
             may_reopen=is_reporter and until is not None and timezone.now() <= until,
             may_rate=is_reporter and data["status"] == "closed",
             errors=errors,
+            waiting=waiting_actions(report) if relayed and is_reporter else [],
             following=citizen is not None and report.followers.filter(citizen=citizen).exists(),
         ),
         status=400 if errors else 200,

@@ -2,7 +2,9 @@
 reporter, points snapped), POSTing needs an API key of an Open311 client system."""
 
 import datetime
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -54,6 +56,13 @@ def _jurisdiction(request: HttpRequest) -> str:
     if given not in found:
         raise BadRequest(404, _("jurisdiction_id %(j)s is not served here.") % {"j": given})
     return given
+
+
+def _public():
+    """The answers of a public instance (`GRIDGOV_ROLE=public`): from what it relays."""
+    from gridgov.exchange.open311 import public
+
+    return public
 
 
 def _guarded(view):
@@ -162,6 +171,8 @@ def _by_ids(rows, text: str) -> list[Case]:
 @require_http_methods(["GET"])
 @_guarded
 def one_request(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
+    if settings.GRIDGOV_ROLE == "public":
+        return _public().one_request(request, fmt, service_request_id)
     rows = _public_cases(_jurisdiction(request))
     found = _by_ids(rows, service_request_id[:40])
     if not found:
@@ -169,22 +180,25 @@ def one_request(request: HttpRequest, fmt: str, service_request_id: str) -> Http
     return answer(fmt, "requests", [mapping.RequestRow(c).as_dict() for c in found])
 
 
-def _search(request: HttpRequest, fmt: str) -> HttpResponse:
-    rows = _public_cases(_jurisdiction(request))
-    ids = _param(request, "service_request_id", 2000)
-    if ids.strip():
-        found = _by_ids(rows, ids)
-        return answer(fmt, "requests", [mapping.RequestRow(c).as_dict() for c in found])
+@dataclass
+class Search:
+    """The filters of GET requests, checked (the same on the core and a public instance)."""
+
+    ids: list[str]
+    codes: list[str]
+    statuses: set[str]
+    start: datetime.datetime
+    end: datetime.datetime
+    size: int
+    page: int
+
+
+def search_terms(request: HttpRequest) -> Search:
+    ids = [t.strip() for t in _param(request, "service_request_id", 2000).split(",") if t.strip()]
     codes = [c.strip() for c in _param(request, "service_code", 400).split(",") if c.strip()]
-    if codes:
-        rows = rows.filter(category__code__in=codes[:50])
     statuses = {s.strip() for s in _param(request, "status", 40).split(",") if s.strip()}
     if statuses - {"open", "closed"}:
         raise BadRequest(400, _("status is open, closed or both."))
-    if statuses == {"open"}:
-        rows = rows.exclude(status__in=FINAL_STATUSES)
-    elif statuses == {"closed"}:
-        rows = rows.filter(status__in=FINAL_STATUSES)
     start, end = _date(request, "start_date"), _date(request, "end_date")
     if start and end and start > end:
         raise BadRequest(400, _("start_date is after end_date."))
@@ -194,19 +208,39 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
         end = start + MAX_WINDOW if start else timezone.now()
     if start is None:
         start = end - MAX_WINDOW
-    rows = rows.filter(created_at__gte=start, created_at__lte=end)
     size = _int(request, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     page = _int(request, "page", 1, 1, 100_000)
+    return Search(ids[:MAX_IDS], codes[:50], statuses, start, end, size, page)
+
+
+def _search(request: HttpRequest, fmt: str) -> HttpResponse:
+    rows = _public_cases(_jurisdiction(request))
+    terms = search_terms(request)
+    if terms.ids:
+        found = _by_ids(rows, ",".join(terms.ids))
+        return answer(fmt, "requests", [mapping.RequestRow(c).as_dict() for c in found])
+    if terms.codes:
+        rows = rows.filter(category__code__in=terms.codes)
+    if terms.statuses == {"open"}:
+        rows = rows.exclude(status__in=FINAL_STATUSES)
+    elif terms.statuses == {"closed"}:
+        rows = rows.filter(status__in=FINAL_STATUSES)
+    rows = rows.filter(created_at__gte=terms.start, created_at__lte=terms.end)
+    size, page = terms.size, terms.page
     rows = rows.order_by("-created_at", "-id")[(page - 1) * size : page * size]
     return answer(fmt, "requests", [mapping.RequestRow(c).as_dict() for c in rows])
 
 
-def _post(request: HttpRequest, fmt: str) -> HttpResponse:
+def _client(request: HttpRequest):
     key = _param(request, "api_key", 200)
     client = authenticate_client(key, kind=ClientKind.OPEN311) if key else None
     if client is None:
         raise BadRequest(403, _("Invalid api_key received -- can't proceed with create_request."))
-    _jurisdiction(request)
+    return client
+
+
+def _posted(request: HttpRequest) -> PostedRequest:
+    """The fields of a POST (form-encoded, or in the query string), checked for length."""
 
     def number(name: str) -> float | None:
         text = _param(request, name, 40).strip()
@@ -235,6 +269,13 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     if not posted.service_code:
         raise BadRequest(400, _("service_code is required."))
+    return posted
+
+
+def _post(request: HttpRequest, fmt: str) -> HttpResponse:
+    client = _client(request)
+    _jurisdiction(request)
+    posted = _posted(request)
     try:
         token, case, _created = submit_request(system_user(OPEN311), client, posted)
     except LookupError as exc:
@@ -260,6 +301,9 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
 @_guarded
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET: search requests (last 90 days by default); POST: a new request (needs api_key)."""
+    if settings.GRIDGOV_ROLE == "public":
+        here = _public()
+        return here.post(request, fmt) if request.method == "POST" else here.search(request, fmt)
     if request.method == "POST":
         return _post(request, fmt)
     return _search(request, fmt)
@@ -269,6 +313,8 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 @_guarded
 def token(request: HttpRequest, fmt: str, token_id: str) -> HttpResponse:
     _jurisdiction(request)
+    if settings.GRIDGOV_ROLE == "public":
+        return _public().token(fmt, token_id)
     row = Open311Token.objects.filter(token=token_id[:40]).select_related("case").first()
     if row is None:
         raise BadRequest(404, _("No such token."))

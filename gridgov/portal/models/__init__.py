@@ -13,7 +13,16 @@ from gridgov.portal.models.portal import (
     PortalReport,
     PublicCategory,
 )
-from gridgov.portal.models.relay import RelayedReport, RelayOut, RelayState
+from gridgov.portal.models.relay import (
+    RelayAction,
+    RelayActionKind,
+    RelayedAction,
+    RelayedReport,
+    RelayOut,
+    RelayPeer,
+    RelayRequest,
+    RelayState,
+)
 
 __all__ = [
     "AreaSubscription",
@@ -26,7 +35,12 @@ __all__ = [
     "PhoneCode",
     "PortalReport",
     "PublicCategory",
+    "RelayAction",
+    "RelayActionKind",
     "RelayOut",
+    "RelayPeer",
+    "RelayRequest",
     "RelayState",
+    "RelayedAction",
     "RelayedReport",
 ]

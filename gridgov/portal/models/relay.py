@@ -2,6 +2,8 @@
 
 - On the public instance, `RelayOut` is the outbox of reports to send up: one row per report made
   there, with the UUID the core takes as its idempotency key, the attempts and the next try.
+- `RelayAction` (public) queues a reporter's rating or "not fixed", `RelayRequest` (public) an
+  Open311 request POSTed there; `RelayedAction` (core) makes an action happen once per UUID.
 - On the core, `RelayedReport` remembers which client system (the public instance's key) relayed
   which report: that client may ask the status of these reports and of no other.
 """
@@ -11,6 +13,7 @@ import uuid
 from django.db import models
 
 from gridgov.accounts.scope import ScopedQuerySet
+from gridgov.crypto.fields import SealedCharField, SealedModel
 
 
 class RelayState(models.TextChoices):
@@ -69,3 +72,135 @@ class RelayedReport(models.Model):
 
     def __str__(self) -> str:
         return str(self.uuid)
+
+
+class RelayActionKind(models.TextChoices):
+    RATE = "rate", "rate"
+    NOT_FIXED = "not_fixed", "not fixed"
+
+
+class RelayAction(models.Model):
+    """(Public instance) a reporter's rating or "not fixed" of a relayed report, waiting to reach
+    the core (which acts on its own case); the UUID makes a retry the same action there."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    report = models.ForeignKey(
+        "portal.PortalReport", on_delete=models.CASCADE, related_name="relay_actions"
+    )
+    kind = models.CharField(max_length=10, choices=RelayActionKind.choices)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    state = models.CharField(
+        max_length=8, choices=RelayState.choices, default=RelayState.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    area_code = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.uuid}"
+
+
+class RelayedAction(models.Model):
+    """(Core) a rating or "not fixed" a public instance relayed: done once per client and UUID."""
+
+    client = models.ForeignKey("exchange.ClientSystem", on_delete=models.PROTECT, related_name="+")
+    uuid = models.UUIDField()
+    report = models.ForeignKey(
+        "portal.PortalReport", on_delete=models.CASCADE, related_name="relayed_actions"
+    )
+    kind = models.CharField(max_length=10, choices=RelayActionKind.choices)
+    area_code = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "uuid"], name="portal_relayed_action_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.uuid}"
+
+
+class RelayRequest(SealedModel):
+    """(Public instance) an Open311 request POSTed here. It is queued for the core like a
+    portal report (the UUID is the core's idempotency key); the client gets a token at once, and
+    the core's service_request_id once the core has numbered it. `public` is the core's public
+    view of the request (the Open311 fields), copied by the status poll."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token = models.CharField(max_length=40, unique=True)
+    client = models.ForeignKey("exchange.ClientSystem", on_delete=models.PROTECT, related_name="+")
+    # What makes a retry the same request (the client's Idempotency-Key or a digest of the post).
+    request_key = models.CharField(max_length=64)
+    service_code = models.CharField(max_length=12)
+    lat = models.FloatField(null=True, blank=True)
+    long = models.FloatField(null=True, blank=True)
+    address_string = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=4000, blank=True)
+    media_url = models.CharField(max_length=500, blank=True)
+    # What the client said of the reporter (names, phone, email, device, account), as JSON.
+    reporter = SealedCharField(max_length=400, kind="reporter", blank=True)
+    state = models.CharField(
+        max_length=8, choices=RelayState.choices, default=RelayState.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    core_number = models.CharField(max_length=32, blank=True, db_index=True)
+    public = models.JSONField(default=dict, blank=True)
+    status_pulled_at = models.DateTimeField(null=True, blank=True)
+    area_code = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+    personal_fields = ("reporter",)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "request_key"], name="portal_relay_request_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
+class RelayPeer(models.Model):
+    """The other side of a relay by exchange files (one-way gateways): its public keys — to check
+    the signature of its files and to encrypt files for it. On the core, one per public instance
+    (its client system); on a public instance, the core (no client). On the core it also keeps
+    what the public instance last asked about and what was refused, for the next file down."""
+
+    client = models.OneToOneField(
+        "exchange.ClientSystem", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    sm2_public = models.CharField(max_length=128, blank=True)
+    ed25519_public = models.CharField(max_length=64, blank=True)
+    x25519_public = models.CharField(max_length=64, blank=True)
+    asked = models.JSONField(default=dict, blank=True)
+    refusals = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"relay peer {self.client_id or 'core'}"

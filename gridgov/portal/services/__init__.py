@@ -465,10 +465,6 @@ def _may_reopen_until(report: PortalReport) -> datetime.datetime | None:
 
 
 def _own(report: PortalReport, citizen: Citizen) -> None:
-    if settings.GRIDGOV_ROLE == "public":
-        raise ValidationError(
-            _("Rate the result or say “not fixed” on the district's own portal for now.")
-        )
     if (
         report.citizen_id != citizen.pk
         and not report.followers.filter(
@@ -481,7 +477,14 @@ def _own(report: PortalReport, citizen: Citizen) -> None:
 def rate_report(
     report: PortalReport, citizen: Citizen, score: int, *, actor: User, note: str = ""
 ) -> PortalReport:
+    """The reporter's rating (1–5) of the closed report. On a public instance it is queued for
+    the core (`relay_actions`), which rates its own case."""
     _require_portal(actor)
+    if settings.GRIDGOV_ROLE == "public":
+        from gridgov.portal.services.relay_actions import queue_action
+
+        queue_action(report, citizen, "rate", actor=actor, score=score, note=note)
+        return report
     _own(report, citizen)
     if report.citizen_id != citizen.pk:
         raise PermissionDenied(_("Only who reported it may do this."))
@@ -490,8 +493,14 @@ def rate_report(
 
 
 def not_fixed(report: PortalReport, citizen: Citizen, note: str, *, actor: User) -> PortalReport:
-    """“Not fixed”, within the district's period after closing: back to verification."""
+    """“Not fixed”, within the district's period after closing: back to verification. On a
+    public instance it is queued for the core (`relay_actions`), which reopens its own case."""
     _require_portal(actor)
+    if settings.GRIDGOV_ROLE == "public":
+        from gridgov.portal.services.relay_actions import queue_action
+
+        queue_action(report, citizen, "not_fixed", actor=actor, note=note)
+        return report
     _own(report, citizen)
     report = sync_report(report, actor=actor)
     until = _may_reopen_until(report)

@@ -173,13 +173,18 @@ def push_pending(*, actor: User, now: datetime.datetime | None = None) -> PushRe
                     last_error="",
                 )
             result.sent += 1
+    from gridgov.portal.services import relay_actions, relay_open311
+
+    relay_actions.push_actions(result, now=now)
+    relay_open311.push_requests(result, now=now)
     return result
 
 
-def _note_failure(row: RelayOut, error: str, *, refused: bool) -> None:
+def _note_failure(row, error: str, *, refused: bool) -> None:
+    """A failed try of an outbox row (a report, an action or an Open311 request)."""
     with transaction.atomic():
         attempts = row.attempts + 1
-        RelayOut.objects.filter(pk=row.pk).update(
+        type(row).objects.filter(pk=row.pk).update(
             attempts=attempts,
             last_error=error[:300],
             state=RelayState.REFUSED if refused else RelayState.PENDING,
@@ -214,7 +219,9 @@ def pull_status(*, actor: User) -> int:
         RelayOut.objects.filter(pk__in=[r.pk for r in batch.values()]).update(
             status_pulled_at=timezone.now()
         )
-    return changed
+    from gridgov.portal.services.relay_open311 import pull_requests
+
+    return changed + pull_requests()
 
 
 def _steps(value) -> list[dict]:
@@ -385,21 +392,20 @@ def status_for(client: ClientSystem, uuids: list[str], *, actor: User) -> list[d
         .select_related("report")
         .order_by("pk")
     )
-    found = []
-    for row in rows:
-        report = sync_report(row.report, actor=actor)
-        published = report.moderation == Moderation.PUBLISHED and not report.anonymous
-        found.append(
-            {
-                "uuid": str(row.uuid),
-                "number": report.number,
-                "status": report.public_status,
-                "steps": report.public_steps,
-                "moderation": report.moderation,
-                "text": report.public_text if published else "",
-                "satisfaction": report.satisfaction,
-                "closed_at": report.closed_at.isoformat() if report.closed_at else None,
-                "closed_on_time": report.closed_on_time,
-            }
-        )
-    return found
+    return [status_item(row.uuid, sync_report(row.report, actor=actor)) for row in rows]
+
+
+def status_item(key: uuid_module.UUID, report: PortalReport) -> dict:
+    """(Core) what a public instance may copy of a report it relayed: the public side only."""
+    published = report.moderation == Moderation.PUBLISHED and not report.anonymous
+    return {
+        "uuid": str(key),
+        "number": report.number,
+        "status": report.public_status,
+        "steps": report.public_steps,
+        "moderation": report.moderation,
+        "text": report.public_text if published else "",
+        "satisfaction": report.satisfaction,
+        "closed_at": report.closed_at.isoformat() if report.closed_at else None,
+        "closed_on_time": report.closed_on_time,
+    }

@@ -89,4 +89,14 @@ UNSCOPED = {
         "a public instance's client key (no user session): the public side of the reports that "
         "key relayed and of no other (test_relay.py::test_a_key_sees_only_what_it_relayed)"
     ),
+    "api/v1/portal/relay/actions": (
+        'a public instance\'s client key (no user session): a rating or "not fixed" only on a '
+        "report that key relayed, another's answers 404 "
+        "(test_relay_actions.py::test_the_core_takes_actions_only_on_what_the_key_relayed)"
+    ),
+    "api/v1/portal/relay/open311": (
+        "a public instance's client key (no user session): an Open311 request made through the "
+        "core's Open311 intake, only inside the client's areas "
+        "(test_relay_actions.py::test_the_core_takes_open311_requests_only_in_the_key_areas)"
+    ),
 }

@@ -1,10 +1,12 @@
 """A public instance and the core, each its own server and database (gridgov/tests/instances.py):
 a citizen's report on the public instance reaches the core once, the core's steps come back to
 its public pages, a report made while the core is down is relayed after it is back, and the
-staff's URLs do not exist on the public instance."""
+staff's URLs do not exist on the public instance; the reporter's rating and "not fixed" and an
+Open311 POST (taken while the core is down) reach the core and their results come back."""
 
 import json
 import time
+import urllib.parse
 
 import pytest
 
@@ -105,3 +107,56 @@ def test_a_report_made_while_the_core_is_down_is_relayed_after(pair):
     there = core.json("portal_relay", "status")
     assert there["cases"] == before + 1 and len(there["relayed"]) == before + 1
     assert public.get(f"/portal/r/{number}/")[0] == 404  # not moderated yet: only its reporter
+
+
+def test_rating_not_fixed_and_an_open311_post_reach_the_core(pair):
+    core, public = pair
+    phone = "13800003003"
+    number = report(public, phone, "垃圾桶破损")
+    assert public.json("portal_relay", "push")["sent"] == 1
+    outbox = public.json("portal_relay", "status")["outbox"]
+    core_number = next(r["core_number"] for r in outbox if r["number"] == number)
+    actions = ["publish", "accept", "file", "dispatch", "start", "feedback", "verify_pass", "close"]
+    core.json("portal_relay", "step", "--number", core_number,
+              *[a for action in actions for a in ("--action", action)])  # fmt: skip
+    public.json("portal_relay", "pull")
+
+    # the reporter rates it, then says "not fixed": queued here, done once on the core
+    public.json("portal_relay", "rate", "--number", number, "--phone", phone, "--score", "4")
+    public.json("portal_relay", "not-fixed", "--number", number, "--phone", phone,
+                "--note", "垃圾桶还是坏的")  # fmt: skip
+    assert public.json("portal_relay", "push")["sent"] == 2
+    assert public.json("portal_relay", "push")["sent"] == 0
+    there = core.json("portal_relay", "status")["reports"][core_number]
+    assert there["status"] == "checking" and there["satisfaction"] == 4
+    status, answer = public.get(f"/api/v1/portal/reports/{number}")  # the result came back
+    shown = json.loads(answer)
+    assert status == 200 and shown["satisfaction"] == 4 and shown["status"] == "checking"
+    assert shown["steps"][-1]["step"] == "reopened"
+
+    # an Open311 client posts to the public instance while the core is down
+    key = public.json("portal_relay", "issue-key", "--area", AREA, "--kind", "open311")["key"]
+    form = urllib.parse.urlencode({"api_key": key, "service_code": "C0110", "lat": POINT[1],
+                                   "long": POINT[0], "description": "井盖松动"}).encode()  # fmt: skip
+    before = core.json("portal_relay", "status")["open311_cases"]
+    core.stop()
+    try:
+        status, answer = public.request(
+            "POST", "/open311/v2/requests.json", form,
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )  # fmt: skip
+        assert status == 200, answer
+        token = json.loads(answer)[0]["token"]
+        assert json.loads(public.get(f"/open311/v2/tokens/{token}.json")[1]) == [{"token": token}]
+        assert public.json("portal_relay", "push")["not_sent"] == 1
+    finally:
+        core.start()
+    time.sleep(0.3)  # past the (test-sized) backoff
+    assert public.json("portal_relay", "push")["sent"] == 1
+    assert core.json("portal_relay", "status")["open311_cases"] == before + 1
+    [found] = json.loads(public.get(f"/open311/v2/tokens/{token}.json")[1])
+    request_id = found["service_request_id"]
+    status, answer = core.get(f"/open311/v2/requests/{request_id}.json")
+    assert status == 200 and json.loads(answer)[0]["service_code"] == "C0110"
+    status, answer = public.get(f"/open311/v2/requests/{request_id}.xml")
+    assert status == 200 and f"<service_request_id>{request_id}<" in answer.decode()

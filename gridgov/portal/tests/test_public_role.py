@@ -33,7 +33,8 @@ STAFF = [
     ("GET", "/api/v1/docs"),
     ("POST", "/api/v1/portal/relay/reports"),
     ("POST", "/api/v1/portal/relay/status"),
-    ("GET", "/open311/v2/discovery.json"),  # not relayed yet: it stays on the core for now
+    ("POST", "/api/v1/portal/relay/actions"),
+    ("POST", "/api/v1/portal/relay/open311"),
 ]
 CITIZEN = [
     "/",
@@ -45,6 +46,9 @@ CITIZEN = [
     "/portal/grid/",
     "/api/v1/portal/reports",
     "/api/v1/portal/streets",
+    "/open311/v2/discovery.json",  # Open311: relayed to the core like reports
+    "/open311/v2/services.xml",
+    "/open311/v2/requests.json",
 ]
 
 

@@ -2,14 +2,32 @@
 
   push                      (public) send the queued reports to the core now
   pull                      (public) copy the public steps of relayed reports from the core
+  --export DIR              by exchange files (one-way gateways): on a public instance, write
+                            what is due for the core into DIR; on the core, write the answers
+                            for each public instance into DIR
+  --import DIR              by exchange files: on the core, make what the public instances'
+                            files in DIR carry (once per UUID); on a public instance, copy the
+                            core's answers. Files read move to DIR/imported (DIR/refused when
+                            they do not verify)
+  keys                      this instance's public keys (JSON), for the other side's "trust"
+  trust --keys JSON [--client ID]
+                            register the other side's keys: on the core, a public instance's
+                            (its client system, from issue-key); on a public instance, the core's
   status                    figures as JSON: the outbox here (public) or the relayed reports (core)
-  issue-key --area A [--name N]
+  issue-key --area A [--name N] [--kind open311]
                             (core) a client system of kind "public portal instance" for these
-                            areas; prints its API key once (GRIDGOV_CORE_KEY of the instance)
+                            areas; prints its API key once (GRIDGOV_CORE_KEY of the instance).
+                            With --kind open311 (on a public instance) the key of an Open311
+                            client that POSTs requests there
   setup --area A            a small area tree and the public categories (demos and tests)
   report --phone P --description D --lon X --lat Y [--photo FILE]
                             (demos and tests) a citizen's report as the portal form makes it:
                             the SMS code is sent, read back from the outbox and confirmed
+  rate --number N --phone P --score S [--note T]
+  not-fixed --number N --phone P --note T
+                            (demos and tests) the reporter rates the closed report or says
+                            "not fixed", as its status page does (on a public instance: queued
+                            for the core, sent by the next push)
   step --number N --action A [--action B …] [--department D]
                             (core; demos and tests) loop steps on the case of a report, in
                             order, or "publish" (moderation: its text and photos become public);
@@ -33,8 +51,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "what", choices=["push", "pull", "status", "issue-key", "setup", "report", "step"]
-        )
+            "what",
+            nargs="?",
+            default="",
+            choices=[
+                "", "push", "pull", "status", "issue-key", "setup", "report", "rate", "not-fixed",
+                "step", "keys", "trust",
+            ],
+        )  # fmt: skip
+        parser.add_argument("--export", dest="export_dir", default="")
+        parser.add_argument("--import", dest="import_dir", default="")
+        parser.add_argument("--suite", choices=["sm", "common"], default="sm")
+        parser.add_argument("--keys", default="")
+        parser.add_argument("--client", type=int, default=None)
         parser.add_argument("--area", action="append", default=[])
         parser.add_argument("--name", default="public portal")
         parser.add_argument("--phone", default="")
@@ -46,13 +75,59 @@ class Command(BaseCommand):
         parser.add_argument("--number", default="")
         parser.add_argument("--action", action="append", default=[])
         parser.add_argument("--department", default="")
+        parser.add_argument("--kind", choices=["public_portal", "open311"], default="public_portal")
+        parser.add_argument("--score", type=int, default=None)
+        parser.add_argument("--note", default="")
 
     def handle(self, *args, what, **o):
+        if o["export_dir"] or o["import_dir"]:
+            what = "files"
+        if not what:
+            raise CommandError("Say what: push, pull, status, … or --export / --import DIR.")
         try:
             answer = getattr(self, "_" + what.replace("-", "_"))(**o)
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(answer, ensure_ascii=False, default=str))
+
+    def _files(self, export_dir, import_dir, suite, **_o):
+        from gridgov.portal.services import relay_files
+        from gridgov.portal.services.relay import is_public
+
+        portal = system_user(PORTAL)
+        done = {}
+        if import_dir:
+            read = relay_files.import_down if is_public() else relay_files.import_up
+            done["imported"] = read(pathlib.Path(import_dir), actor=portal)
+        if export_dir:
+            if is_public():
+                done["exported"] = relay_files.export_up(
+                    pathlib.Path(export_dir), actor=portal, suite=suite
+                )
+            else:
+                done["exported"] = relay_files.export_down(
+                    pathlib.Path(export_dir), actor=portal, suite=suite
+                )
+        return done
+
+    def _keys(self, **_o):
+        from gridgov.portal.services.relay_files import own_keys
+
+        return own_keys()
+
+    def _trust(self, keys, client, **_o):
+        from gridgov.exchange.models import ClientSystem
+        from gridgov.portal.services.relay_files import trust_peer
+
+        try:
+            given = json.loads(keys)
+        except ValueError as exc:
+            raise CommandError("--keys is the JSON that 'portal_relay keys' printed.") from exc
+        found = ClientSystem.objects.filter(pk=client).first() if client else None
+        if client and found is None:
+            raise CommandError("No such client system.")
+        peer = trust_peer(given, client=found, actor=system_user(PORTAL))
+        return {"peer": peer.pk, "client": client}
 
     def _push(self, **_o):
         from gridgov.portal.services.relay import push_pending
@@ -67,12 +142,23 @@ class Command(BaseCommand):
 
     def _status(self, **_o):
         from gridgov.cases.models import Case, Channel
-        from gridgov.portal.models import PortalReport, RelayedReport, RelayOut
+        from gridgov.portal.models import (
+            PortalReport,
+            RelayAction,
+            RelayedReport,
+            RelayOut,
+            RelayRequest,
+        )
 
         return {
             "cases": Case.objects.filter(channel=Channel.PORTAL).count(),
+            "open311_cases": Case.objects.filter(channel=Channel.OPEN311).count(),
             "reports": {
-                r.number: {"status": r.public_status, "moderation": r.moderation}
+                r.number: {
+                    "status": r.public_status,
+                    "moderation": r.moderation,
+                    "satisfaction": r.satisfaction,
+                }
                 for r in PortalReport.objects.order_by("pk")
             },
             "outbox": [
@@ -84,19 +170,24 @@ class Command(BaseCommand):
                 }
                 for r in RelayOut.objects.select_related("report").order_by("pk")
             ],
+            "actions": [
+                {"number": a.report.number, "kind": a.kind, "state": a.state}
+                for a in RelayAction.objects.select_related("report").order_by("pk")
+            ],
+            "requests": [
+                {"token": r.token, "state": r.state, "core_number": r.core_number}
+                for r in RelayRequest.objects.order_by("pk")
+            ],
             "relayed": {
                 str(r.uuid): r.report.number
                 for r in RelayedReport.objects.select_related("report").order_by("pk")
             },
         }
 
-    def _issue_key(self, area, name, **_o):
-        from gridgov.exchange.models import ClientKind
+    def _issue_key(self, area, name, kind, **_o):
         from gridgov.exchange.services.clients import issue_client
 
-        client, key = issue_client(
-            system_user(SETUP), name=name, kind=ClientKind.PUBLIC_PORTAL, area_codes=area
-        )
+        client, key = issue_client(system_user(SETUP), name=name, kind=kind, area_codes=area)
         return {"client": client.pk, "key": key}
 
     def _setup(self, area, **_o):
@@ -130,6 +221,31 @@ class Command(BaseCommand):
             photos=photos,
         )
         return {"number": report.number, "case": report.case_id}
+
+    def _citizen_and_report(self, number, phone):
+        from gridgov.portal.models import Citizen, PortalReport
+
+        report = PortalReport.objects.filter(number=number).first()
+        citizen = Citizen.objects.filter(phone=phone).first() if phone else None
+        if report is None or citizen is None:
+            raise CommandError("No such report, or no citizen with this phone.")
+        return report, citizen
+
+    def _rate(self, number, phone, score, note, **_o):
+        from gridgov.portal import services
+
+        report, citizen = self._citizen_and_report(number, phone)
+        if score is None:
+            raise CommandError("Give --score 1..5.")
+        services.rate_report(report, citizen, score, actor=system_user(PORTAL), note=note)
+        return {"number": number, "rated": score}
+
+    def _not_fixed(self, number, phone, note, **_o):
+        from gridgov.portal import services
+
+        report, citizen = self._citizen_and_report(number, phone)
+        services.not_fixed(report, citizen, note, actor=system_user(PORTAL))
+        return {"number": number, "not_fixed": True}
 
     def _step(self, number, action, department, **_o):
         from gridgov.accounts.models import Department, DepartmentLevel
