@@ -374,10 +374,17 @@ GRIDGOV_PERIODIC_JOBS = {
     # exchange: federation
     "exchange.federation_push": 60,
 }
-if GRIDGOV_ROLE == "public":  # the citizen side only: the relay, and the SMS of codes and steps
+if GRIDGOV_ROLE == "public":
+    # The citizen side only: the relay, the SMS of codes and steps, and retention (what was
+    # relayed is not kept there longer than the core needs it to arrive).
     GRIDGOV_PERIODIC_JOBS = {
         k: GRIDGOV_PERIODIC_JOBS[k]
-        for k in ("portal.relay_push", "portal.relay_pull", "notify.send_outbox")
+        for k in (
+            "portal.relay_push",
+            "portal.relay_pull",
+            "notify.send_outbox",
+            "audit.apply_retention",
+        )
     }
 # Warnings: minutes of silence before an unacknowledged receipt is re-notified (then SMS, then the
 # recipient's supervisor, each after as many minutes again); None: no escalation. Blue and yellow

@@ -91,4 +91,6 @@ def test_only_relay_jobs_run_on_a_public_instance():
         check=True,
         timeout=60,
     ).stdout
-    assert out.strip() == "['notify.send_outbox', 'portal.relay_pull', 'portal.relay_push']"
+    assert out.strip() == (
+        "['audit.apply_retention', 'notify.send_outbox', 'portal.relay_pull', 'portal.relay_push']"
+    )

@@ -289,3 +289,32 @@ def test_open311_on_the_public_instance_refuses_as_the_core_does(portal, core, o
     services_list = get("/open311/v2/services.json").json()
     assert "C0110" in [s["service_code"] for s in services_list]
     assert not RelayRequest.objects.exists()
+
+
+def test_what_was_relayed_leaves_the_public_instance_after_the_retention_period(
+    portal, core, o311_key, settings
+):
+    from gridgov.audit import retention
+
+    data = {"api_key": o311_key, "service_code": "C0110", "lat": POINT_A[1], "long": POINT_A[0],
+            "description": "井盖缺失", "first_name": "李", "phone": "13912345679"}  # fmt: skip
+    token = post(data).json()[0]["token"]
+    waiting = post({**data, "description": "另一处井盖"}).json()[0]["token"]
+    with PUBLIC:
+        assert relay.push_pending(actor=portal).sent == 2
+    RelayRequest.objects.filter(token=waiting).update(state=RelayState.PENDING, sent_at=None)
+    RelayRequest.objects.filter(token=token).update(
+        sent_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    removed = retention.apply(acting_user=system_user(SETUP))
+    assert removed["portal.relayed"] == 1
+    sent, pending = RelayRequest.objects.get(token=token), RelayRequest.objects.get(token=waiting)
+    assert sent.reporter == "" and sent.core_number  # the token still answers with the number
+    assert "13912345679" in pending.reporter  # not delivered yet: kept
+    answer = get(f"/open311/v2/tokens/{token}.json").json()
+    assert answer == [{"service_request_id": sent.core_number, "token": token}]
+    settings.GRIDGOV_RETENTION_DAYS = {"portal.relayed": 0}  # below the minimum: 7 days
+    RelayRequest.objects.filter(token=waiting).update(
+        state=RelayState.SENT, sent_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    assert retention.apply(acting_user=system_user(SETUP))["portal.relayed"] == 0
