@@ -78,13 +78,19 @@ def _module_fixture_group(item) -> str:
     return item.nodeid.partition("::")[0] if any(d.scope == "module" for d in uses) else ""
 
 
+# Tests move the clock by hours and days with a signed-in client; the idle timeout has its own
+# tests (accounts/tests/test_sessions.py), which turn it on.
+TEST_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "GRIDGOV_LOCATOR_REFRESH_SECONDS": 0,
+    "GRIDGOV_SESSION_IDLE_MINUTES": 0,
+}
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.GRIDGOV_LOCATOR_REFRESH_SECONDS = 0
-    # Tests move the clock by hours and days with a signed-in client; the idle timeout has its
-    # own tests (accounts/tests/test_sessions.py), which turn it on.
-    settings.GRIDGOV_SESSION_IDLE_MINUTES = 0
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(autouse=True)
@@ -148,8 +154,12 @@ def make_user(username: str, role: str, scope: list[str], **extra):
 
 @pytest.fixture
 def users(tree):
+    return make_users(tree)
+
+
+def make_users(tree) -> dict:
     """admin (global), district operator, leader, street A and B operators, a grid member in A.
-    Made in one batch (the service staff imports use): most tests take this fixture, and one
+    Made in one batch (the service staff imports use): most tests take these users, and one
     user at a time cost a tenth of a second per test."""
     grid_a = tree.grids[0]
     specs = [

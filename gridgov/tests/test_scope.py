@@ -6,7 +6,12 @@ the first run says is hidden. The summary line "scope matrix: …" gives the cou
 """
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
+from gridgov.areas.locator import locator
+from gridgov.areas.testing import build_tree
+from gridgov.conftest import TEST_SETTINGS, forget_intake_caches, make_users
 from gridgov.tests.scope import (
     World,
     all_cases,
@@ -51,11 +56,22 @@ def test_every_method_a_view_accepts_has_a_case():
     assert not refused, f"scope cases asking with a method the view does not accept: {refused}"
 
 
-@pytest.fixture
-def world(tree, users):
-    w = World(tree=tree, users=users)
-    run_setups(w)
-    return w
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The world is built once for the module's two thousand tests, inside a transaction that
+    stays open: each test's own transaction is a savepoint in it and is rolled back after the
+    test, so every test starts from this same world (built per test, it was half the suite's
+    time). The outer transaction is rolled back at the end."""
+    with django_db_blocker.unblock(), override_settings(**TEST_SETTINGS), transaction.atomic():
+        locator.invalidate()
+        forget_intake_caches()
+        tree = build_tree()
+        w = World(tree=tree, users=make_users(tree))
+        run_setups(w)
+        yield w
+        transaction.set_rollback(True)
+    locator.invalidate()
+    forget_intake_caches()
 
 
 def _outside(world: World, as_user: str, codes: list[str]) -> list[str]:
@@ -64,7 +80,7 @@ def _outside(world: World, as_user: str, codes: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_street_a_gets_nothing_of_street_b(case, world, client_for):
+def test_street_a_gets_nothing_of_street_b(case, world, db, client_for):
     response = ask(client_for(world.users[case.as_user]), case, world)
     answer = read(response)
     assert answer.status in case.expected, (case.id, answer.status, answer.text[:300])
@@ -80,7 +96,7 @@ def test_street_a_gets_nothing_of_street_b(case, world, client_for):
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_the_case_is_live(case, world, client_for):
+def test_the_case_is_live(case, world, db, client_for):
     """The same request by a user who may see street B shows what the outsider must not see:
     otherwise the case above could not fail."""
     if case.not_live:
