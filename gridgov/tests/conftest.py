@@ -4,6 +4,15 @@ records its counts as user properties, which travel with the reports)."""
 
 from collections import Counter
 
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from gridgov.areas.locator import locator
+from gridgov.areas.testing import build_tree
+from gridgov.conftest import TEST_SETTINGS, forget_intake_caches, make_users
+from gridgov.tests.scope import World, run_setups
+
 MATRIX = "gridgov/tests/test_scope.py::"
 _fuzz: Counter = Counter()
 
@@ -53,3 +62,23 @@ def _matrix_summary(terminalreporter):
             live.get("skipped", 0),
         )
     )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The scope matrix's world (the test tree, its users and what every part's `setup(world)`
+    makes in street A and B), built once per module that asks for it, inside a transaction that
+    stays open: each test's own transaction is a savepoint in it and is rolled back after the
+    test, so every test starts from this same world (built per test, it was half the suite's
+    time). The outer transaction is rolled back at the end of the module, so a module using it
+    must not make the tree or users of its own."""
+    with django_db_blocker.unblock(), override_settings(**TEST_SETTINGS), transaction.atomic():
+        locator.invalidate()
+        forget_intake_caches()
+        tree = build_tree()
+        built = World(tree=tree, users=make_users(tree))
+        run_setups(built)
+        yield built
+        transaction.set_rollback(True)
+    locator.invalidate()
+    forget_intake_caches()

@@ -6,12 +6,7 @@ the first run says is hidden. The summary line "scope matrix: …" gives the cou
 """
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
-from gridgov.areas.locator import locator
-from gridgov.areas.testing import build_tree
-from gridgov.conftest import TEST_SETTINGS, forget_intake_caches, make_users
 from gridgov.tests.scope import (
     World,
     all_cases,
@@ -19,7 +14,6 @@ from gridgov.tests.scope import (
     codes_in,
     read,
     routes,
-    run_setups,
     unscoped_routes,
 )
 
@@ -54,24 +48,6 @@ def test_every_method_a_view_accepts_has_a_case():
     assert not missing, f"methods a view accepts without a scope case: {missing}"
     refused = sorted((m, r) for m, r in declared if r in table and m not in table[r])
     assert not refused, f"scope cases asking with a method the view does not accept: {refused}"
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The world is built once for the module's two thousand tests, inside a transaction that
-    stays open: each test's own transaction is a savepoint in it and is rolled back after the
-    test, so every test starts from this same world (built per test, it was half the suite's
-    time). The outer transaction is rolled back at the end."""
-    with django_db_blocker.unblock(), override_settings(**TEST_SETTINGS), transaction.atomic():
-        locator.invalidate()
-        forget_intake_caches()
-        tree = build_tree()
-        w = World(tree=tree, users=make_users(tree))
-        run_setups(w)
-        yield w
-        transaction.set_rollback(True)
-    locator.invalidate()
-    forget_intake_caches()
 
 
 def _outside(world: World, as_user: str, codes: list[str]) -> list[str]:
