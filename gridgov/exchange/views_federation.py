@@ -98,7 +98,9 @@ def tasks_from_above_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     tasks = list(restrict(FederationTask.objects.all(), request.user, Action.ASSIGN_TASKS)[:100])
     names = dict(
-        Area.objects.filter(code__in={t.assigned_area for t in tasks}).values_list("code", "name")
+        restrict(Area.objects.all(), request.user, Action.ASSIGN_TASKS, field="code")
+        .filter(code__in={t.assigned_area for t in tasks})
+        .values_list("code", "name")
     )
     for task in tasks:
         task.area_name = names.get(task.assigned_area, task.assigned_area)

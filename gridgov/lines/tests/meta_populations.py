@@ -34,7 +34,14 @@ LISTS = {
     ),
 }
 
-EXPORT_ROUTES = {"lines:populations_export"}
+# The rentals, foreigners and screening ledgers: their access-log rows, scope and refusals are
+# tested in test_ledgers_export.py.
+EXPORT_ROUTES = {
+    "lines:populations_export",
+    "lines:export_rentals",
+    "lines:export_foreigners",
+    "lines:export_screenings",
+}
 
 
 def list_rows(users, admin) -> None:

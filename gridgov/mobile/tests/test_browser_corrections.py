@@ -58,9 +58,13 @@ def test_an_offline_correction_meets_a_desk_edit_and_is_resolved(
     assert "退休" in text and "工程师" in text and "王建国" in text and "op_a" not in text
     screenshot(page, "mobile-conflicts")
 
-    # The street's desk resolves it from its own list: the phone's value is taken.
-    page.context.clear_cookies()
-    page.set_viewport_size({"width": 1440, "height": 900})
+    # The street's desk resolves it from its own list, in a browser of its own (not the phone's,
+    # whose service worker answers under /m/): the phone's value is taken.
+    desk = page.context.browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="zh-CN", bypass_csp=True
+    )
+    page = desk.new_page()
+    page.set_default_timeout(15_000)
     browser_login(page, live_server.url, "op_a", "pw-op_a")
     page.goto(f"{live_server.url}/m/desk/conflicts/")
     row = page.locator(f"#desk-conflicts tr[data-id='{correction.pk}']")
