@@ -153,17 +153,8 @@ def push_pending(*, actor: User, now: datetime.datetime | None = None) -> PushRe
         .order_by("next_attempt_at", "pk")[:PUSH_BATCH]
     )
     for row in due:
-        try:
-            answer = _call("/api/v1/portal/relay/reports", payload(row))
-        except CoreRefused as exc:
-            _note_failure(row, str(exc), refused=True)
-            result.refused += 1
-            result.errors.append(str(exc))
-        except CoreUnreachable as exc:
-            _note_failure(row, str(exc), refused=False)
-            result.not_sent += 1
-            result.errors.append(str(exc))
-        else:
+        answer = send(row, "/api/v1/portal/relay/reports", payload(row), result)
+        if answer is not None:
             with transaction.atomic():
                 RelayOut.objects.filter(pk=row.pk).update(
                     state=RelayState.SENT,
@@ -178,6 +169,22 @@ def push_pending(*, actor: User, now: datetime.datetime | None = None) -> PushRe
     relay_actions.push_actions(result, now=now)
     relay_open311.push_requests(result, now=now)
     return result
+
+
+def send(row, path: str, body: dict, result: PushResult) -> dict | None:
+    """One try of an outbox row (a report, an action or an Open311 request): the core's answer,
+    or None after the failure is noted on the row and counted in `result`."""
+    try:
+        return _call(path, body)
+    except CoreRefused as exc:
+        _note_failure(row, str(exc), refused=True)
+        result.refused += 1
+        result.errors.append(str(exc))
+    except CoreUnreachable as exc:
+        _note_failure(row, str(exc), refused=False)
+        result.not_sent += 1
+        result.errors.append(str(exc))
+    return None
 
 
 def _note_failure(row, error: str, *, refused: bool) -> None:

@@ -130,17 +130,8 @@ def push_actions(result: "relay.PushResult", *, now: datetime.datetime) -> None:
     )
     for row in due:
         body = body_of(row)
-        try:
-            answer = relay._call("/api/v1/portal/relay/actions", body)
-        except relay.CoreRefused as exc:
-            relay._note_failure(row, str(exc), refused=True)
-            result.refused += 1
-            result.errors.append(str(exc))
-            continue
-        except relay.CoreUnreachable as exc:
-            relay._note_failure(row, str(exc), refused=False)
-            result.not_sent += 1
-            result.errors.append(str(exc))
+        answer = relay.send(row, "/api/v1/portal/relay/actions", body, result)
+        if answer is None:
             continue
         with transaction.atomic():
             RelayAction.objects.filter(pk=row.pk).update(

@@ -154,17 +154,8 @@ def push_requests(result: "relay.PushResult", *, now: datetime.datetime) -> None
         )[: relay.PUSH_BATCH]
     )
     for row in due:
-        try:
-            answer = relay._call("/api/v1/portal/relay/open311", body_of(row))
-        except relay.CoreRefused as exc:
-            relay._note_failure(row, str(exc), refused=True)
-            result.refused += 1
-            result.errors.append(str(exc))
-            continue
-        except relay.CoreUnreachable as exc:
-            relay._note_failure(row, str(exc), refused=False)
-            result.not_sent += 1
-            result.errors.append(str(exc))
+        answer = relay.send(row, "/api/v1/portal/relay/open311", body_of(row), result)
+        if answer is None:
             continue
         with transaction.atomic():
             RelayRequest.objects.filter(pk=row.pk).update(
