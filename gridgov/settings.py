@@ -298,6 +298,9 @@ GRIDGOV_KANNEL_PASSWORD = os.environ.get("GRIDGOV_KANNEL_PASSWORD", "")
 # Which delivery reports Kannel calls back with: 19 the final ones (delivered, failed, rejected),
 # one per message; 31 adds "buffered" and "accepted by the SMSC" (twice the callbacks).
 GRIDGOV_KANNEL_DLR_MASK = int(os.environ.get("GRIDGOV_KANNEL_DLR_MASK", "19"))
+# Messages with the same text (a warning's, a bulk send's) go to up to this many receivers in one
+# sendsms call; the sender's concurrency still counts messages, not calls.
+GRIDGOV_KANNEL_RECEIVERS_PER_CALL = int(os.environ.get("GRIDGOV_KANNEL_RECEIVERS_PER_CALL", "8"))
 # The number texts come from, and the platform's address as the gateway reaches it (for the
 # delivery reports).
 GRIDGOV_SMS_SENDER = os.environ.get("GRIDGOV_SMS_SENDER", "10690000")

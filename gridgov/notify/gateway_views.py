@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from gridgov.notify import delivery
-from gridgov.notify.sms_gateways import dlr_token_ok
+from gridgov.notify.sms_gateways import batch_of, dlr_token_ok
 
 
 def _text(answer: str, status: int) -> HttpResponse:
@@ -21,9 +21,23 @@ def _text(answer: str, status: int) -> HttpResponse:
 @csrf_exempt
 @require_GET
 def delivery_report(request, message_id: int):
-    """Kannel's dlr-url: ?t=<token>&type=%d&at=%T&reply=%A&fid=%F."""
-    if not dlr_token_ok(str(message_id), request.GET.get("t", "")):
+    """Kannel's dlr-url: ?t=<token>&type=%d&at=%T&reply=%A&fid=%F. A call to several receivers
+    adds b=<id>.<number>-… (the token signs it) and to=%p (the receiver this report is for)."""
+    rows = request.GET.get("b")
+    signed = f"{message_id}:{rows}" if rows is not None else str(message_id)
+    if not dlr_token_ok(signed, request.GET.get("t", "")):
         return _text("unknown message", 404)
+    if rows is not None:
+        try:
+            receivers = batch_of(rows)
+        except ValueError:
+            return _text("b must list <id>.<number> pairs", 400)
+        number = request.GET.get("to", "").removeprefix("+")
+        if number not in receivers and number.startswith("86"):
+            number = number[2:]
+        if number not in receivers:
+            return _text("the report names no receiver of this call", 404)
+        message_id = receivers[number]
     try:
         kind = int(request.GET.get("type", ""))
         stamp = request.GET.get("at", "")

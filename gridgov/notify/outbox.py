@@ -7,6 +7,7 @@ sender killed after the gateway accepted a message but before the row was marked
 once its lease ends, with the same message id.
 """
 
+import collections
 import datetime
 import logging
 import os
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 SENDER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 MAX_BACKOFF_SECONDS = 3600
 CLAIM_WINDOW = 20  # due rows looked at per claim, most urgent first
+# A concurrent sender keeps up to this many times its concurrency leased ahead: one claim feeds
+# several rounds (a claim costs more than a round's answers).
+LEASED_AHEAD = 3
 
 
 def enqueue_message(
@@ -272,6 +276,44 @@ def _send(row: Outbox, gateway: Gateway) -> SendResult:
         return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
 
 
+def _calls(rows: list[Outbox], gateways: dict[str, Gateway]) -> list[tuple[list[Outbox], Gateway]]:
+    """The gateway calls for `rows`, most urgent first: rows with the same text to different
+    numbers (digits) share a call where the gateway takes several receivers (`send_many`), up to its
+    `receivers_per_call`; every other row is a call of its own."""
+    calls: list[tuple[list[Outbox], Gateway]] = []
+    open_calls: dict[tuple[str, str], list[Outbox]] = {}
+    for row in rows:
+        gateway = _gateway(gateways, row.channel)
+        size = getattr(gateway, "receivers_per_call", 1) if hasattr(gateway, "send_many") else 1
+        if size <= 1 or not row.destination.isdigit():
+            calls.append(([row], gateway))
+            continue
+        key = (row.channel, row.body)
+        call = open_calls.get(key)
+        if call is None or len(call) >= size or any(r.destination == row.destination for r in call):
+            call = open_calls[key] = []
+            calls.append((call, gateway))
+        call.append(row)
+    return calls
+
+
+def _send_call(call: list[Outbox], gateway: Gateway) -> list[SendResult]:
+    """One gateway call for the rows of `call` (see `_calls`): their answers, in order."""
+    if len(call) == 1:
+        return [_send(call[0], gateway)]
+    messages = [
+        OutgoingMessage(
+            id=str(row.pk), channel=row.channel, destination=row.destination, body=row.body
+        )
+        for row in call
+    ]
+    try:
+        return gateway.send_many(messages)  # type: ignore[attr-defined]
+    except Exception as exc:  # a broken gateway fails the attempt, never the sender
+        logger.exception("gateway of %s failed on outbox %s", call[0].channel, call[0].pk)
+        return [SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500]) for _ in call]
+
+
 RECORDED_FIELDS = [
     "destination",
     "status",
@@ -384,33 +426,64 @@ def send_due(
     at_gateway: set[int] = set()
     submitted = 0
 
-    def work(row: Outbox, gateway: Gateway) -> None:
-        answers.put((row, gateway, _send(row, gateway)))
+    def work(call: list[Outbox], gateway: Gateway) -> None:
+        for row, result in zip(call, _send_call(call, gateway), strict=True):
+            answers.put((row, gateway, result))
 
     done: list[tuple[Outbox, Gateway, SendResult]] = []
+    # Rows leased ahead of the gateway's free slots, so that most rounds only write answers: a
+    # message leased but not yet sent is never doubled by a kill, it waits for its lease.
+    ahead: collections.deque[Outbox] = collections.deque()
+    margin = datetime.timedelta(seconds=settings.GRIDGOV_OUTBOX_LEASE_SECONDS / 2)
     with ThreadPoolExecutor(concurrency) as pool:
         while True:
             free = concurrency - len(at_gateway) + len(done)
             if limit is not None:
                 free = min(free, limit - submitted)
-            stop = free <= 0 or bool(stopping and stopping.is_set())
+            halt = bool(stopping and stopping.is_set())
+            now = timezone.now()
+            # a row whose lease is half gone is handed back rather than sent late
+            late = [
+                r for r in ahead if halt or r.leased_until is None or r.leased_until - now < margin
+            ]
+            if late:
+                ahead = collections.deque(r for r in ahead if r not in late)
+            wanted = 0
+            if not halt and free > 0 and len(ahead) < free + concurrency:
+                wanted = free + LEASED_AHEAD * concurrency - len(ahead)
+                if limit is not None:
+                    wanted = min(wanted, limit - submitted - len(ahead))
             # the answers back and the next lease in one transaction: one write a round
             with transaction.atomic():
                 if done:
-                    _record(done, timezone.now())
+                    _record(done, now)
+                if late:
+                    _hand_back(late, sender)
                 skip = at_gateway - {row.pk for row, _, _ in done}
-                rows = [] if stop else claim_due(sender, free, skip=skip)
+                leased = {r.pk for r in ahead}
+                rows = claim_due(sender, wanted, skip=skip | leased) if wanted > 0 else []
+            ahead.extend(rows)
             at_gateway = skip
             count([result for _, _, result in done])
-            for row in rows:
-                at_gateway.add(row.pk)
-                pool.submit(work, row, _gateway(gateways, row.channel))
-            submitted += len(rows)
+            going = [ahead.popleft() for _ in range(min(max(free, 0), len(ahead)))]
+            for call, gateway in _calls(going, gateways):
+                at_gateway.update(row.pk for row in call)
+                pool.submit(work, call, gateway)
+            submitted += len(going)
             if not at_gateway:
+                if ahead:  # not reached (rows are only leased ahead while slots are free)
+                    _hand_back(list(ahead), sender)
                 break
-            pace.wait(sum(1 for row in rows if row.channel == "sms"))
+            pace.wait(sum(1 for row in going if row.channel == "sms"))
             done = _answers_back(answers, want=max(1, len(at_gateway) // 2))
     return counts
+
+
+def _hand_back(rows: list[Outbox], sender: str) -> None:
+    """Give leased, unsent rows back to the queue at once (their attempt did not happen)."""
+    Outbox.objects.filter(
+        pk__in=[r.pk for r in rows], leased_by=sender, status=OutboxStatus.PENDING
+    ).update(leased_until=None, attempts=F("attempts") - 1)
 
 
 def _answers_back(answers: queue.SimpleQueue, want: int, linger: float = 0.005) -> list:

@@ -118,3 +118,42 @@ def test_a_stop_reply_puts_the_number_on_the_opt_out_list(through_kannel, tree):
     warning = enqueue_message("sms", "13912345670", "预警", priority=Priority.WARNING)
     assert warning.status == OutboxStatus.FAILED  # a citizen's opt-out holds even for warnings
     assert Outbox.objects.count() == 2
+
+
+def test_one_text_to_several_numbers_goes_in_one_call_and_each_report_finds_its_row(
+    through_kannel, settings
+):
+    settings.GRIDGOV_KANNEL_RECEIVERS_PER_CALL = 8
+    numbers = ["13800002001", "13800002002", "13800002003"]
+    with through_kannel.gate:
+        rows = [
+            enqueue_message("sms", n, "橙色预警：请关注", priority=Priority.WARNING)
+            for n in numbers
+        ]
+        before = len(through_kannel.received())
+        assert send_due(concurrency=8) == {"sent": 3, "not_sent": 0}
+    wait_for(lambda: len(through_kannel.received()) >= before + 3, 30, "the texts at fakesmsc")
+    got = through_kannel.received()[before:]
+    assert sorted((g.to, g.text) for g in got) == [(n, "橙色预警：请关注") for n in numbers]
+
+    def delivered() -> list[tuple[str, str]]:
+        return list(
+            Outbox.objects.filter(pk__in=[r.pk for r in rows])
+            .order_by("destination")
+            .values_list("destination", "delivery")
+        )
+
+    wait_for(
+        lambda: (
+            between_requests(through_kannel, delivered)
+            == [(n, Delivery.DELIVERED) for n in numbers]
+        ),
+        30,
+        "a delivery report on each row",
+    )
+    with through_kannel.gate:
+        for row in rows:
+            row.refresh_from_db()
+            assert row.gateway_request.endswith("(1 of 3 in one call)")
+            assert f"to={row.destination}" in row.gateway_request
+            assert DeliveryReport.objects.filter(message=row, kind=1).count() == 1
