@@ -334,7 +334,7 @@ def _apply_down(item: dict, *, actor: User) -> int:
         if kind == "follow":
             follow = RelayFollow.objects.filter(uuid=key).exclude(state=RelayState.SENT).first()
             if follow is not None:
-                relay_follows.delivered(follow, now=now)
+                relay_follows.delivered(follow, attempts=follow.attempts, now=now)
             return int(follow is not None)
         if kind == "action":
             return (

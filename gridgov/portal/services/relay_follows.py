@@ -112,11 +112,11 @@ def due(now: datetime.datetime) -> list[RelayFollow]:
     )
 
 
-def delivered(row: RelayFollow, *, now: datetime.datetime | None = None) -> None:
+def delivered(row: RelayFollow, *, attempts: int, now: datetime.datetime | None = None) -> None:
     """(Public) the core has the follow: it tells that follower from now on, not this side."""
     with transaction.atomic():
         RelayFollow.objects.filter(pk=row.pk).update(
-            state=RelayState.SENT, sent_at=now or timezone.now(), last_error=""
+            state=RelayState.SENT, sent_at=now or timezone.now(), last_error="", attempts=attempts
         )
         if row.report_id is not None and row.citizen_id is not None:
             Follower.objects.filter(report_id=row.report_id, citizen_id=row.citizen_id).update(
@@ -130,8 +130,7 @@ def push_follows(result: "relay.PushResult", *, now: datetime.datetime) -> None:
         answer = relay.send(row, "/api/v1/portal/relay/follows", body_of(row), result)
         if answer is None:
             continue
-        RelayFollow.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
-        delivered(row)
+        delivered(row, attempts=row.attempts + 1)
         result.sent += 1
 
 
