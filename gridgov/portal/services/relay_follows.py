@@ -125,7 +125,11 @@ def delivered(row: RelayFollow, *, attempts: int, now: datetime.datetime | None 
 
 
 def push_follows(result: "relay.PushResult", *, now: datetime.datetime) -> None:
-    """(Public) send the due joins and follows (oldest first)."""
+    """(Public) send the due joins and follows (oldest first); those of a report the core
+    refused are refused with it (the core will never know that report)."""
+    RelayFollow.objects.filter(
+        state=RelayState.PENDING, report__relay__state=RelayState.REFUSED
+    ).update(state=RelayState.REFUSED, last_error=_("The core refused this report."))
     for row in due(now):
         answer = relay.send(row, "/api/v1/portal/relay/follows", body_of(row), result)
         if answer is None:

@@ -119,6 +119,15 @@ def test_the_core_takes_follows_only_of_what_the_key_relayed(portal, core):
     assert RelayedFollow.objects.count() == 1
 
 
+def test_a_follow_of_a_report_the_core_refused_is_refused_with_it(portal, core):
+    local = public_report(portal)
+    RelayOut.objects.filter(report=local).update(state=RelayState.REFUSED)
+    with PUBLIC:
+        services.follow_report(local, confirmed(SUB, portal), actor=portal)
+        assert relay.push_pending(actor=portal).sent == 0
+    assert RelayFollow.objects.get().state == RelayState.REFUSED and core.calls == 0
+
+
 def test_area_follows_and_their_end_reach_the_core(portal, core):
     citizen = confirmed(CO, portal)
     with PUBLIC:
