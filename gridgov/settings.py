@@ -96,6 +96,15 @@ if GRIDGOV_ROLE not in ("core", "public"):
 # A public instance: the core's base URL and the API key of its client system (kind public portal).
 GRIDGOV_CORE_URL = os.environ.get("GRIDGOV_CORE_URL", "").rstrip("/")
 GRIDGOV_CORE_KEY = os.environ.get("GRIDGOV_CORE_KEY", "")
+# The relay by files where only a one-way gateway connects a public instance and the core: the
+# folder files arrive in and the folder to write into (docs/portal.md); unset: no file relay.
+GRIDGOV_RELAY_FILES_IN = os.environ.get("GRIDGOV_RELAY_FILES_IN", "")
+GRIDGOV_RELAY_FILES_OUT = os.environ.get("GRIDGOV_RELAY_FILES_OUT", "")
+GRIDGOV_RELAY_FILES_SUITE = os.environ.get("GRIDGOV_RELAY_FILES_SUITE", "sm")
+if GRIDGOV_RELAY_FILES_SUITE not in ("sm", "common"):
+    raise ValueError(
+        f"GRIDGOV_RELAY_FILES_SUITE must be sm or common, not {GRIDGOV_RELAY_FILES_SUITE!r}"
+    )
 ROOT_URLCONF = "gridgov.portal.urls_public" if GRIDGOV_ROLE == "public" else "gridgov.urls"
 if GRIDGOV_ROLE == "public":  # nobody signs in there: no staff middleware, every visitor anonymous
     from gridgov.portal.role import public_middleware
@@ -367,6 +376,7 @@ GRIDGOV_PERIODIC_JOBS = {
     "portal.area_digest": 3600,  # new reports in followed areas: one SMS a day at most
     "portal.relay_push": 30,  # public instance only: reports up to the core (outbox)
     "portal.relay_pull": 120,  # public instance only: public steps down from the core
+    "portal.relay_files": 300,  # the relay by files (one-way gateways), if folders are set
     # exchange: 12345, classifier
     "exchange.suggest_categories": 60,
     "exchange.retrain_classifier": 7 * 24 * 3600,
@@ -385,6 +395,7 @@ if GRIDGOV_ROLE == "public":
         for k in (
             "portal.relay_push",
             "portal.relay_pull",
+            "portal.relay_files",
             "notify.send_outbox",
             "audit.apply_retention",
         )

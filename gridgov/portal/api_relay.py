@@ -6,6 +6,8 @@
 - `POST /portal/relay/actions`: a reporter's rating or "not fixed" of a relayed report, once per
   UUID.
 - `POST /portal/relay/open311`: an Open311 request the public instance took, once per UUID.
+- `POST /portal/relay/follows`: a citizen joined or followed a report this client relayed, or
+  follows (or stops following) an area, once per UUID.
 
 Both authenticate the public instance by its client key in `X-Api-Key` (a client system of kind
 "public portal instance"); a public instance itself does not serve them.
@@ -20,7 +22,7 @@ from pydantic import Field
 
 from gridgov.accounts.system import PORTAL, system_user
 from gridgov.exchange.models import ClientSystem
-from gridgov.portal.services import relay, relay_actions, relay_open311
+from gridgov.portal.services import relay, relay_actions, relay_follows, relay_open311
 
 router = Router(tags=["portal"])
 MAX_PHOTO_CHARS = 8 * 1024 * 1024  # base64 of one photo (the body is 10 MB at most)
@@ -67,6 +69,7 @@ class RelayStatus(Schema):
     satisfaction: int | None
     closed_at: str | None
     closed_on_time: bool | None
+    request: dict = {}
 
 
 class RequestStatus(Schema):
@@ -86,6 +89,20 @@ class ActionIn(Schema):
     kind: str = Field(..., max_length=10)
     score: int | None = Field(None, ge=1, le=5)
     note: str = Field("", max_length=500)
+
+
+class FollowIn(Schema):
+    uuid: str = Field(..., max_length=36)
+    kind: str = Field(..., max_length=10)
+    report: str = Field("", max_length=36)
+    area: str = Field("", max_length=20)
+    phone: str = Field(..., max_length=20)
+    note: str = Field("", max_length=500)
+
+
+class FollowOut(Schema):
+    uuid: str
+    done: bool
 
 
 class Open311In(Schema):
@@ -161,6 +178,18 @@ def relay_action(request: HttpRequest, payload: ActionIn):
             note=payload.note,
             actor=system_user(PORTAL),
         )
+    except LookupError as exc:
+        raise Http404 from exc
+
+
+@router.post("/portal/relay/follows", auth=None, response=FollowOut, summary="A relayed follow")
+def relay_follow(request: HttpRequest, payload: FollowIn):
+    """A citizen joined (kind `join`) or followed (`follow`) a report this client relayed, or
+    follows an area (`area`) or stops (`area_stop`): recorded here, so the core tells them by
+    SMS; the same UUID again does nothing more. A report this client did not relay answers 404."""
+    client = _client(request)
+    try:
+        return relay_follows.receive_follow(client, payload.model_dump(), actor=system_user(PORTAL))
     except LookupError as exc:
         raise Http404 from exc
 

@@ -34,3 +34,13 @@ def relay_pull(ctx) -> dict:
     if not is_public():
         return {"changed": 0}
     return {"changed": pull_status(actor=system_user(PORTAL))}
+
+
+@job("portal.relay_files")
+def relay_files(ctx) -> dict:
+    """The relay by files through a one-way gateway, from and to the configured folders
+    (GRIDGOV_RELAY_FILES_IN / _OUT): a public instance reads the core's answers and writes what
+    is due; the core reads the public instances' files and writes their answers."""
+    from gridgov.portal.services.relay_files import run_folders
+
+    return run_folders(actor=system_user(PORTAL))

@@ -39,6 +39,9 @@ class RelayOut(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     status_pulled_at = models.DateTimeField(null=True, blank=True)
     area_code = models.CharField(max_length=20, blank=True)
+    # The core's public Open311 view of the report (its GeoReport fields), copied by the poll:
+    # what `GET /open311/v2/requests` lists for it here.
+    public = models.JSONField(default=dict, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "area_code"
@@ -204,3 +207,94 @@ class RelayPeer(models.Model):
 
     def __str__(self) -> str:
         return f"relay peer {self.client_id or 'core'}"
+
+
+class RelayFollowKind(models.TextChoices):
+    JOIN = "join", "also reported it"
+    FOLLOW = "follow", "follows the report"
+    AREA = "area", "follows the area"
+    AREA_STOP = "area_stop", "stops following the area"
+
+
+class RelayFollow(models.Model):
+    """(Public instance) a citizen joined or followed a report relayed from here, or follows (or
+    stops following) an area: waiting to reach the core, which tells followers by SMS. The
+    follower's phone is read from the citizen when the row is sent, not copied here."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=RelayFollowKind.choices)
+    report = models.ForeignKey(
+        "portal.PortalReport",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="relay_follows",
+    )
+    citizen = models.ForeignKey(
+        "portal.Citizen", null=True, on_delete=models.SET_NULL, related_name="relay_follows"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    state = models.CharField(
+        max_length=8, choices=RelayState.choices, default=RelayState.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    area_code = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.uuid}"
+
+
+class RelayedFollow(models.Model):
+    """(Core) a join or follow a public instance relayed: done once per client and UUID."""
+
+    client = models.ForeignKey("exchange.ClientSystem", on_delete=models.PROTECT, related_name="+")
+    uuid = models.UUIDField()
+    kind = models.CharField(max_length=10, choices=RelayFollowKind.choices)
+    report = models.ForeignKey(
+        "portal.PortalReport",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="relayed_follows",
+    )
+    area_code = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "uuid"], name="portal_relayed_follow_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.uuid}"
+
+
+class RelayFile(models.Model):
+    """A relay file already applied here (by the SHA-256 of its bytes), recorded in the same
+    transaction as its items: a file met again — delivered twice, or left in place by a run
+    killed after its transaction — is set aside without being applied again."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    items = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name

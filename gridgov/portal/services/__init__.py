@@ -343,15 +343,28 @@ def join_report(report: PortalReport, citizen: Citizen, *, actor: User, note: st
     if not created and follower.kind == FollowKind.SUBSCRIBER:
         follower.kind = FollowKind.CO_REPORTER
         follower.save(update_fields=["kind"])
+        created = True
+    if created:
+        _relay_follow("join", citizen, actor, report=report, note=follower.note)
     return follower
+
+
+def _relay_follow(kind: str, citizen: Citizen, actor: User, **what) -> None:
+    """On a public instance, the core learns of the join or follow (relay_follows.py)."""
+    if settings.GRIDGOV_ROLE == "public":
+        from gridgov.portal.services.relay_follows import queue_follow
+
+        queue_follow(kind, citizen, actor=actor, **what)
 
 
 @transaction.atomic
 def follow_report(report: PortalReport, citizen: Citizen, *, actor: User) -> Follower:
     _require_portal(actor)
-    follower, _created = Follower.objects.get_or_create(
+    follower, created = Follower.objects.get_or_create(
         report=report, citizen=citizen, defaults={"kind": FollowKind.SUBSCRIBER}
     )
+    if created:
+        _relay_follow("follow", citizen, actor, report=report)
     return follower
 
 
@@ -362,7 +375,9 @@ def subscribe_area(citizen: Citizen, area_code: str, *, actor: User) -> AreaSubs
 
     if not Area.objects.filter(code=area_code).exists():
         raise ValidationError({"area": _("Unknown area.")})
-    sub, _created = AreaSubscription.objects.get_or_create(citizen=citizen, area_code=area_code)
+    sub, created = AreaSubscription.objects.get_or_create(citizen=citizen, area_code=area_code)
+    if created:
+        _relay_follow("area", citizen, actor, area_code=area_code)
     return sub
 
 

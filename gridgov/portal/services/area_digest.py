@@ -97,3 +97,7 @@ def unsubscribe_area(citizen: Citizen, area_code: str, *, actor: User) -> None:
     gone, _kinds = AreaSubscription.objects.filter(citizen=citizen, area_code=area_code).delete()
     if not gone:
         raise ValidationError({"area": _("You do not follow this area.")})
+    if settings.GRIDGOV_ROLE == "public":  # the core tells area followers: it must know
+        from gridgov.portal.services.relay_follows import queue_follow
+
+        queue_follow("area_stop", citizen, actor=actor, area_code=area_code)

@@ -164,9 +164,10 @@ def push_pending(*, actor: User, now: datetime.datetime | None = None) -> PushRe
                     last_error="",
                 )
             result.sent += 1
-    from gridgov.portal.services import relay_actions, relay_open311
+    from gridgov.portal.services import relay_actions, relay_follows, relay_open311
 
     relay_actions.push_actions(result, now=now)
+    relay_follows.push_follows(result, now=now)
     relay_open311.push_requests(result, now=now)
     return result
 
@@ -285,9 +286,25 @@ def apply_status(report: PortalReport, item: dict, *, actor: User) -> bool:
             report.satisfaction,
             report.closed_at,
         )
+        copied = _copy_request(report, item)
         if after == before:
-            return False
+            return copied
         report.save()
+    return True
+
+
+def _copy_request(report: PortalReport, item: dict) -> bool:
+    """(Public) keep the core's Open311 view of a relayed report (for `GET requests` here)."""
+    from gridgov.exchange.open311.mapping import REQUEST_FIELDS
+
+    view = item.get("request")
+    if not isinstance(view, dict):
+        return False
+    view = {k: view.get(k) for k in REQUEST_FIELDS}
+    row = RelayOut.objects.filter(report=report).first()
+    if row is None or row.public == view:
+        return False
+    RelayOut.objects.filter(pk=row.pk).update(public=view)
     return True
 
 
@@ -326,6 +343,14 @@ def _in_client_scope(client: ClientSystem, code: str) -> bool:
     return any(code.startswith(p) for p in client_area_codes(client))
 
 
+def citizen_for(phone: str) -> Citizen:
+    """(Core) the citizen known by this phone (made on first use), as the portal keeps them."""
+    citizen = Citizen.objects.filter(phone=phone).first()
+    if citizen is None:
+        citizen = Citizen.objects.create(phone=phone)
+    return citizen
+
+
 def receive_report(client: ClientSystem, sent: Relayed, *, actor: User) -> PortalReport:
     """(Core) a report relayed by a public instance: made through the portal's own
     `submit_report` (channel portal, the reporter as typed, the photos), once per UUID."""
@@ -358,11 +383,7 @@ def receive_report(client: ClientSystem, sent: Relayed, *, actor: User) -> Porta
                 raise PermissionDenied(_("This place lies outside the areas of this client."))
         elif not client_area_codes(client):
             raise PermissionDenied(_("This client may not report anywhere."))
-        citizen = None
-        if sent.phone:
-            citizen = Citizen.objects.filter(phone=sent.phone).first()
-            if citizen is None:
-                citizen = Citizen.objects.create(phone=sent.phone)
+        citizen = citizen_for(sent.phone) if sent.phone else None
         photos = []
         for n, text in enumerate(sent.photos[:MAX_PHOTOS]):
             try:
@@ -403,9 +424,15 @@ def status_for(client: ClientSystem, uuids: list[str], *, actor: User) -> list[d
 
 
 def status_item(key: uuid_module.UUID, report: PortalReport) -> dict:
-    """(Core) what a public instance may copy of a report it relayed: the public side only."""
+    """(Core) what a public instance may copy of a report it relayed: the public side only, and
+    the report's public Open311 view (what the core's `GET /open311/v2/requests` shows of it)."""
+    from gridgov.cases.models import Case
+    from gridgov.exchange.open311.mapping import RequestRow
+
     published = report.moderation == Moderation.PUBLISHED and not report.anonymous
+    case = Case.objects.select_related("category", "department").get(pk=report.case_id)
     return {
+        "request": RequestRow(case).as_dict(),
         "uuid": str(key),
         "number": report.number,
         "status": report.public_status,

@@ -21,6 +21,7 @@ files read are moved to `imported/` (or `refused/` when they do not verify) besi
 """
 
 import datetime
+import hashlib
 import io
 import json
 import os
@@ -28,6 +29,7 @@ import pathlib
 import uuid as uuid_module
 import zipfile
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -39,12 +41,15 @@ from gridgov.exchange.services import packages
 from gridgov.portal.models import (
     RelayAction,
     RelayedAction,
+    RelayedFollow,
+    RelayFile,
+    RelayFollow,
     RelayOut,
     RelayPeer,
     RelayRequest,
     RelayState,
 )
-from gridgov.portal.services import relay, relay_actions, relay_open311
+from gridgov.portal.services import relay, relay_actions, relay_follows, relay_open311
 
 UP = "gridgov-relay-up-"
 DOWN = "gridgov-relay-down-"
@@ -159,9 +164,9 @@ def _read(folder: pathlib.Path, prefix: str, signers: dict[str, object]):
                 raise packages.PackageRefused("not a relay file")
         except packages.PackageRefused as exc:
             _set_aside(path, "refused")
-            yield path, None, str(exc)
+            yield path, None, str(exc), ""
             continue
-        yield path, signers[signer], rows
+        yield path, signers[signer], rows, hashlib.sha256(content).hexdigest()
 
 
 def _keys_of(peer: RelayPeer) -> list[str]:
@@ -200,6 +205,15 @@ def export_up(
     rows: list[dict] = [{"type": "report", **relay.payload(r)} for r in reports]
     rows += [{"type": "action", **relay_actions.body_of(a)} for a in actions]
     rows += [{"type": "open311", **relay_open311.body_of(r)} for r in requests]
+    follows = list(
+        RelayFollow.objects.filter(
+            state=RelayState.PENDING, next_attempt_at__lte=now, citizen__isnull=False
+        )
+        .exclude(report__relay__state=RelayState.REFUSED)
+        .select_related("report__relay", "citizen")
+        .order_by("pk")[: relay.PUSH_BATCH]
+    )
+    rows += [{"type": "follow", **relay_follows.body_of(f)} for f in follows]
     asked = _asks(now)
     if not rows and not any(asked.values()):
         return {"file": None, "items": 0}
@@ -210,6 +224,7 @@ def export_up(
         (RelayOut, [r.pk for r in reports]),
         (RelayAction, [a.pk for a in actions]),
         (RelayRequest, [r.pk for r in requests]),
+        (RelayFollow, [f.pk for f in follows]),
     ):
         _written(model, ids, note, now)
     return {"file": name, "items": len(rows) - 1}
@@ -241,10 +256,12 @@ def _asks(now: datetime.datetime) -> dict:
         for r in RelayRequest.objects.exclude(state=RelayState.REFUSED)
         if (r.public or {}).get("status") != "closed" or r.state == RelayState.PENDING
     ]
+    follows = RelayFollow.objects.filter(state=RelayState.PENDING).values_list("uuid", flat=True)
     return {
         "reports": [str(u) for u in reports[: relay.PULL_BATCH]],
         "actions": [str(u) for u in actions[: relay.PULL_BATCH]],
         "requests": [str(u) for u in requests[: relay.PULL_BATCH]],
+        "follows": [str(u) for u in follows[: relay.PULL_BATCH]],
     }
 
 
@@ -254,16 +271,35 @@ def import_down(folder: pathlib.Path, *, actor: User) -> dict:
     relay._require_portal(actor)
     peer = RelayPeer.objects.filter(client__isnull=True).first()
     signers: dict[str, object] = dict.fromkeys(_keys_of(peer)) if peer else {}
-    done: dict = {"files": 0, "changed": 0, "refused_files": []}
-    for path, _who, rows in _read(folder, DOWN, signers):
+    done: dict = {"files": 0, "changed": 0, "refused_files": [], "known_files": 0}
+    for path, _who, rows, digest in _read(folder, DOWN, signers):
         if isinstance(rows, str):
             done["refused_files"].append(f"{path.name}: {rows}")
             continue
-        for item in rows:
-            done["changed"] += _apply_down(item, actor=actor)
+        changed = _once(path, digest, lambda rows=rows: _down_rows(rows, actor))
+        if changed is None:
+            done["known_files"] += 1
+        else:
+            done["changed"] += changed
+            done["files"] += 1
         _set_aside(path, "imported")
-        done["files"] += 1
     return done
+
+
+def _down_rows(rows: list[dict], actor: User) -> int:
+    return sum(_apply_down(item, actor=actor) for item in rows)
+
+
+def _once(path: pathlib.Path, digest: str, apply) -> int | None:
+    """Apply a file's rows and record the file in one transaction: a kill before the commit
+    leaves the file to be read again whole, after it the file is known (None: not applied
+    again, only set aside)."""
+    with transaction.atomic():
+        if RelayFile.objects.filter(digest=digest).exists():
+            return None
+        count = apply()
+        RelayFile.objects.create(digest=digest, name=path.name[:200], items=count)
+    return count
 
 
 def _apply_down(item: dict, *, actor: User) -> int:
@@ -295,6 +331,11 @@ def _apply_down(item: dict, *, actor: User) -> int:
                 state=RelayState.SENT, sent_at=found.sent_at or now, last_error="", **changes
             )
             return int(bool(changes))
+        if kind == "follow":
+            follow = RelayFollow.objects.filter(uuid=key).exclude(state=RelayState.SENT).first()
+            if follow is not None:
+                relay_follows.delivered(follow, attempts=follow.attempts, now=now)
+            return int(follow is not None)
         if kind == "action":
             return (
                 RelayAction.objects.filter(uuid=key)
@@ -307,7 +348,7 @@ def _apply_down(item: dict, *, actor: User) -> int:
                 model.objects.filter(uuid=key, state=RelayState.PENDING).update(
                     state=RelayState.REFUSED, last_error=reason
                 )
-                for model in (RelayOut, RelayAction, RelayRequest)
+                for model in (RelayOut, RelayAction, RelayRequest, RelayFollow)
             )
     return 0
 
@@ -324,31 +365,45 @@ def import_up(folder: pathlib.Path, *, actor: User) -> dict:
     for peer in RelayPeer.objects.filter(client__isnull=False).select_related("client"):
         for key in _keys_of(peer):
             signers[key] = peer
-    done: dict = {"files": 0, "items": 0, "refused": 0, "refused_files": []}
-    for path, peer, rows in _read(folder, UP, signers):
+    done: dict = {"files": 0, "items": 0, "refused": 0, "refused_files": [], "known_files": 0}
+    for path, peer, rows, digest in _read(folder, UP, signers):
         if isinstance(rows, str) or not isinstance(peer, RelayPeer) or peer.client is None:
             done["refused_files"].append(f"{path.name}: {rows}")
             continue
-        for item in rows:
-            if item.get("type") == "ask":
-                RelayPeer.objects.filter(pk=peer.pk).update(
-                    asked={k: list(item.get(k) or [])[: relay.PULL_BATCH] for k in ASKS}
-                )
-                continue
-            reason = _take(peer.client, item, actor=actor)
-            done["items"] += 1
-            if reason:
-                done["refused"] += 1
-                peer.refresh_from_db()
-                refusals = {**peer.refusals, str(item.get("uuid", ""))[:36]: reason[:300]}
-                keep = dict(list(refusals.items())[-MAX_REFUSALS:])
-                RelayPeer.objects.filter(pk=peer.pk).update(refusals=keep)
+        taken = _once(path, digest, lambda p=peer, r=rows: _up_rows(p, r, done, actor))
+        if taken is None:
+            done["known_files"] += 1
+        else:
+            done["files"] += 1
         _set_aside(path, "imported")
-        done["files"] += 1
     return done
 
 
-ASKS = ("reports", "actions", "requests")
+def _up_rows(peer: RelayPeer, rows: list[dict], done: dict, actor: User) -> int:
+    """(Core) the items of one file, in order; how many were taken."""
+    client = peer.client
+    if client is None:
+        return 0
+    count = 0
+    for item in rows:
+        if item.get("type") == "ask":
+            RelayPeer.objects.filter(pk=peer.pk).update(
+                asked={k: list(item.get(k) or [])[: relay.PULL_BATCH] for k in ASKS}
+            )
+            continue
+        reason = _take(client, item, actor=actor)
+        done["items"] += 1
+        count += 1
+        if reason:
+            done["refused"] += 1
+            peer.refresh_from_db()
+            refusals = {**peer.refusals, str(item.get("uuid", ""))[:36]: reason[:300]}
+            keep = dict(list(refusals.items())[-MAX_REFUSALS:])
+            RelayPeer.objects.filter(pk=peer.pk).update(refusals=keep)
+    return count
+
+
+ASKS = ("reports", "actions", "requests", "follows")
 
 
 def _take(client: ClientSystem, item: dict, *, actor: User) -> str:
@@ -372,6 +427,8 @@ def _take(client: ClientSystem, item: dict, *, actor: User) -> str:
             )
         elif kind == "open311":
             relay_open311.receive_request(client, item, actor=actor)
+        elif kind == "follow":
+            relay_follows.receive_follow(client, item, actor=actor)
         else:
             return "unknown item"
     except LookupError:
@@ -410,10 +467,45 @@ def export_down(folder: pathlib.Path, *, actor: User, suite: str = "sm") -> dict
                 "uuid", flat=True
             )
         ]
+        follows = [relay._uuid(u) for u in asked.get("follows", [])]
+        rows += [
+            {"type": "follow", "uuid": str(u)}
+            for u in RelayedFollow.objects.filter(client=client, uuid__in=follows).values_list(
+                "uuid", flat=True
+            )
+        ]
         rows += [{"type": "refused", "uuid": u, "reason": why} for u, why in peer.refusals.items()]
         if rows:
             written.append(_write(folder, _name(DOWN, f"{client.pk}-"), rows, peer, suite))
     return {"files": written}
 
 
-__all__ = ["export_down", "export_up", "import_down", "import_up", "own_keys", "trust_peer"]
+def run_folders(*, actor: User) -> dict:
+    """The periodic job `portal.relay_files`: with the folders the gateway serves configured
+    (GRIDGOV_RELAY_FILES_IN, GRIDGOV_RELAY_FILES_OUT), read what arrived, then write what is due:
+    on a public instance the core's answers in and its own items out; on the core the public
+    instances' files in and their answers out. Without folders it does nothing."""
+    relay._require_portal(actor)
+    inbox, outbox = settings.GRIDGOV_RELAY_FILES_IN, settings.GRIDGOV_RELAY_FILES_OUT
+    suite = settings.GRIDGOV_RELAY_FILES_SUITE
+    done: dict = {}
+    if inbox:
+        read = import_down if relay.is_public() else import_up
+        done["imported"] = read(pathlib.Path(inbox), actor=actor)
+    if outbox:
+        if relay.is_public():
+            done["exported"] = export_up(pathlib.Path(outbox), actor=actor, suite=suite)
+        else:
+            done["exported"] = export_down(pathlib.Path(outbox), actor=actor, suite=suite)
+    return done
+
+
+__all__ = [
+    "export_down",
+    "export_up",
+    "import_down",
+    "import_up",
+    "own_keys",
+    "run_folders",
+    "trust_peer",
+]

@@ -7,12 +7,15 @@ ones to the core's `POST /api/v1/portal/relay/open311`, which makes the case thr
 own Open311 intake (`submit_request`, channel open311) with the UUID as idempotency key and
 answers with its service_request_id and its public Open311 fields. The status poll
 (`pull_requests`) refreshes those fields while the request may change. The instance answers
-`GET requests`, `requests/{id}` and `tokens/{token}` from these copies only.
+`GET requests`, `requests/{id}` and `tokens/{token}` from these copies only; `GET requests`
+and `requests/{id}` also list the portal reports made here, from the core's Open311 view of each
+(copied with their status by the relay's poll, `relay.apply_status`).
 """
 
 import datetime
 import json
 import math
+import operator
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,7 +31,7 @@ from gridgov.exchange.models import ClientKind, ClientSystem, Open311Token
 from gridgov.exchange.open311.mapping import REQUEST_FIELDS, RequestRow, public_category
 from gridgov.exchange.services.clients import client_area_codes
 from gridgov.exchange.services.open311 import PostedRequest, submit_request
-from gridgov.portal.models import RelayRequest, RelayState
+from gridgov.portal.models import RelayOut, RelayRequest, RelayState
 from gridgov.portal.services import relay
 
 REPORTER_FIELDS = ("first_name", "last_name", "phone", "email", "device_id", "account_id")
@@ -198,9 +201,70 @@ def pull_requests() -> int:
 # the public instance: what Open311 clients read (no key; the public view only)
 
 
-def numbered() -> QuerySet:
-    """(Public) the requests the core has numbered and described: what GET requests shows."""
-    return RelayRequest.objects.exclude(core_number="").exclude(public={})
+def numbered() -> "PublicRequests":
+    """(Public) what GET requests shows: the Open311 requests taken here and the portal reports
+    made here, each once the core has numbered it and sent its public Open311 view."""
+    return PublicRequests(
+        RelayRequest.objects.exclude(core_number="").exclude(public={}),
+        RelayOut.objects.filter(state=RelayState.SENT)
+        .exclude(core_number="")
+        .exclude(public={})
+        .select_related("report"),
+    )
+
+
+class ReportView:
+    """A portal report made here, as Open311 shows it: the core's public view of its case."""
+
+    def __init__(self, row: RelayOut):
+        self.id = row.pk
+        self.core_number = row.core_number
+        self.public = row.public
+        self.created_at = row.report.created_at
+        self.service_code = str(row.public.get("service_code") or "")
+
+
+class PublicRequests:
+    """The Open311 requests and the portal reports of a public instance as one list. It answers
+    the few queryset calls the Open311 views make (filter, order_by, first, iteration) on both
+    tables: a report's service_code is its category's code, its created_at the report's."""
+
+    ON_REPORTS = {
+        "service_code": "report__category__category__code",
+        "created_at": "report__created_at",
+        "id": "pk",
+    }
+
+    def __init__(self, requests: QuerySet, reports: QuerySet, order: tuple[str, ...] = ()):
+        self.requests, self.reports, self.order = requests, reports, order
+
+    def _on_reports(self, name: str) -> str:
+        desc = name.startswith("-")
+        field, _sep, lookup = name.lstrip("-").partition("__")
+        mapped = self.ON_REPORTS.get(field, field) + (f"__{lookup}" if lookup else "")
+        return ("-" if desc else "") + mapped
+
+    def filter(self, **lookups) -> "PublicRequests":
+        on_reports = {self._on_reports(k): v for k, v in lookups.items()}
+        return PublicRequests(
+            self.requests.filter(**lookups), self.reports.filter(**on_reports), self.order
+        )
+
+    def order_by(self, *fields: str) -> "PublicRequests":
+        return PublicRequests(
+            self.requests.order_by(*fields),
+            self.reports.order_by(*[self._on_reports(f) for f in fields]),
+            fields,
+        )
+
+    def __iter__(self):
+        rows: list = [*self.requests, *(ReportView(r) for r in self.reports)]
+        for name in reversed(self.order):  # stable sorts, the last key first
+            rows.sort(key=operator.attrgetter(name.lstrip("-")), reverse=name.startswith("-"))
+        return iter(rows)
+
+    def first(self):
+        return next(iter(self), None)
 
 
 def token_answer(token: str) -> dict | None:

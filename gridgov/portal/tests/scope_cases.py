@@ -94,6 +94,11 @@ UNSCOPED = {
         "report that key relayed, another's answers 404 "
         "(test_relay_actions.py::test_the_core_takes_actions_only_on_what_the_key_relayed)"
     ),
+    "api/v1/portal/relay/follows": (
+        "a public instance's client key (no user session): a join or follow only of a report "
+        "that key relayed (another's answers 404), an area only inside the client's areas "
+        "(test_relay_follows.py::test_the_core_takes_follows_only_of_what_the_key_relayed)"
+    ),
     "api/v1/portal/relay/open311": (
         "a public instance's client key (no user session): an Open311 request made through the "
         "core's Open311 intake, only inside the client's areas "

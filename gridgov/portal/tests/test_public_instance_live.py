@@ -2,7 +2,8 @@
 a citizen's report on the public instance reaches the core once, the core's steps come back to
 its public pages, a report made while the core is down is relayed after it is back, and the
 staff's URLs do not exist on the public instance; the reporter's rating and "not fixed" and an
-Open311 POST (taken while the core is down) reach the core and their results come back."""
+Open311 POST (taken while the core is down) reach the core and their results come back; a
+co-reporter reaches the core; on a phone in a browser, a citizen rates and says "not fixed"."""
 
 import json
 import time
@@ -91,6 +92,12 @@ def test_a_report_reaches_the_core_once_and_its_steps_come_back(pair):
     assert status == 200 and "13800003001" not in page.decode()
     assert "处置人员" not in page.decode() and "市政维修" not in page.decode()
 
+    # another citizen saw it too: the core learns of its co-reporter (and tells them by SMS)
+    public.json("portal_relay", "join", "--number", number, "--phone", "13800003011")
+    assert public.json("portal_relay", "push")["sent"] == 1
+    followers = core.json("portal_relay", "status")["followers"][sent["core_number"]]
+    assert followers == ["co_reporter", "reporter"]
+
 
 def test_a_report_made_while_the_core_is_down_is_relayed_after(pair):
     core, public = pair
@@ -160,3 +167,56 @@ def test_rating_not_fixed_and_an_open311_post_reach_the_core(pair):
     assert status == 200 and json.loads(answer)[0]["service_code"] == "C0110"
     status, answer = public.get(f"/open311/v2/requests/{request_id}.xml")
     assert status == 200 and f"<service_request_id>{request_id}<" in answer.decode()
+
+
+@pytest.mark.browser
+def test_a_citizen_on_a_phone_rates_then_says_not_fixed_and_the_core_reopens(pair, browser_page):
+    """On the public instance at 390×844: the citizen reports (the phone confirmed by the SMS
+    code), staff close the case on the core, the citizen rates it and then says "not fixed";
+    the core's case is back for verification."""
+    from gridgov.conftest import screenshot
+
+    core, public = pair
+    phone = "13800003009"
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"longitude": float(POINT[0]), "latitude": float(POINT[1])})
+    page.goto(f"{public.url}/portal/report/")
+    page.fill("#cat-search", "路灯")
+    page.click(".portal-choose label:not([hidden]) >> nth=0")
+    page.fill("textarea[name=description]", "楼下路灯一直闪，晚上看不清路")
+    page.click("#use-gps")
+    page.wait_for_function("document.querySelector('input[name=lon]').value !== ''")
+    page.fill("#phone", phone)
+    page.click("#send-code")
+    page.wait_for_function("document.getElementById('code-status').textContent !== ''")
+    page.fill("#code", public.json("portal_relay", "codes", "--phone", phone)["codes"][0])
+    page.check("input[name=consent]")
+    page.click("#submit-report")
+    page.wait_for_url("**/portal/r/**")
+    number = page.inner_text("#report-number").strip()
+    assert public.json("portal_relay", "push")["sent"] == 1
+    outbox = public.json("portal_relay", "status")["outbox"]
+    core_number = next(r["core_number"] for r in outbox if r["number"] == number)
+    actions = ["accept", "file", "dispatch", "start", "feedback", "verify_pass", "close"]
+    core.json("portal_relay", "step", "--number", core_number,
+              *[a for action in actions for a in ("--action", action)])  # fmt: skip
+    assert public.json("portal_relay", "pull")["changed"] == 1
+
+    page.reload()
+    page.check("#rate-form input[name=score][value='2']")
+    page.click("#rate-form button[type=submit]")
+    page.wait_for_selector(".relay-waiting")  # on its way to the district
+    assert public.json("portal_relay", "push")["sent"] == 1
+    assert core.json("portal_relay", "status")["reports"][core_number]["satisfaction"] == 2
+    page.reload()
+    page.fill("#notfixed-form textarea[name=note]", "还是一闪一闪的")
+    page.click("#notfixed-form button[type=submit]")
+    page.wait_for_selector(".relay-waiting")
+    screenshot(page, "public-instance-not-fixed-phone")
+    assert public.json("portal_relay", "push")["sent"] == 1
+    there = core.json("portal_relay", "status")["reports"][core_number]
+    assert there["status"] == "checking" and there["satisfaction"] == 2  # back for verification
+    page.reload()
+    page.wait_for_selector(".pstatus-big.pstatus-checking")

@@ -92,5 +92,6 @@ def test_only_relay_jobs_run_on_a_public_instance():
         timeout=60,
     ).stdout
     assert out.strip() == (
-        "['audit.apply_retention', 'notify.send_outbox', 'portal.relay_pull', 'portal.relay_push']"
+        "['audit.apply_retention', 'notify.send_outbox', 'portal.relay_files', 'portal.relay_pull',"
+        " 'portal.relay_push']"
     )

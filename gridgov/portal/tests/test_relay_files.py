@@ -54,8 +54,15 @@ def test_reports_and_open311_requests_go_through_files_once(portal, trusted, tmp
     assert done["files"] == 2 and done["items"] == 2 and done["refused"] == 0
     assert core_reports().count() == 1
     assert Case.objects.filter(channel=Channel.OPEN311).count() == 1
-    # the gateway delivers the same file again: nothing twice
+    # the gateway delivers the same file again: it is known, not read again
     shutil.copy(up / "imported" / written["file"], up / written["file"])
+    again = relay_files.import_up(up, actor=portal)
+    assert (again["files"], again["known_files"], again["items"]) == (0, 1, 0)
+    # the items written again in a new file (the answer was late): made once per UUID
+    RelayOut.objects.update(next_attempt_at=timezone.now())
+    RelayRequest.objects.update(next_attempt_at=timezone.now())
+    with PUBLIC:
+        assert relay_files.export_up(up, actor=portal)["items"] == 2
     assert relay_files.import_up(up, actor=portal)["items"] == 2
     assert core_reports().count() == 1
     assert Case.objects.filter(channel=Channel.OPEN311).count() == 1

@@ -28,6 +28,12 @@
                             (demos and tests) the reporter rates the closed report or says
                             "not fixed", as its status page does (on a public instance: queued
                             for the core, sent by the next push)
+  join --number N --phone P [--note T]
+  follow --number N --phone P
+                            (demos and tests) a citizen (confirmed by the SMS code, read back)
+                            joins the report ("I see it too") or follows it; on a public
+                            instance queued for the core, sent by the next push
+  codes --phone P           (demos and tests) the SMS codes sent to P, newest first
   step --number N --action A [--action B …] [--department D]
                             (core; demos and tests) loop steps on the case of a report, in
                             order, or "publish" (moderation: its text and photos become public);
@@ -56,7 +62,7 @@ class Command(BaseCommand):
             default="",
             choices=[
                 "", "push", "pull", "status", "issue-key", "setup", "report", "rate", "not-fixed",
-                "step", "keys", "trust",
+                "step", "keys", "trust", "join", "follow", "codes",
             ],
         )  # fmt: skip
         parser.add_argument("--export", dest="export_dir", default="")
@@ -146,6 +152,7 @@ class Command(BaseCommand):
             PortalReport,
             RelayAction,
             RelayedReport,
+            RelayFollow,
             RelayOut,
             RelayRequest,
         )
@@ -178,6 +185,14 @@ class Command(BaseCommand):
                 {"token": r.token, "state": r.state, "core_number": r.core_number}
                 for r in RelayRequest.objects.order_by("pk")
             ],
+            "follows": [
+                {"kind": f.kind, "state": f.state, "number": f.report.number if f.report else ""}
+                for f in RelayFollow.objects.select_related("report").order_by("pk")
+            ],
+            "followers": {
+                r.number: sorted(r.followers.values_list("kind", flat=True))
+                for r in PortalReport.objects.order_by("pk")
+            },
             "relayed": {
                 str(r.uuid): r.report.number
                 for r in RelayedReport.objects.select_related("report").order_by("pk")
@@ -221,6 +236,33 @@ class Command(BaseCommand):
             photos=photos,
         )
         return {"number": report.number, "case": report.case_id}
+
+    def _codes(self, phone, **_o):
+        from gridgov.notify.models import Outbox
+
+        bodies = Outbox.objects.filter(destination=phone, source__startswith="portal.code:")
+        bodies = bodies.order_by("-id").values_list("body", flat=True)
+        return {"codes": [c for body in bodies for c in re.findall(r"[0-9]{6}", body)[:1]]}
+
+    def _join(self, number, phone, note, **_o):
+        return self._follow(number, phone, note, join=True)
+
+    def _follow(self, number, phone, note="", join=False, **_o):
+        from gridgov.portal import services
+        from gridgov.portal.models import PortalReport
+
+        portal = system_user(PORTAL)
+        report = PortalReport.objects.filter(number=number).first()
+        if report is None:
+            raise CommandError("No such report.")
+        services.send_code(phone, actor=portal)
+        body = services.codes_sent_to(phone)[0]
+        citizen = services.confirm_code(phone, re.findall(r"[0-9]{6}", body)[0], actor=portal)
+        if join:
+            follower = services.join_report(report, citizen, actor=portal, note=note)
+        else:
+            follower = services.follow_report(report, citizen, actor=portal)
+        return {"number": number, "kind": follower.kind}
 
     def _citizen_and_report(self, number, phone):
         from gridgov.portal.models import Citizen, PortalReport
