@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.scope import ScopedQuerySet
@@ -67,11 +68,20 @@ class Outbox(models.Model):
     dedupe_key = models.CharField(
         max_length=200, null=True, blank=True, help_text="Enqueueing the same key again is a no-op"
     )
+    # No foreign-key constraint in the database: a city-wide warning queues 30,000 rows in one
+    # statement, and PostgreSQL's deferred checks of them at commit cost more than the insert.
+    # Users are deactivated, never deleted (a deletion still nulls the field, through Django).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
+    # indexed as the first column of outbox_due_in_order
     status = models.CharField(
-        max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True
+        max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -88,11 +98,22 @@ class Outbox(models.Model):
     # what the gateway said about it.
     area_code = models.CharField(max_length=20, blank=True, db_index=True)
     parts = models.PositiveSmallIntegerField(_("billed parts"), default=1)
+    # indexed only where set (outbox_of_batch, outbox_of_template): most rows have neither
     batch = models.ForeignKey(
-        "notify.SmsBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="rows"
+        "notify.SmsBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rows",
+        db_index=False,
     )
     template = models.ForeignKey(
-        "notify.SmsTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "notify.SmsTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     gateway = models.CharField(max_length=30, blank=True)
     gateway_request = models.TextField(blank=True)
@@ -115,6 +136,12 @@ class Outbox(models.Model):
         indexes = [
             models.Index(fields=["status", "priority", "id"], name="outbox_due_in_order"),
             models.Index(fields=["channel", "destination", "sent_at"], name="outbox_rate"),
+            models.Index(
+                fields=["batch"], condition=Q(batch__isnull=False), name="outbox_of_batch"
+            ),
+            models.Index(
+                fields=["template"], condition=Q(template__isnull=False), name="outbox_of_template"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -248,9 +248,24 @@ class Channel(models.TextChoices):
 class Receipt(models.Model):
     """One recipient of one warning on one channel, with the times it moved on."""
 
-    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="receipts")
+    # Indexed by receipt_once_per_channel (warning first) and receipt_open_of_user (user first).
+    # No foreign-key constraints in the database: a city-wide warning writes 60,000 receipts in
+    # two statements that read the warning and the users they name, and PostgreSQL's deferred
+    # checks of them at commit took longer than the inserts. Warnings are kept; users are
+    # deactivated, not deleted (a deletion still removes the receipts, through Django).
+    warning = models.ForeignKey(
+        Warning,
+        on_delete=models.CASCADE,
+        related_name="receipts",
+        db_index=False,
+        db_constraint=False,
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="warning_receipts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="warning_receipts",
+        db_index=False,
+        db_constraint=False,
     )
     channel = models.CharField(max_length=4, choices=Channel.choices)
     # Not indexed: a city's issue inserts 60,000 receipts at once; reads start from the warning.

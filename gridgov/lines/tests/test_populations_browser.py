@@ -34,6 +34,7 @@ def test_phone_visit_then_lost_contact_on_the_desk(live_server, users, browser_p
     page.wait_for_selector("#m-visit-state:not([hidden])")
     assert page.inner_text("#m-outbox-count") == "1" and page.is_visible("#m-outbox-pill")
     assert record.visits.count() == 0
+    assert page.is_enabled("#m-visit button[type=submit]")  # ready for the next visit
     screenshot(page, "populations-1-phone-visit-waiting")
 
     page.context.set_offline(False)

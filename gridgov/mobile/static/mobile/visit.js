@@ -43,6 +43,7 @@
           state.textContent = waiting ? form.dataset.queued : form.dataset.sent;
           form.reset();
           if (voiceBox && window.GridVoice) window.GridVoice.clear(voiceBox);
+          button.disabled = false; /* the next visit gets a key of its own */
         }, function (err) {
           state.hidden = false; state.textContent = String(err && err.message || err);
           button.disabled = false;
