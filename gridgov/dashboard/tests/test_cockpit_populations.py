@@ -60,14 +60,14 @@ def test_special_populations_panel_by_right_and_area(users, tree, client_for):
     assert 'id="pops-panel"' not in leader.get("/cockpit/").content.decode()
 
 
-def test_foreign_affairs_cockpit(users, tree, client_for):
-    world = pw.build(users)  # A: Freedonia, arrived 2 h ago; B: Ruritania; neither registered
+def foreign_stays(users: dict, house) -> None:
+    """Three more foreigners in street A: registered late with a visa expiring, registered in
+    time (a nationality typed as a name), not registered with the visa expired."""
     now, today = timezone.now(), timezone.localdate()
-    house = world["house_a"]
     for passport, nationality, arrived_h, registered_h, visa_days in (
-        ("KRA001", "KR", 72, 50, 10),  # registered late, visa expiring
-        ("KRA002", "韩国", 72, 5, 100),  # registered within 24 hours
-        ("USA001", "USA", 48, None, -3),  # not registered, visa expired
+        ("KRA001", "KR", 72, 50, 10),
+        ("KRA002", "韩国", 72, 5, 100),
+        ("USA001", "USA", 48, None, -3),
     ):
         person = pw._person(
             users["admin"], "外籍" + passport, passport, house, registration="overseas",
@@ -81,6 +81,11 @@ def test_foreign_affairs_cockpit(users, tree, client_for):
             registered_at=now - datetime.timedelta(hours=registered_h) if registered_h else None,
             visa_expiry=today + datetime.timedelta(days=visa_days),
         )
+
+
+def test_foreign_affairs_cockpit(users, tree, client_for):
+    world = pw.build(users)  # A: Freedonia, arrived 2 h ago; B: Ruritania; neither registered
+    foreign_stays(users, world["house_a"])
 
     district = _get(client_for(users["district"]), "/api/v1/cockpit/foreign")
     assert district["area"]["code"] == "410105"

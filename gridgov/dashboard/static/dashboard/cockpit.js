@@ -274,26 +274,28 @@
   function drawPopulations(p) {
     const panel = document.getElementById("pops");
     if (!panel || !p) return;
-    const rate = (v) => (v.rate === null ? "—" : `${Math.round(v.rate * 100)}%`);
     const [last, current] = p.visits;
+    const visits = (v) => [v.rate === null ? "—" : `${Math.round(v.rate * 100)}%`, `${fmt.format(v.on_time)}/${fmt.format(v.due)}`];
     const items = [
       ["popsTotal", fmt.format(p.total)], ["lostContact", fmt.format(p.lost_contact)],
       ["visitsOverdue", fmt.format(p.visits_overdue)],
-      ["visitsThisMonth", `${rate(current)} (${fmt.format(current.on_time)}/${fmt.format(current.due)})`],
-      ["visitsLastMonth", `${rate(last)} (${fmt.format(last.on_time)}/${fmt.format(last.due)})`],
+      ["visitsThisMonth", ...visits(current)], ["visitsLastMonth", ...visits(last)],
     ];
-    panel.innerHTML = items.map(([k, v]) => `<div data-key="${k}">${escapeHtml(T[k])}<b>${escapeHtml(v)}</b></div>`).join("");
+    panel.innerHTML = items
+      .map(([k, v, of]) => `<div data-key="${k}">${escapeHtml(T[k])}<b>${escapeHtml(v)}</b>${of ? `<small>${escapeHtml(of)}</small>` : ""}</div>`)
+      .join("");
     const cats = p.categories.slice().reverse();
     const levels = Math.max(1, ...cats.map((c) => c.by_risk.length));
+    const level = (i) => T.riskLevel.replace("{n}", i);
     chart("chart-pops").setOption(
       Object.assign({}, base, {
-        grid: { left: 8, right: 16, top: 28, bottom: 4, containLabel: true },
+        grid: { left: 4, right: 12, top: 4, bottom: 26, containLabel: true },
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        legend: { top: 0, right: 0, itemWidth: 12, data: Array.from({ length: levels }, (_, i) => `${T.riskLevel} ${i}`) },
+        legend: { bottom: 0, left: "center", itemWidth: 10, itemHeight: 10, itemGap: 6, textStyle: { fontSize: 11 }, data: Array.from({ length: levels }, (_, i) => level(i)) },
         xAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#1d3b63" } } },
-        yAxis: { type: "category", data: cats.map((c) => c.name) },
+        yAxis: { type: "category", data: cats.map((c) => c.name), axisLabel: { width: 96, overflow: "truncate", interval: 0 } },
         series: Array.from({ length: levels }, (_, i) => ({
-          name: `${T.riskLevel} ${i}`, type: "bar", stack: "risk", itemStyle: { color: RISK_COLOURS[i % RISK_COLOURS.length] },
+          name: level(i), type: "bar", stack: "risk", barMaxWidth: 18, itemStyle: { color: RISK_COLOURS[i % RISK_COLOURS.length] },
           data: cats.map((c) => c.by_risk[i] || 0),
         })),
       }),

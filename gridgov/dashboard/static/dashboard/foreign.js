@@ -52,7 +52,8 @@
         series: [
           {
             type: "pie", radius: ["40%", "72%"], center: ["38%", "50%"], stillShowZeroSum: false,
-            label: { show: true, formatter: (p) => (p.value ? fmt.format(p.value) : "") },
+            label: { show: true, position: "inside", color: "#fff", fontSize: 16, formatter: (p) => (p.value ? fmt.format(p.value) : "") },
+            labelLine: { show: false },
             data,
           },
         ],
@@ -71,7 +72,7 @@
       Object.assign({}, base, {
         xAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#1d3b63" } } },
         yAxis: { type: "category", data: nations.map((n) => n.name) },
-        series: [{ name: T.people, type: "bar", data: nations.map((n) => n.count), itemStyle: { color: "#39c0ff" }, label: { show: true, position: "right" } }],
+        series: [{ name: T.people, type: "bar", barMaxWidth: 36, data: nations.map((n) => n.count), itemStyle: { color: "#39c0ff" }, label: { show: true, position: "right" } }],
       }),
       true
     );
@@ -87,24 +88,6 @@
       { name: T.valid, value: Math.max(0, d.total - d.expired - d.expiring), itemStyle: { color: COLOURS.onTime } },
     ]);
     const areas = d.areas;
-    const c = chart("chart-areas");
-    c.setOption(
-      Object.assign({}, base, {
-        legend: { top: 0, right: 0, data: [T.onTime, T.late, T.unregistered, T.awaiting] },
-        xAxis: { type: "category", data: areas.map((a) => a.name), axisLabel: { interval: 0, rotate: areas.length > 6 ? 30 : 0 } },
-        yAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#1d3b63" } } },
-        series: [
-          ["onTime", "registered_on_time"], ["late", "registered_late"],
-          ["unregistered", "unregistered"], ["awaiting", "awaiting"],
-        ].map(([k, field]) => ({
-          name: T[k], type: "bar", stack: "reg", cursor: "pointer", itemStyle: { color: COLOURS[k] },
-          data: areas.map((a) => a[field]),
-        })),
-      }),
-      true
-    );
-    c.off("click");
-    c.on("click", (p) => open(areas[p.dataIndex].code));
     const tbody = document.querySelector("#areas-table tbody");
     tbody.innerHTML = areas.length
       ? areas
@@ -116,6 +99,24 @@
           )
           .join("")
       : `<tr><td colspan="6" class="ck-empty">${escapeHtml(T.noAreas)}</td></tr>`;
+    const c = chart("chart-areas");
+    c.setOption(
+      Object.assign({}, base, {
+        legend: { top: 0, right: 0, data: [T.onTime, T.late, T.unregistered, T.awaiting] },
+        xAxis: { type: "category", data: areas.map((a) => a.name), axisLabel: { interval: 0, rotate: areas.length > 6 ? 30 : 0 } },
+        yAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#1d3b63" } } },
+        series: [
+          ["onTime", "registered_on_time"], ["late", "registered_late"],
+          ["unregistered", "unregistered"], ["awaiting", "awaiting"],
+        ].map(([k, field]) => ({
+          name: T[k], type: "bar", stack: "reg", cursor: "pointer", barMaxWidth: 48, itemStyle: { color: COLOURS[k] },
+          data: areas.map((a) => a[field]),
+        })),
+      }),
+      true
+    );
+    c.off("click");
+    c.on("click", (p) => open(areas[p.dataIndex].code));
     document.getElementById("generated-at").textContent = T.asOf + " " + d.generated_at.slice(5, 16).replace("T", " ");
     document.title = T.title + " · " + d.area.name;
     body.dataset.loaded = d.area.code;
