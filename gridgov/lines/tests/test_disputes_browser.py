@@ -3,8 +3,11 @@ the agreement and its signed scan, a follow-up visit and the close; at phone siz
 registers a dispute found in the field."""
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import get_resolver
 
-from gridgov.conftest import browser_login, screenshot
+from gridgov.conftest import browser_login, mark_verified, screenshot
 from gridgov.lines.models import Dispute, DisputeState
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -24,11 +27,31 @@ def _submit_step(page, name: str) -> None:
     _submit(page, f"#step-{name} button[type=submit]")
 
 
+@pytest.fixture(autouse=True)
+def _urls_loaded() -> None:
+    """The first request of a test process imports the URLconf (the API's schemas: 3.5–4.5 s),
+    whichever test asks first; loaded here so the tests' own time is what they click."""
+    get_resolver().url_patterns  # noqa: B018
+
+
+def signed_in(page, base: str, user) -> None:
+    """The browser carries a session of the user, past two-factor sign-in: what the login page
+    would give, without its two page loads and their network-idle waits (the login flow has its
+    own browser tests in accounts)."""
+    client = Client()
+    client.force_login(user)
+    mark_verified(client, user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": base, "httpOnly": True}]
+    )
+
+
 def test_desk_works_a_dispute_by_the_pages(live_server, users, browser_page):
     page = browser_page
     base = live_server.url
     page.set_viewport_size({"width": 1440, "height": 900})
-    browser_login(page, base, "op_a", "pw-op_a")
+    signed_in(page, base, users["op_a"])
     page.goto(f"{base}/lines/disputes/")
     page.click("#dispute-new")
     page.select_option("select[name=kind]", "neighbourhood")
