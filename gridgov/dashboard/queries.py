@@ -310,9 +310,9 @@ def populations(user, area: Area) -> dict | None:
     months = periods.last_months(2)
     found = {
         r["month"]: r
-        for r in LineTally.objects.filter(area_code=area.code, month__in=months).values(
-            "month", "special_visits_due", "special_visits_on_time"
-        )
+        for r in restrict(
+            LineTally.objects.filter(area_code=area.code, month__in=months), user
+        ).values("month", "special_visits_due", "special_visits_on_time")
     }
     empty = {"special_visits_due": 0, "special_visits_on_time": 0}
     rows = [{**found.get(m, empty), "month": m} for m in months]

@@ -137,9 +137,11 @@ def visit_completion(rows: list[dict]) -> list[dict]:
     ]
 
 
-def _children(area: Area) -> list[dict]:
+def _children(user, area: Area) -> list[dict]:
     return list(
-        Area.objects.active().filter(parent=area).order_by("code").values("code", "name", "level")
+        restrict(Area.objects.active().filter(parent=area), user)
+        .order_by("code")
+        .values("code", "name", "level")
     )
 
 
@@ -178,7 +180,7 @@ def foreigners(user, area: Area, now: datetime.datetime | None = None) -> dict:
         {"name": name, "count": n}
         for name, n in sorted(nations.items(), key=lambda item: (-item[1], item[0]))
     ]
-    kids = _children(area)
+    kids = _children(user, area)
     found: dict[str, dict] = {}
     for length in sorted({len(k["code"]) for k in kids}):
         rows = (

@@ -310,3 +310,5 @@ def test_parties_picked_from_the_registry(users, client_for):
         ("respondent", "欧阳便利店", None, shop_a.pk),
         ("respondent", "邻居某", None, None),
     ]
+    page = op.get(f"/lines/disputes/{d.pk}/").content.decode()
+    assert page.count("已关联基础数据") == 2  # the two parties picked from the registry
