@@ -1,6 +1,8 @@
 """The ledgers of the business lines at city scale: disputes, inspections and hazards over three
 years in a city-shaped area tree. Measures the dispute and hazard ledgers' list queries with the
-usual filters (p95), the boards (p95) and the Excel export of a street's dispute ledger (rows/s).
+usual filters (p95), the boards (p95), the Excel export of a street's dispute ledger (rows/s)
+and the cockpit's special-population and foreign-affairs counts (p95; 30,000 records and 5,000
+foreigners' stays in the city).
 
     .venv/bin/python bench/lines.py            # city: 200,000 disputes, 500,000 inspections
     DATABASE_URL=postgres://… .venv/bin/python bench/lines.py
@@ -26,6 +28,7 @@ SIZES = {  # disputes, inspections, places
     True: (600, 900, 300),
     False: (200_000, 500_000, 100_000),
 }
+POPULATIONS = {True: (300, 60), False: (30_000, 5_000)}  # special records, foreigners' stays
 
 
 def p95(samples: list[float]) -> float:
@@ -173,6 +176,7 @@ def build(smoke: bool) -> dict:
             )
         ]
         Hazard.objects.bulk_create(hazards, batch_size=10_000)
+        build_populations(rng, grids, smoke)
     print(
         f"built {len(grids)} grids, {n_disputes} disputes, {n_inspections} inspections, "
         f"{len(hazards)} hazards in {time.perf_counter() - t0:.1f} s ({vendor()})"
@@ -180,10 +184,80 @@ def build(smoke: bool) -> dict:
     return {"admin": admin, "operator": operator, "streets": streets}
 
 
+def build_populations(rng: random.Random, grids: list[str], smoke: bool) -> None:
+    """Special-population records by category and risk, and foreigners' stays, each of its own
+    person (the cockpit's counts read only the records' own columns)."""
+    from django.utils import timezone
+
+    from gridgov.lines.models import (
+        ForeignerStay,
+        PopulationCategory,
+        SpecialRecord,
+        VisitInterval,
+    )
+    from gridgov.lines.services.populations_defaults import load
+    from gridgov.registry.models import Person
+    from gridgov.warnings.sql import insert_rows
+
+    if not PopulationCategory.objects.exists():
+        load(PopulationCategory, VisitInterval)
+    categories = list(PopulationCategory.objects.values_list("pk", "max_risk"))
+    n_records, n_stays = POPULATIONS[smoke]
+    first = (Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    places = [rng.choice(grids) for _ in range(n_records + n_stays)]
+    insert_rows(
+        Person,
+        ["name", "sex", "registration", "area_code"],
+        [
+            (f"人员{i}", "M", "overseas" if i >= n_records else "floating", code)
+            for i, code in enumerate(places)
+        ],
+    )
+    people = list(
+        Person.objects.filter(pk__gte=first).order_by("pk").values_list("pk", "area_code")
+    )
+    today = timezone.localdate()
+    records = []
+    for pk, code in people[:n_records]:
+        category, top = rng.choice(categories)
+        records.append(
+            SpecialRecord(
+                person_id=pk,
+                category_id=category,
+                risk_level=rng.randint(0, top),
+                state=rng.choice(["active"] * 8 + ["lost", "closed"]),
+                next_visit_due=today + datetime.timedelta(days=rng.randrange(-20, 90)),
+                area_code=code,
+            )
+        )
+    SpecialRecord.objects.bulk_create(records, batch_size=10_000)
+    now = timezone.now()
+    stays = []
+    for pk, code in people[n_records:]:
+        arrived = now - datetime.timedelta(hours=rng.randrange(1, 24 * 400))
+        stays.append(
+            ForeignerStay(
+                person_id=pk,
+                nationality=rng.choice(["韩国", "KR", "美国", "日本", "俄罗斯", "巴基斯坦"]),
+                arrived_at=arrived,
+                registered_at=(
+                    arrived + datetime.timedelta(hours=rng.randrange(1, 72))
+                    if rng.random() < 0.9
+                    else None
+                ),
+                visa_expiry=today + datetime.timedelta(days=rng.randrange(-30, 365)),
+                left_on=today if rng.random() < 0.2 else None,
+                area_code=code,
+            )
+        )
+    ForeignerStay.objects.bulk_create(stays, batch_size=10_000)
+
+
 def measure(smoke: bool) -> dict:
     from django.test import RequestFactory
 
-    from gridgov.lines import queries_disputes
+    from gridgov.areas.models import Area
+    from gridgov.lines import queries_cockpit, queries_disputes
     from gridgov.lines.filters_disputes import DisputeFilter, HazardFilter
     from gridgov.lines.views_disputes import export_disputes
 
@@ -206,6 +280,15 @@ def measure(smoke: bool) -> dict:
         t0 = time.perf_counter()
         queries_disputes.board(users[i % 2], within=street if i % 2 == 0 else "")
         boards.append((time.perf_counter() - t0) * 1000)
+    # the cockpit's special-population and foreign-affairs counts, for the city and a street
+    cockpit = []
+    areas = {a.code: a for a in Area.objects.filter(code__in=["4101", *world["streets"]])}
+    for i in range(RUNS):
+        area = areas["4101"] if i % 4 == 0 else areas[rng.choice(world["streets"])]
+        t0 = time.perf_counter()
+        queries_cockpit.populations(world["admin"], area.code)
+        queries_cockpit.foreigners(world["admin"], area)
+        cockpit.append((time.perf_counter() - t0) * 1000)
     request = RequestFactory().get("/lines/disputes/export.xlsx", {"area": world["streets"][0]})
     request.user = world["admin"]
     request.session = {}
@@ -221,6 +304,7 @@ def measure(smoke: bool) -> dict:
         "lines_list_median_ms": round(statistics.median(lists), 1),
         "lines_board_p95_ms": round(p95(boards), 1),
         "lines_export_rows_per_s": round(rows / elapsed),
+        "lines_cockpit_p95_ms": round(p95(cockpit), 1),
         "export_rows": rows,
     }
 
@@ -232,4 +316,5 @@ if __name__ == "__main__":
     print(f"BENCH lines_list_p95_ms {figures['lines_list_p95_ms']} ms")
     print(f"BENCH lines_board_p95_ms {figures['lines_board_p95_ms']} ms")
     print(f"BENCH lines_export_rows_per_s {figures['lines_export_rows_per_s']} rows/s")
+    print(f"BENCH lines_cockpit_p95_ms {figures['lines_cockpit_p95_ms']} ms")
     sys.exit(0)

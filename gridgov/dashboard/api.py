@@ -105,6 +105,30 @@ class LinesFigures(Schema):
     overdue_rectifications: int
 
 
+class CategoryFigures(Schema):
+    code: str
+    name: str
+    group: str = Field(description="control (服务管控类) or care (民政关爱类).")
+    group_name: str
+    total: int
+    by_risk: list[int] = Field(description="Records at risk level 0, 1, 2 … (index = level).")
+
+
+class VisitMonth(Schema):
+    month: str
+    due: int
+    on_time: int
+    rate: float | None = Field(description="Visits done on time of those due; 0–1.")
+
+
+class PopulationFigures(Schema):
+    total: int = Field(description="Records not closed (under management or lost contact).")
+    lost_contact: int
+    visits_overdue: int
+    categories: list[CategoryFigures]
+    visits: list[VisitMonth] = Field(description="Last month, then this month (so far).")
+
+
 class CockpitOut(Schema):
     area: AreaRef
     breadcrumb: list[AreaRef]
@@ -122,6 +146,9 @@ class CockpitOut(Schema):
     registry: RegistrySummary
     red_cards: list[RedCard]
     lines: LinesFigures
+    populations: PopulationFigures | None = Field(
+        description="Counts only; null without the right to view special-population records."
+    )
 
 
 @router.get("/cockpit", response=CockpitOut, summary="Every cockpit figure for one area")
@@ -129,6 +156,48 @@ def cockpit(request: HttpRequest, area: str = Query("", max_length=20)):
     """Counts (today, this month, open, overdue), trends by day and month, top classes, the loop
     as a funnel, the areas one level down with map figures, case heat points ([lat, lon]), the
     ranking of the areas below, registry summary, the latest red cards and the business lines
-    (disputes and hazards). `rolled_at` says how
+    (disputes and hazards), and special populations by category and risk with the visits done on
+    time (only for readers holding the special-population right). `rolled_at` says how
     fresh the rolled-up figures are. Another area's code answers 404."""
     return queries.cockpit(request.user, area.strip())
+
+
+class NationalityCount(Schema):
+    name: str = Field(description="The country's name.")
+    count: int
+
+
+class ForeignFigures(Schema):
+    total: int = Field(description="Foreigners staying now (not left).")
+    registered_on_time: int = Field(description="Registered with the police within 24 hours.")
+    registered_late: int
+    unregistered: int = Field(description="Not registered, more than 24 hours after arrival.")
+    awaiting: int = Field(description="Not registered yet, still within the 24 hours.")
+    expired: int = Field(description="Visa or residence permit expired.")
+    expiring: int = Field(description="Visa or residence permit expiring within notice_days.")
+
+
+class ForeignArea(ForeignFigures):
+    code: str
+    name: str
+
+
+class ForeignOut(ForeignFigures):
+    area: AreaRef
+    breadcrumb: list[AreaRef]
+    generated_at: str
+    child_level: str
+    notice_days: int
+    by_nationality: list[NationalityCount]
+    areas: list[ForeignArea] = Field(description="The areas one level down.")
+
+
+@router.get(
+    "/cockpit/foreign", response=ForeignOut, summary="The foreign-affairs cockpit for one area"
+)
+def foreign(request: HttpRequest, area: str = Query("", max_length=20)):
+    """Foreigners staying outside hotels in the area (counts only): by nationality, visa or
+    permit expired or expiring, police registration (出境入境管理法 art. 39: within 24 hours),
+    and per area one level down. Needs the right to view foreigners' records (403); another
+    area's code answers 404."""
+    return queries.foreign(request.user, area.strip())

@@ -4,11 +4,13 @@ at city scale; `bench/cockpit.py` times every panel."""
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from gridgov.accounts.scope import code_in_scope, get_for_user, restrict
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import code_in_scope, get_for_user, restrict, user_may
 from gridgov.areas.models import Area, Level
 from gridgov.assessment import periods
 from gridgov.assessment import queries as assessment
@@ -18,12 +20,14 @@ from gridgov.assessment.models import (
     CaseFact,
     CategoryTally,
     DailyTally,
+    LineTally,
     Tally,
     UnitKind,
 )
 from gridgov.assessment.rollup import rolled_at
 from gridgov.assessment.services import CHILD_LEVEL
 from gridgov.cases.models import Card, Case, Category
+from gridgov.lines import queries_cockpit as lines_cockpit
 from gridgov.lines.models import DisputeState, HazardGrade
 from gridgov.lines.queries_disputes import board as lines_board
 
@@ -296,6 +300,40 @@ def lines(user, area: Area) -> dict:
     }
 
 
+def populations(user, area: Area) -> dict | None:
+    """Special populations by category and risk level, lost contact, visits overdue, and the
+    visits done on time of those due this month and last (the assessment's roll-up); only for a
+    reader holding the special-population right (None otherwise)."""
+    figures = lines_cockpit.populations(user, area.code)
+    if figures is None:
+        return None
+    months = periods.last_months(2)
+    found = {
+        r["month"]: r
+        for r in restrict(
+            LineTally.objects.filter(area_code=area.code, month__in=months), user
+        ).values("month", "special_visits_due", "special_visits_on_time")
+    }
+    empty = {"special_visits_due": 0, "special_visits_on_time": 0}
+    rows = [{**found.get(m, empty), "month": m} for m in months]
+    return {**figures, "visits": lines_cockpit.visit_completion(rows)}
+
+
+def foreign(user, code: str = "") -> dict:
+    """The foreign-affairs cockpit of an area: its own right (403 without it), the area in the
+    reader's scope (404 otherwise)."""
+    if not user_may(user, Action.VIEW_FOREIGN_AFFAIRS):
+        raise PermissionDenied
+    area = area_for(user, code)
+    return {
+        "area": {"code": area.code, "name": area.name, "level": area.level},
+        "breadcrumb": breadcrumb(user, area),
+        "generated_at": timezone.localtime().isoformat(),
+        "child_level": CHILD_LEVEL.get(area.level, ""),
+        **lines_cockpit.foreigners(user, area),
+    }
+
+
 PANELS = {
     "counts": lambda user, area: counts(area),
     "trend_days": lambda user, area: trend_days(area),
@@ -308,6 +346,7 @@ PANELS = {
     "registry": lambda user, area: registry(area),
     "red_cards": red_cards,
     "lines": lines,
+    "populations": populations,
 }
 
 

@@ -2,10 +2,14 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.permissions import Action
+from gridgov.accounts.scope import user_may
 from gridgov.dashboard import queries
+from gridgov.lines.services.rentals import EXPIRY_NOTICE_DAYS
 from gridgov.tables import workbook_response
 
 
@@ -15,7 +19,30 @@ def cockpit(request):
     return render(
         request,
         "dashboard/cockpit.html",
-        {"area": area, "time_zone": settings.TIME_ZONE},
+        {
+            "area": area,
+            "time_zone": settings.TIME_ZONE,
+            "may_populations": user_may(request.user, Action.VIEW_SPECIAL_POPULATION),
+            "may_foreign": user_may(request.user, Action.VIEW_FOREIGN_AFFAIRS),
+        },
+    )
+
+
+@login_required
+def foreign(request):
+    """The foreign-affairs cockpit (涉外驾驶舱): its own right, then the area in scope."""
+    if not user_may(request.user, Action.VIEW_FOREIGN_AFFAIRS):
+        raise PermissionDenied
+    area = queries.area_for(request.user, request.GET.get("area", "").strip())
+    return render(
+        request,
+        "dashboard/foreign.html",
+        {
+            "area": area,
+            "time_zone": settings.TIME_ZONE,
+            "may_foreign": True,
+            "notice_days": EXPIRY_NOTICE_DAYS,
+        },
     )
 
 

@@ -14,6 +14,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.areas import queries as area_queries
 from gridgov.areas.models import Level
+from gridgov.lines import parties_disputes as pickers
 from gridgov.lines.models import (
     DisputeKind,
     PartyRole,
@@ -49,11 +50,27 @@ def party_lines(text: str, role: str) -> list[ds.PartyInput]:
     return [ds.PartyInput(name=n, role=role) for n in names]
 
 
+class LinkedPartiesField(forms.Field):
+    """Parties picked from the registry, each `<kind>:<id>:<role>` (the picker's checkboxes)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[pickers.Link]:
+        values = value if isinstance(value, (list, tuple)) else ([value] if value else [])
+        if len(values) > MAX_PARTIES:
+            raise ValidationError(gettext_lazy("At most 100 parties."))
+        return list(dict.fromkeys(pickers.parse(v) for v in values))
+
+
 class PartiesMixin(forms.Form):
+    """Parties typed by name (one a line) and parties picked from the registry (`linked`); at
+    least one applicant either way."""
+
     applicants = forms.CharField(
         label=gettext_lazy("Applicants (one a line)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=3000,
+        required=False,
     )
     respondents = forms.CharField(
         label=gettext_lazy("Respondents (one a line)"),
@@ -61,14 +78,38 @@ class PartiesMixin(forms.Form):
         max_length=3000,
         required=False,
     )
+    linked = LinkedPartiesField(required=False)
+
+    def __init__(self, data=None, *, user: User, **kwargs):
+        super().__init__(data, **kwargs)
+        self.user = user
+
+    def linked_chips(self) -> list[dict]:
+        """The registry parties picked so far, for the page shown again (masked)."""
+        if not self.is_bound:
+            return []
+        try:
+            field = self.fields["linked"]
+            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix("linked"))
+            links = field.clean(raw)
+        except ValidationError:
+            return []
+        return pickers.chips(self.user, links)
 
     def clean(self):
         data = super().clean()
-        parties = party_lines(data.get("applicants", ""), PartyRole.APPLICANT) + party_lines(
-            data.get("respondents", ""), PartyRole.RESPONDENT
+        if self.errors:
+            return data
+        linked = pickers.resolve(self.user, data.get("linked") or [])
+        parties = (
+            party_lines(data.get("applicants", ""), PartyRole.APPLICANT)
+            + party_lines(data.get("respondents", ""), PartyRole.RESPONDENT)
+            + linked
         )
-        if not parties and not self.errors:
-            raise ValidationError(gettext_lazy("Name at least one party."))
+        if not any(p.role == PartyRole.APPLICANT for p in parties):
+            self.add_error(
+                "applicants", gettext_lazy("Name an applicant, or pick one from the registry.")
+            )
         if len(parties) > MAX_PARTIES:
             raise ValidationError(gettext_lazy("At most 100 parties."))
         data["parties"] = parties
@@ -111,7 +152,7 @@ class DisputeForm(PartiesMixin):
     ]
 
     def __init__(self, data=None, *, user: User, **kwargs):
-        super().__init__(data, **kwargs)
+        super().__init__(data, user=user, **kwargs)
         self.fields["area"].queryset = registrable_areas(user)
 
     def to_input(self) -> ds.DisputeInput:

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("disputes/", v.dispute_list, name="disputes"),
     path("disputes/export.<str:fmt>", v.export_disputes, name="export_disputes"),
     path("disputes/new/", vf.dispute_new, name="dispute_new"),
+    path("disputes/parties/", vf.dispute_parties, name="dispute_parties"),
     path("disputes/from-case/<int:case_pk>/", vf.dispute_from_case, name="dispute_from_case"),
     path("disputes/<int:pk>/", v.dispute_detail, name="dispute"),
     path("disputes/<int:pk>/do/<slug:step>/", vf.dispute_step, name="dispute_step"),

@@ -11,19 +11,20 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import code_in_scope, get_for_user, restrict
 from gridgov.lines import forms_disputes as f
-from gridgov.lines.models import Dispute, DisputeState
+from gridgov.lines import parties_disputes as pickers
+from gridgov.lines.models import Dispute, DisputeState, PartyRole
 from gridgov.lines.services import disputes as ds
 
 
@@ -284,8 +285,38 @@ def dispute_new(request):
     return render(
         request,
         "lines/disputes/new.html",
-        {"nav": "lines", "tab": "disputes", "form": form},
+        {"nav": "lines", "tab": "disputes", "form": form, **picker_context(form)},
         status=400 if form.is_bound else 200,
+    )
+
+
+def picker_context(form: f.PartiesMixin) -> dict:
+    return {"party_roles": PartyRole.choices, "chips": form.linked_chips()}
+
+
+@login_required
+@require_GET
+def dispute_parties(request):
+    """The parties picker (htmx): `party_q` finds people and organizations in the user's change
+    scope; `pick=<kind>:<id>` with `party_role` answers the picked party's checkbox for the form
+    (404 outside the scope). Masked as the registry's lists are."""
+    if not user_may_register(request.user):
+        raise PermissionDenied
+    if pick := request.GET.get("pick", ""):
+        role = request.GET.get("party_role") or PartyRole.APPLICANT
+        try:
+            link = pickers.parse(f"{pick}:{role}")
+        except ValidationError as exc:
+            return HttpResponseBadRequest(" ".join(exc.messages))
+        found = pickers.chips(request.user, [link])
+        if not found:
+            raise Http404
+        return render(request, "lines/disputes/_party_chip.html", {"chip": found[0]})
+    text = request.GET.get("party_q", "")[:100]
+    return render(
+        request,
+        "lines/disputes/_party_results.html",
+        {"results": pickers.search(request.user, text), "searched": bool(text.strip())},
     )
 
 
@@ -317,7 +348,7 @@ def dispute_from_case(request, case_pk: int):
     existing = restrict(Dispute.objects.filter(case=case), request.user).first()
     if existing is not None:
         return redirect("lines:dispute", pk=existing.pk)
-    form = f.FromCaseForm(request.POST or None)
+    form = f.FromCaseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
@@ -332,6 +363,6 @@ def dispute_from_case(request, case_pk: int):
     return render(
         request,
         "lines/disputes/from_case.html",
-        {"nav": "lines", "tab": "disputes", "form": form, "case": case},
+        {"nav": "lines", "tab": "disputes", "form": form, "case": case, **picker_context(form)},
         status=400 if form.is_bound else 200,
     )

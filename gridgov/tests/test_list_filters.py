@@ -165,6 +165,7 @@ NOT_LISTS = {
     "gridgov.registry.api:registry_map": "map points for the registry map (its only reader)",
     "gridgov.assessment.api:indicators": "one unit's figures",
     "gridgov.dashboard.api:cockpit": "figures of one area",
+    "gridgov.dashboard.api:foreign": "the foreign-affairs figures of one area",
     "gridgov.office.api:conversation_list": "the caller's own conversations, unfiltered",
     "gridgov.office.api:unread": "the caller's unread counts",
     "gridgov.warnings.api:active_warnings": "the open warnings for the cockpit and the phone "
@@ -192,6 +193,7 @@ READS = {
     ("cases/calendar_views.py", "calendar_page", "year"): "the year shown",
     ("dashboard/views.py", "cockpit", "area"): "the figures of one area",
     ("dashboard/views.py", "export", "area"): "the figures of one area",
+    ("dashboard/views.py", "foreign", "area"): "the foreign-affairs figures of one area",
     ("registry/views.py", "export_people", "personal"): "masked or in full",
     **{
         ("notify/gateway_views.py", "delivery_report", key): "Kannel's delivery report"

@@ -1,3 +1,4 @@
+from gridgov.lines.tests.populations_world import NATION_B
 from gridgov.tests.scope import Case
 
 STREET_B_NAME = "花园路街道"
@@ -21,4 +22,23 @@ CASES = [
         codes=(),  # "code" there names categories as well as areas
     ),
     Case("api/v1/cockpit", lambda w: "/api/v1/cockpit?area=410105002"),
+    # the foreign-affairs cockpit: street B's code answers 404 to street A's operator (who holds
+    # the right), the right is missing for a grid member (403), and street A's own view holds no
+    # foreigner of street B (the lines' scope setup gives B a stay of another nationality)
+    Case("cockpit/foreign/", lambda w: "/cockpit/foreign/?area=410105002"),
+    Case("cockpit/foreign/", lambda w: "/cockpit/foreign/", expect=403, as_user="member_a"),
+    Case("api/v1/cockpit/foreign", lambda w: "/api/v1/cockpit/foreign?area=410105002"),
+    Case(
+        "api/v1/cockpit/foreign",
+        lambda w: "/api/v1/cockpit/foreign",
+        expect=403,
+        as_user="member_a",
+    ),
+    Case(
+        "api/v1/cockpit/foreign",
+        lambda w: "/api/v1/cockpit/foreign",
+        expect=200,
+        absent=lambda w: [NATION_B, STREET_B_NAME],
+        codes=("code",),
+    ),
 ]

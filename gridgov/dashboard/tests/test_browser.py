@@ -16,6 +16,8 @@ from gridgov.assessment.tests.conftest import (  # noqa: F401 (fixtures)
     taxonomy,
 )
 from gridgov.conftest import browser_login, screenshot
+from gridgov.dashboard.tests.test_cockpit_populations import foreign_stays
+from gridgov.lines.tests import populations_world as pw
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -74,6 +76,8 @@ def shot(page, name: str) -> None:
 def test_the_cockpit_drills_from_the_district_to_a_street_and_back(
     live_server, october_today, browser_page
 ):
+    world = pw.build(october_today)  # special populations (B lost contact), foreigners
+    foreign_stays(october_today, world["house_a"])
     page = browser_page
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -97,6 +101,12 @@ def test_the_cockpit_drills_from_the_district_to_a_street_and_back(
     assert page.locator("#map-legend div").count() == 6
     lines = page.locator("#lines [data-key]").all_inner_texts()
     assert len(lines) == 6 and lines[2].startswith("调解成功率")
+    pops = {
+        k: page.locator(f"#pops [data-key={k}] b").inner_text()
+        for k in ("popsTotal", "lostContact")
+    }
+    assert pops == {"popsTotal": "2", "lostContact": "1"}
+    assert page.locator("#chart-pops canvas").count() == 1
     shot(page, "cockpit-1-district")
 
     # A click on a street on the map narrows the whole cockpit to it.
@@ -126,4 +136,20 @@ def test_the_cockpit_drills_from_the_district_to_a_street_and_back(
     # A laptop: the same panels, smaller.
     page.set_viewport_size({"width": 1366, "height": 768})
     shot(page, "cockpit-4-laptop")
+
+    # The foreign-affairs tab: the district's foreigners by nationality, registration, streets.
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.click("#tab-foreign")
+    page.wait_for_selector("body[data-loaded='410105']")
+    assert page.title().startswith("涉外驾驶舱")
+    assert kpi(page, "total") == "5"
+    assert kpi(page, "awaiting") == "2"  # arrived two hours ago, not registered yet
+    assert (kpi(page, "unregistered"), kpi(page, "expired")) == ("1", "1")
+    rows = page.locator("#areas-table tbody tr").all_inner_texts()
+    assert [r.split("\t")[:2] for r in rows] == [["经八路街道", "4"], ["花园路街道", "1"]], rows
+    page.wait_for_timeout(1200)
+    screenshot(page, "cockpit-5-foreign")
+    size = page.evaluate("[innerWidth, innerHeight]")
+    root = "document.documentElement"
+    assert page.evaluate(f"[{root}.scrollWidth, {root}.scrollHeight]") == size
     assert errors == []

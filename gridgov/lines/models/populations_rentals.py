@@ -134,6 +134,13 @@ class SpecialRecord(models.Model):
 
     class Meta:
         ordering = ["next_visit_due", "id"]
+        # The cockpit counts by category, risk level and state within an area from this index.
+        indexes = [
+            models.Index(
+                fields=["area_code", "category", "risk_level", "state", "next_visit_due"],
+                name="lines_special_figures",
+            )
+        ]
         verbose_name = _("special-population record")
 
     def __str__(self) -> str:
@@ -269,6 +276,8 @@ class ForeignerStay(models.Model):
 
     class Meta:
         ordering = ["-arrived_at", "-id"]
+        # The foreign-affairs cockpit counts the stays of an area not yet left.
+        indexes = [models.Index(fields=["area_code", "left_on"], name="lines_stay_area")]
         verbose_name = _("foreigner's stay")
 
     def __str__(self) -> str:

@@ -136,6 +136,19 @@ def _parties(world) -> dict:
 # The pages and API routes that work a dispute or a hazard (forms_disputes, views_*_forms).
 WORK = [
     Case("lines/disputes/new/", lambda w: "/lines/disputes/new/", expect=200, absent=_grid),
+    # the parties picker: street B's shop is neither found nor picked by street A
+    Case(
+        "lines/disputes/parties/",
+        lambda w: f"/lines/disputes/parties/?party_q={SHOP_B}",
+        expect=200,
+        absent=lambda w: [SHOP_B],
+    ),
+    Case(
+        "lines/disputes/parties/",
+        lambda w: (
+            f"/lines/disputes/parties/?pick=org:{w.objects['shop_b'].pk}&party_role=respondent"
+        ),
+    ),
     Case(
         "lines/disputes/new/",
         lambda w: "/lines/disputes/new/",

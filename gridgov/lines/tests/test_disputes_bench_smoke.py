@@ -22,3 +22,4 @@ def test_lines_bench_smoke(monkeypatch, settings, tmp_path):
     assert time.monotonic() - started < 20
     assert figures["export_rows"] > 0 and figures["lines_export_rows_per_s"] > 0
     assert figures["lines_list_p95_ms"] > 0 and figures["lines_board_p95_ms"] > 0
+    assert figures["lines_cockpit_p95_ms"] > 0

@@ -10,7 +10,8 @@ from gridgov.cases.models import Channel
 from gridgov.cases.services.intake import report_case
 from gridgov.lines.models import Dispute, DisputeState, RiskGrade
 from gridgov.lines.services import disputes as ds
-from gridgov.lines.tests.disputes_helpers import days, dispute
+from gridgov.lines.tests.disputes_helpers import days, dispute, shop
+from gridgov.registry import services as registry
 
 pytestmark = pytest.mark.django_db
 GRID_A = "41010500100101"
@@ -232,3 +233,82 @@ def test_phone_register_and_follow_up(users, client_for):
     assert client_for(users["leader"]).post(f"/lines/m/disputes/{d.pk}/", follow).status_code == 403
     assert member.post(f"/lines/m/disputes/{d.pk}/", follow).status_code == 302
     assert d.follow_ups.get().note == "关系缓和"
+
+
+def _person(admin, name: str, passport: str, grid: str):
+    person, _created = registry.save_person(
+        {
+            "name": name,
+            "other_id": passport,
+            "other_id_type": "passport",
+            "registration": "floating",
+        },
+        actor=admin,
+        area_code=grid,
+    )
+    return person
+
+
+def test_parties_picked_from_the_registry(users, client_for):
+    """The desk's parties picker: people and organizations of the user's area, masked; a picked
+    party is linked to its registry record; another street's record is neither found nor
+    accepted."""
+    admin = users["admin"]
+    mine = _person(admin, "欧阳明", "EPICKA0001", GRID_A)
+    theirs = _person(admin, "欧阳亮", "EPICKB0001", "41010500200101")
+    shop_a = shop(users["op_a"], "欧阳便利店")
+    op = client_for(users["op_a"])
+
+    found = op.get("/lines/disputes/parties/", {"party_q": "欧阳"})
+    html = found.content.decode()
+    assert found.status_code == 200
+    assert f'data-ref="person:{mine.pk}"' in html and f'data-ref="org:{shop_a.pk}"' in html
+    assert f'data-ref="person:{theirs.pk}"' not in html
+    assert "欧**" in html and "欧阳明" not in html  # the name masked, the grid named
+    chip = op.get(
+        "/lines/disputes/parties/", {"pick": f"person:{mine.pk}", "party_role": "respondent"}
+    )
+    assert chip.status_code == 200
+    assert f'value="person:{mine.pk}:respondent" checked' in chip.content.decode()
+    assert op.get("/lines/disputes/parties/", {"pick": f"person:{theirs.pk}"}).status_code == 404
+    assert op.get("/lines/disputes/parties/", {"pick": "person:x"}).status_code == 400
+    assert client_for(users["leader"]).get("/lines/disputes/parties/").status_code == 403
+    # the administrator finds street B's person too (the negative case above is live)
+    wide = client_for(admin).get("/lines/disputes/parties/", {"party_q": "欧阳"})
+    assert f'data-ref="person:{theirs.pk}"' in wide.content.decode()
+
+    form = {
+        "kind": "neighbourhood",
+        "title": "欧阳家纠纷",
+        "area": GRID_A,
+        "risk": "low",
+        "source": "patrol",
+    }
+    # an error elsewhere keeps the picked parties on the page, masked
+    again = op.post(
+        "/lines/disputes/new/", {**form, "title": "", "linked": [f"person:{mine.pk}:applicant"]}
+    )
+    assert again.status_code == 400
+    assert f'value="person:{mine.pk}:applicant" checked' in again.content.decode()
+    # another street's person is refused with a clear 400, nothing registered
+    refused = op.post("/lines/disputes/new/", {**form, "linked": f"person:{theirs.pk}:applicant"})
+    assert refused.status_code == 400 and not Dispute.objects.exists()
+    assert "您的管辖范围内没有该记录。" in refused.content.decode()
+    made = op.post(
+        "/lines/disputes/new/",
+        {
+            **form,
+            "respondents": "邻居某",
+            "linked": [f"person:{mine.pk}:applicant", f"org:{shop_a.pk}:respondent"],
+        },
+    )
+    assert made.status_code == 302, made.content.decode()[:2000]
+    d = Dispute.objects.get()
+    parties = sorted(d.parties.values_list("role", "name", "person_id", "organization_id"))
+    assert parties == [
+        ("applicant", "欧阳明", mine.pk, None),
+        ("respondent", "欧阳便利店", None, shop_a.pk),
+        ("respondent", "邻居某", None, None),
+    ]
+    page = op.get(f"/lines/disputes/{d.pk}/").content.decode()
+    assert page.count("已关联基础数据") == 2  # the two parties picked from the registry

@@ -269,6 +269,46 @@
       .map(([k, v]) => `<div data-key="${k}">${escapeHtml(T[k])}<b>${escapeHtml(v)}</b></div>`).join("");
   }
 
+  const RISK_COLOURS = ["#35d49a", "#39c0ff", "#ffd24d", "#ffb020", "#ff7a45", "#ff4d5e", "#c41d7f", "#9254de", "#597ef7", "#8c8c8c"];
+
+  function drawPopulations(p) {
+    const panel = document.getElementById("pops");
+    if (!panel || !p) return;
+    const [last, current] = p.visits;
+    const visits = (v) => [v.rate === null ? "—" : `${Math.round(v.rate * 100)}%`, `${fmt.format(v.on_time)}/${fmt.format(v.due)}`];
+    const items = [
+      ["popsTotal", fmt.format(p.total)], ["lostContact", fmt.format(p.lost_contact)],
+      ["visitsOverdue", fmt.format(p.visits_overdue)],
+      ["visitsThisMonth", ...visits(current)], ["visitsLastMonth", ...visits(last)],
+    ];
+    panel.innerHTML = items
+      .map(([k, v, of]) => `<div data-key="${k}">${escapeHtml(T[k])}<b>${escapeHtml(v)}</b>${of ? `<small>${escapeHtml(of)}</small>` : ""}</div>`)
+      .join("");
+    const cats = p.categories.slice().reverse();
+    const levels = Math.max(1, ...cats.map((c) => c.by_risk.length));
+    const level = (i) => T.riskLevel.replace("{n}", i);
+    chart("chart-pops").setOption(
+      Object.assign({}, base, {
+        grid: { left: 4, right: 12, top: 4, bottom: 26, containLabel: true },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        legend: { bottom: 0, left: "center", itemWidth: 10, itemHeight: 10, itemGap: 6, textStyle: { fontSize: 11 }, data: Array.from({ length: levels }, (_, i) => level(i)) },
+        xAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#1d3b63" } } },
+        yAxis: { type: "category", data: cats.map((c) => c.name), axisLabel: { width: 96, overflow: "truncate", interval: 0 } },
+        series: Array.from({ length: levels }, (_, i) => ({
+          name: level(i), type: "bar", stack: "risk", barMaxWidth: 18, itemStyle: { color: RISK_COLOURS[i % RISK_COLOURS.length] },
+          data: cats.map((c) => c.by_risk[i] || 0),
+        })),
+      }),
+      true
+    );
+  }
+
+  function updateTabs(code) {
+    document.querySelectorAll(".ck-tabs a").forEach((a) => {
+      a.href = a.pathname + "?area=" + encodeURIComponent(code);
+    });
+  }
+
   function render(d, shapesChanged) {
     state.data = d;
     drawCrumbs(d);
@@ -281,6 +321,8 @@
     drawRegistry(d.registry);
     drawCards(d.red_cards);
     drawLines(d.lines);
+    drawPopulations(d.populations);
+    updateTabs(d.area.code);
     if (shapesChanged || !shapeLayer) drawMap();
     document.getElementById("rolled-at").textContent = d.rolled_at ? T.asOf + " " + d.rolled_at.slice(5, 16).replace("T", " ") : T.noData;
     document.title = T.title + " · " + d.area.name;
