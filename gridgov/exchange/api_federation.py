@@ -35,11 +35,12 @@ from gridgov.exchange.models import FederationTask
 from gridgov.exchange.services import federation
 
 router = Router()
-MAX_BODY = 256 * 1024
+MAX_BODY = 9 * 1024 * 1024  # a notice with its attachments (base64) fits
 
 
 class ReceivedOut(Schema):
     status: str
+    results: dict[str, str] | None = None  # a batch: each message's outcome by its id
 
 
 class EscalateIn(Schema):
@@ -94,30 +95,49 @@ def _raw(request: HttpRequest) -> bytes:
     return raw
 
 
-@router.post("/federation/up", auth=None, response=ReceivedOut, summary="A member's message")
+@router.post(
+    "/federation/up",
+    auth=None,
+    response=ReceivedOut,
+    exclude_none=True,
+    summary="A member's message or batch",
+)
 def receive_up(request: HttpRequest):
     member = federation.member_for_key(request.headers.get("X-Api-Key", ""))
     if member is None:
         raise AuthenticationError()
     raw = _raw(request)
+    secrets = federation.member_secrets(member)
     try:
-        msg_id = federation.verify(federation.member_secrets(member), request.headers, raw)
+        msg_id = federation.verify(secrets, request.headers, raw, member.signing)
     except federation.Refused as exc:
         raise AuthenticationError() from exc
-    return {"status": federation.receive_up(member, msg_id, raw)}
+    entries = federation.batch_of(raw)
+    if entries is None:
+        return {"status": federation.receive_up(member, msg_id, raw)}
+    return {"status": "batch", "results": federation.receive_up_batch(member, entries)}
 
 
-@router.post("/federation/down", auth=None, response=ReceivedOut, summary="The parent's message")
+@router.post(
+    "/federation/down",
+    auth=None,
+    response=ReceivedOut,
+    exclude_none=True,
+    summary="The parent's message or batch",
+)
 def receive_down(request: HttpRequest):
     config = federation.parent_config()
     if config is None:
         raise Http404
     raw = _raw(request)
     try:
-        msg_id = federation.verify([config["secret"]], request.headers, raw)
+        msg_id = federation.verify([config["secret"]], request.headers, raw, config["signing"])
     except federation.Refused as exc:
         raise AuthenticationError() from exc
-    return {"status": federation.receive_down(config, msg_id, raw)}
+    entries = federation.batch_of(raw)
+    if entries is None:
+        return {"status": federation.receive_down(config, msg_id, raw)}
+    return {"status": "batch", "results": federation.receive_down_batch(config, entries)}
 
 
 @router.post(
@@ -142,7 +162,7 @@ def answer_reveal(request: HttpRequest, response: HttpResponse):
         raise Http404
     raw = _raw(request)
     try:
-        msg_id = federation.verify([config["secret"]], request.headers, raw)
+        msg_id = federation.verify([config["secret"]], request.headers, raw, config["signing"])
     except federation.Refused as exc:
         raise AuthenticationError() from exc
     response["Cache-Control"] = "no-store"
