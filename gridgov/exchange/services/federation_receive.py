@@ -125,20 +125,24 @@ def _text(data: dict, name: str, limit: int, required: bool = False) -> str:
     return value
 
 
+def log_row(peer: str, msg_id: str, kind: str, data: dict, outcome: str) -> FederationMessage:
+    """The log entry of a received message (not saved)."""
+    return FederationMessage(
+        direction=Direction.IN,
+        peer=peer,
+        msg_id=msg_id,
+        kind=kind[:30],
+        area_code=str(data.get("area_code", ""))[:20],
+        local_id=str(data.get("local_id", ""))[:40],
+        outcome=outcome[:200],
+    )
+
+
 def _log_in(peer: str, msg_id: str, kind: str, data: dict, outcome: str) -> bool:
     """Log a received message; False when its id was received before (a repeat)."""
-    area = str(data.get("area_code", ""))[:20]
     try:
         with transaction.atomic():
-            FederationMessage.objects.create(
-                direction=Direction.IN,
-                peer=peer,
-                msg_id=msg_id,
-                kind=kind[:30],
-                area_code=area,
-                local_id=str(data.get("local_id", ""))[:40],
-                outcome=outcome[:200],
-            )
+            log_row(peer, msg_id, kind, data, outcome).save(force_insert=True)
         return True
     except IntegrityError:
         return False
@@ -152,8 +156,18 @@ def receive_up(member: FederationMember, msg_id: str, raw: bytes) -> str:
 
 
 def receive_up_batch(member: FederationMember, entries: list[Entry]) -> dict[str, str]:
-    """Apply a member's batch in one transaction: each message's outcome by its id."""
-    return _apply_batch(lambda i, k, d: _one_up(member, i, k, d), entries)
+    """Apply a member's batch in one transaction: each message's outcome by its id. The case
+    facts (most of a catch-up) are applied together, a few statements for the whole batch
+    (facts carry their version, so their order does not matter); the other messages one by
+    one, in the batch's order."""
+    from gridgov.exchange.services.federation_facts import apply_facts
+
+    facts = [e for e in entries if e[1] == "case.fact"]
+    with transaction.atomic():
+        results = apply_facts(member, facts) if facts else {}
+        others = [e for e in entries if e[1] != "case.fact"]
+        results.update(_apply_batch(lambda i, k, d: _one_up(member, i, k, d), others))
+    return results
 
 
 def _one_up(member: FederationMember, msg_id: str, kind: str, data: dict) -> str:
@@ -176,18 +190,20 @@ def _one_up(member: FederationMember, msg_id: str, kind: str, data: dict) -> str
     return "applied"
 
 
-def _apply_fact(member: FederationMember, data: dict) -> None:
+def fact_values(data: dict) -> dict:
+    """A case fact's checked values (ValidationError when malformed)."""
     local_id = _text(data, "local_id", 40, required=True)
     version = data.get("version")
     measures = data.get("measures")
-    if not isinstance(version, int) or not isinstance(measures, dict):
+    if not isinstance(version, int) or isinstance(version, bool) or not isinstance(measures, dict):
         raise ValidationError(_("A case fact needs a version and measures."))
-    clean = {k: int(v) for k, v in measures.items() if k in FACT_MEASURES and isinstance(v, int)}
-    fact = MemberCaseFact.objects.select_for_update().filter(member=member, local_id=local_id)
-    current = fact.first()
-    if current is not None and current.version >= version:
-        return  # an older version arriving late changes nothing
-    values = {
+    clean = {
+        k: int(v)
+        for k, v in measures.items()
+        if k in FACT_MEASURES and isinstance(v, int) and not isinstance(v, bool)
+    }
+    return {
+        "local_id": local_id,
         "version": version,
         "area_code": _text(data, "area_code", 20),
         "month": _text(data, "month", 7),
@@ -195,6 +211,15 @@ def _apply_fact(member: FederationMember, data: dict) -> None:
         "category_code": _text(data, "category_code", 10),
         "measures": clean,
     }
+
+
+def _apply_fact(member: FederationMember, data: dict) -> None:
+    values = fact_values(data)
+    local_id, version = values.pop("local_id"), values["version"]
+    fact = MemberCaseFact.objects.select_for_update().filter(member=member, local_id=local_id)
+    current = fact.first()
+    if current is not None and current.version >= version:
+        return  # an older version arriving late changes nothing
     if current is None:
         try:
             with transaction.atomic():  # two versions of a new case may arrive at once
