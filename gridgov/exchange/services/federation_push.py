@@ -17,6 +17,7 @@ from gridgov.exchange.models import (
     FederationMessage,
 )
 from gridgov.exchange.models.federation import Direction, LinkRole
+from gridgov.exchange.services import federation_files
 from gridgov.exchange.services.federation_receive import FACT_MEASURES
 from gridgov.exchange.services.federation_wire import (
     DOWN_PATH,
@@ -241,6 +242,7 @@ def push_notices(limit: int = BATCH) -> tuple[int, int]:
     for notice in rows:
         if notice.published_by_id == exchange.pk:
             continue
+        attachments = None
         for member in members_under([notice.area_code]):
             msg_id = f"notice:{member.area_code}:{notice.pk}"
             sent = FederationMessage.objects.filter(
@@ -248,6 +250,8 @@ def push_notices(limit: int = BATCH) -> tuple[int, int]:
             )
             if sent.exists():
                 continue  # read again behind the cursor (PostgreSQL): queued before
+            if attachments is None:
+                attachments = federation_files.pack(notice)  # read once for all members
             send_later(
                 url=member.url.rstrip("/") + DOWN_PATH,
                 msg_id=msg_id,
@@ -261,6 +265,7 @@ def push_notices(limit: int = BATCH) -> tuple[int, int]:
                     "roles": list(notice.roles or []),
                     "requires_ack": notice.requires_ack,
                     "from": notice.area.name if notice.area_id else "",
+                    "attachments": attachments,
                 },
                 peer=member.area_code,
                 area_code=member.area_code,

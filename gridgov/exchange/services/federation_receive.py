@@ -417,7 +417,9 @@ def _apply_warning(config: dict[str, str], data: dict) -> None:
 def _apply_notice(config: dict[str, str], data: dict) -> None:
     """A notice of the level above enters this platform's office as a notice published from its
     own area by the exchange account; the district forwards it as it forwards its own."""
+    from gridgov.exchange.services.federation_files import unpack
     from gridgov.office.models import NoticeKind
+    from gridgov.office.services.notices import MAX_BODY as NOTICE_BODY
     from gridgov.office.services.notices import publish_notice
 
     own = Area.objects.filter(code=config["area"]).first()
@@ -428,16 +430,19 @@ def _apply_notice(config: dict[str, str], data: dict) -> None:
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise ValidationError({"roles": _("Not a text.")})
     sender = _text(data, "from", 100) or config["parent_area"]
+    files, notes = unpack(data.get("attachments") or [], sender)
+    footer = "\n\n" + "\n".join(
+        [*notes, _("Notice of the level above (%(sender)s)") % {"sender": sender}]
+    )
     publish_notice(
         acting_user=system_user(EXCHANGE),
         kind=kind,
         title=_text(data, "title", 120, required=True),
-        body=_text(data, "body", 20_000)
-        + "\n\n"
-        + _("Notice of the level above (%(sender)s)") % {"sender": sender},
+        body=_text(data, "body", 20_000)[: NOTICE_BODY - len(footer)] + footer,
         area=own,
         roles=roles,
         requires_ack=bool(data.get("requires_ack")),
+        files=files,
     )
 
 
