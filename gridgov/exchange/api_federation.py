@@ -13,6 +13,8 @@
   districts under the areas named; it waits in each district's task list.
 - `POST /federation/tasks/{task_id}/assign` (on a district, the command center): assign a task
   from above to the members working under an area (patrol tasks).
+- `GET /federation/assessment?period=` (on the city): the member districts in the asker's scope
+  ranked from the case facts they push (numbers only).
 
 Both receivers answer 200 `{"status": "applied" | "duplicate"}`; a repeated message id is
 acknowledged and not applied twice.
@@ -80,6 +82,29 @@ class AssignIn(Schema):
 class AssignOut(Schema):
     task_id: int
     tasks: int
+
+
+class DistrictRow(Schema):
+    rank: int
+    area_code: str
+    name: str
+    platform: str
+    score: float | None
+    grade: str
+    previous_score: float | None
+    reports: int
+    closed: int
+    closing_rate: float | None
+    close_on_time: float | None
+    satisfaction: float | None
+
+
+class DistrictRankingOut(Schema):
+    period: str
+    previous_period: str
+    scheme: str
+    items: list[str]
+    rows: list[DistrictRow]
 
 
 class EscalateOut(Schema):
@@ -203,3 +228,14 @@ def assign_task(request: AuthenticatedRequest, task_id: int, payload: AssignIn):
     task = get_for_user(FederationTask.objects.all(), request.user, Action.ASSIGN_TASKS, pk=task_id)
     made = federation.assign_task_from_above(request.user, task, area_code=payload.area_code)
     return {"task_id": task.pk, "tasks": made}
+
+
+@router.get(
+    "/federation/assessment",
+    response=DistrictRankingOut,
+    summary="The member districts ranked from the facts they push",
+)
+def district_assessment(request: AuthenticatedRequest, period: str = ""):
+    from gridgov.exchange.services.federation_assessment import district_ranking
+
+    return district_ranking(request.user, period)

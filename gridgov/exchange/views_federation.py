@@ -131,3 +131,23 @@ def assign_task_page(request: HttpRequest, task_id: int) -> HttpResponse:
         return HttpResponse("; ".join(exc.messages), status=400)
     messages.success(request, _("%(n)d tasks sent to the members.") % {"n": made})
     return redirect("exchange:federation-tasks")
+
+
+@login_required
+def assessment_page(request: HttpRequest) -> HttpResponse:
+    """On the city: the member districts ranked from the facts they push (no personal data)."""
+    from gridgov.exchange.services.federation_assessment import district_ranking
+
+    period = request.GET.get("period", "")
+    try:
+        ranking = district_ranking(request.user, period)
+    except ValidationError as exc:
+        return render(
+            request,
+            "exchange/federation/assessment.html",
+            {"error": " ".join(exc.messages), "period": period},
+            status=400,
+        )
+    return render(
+        request, "exchange/federation/assessment.html", {"ranking": ranking, "period": period}
+    )

@@ -42,6 +42,18 @@ def _case_b(world) -> int:
 CASES = [
     Case("exchange/federation/", lambda w: "/exchange/federation/", expect=403, absent=_name),
     Case(
+        "exchange/federation/assessment/",
+        lambda w: "/exchange/federation/assessment/",
+        expect=200,
+        absent=_name,  # street A's operator does not see member B in the ranking
+    ),
+    Case(
+        "api/v1/federation/assessment",
+        lambda w: "/api/v1/federation/assessment",
+        expect=200,
+        absent=_name,
+    ),
+    Case(
         "api/v1/federation/up",
         lambda w: "/api/v1/federation/up",
         "POST",
