@@ -7,6 +7,8 @@ scheme whose figures the facts carry (closing rate, on-time closing, satisfactio
 scoring and grades as its own assessment. Only members inside the asker's scope take part.
 """
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from gridgov.accounts.models import User
@@ -60,7 +62,7 @@ def district_ranking(user: User, period: str = "") -> dict:
         Area.objects.filter(code__in=[m.area_code for m in members]).values_list("code", "name")
     )
     empty = dict.fromkeys(FACT_MEASURES, 0)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for member in members:
         sums = now.get(member.pk, empty)
         score, _parts = score_items(items, sums) if items else (None, [])
