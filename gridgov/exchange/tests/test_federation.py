@@ -271,3 +271,17 @@ def test_the_city_ranks_its_members_from_their_facts(members, users, client_for)
     assert (
         client_for(users["admin"]).get("/api/v1/federation/assessment?period=x").status_code == 400
     )
+
+
+def test_the_signature_algorithm_is_set_per_member_on_the_page(members, users, client_for):
+    member = members["a"][0]
+    url = f"/exchange/federation/members/{member.pk}/signing/"
+    admin = client_for(users["admin"])
+    assert 'value="hmac-sm3"' in admin.get("/exchange/federation/").content.decode()
+    assert admin.post(url, {"signing": "hmac-sm3"}).status_code == 302
+    member.refresh_from_db()
+    assert member.signing == "hmac-sm3"
+    assert admin.post(url, {"signing": "md5"}).status_code == 400
+    assert client_for(users["op_b"]).post(url, {"signing": "hmac-sha256"}).status_code in (403, 404)
+    member.refresh_from_db()
+    assert member.signing == "hmac-sm3"
