@@ -31,17 +31,23 @@ def pack(notice) -> list[dict]:
     room = limit()
     packed = []
     for office_file in notice.files.order_by("pk")[:MAX_FILES]:
+        checksum, size, kept = hashlib.sha256(), 0, []
+        fits = office_file.size <= room
         with office_file.file.open("rb") as handle:
-            content = handle.read()
+            for chunk in iter(lambda: handle.read(2**20), b""):
+                checksum.update(chunk)
+                size += len(chunk)
+                if fits:
+                    kept.append(chunk)
         item = {
             "name": office_file.name,
             "content_type": office_file.content_type,
-            "size": len(content),
-            "sha256": hashlib.sha256(content).hexdigest(),
+            "size": size,
+            "sha256": checksum.hexdigest(),
         }
-        if len(content) <= room:
-            item["content"] = base64.b64encode(content).decode()
-            room -= len(content)
+        if fits and size <= room:
+            item["content"] = base64.b64encode(b"".join(kept)).decode()
+            room -= size
         packed.append(item)
     return packed
 
