@@ -25,7 +25,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import AuthenticationError
 from pydantic import Field
 
@@ -235,7 +235,10 @@ def assign_task(request: AuthenticatedRequest, task_id: int, payload: AssignIn):
     response=DistrictRankingOut,
     summary="The member districts ranked from the facts they push",
 )
-def district_assessment(request: AuthenticatedRequest, period: str = ""):
+def district_assessment(
+    request: AuthenticatedRequest,
+    period: str = Query("", max_length=10, description="2026-11, 2026-Q4 or 2026; default: now"),
+):
     from gridgov.exchange.services.federation_assessment import district_ranking
 
     return district_ranking(request.user, period)
