@@ -17,8 +17,8 @@ district's data (the areas and the district's membership only), so each side has
 database. The city is down for the district's day: cases reported, steps taken, a few cases
 escalated, the pushing job run every "hour" and the outbox sender trying (connection refused,
 retried with backoff). Then the city comes up and one sender delivers the backlog (E events,
-signed, over HTTP, into the city's receiver); the rate is E ÷ the time to the last message
-marked sent. A tenth of the messages is then delivered again (a sender that died after the
+signed, over HTTP, into the city's receiver, in batches of up to 200 messages a request); the
+rate is E ÷ the time to the last message marked sent. A tenth of the messages is then delivered again (a sender that died after the
 city answered): the city must answer them as repeats. Lost = a district case whose newest
 version the city does not hold, or an escalation not opened there; doubled = city facts or
 escalated cases beyond one per district case.

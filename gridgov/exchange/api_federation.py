@@ -13,6 +13,8 @@
   districts under the areas named; it waits in each district's task list.
 - `POST /federation/tasks/{task_id}/assign` (on a district, the command center): assign a task
   from above to the members working under an area (patrol tasks).
+- `GET /federation/assessment?period=` (on the city): the member districts in the asker's scope
+  ranked from the case facts they push (numbers only).
 
 Both receivers answer 200 `{"status": "applied" | "duplicate"}`; a repeated message id is
 acknowledged and not applied twice.
@@ -23,7 +25,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import AuthenticationError
 from pydantic import Field
 
@@ -35,11 +37,12 @@ from gridgov.exchange.models import FederationTask
 from gridgov.exchange.services import federation
 
 router = Router()
-MAX_BODY = 256 * 1024
+MAX_BODY = 9 * 1024 * 1024  # a notice with its attachments (base64) fits
 
 
 class ReceivedOut(Schema):
     status: str
+    results: dict[str, str] | None = None  # a batch: each message's outcome by its id
 
 
 class EscalateIn(Schema):
@@ -81,6 +84,29 @@ class AssignOut(Schema):
     tasks: int
 
 
+class DistrictRow(Schema):
+    rank: int
+    area_code: str
+    name: str
+    platform: str
+    score: float | None
+    grade: str
+    previous_score: float | None
+    reports: int
+    closed: int
+    closing_rate: float | None
+    close_on_time: float | None
+    satisfaction: float | None
+
+
+class DistrictRankingOut(Schema):
+    period: str
+    previous_period: str
+    scheme: str
+    items: list[str]
+    rows: list[DistrictRow]
+
+
 class EscalateOut(Schema):
     case_id: int
     peer: str
@@ -94,30 +120,49 @@ def _raw(request: HttpRequest) -> bytes:
     return raw
 
 
-@router.post("/federation/up", auth=None, response=ReceivedOut, summary="A member's message")
+@router.post(
+    "/federation/up",
+    auth=None,
+    response=ReceivedOut,
+    exclude_none=True,
+    summary="A member's message or batch",
+)
 def receive_up(request: HttpRequest):
     member = federation.member_for_key(request.headers.get("X-Api-Key", ""))
     if member is None:
         raise AuthenticationError()
     raw = _raw(request)
+    secrets = federation.member_secrets(member)
     try:
-        msg_id = federation.verify(federation.member_secrets(member), request.headers, raw)
+        msg_id = federation.verify(secrets, request.headers, raw, member.signing)
     except federation.Refused as exc:
         raise AuthenticationError() from exc
-    return {"status": federation.receive_up(member, msg_id, raw)}
+    entries = federation.batch_of(raw)
+    if entries is None:
+        return {"status": federation.receive_up(member, msg_id, raw)}
+    return {"status": "batch", "results": federation.receive_up_batch(member, entries)}
 
 
-@router.post("/federation/down", auth=None, response=ReceivedOut, summary="The parent's message")
+@router.post(
+    "/federation/down",
+    auth=None,
+    response=ReceivedOut,
+    exclude_none=True,
+    summary="The parent's message or batch",
+)
 def receive_down(request: HttpRequest):
     config = federation.parent_config()
     if config is None:
         raise Http404
     raw = _raw(request)
     try:
-        msg_id = federation.verify([config["secret"]], request.headers, raw)
+        msg_id = federation.verify([config["secret"]], request.headers, raw, config["signing"])
     except federation.Refused as exc:
         raise AuthenticationError() from exc
-    return {"status": federation.receive_down(config, msg_id, raw)}
+    entries = federation.batch_of(raw)
+    if entries is None:
+        return {"status": federation.receive_down(config, msg_id, raw)}
+    return {"status": "batch", "results": federation.receive_down_batch(config, entries)}
 
 
 @router.post(
@@ -142,7 +187,7 @@ def answer_reveal(request: HttpRequest, response: HttpResponse):
         raise Http404
     raw = _raw(request)
     try:
-        msg_id = federation.verify([config["secret"]], request.headers, raw)
+        msg_id = federation.verify([config["secret"]], request.headers, raw, config["signing"])
     except federation.Refused as exc:
         raise AuthenticationError() from exc
     response["Cache-Control"] = "no-store"
@@ -183,3 +228,17 @@ def assign_task(request: AuthenticatedRequest, task_id: int, payload: AssignIn):
     task = get_for_user(FederationTask.objects.all(), request.user, Action.ASSIGN_TASKS, pk=task_id)
     made = federation.assign_task_from_above(request.user, task, area_code=payload.area_code)
     return {"task_id": task.pk, "tasks": made}
+
+
+@router.get(
+    "/federation/assessment",
+    response=DistrictRankingOut,
+    summary="The member districts ranked from the facts they push",
+)
+def district_assessment(
+    request: AuthenticatedRequest,
+    period: str = Query("", max_length=10, description="2026-11, 2026-Q4 or 2026; default: now"),
+):
+    from gridgov.exchange.services.federation_assessment import district_ranking
+
+    return district_ranking(request.user, period)

@@ -29,7 +29,14 @@ def federate(made: Instances) -> tuple[Instance, Instance, Instance, dict]:
     city = made.create("city")
     d1, d2 = made.create("jinshui"), made.create("zhongyuan")
     answer = city.json(
-        "federation", "init-city", "--member", f"{D1}={d1.url}", "--member", f"{D2}={d2.url}"
+        "federation",
+        "init-city",
+        "--member",
+        f"{D1}={d1.url}",
+        "--member",
+        f"{D2}={d2.url}",
+        "--sm3",
+        D2,  # one district signs with HMAC-SM3, the other with HMAC-SHA256
     )
     for district, code in ((d1, D1), (d2, D2)):
         member = answer["members"][code]
@@ -40,6 +47,7 @@ def federate(made: Instances) -> tuple[Instance, Instance, Instance, dict]:
                 "GRIDGOV_FEDERATION_PARENT_AREA": CITY,
                 "GRIDGOV_FEDERATION_KEY": member["key"],
                 "GRIDGOV_FEDERATION_SECRET": member["secret"],
+                "GRIDGOV_FEDERATION_SIGNING": member["signing"],
             }
         )
     with ThreadPoolExecutor(2) as pool:

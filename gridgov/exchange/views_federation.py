@@ -21,7 +21,7 @@ from gridgov.exchange.models import (
     FederationTask,
     MemberCaseFact,
 )
-from gridgov.exchange.models.federation import LinkRole
+from gridgov.exchange.models.federation import LinkRole, Signing
 from gridgov.exchange.services import federation
 
 
@@ -52,6 +52,7 @@ def federation_page(request: HttpRequest) -> HttpResponse:
             "escalated": escalated,
             "from_above": from_above,
             "parent": {"url": parent["url"], "area": parent["area"]} if parent else None,
+            "signing_choices": Signing.choices,
         },
     )
 
@@ -131,3 +132,46 @@ def assign_task_page(request: HttpRequest, task_id: int) -> HttpResponse:
         return HttpResponse("; ".join(exc.messages), status=400)
     messages.success(request, _("%(n)d tasks sent to the members.") % {"n": made})
     return redirect("exchange:federation-tasks")
+
+
+@login_required
+def assessment_page(request: HttpRequest) -> HttpResponse:
+    """On the city: the member districts ranked from the facts they push (no personal data)."""
+    from gridgov.exchange.services.federation_assessment import district_ranking
+
+    period = request.GET.get("period", "")
+    try:
+        ranking = district_ranking(request.user, period)
+    except ValidationError as exc:
+        return render(
+            request,
+            "exchange/federation/assessment.html",
+            {"error": " ".join(exc.messages), "period": period},
+            status=400,
+        )
+    return render(
+        request, "exchange/federation/assessment.html", {"ranking": ranking, "period": period}
+    )
+
+
+@login_required
+@require_POST
+def member_signing_page(request: HttpRequest, member_id: int) -> HttpResponse:
+    """On the city: the signature algorithm of the messages with a member (the member's
+    GRIDGOV_FEDERATION_SIGNING must be set the same)."""
+    member = get_for_user(
+        FederationMember.objects.select_related("client"),
+        request.user,
+        Action.MANAGE_CLIENTS,
+        pk=member_id,
+    )
+    try:
+        federation.set_member_signing(request.user, member, request.POST.get("signing", "")[:12])
+    except ValidationError as exc:
+        return HttpResponse("; ".join(exc.messages), status=400)
+    messages.success(
+        request,
+        _("Messages with %(member)s are now signed with %(algorithm)s.")
+        % {"member": member.client.name, "algorithm": member.get_signing_display()},
+    )
+    return redirect("exchange:federation")

@@ -20,7 +20,15 @@ __all__ = [
     "FederationMessage",
     "FederationTask",
     "MemberCaseFact",
+    "Signing",
 ]
+
+
+class Signing(models.TextChoices):
+    """How the messages between two levels are signed (docs/federation.md)."""
+
+    HMAC_SHA256 = "hmac-sha256", _("HMAC-SHA256")
+    HMAC_SM3 = "hmac-sm3", _("HMAC-SM3 (commercial cryptography)")
 
 
 class FederationMember(models.Model):
@@ -34,6 +42,12 @@ class FederationMember(models.Model):
     )
     area_code = models.CharField(_("area"), max_length=20, unique=True)
     url = models.URLField(_("address of its platform"), max_length=300)
+    signing = models.CharField(
+        _("signature algorithm"),
+        max_length=12,
+        choices=Signing.choices,
+        default=Signing.HMAC_SHA256,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

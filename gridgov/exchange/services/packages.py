@@ -20,28 +20,17 @@ sender's public signing key.
 import base64
 import csv
 import datetime
-import hashlib
-import hmac
 import io
 import json
-import os
-import secrets
 import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from gmssl import sm2  # type: ignore[import-untyped]
 
 from gridgov.accounts.models import User
 from gridgov.audit.models import ChangeAction
@@ -52,11 +41,24 @@ from gridgov.exchange.models import (
     ExchangePackage,
     ImportedRecord,
     PackageState,
-    PlatformKey,
     RecipientKeys,
 )
-from gridgov.exchange.services import catalogue
+from gridgov.exchange.services import catalogue, package_gone
 from gridgov.exchange.services.clients import require_manager
+from gridgov.exchange.services.package_crypto import (  # noqa: F401 (the package's API)
+    PackageRefused,
+    _new_key,
+    _sm2,
+    decrypt_with,
+    digest,
+    encrypt_for,
+    platform_key,
+    platform_public_keys,
+    sign,
+    sm2_decrypt,
+    sm2_encrypt,
+    verify,
+)
 
 SUITES = ("sm", "common")
 FORMATS = ("jsonl", "csv")
@@ -71,191 +73,6 @@ ALGORITHMS = {
         "key_wrap": "X25519-HKDF-SHA256-AES-GCM",
     },
 }
-
-
-class PackageRefused(ValueError):
-    """A package that does not verify, or that this system cannot open."""
-
-
-# Hashes, keys, signatures, encryption ----------------------------------------------------------
-
-
-def digest(suite: str, data: bytes) -> str:
-    if suite == "sm":
-        return _sm3(data).hex()
-    return hashlib.sha256(data).hexdigest()
-
-
-def _sm2(private: str = "", public: str = ""):
-    crypt = sm2.CryptSM2(private_key=private, public_key="", mode=1)
-    # Set after construction: gmssl's constructor lstrip()s "04" from a key that starts with it,
-    # which also eats leading 0s and 4s of the key itself.
-    crypt.public_key = public
-    return crypt
-
-
-def _sm3(data: bytes) -> bytes:
-    h = hashes.Hash(hashes.SM3())
-    h.update(data)
-    return h.finalize()
-
-
-def _sm2_kdf(z: bytes, length: int) -> bytes:
-    """The KDF of GB/T 32918.4 (SM3, a 32-bit counter from 1)."""
-    out = b""
-    counter = 1
-    while len(out) < length:
-        out += _sm3(z + counter.to_bytes(4, "big"))
-        counter += 1
-    return out[:length]
-
-
-def sm2_encrypt(public: str, message: bytes) -> bytes:
-    """SM2 public-key encryption (GB/T 32918.4), C1‖C3‖C2 with C1 uncompressed (04‖x1‖y1).
-    gmssl's own `encrypt` derives its key stream from the hex text of the point, so it is
-    done here with its curve arithmetic and the standard KDF."""
-    crypt = _sm2("", public)
-    n = int(sm2.default_ecc_table["n"], 16)
-    while True:
-        k = secrets.randbelow(n - 1) + 1
-        c1 = crypt._kg(k, sm2.default_ecc_table["g"])
-        x2y2 = bytes.fromhex(crypt._kg(k, public))
-        t = _sm2_kdf(x2y2, len(message))
-        if any(t):
-            break
-    c2 = bytes(a ^ b for a, b in zip(message, t, strict=True))
-    c3 = _sm3(x2y2[:32] + message + x2y2[32:])
-    return b"\x04" + bytes.fromhex(c1) + c3 + c2
-
-
-def sm2_decrypt(private: str, data: bytes) -> bytes:
-    """The inverse of `sm2_encrypt`; raises PackageRefused when C3 does not check."""
-    if len(data) < 97 or data[0] != 4:
-        raise PackageRefused("not an SM2 ciphertext")
-    crypt = _sm2(private, "")
-    c1, c3, c2 = data[1:65].hex(), data[65:97], data[97:]
-    x2y2 = bytes.fromhex(crypt._kg(int(private, 16), c1))
-    t = _sm2_kdf(x2y2, len(c2))
-    message = bytes(a ^ b for a, b in zip(c2, t, strict=True))
-    if not hmac.compare_digest(_sm3(x2y2[:32] + message + x2y2[32:]), c3):
-        raise PackageRefused("the data key does not open with this recipient's key")
-    return message
-
-
-def _new_sm2() -> tuple[str, str]:
-    n = int(sm2.default_ecc_table["n"], 16)
-    d = secrets.randbelow(n - 2) + 1
-    private = f"{d:064x}"
-    public = _sm2(private)._kg(d, sm2.default_ecc_table["g"])
-    return private, public
-
-
-def _new_key(algorithm: str) -> tuple[str, str]:
-    if algorithm == "sm2":
-        return _new_sm2()
-    raw = serialization.Encoding.Raw
-    if algorithm == "ed25519":
-        ed = Ed25519PrivateKey.generate()
-        priv = ed.private_bytes(raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
-        return priv.hex(), ed.public_key().public_bytes(raw, serialization.PublicFormat.Raw).hex()
-    if algorithm == "x25519":
-        x = X25519PrivateKey.generate()
-        priv = x.private_bytes(raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
-        return priv.hex(), x.public_key().public_bytes(raw, serialization.PublicFormat.Raw).hex()
-    raise ValueError(algorithm)
-
-
-def platform_key(algorithm: str) -> PlatformKey:
-    """The platform's key of this algorithm (sm2, ed25519, x25519), made on first use."""
-    found = PlatformKey.objects.filter(algorithm=algorithm).first()
-    if found is not None:
-        return found
-    private, public = _new_key(algorithm)
-    try:
-        with transaction.atomic():
-            return PlatformKey.objects.create(algorithm=algorithm, private=private, public=public)
-    except IntegrityError:  # made at the same moment elsewhere
-        return PlatformKey.objects.get(algorithm=algorithm)
-
-
-def platform_public_keys() -> dict[str, str]:
-    """What another system registers for this one: its signing and recipient keys."""
-    return {alg: platform_key(alg).public for alg in ("sm2", "ed25519", "x25519")}
-
-
-def sign(suite: str, data: bytes) -> tuple[str, str]:
-    """(signature, signer public key), both hex."""
-    if suite == "sm":
-        key = platform_key("sm2")
-        return _sm2(key.private, key.public).sign_with_sm3(data), key.public
-    key = platform_key("ed25519")
-    ed = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(key.private))
-    return ed.sign(data).hex(), key.public
-
-
-def verify(suite: str, data: bytes, signature: str, public: str) -> bool:
-    try:
-        if suite == "sm":
-            return bool(_sm2("", public).verify_with_sm3(signature, data))
-        Ed25519PublicKey.from_public_bytes(bytes.fromhex(public)).verify(
-            bytes.fromhex(signature), data
-        )
-        return True
-    except Exception:
-        return False
-
-
-def _hkdf(shared: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"gridgov-exchange-key-wrap"
-    ).derive(shared)
-
-
-def encrypt_for(suite: str, recipient_public: str, plain: bytes) -> tuple[bytes, dict]:
-    """The ciphertext (with its tag) and the manifest's `encryption` entry."""
-    if suite == "sm":
-        key, nonce = os.urandom(16), os.urandom(12)
-        enc = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
-        data = enc.update(plain) + enc.finalize() + enc.tag
-        wrapped = sm2_encrypt(recipient_public, key)
-        entry = {"nonce": nonce.hex(), "wrapped_key": wrapped.hex()}
-    else:
-        key, nonce = os.urandom(32), os.urandom(12)
-        data = AESGCM(key).encrypt(nonce, plain, None)
-        eph = X25519PrivateKey.generate()
-        peer = X25519PublicKey.from_public_bytes(bytes.fromhex(recipient_public))
-        wrap_nonce = os.urandom(12)
-        wrapped = AESGCM(_hkdf(eph.exchange(peer))).encrypt(wrap_nonce, key, None)
-        raw = serialization.Encoding.Raw
-        entry = {
-            "nonce": nonce.hex(),
-            "wrapped_key": wrapped.hex(),
-            "wrap_nonce": wrap_nonce.hex(),
-            "ephemeral": eph.public_key().public_bytes(raw, serialization.PublicFormat.Raw).hex(),
-        }
-    entry["recipient"] = recipient_public
-    return data, entry
-
-
-def decrypt_with(suite: str, private: str, public: str, data: bytes, entry: dict) -> bytes:
-    try:
-        nonce = bytes.fromhex(entry["nonce"])
-        if suite == "sm":
-            key = sm2_decrypt(private, bytes.fromhex(entry["wrapped_key"]))
-            if len(key) != 16:
-                raise PackageRefused("the data key does not open with this recipient's key")
-            dec = Cipher(algorithms.SM4(key), modes.GCM(nonce, data[-16:])).decryptor()
-            return dec.update(data[:-16]) + dec.finalize()
-        me = X25519PrivateKey.from_private_bytes(bytes.fromhex(private))
-        peer = X25519PublicKey.from_public_bytes(bytes.fromhex(entry["ephemeral"]))
-        key = AESGCM(_hkdf(me.exchange(peer))).decrypt(
-            bytes.fromhex(entry["wrap_nonce"]), bytes.fromhex(entry["wrapped_key"]), None
-        )
-        return AESGCM(key).decrypt(nonce, data, None)
-    except PackageRefused:
-        raise
-    except Exception as exc:
-        raise PackageRefused("the data file does not open with this recipient's key") from exc
 
 
 # Recipient keys ------------------------------------------------------------------------------
@@ -422,6 +239,17 @@ def _produce(package: ExchangePackage, progress) -> None:
         data, encryption = encrypt_for(suite, _recipient_public(client, suite), plain)
         name += ".enc"
     files.append({"name": name, "records": len(rows), "hash": digest(suite, data)})
+    deleted = package_gone.gone(d.key, codes, since, now)
+    deleted_data = package_gone.serialise(deleted)
+    if deleted:
+        files.append(
+            {
+                "name": package_gone.FILE,
+                "role": "deleted",
+                "records": len(deleted),
+                "hash": digest(suite, deleted_data),
+            }
+        )
     manifest = {
         "format": PACKAGE_FORMAT,
         "version": PACKAGE_VERSION,
@@ -442,7 +270,7 @@ def _produce(package: ExchangePackage, progress) -> None:
         "fmt": package.fmt,
         "full": package.full,
         "period": {"since": since.isoformat() if since else None, "until": now.isoformat()},
-        "counts": {"records": len(rows)},
+        "counts": {"records": len(rows), "deleted": len(deleted)},
         "areas": codes,
         "approval": (
             {
@@ -477,6 +305,8 @@ def _produce(package: ExchangePackage, progress) -> None:
             ),
         )
         zf.writestr(name, data)
+        if deleted:
+            zf.writestr(package_gone.FILE, deleted_data)
     content = buffer.getvalue()
     package_hash = digest(suite, content)
     package.state = PackageState.DONE
@@ -563,6 +393,19 @@ def read_package(
     """The manifest and the rows of a package, once its signature (by one of the trusted
     signers), every file's hash and the record count hold. `private_keys` maps sm2/x25519 to
     (private, public) hex; by default this platform's own keys. Raises PackageRefused."""
+    manifest, rows, _deleted = read_package_with_deletions(
+        content, trusted_signers=trusted_signers, private_keys=private_keys
+    )
+    return manifest, rows
+
+
+def read_package_with_deletions(
+    content: bytes,
+    *,
+    trusted_signers: list[str],
+    private_keys: dict[str, tuple[str, str]] | None = None,
+) -> tuple[dict, list[dict], list[dict]]:
+    """As `read_package`, with the keys deleted or merged away (`deleted.jsonl`)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(content))
         manifest_bytes = zf.read("manifest.json")
@@ -579,6 +422,7 @@ def read_package(
     if not verify(suite, manifest_bytes, str(sig.get("signature", "")), signer):
         raise PackageRefused("the manifest's signature does not verify")
     rows: list[dict] = []
+    deleted: list[dict] = []
     for entry in manifest["files"]:
         try:
             data = zf.read(entry["name"])
@@ -586,6 +430,14 @@ def read_package(
             raise PackageRefused(f"file {entry['name']} is missing") from exc
         if digest(suite, data) != entry["hash"]:
             raise PackageRefused(f"file {entry['name']} does not match its hash")
+        if entry.get("role") == "deleted":
+            try:
+                deleted = package_gone.parse(data)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise PackageRefused("the list of deletions is malformed") from exc
+            if len(deleted) != entry["records"]:
+                raise PackageRefused("the deletion count differs from the manifest")
+            continue
         if manifest.get("encryption"):
             alg = "sm2" if suite == "sm" else "x25519"
             if private_keys is None:
@@ -601,7 +453,9 @@ def read_package(
             raise PackageRefused("the record count differs from the manifest")
     if len(rows) != manifest["counts"]["records"]:
         raise PackageRefused("the record count differs from the manifest")
-    return manifest, rows
+    if len(deleted) != manifest["counts"].get("deleted", 0):
+        raise PackageRefused("the deletion count differs from the manifest")
+    return manifest, rows, deleted
 
 
 def _parse(fmt: str, data: bytes) -> list[dict]:
@@ -620,8 +474,9 @@ def import_package(
     private_keys: dict[str, tuple[str, str]] | None = None,
 ) -> dict:
     """Verify a package and keep its rows (one per source, data set and key: an increment
-    updates rather than doubles). Returns the counts."""
-    manifest, rows = read_package(
+    updates rather than doubles); remove the records it lists as deleted or merged away, and
+    for a full package those it no longer holds. Returns the counts."""
+    manifest, rows, deleted = read_package_with_deletions(
         content, trusted_signers=trusted_signers, private_keys=private_keys
     )
     source = str(manifest["source"])[:100]
@@ -650,7 +505,12 @@ def import_package(
             )
             existing.add(key)
             created += 1
-    counts = {"records": len(rows), "created": created, "updated": updated}
+    held = ImportedRecord.objects.filter(source=source, dataset=dataset_key)
+    gone = {str(d["key"])[:64] for d in deleted}
+    if manifest.get("full"):  # a snapshot: what it does not hold is gone
+        gone |= existing - {str(row.get(key_field, ""))[:64] for row in rows}
+    removed = held.filter(key__in=sorted(gone)).delete()[0] if gone else 0
+    counts = {"records": len(rows), "created": created, "updated": updated, "deleted": removed}
     record_event(
         actor=actor,
         object_type="exchange.importedrecord",

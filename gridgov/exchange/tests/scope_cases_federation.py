@@ -42,6 +42,27 @@ def _case_b(world) -> int:
 CASES = [
     Case("exchange/federation/", lambda w: "/exchange/federation/", expect=403, absent=_name),
     Case(
+        "exchange/federation/members/<int:member_id>/signing/",
+        lambda w: f"/exchange/federation/members/{w.objects['federation_member_b'].pk}/signing/",
+        "POST",
+        lambda w: {"signing": "hmac-sm3"},
+        expect=404,
+        multipart=True,  # a form
+        live_expect=302,  # the admin manages member B
+    ),
+    Case(
+        "exchange/federation/assessment/",
+        lambda w: "/exchange/federation/assessment/",
+        expect=200,
+        absent=_name,  # street A's operator does not see member B in the ranking
+    ),
+    Case(
+        "api/v1/federation/assessment",
+        lambda w: "/api/v1/federation/assessment",
+        expect=200,
+        absent=_name,
+    ),
+    Case(
         "api/v1/federation/up",
         lambda w: "/api/v1/federation/up",
         "POST",

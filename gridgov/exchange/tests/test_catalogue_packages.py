@@ -101,7 +101,7 @@ def test_a_personal_package_round_trips_encrypted(
     counts = packages.import_package(
         users["admin"], content, trusted_signers=[signer], private_keys=receiver_keys
     )
-    assert counts == {"records": 3, "created": 3, "updated": 0}
+    assert counts == {"records": 3, "created": 3, "updated": 0, "deleted": 0}
     rows = {r.data["name"]: r.data for r in ImportedRecord.objects.all()}
     assert set(rows) == {"张三", "李四", "王五"}  # only the client's street
     assert rows["李四"]["sex_code"] == "2" and rows["李四"]["ethnicity_code"] == "01"
@@ -181,6 +181,69 @@ def test_an_increment_holds_only_what_changed(users, people, recipient, receiver
     assert row.data["name"] == "甲超市（更名）" and row.data["industry_code"] == "F"
     full = _made(users, recipient, dataset_key="organizations", full=True)
     assert full.records == 1 and full.since is None
+
+
+def test_an_increment_carries_deletions_and_merges_and_the_counts_stay_equal(
+    users, people, recipient, receiver_keys
+):
+    """Imported elsewhere, increments keep the same counts as the source after a merge of two
+    people and the deletion of an organization (the deletions travel as keys, signed)."""
+    from gridgov.audit.models import ChangeAction
+    from gridgov.audit.services import record_change
+    from gridgov.registry.models import Organization
+    from gridgov.registry.services import merge_people
+
+    _approve(users, recipient)
+    signer = packages.platform_public_keys()["sm2"]
+    orgs = [
+        Organization.objects.create(name=n, industry="零售", area_code=STREET_A)
+        for n in ("甲超市", "乙超市")
+    ]
+
+    def exchange(dataset_key: str) -> dict:
+        package = _made(users, recipient, dataset_key=dataset_key)
+        assert package.state == PackageState.DONE, package.error
+        return packages.import_package(
+            users["admin"],
+            bytes(package.content),
+            trusted_signers=[signer],
+            private_keys=receiver_keys,
+        )
+
+    def imported(dataset_key: str) -> int:
+        return ImportedRecord.objects.filter(dataset=dataset_key).count()
+
+    assert exchange("people")["created"] == 3 and exchange("organizations")["created"] == 2
+    zhang, li = people[0], people[1]
+    merge_people(zhang, li, actor=users["admin"])
+    gone = orgs[1]
+    record_change(actor=users["admin"], action=ChangeAction.DELETE, instance=gone)
+    gone.delete()
+
+    package = _made(users, recipient, dataset_key="people")
+    zf = zipfile.ZipFile(io.BytesIO(bytes(package.content)))
+    deleted = [json.loads(line) for line in zf.read("deleted.jsonl").decode().splitlines()]
+    assert deleted == [{"key": str(li.pk), "reason": "merged", "merged_into": str(zhang.pk)}]
+    assert "李四" not in zf.read("deleted.jsonl").decode()  # keys only
+    counts = packages.import_package(
+        users["admin"], bytes(package.content), trusted_signers=[signer], private_keys=receiver_keys
+    )
+    assert counts["deleted"] == 1
+    live = Person.objects.filter(area_code__startswith=STREET_A, merged_into__isnull=True)
+    assert imported("people") == live.count() == 2
+    assert exchange("organizations")["deleted"] == 1
+    assert imported("organizations") == Organization.objects.count() == 1
+    # a tampered list of deletions is refused like any other file
+    src = zipfile.ZipFile(io.BytesIO(bytes(package.content)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name in src.namelist():
+            data = src.read(name)
+            zf.writestr(
+                name, data.replace(str(li.pk).encode(), b"999999") if "deleted" in name else data
+            )
+    with pytest.raises(packages.PackageRefused, match="hash"):
+        packages.read_package(out.getvalue(), trusted_signers=[signer], private_keys=receiver_keys)
 
 
 def test_statistics_and_an_import_into_a_fresh_database_give_equal_counts(users, people, recipient):

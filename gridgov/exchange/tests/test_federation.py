@@ -229,3 +229,59 @@ def test_the_push_job_queues_each_fact_once(users, settings, taxonomy):
     assert Outbox.objects.filter(channel="federation").count() == 2
     case = Case.objects.order_by("pk").first()
     assert case is not None
+
+
+def test_the_city_ranks_its_members_from_their_facts(members, users, client_for):
+    from gridgov.assessment.periods import current_month
+
+    month = current_month()
+    for key, closed in (("a", [1, 1]), ("b", [1, 0])):
+        member = members[key][0]
+        for i, done in enumerate(closed):
+            MemberCaseFact.objects.create(
+                member=member,
+                local_id=str(i),
+                version=1,
+                area_code=member.area_code + "00101",
+                month=month,
+                status="closed" if done else "dispatched",
+                measures={
+                    "reports": 1,
+                    "valid": 1,
+                    "closed": done,
+                    "close_done": done,
+                    "close_on_time": done,
+                },
+            )
+    answer = client_for(users["admin"]).get(f"/api/v1/federation/assessment?period={month}")
+    assert answer.status_code == 200, answer.content
+    rows = answer.json()["rows"]
+    assert [(r["area_code"], r["rank"]) for r in rows] == [(STREET_A, 1), (STREET_B, 2)]
+    assert (rows[0]["closing_rate"], rows[1]["closing_rate"]) == (1.0, 0.5)
+    assert rows[0]["platform"] == "甲平台" and rows[0]["reports"] == 2
+    assert rows[0]["score"] is None or rows[0]["score"] > (rows[1]["score"] or 0)
+    assert "reporter" not in answer.content.decode()  # numbers only
+    # street A's operator ranks only what lies in their scope
+    mine = client_for(users["op_a"]).get("/api/v1/federation/assessment").json()["rows"]
+    assert [r["area_code"] for r in mine] == [STREET_A]
+    page = client_for(users["admin"]).get("/exchange/federation/assessment/")
+    assert page.status_code == 200 and "乙平台" in page.content.decode()
+    bad = client_for(users["admin"]).get("/exchange/federation/assessment/?period=2026-13")
+    assert bad.status_code == 400
+    assert (
+        client_for(users["admin"]).get("/api/v1/federation/assessment?period=x").status_code == 400
+    )
+
+
+def test_the_signature_algorithm_is_set_per_member_on_the_page(members, users, client_for):
+    member = members["a"][0]
+    url = f"/exchange/federation/members/{member.pk}/signing/"
+    admin = client_for(users["admin"])
+    assert 'value="hmac-sm3"' in admin.get("/exchange/federation/").content.decode()
+    assert admin.post(url, {"signing": "hmac-sm3"}).status_code == 302
+    member.refresh_from_db()
+    assert member.signing == "hmac-sm3"
+    assert admin.post(url, {"signing": "md5"}).status_code == 400
+    assert client_for(users["op_b"]).post(url, {"signing": "hmac-sha256"}).status_code in (403, 404)
+    member.refresh_from_db()
+    assert member.signing == "hmac-sm3"

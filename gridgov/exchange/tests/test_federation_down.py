@@ -3,10 +3,12 @@ district share this test database, as in test_federation.py): the city's notice 
 district's office as a notice from above, once, and is not sent down again; a city task waits
 in the district's task list until its command center assigns it to an area's members."""
 
+import base64
 import datetime
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from gridgov.areas.models import Area
@@ -63,6 +65,45 @@ def test_a_city_notice_enters_the_district_office_once(members, users, district)
     assert received.recipient_count > 0  # the district's staff got it like its own notices
     # a notice received from above is not sent down again
     assert federation.push_all()["notices"] == 0
+
+
+def test_a_city_notice_brings_its_attachments_checked_down(members, users, district, settings):
+    from gridgov.office.files import check_files
+
+    settings.GRIDGOV_FEDERATION_ATTACHMENT_BYTES = 1000
+    plan = b"%PDF-1.4\n% flood plan\n" + b"0" * 300 + b"\n%%EOF\n"
+    annex = b"%PDF-1.4\n% annex\n" + b"1" * 2000 + b"\n%%EOF\n"
+    publish_notice(
+        acting_user=users["admin"],
+        kind="notice",
+        title="防汛预案",
+        body="见附件。",
+        area=Area.objects.get(code="410105"),
+        files=check_files([(plan, "防汛预案.pdf"), (annex, "附表.pdf")]),
+    )
+    federation.push_all()
+    row = Outbox.objects.filter(source="exchange.federation:notice").order_by("pk").first()
+    sent = row.payload["body"]["data"]["attachments"]
+    assert [(a["name"], "content" in a) for a in sent] == [
+        ("防汛预案.pdf", True),
+        ("附表.pdf", False),
+    ]
+
+    # a changed attachment does not match its checksum: the notice is refused
+    tampered = json.loads(json.dumps(row.payload["body"]))
+    tampered["data"]["attachments"][0]["content"] = base64.b64encode(plan[:-1] + b"!").decode()
+    with pytest.raises(ValidationError):
+        federation.receive_down(district, "notice:t", json.dumps(tampered).encode())
+
+    assert _delivered(district, "notice", STREET_A) == ["applied"]
+    received = Notice.objects.get(published_by__username="system:exchange")
+    files = list(received.files.all())
+    assert [(f.name, f.content_type, f.size) for f in files] == [
+        ("防汛预案.pdf", "application/pdf", len(plan))
+    ]
+    with files[0].file.open("rb") as handle:
+        assert handle.read() == plan
+    assert "附表.pdf" in received.body  # named, with where to ask for it
 
 
 def test_a_city_task_waits_for_the_district_command_center(members, users, district, client_for):

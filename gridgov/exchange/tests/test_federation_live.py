@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from gridgov.exchange.federation_demo import D1, D2, federate
+from gridgov.exchange.tests.test_federation_batch import hmac_sm3
 from gridgov.tests.instances import Instances
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
@@ -28,6 +29,17 @@ def signed(secret: str, msg_id: str, body: bytes, stamp: int | None = None) -> d
         "webhook-id": msg_id,
         "webhook-timestamp": str(stamp),
         "webhook-signature": "v1," + base64.b64encode(digest.digest()).decode(),
+    }
+
+
+def sm3_signed(secret: str, msg_id: str, body: bytes) -> dict[str, str]:
+    stamp = int(time.time())
+    mac = hmac_sm3(secret.encode(), f"{msg_id}.{stamp}.".encode() + body)
+    return {
+        "Content-Type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": "v1sm3," + base64.b64encode(mac).decode(),
     }
 
 
@@ -116,9 +128,13 @@ def test_signatures_and_scope(levels):
     status, answer = city.request("POST", "/api/v1/federation/up", body, {**key, **good})
     assert (status, json.loads(answer)["status"]) == (200, "duplicate")
 
-    # District 2, correctly signed, cannot write into district 1's area.
-    other = {"X-Api-Key": d2_member["key"], **signed(d2_member["secret"], "t-5", body)}
+    # District 2 signs with HMAC-SM3 (checked here by an HMAC over gmssl's SM3): correctly
+    # signed, it cannot write into district 1's area; signed with HMAC-SHA256 it is refused.
+    assert d2_member["signing"] == "hmac-sm3"
+    other = {"X-Api-Key": d2_member["key"], **sm3_signed(d2_member["secret"], "t-5", body)}
     assert city.request("POST", "/api/v1/federation/up", body, other)[0] == 400
+    sha = {"X-Api-Key": d2_member["key"], **signed(d2_member["secret"], "t-7", body)}
+    assert city.request("POST", "/api/v1/federation/up", body, sha)[0] == 401
     # Nor can anyone send "down" to a district without its parent's secret.
     step = json.dumps({"kind": "warning", "data": {"identifier": "x"}}).encode()
     assert (

@@ -48,3 +48,7 @@ class Command(BaseCommand):
             f"imported {counts['records']} records "
             f"({counts['created']} new, {counts['updated']} updated)"
         )
+        if counts.get("deleted"):
+            self.stdout.write(
+                f"removed {counts['deleted']} records deleted or merged at the source"
+            )
