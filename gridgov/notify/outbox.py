@@ -334,7 +334,9 @@ def max_attempts(channel: str) -> int:
     return by_channel.get(channel, settings.GRIDGOV_OUTBOX_MAX_ATTEMPTS)
 
 
-def _record(answers: list[tuple[Outbox, Gateway, SendResult]], now: datetime.datetime) -> None:
+def record_answers(
+    answers: list[tuple[Outbox, Gateway, SendResult]], now: datetime.datetime
+) -> None:
     """Write the gateways' answers on the rows still pending: one prepared UPDATE run over the
     whole batch (executemany) in one transaction; a row answered meanwhile (a delivery report,
     a cancel) is left as it is by the statement's own status check."""
@@ -379,7 +381,7 @@ def _record(answers: list[tuple[Outbox, Gateway, SendResult]], now: datetime.dat
 def deliver(row: Outbox, gateway: Gateway) -> SendResult:
     """Hand a leased row to its gateway and record the answer."""
     result = _send(row, gateway)
-    _record([(row, gateway, result)], timezone.now())
+    record_answers([(row, gateway, result)], timezone.now())
     return result
 
 
@@ -418,7 +420,7 @@ def send_due(
                 break
             gateway = _gateway(gateways, rows[0].channel)
             result = _send(rows[0], gateway)
-            _record([(rows[0], gateway, result)], timezone.now())
+            record_answers([(rows[0], gateway, result)], timezone.now())
             count([result])
             pace.wait(1 if rows[0].channel == "sms" else 0)
         return counts
@@ -456,7 +458,7 @@ def send_due(
             # the answers back and the next lease in one transaction: one write a round
             with transaction.atomic():
                 if done:
-                    _record(done, now)
+                    record_answers(done, now)
                 if late:
                     _hand_back(late, sender)
                 skip = at_gateway - {row.pk for row, _, _ in done}

@@ -42,8 +42,7 @@ from gridgov.exchange.models.federation import Direction, Signing
 from gridgov.exchange.services.webhooks import secret_bytes
 from gridgov.notify.gateways import GATEWAYS, OutgoingMessage, SendResult
 from gridgov.notify.models import Outbox, OutboxStatus, Priority
-from gridgov.notify.outbox import SENDER_NAME, enqueue_message
-from gridgov.notify.outbox import _record as record_answers
+from gridgov.notify.outbox import SENDER_NAME, enqueue_message, record_answers
 
 logger = logging.getLogger(__name__)
 

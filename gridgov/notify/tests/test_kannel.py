@@ -26,7 +26,7 @@ def test_a_warning_reaches_the_smsc_as_ucs2_and_its_delivery_report_updates_the_
     through_kannel, monkeypatch
 ):
     reports = []
-    record = outbox._record
+    record = outbox.record_answers
 
     def slow_record(*args, **kwargs):
         """Fakesmsc answers at once: keep the result's transaction open long enough for the
@@ -35,7 +35,7 @@ def test_a_warning_reaches_the_smsc_as_ucs2_and_its_delivery_report_updates_the_
             time.sleep(1.5)
             record(*args, **kwargs)
 
-    monkeypatch.setattr(outbox, "_record", slow_record)
+    monkeypatch.setattr(outbox, "record_answers", slow_record)
 
     @receiver(sms_delivery, weak=False)
     def remember(message, delivered, at, **kwargs):

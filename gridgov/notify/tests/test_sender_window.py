@@ -41,14 +41,14 @@ class WatchedGateway:
 def watched(monkeypatch):
     gateway = WatchedGateway(slow={"13900000000"}, fail={"13900000005"})
     monkeypatch.setitem(GATEWAYS, "sms", lambda: gateway)
-    record = outbox._record
+    record = outbox.record_answers
 
     def recording(answers, now):
         record(answers, now)
         with gateway.lock:
             gateway.unrecorded -= {str(row.pk) for row, _, _ in answers}
 
-    monkeypatch.setattr(outbox, "_record", recording)
+    monkeypatch.setattr(outbox, "record_answers", recording)
     return gateway
 
 
@@ -97,6 +97,8 @@ def test_an_answer_does_not_overwrite_a_row_settled_meanwhile(watched):
     row = outbox.enqueue_message("sms", "13900000009", "x", priority=Priority.WARNING)
     (leased,) = outbox.claim_due(n=1)
     Outbox.objects.filter(pk=row.pk).update(status=OutboxStatus.FAILED, error="cancelled")
-    outbox._record([(leased, watched, SendResult(ok=True, gateway_id="late"))], row.created_at)
+    outbox.record_answers(
+        [(leased, watched, SendResult(ok=True, gateway_id="late"))], row.created_at
+    )
     row.refresh_from_db()
     assert row.status == OutboxStatus.FAILED and row.error == "cancelled" and row.gateway_id == ""
