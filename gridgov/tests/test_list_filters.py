@@ -197,7 +197,7 @@ READS = {
     ("registry/views.py", "export_people", "personal"): "masked or in full",
     **{
         ("notify/gateway_views.py", "delivery_report", key): "Kannel's delivery report"
-        for key in ("t", "type", "at", "reply", "fid")
+        for key in ("t", "type", "at", "reply", "fid", "b", "to")
     },
     **{
         ("notify/sms_views.py", "preview", key): "the text whose cost is previewed"
