@@ -472,9 +472,7 @@ def send_due(
                 at_gateway.update(row.pk for row in call)
                 pool.submit(work, call, gateway)
             submitted += len(going)
-            if not at_gateway:
-                if ahead:  # not reached (rows are only leased ahead while slots are free)
-                    _hand_back(list(ahead), sender)
+            if not at_gateway:  # (rows are leased ahead only within the limit and while going on)
                 break
             pace.wait(sum(1 for row in going if row.channel == "sms"))
             done = _answers_back(answers, want=max(1, len(at_gateway) // 2))

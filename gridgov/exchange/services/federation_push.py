@@ -165,17 +165,12 @@ def push_warnings(limit: int = BATCH) -> tuple[int, int]:
     if not new:
         return 0, 0
     wanted = [int(oid) for _pk, kind, oid in rows if kind == "warning.issued" and oid.isdigit()]
-    members = list(FederationMember.objects.select_related("client"))
     queued = 0
     for warning in Warning.objects.filter(pk__in=wanted).order_by("pk"):
         if warning.external_ref.startswith("federation "):
             continue  # received from above: not sent back down
         codes = list(Target.objects.filter(warning=warning).values_list("code", flat=True))
-        for member in members:
-            if not any(
-                c.startswith(member.area_code) or member.area_code.startswith(c) for c in codes
-            ):
-                continue
+        for member in members_under(codes):
             send_later(
                 url=member.url.rstrip("/") + DOWN_PATH,
                 msg_id=f"warning:{member.area_code}:{warning.pk}",

@@ -159,3 +159,26 @@ def test_reports_written_together_each_find_their_row():
     ]
     assert rows[1].delivery_error == "空号" and rows[0].delivered_at == at
     assert DeliveryReport.objects.count() == 3
+
+
+def test_rows_leased_ahead_go_back_unspent_when_the_sender_stops(monkeypatch):
+    import threading
+
+    stopping = threading.Event()
+
+    class Stopping(Recording):
+        def send_many(self, messages):
+            stopping.set()  # SIGTERM while the first call is out
+            return super().send_many(messages)
+
+    gateway = Stopping(per_call=2)
+    monkeypatch.setattr(outbox, "gateway_for", lambda channel: gateway)
+    rows = [enqueue_message("sms", f"1380000{n:04d}", "红色预警") for n in range(12)]
+    assert send_due(concurrency=2, stopping=stopping) == {"sent": 2, "not_sent": 0}
+    sent = {n for call in gateway.calls for n in call}
+    for row in rows:
+        row.refresh_from_db()
+        if row.destination in sent:
+            assert (row.status, row.attempts) == (OutboxStatus.SENT, 1)
+        else:  # leased ahead, never at the gateway: due again at once, no attempt spent
+            assert (row.status, row.attempts, row.leased_until) == (OutboxStatus.PENDING, 0, None)

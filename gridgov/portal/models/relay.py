@@ -22,21 +22,29 @@ class RelayState(models.TextChoices):
     REFUSED = "refused", "refused"  # the core answered 4xx: retrying would not help
 
 
-class RelayOut(models.Model):
-    """(Public instance) a report waiting to reach the core, or sent with the core's number."""
+class Queued(models.Model):
+    """What every relay outbox row keeps of its way to the core (`relay.send` updates it)."""
 
-    report = models.OneToOneField(
-        "portal.PortalReport", on_delete=models.CASCADE, related_name="relay"
-    )
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     state = models.CharField(
         max_length=8, choices=RelayState.choices, default=RelayState.PENDING, db_index=True
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
     last_error = models.CharField(max_length=300, blank=True)
-    core_number = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class RelayOut(Queued):
+    """(Public instance) a report waiting to reach the core, or sent with the core's number."""
+
+    report = models.OneToOneField(
+        "portal.PortalReport", on_delete=models.CASCADE, related_name="relay"
+    )
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    core_number = models.CharField(max_length=32, blank=True)
     status_pulled_at = models.DateTimeField(null=True, blank=True)
     area_code = models.CharField(max_length=20, blank=True)
     # The core's public Open311 view of the report (its GeoReport fields), copied by the poll:
@@ -82,7 +90,7 @@ class RelayActionKind(models.TextChoices):
     NOT_FIXED = "not_fixed", "not fixed"
 
 
-class RelayAction(models.Model):
+class RelayAction(Queued):
     """(Public instance) a reporter's rating or "not fixed" of a relayed report, waiting to reach
     the core (which acts on its own case); the UUID makes a retry the same action there."""
 
@@ -93,13 +101,6 @@ class RelayAction(models.Model):
     kind = models.CharField(max_length=10, choices=RelayActionKind.choices)
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
-    state = models.CharField(
-        max_length=8, choices=RelayState.choices, default=RelayState.PENDING, db_index=True
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     area_code = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -138,7 +139,7 @@ class RelayedAction(models.Model):
         return f"{self.kind} {self.uuid}"
 
 
-class RelayRequest(SealedModel):
+class RelayRequest(SealedModel, Queued):
     """(Public instance) an Open311 request POSTed here. It is queued for the core like a
     portal report (the UUID is the core's idempotency key); the client gets a token at once, and
     the core's service_request_id once the core has numbered it. `public` is the core's public
@@ -157,13 +158,6 @@ class RelayRequest(SealedModel):
     media_url = models.CharField(max_length=500, blank=True)
     # What the client said of the reporter (names, phone, email, device, account), as JSON.
     reporter = SealedCharField(max_length=400, kind="reporter", blank=True)
-    state = models.CharField(
-        max_length=8, choices=RelayState.choices, default=RelayState.PENDING, db_index=True
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     core_number = models.CharField(max_length=32, blank=True, db_index=True)
     public = models.JSONField(default=dict, blank=True)
     status_pulled_at = models.DateTimeField(null=True, blank=True)
@@ -216,7 +210,7 @@ class RelayFollowKind(models.TextChoices):
     AREA_STOP = "area_stop", "stops following the area"
 
 
-class RelayFollow(models.Model):
+class RelayFollow(Queued):
     """(Public instance) a citizen joined or followed a report relayed from here, or follows (or
     stops following) an area: waiting to reach the core, which tells followers by SMS. The
     follower's phone is read from the citizen when the row is sent, not copied here."""
@@ -234,13 +228,6 @@ class RelayFollow(models.Model):
         "portal.Citizen", null=True, on_delete=models.SET_NULL, related_name="relay_follows"
     )
     note = models.CharField(max_length=500, blank=True)
-    state = models.CharField(
-        max_length=8, choices=RelayState.choices, default=RelayState.PENDING, db_index=True
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     area_code = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
