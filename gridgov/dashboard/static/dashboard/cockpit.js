@@ -45,25 +45,6 @@
     );
   }
 
-  function drawCrumbs(d) {
-    const nav = document.getElementById("crumbs");
-    nav.innerHTML = "";
-    d.breadcrumb.forEach((c, i) => {
-      if (i) {
-        const sep = document.createElement("span");
-        sep.className = "sep";
-        sep.textContent = "›";
-        nav.appendChild(sep);
-      }
-      const a = document.createElement("a");
-      a.textContent = c.name;
-      a.dataset.code = c.code;
-      if (c.code === d.area.code) a.className = "current";
-      else a.addEventListener("click", () => drill(c.code));
-      nav.appendChild(a);
-    });
-  }
-
   function drawKpis(counts) {
     document.querySelectorAll(".kpi").forEach((el) => {
       el.querySelector("b").textContent = fmt.format(counts[el.dataset.key] || 0);
@@ -311,7 +292,7 @@
 
   function render(d, shapesChanged) {
     state.data = d;
-    drawCrumbs(d);
+    window.gridgov.drawCrumbs(document.getElementById("crumbs"), d, drill);
     drawKpis(d.counts);
     drawDays(d.trend_days);
     drawMonths(d.trend_months);

@@ -25,24 +25,6 @@
     location.search = "?area=" + encodeURIComponent(code);
   }
 
-  function drawCrumbs(d) {
-    const nav = document.getElementById("crumbs");
-    nav.innerHTML = "";
-    d.breadcrumb.forEach((c, i) => {
-      if (i) {
-        const sep = document.createElement("span");
-        sep.className = "sep";
-        sep.textContent = "›";
-        nav.appendChild(sep);
-      }
-      const a = document.createElement("a");
-      a.textContent = c.name;
-      if (c.code === d.area.code) a.className = "current";
-      else a.href = "?area=" + encodeURIComponent(c.code);
-      nav.appendChild(a);
-    });
-  }
-
   function pie(id, data) {
     chart(id).setOption(
       {
@@ -63,7 +45,7 @@
   }
 
   function render(d) {
-    drawCrumbs(d);
+    window.gridgov.drawCrumbs(document.getElementById("crumbs"), d);
     document.querySelectorAll(".kpi").forEach((el) => {
       el.querySelector("b").textContent = fmt.format(d[el.dataset.key] || 0);
     });
