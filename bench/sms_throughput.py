@@ -9,7 +9,7 @@ rate is N ÷ the time for C threads posting to sendsms until fakesmsc has them a
 every number must have got its text (lost 0); a kill may resend the messages in flight (doubled
 at most C × kills: Kannel's sendsms cannot drop a message it has already taken).
 
-    .venv/bin/python bench/sms_throughput.py            # 20,000 messages, 16 at once
+    .venv/bin/python bench/sms_throughput.py            # 20,000 messages, 64 at once (the default)
     .venv/bin/python bench/sms_throughput.py --smoke    # 60 messages, 8 at once
     .venv/bin/python bench/sms_throughput.py -n 5000 -c 32
 
@@ -187,7 +187,7 @@ def send_through_platform(
     }
 
 
-def run(n: int, concurrency: int, kills: int = 2) -> dict:
+def run(n: int, concurrency: int | None, kills: int = 2) -> dict:
     # GRIDGOV_BENCH_DATABASE: a copy of an already migrated SQLite file to work in (the smoke
     # test passes one, so that it need not wait for the migrations)
     copy = os.environ.get("GRIDGOV_BENCH_DATABASE")
@@ -204,6 +204,7 @@ def run(n: int, concurrency: int, kills: int = 2) -> dict:
         django.setup()
     else:
         folder = start("sms-throughput")
+    from django.conf import settings
     from django.db import transaction
 
     from gridgov.notify.models import Outbox, Priority
@@ -212,6 +213,7 @@ def run(n: int, concurrency: int, kills: int = 2) -> dict:
 
     if not installed():
         raise SystemExit("Kannel is not installed: apt-get install -y kannel kannel-extras")
+    concurrency = concurrency or settings.GRIDGOV_SENDER_CONCURRENCY
     port = free_port()
     if SMOKE:  # the same granian front with one worker, without the supervising process: two
         # Django boots fewer for the test suite's run
@@ -258,6 +260,7 @@ def run(n: int, concurrency: int, kills: int = 2) -> dict:
         )
         result["direct_per_s"] = n / direct
         result["ratio"] = result["per_s"] / result["direct_per_s"]
+        result["concurrency"] = concurrency
         return result
     finally:
         for sender in senders:
@@ -281,14 +284,14 @@ def _answers(url: str) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=60 if SMOKE else 20_000)
-    parser.add_argument("-c", "--concurrency", type=int, default=8 if SMOKE else 16)
+    parser.add_argument("-c", "--concurrency", type=int, default=8 if SMOKE else None)
     parser.add_argument("--kills", type=int, default=2)
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     r = run(args.n, args.concurrency, args.kills)
     print(
-        f"{args.n} messages, concurrency {args.concurrency}, {args.kills} kills: "
+        f"{args.n} messages, concurrency {r['concurrency']}, {args.kills} kills: "
         f"platform {r['per_s']:.0f}/s ({r['seconds']:.1f} s to the last delivery report), "
         f"direct {r['direct_per_s']:.0f}/s, received {r['received']}"
     )

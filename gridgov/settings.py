@@ -261,6 +261,9 @@ GRIDGOV_DEMO_ACCOUNTS_FILE = VAR_DIR / "demo-accounts.json"
 
 # Commands `gridgov serve` starts beside the web server and restarts when they die.
 GRIDGOV_BACKGROUND_COMMANDS = [["worker"], ["sender"]]
+# Messages the sender keeps at the gateways at once (its threads); a killed sender may send that
+# many twice. With 8 receivers a Kannel call, 64 is eight calls in flight (docs/sms.md).
+GRIDGOV_SENDER_CONCURRENCY = int(os.environ.get("GRIDGOV_SENDER_CONCURRENCY", "64"))
 # Jobs (docs/jobs.md): the worker's heartbeat thread stamps its running job every HEARTBEAT
 # seconds; a job silent for STALE seconds (or whose worker on this host is gone) runs again, at
 # most MAX_ATTEMPTS times in all. LOCAL_LIVENESS: workers on this host are checked by their lock.

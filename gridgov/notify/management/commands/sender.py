@@ -1,6 +1,7 @@
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from gridgov.notify.outbox import send_due
@@ -18,11 +19,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--concurrency",
             type=int,
-            default=1,
-            help="Messages handed to the gateways at once (threads); a kill may resend that many.",
+            default=None,
+            help=(
+                "Messages handed to the gateways at once (threads); a kill may resend that many. "
+                "Default: GRIDGOV_SENDER_CONCURRENCY."
+            ),
         )
 
-    def handle(self, *args, once: bool, sleep: float, concurrency: int, **options):
+    def handle(self, *args, once: bool, sleep: float, concurrency: int | None, **options):
+        concurrency = concurrency or settings.GRIDGOV_SENDER_CONCURRENCY
         stopping = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
         signal.signal(signal.SIGINT, lambda *_: stopping.set())
