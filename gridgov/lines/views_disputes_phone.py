@@ -16,7 +16,7 @@ from gridgov.areas.models import Level
 from gridgov.lines import forms_disputes as f
 from gridgov.lines.models import Dispute, DisputeState
 from gridgov.lines.services import disputes as ds
-from gridgov.lines.views_disputes_forms import form_errors, may_change
+from gridgov.lines.views_disputes_forms import form_errors, may_change, picker_context
 
 SHOWN = 50
 
@@ -48,7 +48,8 @@ def m_disputes(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def m_dispute_new(request):
-    """Register a dispute found in the field: the member's grid chosen for them when one."""
+    """Register a dispute found in the field: the member's grid chosen for them when one; parties
+    typed by name or, online, picked from the registry as at the desk (the same endpoint)."""
     areas = f.registrable_areas(request.user)
     if not areas.exists():
         raise PermissionDenied
@@ -68,7 +69,7 @@ def m_dispute_new(request):
     return render(
         request,
         "lines/disputes/m_new.html",
-        {"form": form},
+        {"form": form, **picker_context(form)},
         status=400 if form.is_bound else 200,
     )
 

@@ -115,6 +115,12 @@ def test_member_registers_a_dispute_on_the_phone(live_server, users, browser_pag
     page = browser_page
     base = live_server.url
     page.set_viewport_size({"width": 390, "height": 844})
+    neighbour, _made = registry.save_person(
+        {"name": "周八方", "other_id": "EPHONE0001", "other_id_type": "passport",
+         "registration": "floating"},
+        actor=users["admin"],
+        area_code=GRID_A,
+    )  # fmt: skip
     signed_in(page, base, users["member_a"])
     page.goto(f"{base}/m/")
     page.click("#m-disputes-link")
@@ -125,8 +131,25 @@ def test_member_registers_a_dispute_on_the_phone(live_server, users, browser_pag
     page.select_option("select[name=kind]", "family")
     page.fill("input[name=title]", "婆媳矛盾")
     page.fill("textarea[name=applicants]", "周九")
+    # online, the respondent is picked from the registry as on the desk, masked, 44 px rows
+    page.select_option("#party-role", "respondent")
+    page.fill("#party-q", "周八")
+    pick = page.locator(f"#party-results button[data-ref='person:{neighbour.pk}']")
+    assert pick.bounding_box()["height"] >= 44  # type: ignore[index]
+    pick.click()
+    chip = page.locator("#linked-parties .party-chip label")
+    assert chip.inner_text().strip().startswith("被申请人：周*")
+    assert chip.bounding_box()["height"] >= 44  # type: ignore[index]
+    assert "周八方" not in page.content()
     screenshot(page, "disputes-forms-4-phone-register")
+    # offline the search is switched off with a note; typed names still serve
+    page.context.set_offline(True)
+    assert page.is_visible("#party-offline") and page.is_disabled("#party-q")
+    page.context.set_offline(False)
+    assert page.is_hidden("#party-offline") and page.is_enabled("#party-q")
     _submit(page, "#m-dispute-form button[type=submit]")
     d = Dispute.objects.get(title="婆媳矛盾")
     assert d.area_code == GRID_A and d.created_by == users["member_a"]
+    parties = sorted(d.parties.values_list("role", "name", "person_id"))
+    assert parties == [("applicant", "周九", None), ("respondent", "周八方", neighbour.pk)]
     assert page.url.endswith(f"/lines/m/disputes/{d.pk}/")

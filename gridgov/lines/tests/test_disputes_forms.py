@@ -312,3 +312,42 @@ def test_parties_picked_from_the_registry(users, client_for):
     ]
     page = op.get(f"/lines/disputes/{d.pk}/").content.decode()
     assert page.count("已关联基础数据") == 2  # the two parties picked from the registry
+
+
+def test_phone_form_picks_parties_from_the_registry(users, client_for):
+    """The phone's dispute form offers the desk's picker (the same endpoint) beside the typed
+    names: a member finds and links a person of their grid, another street's is refused (400);
+    the administrator finds that one (the negative case is live)."""
+    admin = users["admin"]
+    mine = _person(admin, "司马青", "EPHONEA001", GRID_A)
+    theirs = _person(admin, "司马红", "EPHONEB001", "41010500200101")
+    member = client_for(users["member_a"])
+    page = member.get("/lines/m/disputes/new/").content.decode()
+    assert 'id="party-q"' in page and 'hx-get="/lines/disputes/parties/"' in page
+    assert "lines/m_parties.js" in page and 'id="party-offline"' in page
+    found = member.get("/lines/disputes/parties/", {"party_q": "司马"}).content.decode()
+    assert f'data-ref="person:{mine.pk}"' in found and "司**" in found and "司马青" not in found
+    assert f'data-ref="person:{theirs.pk}"' not in found
+    wide = client_for(admin).get("/lines/disputes/parties/", {"party_q": "司马"})
+    assert f'data-ref="person:{theirs.pk}"' in wide.content.decode()
+    form = {"kind": "family", "title": "司马家纠纷", "area": GRID_A, "risk": "low"}
+    form["source"] = "patrol"
+    refused = member.post(
+        "/lines/m/disputes/new/", {**form, "linked": f"person:{theirs.pk}:applicant"}
+    )
+    assert refused.status_code == 400 and not Dispute.objects.exists()
+    # an error elsewhere keeps the picked party ticked on the phone page, masked
+    again = member.post(
+        "/lines/m/disputes/new/", {**form, "title": "", "linked": f"person:{mine.pk}:applicant"}
+    )
+    html = again.content.decode()
+    assert again.status_code == 400 and f'value="person:{mine.pk}:applicant" checked' in html
+    assert "司马青" not in html
+    made = member.post(
+        "/lines/m/disputes/new/",
+        {**form, "respondents": "邻居某", "linked": f"person:{mine.pk}:applicant"},
+    )
+    d = Dispute.objects.get()
+    assert made.status_code == 302 and made["Location"] == f"/lines/m/disputes/{d.pk}/"
+    parties = sorted(d.parties.values_list("role", "name", "person_id"))
+    assert parties == [("applicant", "司马青", mine.pk), ("respondent", "邻居某", None)]
