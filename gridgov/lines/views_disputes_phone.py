@@ -14,7 +14,7 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict
 from gridgov.areas.models import Level
 from gridgov.lines import forms_disputes as f
-from gridgov.lines.models import Dispute, DisputeState
+from gridgov.lines.models import Dispute, DisputeState, Source
 from gridgov.lines.services import disputes as ds
 from gridgov.lines.views_disputes_forms import form_errors, may_change, picker_context
 
@@ -48,13 +48,17 @@ def m_disputes(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def m_dispute_new(request):
-    """Register a dispute found in the field: the member's grid chosen for them when one; parties
+    """Register a dispute found in the field: the member's grid chosen for them when one (or the
+    grid of the screening that found it, `?area=`); parties
     typed by name or, online, picked from the registry as at the desk (the same endpoint)."""
     areas = f.registrable_areas(request.user)
     if not areas.exists():
         raise PermissionDenied
     grids = list(areas.filter(level=Level.GRID)[:2])
-    initial = {"area": grids[0].code} if len(grids) == 1 else {}
+    initial: dict = {"area": grids[0].code} if len(grids) == 1 else {}
+    asked = request.GET.get("area", "")[:20]
+    if asked and areas.filter(code=asked).exists():  # from the screening of that grid
+        initial = {"area": asked, "source": Source.SCREENING}
     form = phone_inputs(f.DisputeForm(request.POST or None, user=request.user, initial=initial))
     if request.method == "POST" and form.is_valid():
         try:

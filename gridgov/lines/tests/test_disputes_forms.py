@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gridgov.areas.models import Area
 from gridgov.cases.models import Channel
 from gridgov.cases.services.intake import report_case
 from gridgov.lines.models import Dispute, DisputeState, RiskGrade
@@ -351,3 +352,25 @@ def test_phone_form_picks_parties_from_the_registry(users, client_for):
     assert made.status_code == 302 and made["Location"] == f"/lines/m/disputes/{d.pk}/"
     parties = sorted(d.parties.values_list("role", "name", "person_id"))
     assert parties == [("applicant", "司马青", mine.pk), ("respondent", "邻居某", None)]
+
+
+def test_screening_found_goes_on_to_register_in_that_grid(users, client_for):
+    """The phone's screening names the grid (not its code); "disputes found" records the
+    screening and opens the register form on that grid with the source "screening"; another
+    street's operator cannot answer the task (404)."""
+    ds.create_screenings(actor=users["admin"])
+    member = client_for(users["member_a"])
+    page = member.get("/lines/m/screening/").content.decode()
+    task_id = page.split('data-id="')[1].split('"')[0]
+    grid_name = Area.objects.get(code=GRID_A).name
+    assert grid_name in page and f">{GRID_A}<" not in page
+    outsider = client_for(users["op_b"]).post(
+        "/lines/m/screening/", {"task": task_id, "found": "1"}
+    )
+    assert outsider.status_code == 404
+    found = member.post("/lines/m/screening/", {"task": task_id, "found": "1", "note": "楼道争吵"})
+    assert found.status_code == 302 and found["Location"] == f"/lines/m/disputes/new/?area={GRID_A}"
+    form = member.get(found["Location"]).content.decode()
+    assert 'value="screening" selected' in form and f'value="{GRID_A}" selected' in form
+    assert "排查结果已记录。" in form  # the message shown on the phone page
+    assert "data-id" not in member.get("/lines/m/screening/").content.decode()
