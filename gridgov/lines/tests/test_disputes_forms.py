@@ -313,6 +313,7 @@ def test_parties_picked_from_the_registry(users, client_for):
     ]
     page = op.get(f"/lines/disputes/{d.pk}/").content.decode()
     assert page.count("已关联基础数据") == 2  # the two parties picked from the registry
+    assert f'href="/registry/people/{mine.pk}/"' in page  # the person's registry page
 
 
 def test_phone_form_picks_parties_from_the_registry(users, client_for):
