@@ -170,6 +170,20 @@ def test_member_registers_a_dispute_on_the_phone(live_server, users, browser_pag
     assert parties == [("applicant", "周九", None), ("respondent", "周八方", neighbour.pk)]
     assert page.url.endswith(f"/lines/m/disputes/{d.pk}/")
 
+    # Offline the form waits in the outbox and is registered once the network is back.
+    page.goto(f"{base}/lines/m/disputes/new/")
+    page.fill("input[name=title]", "离线登记纠纷")
+    page.fill("textarea[name=applicants]", "吴十")
+    page.context.set_offline(True)
+    page.click("#m-dispute-form button[type=submit]")
+    page.wait_for_selector("#m-dispute-state:not([hidden])")
+    assert page.inner_text("#m-outbox-count") == "1"
+    assert not Dispute.objects.filter(title="离线登记纠纷").exists()
+    page.context.set_offline(False)
+    page.wait_for_function("document.getElementById('m-outbox-pill').hidden", timeout=20000)
+    queued = Dispute.objects.get(title="离线登记纠纷")
+    assert queued.client_key and queued.parties.get().name == "吴十"
+
 
 def test_member_inspects_a_shop_and_the_reinspection_closes_the_hazard(
     live_server, users, browser_page
