@@ -9,7 +9,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
@@ -215,11 +215,11 @@ def create_dispute(request: AuthenticatedRequest, payload: DisputeIn):
     """201 with the new dispute; with a `client_key` already used by the caller, 200 with the
     dispute it made (the phone's outbox sending again after a cut)."""
     if (first := ds.replayed(request.user, payload.client_key)) is not None:
-        return 200, _detail(get_for_user(Dispute.objects.all(), request.user, pk=first.pk))
+        return Status(200, _detail(get_for_user(Dispute.objects.all(), request.user, pk=first.pk)))
     data = payload.model_dump()
     parties = [ds.PartyInput(**p) for p in data.pop("parties")]
     dispute = ds.register_dispute(ds.DisputeInput(**data, parties=parties), actor=request.user)
-    return 201, _detail(dispute)
+    return Status(201, _detail(dispute))
 
 
 class BoardQuery(Schema):
