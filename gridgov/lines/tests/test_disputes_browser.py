@@ -136,6 +136,7 @@ def test_member_registers_a_dispute_on_the_phone(live_server, users, browser_pag
     page.goto(f"{base}/m/")
     page.click("#m-disputes-link")
     page.goto(f"{base}/lines/m/screening/")  # the month's screening of the grid: found
+    screenshot(page, "disputes-forms-0-phone-screening")
     with page.expect_navigation():
         page.click("form[data-id] button[value='1']")
     assert page.locator("select[name=source]").input_value() == "screening"
