@@ -96,6 +96,19 @@ class RedCard(Schema):
     raised_at: str
 
 
+class NamedCount(Schema):
+    code: str
+    name: str
+    count: int
+
+
+class OnTimeMonth(Schema):
+    month: str
+    due: int
+    on_time: int
+    rate: float | None = Field(description="Done on time of those due; 0–1.")
+
+
 class LinesFigures(Schema):
     open_disputes: int
     flagged_disputes: int = Field(description="Open disputes whose risk was escalated.")
@@ -103,6 +116,13 @@ class LinesFigures(Schema):
     open_hazards: int
     major_hazards: int
     overdue_rectifications: int
+    disputes_by_kind: list[NamedCount] = Field(description="All disputes, every kind.")
+    disputes_by_stage: list[NamedCount] = Field(description="All disputes, every state.")
+    open_hazards_by_grade: list[NamedCount]
+    rectification: list[OnTimeMonth] = Field(
+        description="Hazards due for rectification and rectified on time: last month, then "
+        "this month (so far)."
+    )
 
 
 class CategoryFigures(Schema):
@@ -114,19 +134,12 @@ class CategoryFigures(Schema):
     by_risk: list[int] = Field(description="Records at risk level 0, 1, 2 … (index = level).")
 
 
-class VisitMonth(Schema):
-    month: str
-    due: int
-    on_time: int
-    rate: float | None = Field(description="Visits done on time of those due; 0–1.")
-
-
 class PopulationFigures(Schema):
     total: int = Field(description="Records not closed (under management or lost contact).")
     lost_contact: int
     visits_overdue: int
     categories: list[CategoryFigures]
-    visits: list[VisitMonth] = Field(description="Last month, then this month (so far).")
+    visits: list[OnTimeMonth] = Field(description="Last month, then this month (so far).")
 
 
 class CockpitOut(Schema):

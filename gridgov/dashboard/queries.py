@@ -28,7 +28,7 @@ from gridgov.assessment.rollup import rolled_at
 from gridgov.assessment.services import CHILD_LEVEL
 from gridgov.cases.models import Card, Case, Category
 from gridgov.lines import queries_cockpit as lines_cockpit
-from gridgov.lines.models import DisputeState, HazardGrade
+from gridgov.lines.models import DisputeKind, DisputeState, HazardGrade
 from gridgov.lines.queries_disputes import board as lines_board
 
 TREND_DAYS = 30
@@ -283,9 +283,35 @@ def red_cards(user, area: Area, limit: int = 8) -> list[dict]:
     ]
 
 
+def _named(choices, counts: dict) -> list[dict]:
+    """Every choice in its order, with its name and count (0 when none)."""
+    return [{"code": v, "name": str(label), "count": counts.get(v, 0)} for v, label in choices]
+
+
+def _line_months(user, area: Area, due: str, on_time: str) -> list[dict]:
+    """Last month and this month (so far) of one figure of the assessment's line roll-up:
+    [{month, due, on_time, rate}]."""
+    months = periods.last_months(2)
+    found = {
+        r["month"]: r
+        for r in restrict(
+            LineTally.objects.filter(area_code=area.code, month__in=months), user
+        ).values("month", due, on_time)
+    }
+    out = []
+    for m in months:
+        row = found.get(m, {})
+        n_due, n_on_time = row.get(due, 0), row.get(on_time, 0)
+        rate = round(n_on_time / n_due, 3) if n_due else None
+        out.append({"month": m, "due": n_due, "on_time": n_on_time, "rate": rate})
+    return out
+
+
 def lines(user, area: Area) -> dict:
-    """The business lines in the area: disputes open and escalated, the mediation success rate,
-    open and major hazards, rectifications past their deadline (the lines board, in brief)."""
+    """The business lines in the area: disputes open and escalated, by kind and by stage, the
+    mediation success rate, open and major hazards, open hazards by grade, rectifications past
+    their deadline (the lines board, in brief) and rectifications done on time last month and
+    this month (the assessment's roll-up)."""
     figures = lines_board(user, within=area.code, places=False)
     by_grade = figures["open_hazards_by_grade"]
     return {
@@ -297,6 +323,10 @@ def lines(user, area: Area) -> dict:
         "open_hazards": sum(by_grade.values()),
         "major_hazards": by_grade.get(HazardGrade.MAJOR, 0),
         "overdue_rectifications": figures["overdue_rectifications"],
+        "disputes_by_kind": _named(DisputeKind.choices, figures["disputes_by_kind"]),
+        "disputes_by_stage": _named(DisputeState.choices, figures["disputes_by_state"]),
+        "open_hazards_by_grade": _named(HazardGrade.choices, by_grade),
+        "rectification": _line_months(user, area, "rectify_due", "rectify_on_time"),
     }
 
 
@@ -307,16 +337,8 @@ def populations(user, area: Area) -> dict | None:
     figures = lines_cockpit.populations(user, area.code)
     if figures is None:
         return None
-    months = periods.last_months(2)
-    found = {
-        r["month"]: r
-        for r in restrict(
-            LineTally.objects.filter(area_code=area.code, month__in=months), user
-        ).values("month", "special_visits_due", "special_visits_on_time")
-    }
-    empty = {"special_visits_due": 0, "special_visits_on_time": 0}
-    rows = [{**found.get(m, empty), "month": m} for m in months]
-    return {**figures, "visits": lines_cockpit.visit_completion(rows)}
+    visits = _line_months(user, area, "special_visits_due", "special_visits_on_time")
+    return {**figures, "visits": visits}
 
 
 def foreign(user, code: str = "") -> dict:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
 from gridgov.dashboard import queries
+from gridgov.dashboard.export_lines import lines_sheets
 from gridgov.lines.services.rentals import EXPIRY_NOTICE_DAYS
 from gridgov.tables import workbook_response
 
@@ -48,6 +49,8 @@ def foreign(request):
 
 @login_required
 def export(request):
+    """The cockpit's figures as Excel: the counts, trends, classes, areas below and the business
+    lines (special populations only for holders of that right, as on the page)."""
     data = queries.cockpit(request.user, request.GET.get("area", "").strip())
     c = data["counts"]
     summary = [
@@ -85,5 +88,6 @@ def export(request):
                 for a in data["children"]["areas"]
             ],
         ),
+        *lines_sheets(data["lines"], data["populations"]),
     ]
     return workbook_response(sheets, f"{data['area']['name']}-{data['month']}")

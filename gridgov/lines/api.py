@@ -2,7 +2,10 @@
 
 from ninja import Router
 
-from gridgov.lines import api_populations_write  # noqa: F401  (its routes join the router)
+from gridgov.lines import (  # noqa: F401  (their routes join the populations' router)
+    api_foreigners,
+    api_populations_write,
+)
 from gridgov.lines.api_disputes import router as disputes_router
 from gridgov.lines.api_populations import router as populations_router
 

@@ -9,7 +9,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
@@ -118,10 +118,14 @@ class DisputeQuery(Schema):
 
 
 class PartyIn(BaseModel):
-    name: str = Field(..., min_length=1, max_length=120)
+    name: str = Field(
+        "",
+        max_length=120,
+        description="Required unless linked: a linked party's name is the registry's.",
+    )
     role: Literal["applicant", "respondent", "third"] = "applicant"
-    person_id: int | None = None
-    organization_id: int | None = None
+    person_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    organization_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
 class DisputeIn(BaseModel):
@@ -134,6 +138,12 @@ class DisputeIn(BaseModel):
     place: str = Field("", max_length=200)
     mediation_body: str = Field("", max_length=100)
     parties: list[PartyIn] = Field(..., min_length=1, max_length=100)
+    client_key: str | None = Field(
+        None,
+        min_length=8,
+        max_length=64,
+        description="The phone outbox's key: sent again, it answers the first dispute (200).",
+    )
 
 
 class SessionIn(BaseModel):
@@ -198,12 +208,18 @@ def list_disputes(request: AuthenticatedRequest, filters: Query[DisputeQuery]):
     return list(DisputeFilter(request.GET, request.user).rows()[: filters.limit])
 
 
-@router.post("/disputes", response={201: DisputeDetail}, summary="Register a dispute")
+@router.post(
+    "/disputes", response={200: DisputeDetail, 201: DisputeDetail}, summary="Register a dispute"
+)
 def create_dispute(request: AuthenticatedRequest, payload: DisputeIn):
+    """201 with the new dispute; with a `client_key` already used by the caller, 200 with the
+    dispute it made (the phone's outbox sending again after a cut)."""
+    if (first := ds.replayed(request.user, payload.client_key)) is not None:
+        return Status(200, _detail(get_for_user(Dispute.objects.all(), request.user, pk=first.pk)))
     data = payload.model_dump()
     parties = [ds.PartyInput(**p) for p in data.pop("parties")]
     dispute = ds.register_dispute(ds.DisputeInput(**data, parties=parties), actor=request.user)
-    return 201, _detail(dispute)
+    return Status(201, _detail(dispute))
 
 
 class BoardQuery(Schema):

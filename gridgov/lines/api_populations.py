@@ -114,6 +114,7 @@ class ForeignerOut(Schema):
     registration_late: bool
     visa_expiry: datetime.date | None
     area_code: str
+    left_on: datetime.date | None = Field(None, description="The day the stay ended.")
 
 
 class ForeignerQuery(Schema):
@@ -285,6 +286,7 @@ def list_foreigners(request: AuthenticatedRequest, filters: Query[ForeignerQuery
             "registration_late": rentals.registration_late(s),
             "visa_expiry": s.visa_expiry,
             "area_code": s.area_code,
+            "left_on": s.left_on,
         }
         for s in rows
     ]

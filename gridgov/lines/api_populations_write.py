@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.translation import gettext as _
 from ninja import Schema, Status
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -21,18 +20,16 @@ from gridgov.accounts.auth import AuthenticatedRequest
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.lines.api_disputes import ResultIn, photo_bytes
-from gridgov.lines.api_populations import ForeignerOut, RecordDetailOut, record_detail, router
+from gridgov.lines.api_populations import RecordDetailOut, record_detail, router
 from gridgov.lines.forms_populations import (
     LeaseForm,
     RecordForm,
     RentalForm,
     TenantForm,
-    people_in_scope,
     record_initial,
     rental_initial,
 )
 from gridgov.lines.models import (
-    ForeignerStay,
     PopulationCategory,
     RentalHouse,
     SpecialRecord,
@@ -451,86 +448,3 @@ def inspect_rental(request: AuthenticatedRequest, rental_id: int, payload: Renta
         ],
     )
     return Status(201, _rental_detail(request, _rental(request, rental_id, Action.VIEW)))
-
-
-# ---- foreigners' stays ------------------------------------------------------------------------
-
-
-class StayIn(BaseModel):
-    """A foreigner staying outside a hotel: a registry person, the arrival (the police
-    registration is due within 24 hours), the visa or residence permit's expiry, the house."""
-
-    model_config = ConfigDict(extra="forbid")
-    person: int = Field(..., ge=1, le=2_147_483_647)
-    nationality: str = Field(..., min_length=1, max_length=40)
-    arrived_at: datetime.datetime
-    visa_expiry: datetime.date | None = None
-    rental: int | None = Field(None, ge=1, le=2_147_483_647)
-    registered_at: datetime.datetime | None = None
-
-
-class RegistrationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    registered_at: datetime.datetime | None = None
-
-
-def _stay_out(stay: ForeignerStay) -> dict:
-    return {
-        "id": stay.pk,
-        "name": mask_name(stay.person.name),
-        "nationality": stay.nationality,
-        "arrived_at": stay.arrived_at,
-        "registered_at": stay.registered_at,
-        "registration_late": rentals.registration_late(stay),
-        "visa_expiry": stay.visa_expiry,
-        "area_code": stay.area_code,
-    }
-
-
-def _require_foreign(request: AuthenticatedRequest) -> None:
-    if not user_may(request.user, Action.VIEW_FOREIGN_AFFAIRS):
-        raise PermissionDenied
-
-
-@router.post(
-    "/lines/foreigners",
-    response={201: ForeignerOut},
-    summary="Record a foreigner's stay outside a hotel",
-)
-def create_stay(request: AuthenticatedRequest, payload: StayIn):
-    _require_foreign(request)
-    person = people_in_scope(request.user).filter(pk=payload.person).first()
-    if person is None:
-        raise ValidationError({"person": _("No such person in your scope.")})
-    rental: RentalHouse | None = None
-    if payload.rental is not None:
-        houses = restrict(RentalHouse.objects.all(), request.user, Action.CHANGE)
-        rental = houses.filter(pk=payload.rental).first()
-        if rental is None:
-            raise ValidationError({"rental": _("No such rented house in your scope.")})
-    stay = rentals.record_stay(
-        person,
-        actor=request.user,
-        nationality=payload.nationality,
-        arrived_at=payload.arrived_at,
-        visa_expiry=payload.visa_expiry,
-        rental=rental,
-        registered_at=payload.registered_at,
-    )
-    return Status(201, _stay_out(stay))
-
-
-@router.post(
-    "/lines/foreigners/{stay_id}/registration",
-    response=ForeignerOut,
-    summary="Record a stay's registration with the police (now, or the time given)",
-)
-def register_stay(request: AuthenticatedRequest, stay_id: int, payload: RegistrationIn):
-    _require_foreign(request)
-    stay = get_for_user(
-        ForeignerStay.objects.select_related("person"),
-        request.user,
-        Action.VIEW_FOREIGN_AFFAIRS,
-        pk=stay_id,
-    )
-    return _stay_out(rentals.register_stay(stay, actor=request.user, when=payload.registered_at))

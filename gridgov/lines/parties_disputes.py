@@ -40,7 +40,7 @@ def parse(value: str) -> Link:
     return kind, number, role
 
 
-def _area_names(codes) -> dict[str, str]:
+def area_names(codes) -> dict[str, str]:
     return dict(Area.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
 
@@ -70,7 +70,7 @@ def search(user: User, text: str) -> list[dict]:
         .defer(*registry_queries.SEALED_FIELDS)[:PICKED]
     )
     orgs = list(OrganizationFilter({"q": text}, user, Action.CHANGE).page_rows()[:PICKED])
-    areas = _area_names([p.area_code for p in people] + [o.area_code for o in orgs])
+    areas = area_names([p.area_code for p in people] + [o.area_code for o in orgs])
     return [
         {
             "ref": f"{PERSON}:{p.pk}",
@@ -108,7 +108,7 @@ def chips(user: User, links: list[Link]) -> list[dict]:
     """The picked parties as the form shows them (those outside the scope left out):
     [{value, role_name, label}]."""
     people, orgs = _found(user, links)
-    areas = _area_names(
+    areas = area_names(
         [p.area_code for p in people.values()] + [o.area_code for o in orgs.values()]
     )
     out = []

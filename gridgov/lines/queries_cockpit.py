@@ -78,10 +78,6 @@ def country_name(nationality: str) -> str:
     return str(COUNTRY_NAMES.get(text.upper(), text)) if text else str(_("Not given"))
 
 
-def _rate(done: int, due: int) -> float | None:
-    return round(done / due, 3) if due else None
-
-
 def populations(user, area_code: str, today: datetime.date | None = None) -> dict | None:
     """Records under management and lost contact by category and risk level, and visits overdue,
     in the area; None for a reader without the special-population right."""
@@ -122,19 +118,6 @@ def populations(user, area_code: str, today: datetime.date | None = None) -> dic
         "visits_overdue": overdue,
         "categories": categories,
     }
-
-
-def visit_completion(rows: list[dict]) -> list[dict]:
-    """[{month, due, on_time, rate}] from the assessment's monthly roll-up rows."""
-    return [
-        {
-            "month": r["month"],
-            "due": r["special_visits_due"],
-            "on_time": r["special_visits_on_time"],
-            "rate": _rate(r["special_visits_on_time"], r["special_visits_due"]),
-        }
-        for r in rows
-    ]
 
 
 def _children(user, area: Area) -> list[dict]:

@@ -1,12 +1,15 @@
 """Desk and phone pages of disputes, screening and hazards. Thin: filters and queries in,
 services for every change; outside the scope is 404."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,6 +29,7 @@ from gridgov.lines.models import (
     ItemResult,
     ScreeningTask,
 )
+from gridgov.lines.parties_disputes import area_names
 from gridgov.lines.services import disputes as ds
 from gridgov.lines.services import hazards as hs
 from gridgov.lines.services import rentals
@@ -284,25 +288,34 @@ def _occupants(request) -> int:
 @login_required
 @require_http_methods(["GET", "POST"])
 def m_screening(request):
-    """The member's screenings of the month: found / none found."""
+    """The member's screenings of the month: found / none found. "Found" goes on to register
+    the dispute in that grid (source: screening)."""
     if request.method == "POST":
         task = get_for_user(
             ScreeningTask.objects.all(), request.user, Action.VIEW, pk=request.POST.get("task")
         )
+        found = request.POST.get("found") == "1"
         try:
             ds.complete_screening(
                 task,
                 actor=request.user,
-                found=request.POST.get("found") == "1",
+                found=found,
                 note=request.POST.get("note", "")[:500],
             )
         except PermissionDenied:
             raise Http404 from None
         messages.success(request, _("Screening recorded."))
+        if found:
+            return redirect(
+                f"{reverse('lines:m_dispute_new')}?{urlencode({'area': task.area_code})}"
+            )
         return redirect("lines:m_screening")
-    tasks = restrict(ScreeningTask.objects.all(), request.user, Action.CHANGE).filter(state="open")[
-        :50
-    ]
+    tasks = list(
+        restrict(ScreeningTask.objects.all(), request.user, Action.CHANGE).filter(state="open")[:50]
+    )
+    names = area_names([t.area_code for t in tasks])
+    for t in tasks:
+        t.area_name = names.get(t.area_code, t.area_code)  # type: ignore[attr-defined]
     return render(request, "lines/disputes/m_screening.html", {"tasks": tasks})
 
 

@@ -14,9 +14,9 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import get_for_user, restrict
 from gridgov.areas.models import Level
 from gridgov.lines import forms_disputes as f
-from gridgov.lines.models import Dispute, DisputeState
+from gridgov.lines.models import Dispute, DisputeState, Source
 from gridgov.lines.services import disputes as ds
-from gridgov.lines.views_disputes_forms import form_errors, may_change
+from gridgov.lines.views_disputes_forms import form_errors, may_change, picker_context
 
 SHOWN = 50
 
@@ -48,12 +48,17 @@ def m_disputes(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def m_dispute_new(request):
-    """Register a dispute found in the field: the member's grid chosen for them when one."""
+    """Register a dispute found in the field: the member's grid chosen for them when one (or the
+    grid of the screening that found it, `?area=`); parties
+    typed by name or, online, picked from the registry as at the desk (the same endpoint)."""
     areas = f.registrable_areas(request.user)
     if not areas.exists():
         raise PermissionDenied
     grids = list(areas.filter(level=Level.GRID)[:2])
-    initial = {"area": grids[0].code} if len(grids) == 1 else {}
+    initial: dict = {"area": grids[0].code} if len(grids) == 1 else {}
+    asked = request.GET.get("area", "")[:20]
+    if asked and areas.filter(code=asked).exists():  # from the screening of that grid
+        initial = {"area": asked, "source": Source.SCREENING}
     form = phone_inputs(f.DisputeForm(request.POST or None, user=request.user, initial=initial))
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,7 +73,7 @@ def m_dispute_new(request):
     return render(
         request,
         "lines/disputes/m_new.html",
-        {"form": form},
+        {"form": form, **picker_context(form)},
         status=400 if form.is_bound else 200,
     )
 

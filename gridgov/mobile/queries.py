@@ -169,7 +169,8 @@ def member_stats(user) -> dict:
 
 
 def leader_cockpit(user) -> dict:
-    """A compact cockpit of the leader's scope: the dashboard's counts and registry figures."""
+    """A compact cockpit of the leader's scope: the dashboard's counts and registry figures, and
+    the business lines' counts of the desk cockpit (special populations only with that right)."""
     from gridgov.dashboard import queries as dashboard
 
     area = dashboard.area_for(user)
@@ -184,6 +185,8 @@ def leader_cockpit(user) -> dict:
         "area": area,
         "counts": dashboard.counts(area),
         "registry": dashboard.registry(area),
+        "lines": dashboard.lines(user, area),
+        "populations": dashboard.populations(user, area),
         "open_by_status": [
             (str(Status(s).label), open_by_status.get(s, 0))
             for s in (Status.REPORTED, Status.DISPATCHED, Status.HANDLING, Status.HANDLED)

@@ -18,6 +18,7 @@ from gridgov.assessment.tests.conftest import (  # noqa: F401 (fixtures)
 from gridgov.conftest import browser_login, screenshot
 from gridgov.dashboard.tests.test_cockpit_populations import foreign_stays
 from gridgov.lines.tests import populations_world as pw
+from gridgov.lines.tests.disputes_helpers import dispute
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -77,6 +78,8 @@ def test_the_cockpit_drills_from_the_district_to_a_street_and_back(
     live_server, october_today, browser_page
 ):
     world = pw.build(october_today)  # special populations (B lost contact), foreigners
+    dispute(october_today["op_a"], "楼上漏水", "41010500100101")
+    dispute(october_today["op_b"], "欠薪", "41010500200101")
     foreign_stays(october_today, world["house_a"])
     page = browser_page
     errors = []
@@ -100,7 +103,10 @@ def test_the_cockpit_drills_from_the_district_to_a_street_and_back(
     assert page.locator("#red-cards li").inner_text() == "无"
     assert page.locator("#map-legend div").count() == 6
     lines = page.locator("#lines [data-key]").all_inner_texts()
-    assert len(lines) == 6 and lines[2].startswith("调解成功率")
+    assert len(lines) == 8 and lines[2].startswith("调解成功率")
+    assert lines[6].startswith("本月按期整改")
+    kinds, stages = page.locator("#lines-breakdown p").all_inner_texts()
+    assert kinds == "纠纷类型分布邻里纠纷 2" and stages.startswith("纠纷办理阶段")
     pops = {
         k: page.locator(f"#pops [data-key={k}] b").inner_text()
         for k in ("popsTotal", "lostContact")

@@ -127,6 +127,8 @@ class Dispute(models.Model):
     )
     created_at = models.DateTimeField(_("registered at"))
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The phone's outbox key (a UUID made on the phone): a replay answers this dispute again.
+    client_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "area_code"

@@ -61,6 +61,7 @@ class DisputeInput:
     mediation_body: str = ""
     mediator_id: int | None = None
     parties: list[PartyInput] = field(default_factory=list)
+    client_key: str | None = None  # the phone outbox's key: a replay answers the first dispute
 
 
 def _check(actor: User, code: str) -> None:
@@ -135,6 +136,32 @@ def _check_links(data: DisputeInput, actor: User) -> None:
             raise ValidationError({name: _("No such record in your area.")})
 
 
+def replayed(actor: User, client_key: str | None) -> Dispute | None:
+    """The dispute this actor already registered with this outbox key, if any."""
+    if not client_key:
+        return None
+    return Dispute.objects.filter(client_key=client_key, created_by=actor).first()
+
+
+def _registry_names(data: DisputeInput) -> None:
+    """A party linked to the registry without a name (the phone's outbox sends the id only)
+    takes the registry's name."""
+    people = {p.person_id for p in data.parties if p.person_id and not p.name}
+    orgs = {p.organization_id for p in data.parties if p.organization_id and not p.name}
+    people_names = dict(Person.objects.filter(pk__in=people).values_list("pk", "name"))
+    org_names = dict(Organization.objects.filter(pk__in=orgs).values_list("pk", "name"))
+    for p in data.parties:
+        if not p.name:
+            found = (
+                people_names.get(p.person_id)
+                if p.person_id
+                else org_names.get(p.organization_id or 0)
+            )
+            p.name = (found or "")[:120]
+        if not p.name:
+            raise ValidationError({"parties": _("Name each party, or pick one from the registry.")})
+
+
 @transaction.atomic
 def register_dispute(data: DisputeInput, *, actor: User, case=None) -> Dispute:
     _check(actor, data.area_code)
@@ -142,7 +169,10 @@ def register_dispute(data: DisputeInput, *, actor: User, case=None) -> Dispute:
         raise ValidationError({"area_code": _("Unknown area.")})
     if not data.parties:
         raise ValidationError({"parties": _("Name at least one party.")})
+    if data.client_key and Dispute.objects.filter(client_key=data.client_key).exists():
+        raise ValidationError({"client_key": _("This key was used for another dispute.")})
     _check_links(data, actor)
+    _registry_names(data)
     dispute = Dispute.objects.create(
         number=_number("JF", Dispute),
         kind=data.kind,
@@ -157,6 +187,7 @@ def register_dispute(data: DisputeInput, *, actor: User, case=None) -> Dispute:
         case=case,
         created_by=actor,
         created_at=timezone.now(),
+        client_key=data.client_key or None,
     )
     DisputeParty.objects.bulk_create(
         DisputeParty(

@@ -373,6 +373,14 @@ CASES = [
         live_expect=201,
     ),
     Case(
+        "api/v1/lines/foreigners/<stay_id>",
+        lambda w: f"/api/v1/lines/foreigners/{_o(w, 'stay_b').pk}",
+        "PATCH",
+        lambda w: {"visa_expiry": "2027-06-30"},
+        expect=(403, 404),
+        absent=lambda w: [pw.NATION_B],
+    ),
+    Case(
         "api/v1/lines/foreigners/<stay_id>/registration",
         lambda w: f"/api/v1/lines/foreigners/{_o(w, 'stay_b').pk}/registration",
         "POST",

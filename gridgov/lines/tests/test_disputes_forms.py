@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gridgov.areas.models import Area
 from gridgov.cases.models import Channel
 from gridgov.cases.services.intake import report_case
 from gridgov.lines.models import Dispute, DisputeState, RiskGrade
@@ -312,3 +313,112 @@ def test_parties_picked_from_the_registry(users, client_for):
     ]
     page = op.get(f"/lines/disputes/{d.pk}/").content.decode()
     assert page.count("已关联基础数据") == 2  # the two parties picked from the registry
+    assert f'href="/registry/people/{mine.pk}/"' in page  # the person's registry page
+
+
+def test_phone_form_picks_parties_from_the_registry(users, client_for):
+    """The phone's dispute form offers the desk's picker (the same endpoint) beside the typed
+    names: a member finds and links a person of their grid, another street's is refused (400);
+    the administrator finds that one (the negative case is live)."""
+    admin = users["admin"]
+    mine = _person(admin, "司马青", "EPHONEA001", GRID_A)
+    theirs = _person(admin, "司马红", "EPHONEB001", "41010500200101")
+    member = client_for(users["member_a"])
+    page = member.get("/lines/m/disputes/new/").content.decode()
+    assert 'id="party-q"' in page and 'hx-get="/lines/disputes/parties/"' in page
+    assert "lines/m_dispute.js" in page and 'id="party-offline"' in page
+    assert 'data-url="/api/v1/disputes"' in page  # offline, the form waits in the outbox
+    found = member.get("/lines/disputes/parties/", {"party_q": "司马"}).content.decode()
+    assert f'data-ref="person:{mine.pk}"' in found and "司**" in found and "司马青" not in found
+    assert f'data-ref="person:{theirs.pk}"' not in found
+    wide = client_for(admin).get("/lines/disputes/parties/", {"party_q": "司马"})
+    assert f'data-ref="person:{theirs.pk}"' in wide.content.decode()
+    form = {"kind": "family", "title": "司马家纠纷", "area": GRID_A, "risk": "low"}
+    form["source"] = "patrol"
+    refused = member.post(
+        "/lines/m/disputes/new/", {**form, "linked": f"person:{theirs.pk}:applicant"}
+    )
+    assert refused.status_code == 400 and not Dispute.objects.exists()
+    # an error elsewhere keeps the picked party ticked on the phone page, masked
+    again = member.post(
+        "/lines/m/disputes/new/", {**form, "title": "", "linked": f"person:{mine.pk}:applicant"}
+    )
+    html = again.content.decode()
+    assert again.status_code == 400 and f'value="person:{mine.pk}:applicant" checked' in html
+    assert "司马青" not in html
+    made = member.post(
+        "/lines/m/disputes/new/",
+        {**form, "respondents": "邻居某", "linked": f"person:{mine.pk}:applicant"},
+    )
+    d = Dispute.objects.get()
+    assert made.status_code == 302 and made["Location"] == f"/lines/m/disputes/{d.pk}/"
+    parties = sorted(d.parties.values_list("role", "name", "person_id"))
+    assert parties == [("applicant", "司马青", mine.pk), ("respondent", "邻居某", None)]
+
+
+def test_screening_found_goes_on_to_register_in_that_grid(users, client_for):
+    """The phone's screening names the grid (not its code); "disputes found" records the
+    screening and opens the register form on that grid with the source "screening"; another
+    street's operator cannot answer the task (404)."""
+    ds.create_screenings(actor=users["admin"])
+    member = client_for(users["member_a"])
+    page = member.get("/lines/m/screening/").content.decode()
+    task_id = page.split('data-id="')[1].split('"')[0]
+    grid_name = Area.objects.get(code=GRID_A).name
+    assert grid_name in page and f">{GRID_A}<" not in page
+    outsider = client_for(users["op_b"]).post(
+        "/lines/m/screening/", {"task": task_id, "found": "1"}
+    )
+    assert outsider.status_code == 404
+    found = member.post("/lines/m/screening/", {"task": task_id, "found": "1", "note": "楼道争吵"})
+    assert found.status_code == 302 and found["Location"] == f"/lines/m/disputes/new/?area={GRID_A}"
+    form = member.get(found["Location"]).content.decode()
+    assert 'value="screening" selected' in form and f'value="{GRID_A}" selected' in form
+    assert "排查结果已记录。" in form  # the message shown on the phone page
+    assert "data-id" not in member.get("/lines/m/screening/").content.decode()
+
+
+def test_a_dispute_from_the_phone_outbox_is_registered_once(users, client_for):
+    """The phone's outbox sends POST /api/v1/disputes with a client key: the first answer is
+    201, the same key again 200 with the same dispute; a party picked from the registry may come
+    as its id alone (the registry's name is kept); another street's person is refused."""
+    import json
+
+    admin = users["admin"]
+    mine = _person(admin, "东方白", "EOUTBOX001", GRID_A)
+    theirs = _person(admin, "东方红", "EOUTBOX002", "41010500200101")
+    member = client_for(users["member_a"])
+    key = "0b0c7b1e-4f4a-4d59-9a57-2f9d1c0e5a11"
+    body = {
+        "kind": "neighbourhood",
+        "title": "离线登记的纠纷",
+        "area_code": GRID_A,
+        "source": "screening",
+        "parties": [
+            {"name": "西门吹", "role": "applicant"},
+            {"role": "respondent", "person_id": mine.pk},
+        ],
+        "client_key": key,
+    }
+
+    def send(client, data):
+        return client.post("/api/v1/disputes", json.dumps(data), content_type="application/json")
+
+    first = send(member, body)
+    assert first.status_code == 201, first.content
+    again = send(member, body)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    d = Dispute.objects.get()
+    assert d.client_key == key and d.created_by == users["member_a"]
+    assert sorted(d.parties.values_list("name", "person_id")) == [
+        ("东方白", mine.pk),
+        ("西门吹", None),
+    ]
+    # the key is the member's: another user sending it makes nothing
+    assert send(client_for(users["op_a"]), body).status_code == 400
+    other = {**body, "client_key": "0b0c7b1e-4f4a-4d59-9a57-2f9d1c0e5a12"}
+    refused = send(member, {**other, "parties": [{"role": "applicant", "person_id": theirs.pk}]})
+    assert refused.status_code == 400
+    nameless = send(member, {**other, "parties": [{"role": "applicant"}]})
+    assert nameless.status_code == 400
+    assert Dispute.objects.count() == 1

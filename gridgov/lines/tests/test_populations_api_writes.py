@@ -203,3 +203,32 @@ def test_a_foreigners_stay_is_recorded_and_registered_through_the_api(world, use
     assert ChangeLog.objects.filter(object_type="lines.foreignerstay", action="update").exists()
     other = f"/api/v1/lines/foreigners/{world['stay_b'].pk}/registration"
     assert _send(op_a, "post", other, {})[0] == 404
+
+
+def test_a_foreigners_stay_is_corrected_through_the_api(world, users, client_for):
+    """PATCH lays the fields sent over the stay (null clears), as the desk form: a leaving date
+    before the arrival is refused (400), another street's stay is not there (404), the member
+    without the foreign-affairs right is refused (403); the change is logged."""
+    op_a = client_for(users["op_a"])
+    stay = world["stay_a"]
+    url = f"/api/v1/lines/foreigners/{stay.pk}"
+    arrived = timezone.localtime(stay.arrived_at).date()
+    status, out = _send(op_a, "patch", url, {"visa_expiry": str(arrived + datetime.timedelta(400))})
+    assert status == 200, out
+    assert out["visa_expiry"] == str(arrived + datetime.timedelta(400))
+    assert out["nationality"] == stay.nationality and out["left_on"] is None
+    before = _send(op_a, "patch", url, {"left_on": str(arrived - datetime.timedelta(1))})
+    assert before[0] == 400 and "left_on" in before[1]["details"]
+    assert _send(op_a, "patch", url, {"nationality": None})[0] == 400
+    assert _send(op_a, "patch", url, {"rental": world["rental_b"].pk})[0] == 400
+    assert _send(op_a, "patch", url, {"colour": "red"})[0] == 422
+    status, out = _send(op_a, "patch", url, {"left_on": str(arrived), "rental": None})
+    assert status == 200 and out["left_on"] == str(arrived)
+    stay.refresh_from_db()
+    assert stay.left_on == arrived and stay.rental is None
+    assert ChangeLog.objects.filter(object_type="lines.foreignerstay", action="update").exists()
+    other = f"/api/v1/lines/foreigners/{world['stay_b'].pk}"
+    assert _send(op_a, "patch", other, {"left_on": str(arrived)})[0] == 404
+    assert _send(client_for(users["member_a"]), "patch", url, {})[0] == 403
+    # the district reaches street B's stay (the 404 above is the scope, not the route)
+    assert _send(client_for(users["district"]), "patch", other, {})[0] == 200

@@ -240,14 +240,26 @@
   }
 
   function drawLines(l) {
-    const rate = l.mediation_success_rate === null ? "—" : `${Math.round(l.mediation_success_rate * 100)}%`;
+    const pct = (r) => (r === null ? "—" : `${Math.round(r * 100)}%`);
+    const [lastRect, rect] = l.rectification;
     const items = [
       ["openDisputes", fmt.format(l.open_disputes)], ["flaggedDisputes", fmt.format(l.flagged_disputes)],
-      ["mediationSuccess", rate], ["openHazards", fmt.format(l.open_hazards)],
+      ["mediationSuccess", pct(l.mediation_success_rate)], ["openHazards", fmt.format(l.open_hazards)],
       ["majorHazards", fmt.format(l.major_hazards)], ["overdueRectifications", fmt.format(l.overdue_rectifications)],
+      ["rectifiedThisMonth", pct(rect.rate), `${fmt.format(rect.on_time)}/${fmt.format(rect.due)}`],
+      ["rectifiedLastMonth", pct(lastRect.rate), `${fmt.format(lastRect.on_time)}/${fmt.format(lastRect.due)}`],
     ];
     document.getElementById("lines").innerHTML = items
-      .map(([k, v]) => `<div data-key="${k}">${escapeHtml(T[k])}<b>${escapeHtml(v)}</b></div>`).join("");
+      .map(([k, v, of]) => `<div data-key="${k}">${escapeHtml(T[k])}<b>${escapeHtml(v)}</b>${of ? `<small>${escapeHtml(of)}</small>` : ""}</div>`)
+      .join("");
+    // Disputes by kind and by stage: the ones with disputes, named, on a line each.
+    const line = (label, rows) => {
+      const found = rows.filter((r) => r.count);
+      const text = found.length ? found.map((r) => `${r.name} ${fmt.format(r.count)}`).join(" · ") : "—";
+      return `<p title="${escapeHtml(text)}"><span>${escapeHtml(label)}</span>${escapeHtml(text)}</p>`;
+    };
+    document.getElementById("lines-breakdown").innerHTML =
+      line(T.disputesByKind, l.disputes_by_kind) + line(T.disputesByStage, l.disputes_by_stage);
   }
 
   const RISK_COLOURS = ["#35d49a", "#39c0ff", "#ffd24d", "#ffb020", "#ff7a45", "#ff4d5e", "#c41d7f", "#9254de", "#597ef7", "#8c8c8c"];
