@@ -1,7 +1,10 @@
-from django.http import HttpRequest
+import json
+
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from gridgov.dashboard import queries
+from gridgov.accounts.auth import AuthenticatedRequest
+from gridgov.dashboard import queries, queries_federation
 
 router = Router(tags=["cockpit"])
 
@@ -142,6 +145,30 @@ class PopulationFigures(Schema):
     visits: list[OnTimeMonth] = Field(description="Last month, then this month (so far).")
 
 
+class MemberMonth(Schema):
+    month: str
+    reports: int
+    closed: int
+
+
+class MemberFigures(Schema):
+    area_code: str
+    name: str = Field(description="The district's name (its area on this platform).")
+    reports: int = Field(description="Cases reported this month.")
+    closed: int = Field(description="Of this month's cases, closed.")
+    open: int = Field(description="Cases open now (any month).")
+    closing_rate: float | None = Field(description="Closed of valid, this month's cases; 0–1.")
+    on_time_rate: float | None = Field(description="Closed on time of closed; 0–1.")
+    satisfaction: float | None = Field(description="Mean rating 1–5.")
+    escalated: int = Field(description="Cases escalated to this platform this month.")
+    trend: list[MemberMonth]
+
+
+class FederationPanel(Schema):
+    month: str
+    members: list[MemberFigures]
+
+
 class CockpitOut(Schema):
     area: AreaRef
     breadcrumb: list[AreaRef]
@@ -162,6 +189,11 @@ class CockpitOut(Schema):
     populations: PopulationFigures | None = Field(
         description="Counts only; null without the right to view special-population records."
     )
+    federation: FederationPanel | None = Field(
+        None,
+        description="On a city: its member districts' figures from the facts they push (counts"
+        " only); null on a platform without members in sight.",
+    )
 
 
 @router.get("/cockpit", response=CockpitOut, summary="Every cockpit figure for one area")
@@ -173,6 +205,30 @@ def cockpit(request: HttpRequest, area: str = Query("", max_length=20)):
     time (only for readers holding the special-population right). `rolled_at` says how
     fresh the rolled-up figures are. Another area's code answers 404."""
     return queries.cockpit(request.user, area.strip())
+
+
+@router.get(
+    "/cockpit/federation",
+    response=FederationPanel | None,
+    url_name="cockpit_federation",
+    summary="The member districts side by side, for the city's cockpit (ETag)",
+)
+def federation(request: AuthenticatedRequest, area: str = Query("", max_length=20)):
+    """The `federation` panel of `/cockpit` alone, for polling: answered 304 while its `ETag`
+    (sent back in `If-None-Match`) still holds. `null` without members in sight (a district's
+    own platform); another area's code answers 404."""
+    found = queries.area_for(request.user, area.strip())
+    etag = queries_federation.fingerprint(request.user, found)
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(
+            json.dumps(queries_federation.panel(request.user, found), ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 class NationalityCount(Schema):

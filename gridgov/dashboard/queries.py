@@ -27,6 +27,7 @@ from gridgov.assessment.models import (
 from gridgov.assessment.rollup import rolled_at
 from gridgov.assessment.services import CHILD_LEVEL
 from gridgov.cases.models import Card, Case, Category
+from gridgov.dashboard import queries_federation
 from gridgov.lines import queries_cockpit as lines_cockpit
 from gridgov.lines.models import DisputeKind, DisputeState, HazardGrade
 from gridgov.lines.queries_disputes import board as lines_board
@@ -369,6 +370,7 @@ PANELS = {
     "red_cards": red_cards,
     "lines": lines,
     "populations": populations,
+    "federation": queries_federation.panel,
 }
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import user_may
-from gridgov.dashboard import queries
+from gridgov.dashboard import queries, queries_federation
 from gridgov.dashboard.export_lines import lines_sheets
 from gridgov.lines.services.rentals import EXPIRY_NOTICE_DAYS
 from gridgov.tables import workbook_response
@@ -25,6 +25,7 @@ def cockpit(request):
             "time_zone": settings.TIME_ZONE,
             "may_populations": user_may(request.user, Action.VIEW_SPECIAL_POPULATION),
             "may_foreign": user_may(request.user, Action.VIEW_FOREIGN_AFFAIRS),
+            "federation": queries_federation.in_sight(request.user, area),
         },
     )
 

@@ -99,9 +99,16 @@ def run(folder: pathlib.Path, keep: bool) -> int:
             district.json("federation", "sync")
         down = d1.json("federation", "status")
         say("Steps back on the district case: " + ", ".join(s["note"] for s in down["steps"]))
-        say(f"City figures per district: {city.json('federation', 'status')['members']}")
+        cockpit = city.json("federation", "status")["cockpit"] or {"members": []}
+        say(
+            "City cockpit, this month: "
+            + "; ".join(
+                f"{m['name']} {m['reports']} reports, {m['open']} open, {m['escalated']} escalated"
+                for m in cockpit["members"]
+            )
+        )
         say("")
-        say(f"City      {city.url}/exchange/federation/")
+        say(f"City      {city.url}/exchange/federation/   (cockpit {city.url}/cockpit/)")
         say(f"金水区    {d1.url}/exchange/federation/   (case {d1.url}/cases/{escalated['case']}/)")
         say(f"中原区    {d2.url}/exchange/federation/")
         say(f"Sign in as admin / {answer['password']} on each. Folders: {folder}")

@@ -166,6 +166,7 @@ NOT_LISTS = {
     "gridgov.assessment.api:indicators": "one unit's figures",
     "gridgov.dashboard.api:cockpit": "figures of one area",
     "gridgov.dashboard.api:foreign": "the foreign-affairs figures of one area",
+    "gridgov.dashboard.api:federation": "the member districts' figures of one area (a panel)",
     "gridgov.office.api:conversation_list": "the caller's own conversations, unfiltered",
     "gridgov.office.api:unread": "the caller's unread counts",
     "gridgov.warnings.api:active_warnings": "the open warnings for the cockpit and the phone "

@@ -36,6 +36,7 @@ ALLOWED = {
     ("dashboard/queries.py", "CategoryTally"): "figures of the area found by get_for_user",
     ("dashboard/queries.py", "AreaSnapshot"): "figures of the area found by get_for_user",
     ("dashboard/queries.py", "Area"): "the children of the area found by get_for_user",
+    ("dashboard/queries_federation.py", "Area"): "the names of the members found by restrict",
     ("dashboard/queries.py", "Case"): "passed to restrict() in _recent_within",
     ("dashboard/queries.py", "Card"): "passed to restrict() in _recent_within",
     ("cases/queries.py", "Case"): "Case.objects.none()",

@@ -123,6 +123,14 @@ def sign(secrets: list[str], msg_id: str, timestamp: int, body: bytes) -> str:
     )
 
 
+def _no_delay(sock: socket.socket) -> socket.socket:
+    """http.client writes a request's headers and body apart: with Nagle's algorithm the body
+    waits for the receiver's delayed ACK of the headers (40 ms on Linux) on a kept connection,
+    which capped a sending thread at about 23 messages a second."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the checked address whatever the host name resolves to now."""
 
@@ -131,7 +139,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self._address = address
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _no_delay(socket.create_connection((self._address, self.port), self.timeout))
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -140,7 +148,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self._address = address
 
     def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
+        raw = _no_delay(socket.create_connection((self._address, self.port), self.timeout))
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
 
 

@@ -80,6 +80,24 @@ def test_escalation_up_steps_down_and_a_warning(levels):
     assert other["steps"] == []  # the other district sees nothing of the first one's cases
 
 
+def test_the_city_cockpit_over_both_districts(levels):
+    """The city's cockpit panel counts what both districts pushed, each case once, by name."""
+    city, d2 = levels["city"], levels["d2"]
+    d2.json("federation", "report", "--description", "井盖缺失", "--sync")
+    state = city.json("federation", "status")
+    panel = {m["area_code"]: m for m in state["cockpit"]["members"]}
+    assert [(code, m["name"]) for code, m in panel.items()] == [(D2, "中原区"), (D1, "金水区")]
+    final = {"closed", "rejected", "cancelled", "merged"}
+    for code, member in panel.items():
+        facts = [f.rsplit(":", 1)[1] for f in state["facts"] if f.startswith(f"{code}:")]
+        assert sum(m["reports"] for m in member["trend"]) == len(facts) >= 1
+        assert member["open"] == sum(1 for status in facts if status not in final)
+        links = [k for k in state["links"].values() if k["peer"] == code and k["role"] == "member"]
+        assert member["escalated"] == len(links)
+    # the panel's API is for signed-in readers only
+    assert city.get("/api/v1/cockpit/federation")[0] in (401, 403)
+
+
 def test_partition_and_catch_up(levels):
     city, d1 = levels["city"], levels["d1"]
     before = city.json("federation", "status")["members"][D1]
@@ -142,4 +160,4 @@ def test_signatures_and_scope(levels):
     )
     state = city.json("federation", "status")
     assert state["refused"] >= 1
-    assert not any(f.startswith(f"{D2}:") for f in state["facts"])
+    assert not any(f.startswith(f"{D2}:9001:") for f in state["facts"])  # not held as D2's

@@ -14,7 +14,8 @@
   escalate --case N [--department D]     (on a district) send a case up
   step --case N --action A [--note T]    take a loop step on a case (as the setup account)
   warn --headline H [--colour blue]      (on the city) issue a warning over the whole city
-  status                                 figures as JSON (members, cases, messages, timeline)
+  status                                 figures as JSON (members, cases, messages, timeline,
+                                         and the cockpit's federation panel as "admin" sees it)
 
 With --sync, any command then runs `sync`. Every answer is one JSON object on standard output.
 """
@@ -180,6 +181,16 @@ class Command(BaseCommand):
         warning = warnings.issue(warnings.approve(draft, acting_user=actor), acting_user=actor)
         return {"warning": warning.pk, "identifier": warning.identifier}
 
+    def _cockpit(self):
+        """The federation panel of the cockpit, for the administrator at their own area."""
+        from gridgov.accounts.models import User
+        from gridgov.dashboard import queries, queries_federation
+
+        admin = User.objects.filter(username="admin").first()
+        if admin is None:
+            return None
+        return queries_federation.panel(admin, queries.area_for(admin))
+
     def _status(self, **_o):
         from gridgov.cases.models import Case, CaseEvent
         from gridgov.exchange.models import (
@@ -191,6 +202,7 @@ class Command(BaseCommand):
         from gridgov.warnings.models import Warning
 
         return {
+            "cockpit": self._cockpit(),
             "members": {
                 m.area_code: MemberCaseFact.objects.filter(member=m).count()
                 for m in FederationMember.objects.order_by("area_code")
