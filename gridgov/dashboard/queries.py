@@ -234,8 +234,8 @@ def heat(user, area: Area) -> list[list[float]]:
 
 def ranking(user, area: Area, limit: int = 8) -> list[dict]:
     level = CHILD_LEVEL.get(area.level)
-    if not level:
-        return []
+    if not level or assessment.scheme_for(UnitKind.AREA, level) is None:
+        return []  # a grid has no areas below; no active scheme scores them: nothing to rank
     rows = assessment.ranking(
         user, UnitKind.AREA, level, periods.current_month(), parent=area.code
     )["rows"]

@@ -203,3 +203,16 @@ def test_before_any_roll_up(october, client_for):  # noqa: F811
     assert data["rolled_at"] is None
     assert data["counts"]["month_reports"] == 0 and data["ranking"] == []
     assert len(data["trend_days"]) == 30 and len(data["trend_months"]) == 12
+
+
+def test_without_an_active_scheme_for_the_level_below_the_ranking_is_empty(rolled, client_for):
+    """A cockpit answers with its other panels when no active scheme scores the areas below
+    (a city that has not set one up yet); it was a 400 for the whole cockpit."""
+    from gridgov.assessment.models import Scheme
+
+    client = client_for(rolled["district"])
+    assert cockpit(client)["ranking"]  # the streets are ranked while a scheme scores them
+    Scheme.objects.update(active=False)
+    data = cockpit(client)
+    assert data["ranking"] == []
+    assert data["counts"]["month_reports"] == 5
