@@ -44,6 +44,10 @@ def web_command(host: str, port: int, workers: int, cert: str, key: str) -> list
         str(port),
         "--workers",
         str(workers),
+        # Threads running the Django app in each worker (granian's default is hundreds): more
+        # only contend for the interpreter lock; slow clients are held by granian, not by these.
+        "--blocking-threads",
+        os.environ.get("GRIDGOV_WEB_THREADS", "32"),
         "--log-level",
         "warning",
         "--access-log",
