@@ -7,14 +7,17 @@ reporter and no text (text is public only after moderation), its point snapped t
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import ExpressionWrapper, F, IntegerField, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from gridgov.areas.models import Area
-from gridgov.cases.models import Case, Category
+from gridgov.cases.models import Case, Category, Status
 from gridgov.cases.models.case import FINAL_STATUSES
 
 DEFAULT_PUBLIC_MAJORS = ("E01", "E02", "E03", "E04", "C01", "C02", "C03", "C04", "C06")
@@ -37,6 +40,30 @@ def public_category(code: str) -> Category | None:
     if not code or len(code) > 12:
         return None
     return next((c for c in public_categories() if c.code == code), None)
+
+
+# A service_code filter whose categories hold at most this many cases (all time) is read on the
+# category index and sorted; a larger one is read newest first and filtered (see newest_first).
+SORTED_ROWS = 5_000
+
+
+def newest_first(rows: QuerySet, category_ids: list[int]) -> QuerySet:
+    """`rows` (cases already restricted) of these categories, newest first, read the way that
+    stays quick at any size: a few categories' rows (counted on the category index, capped) are
+    found on that index and sorted; otherwise the created_at index is read backwards and each
+    case's category checked on the way (`category_id + 0` keeps the planner off the category
+    index, which would read and sort every matching case of the last 90 days before the first
+    page could go out)."""
+    counted = (
+        Case.objects.filter(category_id__in=category_ids).order_by()[: SORTED_ROWS + 1].count()
+    )
+    if counted <= SORTED_ROWS:
+        rows = rows.filter(category_id__in=category_ids)
+    else:
+        rows = rows.alias(
+            open311_category=ExpressionWrapper(F("category_id") + 0, output_field=IntegerField())
+        ).filter(open311_category__in=category_ids)
+    return rows.order_by("-created_at", "-id")
 
 
 def jurisdictions() -> dict[str, Area]:
@@ -68,6 +95,17 @@ def parse_request_id(text: str) -> int | None:
     return int(m.group(2)) if m else None
 
 
+def status_notes(status: str) -> str:
+    """The status's name in the active language (the model's display would rebuild the choices
+    of every row: most of the time of a long answer)."""
+    return _status_name(status, get_language() or "")
+
+
+@functools.lru_cache(maxsize=256)
+def _status_name(status: str, _language: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
+
+
 @dataclass
 class RequestRow:
     case: Case
@@ -78,7 +116,7 @@ class RequestRow:
         return {
             "service_request_id": request_id(c),
             "status": "closed" if c.status in FINAL_STATUSES else "open",
-            "status_notes": str(c.get_status_display()),
+            "status_notes": status_notes(c.status),
             "service_name": category.name if category else None,
             "service_code": category.code if category else "",
             # Text becomes public only after moderation (the portal's); none is moderated here.

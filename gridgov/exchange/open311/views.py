@@ -124,10 +124,22 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
     return answer(fmt, "service_definition", {"service_code": category.code, "attributes": []})
 
 
+# What a request's answer reads of a case (RequestRow): not the reporter's sealed fields.
+SHOWN = (
+    "id", "status", "category__code", "category__name", "department__name", "created_at",
+    "updated_at", "closed_at", "stage_deadline", "lat", "lon",
+)  # fmt: skip
+
+
+def _reachable(jurisdiction: str):
+    """The cases of the jurisdiction Open311 may show (before the category allow-list)."""
+    rows = restrict(Case.objects.all(), system_user(OPEN311), Action.VIEW, within=jurisdiction)
+    return rows.select_related("category", "department").only(*SHOWN)
+
+
 def _public_cases(jurisdiction: str):
     allowed = [c.pk for c in mapping.public_categories()]
-    rows = restrict(Case.objects.all(), system_user(OPEN311), Action.VIEW, within=jurisdiction)
-    return rows.filter(category_id__in=allowed).select_related("category", "department")
+    return _reachable(jurisdiction).filter(category_id__in=allowed)
 
 
 def _date(request: HttpRequest, name: str) -> datetime.datetime | None:
@@ -214,20 +226,24 @@ def search_terms(request: HttpRequest) -> Search:
 
 
 def _search(request: HttpRequest, fmt: str) -> HttpResponse:
-    rows = _public_cases(_jurisdiction(request))
+    jurisdiction = _jurisdiction(request)
     terms = search_terms(request)
     if terms.ids:
-        found = _by_ids(rows, ",".join(terms.ids))
+        found = _by_ids(_public_cases(jurisdiction), ",".join(terms.ids))
         return answer(fmt, "requests", [mapping.RequestRow(c).as_dict() for c in found])
+    allowed = mapping.public_categories()
     if terms.codes:
-        rows = rows.filter(category__code__in=terms.codes)
+        allowed = [c for c in allowed if c.code in terms.codes]
+    rows = _reachable(jurisdiction)
     if terms.statuses == {"open"}:
         rows = rows.exclude(status__in=FINAL_STATUSES)
     elif terms.statuses == {"closed"}:
         rows = rows.filter(status__in=FINAL_STATUSES)
     rows = rows.filter(created_at__gte=terms.start, created_at__lte=terms.end)
     size, page = terms.size, terms.page
-    rows = rows.order_by("-created_at", "-id")[(page - 1) * size : page * size]
+    if not allowed:
+        return answer(fmt, "requests", [])
+    rows = mapping.newest_first(rows, [c.pk for c in allowed])[(page - 1) * size : page * size]
     return answer(fmt, "requests", [mapping.RequestRow(c).as_dict() for c in rows])
 
 
