@@ -124,21 +124,14 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
     return answer(fmt, "service_definition", {"service_code": category.code, "attributes": []})
 
 
-# What a request's answer reads of a case (RequestRow): not the reporter's sealed fields.
-SHOWN = (
-    "id", "status", "category__code", "category__name", "department__name", "created_at",
-    "updated_at", "closed_at", "stage_deadline", "lat", "lon",
-)  # fmt: skip
-
-
 def _reachable(jurisdiction: str):
     """The cases of the jurisdiction Open311 may show (before the category allow-list)."""
     rows = restrict(Case.objects.all(), system_user(OPEN311), Action.VIEW, within=jurisdiction)
-    return rows.select_related("category", "department").only(*SHOWN)
+    return rows.select_related("category", "department").only(*mapping.SHOWN)
 
 
 def _public_cases(jurisdiction: str):
-    allowed = [c.pk for c in mapping.public_categories()]
+    allowed = list(mapping.public_codes().values())
     return _reachable(jurisdiction).filter(category_id__in=allowed)
 
 
@@ -231,9 +224,9 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
     if terms.ids:
         found = _by_ids(_public_cases(jurisdiction), ",".join(terms.ids))
         return answer(fmt, "requests", [mapping.RequestRow(c).as_dict() for c in found])
-    allowed = mapping.public_categories()
+    allowed = mapping.public_codes()
     if terms.codes:
-        allowed = [c for c in allowed if c.code in terms.codes]
+        allowed = {code: pk for code, pk in allowed.items() if code in terms.codes}
     rows = _reachable(jurisdiction)
     if terms.statuses == {"open"}:
         rows = rows.exclude(status__in=FINAL_STATUSES)
@@ -243,8 +236,8 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
     size, page = terms.size, terms.page
     if not allowed:
         return answer(fmt, "requests", [])
-    rows = mapping.newest_first(rows, [c.pk for c in allowed])[(page - 1) * size : page * size]
-    return answer(fmt, "requests", [mapping.RequestRow(c).as_dict() for c in rows])
+    rows = mapping.newest_first(rows, list(allowed.values()))[(page - 1) * size : page * size]
+    return answer(fmt, "requests", mapping.request_dicts(rows))
 
 
 def _client(request: HttpRequest):
