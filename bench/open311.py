@@ -8,6 +8,9 @@
 
     .venv/bin/python bench/open311.py            # full size (SQLite; DATABASE_URL=postgres://… for PG)
     .venv/bin/python bench/open311.py --smoke    # 800 addresses, 120 queries, 600 cases
+
+Sizes: BENCH_ADDRESSES, BENCH_CASES, BENCH_REQUESTS (e.g. BENCH_ADDRESSES=1000 for the Open311
+half alone: the full-size address build takes about 20 minutes).
 """
 
 import datetime

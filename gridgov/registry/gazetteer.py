@@ -16,9 +16,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
@@ -82,7 +83,7 @@ def keys_of(address: Address) -> set[str]:
     return {k[:3] for k in keys}
 
 
-def _names(address: Address) -> list[str]:
+def _names(address: "Address | _Candidate") -> list[str]:
     return [normalize(t) for t in [address.name, *address.aliases.splitlines()] if t.strip()]
 
 
@@ -305,6 +306,16 @@ def import_addresses(actor: User, rows: Iterable[dict], *, dry_run: bool = True)
 # ---------------------------------------------------------------------------- searching
 
 
+class _Candidate(NamedTuple):
+    """What ranking reads of an address."""
+
+    pk: int
+    name: str
+    aliases: str
+    initials: str
+    area_code: str
+
+
 @dataclass
 class Hit:
     address: Address
@@ -327,40 +338,54 @@ def _spread(keys: list[str]) -> list[str]:
     return [keys[round(i * step)] for i in range(KEYS_PER_QUERY)]
 
 
-def _count(key: str, counts: dict[str, int]) -> int:
-    if key not in counts:
-        counts[key] = AddressKey.objects.filter(key=key).order_by()[:CANDIDATES].count()
-    return counts[key]
+def _count_keys(keys: Iterable[str], counts: dict[str, int]) -> None:
+    """How many addresses hold each key not counted yet, capped at CANDIDATES (each count reads
+    at most that many index entries), in one query for all the keys."""
+    todo = sorted(set(keys) - set(counts))
+    if not todo:
+        return
+    table, col = AddressKey._meta.db_table, connection.ops.quote_name("key")
+    # names from the model, values as parameters
+    one = f"SELECT %s, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {col} = %s LIMIT %s) c)"  # noqa: S608
+    params: list = []
+    for key in todo:
+        params += [key, key, CANDIDATES]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([one] * len(todo)), params)
+        counts.update({key: int(n) for key, n in cursor.fetchall()})
 
 
 def _ids_with_all(keys: list[str], counts: dict[str, int]) -> list[int]:
-    """Ids of addresses holding every key (at most CANDIDATES, starting from the rarest key)."""
+    """Ids of addresses holding every key (at most CANDIDATES, starting from the rarest key): the
+    rarest key's addresses narrowed by the others, in one query."""
     if not keys:
         return []
-    counted = sorted((_count(k, counts), k) for k in set(keys))
+    _count_keys(keys, counts)
+    counted = sorted((counts[k], k) for k in set(keys))
     if counted[0][0] == 0:
         return []
-    ids = list(
-        AddressKey.objects.filter(key=counted[0][1])
-        .order_by()
-        .values_list("address_id", flat=True)[:CANDIDATES]
-    )
-    for _n, k in counted[1:]:
-        if not ids:
-            break
-        ids = list(
-            AddressKey.objects.filter(key=k, address_id__in=ids)
-            .order_by()
-            .values_list("address_id", flat=True)
-        )
-    return ids
+    table, col = AddressKey._meta.db_table, connection.ops.quote_name("key")
+    rarest = f"SELECT address_id FROM {table} WHERE {col} = %s LIMIT %s"  # noqa: S608
+    others = [k for _n, k in counted[1:]]
+    with connection.cursor() as cursor:
+        if not others:
+            cursor.execute(rarest, [counted[0][1], CANDIDATES])
+        else:
+            marks = ", ".join(["%s"] * len(others))
+            cursor.execute(
+                f"SELECT address_id FROM {table} WHERE {col} IN ({marks}) AND address_id IN "  # noqa: S608
+                f"({rarest}) GROUP BY address_id HAVING COUNT(*) = %s",
+                [*others, counted[0][1], CANDIDATES, len(others)],
+            )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _ids_with_most(keys: list[str], counts: dict[str, int]) -> list[int]:
     """For a typo: ids of addresses holding all but two of the query's rarer keys (one wrong
     character spoils the two pairs it is in). Only keys held by fewer than TYPO_KEY_CAP
     addresses are read, so the work stays bounded."""
-    rare = [k for k in keys if 0 < _count(k, counts) < TYPO_KEY_CAP]
+    _count_keys(keys, counts)
+    rare = [k for k in keys if 0 < counts[k] < TYPO_KEY_CAP]
     if len(rare) < 2:
         return []
     seen: Counter[int] = Counter(
@@ -382,7 +407,7 @@ def _initials_query_keys(q: str) -> list[str]:
     return _spread(sorted({"@" + p for p in _pairs(q)}, key=lambda k: q.index(k[1:])))
 
 
-def _rank_text(address: Address, forms: list[str]) -> int | None:
+def _rank_text(address: "Address | _Candidate", forms: list[str]) -> int | None:
     best = None
     for i, name in enumerate(_names(address)):
         for q in forms:
@@ -398,7 +423,7 @@ def _rank_text(address: Address, forms: list[str]) -> int | None:
     return best
 
 
-def _rank_initials(address: Address, q: str) -> int | None:
+def _rank_initials(address: "Address | _Candidate", q: str) -> int | None:
     best = None
     for ini in address.initials.splitlines():
         if ini == q:
@@ -435,10 +460,12 @@ def search(
     ids: set[int] = set()
     exact = restrict(Address.objects.filter(name=text.strip()[:200]), user, action)
     ids |= set(exact.order_by().values_list("pk", flat=True)[:limit])
-    for form in forms:
-        ids |= set(_ids_with_all(_text_query_keys(form), counts))
+    key_sets = [_text_query_keys(form) for form in forms]
     if ascii_letters:
-        ids |= set(_ids_with_all(_initials_query_keys(q), counts))
+        key_sets.append(_initials_query_keys(q))
+    _count_keys([k for keys in key_sets for k in keys], counts)  # one query for all
+    for keys in key_sets:
+        ids |= set(_ids_with_all(keys, counts))
     typo = False
     if not ids and typos and len(q) >= 4:
         typo = True
@@ -446,8 +473,9 @@ def search(
     if not ids:
         return []
     rows = restrict(Address.objects.filter(pk__in=list(ids)[: CANDIDATES * 2]), user, action)
-    hits = []
-    for a in rows.order_by().only("pk", "name", "aliases", "initials", "area_code"):
+    ranked: list[tuple[tuple, int]] = []
+    for row in rows.order_by().values_list(*_Candidate._fields):
+        a = _Candidate(*row)  # a tuple per candidate, not a model instance
         r = _rank_text(a, forms)
         if ascii_letters:
             ri = _rank_initials(a, q)
@@ -458,11 +486,11 @@ def search(
                 continue
             r = 8
         far = 0 if near and a.area_code.startswith(near) else 1
-        hits.append(Hit(a, (r, far, len(a.name), a.name, a.pk)))
-    hits.sort(key=lambda h: h.rank)
-    top = hits[:limit]
-    full = Address.objects.in_bulk([h.address.pk for h in top])
-    return [Hit(full[h.address.pk], h.rank) for h in top if h.address.pk in full]
+        ranked.append(((r, far, len(a.name), a.name, a.pk), a.pk))
+    ranked.sort()
+    top = ranked[:limit]
+    full = Address.objects.in_bulk([pk for _rank, pk in top])
+    return [Hit(full[pk], rank) for rank, pk in top if pk in full]
 
 
 def addresses_for(user: User, action: str = Action.VIEW) -> QuerySet:

@@ -7,14 +7,17 @@ reporter and no text (text is public only after moderation), its point snapped t
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import ExpressionWrapper, F, IntegerField, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from gridgov.areas.models import Area
-from gridgov.cases.models import Case, Category
+from gridgov.cases.models import Case, Category, Status
 from gridgov.cases.models.case import FINAL_STATUSES
 
 DEFAULT_PUBLIC_MAJORS = ("E01", "E02", "E03", "E04", "C01", "C02", "C03", "C04", "C06")
@@ -33,10 +36,41 @@ def public_categories() -> list[Category]:
     return [c for c in rows.order_by("code") if c.parent and c.parent.code in majors]
 
 
+def public_codes() -> dict[str, int]:
+    """The codes of the services and their categories' ids (plain values, one query: the
+    request list needs no more)."""
+    rows = Category.objects.filter(active=True, parent__code__in=public_majors())
+    return dict(rows.order_by("code").values_list("code", "pk"))
+
+
 def public_category(code: str) -> Category | None:
     if not code or len(code) > 12:
         return None
     return next((c for c in public_categories() if c.code == code), None)
+
+
+# A service_code filter whose categories hold at most this many cases (all time) is read on the
+# category index and sorted; a larger one is read newest first and filtered (see newest_first).
+SORTED_ROWS = 5_000
+
+
+def newest_first(rows: QuerySet, category_ids: list[int]) -> QuerySet:
+    """`rows` (cases already restricted) of these categories, newest first, read the way that
+    stays quick at any size: a few categories' rows (counted on the category index, capped) are
+    found on that index and sorted; otherwise the created_at index is read backwards and each
+    case's category checked on the way (`category_id + 0` keeps the planner off the category
+    index, which would read and sort every matching case of the last 90 days before the first
+    page could go out)."""
+    counted = (
+        Case.objects.filter(category_id__in=category_ids).order_by()[: SORTED_ROWS + 1].count()
+    )
+    if counted <= SORTED_ROWS:
+        rows = rows.filter(category_id__in=category_ids)
+    else:
+        rows = rows.alias(
+            open311_category=ExpressionWrapper(F("category_id") + 0, output_field=IntegerField())
+        ).filter(open311_category__in=category_ids)
+    return rows.order_by("-created_at", "-id")
 
 
 def jurisdictions() -> dict[str, Area]:
@@ -68,33 +102,84 @@ def parse_request_id(text: str) -> int | None:
     return int(m.group(2)) if m else None
 
 
+def status_notes(status: str) -> str:
+    """The status's name in the active language (the model's display would rebuild the choices
+    of every row: most of the time of a long answer)."""
+    return _status_name(status, get_language() or "")
+
+
+@functools.lru_cache(maxsize=256)
+def _status_name(status: str, _language: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
+
+
+# What a request's answer reads of a case (never the reporter's sealed fields), as values.
+SHOWN = (
+    "id", "status", "category__code", "category__name", "department__name", "created_at",
+    "updated_at", "closed_at", "stage_deadline", "lat", "lon",
+)  # fmt: skip
+
+
+def request_dict(v: dict, tz: datetime.tzinfo | None = None) -> dict:
+    """A case as a GeoReport request, from its SHOWN values (no model instance: a page of a
+    thousand requests reads plain rows)."""
+    tz = tz or timezone.get_current_timezone()
+
+    def local(value: datetime.datetime | None) -> str | None:
+        return value.astimezone(tz).isoformat(timespec="seconds") if value else None
+
+    final = v["status"] in FINAL_STATUSES
+    created = v["created_at"]
+    return {
+        "service_request_id": f"{created.astimezone(tz):%Y%m%d}-{v['id']}" if created else "",
+        "status": "closed" if final else "open",
+        "status_notes": status_notes(v["status"]),
+        "service_name": v["category__name"],
+        "service_code": v["category__code"] or "",
+        # Text becomes public only after moderation (the portal's); none is moderated here.
+        "description": None,
+        "agency_responsible": v["department__name"],
+        "service_notice": None,
+        "requested_datetime": local(created),
+        "updated_datetime": local(v["closed_at"] or v["updated_at"]),
+        "expected_datetime": local(v["stage_deadline"]) if not final else None,
+        "address": None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": snap(v["lat"]),
+        "long": snap(v["lon"]),
+        "media_url": None,
+    }
+
+
+def request_dicts(rows: QuerySet) -> list[dict]:
+    """The cases of `rows` as GeoReport requests, read as plain values in one query."""
+    tz = timezone.get_current_timezone()
+    return [request_dict(v, tz) for v in rows.values(*SHOWN)]
+
+
 @dataclass
 class RequestRow:
     case: Case
 
     def as_dict(self) -> dict:
         c = self.case
-        category = c.category
-        return {
-            "service_request_id": request_id(c),
-            "status": "closed" if c.status in FINAL_STATUSES else "open",
-            "status_notes": str(c.get_status_display()),
-            "service_name": category.name if category else None,
-            "service_code": category.code if category else "",
-            # Text becomes public only after moderation (the portal's); none is moderated here.
-            "description": None,
-            "agency_responsible": c.department.name if c.department_id else None,
-            "service_notice": None,
-            "requested_datetime": when(c.created_at),
-            "updated_datetime": when(c.closed_at or c.updated_at),
-            "expected_datetime": when(c.stage_deadline) if c.status not in FINAL_STATUSES else None,
-            "address": None,
-            "address_id": None,
-            "zipcode": None,
-            "lat": snap(c.lat),
-            "long": snap(c.lon),
-            "media_url": None,
-        }
+        category, department = c.category, c.department if c.department_id else None
+        return request_dict(
+            {
+                "id": c.pk,
+                "status": c.status,
+                "category__code": category.code if category else None,
+                "category__name": category.name if category else None,
+                "department__name": department.name if department else None,
+                "created_at": c.created_at,
+                "updated_at": c.updated_at,
+                "closed_at": c.closed_at,
+                "stage_deadline": c.stage_deadline,
+                "lat": c.lat,
+                "lon": c.lon,
+            }
+        )
 
 
 # The order of the fields in XML answers (the spec's examples).

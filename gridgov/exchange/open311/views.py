@@ -124,10 +124,15 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
     return answer(fmt, "service_definition", {"service_code": category.code, "attributes": []})
 
 
-def _public_cases(jurisdiction: str):
-    allowed = [c.pk for c in mapping.public_categories()]
+def _reachable(jurisdiction: str):
+    """The cases of the jurisdiction Open311 may show (before the category allow-list)."""
     rows = restrict(Case.objects.all(), system_user(OPEN311), Action.VIEW, within=jurisdiction)
-    return rows.filter(category_id__in=allowed).select_related("category", "department")
+    return rows.select_related("category", "department").only(*mapping.SHOWN)
+
+
+def _public_cases(jurisdiction: str):
+    allowed = list(mapping.public_codes().values())
+    return _reachable(jurisdiction).filter(category_id__in=allowed)
 
 
 def _date(request: HttpRequest, name: str) -> datetime.datetime | None:
@@ -214,21 +219,25 @@ def search_terms(request: HttpRequest) -> Search:
 
 
 def _search(request: HttpRequest, fmt: str) -> HttpResponse:
-    rows = _public_cases(_jurisdiction(request))
+    jurisdiction = _jurisdiction(request)
     terms = search_terms(request)
     if terms.ids:
-        found = _by_ids(rows, ",".join(terms.ids))
+        found = _by_ids(_public_cases(jurisdiction), ",".join(terms.ids))
         return answer(fmt, "requests", [mapping.RequestRow(c).as_dict() for c in found])
+    allowed = mapping.public_codes()
     if terms.codes:
-        rows = rows.filter(category__code__in=terms.codes)
+        allowed = {code: pk for code, pk in allowed.items() if code in terms.codes}
+    rows = _reachable(jurisdiction)
     if terms.statuses == {"open"}:
         rows = rows.exclude(status__in=FINAL_STATUSES)
     elif terms.statuses == {"closed"}:
         rows = rows.filter(status__in=FINAL_STATUSES)
     rows = rows.filter(created_at__gte=terms.start, created_at__lte=terms.end)
     size, page = terms.size, terms.page
-    rows = rows.order_by("-created_at", "-id")[(page - 1) * size : page * size]
-    return answer(fmt, "requests", [mapping.RequestRow(c).as_dict() for c in rows])
+    if not allowed:
+        return answer(fmt, "requests", [])
+    rows = mapping.newest_first(rows, list(allowed.values()))[(page - 1) * size : page * size]
+    return answer(fmt, "requests", mapping.request_dicts(rows))
 
 
 def _client(request: HttpRequest):

@@ -44,7 +44,7 @@ class RelayOut(Queued):
         "portal.PortalReport", on_delete=models.CASCADE, related_name="relay"
     )
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    core_number = models.CharField(max_length=32, blank=True)
+    core_number = models.CharField(max_length=32, blank=True, db_index=True)
     status_pulled_at = models.DateTimeField(null=True, blank=True)
     area_code = models.CharField(max_length=20, blank=True)
     # The core's public Open311 view of the report (its GeoReport fields), copied by the poll:

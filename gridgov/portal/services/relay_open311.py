@@ -15,12 +15,14 @@ and `requests/{id}` also list the portal reports made here, from the core's Open
 import datetime
 import json
 import math
-import operator
 import secrets
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, F, QuerySet, TextField, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,12 +30,14 @@ from gridgov.accounts.models import User
 from gridgov.accounts.system import OPEN311, PORTAL, is_system_account
 from gridgov.areas.locator import locator
 from gridgov.exchange.models import ClientKind, ClientSystem, Open311Token
-from gridgov.exchange.open311.mapping import REQUEST_FIELDS, RequestRow, public_category
+from gridgov.exchange.open311.mapping import REQUEST_FIELDS, RequestRow, public_category, when
 from gridgov.exchange.services.clients import client_area_codes
 from gridgov.exchange.services.open311 import PostedRequest, submit_request
 from gridgov.portal.models import RelayOut, RelayRequest, RelayState
 from gridgov.portal.services import relay
 
+# A request is taken here a little before the core makes it (relayed later).
+RELAY_MARGIN = datetime.timedelta(days=2)
 REPORTER_FIELDS = ("first_name", "last_name", "phone", "email", "device_id", "account_id")
 
 
@@ -201,70 +205,94 @@ def pull_requests() -> int:
 # the public instance: what Open311 clients read (no key; the public view only)
 
 
-def numbered() -> "PublicRequests":
-    """(Public) what GET requests shows: the Open311 requests taken here and the portal reports
-    made here, each once the core has numbered it and sent its public Open311 view."""
-    return PublicRequests(
-        RelayRequest.objects.exclude(core_number="").exclude(public={}),
-        RelayOut.objects.filter(state=RelayState.SENT)
-        .exclude(core_number="")
+# The columns both sources of `GET requests` share, in the same order on each side of the UNION:
+# which table, the row's id, when it was taken here, the core's public view.
+_COLUMNS = ("source", "row", "taken", "shown")
+
+
+def _listed(source: str, rows: QuerySet, taken: str) -> QuerySet:
+    """One source of `GET requests` (rows the core has numbered and described), with the shared
+    columns and the public view's requested time and status as text for the filters."""
+    return (
+        rows.exclude(core_number="")
         .exclude(public={})
-        .select_related("report"),
+        .order_by()
+        .annotate(
+            source=Value(source, output_field=CharField()),
+            row=F("pk"),
+            taken=F(taken),
+            shown=F("public"),
+            requested=Cast(KT("public__requested_datetime"), TextField()),
+            open_or_closed=Cast(KT("public__status"), TextField()),
+        )
     )
 
 
-class ReportView:
-    """A portal report made here, as Open311 shows it: the core's public view of its case."""
-
-    def __init__(self, row: RelayOut):
-        self.id = row.pk
-        self.core_number = row.core_number
-        self.public = row.public
-        self.created_at = row.report.created_at
-        self.service_code = str(row.public.get("service_code") or "")
+def _sources() -> tuple[QuerySet, QuerySet]:
+    """(Public) the Open311 requests taken here and the portal reports made here."""
+    return (
+        _listed("request", RelayRequest.objects.all(), "created_at"),
+        _listed("report", RelayOut.objects.filter(state=RelayState.SENT), "report__created_at"),
+    )
 
 
-class PublicRequests:
-    """The Open311 requests and the portal reports of a public instance as one list. It answers
-    the few queryset calls the Open311 views make (filter, order_by, first, iteration) on both
-    tables: a report's service_code is its category's code, its created_at the report's."""
+def _local_text(moment: datetime.datetime, *, up: bool = False) -> str:
+    """A moment as the core writes requested_datetime (local time, whole seconds), so that text
+    order is time order; `up`: rounded up to the next whole second."""
+    if up and moment.microsecond:
+        moment += datetime.timedelta(seconds=1)
+    return when(moment) or ""
 
-    ON_REPORTS = {
-        "service_code": "report__category__category__code",
-        "created_at": "report__created_at",
-        "id": "pk",
+
+def public_page(
+    *,
+    codes: Sequence[str],
+    statuses: set[str],
+    start: datetime.datetime,
+    end: datetime.datetime,
+    first: int,
+    size: int,
+) -> list[dict]:
+    """(Public) one page of what `GET requests` lists: the requests taken here and the portal
+    reports made here, once the core has numbered them, newest taken first — one UNION ALL,
+    filtered, ordered and paged in SQL. The window is judged on the core's requested_datetime;
+    the time taken here (a little earlier: relayed later) narrows the rows on its index first."""
+    requests, reports = _sources()
+    if codes:
+        requests = requests.filter(service_code__in=list(codes))
+        reports = reports.filter(report__category__category__code__in=list(codes))
+    window = {
+        "taken__gte": start - RELAY_MARGIN,
+        "taken__lte": end,
+        "requested__gte": _local_text(start, up=True),
+        "requested__lte": _local_text(end),
     }
+    if len(statuses) == 1:
+        window["open_or_closed"] = next(iter(statuses))
+    both = (
+        requests.filter(**window)
+        .values(*_COLUMNS)
+        .union(reports.filter(**window).values(*_COLUMNS), all=True)
+        .order_by("-taken", "-row", "source")
+    )
+    return [_shown(r["shown"]) for r in both[first : first + size]]
 
-    def __init__(self, requests: QuerySet, reports: QuerySet, order: tuple[str, ...] = ()):
-        self.requests, self.reports, self.order = requests, reports, order
 
-    def _on_reports(self, name: str) -> str:
-        desc = name.startswith("-")
-        field, _sep, lookup = name.lstrip("-").partition("__")
-        mapped = self.ON_REPORTS.get(field, field) + (f"__{lookup}" if lookup else "")
-        return ("-" if desc else "") + mapped
+def public_requests(numbers: Sequence[str]) -> dict[str, dict]:
+    """(Public) the public view of the requests and reports numbered so, by number."""
+    found: dict[str, dict] = {}
+    for rows in _sources():
+        for number, shown in (
+            rows.filter(core_number__in=list(numbers)[:100])
+            .order_by("-taken", "-row")
+            .values_list("core_number", "shown")
+        ):
+            found.setdefault(number, _shown(shown))
+    return found
 
-    def filter(self, **lookups) -> "PublicRequests":
-        on_reports = {self._on_reports(k): v for k, v in lookups.items()}
-        return PublicRequests(
-            self.requests.filter(**lookups), self.reports.filter(**on_reports), self.order
-        )
 
-    def order_by(self, *fields: str) -> "PublicRequests":
-        return PublicRequests(
-            self.requests.order_by(*fields),
-            self.reports.order_by(*[self._on_reports(f) for f in fields]),
-            fields,
-        )
-
-    def __iter__(self):
-        rows: list = [*self.requests, *(ReportView(r) for r in self.reports)]
-        for name in reversed(self.order):  # stable sorts, the last key first
-            rows.sort(key=operator.attrgetter(name.lstrip("-")), reverse=name.startswith("-"))
-        return iter(rows)
-
-    def first(self):
-        return next(iter(self), None)
+def _shown(public: dict) -> dict:
+    return {k: public.get(k) for k in REQUEST_FIELDS}
 
 
 def token_answer(token: str) -> dict | None:
@@ -342,7 +370,8 @@ def requests_status(client: ClientSystem, uuids: list[str], *, actor: User) -> l
 
 __all__ = [
     "accept_request",
-    "numbered",
+    "public_page",
+    "public_requests",
     "pull_requests",
     "push_requests",
     "receive_request",

@@ -154,3 +154,23 @@ def test_an_address_twice_in_one_file_is_a_row_error_not_a_crash(homes, users):
     report = gazetteer.import_addresses(users["admin"], [row, dict(row)], dry_run=False)
     assert report.written == 0 and [e[0] for e in report.errors] == [3]
     assert not Address.objects.filter(name=row["name"]).exists()
+
+
+def test_a_search_makes_a_few_queries_whatever_the_query(gaz):
+    """The keys of a query are counted in one query and its candidates found in one more per
+    wording, so a long text costs no more round trips than a short one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = gaz["admin"]
+    gazetteer.search(admin, "经八")  # the scope's areas, read once per user
+    counted = {}
+    for text in ("经", "经八路", "经八路与纬五路交叉口", "纬五路和经八路路口", "jbl"):
+        with CaptureQueriesContext(connection) as queries:
+            hits = gazetteer.search(admin, text)
+        counted[text] = len(queries.captured_queries)
+        assert hits, text
+    # exact name, counts, candidates per wording (two for an intersection), candidates' rows,
+    # the best read in full
+    assert max(counted.values()) <= 6, counted
+    assert counted["经八路"] == counted["经"], counted
