@@ -276,6 +276,25 @@ def _send(row: Outbox, gateway: Gateway) -> SendResult:
         return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
 
 
+def send_now(rows: list[Outbox]) -> dict[str, int]:
+    """Send these rows at once, in this thread, and record the answers as the sender does (an
+    attempt counted each time): for a set-up that must show its deliveries before any sender runs,
+    such as the demo's webhook log. Rows no longer pending are left alone."""
+    rows = [r for r in rows if r.status == OutboxStatus.PENDING]
+    gateways: dict[str, Gateway] = {}
+    answers = []
+    for row in rows:
+        row.attempts += 1
+        gateway = _gateway(gateways, row.channel)
+        answers.append((row, gateway, _send(row, gateway)))
+    Outbox.objects.filter(pk__in=[r.pk for r in rows]).update(attempts=F("attempts") + 1)
+    record_answers(answers, timezone.now())
+    return {
+        "sent": sum(1 for _r, _g, result in answers if result.ok),
+        "not_sent": sum(1 for _r, _g, result in answers if not result.ok),
+    }
+
+
 def _calls(rows: list[Outbox], gateways: dict[str, Gateway]) -> list[tuple[list[Outbox], Gateway]]:
     """The gateway calls for `rows`, most urgent first: rows with the same text to different
     numbers (digits) share a call where the gateway takes several receivers (`send_many`), up to its
