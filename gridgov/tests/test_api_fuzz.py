@@ -40,17 +40,8 @@ FIXED = {
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    """The WSGI app closes "old" connections after each request, and inside a test's transaction
-    PostgreSQL's counts as old; Django's test client unhooks this the same way."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+def _keep_the_test_connection(kept_connection):
+    """The application is called directly (see gridgov.conftest.kept_connection)."""
 
 
 @pytest.fixture

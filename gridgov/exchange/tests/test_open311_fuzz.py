@@ -42,15 +42,8 @@ def _swagger() -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+def _keep_the_test_connection(kept_connection):
+    """The application is called directly (see gridgov.conftest.kept_connection)."""
 
 
 @pytest.mark.slow

@@ -5,8 +5,6 @@ path still goes through the site's middleware."""
 import io
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 
 from gridgov.notify.models import Delivery, DeliveryReport
 from gridgov.notify.outbox import enqueue_message
@@ -17,13 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    """As Django's test client does: the handler must not close the test's transaction."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+def _keep_the_test_connection(kept_connection):
+    """The application is called directly (see gridgov.conftest.kept_connection)."""
 
 
 def call(app, path: str, query: str = "") -> tuple[int, dict[str, str], str]:
