@@ -44,8 +44,8 @@ def reaches_every_level(warning: Warning) -> bool:
 def recipient_areas(warning: Warning, target_codes: list[str]) -> QuerySet:
     """(user, scope area) rows of the staff a warning reaches: areas strictly below the issuer
     inside the targets (the targets' own ancestors below the issuer included), only the next
-    level down when the warning is forwarded level by level. Highest areas first, so a person
-    holding several areas gets the receipt of the highest. System accounts receive nothing."""
+    level down when the warning is forwarded level by level. A person holding several areas has
+    a row for each (the caller keeps the highest). System accounts receive nothing."""
     issuer = warning.area_code
     between = {a for t in target_codes for a in ancestors(t) if len(a) > len(issuer)}
     where = Q(area__code__in=between)
@@ -59,7 +59,6 @@ def recipient_areas(warning: Warning, target_codes: list[str]) -> QuerySet:
         .filter(user__is_active=True, area__valid_to__isnull=True, code_length__gt=len(issuer))
         .exclude(user__role__in=SEPARATED_ROLES)
         .exclude(user__username__startswith=SYSTEM_PREFIX)
-        .order_by("code_length", "area__code", "user_id")
     )
 
 
@@ -96,10 +95,14 @@ def write_receipts(warning: Warning, target_codes: list[str], now: datetime.date
         .annotate(**constants)
         .values_list("user_id", "area__code", "area__level", *constants)
     )
-    reached = sql.insert_select(Receipt, RECEIPT_COLUMNS, rows)
+    # The warning was issued in this transaction: none of its receipts or SMS exist yet. Who
+    # holds several areas gets the receipt of the highest.
+    reached = sql.insert_first_per_key(
+        Receipt, RECEIPT_COLUMNS, rows, key="user_id", order=["code_length", "area__code"]
+    )
     if warning.colour in URGENT_COLOURS:
         app = Receipt.objects.filter(warning=warning, channel=Channel.APP)
-        send_sms(warning, app, now, step="issue")
+        send_sms(warning, app, now, step="issue", new_keys=True)
     return reached
 
 
@@ -110,9 +113,11 @@ def send_sms(
     *,
     step: str,
     reminder: bool = False,
+    new_keys: bool = False,
 ) -> int:
     """SMS receipts (made when missing) for the people of `app_receipts` who have a phone, and
-    one outbox row each; idempotent per (warning, person, step). Returns the rows newly queued."""
+    one outbox row each; idempotent per (warning, person, step). Returns the rows newly queued.
+    `new_keys`: the warning's first SMS (see sql.insert_select)."""
     constants = _constants(warning, Channel.SMS, now, sent=False)
     rows = (
         app_receipts.exclude(user__phone="")
@@ -121,11 +126,15 @@ def send_sms(
         .values_list("user_id", "area_code", "level", *constants)
     )
     with sql.set_based():  # it reads this transaction's receipts: no statistics of them yet
-        return _queue_sms(warning, app_receipts, rows, reminder=reminder, step=step)
+        return _queue_sms(
+            warning, app_receipts, rows, reminder=reminder, step=step, new_keys=new_keys
+        )
 
 
-def _queue_sms(warning: Warning, app_receipts: QuerySet, rows, *, reminder: bool, step: str) -> int:
-    sql.insert_select(Receipt, RECEIPT_COLUMNS, rows)
+def _queue_sms(
+    warning: Warning, app_receipts: QuerySet, rows, *, reminder: bool, step: str, new_keys: bool
+) -> int:
+    sql.insert_select(Receipt, RECEIPT_COLUMNS, rows, new_keys=new_keys)
     targets = Receipt.objects.filter(
         warning=warning, channel=Channel.SMS, user_id__in=app_receipts.values("user_id")
     )
@@ -154,6 +163,7 @@ def _queue_sms(warning: Warning, app_receipts: QuerySet, rows, *, reminder: bool
             "parts": Value(segments.count(body).parts, output_field=IntegerField()),
         },
         targets,
+        new_keys=new_keys,
     )
 
 

@@ -32,20 +32,41 @@ def set_based() -> Iterator[None]:
             cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [before])
 
 
-def insert_select(model, columns: list[str], queryset: QuerySet) -> int:
+def insert_select(model, columns: list[str], queryset: QuerySet, *, new_keys: bool = False) -> int:
     """INSERT INTO model (columns) SELECT …, skipping rows a unique constraint already holds
-    (the first of several rows for one key wins: the queryset's order decides)."""
+    (the first of several rows for one key wins: the queryset's order decides).
+
+    `new_keys`: the caller knows no row of the selection can meet a unique key (a warning's
+    first rows, each key once): a plain insert, which PostgreSQL does in about half the time of
+    one that must look for a conflict before every row. Were the caller wrong, the insert fails
+    and the transaction with it; nothing is skipped silently."""
     sql, params = queryset.query.sql_with_params()
     fields = {f.attname: f.column for f in model._meta.concrete_fields}
     quote = connection.ops.quote_name
     names = ", ".join(quote(fields[c]) for c in columns)
-    statement = f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql} ON CONFLICT DO NOTHING"
+    conflicts = "" if new_keys else " ON CONFLICT DO NOTHING"
+    statement = f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}{conflicts}"
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.rowcount
 
 
-def insert_select_filled(model, values: dict[str, Any], queryset: QuerySet) -> int:
+def insert_first_per_key(
+    model, columns: list[str], queryset: QuerySet, *, key: str, order: list[str]
+) -> int:
+    """INSERT … SELECT of the first row of each `key` by `order`, into a table holding no row of
+    the selection yet (a new warning's receipts). PostgreSQL picks the rows with DISTINCT ON and
+    inserts them plainly, in key order; SQLite inserts all in order and lets the unique
+    constraint skip the later rows of a key, which costs it nothing."""
+    if connection.vendor == "postgresql":
+        first = queryset.order_by(key, *order).distinct(key)
+        return insert_select(model, columns, first, new_keys=True)
+    return insert_select(model, columns, queryset.order_by(*order, key))
+
+
+def insert_select_filled(
+    model, values: dict[str, Any], queryset: QuerySet, *, new_keys: bool = False
+) -> int:
     """INSERT INTO model … SELECT from `queryset`'s rows: each column named in `values` from its
     expression, every other column its field's default as a constant. Nothing comes back to
     Python: a city-wide warning's outbox rows are written by the database alone."""
@@ -62,7 +83,7 @@ def insert_select_filled(model, values: dict[str, Any], queryset: QuerySet) -> i
         expressions[field.attname] = Value(default, output_field=field)
     aliases = {f"filled_{name}": e for name, e in expressions.items()}
     rows = queryset.annotate(**aliases).order_by().values_list(*aliases)
-    return insert_select(model, list(expressions), rows)
+    return insert_select(model, list(expressions), rows, new_keys=new_keys)
 
 
 def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:

@@ -30,6 +30,21 @@ def test_red_reaches_every_level_below_at_once_with_sms(staff, users):
     assert not app.filter(user=users["district"]).exists()  # the issuing level itself
 
 
+def test_a_person_holding_several_areas_gets_one_receipt_of_the_highest(staff, users, tree):
+    """The fan-out inserts without looking for conflicts on PostgreSQL: the one-per-person
+    choice is made in the selection, and must keep the highest area."""
+    member = staff["grid_41010500100101"]
+    street = tree.streets[0]
+    member.scope_areas.add(street, tree.communities[1])
+    w = issued(users["district"], "410105", "red")
+    mine = Receipt.objects.filter(warning=w, user=member)
+    assert sorted(mine.values_list("channel", "area_code", "level")) == [
+        (Channel.APP, street.code, "street"),
+        (Channel.SMS, street.code, "street"),
+    ]
+    assert Outbox.objects.filter(user=member, source__startswith="warnings.receipt:").count() == 1
+
+
 def test_the_sms_log_shows_a_queued_warning_sms_to_its_person_masked(staff, users, client_for):
     issued(users["district"], "410105", "red")
     row = Outbox.objects.filter(source__startswith="warnings.receipt:").order_by("id").first()
