@@ -26,12 +26,12 @@ from gridgov.notify.models import (
 HISTORY = {"district": 20_000, "city": 0}
 TEMPLATES = [
     ("会议通知", "{name}同志：请于{time}到{place}参加{meeting}，请准时参会。", "SMS_310001"),
-    ("案件催办", "您有一件{category}案件即将超期，请尽快处置。", "SMS_310002"),
+    ("事件催办", "您有一件{category}事件即将超期，请尽快处置。", "SMS_310002"),
     ("防汛提醒", "气象台发布{level}预警，请网格员立即开展巡查，做好转移准备。", "SMS_310003"),
 ]
 TEXTS = [
-    (Priority.CASE_STEP, "【网格中心】您有新的案件待处置，请登录平台查看。"),
-    (Priority.CASE_STEP, "【网格中心】您上报的案件已办结，感谢您的参与。"),
+    (Priority.CASE_STEP, "【网格中心】您有新的事件待处置，请登录平台查看。"),
+    (Priority.CASE_STEP, "【网格中心】您上报的事件已办结，感谢您的参与。"),
     (Priority.BULK, "【网格中心】请各网格员本周五前完成重点人员走访。"),
     (Priority.WARNING, "【金水区】暴雨黄色预警：请立即巡查低洼地段，回复确认码确认收到。"),
 ]

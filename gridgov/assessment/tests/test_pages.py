@@ -182,7 +182,7 @@ def test_drill_down_lists_the_cases_behind_a_figure(rolled, client_for):
     for case in (one, three, four):
         assert case.number in html
     assert two.number not in html and five.number not in html
-    assert "3 件案件" in html
+    assert "3 件事件" in html
 
     html = body(
         district.get(
