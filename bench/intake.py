@@ -141,7 +141,8 @@ wrk = ensure_wrk()
 
 def run(path: str, body: str, headers: list[str], seconds: int = DURATION) -> dict:
     script = folder / f"load-{abs(hash(path))}.lua"
-    script.write_text(LUA % {"points": lua_points, "body": body, "run": f"r{time.time_ns()}"})
+    run_id = f"r{time.time_ns()}"  # begins every idempotency key of this run
+    script.write_text(LUA % {"points": lua_points, "body": body, "run": run_id})
     args = [
         wrk,
         "-t",
@@ -166,6 +167,7 @@ def run(path: str, body: str, headers: list[str], seconds: int = DURATION) -> di
     values = dict(re.findall(r"^([A-Z_0-9]+) ([0-9.]+)$", out, re.M))
     result = {k: float(v) for k, v in values.items()}
     result["rps"] = result["REQUESTS"] / result["SECONDS"]
+    result["run_id"] = run_id
     return result
 
 
@@ -192,8 +194,6 @@ try:
     bare_rounds, intake_rounds = [], []
     for _round in range(ROUNDS):
         bare_rounds.append(run("/bench/bare", BARE_BODY, [], seconds=ROUND_SECONDS))
-        if not intake_rounds:  # the warm-up's last reports are written by now
-            before = Case.objects.count()
         intake_rounds.append(
             run("/api/v1/cases", INTAKE_BODY, [f"Authorization: Bearer {token}"], ROUND_SECONDS)
         )
@@ -202,13 +202,19 @@ finally:
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=30)
 
-cases = Case.objects.count() - before
+# Each round's cases by the run id its idempotency keys begin with: requests of one round still
+# being written while the next runs (or the warm-up's) count where they were sent.
+lost = doubled = cases = reports = in_flight = 0
+for measured in intake_rounds:
+    mine = Case.objects.filter(idempotency_key__startswith=f"{measured['run_id']}-")
+    made, accepted = mine.count(), int(measured["CREATED"])
+    # Requests still in flight when wrk stopped got no answer: a case may or may not exist.
+    unanswered = int(measured["SENT"]) - accepted - int(measured["OTHER"])
+    lost += max(0, accepted - made)
+    doubled += max(0, made - accepted - unanswered)
+    cases, in_flight = cases + made, in_flight + unanswered
+    reports += CaseEvent.objects.filter(action="report", case__in=mine).count()
 created, other = int(intake["CREATED"]), int(intake["OTHER"])
-# Requests still in flight when wrk stopped got no answer: a case may or may not exist for them.
-in_flight = int(intake["SENT"]) - created - other
-lost = max(0, created - cases)
-doubled = max(0, cases - created - in_flight)
-reports = CaseEvent.objects.filter(action="report").count() - before
 duplicate_keys = (
     Case.objects.values("idempotency_key").annotate(n=Count("id")).filter(n__gt=1).count()
 )
