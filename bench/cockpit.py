@@ -18,7 +18,7 @@ import sys
 import time
 
 import numpy as np
-from _setup import ROOT, SMOKE, start, vendor
+from _setup import ROOT, SMOKE, free_port, start, vendor
 
 CASES = int(os.environ.get("BENCH_CASES", "20000" if SMOKE else "1000000"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "20000" if SMOKE else "1000000"))
@@ -432,12 +432,15 @@ worst = 0.0
 for label, area in targets:
     for name, panel in cockpit.PANELS.items():
         p50, p95 = timed(lambda panel=panel, area=area: panel(viewer, area))
+        worst = max(worst, p95)
+        if name not in DUCK:  # a panel over data this bench does not generate (business lines)
+            print(f"{'cockpit.' + name:<34}{label:<10}{p50:>8.1f}{p95:>8.1f}{'—':>10}{'—':>10}")
+            continue
         d50, d95 = timed(
             lambda name=name, area=area: duck.execute(
                 DUCK[name], duck_params(name, area)
             ).fetchall()
         )
-        worst = max(worst, p95)
         print(f"{'cockpit.' + name:<34}{label:<10}{p50:>8.1f}{p95:>8.1f}{d50:>10.1f}{d95:>10.1f}")
 month = periods.current_month()
 ranking_queries = [
@@ -472,8 +475,13 @@ def page_load() -> float | None:
     from playwright.sync_api import sync_playwright
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    env = {**os.environ, "GRIDGOV_VAR_DIR": str(folder), "DATABASE_URL": os.environ["DATABASE_URL"]}
-    port = 8765
+    env = {
+        **os.environ,
+        "GRIDGOV_VAR_DIR": str(folder),
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "GRIDGOV_REQUIRE_2FA": "0",  # the wall screen's account signs in with its password
+    }
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gridgov", "serve", "--port", str(port), "--no-worker"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -485,7 +493,7 @@ def page_load() -> float | None:
                 executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless"]
             )
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
-            for _i in range(60):
+            for _i in range(240):  # serve starts its front and imports Django: a busy machine
                 try:
                     page.goto(f"{base}/accounts/login/")
                     break
