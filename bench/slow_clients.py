@@ -9,6 +9,7 @@ gunicorn behind nginx (when nginx is installed). Two web processes each.
 
     .venv/bin/python bench/slow_clients.py            # 100 + 100 slow connections, 30 s a front
     .venv/bin/python bench/slow_clients.py --smoke    # the same connections, 6 s a front
+    BENCH_FRONTS=granian .venv/bin/python bench/slow_clients.py --smoke   # one front (the suite)
 """
 
 import asyncio
@@ -258,6 +259,9 @@ def main() -> None:
     fronts = ["granian", "gunicorn"] + (["nginx"] if shutil.which("nginx") else [])
     if "nginx" not in fronts:
         print("nginx is not installed: gunicorn behind nginx is skipped")
+    chosen = os.environ.get("BENCH_FRONTS")
+    if chosen:
+        fronts = [f for f in fronts if f in chosen.split(",")]
     wrk = ensure_wrk()
     with scratch("slow-clients") as folder:
         env = {

@@ -44,10 +44,13 @@ def web_command(host: str, port: int, workers: int, cert: str, key: str) -> list
         str(port),
         "--workers",
         str(workers),
-        # Threads running the Django app in each worker (granian's default is hundreds): more
-        # only contend for the interpreter lock; slow clients are held by granian, not by these.
+        # Threads running the Django app in each worker. granian holds a slow client's headers
+        # itself, but hands the request over once they are in: a slow upload then holds one of
+        # these threads while Django reads its body. With 32, a hundred phones uploading photos
+        # over a weak network left no thread for anyone else (no answer within 10 s in
+        # bench/slow_clients.py); idle threads cost nothing, and only running ones contend.
         "--blocking-threads",
-        os.environ.get("GRIDGOV_WEB_THREADS", "32"),
+        os.environ.get("GRIDGOV_WEB_THREADS", "256"),
         "--log-level",
         "warning",
         "--access-log",
