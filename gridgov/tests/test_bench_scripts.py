@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+pytestmark = pytest.mark.slow
 ROOT = Path(settings.BASE_DIR)
 BENCH = ROOT / "bench"
 
@@ -43,7 +44,6 @@ IN_PROCESS = {
 # benches that only run others, each in its own process
 WRAPPERS = {"fanout": {"warning_fanout", "sms_throughput"}}
 # Only the front `gridgov serve` runs: gunicorn alone waits 10 s per unanswered request by design.
-pytestmark = pytest.mark.slow
 ENV = {"slow_clients": {"BENCH_FRONTS": "granian"}}
 
 
