@@ -315,7 +315,7 @@ def receive_reopen(
         order_in = OrderIn(
             order_no=order.order_no,
             description=(
-                f"重办（第{n}次）：{reason}\n原案件 {previous.number}：{previous.description}"
+                f"重办（第{n}次）：{reason}\n原事件 {previous.number}：{previous.description}"
             )[:2000],
             title=f"12345 重办 {order.order_no}"[:100],
             address=previous.address,
