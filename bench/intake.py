@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -42,6 +43,10 @@ env = {
 }
 os.environ.update(env)
 sys.path.insert(0, str(ROOT))
+from gridgov.tests.migrated import migrated_database  # noqa: E402
+
+# a copy of the migrated database this code makes (made once, kept in var/migrated)
+shutil.copyfile(migrated_database(), folder / "bench.sqlite3")
 import django  # noqa: E402
 
 django.setup()
