@@ -28,6 +28,7 @@ SHELL_STATIC = (
     "mobile/voice.js",
     "mobile/corrections.js",
     "mobile/visit.js",
+    "mobile/visits.js",
     "mobile/icon-192.png",
     "mobile/icon-512.png",
 )
@@ -154,8 +155,16 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     phone pages of other parts (/patrol/phone/) too. Its version changes with the shell."""
     config = {
         "shell": shell_urls(),
-        "pages": [reverse(f"mobile:{name}") for name in ("home", "report", "data", "me")],
+        "pages": [reverse(f"mobile:{name}") for name in ("home", "report", "data", "me", "visits")],
         "offline": reverse("mobile:home"),
+        # A visit page the phone has not kept opens as the kept visit page when offline; the
+        # business lines' visit pages name the population category, so none of them is kept.
+        "visits": reverse("mobile:visits"),
+        "visit_pages": [
+            reverse("patrol:work_phone_tasks"),
+            reverse("lines:phone_visits"),
+        ],
+        "never_kept": [reverse("lines:phone_visits")],
         "login": reverse(settings.LOGIN_URL),
         "outbox": static("mobile/outbox.js"),
         "bundle": "/api/v1/phone/bundle",
