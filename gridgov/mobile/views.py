@@ -157,14 +157,13 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "shell": shell_urls(),
         "pages": [reverse(f"mobile:{name}") for name in ("home", "report", "data", "me", "visits")],
         "offline": reverse("mobile:home"),
-        # A visit page the phone has not kept opens as the kept visit page when offline; the
-        # business lines' visit pages name the population category, so none of them is kept.
+        # A visit page (answered no-store: the business lines' name the population category)
+        # opens as the kept visit page when offline.
         "visits": reverse("mobile:visits"),
         "visit_pages": [
             reverse("patrol:work_phone_tasks"),
             reverse("lines:phone_visits"),
         ],
-        "never_kept": [reverse("lines:phone_visits")],
         "login": reverse(settings.LOGIN_URL),
         "outbox": static("mobile/outbox.js"),
         "bundle": "/api/v1/phone/bundle",

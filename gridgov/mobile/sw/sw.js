@@ -3,9 +3,9 @@
  * - phone pages and the offline bundle go to the network first and fall back to the copy kept
  *   when they were last seen (never an answer marked no-store, never a redirect to sign-in);
  *   the bundle is fetched at install too;
- * - a visit page (a visit task, a special-population visit) the phone has not kept opens, when
- *   offline, as the kept visit page (CONFIG.visits), which draws the visit from the bundle; the
- *   special-population visit pages name the category and are never kept (CONFIG.never_kept);
+ * - a visit page (a visit task, a special-population visit: answered no-store, so never kept)
+ *   opens, when offline, as the kept visit page (CONFIG.visits), which draws the visit from the
+ *   bundle;
  * - after 14 days without reaching the server the copies are dropped, and at once when the server
  *   says the session is gone (revoked by a password change or a disabled account, or ended);
  * - Background Sync "outbox" sends the waiting items where the browser has it. */
@@ -67,10 +67,6 @@ function inScope(path) {
   return CONFIG.scopes.some(function (s) { return path.indexOf(s) === 0; });
 }
 
-function startsWithAny(path, prefixes) {
-  return prefixes.some(function (p) { return path.indexOf(p) === 0; });
-}
-
 // One visit's page (the prefix and more), not the list the prefix names.
 function isVisitPage(path) {
   return CONFIG.visit_pages.some(function (p) { return path.indexOf(p) === 0 && path.length > p.length; });
@@ -83,9 +79,8 @@ function offlineFallback(request) {
 }
 
 function networkFirst(request) {
-  var keep = !startsWithAny(new URL(request.url).pathname, CONFIG.never_kept);
   return fetch(request).then(function (response) {
-    if (keep && keepable(response)) {
+    if (keepable(response)) {
       var copy = response.clone();
       caches.open(CACHE).then(function (c) { return c.put(request.url, copy); });
       GridOutbox.setMeta("online_at", Date.now()).catch(function () {});
@@ -98,7 +93,7 @@ function networkFirst(request) {
       if (at && Date.now() - at > MAX_OFFLINE_MS) {
         return caches.delete(CACHE).then(function () { return Response.error(); });
       }
-      return (keep ? caches.match(request.url, MATCH) : Promise.resolve(null)).then(function (hit) {
+      return caches.match(request.url, MATCH).then(function (hit) {
         return hit || offlineFallback(request);
       }).then(function (r) { return r || Response.error(); });
     });

@@ -1,13 +1,16 @@
-"""A due visit opened and recorded in a basement: in Chromium at 390×844 the member loads the app,
-goes offline, opens the due visit from the to-do list (its page never seen: the service worker
+"""Due visits opened and recorded in a basement: in Chromium at 390×844 the member loads the app,
+goes offline, opens a due visit from the to-do list (its page never seen: the service worker
 shows the kept visit page, drawn from the cached bundle), records it with the position, and once
-the network is back exactly one visit exists and the due task is done."""
+the network is back exactly one visit exists and the due task is done. A special-population
+visit goes the same way; neither visit page is ever kept."""
 
 import pytest
+from django.utils import timezone
 
 from gridgov.conftest import browser_login, screenshot
+from gridgov.lines.models import SpecialRecord, SpecialVisit
 from gridgov.lines.tests import populations_world as pw
-from gridgov.mobile.tests.test_browser_mobile import PHONE, until, wait_for_worker
+from gridgov.mobile.tests.test_browser_mobile import CACHED_PATHS, PHONE, until, wait_for_worker
 from gridgov.patrol.models import FieldVisit, Task, TaskKind, TaskStatus
 from gridgov.patrol.services import work
 from gridgov.registry import services as registry
@@ -24,6 +27,9 @@ def test_a_due_visit_opens_and_is_recorded_offline_once(
     work.create_due_visits()
     task = Task.objects.get(kind=TaskKind.VISIT, person=person, assignee=users["member_a"])
     task_page = f"/patrol/phone/tasks/{task.pk}/"
+    record = world["record_a"]
+    SpecialRecord.objects.filter(pk=record.pk).update(next_visit_due=timezone.localdate())
+    record_page = f"/lines/m/visits/{record.pk}/"
 
     page = strict_browser_page
     page.set_viewport_size(PHONE)
@@ -54,10 +60,23 @@ def test_a_due_visit_opens_and_is_recorded_offline_once(
     assert not FieldVisit.objects.exists()
     screenshot(page, "mobile-visit-offline")
 
+    # the special-population visit, from the home page's copy: met or not, no position
+    page.goto(f"{live_server.url}/m/")
+    page.locator(f"#m-todo a[href='{record_page}']").click()
+    page.wait_for_selector("#m-visit-one:not([hidden])")
+    assert page.evaluate("location.pathname") == record_page
+    assert page.is_visible("#m-visit-met") and page.is_hidden("#m-visit-position")
+    assert record.category.name not in page.inner_text("body")
+    page.fill("#m-visit-form textarea[name=note]", "服药规律")
+    page.click("#m-visit-form button[type=submit]")
+    until(page, "document.getElementById('m-outbox-count').textContent === '2'")
+
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     until(page, "document.getElementById('m-outbox-pill').hidden", 20)
     (evidence,) = FieldVisit.objects.select_related("visit")
+    (special,) = SpecialVisit.objects.filter(record=record)
+    assert special.met and special.note == "服药规律" and special.client_key
     assert evidence.visit.note == "老人身体尚好，地下室信号差" and evidence.client_key
     assert (evidence.lon, evidence.lat, evidence.accuracy, evidence.far) == (lon, lat, 12, False)
     task.refresh_from_db()
@@ -66,5 +85,8 @@ def test_a_due_visit_opens_and_is_recorded_offline_once(
     page.evaluate("GridApp.send()")
     page.goto(f"{live_server.url}/m/visits/")
     page.wait_for_selector("#m-visits-list .m-empty")
-    assert FieldVisit.objects.count() == 1
+    assert FieldVisit.objects.count() == 1 and SpecialVisit.objects.count() == 1
     screenshot(page, "mobile-visits-done")
+    kept = page.evaluate(CACHED_PATHS)
+    assert "/m/visits/" in kept and "/api/v1/phone/bundle" in kept
+    assert not [p for p in kept if p.startswith(("/lines/", "/patrol/"))]

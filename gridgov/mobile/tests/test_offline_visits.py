@@ -166,10 +166,19 @@ def test_a_replayed_visit_is_made_once_and_leaves_the_bundle(world, users, clien
     assert left["visits"] == []
 
 
-def test_the_service_worker_keeps_the_visit_page_and_stands_it_in(client):
-    source = client.get("/m/sw.js").content.decode()
+def test_the_service_worker_keeps_the_visit_page_and_stands_it_in(world, users, client_for):
+    member = client_for(users["member_a"])
+    source = member.get("/m/sw.js").content.decode()
     config = json.loads(source.split("\n", 1)[0].removeprefix("const CONFIG = ").rstrip(";"))
     assert "/m/visits/" in config["pages"] and config["visits"] == "/m/visits/"
     assert config["visit_pages"] == ["/patrol/phone/tasks/", "/lines/m/visits/"]
-    assert config["never_kept"] == ["/lines/m/visits/"]  # they name the population category
     assert any(url.endswith(".js") and "visits" in url for url in config["shell"])
+    kept = member.get("/m/visits/")
+    assert kept["Cache-Control"] == "private, no-cache"
+    # the visit pages themselves are never kept: the lines' one names the population category
+    for url in (
+        f"/lines/m/visits/{world['record_a'].pk}/",
+        f"/patrol/phone/tasks/{world['task'].pk}/",
+    ):
+        answer = member.get(url)
+        assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"

@@ -91,7 +91,11 @@
 
   function show() {
     var v = chosen();
-    if (v) open(v); else drawList();
+    if (v) { open(v); return; }
+    drawList();
+    // standing in for a page the phone has not kept, which is none of the due visits
+    var state = $("m-visits-state");
+    if (location.pathname !== box.dataset.self && !state.textContent) state.textContent = box.dataset.missing;
   }
 
   function loadWaiting() {
