@@ -54,7 +54,8 @@ def todo_items(user, within_days: int = 7) -> list[dict]:
     items = [
         {
             "kind": "special_visit",
-            "title": f"{r.category.name} {mask_name(r.person.name)}",
+            # the person masked, never the category (the home page is kept on the phone)
+            "title": _("Visit %(name)s") % {"name": mask_name(r.person.name)},
             "url": reverse("lines:phone_visit", args=[r.pk]),
             "due": _end_of(r.next_visit_due),
             "area_name": names.get(r.area_code, ""),

@@ -25,13 +25,15 @@ BUNDLE_CACHE_CONTROL = "private, no-cache"
 @router.get(
     "/phone/bundle",
     response={200: dict, 304: None},
-    summary="The member's offline bundle (grids, buildings, households masked, places, cases)",
+    summary="The member's offline bundle (grids, buildings, households masked, places, cases, "
+    "due visits)",
 )
 def phone_bundle(request: HttpRequest):
     """One call with what the phone caches for offline use: the member's own grids (boundary),
-    buildings, households (head's name masked, no identifiers), places and open cases, plus
-    parts other apps add. Send the `ETag` back as `If-None-Match`: an unchanged bundle answers
-    304 with no body."""
+    buildings, households (head's name masked, no identifiers), places, open cases and the
+    member's due visits (person masked, with the form to send; no category, risk level or
+    key-population tag), plus parts other apps add. Send the `ETag` back as `If-None-Match`:
+    an unchanged bundle answers 304 with no body."""
     body = queries.bundle_bytes(queries.bundle(request.user))
     etag = queries.etag_of(body)
     wanted = {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}

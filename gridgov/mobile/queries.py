@@ -24,6 +24,7 @@ from gridgov.cases.models import Case, Status
 from gridgov.cases.models.case import OPEN_STATUSES
 from gridgov.masking import mask_name
 from gridgov.mobile.models import Correction, CorrectionState
+from gridgov.mobile.queries_visits import due_visits
 from gridgov.registry.models import Building, Household, Person, Place, Visit
 
 log = logging.getLogger(__name__)
@@ -200,8 +201,9 @@ def leader_cockpit(user) -> dict:
 
 def bundle(user) -> dict:
     """What the phone keeps for offline use: the member's own grids (boundary), buildings,
-    households (head's name masked, no identifiers), places and open cases. No key-population
-    tags and nothing revealed."""
+    households (head's name masked, no identifiers), places, open cases and the member's due
+    visits (person masked, no category, risk or tags: `queries_visits`). No key-population tags
+    and nothing revealed."""
     grids = grid_areas(user)
     codes = [g.code for g in grids]
     buildings = (
@@ -261,6 +263,7 @@ def bundle(user) -> dict:
             }
             for c in cases
         ],
+        "visits": due_visits(user),
         "parts": {},
     }
     for hook in _hooks("phone_bundle", "bundle_part"):

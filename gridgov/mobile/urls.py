@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from gridgov.mobile import views, views_corrections
+from gridgov.mobile import views, views_corrections, visits
 
 app_name = "mobile"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("report/", views.report, name="report"),
     path("data/", views.data, name="data"),
     path("me/", views.me, name="me"),
+    path("visits/", visits.visits, name="visits"),
     path("data/households/<int:pk>/", views_corrections.household, name="household"),
     path("conflicts/", views_corrections.conflicts, name="conflicts"),
     path("desk/conflicts/", views_corrections.desk_conflicts, name="desk_conflicts"),

@@ -28,6 +28,7 @@ SHELL_STATIC = (
     "mobile/voice.js",
     "mobile/corrections.js",
     "mobile/visit.js",
+    "mobile/visits.js",
     "mobile/icon-192.png",
     "mobile/icon-512.png",
 )
@@ -154,8 +155,15 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     phone pages of other parts (/patrol/phone/) too. Its version changes with the shell."""
     config = {
         "shell": shell_urls(),
-        "pages": [reverse(f"mobile:{name}") for name in ("home", "report", "data", "me")],
+        "pages": [reverse(f"mobile:{name}") for name in ("home", "report", "data", "me", "visits")],
         "offline": reverse("mobile:home"),
+        # A visit page (answered no-store: the business lines' name the population category)
+        # opens as the kept visit page when offline.
+        "visits": reverse("mobile:visits"),
+        "visit_pages": [
+            reverse("patrol:work_phone_tasks"),
+            reverse("lines:phone_visits"),
+        ],
         "login": reverse(settings.LOGIN_URL),
         "outbox": static("mobile/outbox.js"),
         "bundle": "/api/v1/phone/bundle",

@@ -2,6 +2,10 @@
  * - the static shell is precached and served cache-first;
  * - phone pages and the offline bundle go to the network first and fall back to the copy kept
  *   when they were last seen (never an answer marked no-store, never a redirect to sign-in);
+ *   the bundle is fetched at install too;
+ * - a visit page (a visit task, a special-population visit: answered no-store, so never kept)
+ *   opens, when offline, as the kept visit page (CONFIG.visits), which draws the visit from the
+ *   bundle;
  * - after 14 days without reaching the server the copies are dropped, and at once when the server
  *   says the session is gone (revoked by a password change or a disabled account, or ended);
  * - Background Sync "outbox" sends the waiting items where the browser has it. */
@@ -15,7 +19,7 @@ var MATCH = { ignoreVary: true, ignoreSearch: false };
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
     return cache.addAll(CONFIG.shell).then(function () {
-      return Promise.all(CONFIG.pages.map(function (url) {
+      return Promise.all(CONFIG.pages.concat([CONFIG.bundle]).map(function (url) {
         return fetch(url, { credentials: "same-origin" }).then(function (r) {
           if (keepable(r)) return cache.put(url, r);
           return null;
@@ -63,6 +67,17 @@ function inScope(path) {
   return CONFIG.scopes.some(function (s) { return path.indexOf(s) === 0; });
 }
 
+// One visit's page (the prefix and more), not the list the prefix names.
+function isVisitPage(path) {
+  return CONFIG.visit_pages.some(function (p) { return path.indexOf(p) === 0 && path.length > p.length; });
+}
+
+function offlineFallback(request) {
+  if (request.mode !== "navigate") return Promise.resolve(null);
+  var path = new URL(request.url).pathname;
+  return caches.match(isVisitPage(path) ? CONFIG.visits : CONFIG.offline, MATCH);
+}
+
 function networkFirst(request) {
   return fetch(request).then(function (response) {
     if (keepable(response)) {
@@ -79,9 +94,7 @@ function networkFirst(request) {
         return caches.delete(CACHE).then(function () { return Response.error(); });
       }
       return caches.match(request.url, MATCH).then(function (hit) {
-        if (hit) return hit;
-        if (request.mode === "navigate") return caches.match(CONFIG.offline, MATCH);
-        return Response.error();
+        return hit || offlineFallback(request);
       }).then(function (r) { return r || Response.error(); });
     });
   });
@@ -96,7 +109,8 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(caches.match(request, MATCH).then(function (hit) { return hit || fetch(request); }));
     return;
   }
-  if (url.pathname === CONFIG.bundle || (request.mode === "navigate" && inScope(url.pathname))) {
+  var navigate = request.mode === "navigate";
+  if (url.pathname === CONFIG.bundle || (navigate && (inScope(url.pathname) || isVisitPage(url.pathname)))) {
     event.respondWith(networkFirst(request));
   }
 });

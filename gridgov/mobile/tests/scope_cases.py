@@ -127,6 +127,13 @@ CASES = [
         expect=200,
         not_live="figures only, each counted within the asker's own scope",
     ),
+    Case(
+        "m/visits/",
+        lambda w: "/m/visits/",
+        expect=200,
+        absent=_grid_b,
+        not_live="a kept page that holds nothing: the phone draws the visits from the bundle",
+    ),
     Case("api/v1/phone/todo", lambda w: "/api/v1/phone/todo", expect=200, absent=_case_b),
     Case("api/v1/phone/bundle", lambda w: "/api/v1/phone/bundle", expect=200, absent=_case_b),
     # Registry corrections and conflicts (street B's operator's, in street B).

@@ -92,7 +92,8 @@
   function registerWorker() {
     if (!("serviceWorker" in navigator)) return;
     var url = meta("gridgov-sw");
-    ["/m/", "/patrol/phone/"].forEach(function (scope) {
+    // The visit pages of the business lines are only answered offline (by the kept visit page).
+    ["/m/", "/patrol/phone/", "/lines/m/visits/"].forEach(function (scope) {
       navigator.serviceWorker.register(url, { scope: scope }).then(function (reg) {
         if (scope === "/m/" && reg.sync && user) {
           window.GridSync = function () { return reg.sync.register("outbox").catch(function () {}); };
@@ -120,6 +121,14 @@
         clear.then(function () { form.dataset.confirmed = "1"; form.submit(); });
       });
     });
+  }
+
+  // The home page refreshes the kept bundle (an unchanged one costs a 304), so the due visits
+  // on the phone are those of the to-do list when the network goes.
+  function refreshBundle() {
+    var list = $("m-todo");
+    if (!list || !navigator.onLine) return;
+    fetch(list.dataset.bundle, { credentials: "same-origin" }).then(checkSignedIn, function () {});
   }
 
   function loadBundle() {
@@ -174,7 +183,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    heading(); netState(); todoBadge(); guardLogout(); registerWorker(); loadBundle();
+    heading(); netState(); todoBadge(); guardLogout(); registerWorker(); loadBundle(); refreshBundle();
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
     outboxReady.then(function (ob) { if (user) ob.setMeta("csrf", csrf); ob.setMeta("user", user); });
     var now = $("m-send-now");
