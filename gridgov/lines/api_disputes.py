@@ -322,7 +322,7 @@ class CaseLink(Schema):
 @router.post(
     "/disputes/{dispute_id}/case",
     response={201: CaseLink},
-    summary="转为案件: hand to the case loop",
+    summary="转为事件: hand to the case loop",
 )
 def case_from_dispute(request: AuthenticatedRequest, dispute_id: int):
     dispute = _dispute(request, dispute_id)
