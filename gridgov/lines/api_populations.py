@@ -6,8 +6,9 @@ import uuid
 from typing import Literal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
@@ -72,6 +73,10 @@ class RecordQuery(Schema):
 class VisitIn(BaseModel):
     met: bool = True
     note: str = Field("", max_length=2000)
+    # where the phone was (evidence; both or neither), flagged when far from the home
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    accuracy: float | None = Field(None, ge=0, le=100_000)
     # the phone outbox's key (a UUID): the same key again answers the first visit (200)
     client_key: str = Field("", max_length=64)
 
@@ -82,6 +87,8 @@ class VisitOut(Schema):
     met: bool
     note: str
     area_code: str
+    distance_m: float | None
+    far: bool
 
 
 class VisitVoiceOut(Schema):
@@ -222,8 +229,17 @@ def post_visit(request: AuthenticatedRequest, record_id: int, payload: VisitIn):
         client_key=payload.client_key or None,
         met=payload.met,
         note=payload.note,
+        position=_position(payload),
     )
     return Status(201 if created else 200, visit)
+
+
+def _position(payload: VisitIn) -> populations.VisitPosition | None:
+    if payload.lon is None and payload.lat is None:
+        return None
+    if payload.lon is None or payload.lat is None:
+        raise ValidationError({"lat": _("Give both longitude and latitude, or neither.")})
+    return populations.VisitPosition(payload.lon, payload.lat, payload.accuracy)
 
 
 @router.post(

@@ -139,11 +139,10 @@ def _record_visit(record, home: dict | None) -> dict:
 
 
 def _record_form(record_id: int) -> dict:
-    # The special-population visit API takes no position (met and note only).
     return {
         "url": f"/api/v1/lines/populations/{record_id}/visits",
         "body": {},
         "voice_url": "/api/v1/lines/populations/visits/{id}/voice",
         "met": True,
-        "position": False,
+        "position": True,
     }

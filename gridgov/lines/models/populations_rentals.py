@@ -161,6 +161,13 @@ class SpecialVisit(models.Model):
         "registry.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     area_code = models.CharField(max_length=20, db_index=True)
+    # Where the phone was when the visit was recorded (evidence), its distance from the person's
+    # building and whether that is farther than GRIDGOV_VISIT_FAR_METRES (flagged on the desk).
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    accuracy = models.FloatField(_("accuracy (m)"), null=True, blank=True)
+    distance_m = models.FloatField(_("distance from the home (m)"), null=True, blank=True)
+    far = models.BooleanField(_("recorded far from the home"), default=False)
     # The phone's outbox key (a UUID made on the phone): a replay answers this visit again.
     client_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # A voice note recorded with the visit (checked by its content, size-limited).

@@ -3,6 +3,7 @@ contact (失联/脱管, escalated at once), close; and the sweep that turns over
 ledger warnings. Every write needs the special-population right inside the record's area."""
 
 import datetime
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -35,7 +36,11 @@ from gridgov.masking import mask_name
 from gridgov.patrol.models import Task, TaskStatus
 from gridgov.patrol.services.work import (
     VISIT_LEAD_DAYS,
+    building_position,
+    check_position,
     close_visit_tasks,
+    distance_m,
+    far_metres,
     normalized_key,
     open_visit_task,
 )
@@ -246,6 +251,36 @@ def set_risk(record: SpecialRecord, *, actor: User, risk_level: int) -> SpecialR
     return record
 
 
+@dataclass(frozen=True)
+class VisitPosition:
+    """Where the phone was when a visit was recorded (WGS-84 degrees, accuracy in metres)."""
+
+    lon: float
+    lat: float
+    accuracy: float | None = None
+
+
+def _evidence(record: SpecialRecord, position: VisitPosition | None) -> dict:
+    if position is None:
+        return {}
+    check_position(position.lon, position.lat)
+    if position.accuracy is not None and not (
+        math.isfinite(position.accuracy) and position.accuracy >= 0
+    ):
+        raise ValidationError({"accuracy": _("The accuracy must be a number of metres.")})
+    home = building_position(record.person)
+    distance = (
+        None if home is None else round(distance_m(position.lon, position.lat, home[0], home[1]), 1)
+    )
+    return {
+        "lon": position.lon,
+        "lat": position.lat,
+        "accuracy": position.accuracy,
+        "distance_m": distance,
+        "far": distance is not None and distance > far_metres(),
+    }
+
+
 @transaction.atomic
 def record_visit(
     record: SpecialRecord,
@@ -254,13 +289,16 @@ def record_visit(
     met: bool = True,
     note: str = "",
     when: datetime.datetime | None = None,
+    position: VisitPosition | None = None,
 ) -> SpecialVisit:
     """A visit; a visit that met the person sets the next due date and ends a lost contact.
-    A visit that did not find the person leaves the due date as it was."""
+    A visit that did not find the person leaves the due date as it was. `position`: where the
+    phone was (evidence), flagged when far from the person's building."""
     if not may_visit(actor, record):
         raise PermissionDenied(_("You may not visit this record."))
     if record.state == RecordState.CLOSED:
         raise ValidationError(_("This record is closed."))
+    evidence = _evidence(record, position)
     when = when or timezone.now()
     registry_visit = None
     if met and code_in_scope(actor, record.area_code, Action.CHANGE):
@@ -273,6 +311,7 @@ def record_visit(
         note=note[:2000],
         registry_visit=registry_visit,
         area_code=record.area_code,
+        **evidence,
     )
     if met:
         before = snapshot(record, LOGGED)
@@ -305,6 +344,7 @@ def record_visit_once(
     client_key: str | None,
     met: bool = True,
     note: str = "",
+    position: VisitPosition | None = None,
 ) -> tuple[SpecialVisit, bool]:
     """A visit from the phone's outbox: `client_key` (a UUID made on the phone) is the
     idempotency key. A replay answers (the first visit, False) and writes nothing; a key used by
@@ -318,7 +358,7 @@ def record_visit_once(
             return found, False
     try:
         with transaction.atomic():
-            visit = record_visit(record, actor=actor, met=met, note=note)
+            visit = record_visit(record, actor=actor, met=met, note=note, position=position)
             if key:
                 visit.client_key = key
                 visit.save(update_fields=["client_key"])

@@ -88,3 +88,25 @@ def _file(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("voice.webm", data, content_type="audio/webm")
+
+
+def test_the_position_is_kept_and_a_visit_far_from_the_home_is_flagged(world, users, client_for):
+    record = world["record_a"]
+    phone = client_for(users["member_a"])
+    lon, lat = pw.POINT_A  # at the person's building
+    status, near = _visit(phone, record.pk, {"lon": lon, "lat": lat, "accuracy": 8})
+    assert status == 201 and near["far"] is False and near["distance_m"] < 50
+    status, far = _visit(phone, record.pk, {"lon": lon + 0.02, "lat": lat, "accuracy": 8})
+    assert status == 201 and far["far"] is True and far["distance_m"] > 1500
+    kept = SpecialVisit.objects.get(pk=far["id"])
+    assert (kept.lon, kept.lat, kept.accuracy, kept.far) == (lon + 0.02, lat, 8, True)
+    # half a position: 400; a latitude out of range or a negative accuracy: 422 (the schema);
+    # nothing written
+    assert _visit(phone, record.pk, {"lon": lon})[0] == 400
+    for bad in ({"lon": lon, "lat": 91}, {"lon": lon, "lat": lat, "accuracy": -1}):
+        assert _visit(phone, record.pk, bad)[0] == 422, bad
+    assert SpecialVisit.objects.filter(record=record).count() == 2
+    # the desk's record page marks the far visit
+    page = client_for(users["admin"]).get(f"/lines/populations/{record.pk}/")
+    assert page.status_code == 200
+    assert page.content.decode().count("badge badge-red") == 1

@@ -60,12 +60,13 @@ def test_a_due_visit_opens_and_is_recorded_offline_once(
     assert not FieldVisit.objects.exists()
     screenshot(page, "mobile-visit-offline")
 
-    # the special-population visit, from the home page's copy: met or not, no position
+    # the special-population visit, from the home page's copy: met or not, and the position
     page.goto(f"{live_server.url}/m/")
     page.locator(f"#m-todo a[href='{record_page}']").click()
     page.wait_for_selector("#m-visit-one:not([hidden])")
     assert page.evaluate("location.pathname") == record_page
-    assert page.is_visible("#m-visit-met") and page.is_hidden("#m-visit-position")
+    assert page.is_visible("#m-visit-met")
+    until(page, "document.getElementById('m-visit-position').textContent.includes('±12')")
     assert record.category.name not in page.inner_text("body")
     page.fill("#m-visit-form textarea[name=note]", "服药规律")
     page.click("#m-visit-form button[type=submit]")
@@ -77,6 +78,7 @@ def test_a_due_visit_opens_and_is_recorded_offline_once(
     (evidence,) = FieldVisit.objects.select_related("visit")
     (special,) = SpecialVisit.objects.filter(record=record)
     assert special.met and special.note == "服药规律" and special.client_key
+    assert (special.lon, special.lat, special.accuracy, special.far) == (lon, lat, 12, False)
     assert evidence.visit.note == "老人身体尚好，地下室信号差" and evidence.client_key
     assert (evidence.lon, evidence.lat, evidence.accuracy, evidence.far) == (lon, lat, 12, False)
     task.refresh_from_db()

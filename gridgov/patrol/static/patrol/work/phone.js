@@ -16,6 +16,8 @@
       function (pos) {
         form.querySelector("input[name=lon]").value = pos.coords.longitude.toFixed(6);
         form.querySelector("input[name=lat]").value = pos.coords.latitude.toFixed(6);
+        var accuracy = form.querySelector("input[name=accuracy]");
+        if (accuracy) accuracy.value = Math.round(pos.coords.accuracy);
         if (shown) shown.textContent = shown.dataset.ok + " ±" + Math.round(pos.coords.accuracy) + " m";
       },
       function () { if (shown) shown.textContent = shown.dataset.none; },
