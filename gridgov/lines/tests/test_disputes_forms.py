@@ -2,6 +2,8 @@
 codes, scope (the other street gets 404, the street's own operator sees it) and who is offered
 which form."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -220,6 +222,10 @@ def test_phone_register_and_follow_up(users, client_for):
     )
     d = Dispute.objects.get(title="婆媳矛盾")
     assert made.status_code == 302 and made["Location"] == f"/lines/m/disputes/{d.pk}/"
+    # the phone page it lands on says so (once: the next page has no message)
+    shown = re.findall(r'role="status">([^<]*)<', member.get(made["Location"]).content.decode())
+    assert len(shown) == 1 and d.number in shown[0]
+    assert 'role="status">' not in member.get(made["Location"]).content.decode()
     assert "婆媳矛盾" in member.get("/lines/m/disputes/").content.decode()
     assert client_for(users["op_b"]).get(f"/lines/m/disputes/{d.pk}/").status_code == 404
     assert "婆媳矛盾" not in client_for(users["op_b"]).get("/lines/m/disputes/").content.decode()

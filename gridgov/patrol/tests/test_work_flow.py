@@ -1,6 +1,7 @@
 """Tasks, visits and the diary through the services and the API."""
 
 import json
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -239,3 +240,17 @@ def test_the_api_keeps_the_photos_of_a_diary_entry_and_a_completed_task(
         {"note": "已核查", "photo": SimpleUploadedFile("p.jpg", jpeg())},
     )
     assert done.status_code == 201 and Task.objects.get(pk=task.pk).photo
+
+
+def test_the_phone_says_the_task_is_done_once(users, staff, client_for):  # noqa: F811
+    """A phone form that redirects leaves its message on the phone page it lands on (the phone
+    base shows messages), not on the next desk page."""
+    task = _task(staff, users["member_a"])
+    phone = client_for(users["member_a"])
+    done = phone.post(f"/patrol/phone/tasks/{task.pk}/", {"note": "已修复", "client_key": "k-87654321"})
+    assert done.status_code == 302
+    landed = phone.get(done["Location"]).content.decode()
+    shown = re.findall(r'<p class="m-card m-message" role="status">([^<]*)</p>', landed)
+    assert shown == ["任务已完成。"] or shown == ["Task done."], shown
+    again = phone.get(done["Location"]).content.decode()
+    assert 'role="status">' not in again
