@@ -247,7 +247,9 @@ def test_the_phone_says_the_task_is_done_once(users, staff, client_for):  # noqa
     base shows messages), not on the next desk page."""
     task = _task(staff, users["member_a"])
     phone = client_for(users["member_a"])
-    done = phone.post(f"/patrol/phone/tasks/{task.pk}/", {"note": "已修复", "client_key": "k-87654321"})
+    done = phone.post(
+        f"/patrol/phone/tasks/{task.pk}/", {"note": "已修复", "client_key": "k-87654321"}
+    )
     assert done.status_code == 302
     landed = phone.get(done["Location"]).content.decode()
     shown = re.findall(r'<p class="m-card m-message" role="status">([^<]*)</p>', landed)
