@@ -4,8 +4,9 @@ address for a point.
 
 Search never scans: each address has search keys (`AddressKey`) — every character and every
 pair of neighbouring characters of its name and aliases, and pairs of its pinyin initials. A
-query's keys are counted (capped), the rarest gives at most `CANDIDATES` addresses, the others
-narrow them by equality on the same index; the survivors are checked and ranked in Python:
+query's keys are counted (capped at `CANDIDATES`, and up to `COUNT_CAP` when all reach that), the
+rarest gives up to `COUNT_CAP` addresses, each kept when it holds the other keys (equality on
+the same index; at most `CANDIDATES` kept); the survivors are checked and ranked in Python:
 exact name first, then beginning, then containing; addresses in the searcher's own area before
 others; shorter names before longer.
 """
