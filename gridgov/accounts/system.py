@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Role
+from gridgov.accounts.scope import minimal_prefixes
 from gridgov.areas.models import Area
 from gridgov.audit.models import ChangeAction
 from gridgov.audit.services import record_change, snapshot
@@ -100,8 +101,11 @@ def system_user(name: str) -> User:
         roots = set(
             Area.objects.active().filter(parent__isnull=True).values_list("code", flat=True)
         )
-        if roots != set(user.scope_areas.values_list("code", flat=True)):
+        held = set(user.scope_areas.values_list("code", flat=True))
+        if roots != held:
             _set_scope(user, roots)
+        else:  # the scope just read is the user's: restrict() need not read it again
+            user.__dict__["scope_codes"] = minimal_prefixes(held)
     return user
 
 

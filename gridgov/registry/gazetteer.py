@@ -4,8 +4,9 @@ address for a point.
 
 Search never scans: each address has search keys (`AddressKey`) — every character and every
 pair of neighbouring characters of its name and aliases, and pairs of its pinyin initials. A
-query's keys are counted (capped), the rarest gives at most `CANDIDATES` addresses, the others
-narrow them by equality on the same index; the survivors are checked and ranked in Python:
+query's keys are counted (capped at `CANDIDATES`, and up to `COUNT_CAP` when all reach that), the
+rarest gives up to `COUNT_CAP` addresses, each kept when it holds the other keys (equality on
+the same index; at most `CANDIDATES` kept); the survivors are checked and ranked in Python:
 exact name first, then beginning, then containing; addresses in the searcher's own area before
 others; shorter names before longer.
 """
@@ -13,7 +14,6 @@ others; shorter names before longer.
 import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -32,7 +32,8 @@ from gridgov.audit.services import record_event
 from gridgov.registry.models import Address, AddressKey, AddressKind, Building, Place, PlaceKind
 
 CANDIDATES = 300
-TYPO_KEY_CAP = 300
+COUNT_CAP = 5_000
+TYPO_KEY_CAP = 4_000
 KEYS_PER_QUERY = 5
 MAX_QUERY = 60
 
@@ -338,10 +339,10 @@ def _spread(keys: list[str]) -> list[str]:
     return [keys[round(i * step)] for i in range(KEYS_PER_QUERY)]
 
 
-def _count_keys(keys: Iterable[str], counts: dict[str, int]) -> None:
-    """How many addresses hold each key not counted yet, capped at CANDIDATES (each count reads
-    at most that many index entries), in one query for all the keys."""
-    todo = sorted(set(keys) - set(counts))
+def _count_keys(keys: Iterable[str], counts: dict[str, int], cap: int = CANDIDATES) -> None:
+    """How many addresses hold each key, capped at `cap` (each count reads at most that many
+    index entries), in one query for all the keys not counted yet or counted at a lower cap."""
+    todo = sorted(k for k in set(keys) if k not in counts or CANDIDATES <= counts[k] < cap)
     if not todo:
         return
     table, col = AddressKey._meta.db_table, connection.ops.quote_name("key")
@@ -349,15 +350,27 @@ def _count_keys(keys: Iterable[str], counts: dict[str, int]) -> None:
     one = f"SELECT %s, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {col} = %s LIMIT %s) c)"  # noqa: S608
     params: list = []
     for key in todo:
-        params += [key, key, CANDIDATES]
+        params += [key, key, cap]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join([one] * len(todo)), params)
         counts.update({key: int(n) for key, n in cursor.fetchall()})
 
 
+def _count_to_rank(key_sets: list[list[str]], counts: dict[str, int]) -> None:
+    """Count every key of the queries' key sets, capped at CANDIDATES; then, in one more query,
+    recount up to COUNT_CAP the keys of each set whose keys all reached CANDIDATES: capped alike,
+    their rarest could not be told from the others (issue 11)."""
+    _count_keys([k for keys in key_sets for k in keys], counts)
+    tied = [
+        k for keys in key_sets if keys and min(counts[k] for k in keys) >= CANDIDATES for k in keys
+    ]
+    _count_keys(tied, counts, COUNT_CAP)
+
+
 def _ids_with_all(keys: list[str], counts: dict[str, int]) -> list[int]:
-    """Ids of addresses holding every key (at most CANDIDATES, starting from the rarest key): the
-    rarest key's addresses narrowed by the others, in one query."""
+    """Ids of addresses holding every key (at most CANDIDATES), in one query: up to COUNT_CAP
+    addresses of the rarest key, each kept when it holds the others too (one look-up on the
+    (key, address) index per key, rarer keys first, so most are dropped at the first)."""
     if not keys:
         return []
     _count_keys(keys, counts)
@@ -367,32 +380,33 @@ def _ids_with_all(keys: list[str], counts: dict[str, int]) -> list[int]:
     table, col = AddressKey._meta.db_table, connection.ops.quote_name("key")
     rarest = f"SELECT address_id FROM {table} WHERE {col} = %s LIMIT %s"  # noqa: S608
     others = [k for _n, k in counted[1:]]
+    holds = f"EXISTS (SELECT 1 FROM {table} o WHERE o.{col} = %s AND o.address_id = r.address_id)"  # noqa: S608
+    where = " AND ".join([holds] * len(others)) or "1 = 1"
     with connection.cursor() as cursor:
-        if not others:
-            cursor.execute(rarest, [counted[0][1], CANDIDATES])
-        else:
-            marks = ", ".join(["%s"] * len(others))
-            cursor.execute(
-                f"SELECT address_id FROM {table} WHERE {col} IN ({marks}) AND address_id IN "  # noqa: S608
-                f"({rarest}) GROUP BY address_id HAVING COUNT(*) = %s",
-                [*others, counted[0][1], CANDIDATES, len(others)],
-            )
+        cursor.execute(
+            f"SELECT r.address_id FROM ({rarest}) r WHERE {where} LIMIT %s",  # noqa: S608
+            [counted[0][1], COUNT_CAP, *others, CANDIDATES],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
 def _ids_with_most(keys: list[str], counts: dict[str, int]) -> list[int]:
     """For a typo: ids of addresses holding all but two of the query's rarer keys (one wrong
-    character spoils the two pairs it is in). Only keys held by fewer than TYPO_KEY_CAP
-    addresses are read, so the work stays bounded."""
-    _count_keys(keys, counts)
+    character spoils the two pairs it is in), most keys first. Only keys held by fewer than
+    TYPO_KEY_CAP addresses are read, so the work stays bounded."""
+    _count_keys(keys, counts, TYPO_KEY_CAP)
     rare = [k for k in keys if 0 < counts[k] < TYPO_KEY_CAP]
     if len(rare) < 2:
         return []
-    seen: Counter[int] = Counter(
-        AddressKey.objects.filter(key__in=rare).order_by().values_list("address_id", flat=True)
-    )
-    need = max(1, len(rare) - 2)
-    return [pk for pk, n in seen.most_common(CANDIDATES) if n >= need]
+    table, col = AddressKey._meta.db_table, connection.ops.quote_name("key")
+    marks = ", ".join(["%s"] * len(rare))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT address_id FROM {table} WHERE {col} IN ({marks}) GROUP BY address_id "  # noqa: S608
+            "HAVING COUNT(*) >= %s ORDER BY COUNT(*) DESC, address_id LIMIT %s",
+            [*rare, max(1, len(rare) - 2), CANDIDATES],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _text_query_keys(q: str) -> list[str]:
@@ -455,15 +469,16 @@ def search(
         return []
     near = near or (user.scope_codes[0] if getattr(user, "scope_codes", None) else "")
     forms = _query_forms(q)
-    ascii_letters = q.isascii() and q.isalpha()
+    # Pinyin initials, with the digits of a number typed among them ("jbl1h": 经八路1号)
+    initials_typed = q.isascii() and q.isalnum() and not q.isdigit()
     counts: dict[str, int] = {}
     ids: set[int] = set()
     exact = restrict(Address.objects.filter(name=text.strip()[:200]), user, action)
     ids |= set(exact.order_by().values_list("pk", flat=True)[:limit])
     key_sets = [_text_query_keys(form) for form in forms]
-    if ascii_letters:
+    if initials_typed:
         key_sets.append(_initials_query_keys(q))
-    _count_keys([k for keys in key_sets for k in keys], counts)  # one query for all
+    _count_to_rank(key_sets, counts)  # one query for all (two when the caps tie)
     for keys in key_sets:
         ids |= set(_ids_with_all(keys, counts))
     typo = False
@@ -477,7 +492,7 @@ def search(
     for row in rows.order_by().values_list(*_Candidate._fields):
         a = _Candidate(*row)  # a tuple per candidate, not a model instance
         r = _rank_text(a, forms)
-        if ascii_letters:
+        if initials_typed:
             ri = _rank_initials(a, q)
             if ri is not None:
                 r = ri if r is None else min(r, ri)

@@ -76,6 +76,19 @@ def test_the_scope_follows_the_roots_of_the_tree(db):
     assert system_user(SMS_INTAKE).scope_codes == [DISTRICT]
 
 
+def test_the_scope_read_to_check_the_roots_is_the_one_restrict_uses(
+    tree, django_assert_num_queries
+):
+    """system_user reads the account's scope areas to compare them with the roots: that read is
+    its scope_codes for this call (a scope changed since is read again at the next call)."""
+    intake = system_user(SMS_INTAKE)
+    with django_assert_num_queries(0):
+        assert intake.scope_codes == [DISTRICT]
+    intake.scope_areas.clear()
+    again = system_user(SMS_INTAKE)  # given the roots back
+    assert again.scope_codes == [DISTRICT] == User.objects.get(pk=again.pk).scope_codes
+
+
 def test_a_command_line_import_names_its_account_in_the_change_log(tree, tmp_path):
     grid = tree.grids[0]
     collection = export_collection([grid])

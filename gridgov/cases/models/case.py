@@ -64,9 +64,9 @@ class Case(SealedModel):
 
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(_("description"), blank=True)
-    # No index of its own for category and department: the (category, lon, lat) and (department,
-    # status) indexes below serve their look-ups, and every index is one more page each report
-    # writes.
+    # No index of its own for category and department: the (category, created_at, lon, lat) and
+    # (department, status) indexes below serve their look-ups, and every index is one more page
+    # each report writes.
     category = models.ForeignKey(
         "cases.Category",
         null=True,
@@ -163,7 +163,10 @@ class Case(SealedModel):
                 name="case_department_status_set",
             ),
             models.Index(fields=["level_code", "status"]),
-            models.Index(fields=["category", "lon", "lat"]),
+            # A category's cases newest first (Open311 `GET requests` by service_code), and near
+            # in space and time (likely duplicates): created_at before the point, so a page of a
+            # category's newest cases is read in order from the index.
+            models.Index(fields=["category", "created_at", "lon", "lat"]),
             models.Index(
                 fields=["duplicate_of"],
                 condition=models.Q(duplicate_of__isnull=False),

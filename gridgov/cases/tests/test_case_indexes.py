@@ -19,7 +19,8 @@ def indexes_on(table: str) -> dict[tuple[str, ...], str]:
 def test_single_column_indexes_served_by_a_composite_are_dropped():
     case_indexes = indexes_on("cases_case")
     event_indexes = indexes_on("cases_caseevent")
-    assert ("category_id", "lon", "lat") in case_indexes
+    assert ("category_id", "created_at", "lon", "lat") in case_indexes
+    assert ("category_id", "lon", "lat") not in case_indexes  # replaced (migration 0013)
     assert ("department_id", "status") in case_indexes  # partial: see below
     assert ("action", "time") in event_indexes
     assert ("category_id",) not in case_indexes

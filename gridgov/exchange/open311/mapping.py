@@ -49,22 +49,26 @@ def public_category(code: str) -> Category | None:
     return next((c for c in public_categories() if c.code == code), None)
 
 
-# A service_code filter whose categories hold at most this many cases (all time) is read on the
-# category index and sorted; a larger one is read newest first and filtered (see newest_first).
+# Several categories whose cases of the window number at most this many are read on the
+# category index and sorted; more are read newest first and filtered (see newest_first).
 SORTED_ROWS = 5_000
 
 
-def newest_first(rows: QuerySet, category_ids: list[int]) -> QuerySet:
-    """`rows` (cases already restricted) of these categories, newest first, read the way that
-    stays quick at any size: a few categories' rows (counted on the category index, capped) are
-    found on that index and sorted; otherwise the created_at index is read backwards and each
-    case's category checked on the way (`category_id + 0` keeps the planner off the category
-    index, which would read and sort every matching case of the last 90 days before the first
-    page could go out)."""
-    counted = (
-        Case.objects.filter(category_id__in=category_ids).order_by()[: SORTED_ROWS + 1].count()
-    )
-    if counted <= SORTED_ROWS:
+def newest_first(
+    rows: QuerySet, category_ids: list[int], start: datetime.datetime, end: datetime.datetime
+) -> QuerySet:
+    """`rows` (cases already restricted) of these categories reported from `start` to `end`,
+    newest first, read the way that stays quick at any size. One category (a service_code
+    filter) is read in order from the (category, created_at) index. Several categories with few
+    cases in the window (counted on that index, capped) are found on it and sorted; otherwise
+    the created_at index is read backwards and each case's category checked on the way
+    (`category_id + 0` keeps the planner off the category index, which would read and sort every
+    matching case of the window before the first page could go out)."""
+    rows = rows.filter(created_at__gte=start, created_at__lte=end)
+    window = Case.objects.filter(
+        category_id__in=category_ids, created_at__gte=start, created_at__lte=end
+    ).order_by()
+    if len(category_ids) <= 1 or window[: SORTED_ROWS + 1].count() <= SORTED_ROWS:
         rows = rows.filter(category_id__in=category_ids)
     else:
         rows = rows.alias(
@@ -73,10 +77,11 @@ def newest_first(rows: QuerySet, category_ids: list[int]) -> QuerySet:
     return rows.order_by("-created_at", "-id")
 
 
-def jurisdictions() -> dict[str, Area]:
-    """jurisdiction_id → the area it names: the top areas of the tree (the district)."""
+def jurisdictions() -> dict[str, str]:
+    """jurisdiction_id → the name of the area it names: the top areas of the tree (the district),
+    read as plain values (never their outlines)."""
     rows = Area.objects.active().filter(parent__isnull=True).order_by("code")
-    return {a.code: a for a in rows}
+    return dict(rows.values_list("code", "name"))
 
 
 def when(value: datetime.datetime | None) -> str | None:

@@ -232,11 +232,11 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
         rows = rows.exclude(status__in=FINAL_STATUSES)
     elif terms.statuses == {"closed"}:
         rows = rows.filter(status__in=FINAL_STATUSES)
-    rows = rows.filter(created_at__gte=terms.start, created_at__lte=terms.end)
     size, page = terms.size, terms.page
     if not allowed:
         return answer(fmt, "requests", [])
-    rows = mapping.newest_first(rows, list(allowed.values()))[(page - 1) * size : page * size]
+    rows = mapping.newest_first(rows, list(allowed.values()), terms.start, terms.end)
+    rows = rows[(page - 1) * size : page * size]
     return answer(fmt, "requests", mapping.request_dicts(rows))
 
 
