@@ -233,7 +233,9 @@ def drop_indexes() -> list[str]:
                 cursor.execute(f'ALTER TABLE patrol_position DROP CONSTRAINT "{name}"')
             for name, _sql in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
-            return [sql for _name, sql in indexes] + [
+            # pg_indexes shows a partitioned index as made ON ONLY the parent (the partitions'
+            # own indexes attached later); made again without ONLY it covers every partition.
+            return [sql.replace(" ON ONLY ", " ON ", 1) for _name, sql in indexes] + [
                 f'ALTER TABLE patrol_position ADD CONSTRAINT "{name}" {sql}'
                 for name, sql in constraints
             ]

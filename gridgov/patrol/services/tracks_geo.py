@@ -124,6 +124,37 @@ def haversine_steps(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
+def _reach(x: np.ndarray, y: np.ndarray, session: np.ndarray, window: int = 64) -> np.ndarray:
+    """For each fix i, the last index j such that fixes i..j are of one session and all within
+    STOP_RADIUS_M of fix i (vectorised over `window` fixes ahead, then extended one by one)."""
+    n = len(x)
+    radius2 = STOP_RADIUS_M**2
+    index = np.arange(n)
+    inside = np.ones(n, dtype=bool)
+    lead = np.zeros(n, dtype=np.int64)
+    for k in range(1, min(window, n - 1) + 1):
+        ahead = np.minimum(index + k, n - 1)
+        inside &= (
+            (index + k < n)
+            & (session[ahead] == session)
+            & ((x[ahead] - x) ** 2 + (y[ahead] - y) ** 2 <= radius2)
+        )
+        lead += inside
+        if not inside.any():
+            break
+    reach = index + lead
+    for i in np.flatnonzero(lead == window).tolist():  # a stay longer than the window
+        j = int(reach[i])
+        while (
+            j + 1 < n
+            and session[j + 1] == session[i]
+            and (x[j + 1] - x[i]) ** 2 + (y[j + 1] - y[i]) ** 2 <= radius2
+        ):
+            j += 1
+        reach[i] = j
+    return reach
+
+
 def stops(points: Points) -> list[Stop]:
     """Places where the member stayed within STOP_RADIUS_M of the first fix for at least
     STOP_MIN (distances in a local plane: at 30 m the same as great-circle to a millimetre)."""
@@ -131,27 +162,25 @@ def stops(points: Points) -> list[Stop]:
     if n < 2:
         return []
     scale = math.radians(1) * EARTH_RADIUS_M
-    y = (points.lat * scale).tolist()
-    x = (points.lon * scale * math.cos(math.radians(float(points.lat.mean())))).tolist()
-    t, session = points.t.tolist(), points.session.tolist()
-    radius2, least = STOP_RADIUS_M**2, STOP_MIN.total_seconds()
+    y = points.lat * scale
+    x = points.lon * scale * math.cos(math.radians(float(points.lat.mean())))
+    reach = _reach(x, y, points.session).tolist()
+    t = points.t.tolist()
+    lat_sum = np.concatenate([[0.0], np.cumsum(points.lat)]).tolist()
+    lon_sum = np.concatenate([[0.0], np.cumsum(points.lon)]).tolist()
+    least = STOP_MIN.total_seconds() - 1e-6
     found: list[Stop] = []
     i = 0
     while i < n:
-        j = i
-        while (
-            j + 1 < n
-            and session[j + 1] == session[i]
-            and (x[j + 1] - x[i]) ** 2 + (y[j + 1] - y[i]) ** 2 <= radius2
-        ):
-            j += 1
-        if t[j] - t[i] >= least - 1e-6:
+        j = reach[i]
+        if t[j] - t[i] >= least:
+            count = j + 1 - i
             found.append(
                 Stop(
                     start=_when(t[i]),
                     end=_when(t[j]),
-                    lat=float(points.lat[i : j + 1].mean()),
-                    lon=float(points.lon[i : j + 1].mean()),
+                    lat=(lat_sum[j + 1] - lat_sum[i]) / count,
+                    lon=(lon_sum[j + 1] - lon_sum[i]) / count,
                 )
             )
             i = j + 1
