@@ -24,6 +24,7 @@ import random
 import sys
 import time
 
+import numpy as np
 from _setup import SMOKE, start, vendor
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "12" if SMOKE else "1000"))
@@ -47,10 +48,14 @@ def p95(samples: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
+def phase(name: str, seconds: float) -> None:
+    print(f"{time.strftime('%H:%M:%S', time.gmtime())} UTC {name}: {seconds:.1f} s", flush=True)
+
+
 def build(members: int, days: int, hours: float, first_day: datetime.date) -> dict:
     """Grids, members, one session per member and day, and their fixes (a walk in the grid)."""
     import shapely
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from gridgov.accounts.models import StaffAssignment, User
     from gridgov.accounts.permissions import Role
@@ -120,15 +125,18 @@ def build(members: int, days: int, hours: float, first_day: datetime.date) -> di
             ]
         )
     per_day = int(hours * 3600 / STEP_S)
-    rng = random.Random(7)
+    rng = np.random.default_rng(7)
+    boxes = np.array([shapely.geometry.shape(g.geometry).bounds for g in grids])
+    user_ids = [u.pk for u in users]
+    codes = [g.code for g in grids]
     loaded = 0
     t0 = time.perf_counter()
-    ops = connection.ops
-    sql = f"INSERT INTO patrol_position ({COLUMNS}) VALUES ({', '.join(['%s'] * 13)})"
     for d in range(days):
         day = first_day + datetime.timedelta(days=d)
         begin = datetime.datetime.combine(day, datetime.time(8, 30), tz)
         end = begin + datetime.timedelta(hours=hours)
+        times = [_time_text(begin + datetime.timedelta(seconds=STEP_S * k)) for k in range(per_day)]
+        lat, lon = _walks(rng, boxes, per_day)
         with transaction.atomic():
             sessions = PatrolSession.objects.bulk_create(
                 [
@@ -138,36 +146,8 @@ def build(members: int, days: int, hours: float, first_day: datetime.date) -> di
                     for u, g in zip(users, grids, strict=True)
                 ]
             )
-            for s, g in zip(sessions, grids, strict=True):
-                x0, y0, x1, y1 = shapely.geometry.shape(g.geometry).bounds
-                x, y = (x0 + x1) / 2, (y0 + y1) / 2
-                rows = []
-                for k in range(per_day):
-                    x = min(x1, max(x0, x + rng.uniform(-0.00012, 0.00012)))
-                    y = min(y1, max(y0, y + rng.uniform(-0.0001, 0.0001)))
-                    when = ops.adapt_datetimefield_value(
-                        begin + datetime.timedelta(seconds=STEP_S * k)
-                    )
-                    rows.append(
-                        (
-                            s.pk,
-                            s.user_id,
-                            s.area_code,
-                            when,
-                            when,
-                            y,
-                            x,
-                            8.0,
-                            1.1,
-                            90.0,
-                            100.0,
-                            80.0,
-                            "browser",
-                        )
-                    )
-                with connection.cursor() as cursor:
-                    cursor.executemany(sql, rows)
-                loaded += len(rows)
+            _load_day([s.pk for s in sessions], user_ids, codes, times, lat, lon)
+        loaded += members * per_day
     return {
         "users": users,
         "grids": grids,
@@ -175,6 +155,115 @@ def build(members: int, days: int, hours: float, first_day: datetime.date) -> di
         "load_s": time.perf_counter() - t0,
         "per_day": per_day,
     }
+
+
+def _time_text(when: datetime.datetime) -> str:
+    """A fix time as the database takes it in text (SQLite stores UTC text; COPY reads ISO)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return when.isoformat()
+    return connection.ops.adapt_datetimefield_value(when)
+
+
+def _walks(rng, boxes, steps: int) -> tuple:
+    """One random walk per grid, from its centre, folded back at the grid's edges
+    (latitudes, longitudes: arrays of grids × steps)."""
+    x0, y0, x1, y1 = (boxes[:, i : i + 1] for i in range(4))
+    dx = rng.uniform(-0.00012, 0.00012, (len(boxes), steps)).cumsum(axis=1)
+    dy = rng.uniform(-0.0001, 0.0001, (len(boxes), steps)).cumsum(axis=1)
+
+    def fold(offset, lo, hi):
+        width = hi - lo
+        u = np.mod(offset + width / 2, 2 * width)
+        return lo + width - np.abs(u - width)
+
+    return np.round(fold(dy, y0, y1), 7), np.round(fold(dx, x0, x1), 7)
+
+
+def _load_day(session_ids, user_ids, codes, times, lat, lon) -> None:
+    """One day of fixes of every member: COPY on PostgreSQL, one executemany on SQLite."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY patrol_position ({COLUMNS}) FROM STDIN") as copy:
+                for m, sid in enumerate(session_ids):
+                    head = f"{sid}\t{user_ids[m]}\t{codes[m]}\t"
+                    tail = "\t8\t1.1\t90\t100\t80\tbrowser\n"
+                    copy.write(
+                        "".join(
+                            f"{head}{t}\t{t}\t{y}\t{x}{tail}"
+                            for t, y, x in zip(times, lat[m].tolist(), lon[m].tolist(), strict=True)
+                        )
+                    )
+            return
+        sql = f"INSERT INTO patrol_position ({COLUMNS}) VALUES ({', '.join(['%s'] * 13)})"
+        for m, sid in enumerate(session_ids):
+            head = (sid, user_ids[m], codes[m])
+            cursor.executemany(
+                sql,
+                [
+                    (*head, t, t, y, x, 8.0, 1.1, 90.0, 100.0, 80.0, "browser")
+                    for t, y, x in zip(times, lat[m].tolist(), lon[m].tolist(), strict=True)
+                ],
+            )
+
+
+def drop_indexes() -> list[str]:
+    """Drop the positions table's indexes, unique and foreign-key constraints (not the primary
+    key) before the bulk load; returns the statements that make them again."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'patrol_position'::regclass AND contype IN ('u', 'f') "
+                "ORDER BY contype DESC"
+            )
+            constraints = cursor.fetchall()
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'patrol_position' "
+                "AND indexname <> 'patrol_position_pkey' AND indexname <> ALL(%s)",
+                [[name for name, _sql in constraints]],
+            )
+            indexes = cursor.fetchall()
+            for name, _sql in constraints:
+                cursor.execute(f'ALTER TABLE patrol_position DROP CONSTRAINT "{name}"')
+            for name, _sql in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+            # pg_indexes shows a partitioned index as made ON ONLY the parent (the partitions'
+            # own indexes attached later); made again without ONLY it covers every partition.
+            return [sql.replace(" ON ONLY ", " ON ", 1) for _name, sql in indexes] + [
+                f'ALTER TABLE patrol_position ADD CONSTRAINT "{name}" {sql}'
+                for name, sql in constraints
+            ]
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name = 'patrol_position' AND sql IS NOT NULL"
+        )
+        indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        return [sql for _name, sql in indexes]
+
+
+def make_indexes(statements: list[str]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Foreign keys cannot be added while the deferred checks of rows made in the same
+            # transaction (the smoke test's) are pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for sql in statements:
+            cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(
+            "ANALYZE patrol_position" if connection.vendor == "postgresql" else "ANALYZE"
+        )
 
 
 def disk_bytes() -> int:
@@ -206,6 +295,7 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
     from django.utils import timezone
 
     from gridgov.patrol.models.tracks import PatrolSession, Position
+    from gridgov.patrol.partitions import ensure_partitions
     from gridgov.patrol.services import tracks as services
     from gridgov.patrol.services import tracks_geo as geo
 
@@ -213,9 +303,17 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
     hours = 1.0 if smoke else 8.0
     today = timezone.localdate()
     first_day = today - datetime.timedelta(days=days)
+    months = (today.year - first_day.year) * 12 + today.month - first_day.month + 1
+    ensure_partitions(first_day, months=months)
+    recreate = drop_indexes()
     built = build(members, days, hours, first_day)
     users, grids = built["users"], built["grids"]
     figures: dict = {"positions_loaded": built["loaded"], "load_s": round(built["load_s"], 1)}
+    phase("build", built["load_s"])
+    t0 = time.perf_counter()
+    make_indexes(recreate)
+    figures["index_s"] = round(time.perf_counter() - t0, 1)
+    phase("index + analyze", figures["index_s"])
 
     import shapely
 
@@ -231,15 +329,13 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
         s.refresh_from_db()
         sessions.append(s)
     rng = random.Random(11)
-    service_rows = 0
-    t0 = time.perf_counter()
+    batches = []  # the service gets the fixes as the API hands them over, made beforehand
     for s, u in zip(sessions, users, strict=True):
-        lat, lon = s.area_code and 34.6, 113.5
         for b in range(0, per_member, 50):
-            batch = [
+            fixes = [
                 services.Fix(
-                    lat=lat + rng.uniform(0, 0.004),
-                    lon=lon + rng.uniform(0, 0.004) * 0.001,
+                    lat=34.6 + rng.uniform(0, 0.004),
+                    lon=113.5 + rng.uniform(0, 0.004) * 0.001,
                     fix_time=start_at + datetime.timedelta(seconds=STEP_S * (b + k) + 1),
                     accuracy=8,
                     speed=1.0,
@@ -247,9 +343,14 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
                 )
                 for k in range(min(50, per_member - b))
             ]
-            service_rows += services.ingest(s, batch, actor=u).accepted
-        if service_rows >= count:
+            batches.append((s, u, fixes))
+            count -= len(fixes)
+        if count <= 0:
             break
+    service_rows = 0
+    t0 = time.perf_counter()
+    for s, u, fixes in batches:
+        service_rows += services.ingest(s, fixes, actor=u).accepted
     service_s = time.perf_counter() - t0
     sql = f"INSERT INTO patrol_position ({COLUMNS}) VALUES ({', '.join(['%s'] * 13)})"
     ops = connection.ops
@@ -289,6 +390,8 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
     bare_s = time.perf_counter() - t0
     figures["ingested_through_service"] = service_rows
     figures["positions_ingest_vs_bare_ratio"] = round(bare_s / service_s, 3) if service_s else 0
+    phase(f"ingest {service_rows} through the service", service_s)
+    phase(f"ingest {len(rows)} bare", bare_s)
 
     # Track of one member-day, coverage of one grid for one week, the live map.
     samples = []
@@ -300,6 +403,7 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
         json.dumps(data)
         samples.append((time.perf_counter() - t0) * 1000)
     figures["positions_track_p95_ms"] = round(p95(samples), 1)
+    phase(f"{len(samples)} tracks", sum(samples) / 1000)
     figures["track_points"] = len(data["points"])
 
     samples = []
@@ -314,6 +418,7 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
         result = geo.coverage(shape, geo.coverage_points(positions, shape, start, end))
         samples.append((time.perf_counter() - t0) * 1000)
     figures["positions_coverage_p95_ms"] = round(p95(samples), 1)
+    phase(f"{len(samples)} coverages", sum(samples) / 1000)
     figures["coverage_share_sample"] = round(result.share, 3)
 
     samples = []
@@ -323,9 +428,13 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
         json.dumps(rows_live)
         samples.append((time.perf_counter() - t0) * 1000)
     figures["positions_live_p95_ms"] = round(p95(samples), 1)
+    phase(f"{len(samples)} live maps", sum(samples) / 1000)
     figures["live_members"] = len(rows_live)
     figures["positions_disk_mb"] = round(disk_bytes() / 1e6, 1)
     figures["positions_total"] = Position.objects.count()
+    figures["bytes_per_position"] = round(
+        figures["positions_disk_mb"] * 1e6 / figures["positions_total"]
+    )
     return figures
 
 

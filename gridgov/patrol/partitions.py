@@ -7,7 +7,7 @@ and retention drops whole months that are past the cutoff.
 
 import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 TABLE = "patrol_position"
 
@@ -31,10 +31,13 @@ def ensure_partitions(start: datetime.date, months: int = 3) -> list[str]:
         return []
     made = []
     month = _month_start(start)
-    with connection.cursor() as cursor:
-        for _i in range(months):
-            following = _next_month(month)
-            name = partition_name(month)
+    for _i in range(months):
+        following = _next_month(month)
+        name = partition_name(month)
+        # One transaction per month: in autocommit (the daily job) the temporary table would
+        # go at the end of its own statement and the rows deleted from the default partition
+        # would be lost; inside a caller's transaction (the migration) this is a savepoint.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT to_regclass(%s)", [name])
             if cursor.fetchone()[0] is None:
                 lo, hi = f"{month.isoformat()} 00:00:00+00", f"{following.isoformat()} 00:00:00+00"
@@ -54,7 +57,7 @@ def ensure_partitions(start: datetime.date, months: int = 3) -> list[str]:
                 cursor.execute(f"INSERT INTO {TABLE} SELECT * FROM _moved")  # noqa: S608 (table names made here, values bound)
                 cursor.execute("DROP TABLE _moved")
                 made.append(name)
-            month = following
+        month = following
     return made
 
 

@@ -18,6 +18,7 @@ in its place. Each batch is one transaction; the counts go to the session (`acce
 """
 
 import datetime
+import functools
 import hashlib
 import math
 import secrets
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -301,16 +302,40 @@ def ingest(
     return result
 
 
-def _keep(
-    session: PatrolSession,
-    candidates: dict[datetime.datetime, dict],
-    result: IngestResult,
-    now: datetime.datetime,
-    source: str,
-) -> list[Position]:
-    """The candidates that are new and reachable, inserted in fix-time order."""
-    ordered = sorted(candidates.items())
-    first, last = ordered[0][0], ordered[-1][0]
+@dataclass(frozen=True)
+class Kept:
+    """A point stored by `ingest` (what the session's last position needs)."""
+
+    fix_time: datetime.datetime
+    lat: float
+    lon: float
+
+
+INSERT_FIELDS = (
+    "session",
+    "user",
+    "area_code",
+    "fix_time",
+    "server_time",
+    "lat",
+    "lon",
+    "accuracy",
+    "speed",
+    "heading",
+    "altitude",
+    "battery",
+    "source",
+)
+
+
+def _stored_around(
+    session: PatrolSession, first: datetime.datetime, last: datetime.datetime
+) -> tuple[set[datetime.datetime], tuple | None]:
+    """The session's stored fix times in [first, last] and its last point before `first`.
+    A batch after the session's newest point (the usual case) needs no query: nothing can be
+    stored in its span, and the previous point is the one the session row keeps."""
+    if session.last_fix_at is not None and first > session.last_fix_at:
+        return set(), (session.last_fix_at, session.last_lat, session.last_lon)
     known = set(
         Position.objects.filter(
             session=session, fix_time__gte=first, fix_time__lte=last
@@ -322,49 +347,84 @@ def _keep(
         .values_list("fix_time", "lat", "lon")
         .first()
     )
+    return known, previous
+
+
+def _keep(
+    session: PatrolSession,
+    candidates: dict[datetime.datetime, dict],
+    result: IngestResult,
+    now: datetime.datetime,
+    source: str,
+) -> list[Kept]:
+    """The candidates that are new and reachable, inserted in fix-time order by one
+    executemany; on a duplicate (a concurrent replay) row by row."""
+    ordered = sorted(candidates.items())
+    first, last = ordered[0][0], ordered[-1][0]
+    known, previous = _stored_around(session, first, last)
     limit = max_speed_ms()
-    rows: list[Position] = []
+    kept: list[Kept] = []
+    rows: list[tuple] = []
+    adapt = connection.ops.adapt_datetimefield_value
+    server_time = adapt(now)
     for when, values in ordered:
         if when in known:
             result.drop("duplicate")
             continue
+        lat, lon = values["lat"], values["lon"]
         if previous is not None:
             seconds = max((when - previous[0]).total_seconds(), 1.0)
-            if haversine_m(previous[1], previous[2], values["lat"], values["lon"]) > (
-                limit * seconds
-            ):
+            if haversine_m(previous[1], previous[2], lat, lon) > limit * seconds:
                 result.drop("too_fast")
                 continue
+        kept.append(Kept(when, lat, lon))
         rows.append(
-            Position(
-                session=session,
-                user_id=session.user_id,
-                area_code=session.area_code,
-                fix_time=when,
-                server_time=now,
-                source=source,
-                **values,
+            (
+                session.pk,
+                session.user_id,
+                session.area_code,
+                adapt(when),
+                server_time,
+                lat,
+                lon,
+                values["accuracy"],
+                values["speed"],
+                values["heading"],
+                values["altitude"],
+                values["battery"],
+                source,
             )
         )
-        previous = (when, values["lat"], values["lon"])
+        previous = (when, lat, lon)
+    if not rows:
+        return kept
     try:
-        with transaction.atomic():  # a savepoint: a duplicate must not abort the whole batch
-            Position.objects.bulk_create(rows)
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint
+            cursor.executemany(_insert_sql(), rows)
     except IntegrityError:
-        rows = _insert_one_by_one(rows, result)
-    return rows
+        return _insert_one_by_one(rows, kept, result)
+    return kept
 
 
-def _insert_one_by_one(rows: list[Position], result: IngestResult) -> list[Position]:
-    kept = []
-    for row in rows:
+@functools.cache
+def _insert_sql() -> str:
+    meta = Position._meta
+    fields = {f.name: str(f.column) for f in meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(fields[name]) for name in INSERT_FIELDS)
+    marks = ", ".join(["%s"] * len(INSERT_FIELDS))
+    return f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (names from the model, values bound)
+
+
+def _insert_one_by_one(rows: list[tuple], kept: list[Kept], result: IngestResult) -> list[Kept]:
+    stored = []
+    for row, point in zip(rows, kept, strict=True):
         try:
-            with transaction.atomic():
-                row.save(force_insert=True)
-            kept.append(row)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(_insert_sql(), row)
+            stored.append(point)
         except IntegrityError:
             result.drop("duplicate")
-    return kept
+    return stored
 
 
 # ---------------------------------------------------------------------------------------------

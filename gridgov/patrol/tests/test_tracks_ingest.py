@@ -74,6 +74,43 @@ def test_replayed_batch_changes_nothing(patrol):
     assert Position.objects.filter(session=patrol).count() == 10
 
 
+def test_a_batch_after_the_newest_point_needs_no_lookup(patrol, django_assert_max_num_queries):
+    """In-order batches read the previous point from the session row: lock, one insert of all
+    kept points, the counts update (savepoint and transaction statements aside)."""
+    start = timezone.now() - datetime.timedelta(minutes=30)
+    line = fixes_along(start, 100)
+    services.ingest(patrol, line[:50], actor=patrol.user)
+    with django_assert_max_num_queries(7) as queries:
+        result = services.ingest(patrol, line[50:], actor=patrol.user)
+    assert result.accepted == 50
+    assert sum("patrol_position" in q["sql"] for q in queries.captured_queries) == 1
+    lats = list(Position.objects.filter(session=patrol).values_list("lat", flat=True))
+    assert lats == sorted(lats) and len(lats) == 100
+
+
+def test_a_point_stored_meanwhile_is_a_duplicate_and_the_rest_is_kept(patrol):
+    """A row the session's last point does not know of (as from a concurrent writer) makes the
+    one insert fail; the batch then goes in row by row and only that point is dropped."""
+    start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    line = fixes_along(start, 4)
+    services.ingest(patrol, line[:1], actor=patrol.user)
+    taken = line[2].fix_time
+    Position.objects.create(
+        session=patrol,
+        user=patrol.user,
+        area_code=patrol.area_code,
+        fix_time=taken,
+        lat=line[2].lat,
+        lon=line[2].lon,
+    )
+    result = services.ingest(patrol, line[1:], actor=patrol.user)
+    assert result.as_dict()["accepted"] == 2
+    assert result.dropped == {"duplicate": 1}
+    assert Position.objects.filter(session=patrol).count() == 4
+    patrol.refresh_from_db()
+    assert patrol.accepted == 3 and patrol.last_fix_at == line[3].fix_time
+
+
 def test_late_batch_lands_in_fix_time_order(patrol):
     start = timezone.now() - datetime.timedelta(minutes=20)
     line = fixes_along(start, 30)
