@@ -51,6 +51,16 @@ class VisitForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Note"), max_length=2000, required=False, widget=forms.Textarea
     )
+    # the phone form's position (filled from the GPS; the page without script posts it too)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    accuracy = forms.FloatField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def position(self) -> populations.VisitPosition | None:
+        lon, lat = self.cleaned_data.get("lon"), self.cleaned_data.get("lat")
+        if lon is None or lat is None:
+            return None
+        return populations.VisitPosition(lon, lat, self.cleaned_data.get("accuracy"))
 
 
 class RiskForm(forms.Form):
@@ -474,6 +484,7 @@ def phone_visit(request, pk: int):
                     actor=request.user,
                     met=form.cleaned_data["met"],
                     note=form.cleaned_data["note"],
+                    position=form.position(),
                 )
                 messages.success(request, _("The visit is recorded."))
                 return redirect("lines:phone_visits")
@@ -484,4 +495,5 @@ def phone_visit(request, pk: int):
         request,
         "lines/populations/phone_visit.html",
         {"record": target, "shown": queries.present(target), "form": form},
+        status=400 if request.method == "POST" else 200,  # a post that was not saved
     )

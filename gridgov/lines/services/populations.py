@@ -36,10 +36,9 @@ from gridgov.masking import mask_name
 from gridgov.patrol.models import Task, TaskStatus
 from gridgov.patrol.services.work import (
     VISIT_LEAD_DAYS,
-    building_position,
     check_position,
     close_visit_tasks,
-    distance_m,
+    distance_from_home,
     far_metres,
     normalized_key,
     open_visit_task,
@@ -268,10 +267,7 @@ def _evidence(record: SpecialRecord, position: VisitPosition | None) -> dict:
         math.isfinite(position.accuracy) and position.accuracy >= 0
     ):
         raise ValidationError({"accuracy": _("The accuracy must be a number of metres.")})
-    home = building_position(record.person)
-    distance = (
-        None if home is None else round(distance_m(position.lon, position.lat, home[0], home[1]), 1)
-    )
+    distance = distance_from_home(record.person, position.lon, position.lat)
     return {
         "lon": position.lon,
         "lat": position.lat,

@@ -106,7 +106,14 @@ def test_the_position_is_kept_and_a_visit_far_from_the_home_is_flagged(world, us
     for bad in ({"lon": lon, "lat": 91}, {"lon": lon, "lat": lat, "accuracy": -1}):
         assert _visit(phone, record.pk, bad)[0] == 422, bad
     assert SpecialVisit.objects.filter(record=record).count() == 2
-    # the desk's record page marks the far visit
+    # the phone page without script posts the same fields: kept and flagged alike
+    form = f"/lines/m/visits/{record.pk}/"
+    posted = phone.post(form, {"met": "on", "note": "无脚本", "lon": lon + 0.02, "lat": lat})
+    assert posted.status_code == 302
+    assert SpecialVisit.objects.get(note="无脚本").far is True
+    assert phone.post(form, {"met": "on", "lon": "东经", "lat": lat}).status_code == 400
+    assert SpecialVisit.objects.filter(record=record).count() == 3
+    # the desk's record page marks the far visits
     page = client_for(users["admin"]).get(f"/lines/populations/{record.pk}/")
     assert page.status_code == 200
-    assert page.content.decode().count("badge badge-red") == 1
+    assert page.content.decode().count("badge badge-red") == 2

@@ -131,24 +131,9 @@ def test_a_replayed_visit_is_made_once_and_leaves_the_bundle(world, users, clien
     task = world["task"]
     tenant = visits[f"task-{task.pk}"]
     lon, lat = pw.POINT_A
-    first = _send(
-        member,
-        tenant,
-        "4b8f0c1e-0c55-4c39-9d5e-1d7c1f6f0a01",
-        note="老人安好",
-        lon=lon,
-        lat=lat,
-        accuracy=8,
-    )
-    again = _send(
-        member,
-        tenant,
-        "4b8f0c1e-0c55-4c39-9d5e-1d7c1f6f0a01",
-        note="老人安好",
-        lon=lon,
-        lat=lat,
-        accuracy=8,
-    )
+    visit = {"note": "老人安好", "lon": lon, "lat": lat, "accuracy": 8}
+    first = _send(member, tenant, "4b8f0c1e-0c55-4c39-9d5e-1d7c1f6f0a01", **visit)
+    again = _send(member, tenant, "4b8f0c1e-0c55-4c39-9d5e-1d7c1f6f0a01", **visit)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     (evidence,) = FieldVisit.objects.all()

@@ -274,6 +274,15 @@ def task_statistics(rows) -> dict:
 # visits
 
 
+def distance_from_home(person: Person, lon: float | None, lat: float | None) -> float | None:
+    """Metres (0.1 m) from where a visit was recorded to the person's building; None when
+    either is unknown. A visit is flagged `far` beyond `far_metres()`."""
+    home = building_position(person)
+    if home is None or lon is None or lat is None:
+        return None
+    return round(distance_m(lon, lat, home[0], home[1]), 1)
+
+
 def building_position(person: Person) -> tuple[float, float] | None:
     residence = (
         Residence.objects.filter(person=person, until__isnull=True)
@@ -366,10 +375,7 @@ def _record_field_visit(
     key: str | None,
 ) -> FieldVisit:
     visit: Visit = record_visit(person, actor=actor, note=note)
-    distance = None
-    home = building_position(person)
-    if home is not None and lon is not None and lat is not None:
-        distance = round(distance_m(lon, lat, home[0], home[1]), 1)
+    distance = distance_from_home(person, lon, lat)
     task = (
         Task.objects.filter(
             person=person, kind=TaskKind.VISIT, status=TaskStatus.OPEN, assignee=actor
