@@ -297,6 +297,7 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
     from gridgov.patrol.models.tracks import PatrolSession, Position
     from gridgov.patrol.partitions import ensure_partitions
     from gridgov.patrol.services import tracks as services
+    from gridgov.patrol.services import tracks_coverage as covering
     from gridgov.patrol.services import tracks_geo as geo
 
     days = days or _days()
@@ -415,7 +416,7 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
         )
         t0 = time.perf_counter()
         positions = Position.objects.filter(area_code=g.code)
-        result = geo.coverage(shape, geo.coverage_points(positions, shape, start, end))
+        result = covering.coverage(shape, covering.coverage_points(positions, shape, start, end))
         samples.append((time.perf_counter() - t0) * 1000)
     figures["positions_coverage_p95_ms"] = round(p95(samples), 1)
     phase(f"{len(samples)} coverages", sum(samples) / 1000)

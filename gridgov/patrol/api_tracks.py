@@ -28,6 +28,7 @@ from gridgov.areas.models import Area
 from gridgov.patrol import queries_tracks as queries
 from gridgov.patrol.models.tracks import PatrolSession, SessionKind, TrackerToken
 from gridgov.patrol.services import tracks as services
+from gridgov.patrol.services import tracks_coverage as covering
 from gridgov.patrol.services import tracks_geo as geo
 
 router = Router(tags=["patrol"])
@@ -292,7 +293,7 @@ def coverage_answer(user, code: str, period: str, day, member_id) -> dict:
     else:
         member = user
         positions = queries.positions_of(user, user)
-    result = geo.coverage(shape, geo.coverage_points(positions, shape, start, end))
+    result = covering.coverage(shape, covering.coverage_points(positions, shape, start, end))
     if member is None or member.pk != user.pk:
         queries.log_coverage_view(user, grid.code, member)
     return {

@@ -95,7 +95,17 @@ def coverage_page(request, code: str):
     return render(
         request,
         "patrol/tracks/coverage.html",
-        {"nav": "patrol", "coverage": data, "period": period, "percent": data["share"] * 100},
+        {
+            "nav": "patrol",
+            "coverage": data,
+            "period": period,
+            "percent": data["share"] * 100,
+            # The period's first and last local days (its end is the next period's start).
+            "first_day": datetime.datetime.fromisoformat(data["start"]).date(),
+            "last_day": (
+                datetime.datetime.fromisoformat(data["end"]) - datetime.timedelta(days=1)
+            ).date(),
+        },
     )
 
 

@@ -1,24 +1,15 @@
-"""Tracks (per member and day, with stops and distance), patrol coverage and the live map.
+"""Tracks (per member and day, with stops and distance), periods and the live map; patrol
+coverage is in `tracks_coverage`.
 
 Reads only: callers pass querysets already narrowed by `restrict(...)`.
-
-Coverage (巡查覆盖) of a grid over a period: the share of the grid's area lying within
-COVERAGE_BUFFER_M (30 m) of the track segments in it, a segment joining two consecutive fixes of
-one session at most MAX_GAP (2 minutes) apart — a longer gap is not walked and covers nothing, a
-lone fix covers nothing. Computed in a local Lambert azimuthal equal-area projection centred on
-the grid (pyproj), so areas are true.
 """
 
 import datetime
-import functools
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import pyproj
-import shapely
 from django.db.models import FloatField, Func, QuerySet
 from django.db.models.sql.constants import CURSOR
 from django.utils import timezone
@@ -26,12 +17,9 @@ from django.utils import timezone
 from gridgov.patrol.services.tracks import EARTH_RADIUS_M
 
 MAX_GAP = datetime.timedelta(minutes=2)
-COVERAGE_BUFFER_M = 30.0
 STOP_RADIUS_M = 30.0
 STOP_MIN = datetime.timedelta(minutes=3)
 STALE_AFTER = datetime.timedelta(minutes=10)
-CHUNK = 10
-SIMPLIFY_M = 5.0
 
 
 def local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -266,110 +254,6 @@ def track(positions: QuerySet, day: datetime.date) -> dict:
         "distance_m": round(float(steps[joined].sum()), 1),
         "gaps": int((same_session & ~joined).sum()),
     }
-
-
-# ---------------------------------------------------------------------------------------------
-# coverage
-
-
-@functools.lru_cache(maxsize=512)
-def _projection(lon0: float, lat0: float) -> tuple[pyproj.Transformer, pyproj.Transformer]:
-    crs = pyproj.CRS.from_proj4(
-        f"+proj=laea +lat_0={lat0:.6f} +lon_0={lon0:.6f} +ellps=WGS84 +units=m +no_defs"
-    )
-    forward = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    back = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    return forward, back
-
-
-def _project(geom: Any, transformer: pyproj.Transformer) -> Any:
-    def move(coords):
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geom, move)
-
-
-@dataclass
-class Coverage:
-    share: float  # 0..1
-    grid_area_m2: float
-    covered_area_m2: float
-    segments: int
-    covered: Any  # WGS-84 geometry for the map, or None
-
-
-def coverage(grid: Any, points: "Points | list[tuple]") -> Coverage:
-    """Share of `grid` (WGS-84 polygon) within 30 m of the walked segments of `points`
-    ((session, time, lat, lon) in session-and-time order)."""
-    if not isinstance(points, Points):
-        points = Points.of(points)
-    forward, back, area = _projected_grid(grid.wkb)
-    if area.area <= 0 or len(points.t) < 2:
-        return Coverage(0.0, area.area, 0.0, 0, None)
-    x, y = forward.transform(points.lon, points.lat)
-    xy = np.column_stack([x, y])
-    runs = [(a, b) for a, b in points.runs() if b - a > 1]
-    if not runs:
-        return Coverage(0.0, area.area, 0.0, 0, None)
-    # Each run is simplified within SIMPLIFY_M first (a fix's own error is larger), then cut
-    # into pieces of CHUNK segments: one buffer of a long, self-crossing walk is very slow in
-    # GEOS, buffering the pieces and taking their union gives the same area many times faster.
-    near = shapely.buffer(area, COVERAGE_BUFFER_M)
-    shapely.prepare(near)
-    pieces: list[Any] = []
-    for a, b in runs:
-        line = shapely.simplify(shapely.LineString(xy[a:b]), SIMPLIFY_M, preserve_topology=False)
-        coords = shapely.get_coordinates(line)
-        pieces.extend(
-            shapely.linestrings(coords[i : i + CHUNK + 1]) for i in range(0, len(coords) - 1, CHUNK)
-        )
-    pieces_array = np.array(pieces)
-    pieces_array = pieces_array[shapely.intersects(near, pieces_array)]
-    if not len(pieces_array):
-        return Coverage(0.0, area.area, 0.0, len(runs), None)
-    band = shapely.union_all(shapely.buffer(pieces_array, COVERAGE_BUFFER_M, quad_segs=8))
-    covered = shapely.intersection(area, band)
-    return Coverage(
-        share=min(1.0, covered.area / area.area),
-        grid_area_m2=area.area,
-        covered_area_m2=covered.area,
-        segments=len(runs),
-        covered=_project(covered, back) if not covered.is_empty else None,
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def _projected_grid(wkb: bytes) -> tuple[pyproj.Transformer, pyproj.Transformer, Any]:
-    """The grid's local equal-area projection and the grid in it (kept for the next call)."""
-    grid = shapely.from_wkb(wkb)
-    centre = grid.centroid
-    forward, back = _projection(round(centre.x, 4), round(centre.y, 4))
-    area = _project(grid, forward)
-    shapely.prepare(area)
-    return forward, back, area
-
-
-def coverage_points(positions: QuerySet, grid: Any, start, end) -> Points:
-    """The fixes that can cover the grid: in the period and within its box grown by the
-    buffer plus a walked gap's reach, ordered by session and time."""
-    minx, miny, maxx, maxy = grid.bounds
-    margin = 0.01  # ≈ 1 km: a segment may cross the grid from a fix outside it
-    return Points.of(
-        plain_rows(
-            positions.filter(
-                fix_time__gte=start,
-                fix_time__lt=end,
-                lon__gte=minx - margin,
-                lon__lte=maxx + margin,
-                lat__gte=miny - margin,
-                lat__lte=maxy + margin,
-            )
-            .annotate(epoch=Epoch("fix_time"))
-            .order_by("session_id", "fix_time"),
-            ("session_id", "epoch", "lat", "lon"),
-        )
-    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ longitude/latitude with an equal-area projection, so the expected shares are pla
 
 import datetime
 
+import numpy as np
 import pyproj
 import pytest
 import shapely
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from gridgov.patrol.models.tracks import Position
 from gridgov.patrol.services import tracks as services
+from gridgov.patrol.services import tracks_coverage as covering
 from gridgov.patrol.services import tracks_geo as geo
 from gridgov.patrol.tests.tracks_helpers import GRID_A_LAT, GRID_A_LON, fixes_along, start_patrol
 
@@ -49,7 +51,7 @@ L_AREA = 300 * 100 + 100 * 200  # 50,000 m²
 
 def test_a_straight_walk_across_a_square_covers_a_60_m_band():
     points = walk(1, T0, (-50, 100), (250, 100))
-    result = geo.coverage(SQUARE, points)
+    result = covering.coverage(SQUARE, points)
     # 30 m either side of the line, across the whole 200 m width; the ends lie outside.
     assert result.grid_area_m2 == pytest.approx(40_000, rel=1e-3)
     assert result.covered_area_m2 == pytest.approx(60 * 200, rel=1e-3)
@@ -61,7 +63,7 @@ def test_l_shaped_grid_with_two_walks_and_a_gap_between_them():
     first = walk(7, T0, (-50, 50), (350, 50))
     later = first[-1][1] + datetime.timedelta(minutes=5)
     second = walk(7, later, (50, -50), (50, 350))
-    result = geo.coverage(L_SHAPE, first + second)
+    result = covering.coverage(L_SHAPE, first + second)
     # Bottom band: 300 m × 60 m; left band: 60 m × 300 m; they overlap in a 60 × 60 m square.
     expected = 300 * 60 + 60 * 300 - 60 * 60  # 32,400 m²
     assert result.grid_area_m2 == pytest.approx(L_AREA, rel=1e-3)
@@ -74,16 +76,56 @@ def test_without_the_gap_the_connecting_leg_would_count():
     first = walk(7, T0, (-50, 50), (350, 50))
     # Only a minute to the start of the second walk: the leg (350, 50) → (50, -50) is walked.
     second = walk(7, first[-1][1] + datetime.timedelta(minutes=1), (50, -50), (50, 350))
-    assert geo.coverage(L_SHAPE, first + second).share > 0.648 + 0.01
+    assert covering.coverage(L_SHAPE, first + second).share > 0.648 + 0.01
 
 
 def test_lone_fixes_and_other_sessions_are_not_joined():
     inside = [(1, T0, *reversed(lonlat(100, 100)))]  # one fix in the middle
-    assert geo.coverage(SQUARE, inside).share == 0
+    assert covering.coverage(SQUARE, inside).share == 0
     # Two sessions, each with one fix, a few seconds apart: never a segment between people.
     a = (1, T0, *reversed(lonlat(20, 100)))
     b = (2, T0 + datetime.timedelta(seconds=10), *reversed(lonlat(180, 100)))
-    assert geo.coverage(SQUARE, [a, b]).share == 0
+    assert covering.coverage(SQUARE, [a, b]).share == 0
+
+
+def test_a_hole_in_the_grid_is_not_covered():
+    # A 40.8 m square hole whose edges fall inside the 2 m cells (the cells it cuts count by
+    # the share of them outside it).
+    hole = polygon((80.3, 80.3), (121.1, 80.3), (121.1, 121.1), (80.3, 121.1))
+    holed = shapely.Polygon(SQUARE.exterior.coords, [hole.exterior.coords])
+    result = covering.coverage(holed, walk(1, T0, (-50, 100), (250, 100)))
+    assert result.grid_area_m2 == pytest.approx(40_000 - 40.8**2, rel=1e-3)
+    assert result.covered_area_m2 == pytest.approx(60 * 200 - 40.8**2, rel=1e-3)
+
+
+def test_a_wandering_week_matches_the_union_of_the_30_m_bands():
+    """A random walk folded into the square, 7 days of 400 fixes: the raster's area against the
+    exact area of the united 30 m bands (64 segments a quarter circle), within 0.1 %."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for day in range(7):
+        xy = np.abs(np.mod(rng.uniform(-9, 9, (400, 2)).cumsum(axis=0) + 100, 400) - 200)
+        for i, (x, y) in enumerate(xy):
+            lon, lat = lonlat(x, y)
+            rows.append((day, T0 + datetime.timedelta(days=day, seconds=15 * i), lat, lon))
+    result = covering.coverage(SQUARE, rows)
+    forward = pyproj.Transformer.from_crs("EPSG:4326", LOCAL, always_xy=True)
+    grid = shapely.transform(SQUARE, lambda c: np.column_stack(forward.transform(c[:, 0], c[:, 1])))
+    lines = []
+    for day in range(7):
+        xy = [forward.transform(lon, lat) for _, _, lat, lon in rows[day * 400 : (day + 1) * 400]]
+        lines.append(shapely.LineString(xy))
+    exact = shapely.intersection(
+        grid, shapely.buffer(shapely.MultiLineString(lines), 30, quad_segs=64)
+    )
+    assert 0.3 < exact.area / grid.area < 0.97  # neither empty nor everything
+    assert result.covered_area_m2 == pytest.approx(exact.area, rel=1e-3)
+    # The map's outline of the covered part: inside the grid and about as large.
+    assert result.covered.within(SQUARE.buffer(1e-7))
+    drawn = shapely.transform(
+        result.covered, lambda c: np.column_stack(forward.transform(c[:, 0], c[:, 1]))
+    )
+    assert drawn.area == pytest.approx(exact.area, rel=0.03)
 
 
 def test_periods_are_local_days_weeks_and_months():
