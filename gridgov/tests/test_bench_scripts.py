@@ -26,7 +26,13 @@ SCRIPTS = {
     "import_people": {"import_people_sqlite"},
     "intake": {"intake_rps", "bare_insert_rps", "intake_vs_bare_ratio", "intake_lost_or_doubled"},
     "cockpit": {"cockpit_worst_p95_ms_sqlite", "cockpit_rollup_full_s_sqlite"},
-    "phone": {"phone_first_load_s", "phone_repeat_load_s", "phone_shell_kb", "offline_bundle_kb"},
+    "phone": {
+        "phone_first_load_s",
+        "phone_repeat_load_s",
+        "phone_shell_kb",
+        "offline_bundle_kb",
+        "offline_bundle_ms",
+    },
     "slow_clients": {"slow_clients_granian_p95_ms", "slow_clients_granian_failed"},
 }
 # bench → the test that runs it in-process

@@ -1,5 +1,6 @@
 """The phone's pages, its offline bundle (ETag, masking, scope) and the outbox's idempotency."""
 
+import gzip
 import json
 import uuid
 
@@ -113,6 +114,28 @@ def test_bundle_etag_answers_304_when_unchanged(tree, users, client_for):
     )
     changed = client.get("/api/v1/phone/bundle", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_bundle_goes_compressed_to_a_phone_that_takes_gzip(tree, users, client_for):
+    """A slow mobile network carries a sixteenth of the bundle: gzip when the phone takes it,
+    the same content and validator either way, and a 304 for the validator of either form."""
+    client = client_for(users["member_a"])
+    lon, lat = _point(tree.grids[0])
+    for i in range(30):  # enough to be worth compressing
+        cases.report_case(
+            actor=users["member_a"], channel="grid_member", description=f"井盖{i}", lon=lon, lat=lat
+        )
+    plain = client.get("/api/v1/phone/bundle")
+    packed = client.get("/api/v1/phone/bundle", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) < len(plain.content) / 3
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()
+    assert packed["ETag"] == plain["ETag"] and packed["ETag"].startswith('W/"')
+    again = client.get(
+        "/api/v1/phone/bundle", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=plain["ETag"]
+    )
+    assert again.status_code == 304 and again.content == b""
 
 
 def test_bundle_holds_nothing_of_another_street(tree, users, client_for):
