@@ -48,8 +48,11 @@ def test_a_visit_due_within_the_lead_days_becomes_one_task_of_the_responsible_me
     assert task.assignee == users["member_a"] and task.status == TaskStatus.OPEN
     assert task.person == world["person_a"] and task.area_code == record.area_code
     assert task.due.astimezone(TZ).date() == DUE
-    # the title names the person, never the category (health, criminal records)
+    # the title names the person masked (as the to-do list does), never the category (health,
+    # criminal records): task lists, reminders and exports carry it
     assert record.category.name not in task.title
+    name = world["person_a"].name
+    assert name not in task.title and task.title.endswith(name[0] + "*" * (len(name) - 1))
     # B's record (lost contact, its own member) has its own task, A's member never gets it
     (task_b,) = tasks_of(world["record_b"])
     assert task_b.assignee == users["pop_member_b"]

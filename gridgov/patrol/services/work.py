@@ -30,6 +30,7 @@ from gridgov.audit.services import record_change, snapshot
 from gridgov.cases.photos import check_photo
 from gridgov.cases.voice import CheckedVoiceNote, check_voice_note
 from gridgov.lines.models import RecordState, SpecialRecord
+from gridgov.masking import mask_name
 from gridgov.notify.services import notify
 from gridgov.patrol.models import (
     DEFAULT_VISIT_DAYS,
@@ -467,10 +468,11 @@ def open_visit_task(
     special_record=None,
 ) -> Task:
     """A visit task made by a schedule (a key-population tag, a special-population record): the
-    title names the person only, never why they are visited."""
+    title names the person only, masked as on the phone's to-do list, never why they are
+    visited (task lists, reminders and exports carry the title; the task links the person)."""
     task = Task.objects.create(
         kind=TaskKind.VISIT,
-        title=_("Visit %(name)s") % {"name": person.name},
+        title=_("Visit %(name)s") % {"name": mask_name(person.name)},
         area_code=area_code,
         assignee=assignee,
         assigned_by=actor,
