@@ -78,7 +78,7 @@ def _operator(root):
 
 
 def _load(batch: list) -> None:
-    """Bulk-load addresses and their search keys (the keys gazetteer._write would give them):
+    """Bulk-load addresses and their search keys (the keys gazetteer_build._write would give them):
     one bulk insert of the addresses, one executemany of their keys."""
     from django.db import connection, transaction
 
@@ -124,7 +124,7 @@ def build_addresses(n: int, grids: list[str], rng: random.Random) -> tuple[list,
         else:
             other = rng.choice(roads)
             name = f"{road}与{other}交叉口"
-            # the other names an import gives an intersection (gazetteer._check_row)
+            # the other names an import gives an intersection (gazetteer_build._check_row)
             aliases = f"{other}与{road}交叉口\n{road}{other}路口\n{other}{road}路口"
             kind = AddressKind.INTERSECTION
             crossings.append((road, other))

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Role
-from gridgov.registry import gazetteer
+from gridgov.registry import gazetteer_build
 from gridgov.registry.models import Building
 
 LANDMARKS = ["人民医院", "第一小学", "文化广场", "社区卫生服务中心", "农贸市场"]
@@ -24,7 +24,7 @@ def load(*, stdout, seed: int = 0, **options) -> None:
     if admin is None:
         stdout.write("gazetteer: no administrator, skipped\n")
         return
-    built = gazetteer.rebuild_from_registry(admin)
+    built = gazetteer_build.rebuild_from_registry(admin)
     rng = random.Random(seed)
     points = list(
         Building.objects.exclude(lon=None).order_by("code").values_list("lon", "lat")[:200]
@@ -40,7 +40,7 @@ def load(*, stdout, seed: int = 0, **options) -> None:
             rows.append({"kind": "landmark", "name": f"{road}{LANDMARKS[i % len(LANDMARKS)]}",
                          "lon": str(lon + 0.0003), "lat": str(lat)})  # fmt: skip
     unique = {row["name"]: row for row in rows}  # a road pair may come up twice
-    report = gazetteer.import_addresses(admin, list(unique.values()), dry_run=False)
+    report = gazetteer_build.import_addresses(admin, list(unique.values()), dry_run=False)
     try:
         from gridgov.areas.models import Area
         from gridgov.exchange.models import ClientSystem

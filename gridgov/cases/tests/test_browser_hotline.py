@@ -7,7 +7,7 @@ from gridgov.areas.models import Area
 from gridgov.cases import services
 from gridgov.cases.models import Case
 from gridgov.conftest import browser_login, screenshot
-from gridgov.registry import gazetteer
+from gridgov.registry import gazetteer_build
 from gridgov.registry.models import Address
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -21,7 +21,7 @@ ADDRESSES = [
 
 
 def test_a_call_with_an_address_found_lands_in_its_grid(live_server, users, tree, browser_page):
-    assert gazetteer.import_addresses(users["admin"], ADDRESSES, dry_run=False).written == 3
+    assert gazetteer_build.import_addresses(users["admin"], ADDRESSES, dry_run=False).written == 3
     hospital = Address.objects.get(name="金水区人民医院")
     earlier, _ = services.report_case(
         actor=users["op_a"],

@@ -14,7 +14,7 @@ from gridgov.areas.testing import DISTRICT, STREET_A
 from gridgov.cases import services as case_services
 from gridgov.cases.models import Case, Channel
 from gridgov.exchange.services.clients import issue_client, revoke_client
-from gridgov.registry import gazetteer
+from gridgov.registry import gazetteer_build
 
 # The GeoReport v2 schemas and the patched Swagger file, in the shared folder beside the checkout.
 SCHEMAS = Path(__file__).resolve().parents[3].parent / "shared" / "open311"
@@ -77,7 +77,7 @@ def o311(users, tree):
     client, key = issue_client(
         users["admin"], name="第三方客户端", kind="open311", area_codes=[STREET_A]
     )
-    gazetteer.import_addresses(
+    gazetteer_build.import_addresses(
         users["admin"],
         [{"kind": "landmark", "name": "经八路小学", "lon": "113.604", "lat": "34.716"}],
         dry_run=False,

@@ -53,9 +53,15 @@ def test_a_patrol_on_the_phone_becomes_a_track_and_a_coverage(
     assert len(stored) >= STEPS // 2, session.dropped
     assert stored[-1].lon > stored[0].lon  # walked east, in time order
 
+    # The member's own track on the phone (the link on the patrol page).
+    day = timezone.localtime(stored[0].fix_time).date().isoformat()  # safe across midnight
+    page.goto(f"{base}/patrol/tracks/?day={day}")
+    page.locator("#track-map canvas").first.wait_for()
+    page.wait_for_timeout(600)  # the map's zoom to the track
+    screenshot(page, "patrol-2a-phone-track")
+
     # The track on the desk: the walked line on the map, and its distance.
     page.set_viewport_size({"width": 1280, "height": 800})
-    day = timezone.localtime(stored[0].fix_time).date().isoformat()  # safe across midnight
     page.goto(f"{base}/patrol/tracks/?day={day}")
     page.locator("#track-map canvas").first.wait_for()  # the maps draw on a canvas
     walked_m = float(page.locator("[data-distance]").inner_text().split()[0].replace(",", ""))

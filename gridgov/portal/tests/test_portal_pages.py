@@ -137,14 +137,14 @@ def test_list_feed_stats_and_moderation(portal, users, client_for, english):
 
 def test_find_my_grid_member_by_a_typed_address(portal, tree, users, english):
     """The address box is answered by the registry's gazetteer: one match names the grid."""
-    from gridgov.registry import gazetteer
+    from gridgov.registry import gazetteer_build
 
     grid = tree.grids[0]
     GridContact.objects.create(
         grid_code=grid.code, member_name="李网格", work_phone="0371-87654321", office="社区"
     )
     row = {"kind": "landmark", "name": "经八路小学", "lon": str(POINT_A[0]), "lat": str(POINT_A[1])}
-    assert gazetteer.import_addresses(users["admin"], [row], dry_run=False).written == 1
+    assert gazetteer_build.import_addresses(users["admin"], [row], dry_run=False).written == 1
     client = Client(headers={"accept-language": "en"})
     page = client.get("/portal/grid/?address=经八路小学").content.decode()
     assert "李网格" in page and "0371-87654321" in page

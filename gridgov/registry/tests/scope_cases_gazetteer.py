@@ -1,7 +1,7 @@
 """The gazetteer in the scope matrix: street A's operator neither finds nor reverse-looks-up
 street B's addresses."""
 
-from gridgov.registry import gazetteer
+from gridgov.registry import gazetteer_build
 from gridgov.tests.scope import Case
 
 HOSPITAL_B = "乙街道花园路医院"
@@ -9,7 +9,7 @@ POINT_B = (113.625, 34.7175)
 
 
 def setup(world) -> None:
-    report = gazetteer.import_addresses(
+    report = gazetteer_build.import_addresses(
         world.users["admin"],
         [{"kind": "landmark", "name": HOSPITAL_B, "lon": str(POINT_B[0]), "lat": str(POINT_B[1])}],
         dry_run=False,

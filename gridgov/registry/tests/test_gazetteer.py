@@ -3,7 +3,7 @@
 
 import pytest
 
-from gridgov.registry import gazetteer
+from gridgov.registry import gazetteer, gazetteer_build
 from gridgov.registry.models import Address, AddressKey, AddressKind
 from gridgov.registry.tests.conftest import POINT_A, POINT_B
 
@@ -18,8 +18,8 @@ LANDMARKS = [
 
 @pytest.fixture
 def gaz(homes, users):
-    gazetteer.rebuild_from_registry(users["admin"])
-    report = gazetteer.import_addresses(users["admin"], LANDMARKS, dry_run=False)
+    gazetteer_build.rebuild_from_registry(users["admin"])
+    report = gazetteer_build.import_addresses(users["admin"], LANDMARKS, dry_run=False)
     assert report.errors == [] and report.written == len(LANDMARKS)
     return users
 
@@ -37,7 +37,7 @@ def test_built_from_buildings_with_parts_and_grid(gaz, tree):
     assert AddressKey.objects.filter(address=a, key="经八").exists()
     # Rebuilding replaces, never duplicates.
     before = Address.objects.count(), AddressKey.objects.count()
-    gazetteer.rebuild_from_registry(gaz["admin"])
+    gazetteer_build.rebuild_from_registry(gaz["admin"])
     assert (Address.objects.count(), AddressKey.objects.count()) == before
 
 
@@ -49,14 +49,14 @@ def test_import_dry_run_reports_rows_and_writes_nothing(users, tree):
         {"kind": "intersection", "name": "没有路口", "lon": "113.607", "lat": "34.717"},
         {"kind": "landmark", "name": "坏坐标", "lon": "abc", "lat": "34"},
     ]
-    report = gazetteer.import_addresses(users["admin"], rows, dry_run=True)
+    report = gazetteer_build.import_addresses(users["admin"], rows, dry_run=True)
     assert report.rows == 6 and report.good == 2
     assert [(n, col) for n, col, _ in report.errors] == [
         (4, "kind"), (5, "lon"), (6, "name"), (7, "lon"),
     ]  # fmt: skip
     assert not Address.objects.exists()
     # A real run with bad rows writes nothing either.
-    assert gazetteer.import_addresses(users["admin"], rows, dry_run=False).written == 0
+    assert gazetteer_build.import_addresses(users["admin"], rows, dry_run=False).written == 0
     assert not Address.objects.exists()
 
 
@@ -153,7 +153,7 @@ def test_an_address_twice_in_one_file_is_a_row_error_not_a_crash(homes, users):
         "lon": "113.606",
         "lat": "34.718",
     }
-    report = gazetteer.import_addresses(users["admin"], [row, dict(row)], dry_run=False)
+    report = gazetteer_build.import_addresses(users["admin"], [row, dict(row)], dry_run=False)
     assert report.written == 0 and [e[0] for e in report.errors] == [3]
     assert not Address.objects.filter(name=row["name"]).exists()
 
@@ -197,7 +197,7 @@ def test_the_rarest_key_is_read_when_common_keys_fill_the_count_cap(users, tree,
 
     common = (("丙丁", 12), ("甲乙", 12), ("乙丙", 6))
     rows = [address(f"{p}{i}号") for p, n in common for i in range(n)]
-    gazetteer._write([*rows, address("甲乙丙丁广场")])
+    gazetteer_build._write([*rows, address("甲乙丙丁广场")])
     assert names(gazetteer.search(users["admin"], "甲乙丙丁")) == ["甲乙丙丁广场"]
     assert names(gazetteer.search(users["admin"], "乙丙丁广"))[0] == "甲乙丙丁广场"
     assert names(gazetteer.search(users["admin"], "jybdgc")) == ["甲乙丙丁广场"]

@@ -5,7 +5,7 @@ import pytest
 
 from gridgov.cases.models import Case
 from gridgov.notify.delivery import receive_text
-from gridgov.registry import gazetteer
+from gridgov.registry import gazetteer_build
 
 ROWS = [
     {"kind": "intersection", "name": "经八路与纬五路交叉口", "lon": "113.607", "lat": "34.717"},
@@ -16,7 +16,7 @@ ROWS = [
 
 @pytest.fixture
 def places(users, tree):
-    assert gazetteer.import_addresses(users["admin"], ROWS, dry_run=False).written == 3
+    assert gazetteer_build.import_addresses(users["admin"], ROWS, dry_run=False).written == 3
 
 
 def test_an_sms_naming_one_address_is_located(places, tree):
