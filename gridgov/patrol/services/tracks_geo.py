@@ -113,8 +113,9 @@ def haversine_steps(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def _reach(x: np.ndarray, y: np.ndarray, session: np.ndarray, window: int = 64) -> np.ndarray:
-    """For each fix i, the last index j such that fixes i..j are of one session and all within
-    STOP_RADIUS_M of fix i (vectorised over `window` fixes ahead, then extended one by one)."""
+    """For each fix i, the last index j ≤ i + `window` such that fixes i..j are of one session
+    and all within STOP_RADIUS_M of fix i (vectorised over the window; `_reach_on` goes on past
+    it for the fixes that need it)."""
     n = len(x)
     radius2 = STOP_RADIUS_M**2
     index = np.arange(n)
@@ -130,29 +131,39 @@ def _reach(x: np.ndarray, y: np.ndarray, session: np.ndarray, window: int = 64) 
         lead += inside
         if not inside.any():
             break
-    reach = index + lead
-    for i in np.flatnonzero(lead == window).tolist():  # a stay longer than the window
-        j = int(reach[i])
-        while (
-            j + 1 < n
-            and session[j + 1] == session[i]
-            and (x[j + 1] - x[i]) ** 2 + (y[j + 1] - y[i]) ** 2 <= radius2
-        ):
-            j += 1
-        reach[i] = j
-    return reach
+    return index + lead
 
 
-def stops(points: Points) -> list[Stop]:
+def _reach_on(i: int, j: int, x: np.ndarray, y: np.ndarray, session: np.ndarray) -> int:
+    """Fix i's reach from j on (a stay longer than the window), a block of fixes at a time."""
+    radius2 = STOP_RADIUS_M**2
+    n = len(x)
+    while j + 1 < n:
+        block = slice(j + 1, min(n, j + 1 + 512))
+        near = (session[block] == session[i]) & (
+            (x[block] - x[i]) ** 2 + (y[block] - y[i]) ** 2 <= radius2
+        )
+        away = np.flatnonzero(~near)
+        if away.size:
+            return j + int(away[0])
+        j = block.stop - 1
+    return j
+
+
+def stops(points: Points, window: int = 64) -> list[Stop]:
     """Places where the member stayed within STOP_RADIUS_M of the first fix for at least
-    STOP_MIN (distances in a local plane: at 30 m the same as great-circle to a millimetre)."""
+    STOP_MIN (distances in a local plane: at 30 m the same as great-circle to a millimetre).
+    A fix's reach past the window is looked for only when the walk gets to it: a stop skips
+    the fixes it holds, so a whole day at one post costs one look, not one per fix."""
     n = len(points.t)
     if n < 2:
         return []
     scale = math.radians(1) * EARTH_RADIUS_M
     y = points.lat * scale
     x = points.lon * scale * math.cos(math.radians(float(points.lat.mean())))
-    reach = _reach(x, y, points.session).tolist()
+    reach = _reach(x, y, points.session, window)
+    capped = (reach - np.arange(n) == window).tolist()
+    reach_list = reach.tolist()
     t = points.t.tolist()
     lat_sum = np.concatenate([[0.0], np.cumsum(points.lat)]).tolist()
     lon_sum = np.concatenate([[0.0], np.cumsum(points.lon)]).tolist()
@@ -160,7 +171,9 @@ def stops(points: Points) -> list[Stop]:
     found: list[Stop] = []
     i = 0
     while i < n:
-        j = reach[i]
+        j = reach_list[i]
+        if capped[i]:
+            j = _reach_on(i, j, x, y, points.session)
         if t[j] - t[i] >= least:
             count = j + 1 - i
             found.append(

@@ -4,6 +4,8 @@ The shapes are drawn in metres on a local plane around (113.62 E, 34.71 N) and t
 longitude/latitude with an equal-area projection, so the expected shares are plain geometry."""
 
 import datetime
+import math
+import time
 
 import numpy as np
 import pyproj
@@ -135,6 +137,69 @@ def test_periods_are_local_days_weeks_and_months():
     assert start.utcoffset() == datetime.timedelta(hours=8)
     start, end = geo.period_bounds("month", wednesday)
     assert (start.date(), end.date()) == (datetime.date(2026, 12, 1), datetime.date(2027, 1, 1))
+
+
+def test_a_whole_duty_at_one_post_is_one_stop_found_at_once():
+    """8 hours at one post, a fix every 15 s (a duty session): one stop of 480 minutes. Each fix
+    inside a long stay used to extend its own 30 m reach one fix at a time (1.5 s here)."""
+    n = 8 * 240
+    at_post = geo.Points(
+        np.ones(n, dtype=np.int64),
+        T0.timestamp() + np.arange(n) * 15.0,
+        np.full(n, 34.71),
+        np.full(n, 113.62) + np.tile([0.0, 0.00001], n // 2),  # ≈ 1 m of jitter
+    )
+    started = time.perf_counter()
+    (stop,) = geo.stops(at_post)
+    assert time.perf_counter() - started < 0.3
+    assert stop.minutes == pytest.approx(479.75)
+    assert stop.start == T0
+
+
+def _stops_one_fix_at_a_time(points: geo.Points) -> list[tuple[float, float]]:
+    """The rule spelt out: from each fix not inside an earlier stop, how far the member stayed
+    within 30 m of it (same session); 3 minutes or more is a stop."""
+    scale = math.radians(1) * services.EARTH_RADIUS_M
+    y = points.lat * scale
+    x = points.lon * scale * math.cos(math.radians(float(points.lat.mean())))
+    found, i, n = [], 0, len(points.t)
+    while i < n:
+        j = i
+        while (
+            j + 1 < n
+            and points.session[j + 1] == points.session[i]
+            and (x[j + 1] - x[i]) ** 2 + (y[j + 1] - y[i]) ** 2 <= 30.0**2
+        ):
+            j += 1
+        if points.t[j] - points.t[i] >= 180 - 1e-6:
+            found.append((float(points.t[i]), float(points.t[j])))
+            i = j + 1
+        else:
+            i += 1
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_stops_match_the_rule_spelt_out_with_any_window(seed):
+    """Walks with stays, two sessions and 5–60 s between fixes; a window of 4 fixes makes
+    nearly every stay go past it."""
+    rng = np.random.default_rng(seed)
+    n = 600
+    moving = rng.random(n) < np.repeat(rng.random(n // 50) < 0.5, 50)  # stretches of 50 fixes
+    step = np.where(moving, 12.0, 1.5)[:, None] * rng.normal(size=(n, 2))
+    xy = np.cumsum(step, axis=0)
+    where = np.array([lonlat(x, y) for x, y in xy])
+    points = geo.Points(
+        np.repeat([1, 2], n // 2).astype(np.int64),
+        T0.timestamp() + np.cumsum(rng.uniform(5, 60, n)),
+        where[:, 1],
+        where[:, 0],
+    )
+    expected = _stops_one_fix_at_a_time(points)
+    assert len(expected) >= 2  # the walks do stop
+    for window in (4, 64):
+        found = [(s.start.timestamp(), s.end.timestamp()) for s in geo.stops(points, window)]
+        assert np.allclose(found, expected, atol=1e-3, rtol=0)
 
 
 @pytest.mark.django_db
