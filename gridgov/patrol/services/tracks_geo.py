@@ -266,10 +266,10 @@ def track(positions: QuerySet, day: datetime.date) -> dict:
             "battery": _numbers(battery, TRACK_DECIMALS["battery"]),
         },
         "segments": [[a, b] for a, b in points.runs() if b - a > 1],
-        "stops": [
+        "stops": [  # in local time: the desk shows their clock times as they are written
             {
-                "start": s.start.isoformat(),
-                "end": s.end.isoformat(),
+                "start": s.start.astimezone(start.tzinfo).isoformat(),
+                "end": s.end.astimezone(start.tzinfo).isoformat(),
                 "lat": s.lat,
                 "lon": s.lon,
                 "minutes": round(s.minutes, 1),

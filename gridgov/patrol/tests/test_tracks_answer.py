@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gridgov.patrol.models.tracks import Position
 from gridgov.patrol.services import tracks as services
-from gridgov.patrol.tests.tracks_helpers import fixes_along, start_patrol
+from gridgov.patrol.tests.tracks_helpers import GRID_A_LAT, GRID_A_LON, fixes_along, start_patrol
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,26 @@ def test_the_answer_matches_its_openapi_schema(users, client_for):
         for row in zip(*data["points"].values(), strict=True)
     ]
     assert not validator.is_valid({**data, "points": per_point})  # the schema is checked
+
+
+def test_stops_are_given_and_shown_in_local_time(users, client_for):
+    member = users["member_a"]
+    session = start_patrol(member)
+    start = (timezone.now() - datetime.timedelta(minutes=30)).replace(second=0, microsecond=0)
+    stay = [
+        services.Fix(
+            lat=GRID_A_LAT, lon=GRID_A_LON, fix_time=start + datetime.timedelta(seconds=15 * i)
+        )
+        for i in range(21)  # five minutes in one place
+    ]
+    services.ingest(session, stay, actor=member)
+    client = client_for(member)
+    (stop,) = client.get(f"/api/v1/patrols/tracks/{member.pk}/{timezone.localdate()}").json()[
+        "stops"
+    ]
+    begin, end = (datetime.datetime.fromisoformat(stop[k]) for k in ("start", "end"))
+    assert (begin, end - begin) == (start, datetime.timedelta(minutes=5))
+    assert begin.utcoffset() == end.utcoffset() == datetime.timedelta(hours=8)
+    local = timezone.localtime(start)
+    shown = f"{local:%H:%M}–{local + datetime.timedelta(minutes=5):%H:%M}"
+    assert shown in client.get("/patrol/tracks/").content.decode()
