@@ -98,8 +98,8 @@ class TrackPointsOut(Schema):
     session: list[int] = Field(..., description="The patrol session of each fix")
     t: list[float] = Field(
         ...,
-        description="Fix times in seconds since `day_start` (the local day's midnight, "
-        "Asia/Shanghai): whole seconds, or to the millisecond when any fix has a fraction",
+        description="Fix times in seconds since `day_start` (the local day's midnight in "
+        "`time_zone`): whole seconds, or to the millisecond when any fix has a fraction",
     )
     lat: list[float] = Field(..., description="Latitude, WGS-84 degrees, 6 decimals")
     lon: list[float] = Field(..., description="Longitude, WGS-84 degrees, 6 decimals")
@@ -109,8 +109,8 @@ class TrackPointsOut(Schema):
 
 
 class TrackStopOut(Schema):
-    start: datetime.datetime
-    end: datetime.datetime
+    start: datetime.datetime = Field(..., description="Local time with its offset")
+    end: datetime.datetime = Field(..., description="Local time with its offset")
     lat: float
     lon: float
     minutes: float
@@ -120,11 +120,11 @@ class TrackOut(Schema):
     member: int
     name: str
     area_code: str
-    day: datetime.date = Field(..., description="The local day (Asia/Shanghai)")
+    day: datetime.date = Field(..., description="The local day in `time_zone`")
     day_start: datetime.datetime = Field(
         ..., description="The day's start with its offset, e.g. 2026-12-04T00:00:00+08:00"
     )
-    time_zone: str = Field(..., description="The zone of the day: Asia/Shanghai")
+    time_zone: str = Field(..., description="The platform's time zone (Asia/Shanghai)")
     count: int = Field(..., description="How many fixes: the length of each points array")
     points: TrackPointsOut
     segments: list[tuple[int, int]] = Field(
