@@ -124,15 +124,18 @@ def haversine_steps(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
-def _reach(x: np.ndarray, y: np.ndarray, session: np.ndarray, window: int = 64) -> np.ndarray:
-    """For each fix i, the last index j such that fixes i..j are of one session and all within
-    STOP_RADIUS_M of fix i (vectorised over `window` fixes ahead, then extended one by one)."""
+STOP_WINDOW = 64
+
+
+def _reach(x: np.ndarray, y: np.ndarray, session: np.ndarray) -> np.ndarray:
+    """For each fix i, the last index j (at most i + STOP_WINDOW) such that fixes i..j are of one
+    session and all within STOP_RADIUS_M of fix i (vectorised over the window)."""
     n = len(x)
     radius2 = STOP_RADIUS_M**2
     index = np.arange(n)
     inside = np.ones(n, dtype=bool)
     lead = np.zeros(n, dtype=np.int64)
-    for k in range(1, min(window, n - 1) + 1):
+    for k in range(1, min(STOP_WINDOW, n - 1) + 1):
         ahead = np.minimum(index + k, n - 1)
         inside &= (
             (index + k < n)
@@ -142,17 +145,21 @@ def _reach(x: np.ndarray, y: np.ndarray, session: np.ndarray, window: int = 64) 
         lead += inside
         if not inside.any():
             break
-    reach = index + lead
-    for i in np.flatnonzero(lead == window).tolist():  # a stay longer than the window
-        j = int(reach[i])
-        while (
-            j + 1 < n
-            and session[j + 1] == session[i]
-            and (x[j + 1] - x[i]) ** 2 + (y[j + 1] - y[i]) ** 2 <= radius2
-        ):
-            j += 1
-        reach[i] = j
-    return reach
+    return index + lead
+
+
+def _reach_on(x: np.ndarray, y: np.ndarray, session: np.ndarray, i: int, j: int) -> int:
+    """The reach of fix i past j = i + STOP_WINDOW (a longer stay), a chunk of fixes at a time."""
+    n, radius2 = len(x), STOP_RADIUS_M**2
+    while j + 1 < n:
+        ahead = slice(j + 1, min(n, j + 1 + 4 * STOP_WINDOW))
+        inside = (session[ahead] == session[i]) & (
+            (x[ahead] - x[i]) ** 2 + (y[ahead] - y[i]) ** 2 <= radius2
+        )
+        if not inside.all():
+            return j + int(np.argmin(inside))  # the fix before the first one outside
+        j = ahead.stop - 1
+    return j
 
 
 def stops(points: Points) -> list[Stop]:
@@ -173,6 +180,8 @@ def stops(points: Points) -> list[Stop]:
     i = 0
     while i < n:
         j = reach[i]
+        if j - i == STOP_WINDOW:  # only where the scan stands: a long stay is passed over at once
+            j = _reach_on(x, y, points.session, i, j)
         if t[j] - t[i] >= least:
             count = j + 1 - i
             found.append(

@@ -4,7 +4,9 @@ The shapes are drawn in metres on a local plane around (113.62 E, 34.71 N) and t
 longitude/latitude with an equal-area projection, so the expected shares are plain geometry."""
 
 import datetime
+import time
 
+import numpy as np
 import pyproj
 import pytest
 import shapely
@@ -147,3 +149,17 @@ def test_coverage_api_on_the_test_grid(users, client_for, tree):
     height = services.haversine_m(34.715, 113.605, 34.72, 113.605)
     assert data["share"] == pytest.approx(60 / height, rel=0.01)
     assert data["covered"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_a_whole_duty_day_at_one_post_is_one_stop_found_quickly():
+    """8 hours at one post (值守): one stop from the first fix to the last. Each fix's reach was
+    extended one fix at a time, ≈ 1.8 million Python steps (2 s) for this day."""
+    n = 8 * 240
+    points = geo.Points(
+        np.full(n, 7), T0.timestamp() + 15.0 * np.arange(n), np.full(n, 34.71), np.full(n, 113.62)
+    )
+    started = time.perf_counter()
+    (stop,) = geo.stops(points)
+    assert time.perf_counter() - started < 0.3
+    assert (stop.start, stop.minutes) == (T0, (n - 1) * 15 / 60)
+    assert (stop.lat, stop.lon) == (pytest.approx(34.71), pytest.approx(113.62))
