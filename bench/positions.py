@@ -295,6 +295,7 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from gridgov.patrol.api_tracks import track_json
     from gridgov.patrol.models.tracks import PatrolSession, Position
     from gridgov.patrol.partitions import ensure_partitions
     from gridgov.patrol.services import tracks as services
@@ -420,11 +421,11 @@ def measure(smoke: bool = SMOKE, days: int | None = None, members: int = MEMBERS
         day = first_day + datetime.timedelta(days=rng.randrange(max(1, clean_days)))
         t0 = time.perf_counter()
         data = geo.track(Position.objects.filter(user=u), day)
-        json.dumps(data)
+        track_json(data)  # as the API writes it
         samples.append((time.perf_counter() - t0) * 1000)
     figures["positions_track_p95_ms"] = round(p95(samples), 1)
     phase(f"{len(samples)} tracks", sum(samples) / 1000)
-    figures["track_points"] = len(data["points"])
+    figures["track_points"] = data["count"]
 
     samples = []
     for _i in range(10 if smoke else 50):

@@ -49,7 +49,7 @@ def track_page(request):
     positions = queries.positions_of(request.user, member)
     data = geo.track(positions, day)
     if member.pk != request.user.pk:
-        if not data["points"] and not queries.sessions_of(request.user, member).exists():
+        if not data["count"] and not queries.sessions_of(request.user, member).exists():
             raise Http404
         area = positions.values_list("area_code", flat=True).first() or ""
         queries.log_track_view(request.user, member, "track", day, area)

@@ -22,7 +22,7 @@ def test_demo_patrols(users, tree):
     assert all(not s.dropped for s in sessions)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     track = geo.track(Position.objects.filter(user=member), yesterday)
-    assert len(track["points"]) == 240
+    assert track["count"] == len(track["points"]["lat"]) == 240
     assert len(track["stops"]) == 1
     assert track["distance_m"] > 500
     assert all(p.area_code == tree.grids[0].code for p in Position.objects.filter(user=member)[:5])

@@ -22,25 +22,34 @@
 
   var trackEl = document.querySelector("[data-track-map]");
   if (trackEl) {
+    // The answer's points are arrays of one field each; t is seconds since day_start, shown as
+    // the local clock of the answer's time zone (Asia/Shanghai).
     var t = data("track-data");
+    var p = t.points;
     var map = baseMap(trackEl);
-    var lines = t.segments.map(function (seg) {
-      return L.polyline(seg.map(function (p) { return [p[1], p[0]]; }), { color: "#1565c0", weight: 4 }).addTo(map);
+    var clock = new Intl.DateTimeFormat("en-GB", {
+      timeZone: t.time_zone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+    });
+    var dayStart = Date.parse(t.day_start);
+    var latLng = function (i) { return [p.lat[i], p.lon[i]]; };
+    t.segments.forEach(function (seg) {
+      var line = [];
+      for (var i = seg[0]; i < seg[1]; i++) line.push(latLng(i));
+      L.polyline(line, { color: "#1565c0", weight: 4 }).addTo(map);
     });
     t.stops.forEach(function (s) {
       L.circleMarker([s.lat, s.lon], { radius: 7, color: "#c62828" }).addTo(map).bindTooltip(s.start.slice(11, 16) + " · " + s.minutes + " min");
     });
-    if (t.points.length) {
-      var bounds = L.latLngBounds(t.points.map(function (p) { return [p.lat, p.lon]; }));
+    if (t.count) {
+      var bounds = L.latLngBounds(p.lat.map(function (lat, i) { return [lat, p.lon[i]]; }));
       map.fitBounds(bounds.pad(0.2));
-      var marker = L.circleMarker([t.points[0].lat, t.points[0].lon], { radius: 8, color: "#2e7d32", fillOpacity: 0.9 }).addTo(map);
+      var marker = L.circleMarker(latLng(0), { radius: 8, color: "#2e7d32", fillOpacity: 0.9 }).addTo(map);
       var scrub = document.querySelector("[data-scrub]");
       var when = document.querySelector("[data-when]");
       var playing = null;
       var go = function (i) {
-        var p = t.points[i];
-        marker.setLatLng([p.lat, p.lon]);
-        when.textContent = p.time.slice(11, 19);
+        marker.setLatLng(latLng(i));
+        when.textContent = clock.format(new Date(dayStart + p.t[i] * 1000));
         scrub.value = String(i);
       };
       scrub.addEventListener("input", function () { go(parseInt(scrub.value, 10)); });
@@ -48,13 +57,12 @@
         if (playing) { clearInterval(playing); playing = null; return; }
         var i = parseInt(scrub.value, 10) || 0;
         playing = setInterval(function () {
-          if (i >= t.points.length - 1) { clearInterval(playing); playing = null; return; }
+          if (i >= t.count - 1) { clearInterval(playing); playing = null; return; }
           go(++i);
         }, 80);
       });
       go(0);
     }
-    void lines;
   }
 
   var covEl = document.querySelector("[data-coverage-map]");
