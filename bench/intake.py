@@ -10,6 +10,7 @@ The baseline and the intake run in three alternating rounds of a third of the du
 the ratio is of their totals, so drift on a shared machine falls on both alike.
 """
 
+import http.client
 import io
 import json
 import os
@@ -20,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 import numpy as np
 import shapely
@@ -192,6 +194,14 @@ try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             break
         except OSError:
+            time.sleep(0.5)
+    # The front listens before its workers have imported Django: on a loaded machine the
+    # rounds once ran against workers still starting and counted 0 requests. Wait for answers.
+    for _ in range(240):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5):
+                break
+        except (OSError, http.client.HTTPException):
             time.sleep(0.5)
     # Warm both workers (imports, the locator's index) before measuring.
     run("/api/v1/cases", INTAKE_BODY, [f"Authorization: Bearer {token}"], seconds=2)
