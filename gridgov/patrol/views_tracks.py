@@ -125,6 +125,30 @@ def live_page(request):
 
 @login_required
 @require_GET
+def phone_track_page(request):
+    """The member's own track of a day on the phone (the tab bar, a map, Play, the stops). A
+    track is sensitive personal information: the page is never kept on the phone (no-store,
+    so the service worker does not cache it for offline use)."""
+    day = _day(request.GET.get("day"))
+    data = geo.track(queries.positions_of(request.user, request.user), day)
+    response = render(
+        request,
+        "patrol/tracks/phone_track.html",
+        {
+            "tab": "patrol",
+            "day": day,
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+            "today": timezone.localdate(),
+            "track": data,
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
 def phone_page(request):
     """The member's patrol on the phone: start/stop, a visible "tracking on" indicator, today's
     track; positions go up in batches while the page is open."""
@@ -133,6 +157,7 @@ def phone_page(request):
         request,
         "patrol/tracks/phone.html",
         {
+            "tab": "patrol",
             "session": session,
             "interval_s": interval_s(),
             "today": timezone.localdate(),

@@ -77,6 +77,13 @@ CASES = [
     Case("patrol/live/", lambda w: "/patrol/live/", expect=200, absent=_grid_names),
     Case("patrol/phone/", lambda w: "/patrol/phone/", expect=200, not_live=OWN),
     Case(
+        "patrol/phone/track/",
+        lambda w: f"/patrol/phone/track/?day={_today()}",
+        expect=200,
+        absent=_name,
+        not_live=OWN,
+    ),
+    Case(
         "api/v1/patrols/start", lambda w: "/api/v1/patrols/start", "POST", expect=201, not_live=OWN
     ),
     Case("api/v1/patrols/current", lambda w: "/api/v1/patrols/current", expect=204, not_live=OWN),

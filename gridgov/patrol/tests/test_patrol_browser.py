@@ -53,11 +53,20 @@ def test_a_patrol_on_the_phone_becomes_a_track_and_a_coverage(
     assert len(stored) >= STEPS // 2, session.dropped
     assert stored[-1].lon > stored[0].lon  # walked east, in time order
 
-    # The member's own track on the phone (the link on the patrol page).
+    # The member's own track on the phone, in the phone's frame (tab bar), played back.
     day = timezone.localtime(stored[0].fix_time).date().isoformat()  # safe across midnight
-    page.goto(f"{base}/patrol/tracks/?day={day}")
+    page.goto(f"{base}/patrol/phone/track/?day={day}")
     page.locator("#track-map canvas").first.wait_for()
-    page.wait_for_timeout(600)  # the map's zoom to the track
+    assert page.locator(".m-tabs a[aria-current=page]").inner_text().strip() == "巡查"
+    play = page.locator("[data-play]")
+    assert play.bounding_box()["height"] >= 44
+    assert all(
+        page.locator(".phone-track-days a").nth(i).bounding_box()["height"] >= 44
+        for i in range(page.locator(".phone-track-days a").count())
+    )
+    play.click()
+    page.wait_for_timeout(600)  # the map's zoom to the track, a few steps of the playback
+    assert page.locator("[data-when]").inner_text().count(":") == 2  # a local clock time
     screenshot(page, "patrol-2a-phone-track")
 
     # The track on the desk: the walked line on the map, and its distance.
