@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("live/", views.live_page, name="live"),
     path("phone/", views.phone_page, name="phone"),
     path("phone/track/", views.phone_track_page, name="phone_track"),
+    path("phone/coverage/", views.phone_coverage_page, name="phone_coverage"),
     path("tracker/", views.tracker_page, name="tracker"),
     path("tracker/<int:pk>/revoke/", views.tracker_revoke, name="tracker_revoke"),
 ]

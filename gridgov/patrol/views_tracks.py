@@ -78,6 +78,28 @@ def track_page(request):
 @require_GET
 def coverage_page(request, code: str):
     """The coverage map of one grid: what the patrols of the period came within 30 m of."""
+    return render(
+        request, "patrol/tracks/coverage.html", {"nav": "patrol", **_coverage(request, code)}
+    )
+
+
+@login_required
+@require_GET
+def phone_coverage_page(request):
+    """The coverage of the member's own grid on the phone, to plan where to walk next. Built
+    from tracks, so never kept on the phone (no-store)."""
+    code = services.home_area_code(request.user)
+    if not code:
+        raise Http404
+    response = render(
+        request, "patrol/tracks/phone_coverage.html", {"tab": "patrol", **_coverage(request, code)}
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _coverage(request, code: str) -> dict:
+    """The coverage answer of a grid for the page's period (`period`, `day`, `member`)."""
     period = request.GET.get("period", "week")
     if period not in ("day", "week", "month"):
         period = "week"
@@ -92,21 +114,16 @@ def coverage_page(request, code: str):
         )
     except ValidationError as exc:
         raise Http404 from exc
-    return render(
-        request,
-        "patrol/tracks/coverage.html",
-        {
-            "nav": "patrol",
-            "coverage": data,
-            "period": period,
-            "percent": data["share"] * 100,
-            # The period's first and last local days (its end is the next period's start).
-            "first_day": datetime.datetime.fromisoformat(data["start"]).date(),
-            "last_day": (
-                datetime.datetime.fromisoformat(data["end"]) - datetime.timedelta(days=1)
-            ).date(),
-        },
-    )
+    return {
+        "coverage": data,
+        "period": period,
+        "percent": data["share"] * 100,
+        # The period's first and last local days (its end is the next period's start).
+        "first_day": datetime.datetime.fromisoformat(data["start"]).date(),
+        "last_day": (
+            datetime.datetime.fromisoformat(data["end"]) - datetime.timedelta(days=1)
+        ).date(),
+    }
 
 
 @login_required

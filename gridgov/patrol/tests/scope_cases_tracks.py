@@ -77,6 +77,13 @@ CASES = [
     Case("patrol/live/", lambda w: "/patrol/live/", expect=200, absent=_grid_names),
     Case("patrol/phone/", lambda w: "/patrol/phone/", expect=200, not_live=OWN),
     Case(
+        "patrol/phone/coverage/",
+        lambda w: "/patrol/phone/coverage/",
+        expect=200,
+        absent=_grid_names,
+        not_live=OWN,
+    ),
+    Case(
         "patrol/phone/track/",
         lambda w: f"/patrol/phone/track/?day={_today()}",
         expect=200,

@@ -69,6 +69,15 @@ def test_a_patrol_on_the_phone_becomes_a_track_and_a_coverage(
     assert page.locator("[data-when]").inner_text().count(":") == 2  # a local clock time
     screenshot(page, "patrol-2a-phone-track")
 
+    # The coverage of the member's grid on the phone, to plan the next walk.
+    page.goto(f"{base}/patrol/phone/coverage/?period=day&day={day}")
+    page.locator("#coverage-map canvas").first.wait_for()
+    assert 0 < float(page.locator("[data-share]").inner_text().rstrip("%")) < 100
+    chosen = page.locator(".phone-periods a[aria-current=page]")
+    assert chosen.inner_text() == "日" and chosen.bounding_box()["height"] >= 44
+    page.wait_for_timeout(400)
+    screenshot(page, "patrol-3a-phone-coverage")
+
     # The track on the desk: the walked line on the map, and its distance.
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{base}/patrol/tracks/?day={day}")
