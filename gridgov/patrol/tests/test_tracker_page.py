@@ -55,3 +55,7 @@ def test_an_account_without_an_area_is_told_why(users, client_for):
     assert answer.status_code == 403
     assert 'role="alert"' in answer.content.decode()
     assert not TrackerToken.objects.exists()
+    # nor is there a grid of theirs to cover
+    coverage = client_for(nowhere).get("/patrol/phone/coverage/")
+    assert coverage.status_code == 200 and 'role="alert"' in coverage.content.decode()
+    assert 'id="coverage-map"' not in coverage.content.decode()
