@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.utils import timezone
 
 from gridgov.audit.models import ChangeLog
@@ -74,16 +75,21 @@ def test_replayed_batch_changes_nothing(patrol):
     assert Position.objects.filter(session=patrol).count() == 10
 
 
-def test_a_batch_after_the_newest_point_needs_no_lookup(patrol, django_assert_max_num_queries):
+def test_a_batch_after_the_newest_point_needs_no_lookup(patrol, django_assert_num_queries):
     """In-order batches read the previous point from the session row: lock, one insert of all
-    kept points, the counts update (savepoint and transaction statements aside)."""
+    kept points, the counts update, inside the transaction (here a savepoint) and no other."""
     start = timezone.now() - datetime.timedelta(minutes=30)
     line = fixes_along(start, 100)
     services.ingest(patrol, line[:50], actor=patrol.user)
-    with django_assert_max_num_queries(7) as queries:
+    with django_assert_num_queries(5) as queries:
         result = services.ingest(patrol, line[50:], actor=patrol.user)
     assert result.accepted == 50
-    assert sum("patrol_position" in q["sql"] for q in queries.captured_queries) == 1
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum("patrol_position" in q for q in sql) == 1
+    assert sum(q.startswith("SAVEPOINT") for q in sql) == 1  # the batch's own transaction
+    lock = next(q for q in sql if q.startswith("SELECT"))
+    assert "patrol_patrolsession" in lock
+    assert lock.endswith("FOR UPDATE") == (connection.vendor == "postgresql")
     lats = list(Position.objects.filter(session=patrol).values_list("lat", flat=True))
     assert lats == sorted(lats) and len(lats) == 100
 
@@ -109,6 +115,67 @@ def test_a_point_stored_meanwhile_is_a_duplicate_and_the_rest_is_kept(patrol):
     assert Position.objects.filter(session=patrol).count() == 4
     patrol.refresh_from_db()
     assert patrol.accepted == 3 and patrol.last_fix_at == line[3].fix_time
+
+
+def test_a_point_stored_meanwhile_unseen_by_the_lookup_is_skipped_row_by_row(patrol, monkeypatch):
+    """Should the lookup of the retry miss the stored point too (a writer between the lookup
+    and the insert), the rows go in one by one and only the stored one counts as a duplicate."""
+    start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    line = fixes_along(start, 4)
+    services.ingest(patrol, line[:1], actor=patrol.user)
+    Position.objects.create(
+        session=patrol,
+        user=patrol.user,
+        area_code=patrol.area_code,
+        fix_time=line[2].fix_time,
+        lat=line[2].lat,
+        lon=line[2].lon,
+    )
+    last = (line[0].fix_time, line[0].lat, line[0].lon)
+    monkeypatch.setattr(services, "_stored_around", lambda *_args, **_kw: (set(), last))
+    result = services.ingest(patrol, line[1:], actor=patrol.user)
+    assert result.as_dict()["accepted"] == 2 and result.dropped == {"duplicate": 1}
+    assert Position.objects.filter(session=patrol).count() == 4
+    patrol.refresh_from_db()
+    assert patrol.accepted == 3 and patrol.dropped == {"duplicate": 1}
+    assert patrol.last_fix_at == line[3].fix_time
+
+
+def test_counts_add_up_over_batches_and_the_callers_session_follows(patrol):
+    start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    line = fixes_along(start, 6)
+    nowhere = services.Fix(lat=None, lon=113.6, fix_time=start)
+    services.ingest(patrol, [*line[:3], nowhere], actor=patrol.user)
+    services.ingest(patrol, [*line[3:], nowhere, line[4]], actor=patrol.user)
+    assert patrol.accepted == 6
+    assert patrol.dropped == {"invalid": 2, "duplicate": 1}
+    assert patrol.last_fix_at == line[5].fix_time
+    assert (patrol.last_lat, patrol.last_lon) == (line[5].lat, line[5].lon)
+    stored = PatrolSession.objects.get(pk=patrol.pk)
+    assert (stored.accepted, stored.dropped) == (6, {"invalid": 2, "duplicate": 1})
+    assert (stored.last_fix_at, stored.last_lat) == (line[5].fix_time, line[5].lat)
+
+
+def test_a_batch_of_drops_only_counts_and_keeps_the_last_position(patrol):
+    line = fixes_along((timezone.now() - datetime.timedelta(minutes=5)).replace(microsecond=0), 2)
+    services.ingest(patrol, line, actor=patrol.user)
+    result = services.ingest(patrol, [line[0], services.Fix(None, None, None)], actor=patrol.user)
+    assert result.as_dict()["accepted"] == 0 and result.dropped == {"duplicate": 1, "invalid": 1}
+    patrol.refresh_from_db()
+    assert patrol.accepted == 2 and patrol.dropped == {"duplicate": 1, "invalid": 1}
+    assert patrol.last_fix_at == line[1].fix_time
+
+
+def test_fix_times_are_kept_to_the_millisecond(patrol):
+    when = (timezone.now() - datetime.timedelta(minutes=5)).replace(microsecond=123456)
+    point = services.Fix(lat=GRID_A_LAT, lon=GRID_A_LON, fix_time=when)
+    services.ingest(patrol, [point], actor=patrol.user)
+    again = services.ingest(patrol, [point], actor=patrol.user)
+    assert again.dropped == {"duplicate": 1}
+    stored = Position.objects.get(session=patrol).fix_time
+    assert stored == when.replace(microsecond=123000)
+    patrol.refresh_from_db()
+    assert patrol.last_fix_at == stored
 
 
 def test_late_batch_lands_in_fix_time_order(patrol):
