@@ -423,10 +423,13 @@ def _stored_around(
     session: PatrolSession, first: datetime.datetime, last: datetime.datetime, *, lookup: bool
 ) -> tuple[set[datetime.datetime], tuple | None]:
     """The session's stored fix times in [first, last] and its last point before `first`.
-    A batch after the session's newest point (the usual case) needs no query unless `lookup`:
-    nothing can be stored in its span, and the previous point is the one the session row keeps."""
-    if not lookup and session.last_fix_at is not None and first > session.last_fix_at:
-        return set(), (session.last_fix_at, session.last_lat, session.last_lon)
+    A batch after the session's newest point (the usual case), or the first batch of a session,
+    needs no query unless `lookup`: every point goes in through `ingest`, which keeps the newest
+    one on the session row, so nothing can be stored in the batch's span and the previous point
+    is the row's (should another writer have stored one, the insert skips it: `_keep`)."""
+    newest = session.last_fix_at
+    if not lookup and (newest is None or first > newest):
+        return set(), None if newest is None else (newest, session.last_lat, session.last_lon)
     known = set(
         Position.objects.filter(
             session=session, fix_time__gte=first, fix_time__lte=last

@@ -117,6 +117,40 @@ def test_a_point_stored_meanwhile_is_a_duplicate_and_the_rest_is_kept(patrol):
     assert patrol.accepted == 3 and patrol.last_fix_at == line[3].fix_time
 
 
+def test_the_first_batch_of_a_session_needs_no_lookup(patrol, django_assert_num_queries):
+    line = fixes_along((timezone.now() - datetime.timedelta(minutes=30)).replace(microsecond=0), 50)
+    with django_assert_num_queries(5) as queries:
+        result = services.ingest(patrol, line, actor=patrol.user)
+    assert result.accepted == 50
+    assert sum("patrol_position" in q["sql"] for q in queries.captured_queries) == 1
+    patrol.refresh_from_db()
+    assert patrol.last_fix_at == line[-1].fix_time
+
+
+def test_points_stored_before_the_first_batch_count(patrol):
+    """Not through `ingest` (the session row knows of no point): the insert skips the stored
+    fix time, and the batch done again with a lookup counts it as a duplicate and checks the
+    speed from the stored point before it."""
+    start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    line = fixes_along(start, 3)
+    for when, lat in ((start - datetime.timedelta(seconds=60), GRID_A_LAT - 0.038), (start, 0)):
+        Position.objects.create(
+            session=patrol,
+            user=patrol.user,
+            area_code=patrol.area_code,
+            fix_time=when,
+            lat=lat,
+            lon=GRID_A_LON,
+        )
+    result = services.ingest(patrol, line, actor=patrol.user)
+    # line[1]: ≈ 4.24 km in 75 s from the point 60 s before (56 m/s); line[2]: in 90 s (47 m/s)
+    assert result.as_dict()["accepted"] == 1
+    assert result.dropped == {"duplicate": 1, "too_fast": 1}
+    assert Position.objects.filter(session=patrol).count() == 3
+    patrol.refresh_from_db()
+    assert patrol.last_fix_at == line[2].fix_time
+
+
 def test_a_point_stored_meanwhile_unseen_by_the_lookup_is_skipped_row_by_row(patrol, monkeypatch):
     """Should the lookup of the retry miss the stored point too (a writer between the lookup
     and the insert), the rows go in one by one and only the stored one counts as a duplicate."""
