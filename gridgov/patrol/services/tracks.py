@@ -269,6 +269,9 @@ def _drop_counts(session: PatrolSession, result: IngestResult) -> dict:
     return merged
 
 
+KeptPoint = tuple[datetime.datetime, float, float]  # fix time, lat, lon
+
+
 class _StoredMeanwhile(Exception):
     """A point of the batch was already stored (by a writer the session's last point does not
     know of): the one insert skipped it, so its transaction is rolled back."""
@@ -336,8 +339,8 @@ def _store(
 
 
 # The session's row is read and written with plain statements made once from the model, its
-# values converted and adapted by the fields as the ORM does: building the ORM's queries cost a
-# batch more than its checks and its insert (≈ 0.9 ms of ≈ 3 ms on SQLite).
+# values converted and adapted by the fields as the ORM does: building the ORM's two queries
+# cost ≈ 0.85 ms a batch on SQLite, half as much as the bare insert of its 50 rows.
 LOCKED_FIELDS = (
     "user",
     "area_code",
@@ -451,7 +454,7 @@ def _keep(
     now: datetime.datetime,
     source: str,
     lookup: bool,
-) -> list[tuple[datetime.datetime, float, float]]:
+) -> list[KeptPoint]:
     """The candidates that are new and reachable, in fix-time order, inserted by one
     executemany that skips a fix time already stored; when one was skipped (a point stored
     meanwhile) raises `_StoredMeanwhile`. With `lookup`, the stored fix times are read first
@@ -459,7 +462,7 @@ def _keep(
     ordered = sorted(candidates.items())
     known, previous = _stored_around(session, ordered[0][0], ordered[-1][0], lookup=lookup)
     limit = max_speed_ms()
-    kept: list[tuple[datetime.datetime, float, float]] = []
+    kept: list[KeptPoint] = []
     rows: list[tuple] = []
     adapt = connection.ops.adapt_datetimefield_value
     head = (session.pk, session.user_id, session.area_code)
@@ -504,8 +507,8 @@ def _insert_sql() -> str:
 
 
 def _insert_one_by_one(
-    rows: list[tuple], kept: list[tuple[datetime.datetime, float, float]], result: IngestResult
-) -> list[tuple[datetime.datetime, float, float]]:
+    rows: list[tuple], kept: list[KeptPoint], result: IngestResult
+) -> list[KeptPoint]:
     stored = []
     with connection.cursor() as cursor:
         for row, point in zip(rows, kept, strict=True):
