@@ -277,41 +277,56 @@ class _StoredMeanwhile(Exception):
     know of): the one insert skipped it, so its transaction is rolled back."""
 
 
+class _Changed(Exception):
+    """The session row is no longer as the caller read it (or the batch dropped points, whose
+    counts need the row's): the batch's transaction is rolled back."""
+
+
 def ingest(
     session: PatrolSession, fixes: list[Fix], *, actor: User, source: str = Source.BROWSER
 ) -> IngestResult:
     """Store a batch of the member's fixes in their session under the drop rules (one
-    transaction; the session row is locked, so batches of one session never interleave)."""
+    transaction that locks the session row, so batches of one session never interleave).
+
+    A batch into an open session that has points is checked against the caller's copy of the
+    row, and the row is locked by the update of its counts, which finds it only if it is still
+    as read (same start, open, same newest point); else the batch is done again under a
+    `SELECT … FOR UPDATE` of the row: one statement less for the usual batch."""
     if session.user_id != actor.pk:
         raise PermissionDenied(_("Positions go only into one's own patrol."))
     now = timezone.now()
     readable = IngestResult()
     points = _readable(fixes, now, readable)
-    try:
-        result, locked = _store(session.pk, points, readable, now, source, lookup=False)
-    except _StoredMeanwhile:  # again, with the stored fix times read and row by row
-        result, locked = _store(session.pk, points, readable, now, source, lookup=True)
+    mode = "trust" if session.last_fix_at is not None and session.ended_at is None else "lock"
+    while True:
+        try:
+            result, state = _store(session, points, readable, now, source, mode)
+            break
+        except _Changed:
+            mode = "lock"
+        except _StoredMeanwhile:  # again, with the stored fix times read and row by row
+            mode = "lookup"
     for name in ("accepted", "dropped", "ended_at", "last_fix_at", "last_lat", "last_lon"):
-        setattr(session, name, getattr(locked, name))
+        setattr(session, name, getattr(state, name))
     return result
 
 
 def _store(
-    session_id: int,
+    session: PatrolSession,
     points: list[tuple[datetime.datetime, tuple]],
     readable: IngestResult,
     now: datetime.datetime,
     source: str,
-    *,
-    lookup: bool,
+    mode: str,
 ) -> tuple[IngestResult, PatrolSession]:
-    """One transaction under the session's row lock: the rules that need the session
-    (outside, duplicate, too fast), the insert, the session's counts and last position."""
+    """One transaction: the rules that need the session (outside, duplicate, too fast), the
+    insert, the session's counts and last position. `mode`: "trust" the caller's copy of the
+    row (checked by the update), "lock" the row first, or also "lookup" the stored points."""
     result = IngestResult(dropped=dict(readable.dropped))
     with transaction.atomic():
-        locked = _lock_session(session_id)
-        earliest = locked.started_at - OUTSIDE_SLACK
-        latest = None if locked.ended_at is None else locked.ended_at + OUTSIDE_SLACK
+        state = _copy(session) if mode == "trust" else _lock_session(session.pk)
+        earliest = state.started_at - OUTSIDE_SLACK
+        latest = None if state.ended_at is None else state.ended_at + OUTSIDE_SLACK
         candidates: dict[datetime.datetime, tuple] = {}
         for when, values in points:
             if when < earliest or (latest is not None and when > latest):
@@ -320,22 +335,36 @@ def _store(
                 result.drop("duplicate")
             else:
                 candidates[when] = values
-        kept = _keep(locked, candidates, result, now, source, lookup) if candidates else []
-        result.accepted = len(kept)
-        if kept or result.dropped:
-            locked.accepted += len(kept)
-            changed = ["accepted"]
+        lookup = mode == "lookup"
+        kept, rows = _keep(state, candidates, result, now, source, lookup=lookup)
+        if mode == "trust":
             if result.dropped:
-                locked.dropped = _drop_counts(locked, result)
-                changed.append("dropped")
-            newest = kept[-1] if kept else None
-            if newest is not None and (
-                locked.last_fix_at is None or newest[0] > locked.last_fix_at
-            ):
-                locked.last_fix_at, locked.last_lat, locked.last_lon = newest
-                changed += ["last_fix_at", "last_lat", "last_lon"]
-            _update_session(locked, changed)
-    return result, locked
+                raise _Changed
+            if kept:  # the row's update first: it locks the row
+                read_newest = state.last_fix_at
+                _update_if_as_read(state, len(kept), read_newest, _count(state, kept, result))
+            kept = _insert(rows, kept, result, lookup=False)
+        else:
+            kept = _insert(rows, kept, result, lookup=lookup)
+            if kept or result.dropped:
+                _update_session(state, ["accepted", *_count(state, kept, result)])
+        result.accepted = len(kept)
+    return result, state
+
+
+def _count(state: PatrolSession, kept: list[KeptPoint], result: IngestResult) -> list[str]:
+    """Add the batch to the session's counts and last point; the fields changed besides
+    `accepted`."""
+    state.accepted += len(kept)
+    changed = []
+    if result.dropped:
+        state.dropped = _drop_counts(state, result)
+        changed.append("dropped")
+    newest = kept[-1] if kept else None
+    if newest is not None and (state.last_fix_at is None or newest[0] > state.last_fix_at):
+        state.last_fix_at, state.last_lat, state.last_lon = newest
+        changed += ["last_fix_at", "last_lat", "last_lon"]
+    return changed
 
 
 # The session's row is read and written with plain statements made once from the model, its
@@ -360,8 +389,8 @@ def _session_fields(names: tuple[str, ...] | list[str]) -> list[Field]:
 
 
 @functools.cache
-def _lock_statement() -> tuple[str, list[str], list[tuple[int, Col, list]]]:
-    """SELECT … FOR UPDATE of one session's row, the attribute names of its columns and the
+def _lock_statement() -> tuple[str, str, list[str], list[tuple[int, Col, list]]]:
+    """SELECT … FOR UPDATE of one session's row, its columns, their attribute names and the
     converters of each column that has some (SQLite: text to aware datetimes; JSON)."""
     table, quote = PatrolSession._meta.db_table, connection.ops.quote_name
     fields = _session_fields(("id", *LOCKED_FIELDS))
@@ -375,22 +404,32 @@ def _lock_statement() -> tuple[str, list[str], list[tuple[int, Col, list]]]:
         functions = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
         if functions:
             converters.append((i, col, functions))
-    return sql, [f.attname for f in fields], converters
+    return sql, columns, [f.attname for f in fields], converters
 
 
-def _lock_session(session_id: int) -> PatrolSession:
-    """The session as its row holds it, locked until the transaction ends."""
-    sql, names, converters = _lock_statement()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [session_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise PatrolSession.DoesNotExist
+def _from_row(row: tuple | list) -> PatrolSession:
+    _sql, _columns, names, converters = _lock_statement()
     values = list(row)
     for i, col, functions in converters:
         for convert in functions:
             values[i] = convert(values[i], col, connection)
     return PatrolSession.from_db(connection.alias, names, values)
+
+
+def _copy(session: PatrolSession) -> PatrolSession:
+    """The caller's session as a row of its own (a rolled-back batch leaves the caller's as is)."""
+    names = _lock_statement()[2]
+    return PatrolSession.from_db(connection.alias, names, [getattr(session, n) for n in names])
+
+
+def _lock_session(session_id: int) -> PatrolSession:
+    """The session as its row holds it, locked until the transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_statement()[0], [session_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise PatrolSession.DoesNotExist
+    return _from_row(row)
 
 
 def _update_session(session: PatrolSession, changed: list[str]) -> None:
@@ -403,6 +442,32 @@ def _update_session(session: PatrolSession, changed: list[str]) -> None:
             f"UPDATE {quote(table)} SET {assignments} WHERE id = %s",  # noqa: S608 (names from the model, values bound)
             [*params, session.pk],
         )
+
+
+def _update_if_as_read(
+    session: PatrolSession, added: int, read_newest: datetime.datetime | None, changed: list[str]
+) -> None:
+    """Add `added` to the row's count and set the `changed` fields, only if the row still has
+    the start, the end (none) and the newest point the batch was checked against; this locks
+    it. The row's count and drop counts are read back into `session`; raises `_Changed` if the
+    row is no longer as read."""
+    table, quote = PatrolSession._meta.db_table, connection.ops.quote_name
+    fields = _session_fields(changed)
+    assignments = "".join(f", {quote(str(f.column))} = %s" for f in fields)
+    params = [f.get_db_prep_save(getattr(session, f.attname), connection) for f in fields]
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(table)} SET accepted = accepted + %s{assignments} "  # noqa: S608 (names from the model, values bound)
+            "WHERE id = %s AND started_at = %s AND ended_at IS NULL AND last_fix_at = %s "
+            f"RETURNING {_lock_statement()[1]}",
+            [added, *params, session.pk, adapt(session.started_at), adapt(read_newest)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise _Changed
+    stored = _from_row(row)
+    session.accepted, session.dropped = stored.accepted, stored.dropped
 
 
 INSERT_FIELDS = (
@@ -429,7 +494,7 @@ def _stored_around(
     A batch after the session's newest point (the usual case), or the first batch of a session,
     needs no query unless `lookup`: every point goes in through `ingest`, which keeps the newest
     one on the session row, so nothing can be stored in the batch's span and the previous point
-    is the row's (should another writer have stored one, the insert skips it: `_keep`)."""
+    is the row's (should another writer have stored one, the insert skips it: `_insert`)."""
     newest = session.last_fix_at
     if not lookup and (newest is None or first > newest):
         return set(), None if newest is None else (newest, session.last_lat, session.last_lon)
@@ -453,12 +518,12 @@ def _keep(
     result: IngestResult,
     now: datetime.datetime,
     source: str,
+    *,
     lookup: bool,
-) -> list[KeptPoint]:
-    """The candidates that are new and reachable, in fix-time order, inserted by one
-    executemany that skips a fix time already stored; when one was skipped (a point stored
-    meanwhile) raises `_StoredMeanwhile`. With `lookup`, the stored fix times are read first
-    and the rows go in one by one (each skipped one a duplicate)."""
+) -> tuple[list[KeptPoint], list[tuple]]:
+    """The candidates that are new and reachable, in fix-time order, and their rows."""
+    if not candidates:
+        return [], []
     ordered = sorted(candidates.items())
     known, previous = _stored_around(session, ordered[0][0], ordered[-1][0], lookup=lookup)
     limit = max_speed_ms()
@@ -480,6 +545,15 @@ def _keep(
         previous = (when, lat, lon)
         kept.append(previous)
         rows.append((*head, adapt(when), server_time, *values, source))
+    return kept, rows
+
+
+def _insert(
+    rows: list[tuple], kept: list[KeptPoint], result: IngestResult, *, lookup: bool
+) -> list[KeptPoint]:
+    """The rows inserted by one executemany that skips a fix time already stored; when one was
+    skipped (a point stored meanwhile) raises `_StoredMeanwhile`. With `lookup` (the stored
+    fix times were read first) one by one, each skipped one a duplicate."""
     if not rows:
         return kept
     if lookup:

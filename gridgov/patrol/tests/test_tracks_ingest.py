@@ -76,45 +76,51 @@ def test_replayed_batch_changes_nothing(patrol):
 
 
 def test_a_batch_after_the_newest_point_needs_no_lookup(patrol, django_assert_num_queries):
-    """In-order batches read the previous point from the session row: lock, one insert of all
-    kept points, the counts update, inside the transaction (here a savepoint) and no other."""
+    """In-order batches read the previous point from the session row: the update of its counts,
+    first (it locks the row), then one insert of all kept points, inside the transaction (here
+    a savepoint) and no other statement."""
     start = timezone.now() - datetime.timedelta(minutes=30)
     line = fixes_along(start, 100)
     services.ingest(patrol, line[:50], actor=patrol.user)
-    with django_assert_num_queries(5) as queries:
+    with django_assert_num_queries(4) as queries:
         result = services.ingest(patrol, line[50:], actor=patrol.user)
     assert result.accepted == 50
     sql = [q["sql"] for q in queries.captured_queries]
-    assert sum("patrol_position" in q for q in sql) == 1
-    assert sum(q.startswith("SAVEPOINT") for q in sql) == 1  # the batch's own transaction
-    lock = next(q for q in sql if q.startswith("SELECT"))
-    assert "patrol_patrolsession" in lock
-    assert lock.endswith("FOR UPDATE") == (connection.vendor == "postgresql")
+    assert sql[0].startswith("SAVEPOINT") and sql[-1].startswith("RELEASE SAVEPOINT")
+    assert sql[1].startswith('UPDATE "patrol_patrolsession"') and "RETURNING" in sql[1]
+    assert sql[2].startswith('50 times: INSERT INTO "patrol_position"')
     lats = list(Position.objects.filter(session=patrol).values_list("lat", flat=True))
     assert lats == sorted(lats) and len(lats) == 100
+    patrol.refresh_from_db()
+    assert patrol.accepted == 100 and patrol.last_lat == line[-1].lat
 
 
-def test_a_point_stored_meanwhile_is_a_duplicate_and_the_rest_is_kept(patrol):
-    """A row the session's last point does not know of (as from a concurrent writer) makes the
-    one insert fail; the batch then goes in row by row and only that point is dropped."""
+def test_a_stale_copy_of_the_session_is_caught_by_the_update(patrol):
+    """Checked against a copy read before another batch went in, the batch finds the row
+    changed, and is done again under the row lock: the overlap counts as duplicates."""
+    start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    line = fixes_along(start, 30)
+    services.ingest(patrol, line[:10], actor=patrol.user)
+    stale = PatrolSession.objects.get(pk=patrol.pk)
+    services.ingest(patrol, line[10:20], actor=patrol.user)
+    result = services.ingest(stale, line[15:], actor=patrol.user)
+    assert result.as_dict()["accepted"] == 10 and result.dropped == {"duplicate": 5}
+    assert (stale.accepted, stale.last_fix_at) == (30, line[29].fix_time)
+    assert Position.objects.filter(session=patrol).count() == 30
+
+
+def test_a_stale_copy_of_an_ended_session_takes_nothing(patrol):
     start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
     line = fixes_along(start, 4)
-    services.ingest(patrol, line[:1], actor=patrol.user)
-    taken = line[2].fix_time
-    Position.objects.create(
-        session=patrol,
-        user=patrol.user,
-        area_code=patrol.area_code,
-        fix_time=taken,
-        lat=line[2].lat,
-        lon=line[2].lon,
+    services.ingest(patrol, line[:2], actor=patrol.user)
+    stale = PatrolSession.objects.get(pk=patrol.pk)
+    PatrolSession.objects.filter(pk=patrol.pk).update(ended_at=line[1].fix_time)
+    result = services.ingest(
+        stale, fixes_along(line[1].fix_time + datetime.timedelta(minutes=5), 2), actor=patrol.user
     )
-    result = services.ingest(patrol, line[1:], actor=patrol.user)
-    assert result.as_dict()["accepted"] == 2
-    assert result.dropped == {"duplicate": 1}
-    assert Position.objects.filter(session=patrol).count() == 4
-    patrol.refresh_from_db()
-    assert patrol.accepted == 3 and patrol.last_fix_at == line[3].fix_time
+    assert result.as_dict()["accepted"] == 0 and result.dropped == {"outside": 2}
+    assert stale.ended_at == line[1].fix_time
+    assert Position.objects.filter(session=patrol).count() == 2
 
 
 def test_the_first_batch_of_a_session_needs_no_lookup(patrol, django_assert_num_queries):
@@ -122,7 +128,10 @@ def test_the_first_batch_of_a_session_needs_no_lookup(patrol, django_assert_num_
     with django_assert_num_queries(5) as queries:
         result = services.ingest(patrol, line, actor=patrol.user)
     assert result.accepted == 50
-    assert sum("patrol_position" in q["sql"] for q in queries.captured_queries) == 1
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum("patrol_position" in q for q in sql) == 1
+    assert sql[1].startswith("SELECT") and "patrol_patrolsession" in sql[1]  # the row lock
+    assert sql[1].endswith("FOR UPDATE") == (connection.vendor == "postgresql")
     patrol.refresh_from_db()
     assert patrol.last_fix_at == line[-1].fix_time
 
