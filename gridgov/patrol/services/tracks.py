@@ -18,7 +18,6 @@ in its place. Each batch is one transaction; the counts go to the session (`acce
 """
 
 import datetime
-import functools
 import hashlib
 import math
 import secrets
@@ -27,8 +26,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Field
-from django.db.models.expressions import Col
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +40,16 @@ from gridgov.patrol.models.tracks import (
     SessionKind,
     Source,
     TrackerToken,
+)
+from gridgov.patrol.services.tracks_rows import (
+    KeptPoint,
+    RowChanged,
+    StoredMeanwhile,
+    copy_session,
+    insert_positions,
+    lock_session,
+    update_if_as_read,
+    update_session,
 )
 
 FUTURE_SLACK = datetime.timedelta(minutes=2)
@@ -269,19 +277,6 @@ def _drop_counts(session: PatrolSession, result: IngestResult) -> dict:
     return merged
 
 
-KeptPoint = tuple[datetime.datetime, float, float]  # fix time, lat, lon
-
-
-class _StoredMeanwhile(Exception):
-    """A point of the batch was already stored (by a writer the session's last point does not
-    know of): the one insert skipped it, so its transaction is rolled back."""
-
-
-class _Changed(Exception):
-    """The session row is no longer as the caller read it (or the batch dropped points, whose
-    counts need the row's): the batch's transaction is rolled back."""
-
-
 def ingest(
     session: PatrolSession, fixes: list[Fix], *, actor: User, source: str = Source.BROWSER
 ) -> IngestResult:
@@ -302,9 +297,9 @@ def ingest(
         try:
             result, state = _store(session, points, readable, now, source, mode)
             break
-        except _Changed:
+        except RowChanged:
             mode = "lock"
-        except _StoredMeanwhile:  # again, with the stored fix times read and row by row
+        except StoredMeanwhile:  # again, with the stored fix times read and row by row
             mode = "lookup"
     for name in ("accepted", "dropped", "ended_at", "last_fix_at", "last_lat", "last_lon"):
         setattr(session, name, getattr(state, name))
@@ -324,7 +319,7 @@ def _store(
     row (checked by the update), "lock" the row first, or also "lookup" the stored points."""
     result = IngestResult(dropped=dict(readable.dropped))
     with transaction.atomic():
-        state = _copy(session) if mode == "trust" else _lock_session(session.pk)
+        state = copy_session(session) if mode == "trust" else lock_session(session.pk)
         earliest = state.started_at - OUTSIDE_SLACK
         latest = None if state.ended_at is None else state.ended_at + OUTSIDE_SLACK
         candidates: dict[datetime.datetime, tuple] = {}
@@ -339,15 +334,18 @@ def _store(
         kept, rows = _keep(state, candidates, result, now, source, lookup=lookup)
         if mode == "trust":
             if result.dropped:
-                raise _Changed
+                raise RowChanged
             if kept:  # the row's update first: it locks the row
                 read_newest = state.last_fix_at
-                _update_if_as_read(state, len(kept), read_newest, _count(state, kept, result))
-            kept = _insert(rows, kept, result, lookup=False)
+                update_if_as_read(state, len(kept), read_newest, _count(state, kept, result))
+            kept = insert_positions(rows, kept, lookup=False)
         else:
-            kept = _insert(rows, kept, result, lookup=lookup)
+            inserted = insert_positions(rows, kept, lookup=lookup)
+            if len(inserted) < len(kept):
+                result.drop("duplicate", len(kept) - len(inserted))
+            kept = inserted
             if kept or result.dropped:
-                _update_session(state, ["accepted", *_count(state, kept, result)])
+                update_session(state, ["accepted", *_count(state, kept, result)])
         result.accepted = len(kept)
     return result, state
 
@@ -367,126 +365,6 @@ def _count(state: PatrolSession, kept: list[KeptPoint], result: IngestResult) ->
     return changed
 
 
-# The session's row is read and written with plain statements made once from the model, its
-# values converted and adapted by the fields as the ORM does: building the ORM's two queries
-# cost ≈ 0.85 ms a batch on SQLite, half as much as the bare insert of its 50 rows.
-LOCKED_FIELDS = (
-    "user",
-    "area_code",
-    "started_at",
-    "ended_at",
-    "last_fix_at",
-    "last_lat",
-    "last_lon",
-    "accepted",
-    "dropped",
-)
-
-
-def _session_fields(names: tuple[str, ...] | list[str]) -> list[Field]:
-    by_name = {f.name: f for f in PatrolSession._meta.concrete_fields}
-    return [by_name[name] for name in names]
-
-
-@functools.cache
-def _lock_statement() -> tuple[str, str, list[str], list[tuple[int, Col, list]]]:
-    """SELECT … FOR UPDATE of one session's row, its columns, their attribute names and the
-    converters of each column that has some (SQLite: text to aware datetimes; JSON)."""
-    table, quote = PatrolSession._meta.db_table, connection.ops.quote_name
-    fields = _session_fields(("id", *LOCKED_FIELDS))
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    sql = f"SELECT {columns} FROM {quote(table)} WHERE {quote(str(fields[0].column))} = %s"  # noqa: S608 (names from the model, values bound)
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    converters = []
-    for i, f in enumerate(fields):
-        col = f.get_col(table)
-        functions = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
-        if functions:
-            converters.append((i, col, functions))
-    return sql, columns, [f.attname for f in fields], converters
-
-
-def _from_row(row: tuple | list) -> PatrolSession:
-    _sql, _columns, names, converters = _lock_statement()
-    values = list(row)
-    for i, col, functions in converters:
-        for convert in functions:
-            values[i] = convert(values[i], col, connection)
-    return PatrolSession.from_db(connection.alias, names, values)
-
-
-def _copy(session: PatrolSession) -> PatrolSession:
-    """The caller's session as a row of its own (a rolled-back batch leaves the caller's as is)."""
-    names = _lock_statement()[2]
-    return PatrolSession.from_db(connection.alias, names, [getattr(session, n) for n in names])
-
-
-def _lock_session(session_id: int) -> PatrolSession:
-    """The session as its row holds it, locked until the transaction ends."""
-    with connection.cursor() as cursor:
-        cursor.execute(_lock_statement()[0], [session_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise PatrolSession.DoesNotExist
-    return _from_row(row)
-
-
-def _update_session(session: PatrolSession, changed: list[str]) -> None:
-    table, quote = PatrolSession._meta.db_table, connection.ops.quote_name
-    fields = _session_fields(changed)
-    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
-    params = [f.get_db_prep_save(getattr(session, f.attname), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(table)} SET {assignments} WHERE id = %s",  # noqa: S608 (names from the model, values bound)
-            [*params, session.pk],
-        )
-
-
-def _update_if_as_read(
-    session: PatrolSession, added: int, read_newest: datetime.datetime | None, changed: list[str]
-) -> None:
-    """Add `added` to the row's count and set the `changed` fields, only if the row still has
-    the start, the end (none) and the newest point the batch was checked against; this locks
-    it. The row's count and drop counts are read back into `session`; raises `_Changed` if the
-    row is no longer as read."""
-    table, quote = PatrolSession._meta.db_table, connection.ops.quote_name
-    fields = _session_fields(changed)
-    assignments = "".join(f", {quote(str(f.column))} = %s" for f in fields)
-    params = [f.get_db_prep_save(getattr(session, f.attname), connection) for f in fields]
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(table)} SET accepted = accepted + %s{assignments} "  # noqa: S608 (names from the model, values bound)
-            "WHERE id = %s AND started_at = %s AND ended_at IS NULL AND last_fix_at = %s "
-            f"RETURNING {_lock_statement()[1]}",
-            [added, *params, session.pk, adapt(session.started_at), adapt(read_newest)],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise _Changed
-    stored = _from_row(row)
-    session.accepted, session.dropped = stored.accepted, stored.dropped
-
-
-INSERT_FIELDS = (
-    "session",
-    "user",
-    "area_code",
-    "fix_time",
-    "server_time",
-    "lat",
-    "lon",
-    "accuracy",
-    "speed",
-    "heading",
-    "altitude",
-    "battery",
-    "source",
-)
-
-
 def _stored_around(
     session: PatrolSession, first: datetime.datetime, last: datetime.datetime, *, lookup: bool
 ) -> tuple[set[datetime.datetime], tuple | None]:
@@ -494,7 +372,7 @@ def _stored_around(
     A batch after the session's newest point (the usual case), or the first batch of a session,
     needs no query unless `lookup`: every point goes in through `ingest`, which keeps the newest
     one on the session row, so nothing can be stored in the batch's span and the previous point
-    is the row's (should another writer have stored one, the insert skips it: `_insert`)."""
+    is the row's (should another writer have stored one, the insert skips it)."""
     newest = session.last_fix_at
     if not lookup and (newest is None or first > newest):
         return set(), None if newest is None else (newest, session.last_lat, session.last_lon)
@@ -546,52 +424,6 @@ def _keep(
         kept.append(previous)
         rows.append((*head, adapt(when), server_time, *values, source))
     return kept, rows
-
-
-def _insert(
-    rows: list[tuple], kept: list[KeptPoint], result: IngestResult, *, lookup: bool
-) -> list[KeptPoint]:
-    """The rows inserted by one executemany that skips a fix time already stored; when one was
-    skipped (a point stored meanwhile) raises `_StoredMeanwhile`. With `lookup` (the stored
-    fix times were read first) one by one, each skipped one a duplicate."""
-    if not rows:
-        return kept
-    if lookup:
-        return _insert_one_by_one(rows, kept, result)
-    with connection.cursor() as cursor:
-        cursor.executemany(_insert_sql(), rows)
-        if cursor.rowcount != len(rows):
-            raise _StoredMeanwhile
-    return kept
-
-
-@functools.cache
-def _insert_sql() -> str:
-    """The insert of one position, skipping a (session, fix time) already stored."""
-    meta = Position._meta
-    fields = {f.name: str(f.column) for f in meta.concrete_fields}
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(fields[name]) for name in INSERT_FIELDS)
-    marks = ", ".join(["%s"] * len(INSERT_FIELDS))
-    unique = f"{quote(fields['session'])}, {quote(fields['fix_time'])}"
-    return (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608 (names from the model, values bound)
-        f"ON CONFLICT ({unique}) DO NOTHING"
-    )
-
-
-def _insert_one_by_one(
-    rows: list[tuple], kept: list[KeptPoint], result: IngestResult
-) -> list[KeptPoint]:
-    stored = []
-    with connection.cursor() as cursor:
-        for row, point in zip(rows, kept, strict=True):
-            cursor.execute(_insert_sql(), row)
-            if cursor.rowcount == 1:
-                stored.append(point)
-            else:
-                result.drop("duplicate")
-    return stored
 
 
 # ---------------------------------------------------------------------------------------------
