@@ -283,10 +283,11 @@ def ingest(
     """Store a batch of the member's fixes in their session under the drop rules (one
     transaction that locks the session row, so batches of one session never interleave).
 
-    A batch into an open session that has points is checked against the caller's copy of the
-    row, and the row is locked by the update of its counts, which finds it only if it is still
-    as read (same start, open, same newest point); else the batch is done again under a
-    `SELECT … FOR UPDATE` of the row: one statement less for the usual batch."""
+    A batch after the newest point of an open session (the usual one) is checked against the
+    caller's copy of the row, and the row is locked by the update of its counts, which finds it
+    only if it is still as read (same start, open, same newest point); else, and for a late
+    batch or one with drops, the batch is done again under a `SELECT … FOR UPDATE` of the row:
+    one statement less for the usual batch."""
     if session.user_id != actor.pk:
         raise PermissionDenied(_("Positions go only into one's own patrol."))
     now = timezone.now()
@@ -330,14 +331,16 @@ def _store(
                 result.drop("duplicate")
             else:
                 candidates[when] = values
+        newest = state.last_fix_at
+        if mode == "trust" and candidates and (newest is None or min(candidates) <= newest):
+            raise RowChanged  # a late batch: its lookup needs the row locked first
         lookup = mode == "lookup"
         kept, rows = _keep(state, candidates, result, now, source, lookup=lookup)
         if mode == "trust":
             if result.dropped:
                 raise RowChanged
             if kept:  # the row's update first: it locks the row
-                read_newest = state.last_fix_at
-                update_if_as_read(state, len(kept), read_newest, _count(state, kept, result))
+                update_if_as_read(state, len(kept), newest, _count(state, kept, result))
             kept = insert_positions(rows, kept, lookup=False)
         else:
             inserted = insert_positions(rows, kept, lookup=lookup)

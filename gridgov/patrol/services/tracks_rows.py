@@ -22,8 +22,8 @@ class StoredMeanwhile(Exception):
 
 
 class RowChanged(Exception):
-    """The session row is no longer as the caller read it (or the batch dropped points, whose
-    counts need the row's): the batch's transaction is rolled back."""
+    """The session row is no longer as the caller read it, or the batch needs it locked first
+    (drop counts to add, a late batch to look up): the batch's transaction is rolled back."""
 
 
 LOCKED_FIELDS = (

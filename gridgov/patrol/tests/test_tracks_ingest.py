@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gridgov.audit.models import ChangeLog
@@ -219,6 +220,19 @@ def test_fix_times_are_kept_to_the_millisecond(patrol):
     assert stored == when.replace(microsecond=123000)
     patrol.refresh_from_db()
     assert patrol.last_fix_at == stored
+
+
+def test_a_late_batch_locks_the_session_before_its_lookup(patrol):
+    start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    line = fixes_along(start, 20)
+    services.ingest(patrol, line[10:], actor=patrol.user)
+    with CaptureQueriesContext(connection) as queries:
+        result = services.ingest(patrol, line[:10], actor=patrol.user)
+    assert result.accepted == 10 and patrol.last_fix_at == line[19].fix_time
+    sql = [q["sql"] for q in queries.captured_queries]
+    lock = next(i for i, q in enumerate(sql) if 'FROM "patrol_patrolsession"' in q)
+    lookup = next(i for i, q in enumerate(sql) if 'FROM "patrol_position"' in q)
+    assert lock < lookup
 
 
 def test_late_batch_lands_in_fix_time_order(patrol):
