@@ -18,7 +18,6 @@ in its place. Each batch is one transaction; the counts go to the session (`acce
 """
 
 import datetime
-import functools
 import hashlib
 import math
 import secrets
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +40,16 @@ from gridgov.patrol.models.tracks import (
     SessionKind,
     Source,
     TrackerToken,
+)
+from gridgov.patrol.services.tracks_rows import (
+    KeptPoint,
+    RowChanged,
+    StoredMeanwhile,
+    copy_session,
+    insert_positions,
+    lock_session,
+    update_if_as_read,
+    update_session,
 )
 
 FUTURE_SLACK = datetime.timedelta(minutes=2)
@@ -218,7 +227,9 @@ def parse_fix_time(value) -> datetime.datetime | None:
     return None
 
 
-def _valid(fix: Fix) -> tuple[datetime.datetime, dict] | None:
+def _valid(fix: Fix, worst_accuracy: float) -> tuple[datetime.datetime, tuple] | None:
+    """A readable fix (rule 1) as its fix time, to the millisecond, and the values stored with
+    it (lat, lon, accuracy, speed, heading, altitude, battery); None if it is invalid."""
     lat, lon = _finite(fix.lat), _finite(fix.lon)
     when = parse_fix_time(fix.fix_time)
     if lat is None or lon is None or when is None:
@@ -226,7 +237,7 @@ def _valid(fix: Fix) -> tuple[datetime.datetime, dict] | None:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
         return None
     accuracy, speed = _finite(fix.accuracy), _finite(fix.speed)
-    if accuracy is not None and (accuracy < 0 or accuracy > max_accuracy_m()):
+    if accuracy is not None and (accuracy < 0 or accuracy > worst_accuracy):
         return None
     if speed is not None and speed < 0:
         return None
@@ -235,17 +246,28 @@ def _valid(fix: Fix) -> tuple[datetime.datetime, dict] | None:
         battery = None
     heading = _finite(fix.heading)
     if heading is not None:
-        heading = heading % 360
-    values = {
-        "lat": lat,
-        "lon": lon,
-        "accuracy": accuracy,
-        "speed": speed,
-        "heading": heading,
-        "altitude": _finite(fix.altitude),
-        "battery": battery,
-    }
-    return when.replace(microsecond=(when.microsecond // 1000) * 1000), values
+        heading %= 360
+    if when.microsecond % 1000:
+        when = when.replace(microsecond=when.microsecond - when.microsecond % 1000)
+    return when, (lat, lon, accuracy, speed, heading, _finite(fix.altitude), battery)
+
+
+def _readable(
+    fixes: list[Fix], now: datetime.datetime, result: IngestResult
+) -> list[tuple[datetime.datetime, tuple]]:
+    """The fixes past the rules that need no session (invalid, future), in arrival order."""
+    worst_accuracy = max_accuracy_m()
+    latest = now + FUTURE_SLACK
+    points = []
+    for fix in fixes:
+        point = _valid(fix, worst_accuracy)
+        if point is None:
+            result.drop("invalid")
+        elif point[0] > latest:
+            result.drop("future")
+        else:
+            points.append(point)
+    return points
 
 
 def _drop_counts(session: PatrolSession, result: IngestResult) -> dict:
@@ -259,83 +281,104 @@ def ingest(
     session: PatrolSession, fixes: list[Fix], *, actor: User, source: str = Source.BROWSER
 ) -> IngestResult:
     """Store a batch of the member's fixes in their session under the drop rules (one
-    transaction; the session row is locked, so batches of one session never interleave)."""
+    transaction that locks the session row, so batches of one session never interleave).
+
+    A batch after the newest point of an open session (the usual one) is checked against the
+    caller's copy of the row, and the row is locked by the update of its counts, which finds it
+    only if it is still as read (same start, open, same newest point); else, and for a late
+    batch or one with drops, the batch is done again under a `SELECT … FOR UPDATE` of the row:
+    one statement less for the usual batch."""
     if session.user_id != actor.pk:
         raise PermissionDenied(_("Positions go only into one's own patrol."))
     now = timezone.now()
-    result = IngestResult()
+    readable = IngestResult()
+    points = _readable(fixes, now, readable)
+    mode = "trust" if session.last_fix_at is not None and session.ended_at is None else "lock"
+    while True:
+        try:
+            result, state = _store(session, points, readable, now, source, mode)
+            break
+        except RowChanged:
+            mode = "lock"
+        except StoredMeanwhile:  # again, with the stored fix times read and row by row
+            mode = "lookup"
+    for name in ("accepted", "dropped", "ended_at", "last_fix_at", "last_lat", "last_lon"):
+        setattr(session, name, getattr(state, name))
+    return result
+
+
+def _store(
+    session: PatrolSession,
+    points: list[tuple[datetime.datetime, tuple]],
+    readable: IngestResult,
+    now: datetime.datetime,
+    source: str,
+    mode: str,
+) -> tuple[IngestResult, PatrolSession]:
+    """One transaction: the rules that need the session (outside, duplicate, too fast), the
+    insert, the session's counts and last position. `mode`: "trust" the caller's copy of the
+    row (checked by the update), "lock" the row first, or also "lookup" the stored points."""
+    result = IngestResult(dropped=dict(readable.dropped))
     with transaction.atomic():
-        locked = PatrolSession.objects.select_for_update().get(pk=session.pk)
-        candidates: dict[datetime.datetime, dict] = {}
-        for fix in fixes:
-            checked = _valid(fix)
-            if checked is None:
-                result.drop("invalid")
-                continue
-            when, values = checked
-            if when > now + FUTURE_SLACK:
-                result.drop("future")
-            elif when < locked.started_at - OUTSIDE_SLACK or (
-                locked.ended_at is not None and when > locked.ended_at + OUTSIDE_SLACK
-            ):
+        state = copy_session(session) if mode == "trust" else lock_session(session.pk)
+        earliest = state.started_at - OUTSIDE_SLACK
+        latest = None if state.ended_at is None else state.ended_at + OUTSIDE_SLACK
+        candidates: dict[datetime.datetime, tuple] = {}
+        for when, values in points:
+            if when < earliest or (latest is not None and when > latest):
                 result.drop("outside")
             elif when in candidates:
                 result.drop("duplicate")
             else:
                 candidates[when] = values
-        rows = _keep(locked, candidates, result, now, source) if candidates else []
-        result.accepted = len(rows)
-        if rows or result.dropped:
-            locked.accepted += len(rows)
-            locked.dropped = _drop_counts(locked, result)
-            fields = ["accepted", "dropped"]
-            newest = rows[-1] if rows else None
-            if newest is not None and (
-                locked.last_fix_at is None or newest.fix_time > locked.last_fix_at
-            ):
-                locked.last_fix_at = newest.fix_time
-                locked.last_lat, locked.last_lon = newest.lat, newest.lon
-                fields += ["last_fix_at", "last_lat", "last_lon"]
-            locked.save(update_fields=fields)
-    for name in ("accepted", "dropped", "ended_at", "last_fix_at", "last_lat", "last_lon"):
-        setattr(session, name, getattr(locked, name))
-    return result
+        newest = state.last_fix_at
+        if mode == "trust" and candidates and (newest is None or min(candidates) <= newest):
+            raise RowChanged  # a late batch: its lookup needs the row locked first
+        lookup = mode == "lookup"
+        kept, rows = _keep(state, candidates, result, now, source, lookup=lookup)
+        if mode == "trust":
+            if result.dropped:
+                raise RowChanged
+            if kept:  # the row's update first: it locks the row
+                update_if_as_read(state, len(kept), newest, _count(state, kept, result))
+            kept = insert_positions(rows, kept, lookup=False)
+        else:
+            inserted = insert_positions(rows, kept, lookup=lookup)
+            if len(inserted) < len(kept):
+                result.drop("duplicate", len(kept) - len(inserted))
+            kept = inserted
+            if kept or result.dropped:
+                update_session(state, ["accepted", *_count(state, kept, result)])
+        result.accepted = len(kept)
+    return result, state
 
 
-@dataclass(frozen=True)
-class Kept:
-    """A point stored by `ingest` (what the session's last position needs)."""
-
-    fix_time: datetime.datetime
-    lat: float
-    lon: float
-
-
-INSERT_FIELDS = (
-    "session",
-    "user",
-    "area_code",
-    "fix_time",
-    "server_time",
-    "lat",
-    "lon",
-    "accuracy",
-    "speed",
-    "heading",
-    "altitude",
-    "battery",
-    "source",
-)
+def _count(state: PatrolSession, kept: list[KeptPoint], result: IngestResult) -> list[str]:
+    """Add the batch to the session's counts and last point; the fields changed besides
+    `accepted`."""
+    state.accepted += len(kept)
+    changed = []
+    if result.dropped:
+        state.dropped = _drop_counts(state, result)
+        changed.append("dropped")
+    newest = kept[-1] if kept else None
+    if newest is not None and (state.last_fix_at is None or newest[0] > state.last_fix_at):
+        state.last_fix_at, state.last_lat, state.last_lon = newest
+        changed += ["last_fix_at", "last_lat", "last_lon"]
+    return changed
 
 
 def _stored_around(
-    session: PatrolSession, first: datetime.datetime, last: datetime.datetime
+    session: PatrolSession, first: datetime.datetime, last: datetime.datetime, *, lookup: bool
 ) -> tuple[set[datetime.datetime], tuple | None]:
     """The session's stored fix times in [first, last] and its last point before `first`.
-    A batch after the session's newest point (the usual case) needs no query: nothing can be
-    stored in its span, and the previous point is the one the session row keeps."""
-    if session.last_fix_at is not None and first > session.last_fix_at:
-        return set(), (session.last_fix_at, session.last_lat, session.last_lon)
+    A batch after the session's newest point (the usual case), or the first batch of a session,
+    needs no query unless `lookup`: every point goes in through `ingest`, which keeps the newest
+    one on the session row, so nothing can be stored in the batch's span and the previous point
+    is the row's (should another writer have stored one, the insert skips it)."""
+    newest = session.last_fix_at
+    if not lookup and (newest is None or first > newest):
+        return set(), None if newest is None else (newest, session.last_lat, session.last_lon)
     known = set(
         Position.objects.filter(
             session=session, fix_time__gte=first, fix_time__lte=last
@@ -352,79 +395,38 @@ def _stored_around(
 
 def _keep(
     session: PatrolSession,
-    candidates: dict[datetime.datetime, dict],
+    candidates: dict[datetime.datetime, tuple],
     result: IngestResult,
     now: datetime.datetime,
     source: str,
-) -> list[Kept]:
-    """The candidates that are new and reachable, inserted in fix-time order by one
-    executemany; on a duplicate (a concurrent replay) row by row."""
+    *,
+    lookup: bool,
+) -> tuple[list[KeptPoint], list[tuple]]:
+    """The candidates that are new and reachable, in fix-time order, and their rows."""
+    if not candidates:
+        return [], []
     ordered = sorted(candidates.items())
-    first, last = ordered[0][0], ordered[-1][0]
-    known, previous = _stored_around(session, first, last)
+    known, previous = _stored_around(session, ordered[0][0], ordered[-1][0], lookup=lookup)
     limit = max_speed_ms()
-    kept: list[Kept] = []
+    kept: list[KeptPoint] = []
     rows: list[tuple] = []
     adapt = connection.ops.adapt_datetimefield_value
+    head = (session.pk, session.user_id, session.area_code)
     server_time = adapt(now)
     for when, values in ordered:
         if when in known:
             result.drop("duplicate")
             continue
-        lat, lon = values["lat"], values["lon"]
+        lat, lon = values[0], values[1]
         if previous is not None:
             seconds = max((when - previous[0]).total_seconds(), 1.0)
             if haversine_m(previous[1], previous[2], lat, lon) > limit * seconds:
                 result.drop("too_fast")
                 continue
-        kept.append(Kept(when, lat, lon))
-        rows.append(
-            (
-                session.pk,
-                session.user_id,
-                session.area_code,
-                adapt(when),
-                server_time,
-                lat,
-                lon,
-                values["accuracy"],
-                values["speed"],
-                values["heading"],
-                values["altitude"],
-                values["battery"],
-                source,
-            )
-        )
         previous = (when, lat, lon)
-    if not rows:
-        return kept
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint
-            cursor.executemany(_insert_sql(), rows)
-    except IntegrityError:
-        return _insert_one_by_one(rows, kept, result)
-    return kept
-
-
-@functools.cache
-def _insert_sql() -> str:
-    meta = Position._meta
-    fields = {f.name: str(f.column) for f in meta.concrete_fields}
-    columns = ", ".join(connection.ops.quote_name(fields[name]) for name in INSERT_FIELDS)
-    marks = ", ".join(["%s"] * len(INSERT_FIELDS))
-    return f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (names from the model, values bound)
-
-
-def _insert_one_by_one(rows: list[tuple], kept: list[Kept], result: IngestResult) -> list[Kept]:
-    stored = []
-    for row, point in zip(rows, kept, strict=True):
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(_insert_sql(), row)
-            stored.append(point)
-        except IntegrityError:
-            result.drop("duplicate")
-    return stored
+        kept.append(previous)
+        rows.append((*head, adapt(when), server_time, *values, source))
+    return kept, rows
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gridgov.audit.models import ChangeLog
@@ -74,41 +76,163 @@ def test_replayed_batch_changes_nothing(patrol):
     assert Position.objects.filter(session=patrol).count() == 10
 
 
-def test_a_batch_after_the_newest_point_needs_no_lookup(patrol, django_assert_max_num_queries):
-    """In-order batches read the previous point from the session row: lock, one insert of all
-    kept points, the counts update (savepoint and transaction statements aside)."""
+def test_a_batch_after_the_newest_point_needs_no_lookup(patrol, django_assert_num_queries):
+    """In-order batches read the previous point from the session row: the update of its counts,
+    first (it locks the row), then one insert of all kept points, inside the transaction (here
+    a savepoint) and no other statement."""
     start = timezone.now() - datetime.timedelta(minutes=30)
     line = fixes_along(start, 100)
     services.ingest(patrol, line[:50], actor=patrol.user)
-    with django_assert_max_num_queries(7) as queries:
+    with django_assert_num_queries(4) as queries:
         result = services.ingest(patrol, line[50:], actor=patrol.user)
     assert result.accepted == 50
-    assert sum("patrol_position" in q["sql"] for q in queries.captured_queries) == 1
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sql[0].startswith("SAVEPOINT") and sql[-1].startswith("RELEASE SAVEPOINT")
+    assert sql[1].startswith('UPDATE "patrol_patrolsession"') and "RETURNING" in sql[1]
+    assert sql[2].startswith('50 times: INSERT INTO "patrol_position"')
     lats = list(Position.objects.filter(session=patrol).values_list("lat", flat=True))
     assert lats == sorted(lats) and len(lats) == 100
+    patrol.refresh_from_db()
+    assert patrol.accepted == 100 and patrol.last_lat == line[-1].lat
 
 
-def test_a_point_stored_meanwhile_is_a_duplicate_and_the_rest_is_kept(patrol):
-    """A row the session's last point does not know of (as from a concurrent writer) makes the
-    one insert fail; the batch then goes in row by row and only that point is dropped."""
+def test_a_stale_copy_of_the_session_is_caught_by_the_update(patrol):
+    """Checked against a copy read before another batch went in, the batch finds the row
+    changed, and is done again under the row lock: the overlap counts as duplicates."""
+    start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    line = fixes_along(start, 30)
+    services.ingest(patrol, line[:10], actor=patrol.user)
+    stale = PatrolSession.objects.get(pk=patrol.pk)
+    services.ingest(patrol, line[10:20], actor=patrol.user)
+    result = services.ingest(stale, line[15:], actor=patrol.user)
+    assert result.as_dict()["accepted"] == 10 and result.dropped == {"duplicate": 5}
+    assert (stale.accepted, stale.last_fix_at) == (30, line[29].fix_time)
+    assert Position.objects.filter(session=patrol).count() == 30
+
+
+def test_a_stale_copy_of_an_ended_session_takes_nothing(patrol):
+    start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    line = fixes_along(start, 4)
+    services.ingest(patrol, line[:2], actor=patrol.user)
+    stale = PatrolSession.objects.get(pk=patrol.pk)
+    PatrolSession.objects.filter(pk=patrol.pk).update(ended_at=line[1].fix_time)
+    result = services.ingest(
+        stale, fixes_along(line[1].fix_time + datetime.timedelta(minutes=5), 2), actor=patrol.user
+    )
+    assert result.as_dict()["accepted"] == 0 and result.dropped == {"outside": 2}
+    assert stale.ended_at == line[1].fix_time
+    assert Position.objects.filter(session=patrol).count() == 2
+
+
+def test_the_first_batch_of_a_session_needs_no_lookup(patrol, django_assert_num_queries):
+    line = fixes_along((timezone.now() - datetime.timedelta(minutes=30)).replace(microsecond=0), 50)
+    with django_assert_num_queries(5) as queries:
+        result = services.ingest(patrol, line, actor=patrol.user)
+    assert result.accepted == 50
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum("patrol_position" in q for q in sql) == 1
+    assert sql[1].startswith("SELECT") and "patrol_patrolsession" in sql[1]  # the row lock
+    assert sql[1].endswith("FOR UPDATE") == (connection.vendor == "postgresql")
+    patrol.refresh_from_db()
+    assert patrol.last_fix_at == line[-1].fix_time
+
+
+def test_points_stored_before_the_first_batch_count(patrol):
+    """Not through `ingest` (the session row knows of no point): the insert skips the stored
+    fix time, and the batch done again with a lookup counts it as a duplicate and checks the
+    speed from the stored point before it."""
+    start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    line = fixes_along(start, 3)
+    for when, lat in ((start - datetime.timedelta(seconds=60), GRID_A_LAT - 0.038), (start, 0)):
+        Position.objects.create(
+            session=patrol,
+            user=patrol.user,
+            area_code=patrol.area_code,
+            fix_time=when,
+            lat=lat,
+            lon=GRID_A_LON,
+        )
+    result = services.ingest(patrol, line, actor=patrol.user)
+    # line[1]: ≈ 4.24 km in 75 s from the point 60 s before (56 m/s); line[2]: in 90 s (47 m/s)
+    assert result.as_dict()["accepted"] == 1
+    assert result.dropped == {"duplicate": 1, "too_fast": 1}
+    assert Position.objects.filter(session=patrol).count() == 3
+    patrol.refresh_from_db()
+    assert patrol.last_fix_at == line[2].fix_time
+
+
+def test_a_point_stored_meanwhile_unseen_by_the_lookup_is_skipped_row_by_row(patrol, monkeypatch):
+    """Should the lookup of the retry miss the stored point too (a writer between the lookup
+    and the insert), the rows go in one by one and only the stored one counts as a duplicate."""
     start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
     line = fixes_along(start, 4)
     services.ingest(patrol, line[:1], actor=patrol.user)
-    taken = line[2].fix_time
     Position.objects.create(
         session=patrol,
         user=patrol.user,
         area_code=patrol.area_code,
-        fix_time=taken,
+        fix_time=line[2].fix_time,
         lat=line[2].lat,
         lon=line[2].lon,
     )
+    last = (line[0].fix_time, line[0].lat, line[0].lon)
+    monkeypatch.setattr(services, "_stored_around", lambda *_args, **_kw: (set(), last))
     result = services.ingest(patrol, line[1:], actor=patrol.user)
-    assert result.as_dict()["accepted"] == 2
-    assert result.dropped == {"duplicate": 1}
+    assert result.as_dict()["accepted"] == 2 and result.dropped == {"duplicate": 1}
     assert Position.objects.filter(session=patrol).count() == 4
     patrol.refresh_from_db()
-    assert patrol.accepted == 3 and patrol.last_fix_at == line[3].fix_time
+    assert patrol.accepted == 3 and patrol.dropped == {"duplicate": 1}
+    assert patrol.last_fix_at == line[3].fix_time
+
+
+def test_counts_add_up_over_batches_and_the_callers_session_follows(patrol):
+    start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    line = fixes_along(start, 6)
+    nowhere = services.Fix(lat=None, lon=113.6, fix_time=start)
+    services.ingest(patrol, [*line[:3], nowhere], actor=patrol.user)
+    services.ingest(patrol, [*line[3:], nowhere, line[4]], actor=patrol.user)
+    assert patrol.accepted == 6
+    assert patrol.dropped == {"invalid": 2, "duplicate": 1}
+    assert patrol.last_fix_at == line[5].fix_time
+    assert (patrol.last_lat, patrol.last_lon) == (line[5].lat, line[5].lon)
+    stored = PatrolSession.objects.get(pk=patrol.pk)
+    assert (stored.accepted, stored.dropped) == (6, {"invalid": 2, "duplicate": 1})
+    assert (stored.last_fix_at, stored.last_lat) == (line[5].fix_time, line[5].lat)
+
+
+def test_a_batch_of_drops_only_counts_and_keeps_the_last_position(patrol):
+    line = fixes_along((timezone.now() - datetime.timedelta(minutes=5)).replace(microsecond=0), 2)
+    services.ingest(patrol, line, actor=patrol.user)
+    result = services.ingest(patrol, [line[0], services.Fix(None, None, None)], actor=patrol.user)
+    assert result.as_dict()["accepted"] == 0 and result.dropped == {"duplicate": 1, "invalid": 1}
+    patrol.refresh_from_db()
+    assert patrol.accepted == 2 and patrol.dropped == {"duplicate": 1, "invalid": 1}
+    assert patrol.last_fix_at == line[1].fix_time
+
+
+def test_fix_times_are_kept_to_the_millisecond(patrol):
+    when = (timezone.now() - datetime.timedelta(minutes=5)).replace(microsecond=123456)
+    point = services.Fix(lat=GRID_A_LAT, lon=GRID_A_LON, fix_time=when)
+    services.ingest(patrol, [point], actor=patrol.user)
+    again = services.ingest(patrol, [point], actor=patrol.user)
+    assert again.dropped == {"duplicate": 1}
+    stored = Position.objects.get(session=patrol).fix_time
+    assert stored == when.replace(microsecond=123000)
+    patrol.refresh_from_db()
+    assert patrol.last_fix_at == stored
+
+
+def test_a_late_batch_locks_the_session_before_its_lookup(patrol):
+    start = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    line = fixes_along(start, 20)
+    services.ingest(patrol, line[10:], actor=patrol.user)
+    with CaptureQueriesContext(connection) as queries:
+        result = services.ingest(patrol, line[:10], actor=patrol.user)
+    assert result.accepted == 10 and patrol.last_fix_at == line[19].fix_time
+    sql = [q["sql"] for q in queries.captured_queries]
+    lock = next(i for i, q in enumerate(sql) if 'FROM "patrol_patrolsession"' in q)
+    lookup = next(i for i, q in enumerate(sql) if 'FROM "patrol_position"' in q)
+    assert lock < lookup
 
 
 def test_late_batch_lands_in_fix_time_order(patrol):
