@@ -89,7 +89,8 @@ def phone_coverage_page(request):
     """The coverage of the member's own grid on the phone, to plan where to walk next. Built
     from tracks, so never kept on the phone (no-store)."""
     code = services.home_area_code(request.user)  # a grid, else the most specific scope area
-    mine = bool(code) and Area.objects.grids().filter(code=code).exists()
+    grids = restrict(Area.objects.grids(), request.user, Action.VIEW)
+    mine = bool(code) and grids.filter(code=code).exists()
     context = _coverage(request, code) if mine else {}  # no grid of one's own: the page says so
     response = render(request, "patrol/tracks/phone_coverage.html", {"tab": "patrol", **context})
     response["Cache-Control"] = "private, no-store"
