@@ -11,7 +11,7 @@ from gridgov.patrol.models.tracks import PatrolSession, Position
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-STEPS = 10
+STEPS = 6
 LAT = 34.7175  # the middle of the test grid (lon 113.60–113.61, lat 34.715–34.72)
 
 
