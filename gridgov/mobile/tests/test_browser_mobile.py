@@ -96,7 +96,9 @@ def test_install_ready_and_an_offline_report_arrives_once(
     width, height = (int(v) for v in info.split(" ")[0].split("×"))
     assert max(width, height) == 2048
     page.click(".m-voice-record")
-    until(page, "document.querySelector('.m-voice-info').textContent.includes('1 s')")
+    # Two whole seconds of the fake microphone: at half a second a loaded machine had given the
+    # recorder no audio yet (273 bytes, the container's header).
+    until(page, "document.querySelector('.m-voice-info').textContent.includes('● 2 s')")
     page.click(".m-voice-record")
     until(page, "document.querySelector('.m-voice-info').textContent.includes('KB')")
     assert page.locator(".m-voice-player").is_visible()

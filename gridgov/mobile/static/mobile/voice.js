@@ -72,7 +72,7 @@
         p.record.textContent = box.dataset.stop; p.record.classList.add("m-recording");
         timer = setInterval(function () {
           var ms = Date.now() - started;
-          p.info.textContent = "● " + Math.round(ms / 1000) + " s";
+          p.info.textContent = "● " + Math.floor(ms / 1000) + " s";  // whole seconds elapsed, like a stopwatch
           if (ms >= LIMIT_MS && recorder.state === "recording") recorder.stop();
         }, 250);
       }, function (err) { p.info.textContent = box.dataset.denied + " (" + err.name + ")"; });
