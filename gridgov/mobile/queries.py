@@ -211,10 +211,13 @@ def bundle(user) -> dict:
         .order_by("code")
         .values("id", "code", "name", "address", "lon", "lat", "area_code")
     )
+    # Plain rows, not models: four model objects a household were half the bundle's time.
     households = (
         restrict(Household.objects.filter(area_code__in=codes), user)
-        .select_related("head", "house__building")
-        .order_by("number")[:BUNDLE_HOUSEHOLDS]
+        .order_by("number")
+        .values_list(
+            "pk", "number", "head__name", "house__building__code", "house__code", "area_code"
+        )[:BUNDLE_HOUSEHOLDS]
     )
     places = (
         restrict(Place.objects.filter(area_code__in=codes), user)
@@ -239,14 +242,14 @@ def bundle(user) -> dict:
         "buildings": list(buildings),
         "households": [
             {
-                "id": h.pk,
-                "number": h.number,
-                "head": mask_name(h.head.name) if h.head is not None else "",
-                "building": h.house.building.code if h.house is not None else "",
-                "house": h.house.code if h.house is not None else "",
-                "area_code": h.area_code,
+                "id": pk,
+                "number": number,
+                "head": mask_name(head) if head is not None else "",
+                "building": building or "",
+                "house": house or "",
+                "area_code": area_code,
             }
-            for h in households
+            for pk, number, head, building, house, area_code in households
         ],
         "places": list(places),
         "cases": [
