@@ -490,7 +490,7 @@ def blow_whistle(request: AuthenticatedRequest, case_id: int, payload: WhistleIn
         minutes=payload.minutes,
         note=payload.note,
     )
-    return 201, _calls(case)
+    return Status(201, _calls(case))
 
 
 @router.post(

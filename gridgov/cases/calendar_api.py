@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from gridgov.cases import workdays
 from gridgov.cases.holiday_notice import NoticeError
@@ -70,7 +70,7 @@ def put_day(request: HttpRequest, day: datetime.date, payload: DayIn):
 @router.delete("/calendar/days/{day}", response={204: None}, summary="Remove a day's correction")
 def delete_day(request: HttpRequest, day: datetime.date):
     workdays.clear_day(request.user, day)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(

@@ -13,7 +13,7 @@ import datetime
 from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from pydantic import Field
 
@@ -149,7 +149,7 @@ def apply(request: HttpRequest, payload: ApplicationIn):
         recipient=payload.recipient,
         expires_on=payload.expires_on,
     )
-    return 201, _application(app)
+    return Status(201, _application(app))
 
 
 class PackageIn(Schema):
@@ -217,7 +217,7 @@ def ask_package(request: HttpRequest, payload: PackageIn):
         fmt=payload.fmt,
         suite=payload.suite,
     )
-    return 202, _package(package)
+    return Status(202, _package(package))
 
 
 @router.get(

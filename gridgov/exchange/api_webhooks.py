@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from pydantic import Field
 
@@ -140,7 +140,7 @@ def add_endpoint(request: AuthenticatedRequest, payload: EndpointIn):
     endpoint = webhooks.add_endpoint(
         request.user, client, url=payload.url, event_types=payload.event_types
     )
-    return 201, endpoint
+    return Status(201, endpoint)
 
 
 @router.post("/webhooks/{endpoint_id}/active", response=EndpointOut, summary="Enable or disable")
@@ -179,4 +179,4 @@ def replay(request: AuthenticatedRequest, endpoint_id: int, payload: ReplayIn):
     require_manager(request.user)
     endpoint = get_object_or_404(WebhookEndpoint, pk=endpoint_id)
     event = get_object_or_404(ChangeEvent, pk=payload.event_id)
-    return 202, _delivery(webhooks.replay(request.user, endpoint, event))
+    return Status(202, _delivery(webhooks.replay(request.user, endpoint, event)))

@@ -240,7 +240,7 @@ def get_dispute(request: AuthenticatedRequest, dispute_id: int):
 def add_session(request: AuthenticatedRequest, dispute_id: int, payload: SessionIn):
     dispute = _dispute(request, dispute_id)
     ds.add_session(dispute, actor=request.user, **payload.model_dump())
-    return 201, _detail(dispute)
+    return Status(201, _detail(dispute))
 
 
 @router.post("/disputes/{dispute_id}/agreement", response=DisputeDetail)
@@ -273,7 +273,7 @@ def upload_signed(request: AuthenticatedRequest, dispute_id: int, scan: File[Upl
 def add_follow_up(request: AuthenticatedRequest, dispute_id: int, payload: FollowUpIn):
     dispute = _dispute(request, dispute_id)
     ds.record_follow_up(dispute, actor=request.user, **payload.model_dump())
-    return 201, _detail(dispute)
+    return Status(201, _detail(dispute))
 
 
 @router.post("/disputes/{dispute_id}/court", response=DisputeDetail)
@@ -287,7 +287,7 @@ def court_confirmation(request: AuthenticatedRequest, dispute_id: int, payload: 
 def refer(request: AuthenticatedRequest, dispute_id: int, payload: ReferralIn):
     dispute = _dispute(request, dispute_id)
     ds.refer(dispute, actor=request.user, **payload.model_dump())
-    return 201, _detail(dispute)
+    return Status(201, _detail(dispute))
 
 
 @router.post("/disputes/referrals/{referral_id}/outcome", response=DisputeDetail)
@@ -327,7 +327,7 @@ class CaseLink(Schema):
 def case_from_dispute(request: AuthenticatedRequest, dispute_id: int):
     dispute = _dispute(request, dispute_id)
     case = ds.case_from_dispute(dispute, actor=request.user)
-    return 201, {"case_id": case.pk, "dispute_id": dispute.pk}
+    return Status(201, {"case_id": case.pk, "dispute_id": dispute.pk})
 
 
 class FromCaseIn(BaseModel):
@@ -345,7 +345,7 @@ def dispute_from_case(request: AuthenticatedRequest, case_id: int, payload: From
     dispute = ds.dispute_from_case(
         case, actor=request.user, kind=payload.kind, risk=payload.risk, parties=parties
     )
-    return 201, _detail(dispute)
+    return Status(201, _detail(dispute))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -502,12 +502,15 @@ def create_inspection(request: AuthenticatedRequest, payload: InspectionIn):
         lat=payload.lat,
         task=task,
     )
-    return 201, {
-        "id": inspection.pk,
-        "area_code": inspection.area_code,
-        "failures": inspection.failures,
-        "hazards": list(inspection.hazards.all()),
-    }
+    return Status(
+        201,
+        {
+            "id": inspection.pk,
+            "area_code": inspection.area_code,
+            "failures": inspection.failures,
+            "hazards": list(inspection.hazards.all()),
+        },
+    )
 
 
 @router.get("/hazards", response=list[HazardOut], summary="The hazard ledger (filtered)")

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -165,13 +165,13 @@ def _own_session(request: AuthenticatedRequest, session_id: int) -> PatrolSessio
 @router.post("/patrols/start", response={201: SessionOut}, summary="Start a patrol (or duty)")
 def start_patrol(request: AuthenticatedRequest, payload: StartIn):
     session = services.start_session(actor=request.user, kind=SessionKind(payload.kind))
-    return 201, _session_out(session)
+    return Status(201, _session_out(session))
 
 
 @router.get("/patrols/current", response={200: SessionOut, 204: None}, summary="My open patrol")
 def current_patrol(request: AuthenticatedRequest):
     session = services.open_session(request.user)
-    return (200, _session_out(session)) if session else (204, None)
+    return Status(200, _session_out(session)) if session else Status(204, None)
 
 
 @router.post("/patrols/{session_id}/end", response=SessionOut, summary="End my patrol")
@@ -261,18 +261,21 @@ def osmand(request: HttpRequest):
     token = services.token_user(raw)
     if token is None:
         cache.set(key, (cache.get(key) or 0) + 1, 600)
-        return 401, {
-            "code": "unauthenticated",
-            "message": _("Unknown or revoked tracker id."),
-            "details": None,
-        }
-    return 200, services.ingest_from_tracker(token, fix).as_dict()
+        return Status(
+            401,
+            {
+                "code": "unauthenticated",
+                "message": _("Unknown or revoked tracker id."),
+                "details": None,
+            },
+        )
+    return Status(200, services.ingest_from_tracker(token, fix).as_dict())
 
 
 @router.post("/patrols/tracker-tokens", response={201: TokenOut}, summary="Issue my tracker id")
 def issue_token(request: AuthenticatedRequest, payload: TokenIn):
     token, raw = services.issue_tracker_token(actor=request.user, label=payload.label)
-    return 201, {**_token_out(token), "token": raw}
+    return Status(201, {**_token_out(token), "token": raw})
 
 
 @router.delete("/patrols/tracker-tokens/{token_id}", response=TokenOut, summary="Revoke it")

@@ -139,7 +139,7 @@ def assign_task(request: AuthenticatedRequest, payload: TaskIn):
         if len(members) != len(set(payload.member_ids)):
             raise PermissionDenied
         made = services.assign_task(request.user, data, members)
-    return 201, {"items": made}
+    return Status(201, {"items": made})
 
 
 @router.get("/patrol/tasks/{task_id}", response=TaskOut, summary="One task")
@@ -171,7 +171,7 @@ def complete_task(
         photo=photo,
         completion_key=client_key or None,
     )
-    return (201 if created else 200), done
+    return Status(201 if created else 200, done)
 
 
 class VisitIn(BaseModel):
@@ -213,7 +213,7 @@ def record_visit(request: AuthenticatedRequest, payload: VisitIn):
         accuracy=payload.accuracy,
         client_key=payload.client_key or None,
     )
-    return (201 if created else 200), evidence
+    return Status(201 if created else 200, evidence)
 
 
 class VisitVoiceOut(Schema):
@@ -325,7 +325,7 @@ def write_diary(
     entry, created = diary_services.write_diary(
         actor=user, data=data, photo=photo, voice=voice, client_key=client_key or None
     )
-    return (201 if created else 200), entry
+    return Status(201 if created else 200, entry)
 
 
 def _linked(model, pk: int | None, user):
@@ -368,7 +368,7 @@ def diary_to_case(request: AuthenticatedRequest, entry_id: int):
     entry = _entry(request, entry_id)
     case, created = diary_services.diary_to_case(entry, actor=request.user)
     body = {"case_id": case.pk, "title": case.title, "created": created}
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
 
 
 class TodoOut(Schema):

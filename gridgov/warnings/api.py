@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
@@ -130,7 +130,7 @@ def create_warning(request: AuthenticatedRequest, payload: WarningIn):
     warning = services.create_draft(
         acting_user=request.user, area_code=payload.area_code, data=form.to_input()
     )
-    return 201, warning
+    return Status(201, warning)
 
 
 @router.get("/warnings/active", summary="Active warnings for the cockpit and the phone (ETag)")
@@ -171,7 +171,7 @@ def import_cap(
     if not user_may(request.user, Action.ISSUE_WARNING):
         raise PermissionDenied
     document = file.read(cap.MAX_CAP_BYTES + 1)
-    return 201, cap.import_draft(document, acting_user=request.user, area_code=area_code)
+    return Status(201, cap.import_draft(document, acting_user=request.user, area_code=area_code))
 
 
 @router.get("/warnings/{warning_id}", response=WarningOut, summary="One warning (read by me)")
@@ -209,7 +209,7 @@ def forward(request: AuthenticatedRequest, warning_id: int, payload: ForwardIn):
         area_code=payload.area_code,
         instruction=payload.instruction,
     )
-    return 201, made
+    return Status(201, made)
 
 
 @router.post(
@@ -222,8 +222,8 @@ def follow_up(request: AuthenticatedRequest, warning_id: int, payload: FollowUpI
     form = FollowUpForm({"kind": payload.kind})
     if not form.is_valid():
         raise _form_errors(form)
-    return 201, services.follow_up(
-        warning, acting_user=request.user, kind=form.cleaned_data["kind"]
+    return Status(
+        201, services.follow_up(warning, acting_user=request.user, kind=form.cleaned_data["kind"])
     )
 
 
