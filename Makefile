@@ -69,10 +69,10 @@ node_modules/.package-lock.json: package-lock.json
 
 # Browser tests drive Debian's Chromium; install it when it is missing (never download a browser).
 chromium:
-	@test -x /usr/bin/chromium -a -x /usr/bin/xgettext || { \
-	  echo "Installing Debian's chromium (browser tests) and gettext (catalog checks)"; \
+	@test -x /usr/bin/chromium -a -x /usr/bin/xgettext -a -x /usr/bin/certutil || { \
+	  echo "Installing Debian's chromium (browser tests), gettext (catalog checks) and certutil (a test CA for the browser)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk gettext libnss3-tools >/dev/null; }
 
 # The SMS tests and bench run a real Kannel (bearerbox, smsbox, fakesmsc) from Debian; install it
 # when it is missing.

@@ -182,6 +182,13 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Served over HTTPS (`gridgov serve --cert` sets it for its web front; behind nginx set it and
+# have nginx send `X-Forwarded-Proto`): cookies travel only over TLS, browsers are told to come
+# back only over HTTPS for a year (HSTS), and a request the proxy marks https counts as secure.
+GRIDGOV_HTTPS = _env_bool("GRIDGOV_HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = GRIDGOV_HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if GRIDGOV_HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if GRIDGOV_HTTPS else None
 
 # Failed logins per username and address before the account is held for a while.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("GRIDGOV_LOGIN_FAILURE_LIMIT", "5"))

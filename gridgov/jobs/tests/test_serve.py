@@ -2,11 +2,9 @@
 
 import contextlib
 import gzip
-import http.client
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import sqlite3
@@ -14,101 +12,24 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
+
+from gridgov.jobs.tests.served import Served, migrated  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("serve-template")
-    env = {**os.environ, "GRIDGOV_VAR_DIR": str(folder)}
-    env["DATABASE_URL"] = f"sqlite:///{folder / 'db.sqlite3'}"
-    subprocess.run([sys.executable, "-m", "gridgov", "migrate", "-v", "0"], env=env, check=True)
-    return folder / "db.sqlite3"
-
-
-class Served:
-    """A running `gridgov serve` with its own data folder; its output lines are collected."""
-
-    def __init__(self, folder: Path, database: Path, hashed_static: bool = False):
-        self.port = _free_port()
-        self.database = folder / "db.sqlite3"
-        shutil.copy(database, self.database)
-        self.env = {
-            **os.environ,
-            "GRIDGOV_VAR_DIR": str(folder),
-            "DATABASE_URL": f"sqlite:///{self.database}",
-            "GRIDGOV_LOG_LEVEL": "ERROR",
-            # Collecting the static files costs a few seconds; one test below does.
-            "GRIDGOV_STATIC_HASHED": "1" if hashed_static else "0",
-        }
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gridgov", "serve", "--port", str(self.port), "--workers", "1"],
-            env=self.env,
-            cwd=settings.BASE_DIR,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._read, daemon=True).start()
-        self.wait_for(lambda: self.get("/accounts/login/", timeout=2)[0] == 200, 40)
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip())
-
-    def get(self, path: str, timeout: float = 5, headers: dict | None = None):
-        try:
-            r = self.fetch(path, timeout, headers)
-            return r.status, r.getheader("X-Request-ID")
-        except OSError:
-            return None, None
-
-    def fetch(self, path: str, timeout: float = 5, headers: dict | None = None):
-        """The response, its body read into `.body`."""
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        c.request("GET", path, headers=headers or {})
-        r = c.getresponse()
-        r.body = r.read()
-        return r
-
-    def pids(self, name: str) -> list[int]:
-        prefix = f"started {name} (pid "
-        return [int(line[len(prefix) : -1]) for line in self.lines if line.startswith(prefix)]
-
-    @staticmethod
-    def wait_for(condition, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while not condition():
-            assert time.monotonic() < deadline, "timed out"
-            time.sleep(0.2)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=40)
-
-
 @pytest.fixture
-def served(tmp_path, migrated):
+def served(tmp_path, migrated):  # noqa: F811 (the fixture)
     server = Served(tmp_path, migrated)
     yield server
     server.stop()
 
 
 def test_static_files_are_served_under_hashed_names_compressed_and_cached_for_a_year(
-    tmp_path, migrated
+    tmp_path,
+    migrated,  # noqa: F811 (the fixture)
 ):
     server = Served(tmp_path, migrated, hashed_static=True)
     try:

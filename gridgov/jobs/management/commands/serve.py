@@ -123,6 +123,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {a['username']:<28} {a['password']:<16} {a['label']}")
         if os.environ.get("GRIDGOV_STATIC_HASHED", "1") == "1":
             self._collect_static()
+        if cert:  # the web front's settings: secure cookies and HSTS (the children inherit it)
+            os.environ["GRIDGOV_HTTPS"] = "1"
         background = [] if no_worker else settings.GRIDGOV_BACKGROUND_COMMANDS
         children = [Child(" ".join(c), [sys.executable, "-m", "gridgov", *c]) for c in background]
         web = Child("web", web_command(host, port, workers, cert, key))
