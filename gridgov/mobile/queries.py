@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import restrict
@@ -25,6 +26,7 @@ from gridgov.cases.models.case import OPEN_STATUSES
 from gridgov.masking import mask_name
 from gridgov.mobile.models import Correction, CorrectionState
 from gridgov.mobile.queries_visits import due_visits
+from gridgov.patrol.models import PatrolSession, SessionKind
 from gridgov.registry.models import Building, Household, Person, Place, Visit
 
 log = logging.getLogger(__name__)
@@ -145,9 +147,39 @@ def todo_items(user) -> list[dict]:
     return conflict_todo(user) + items  # conflicts first: they hold the member's unsaved work
 
 
+# The member's own on-time figures on the phone: (code, label, done measure, on-time measure).
+ON_TIME_ROWS = (
+    ("verify", gettext_lazy("Verified on time"), "verify_done", "verify_on_time"),
+    ("handle", gettext_lazy("Handled on time"), "handle_done", "handle_on_time"),
+    ("tasks", gettext_lazy("Tasks done on time"), "tasks_due", "tasks_on_time"),
+    ("visits", gettext_lazy("Visits done on time"), "visits_due", "visits_on_time"),
+)
+
+
+def member_on_time(user) -> list[dict]:
+    """This month's on-time figures of the member from the assessment's tallies (rolled up
+    every minute): [{code, label, on_time, of, rate}]; a row the member had nothing in shows
+    0 of 0 and no rate. The member's own, never compared with anyone (no ranking)."""
+    from gridgov.assessment import queries as assessment
+    from gridgov.assessment.models import UnitKind
+    from gridgov.assessment.periods import current_month
+
+    sums = assessment.totals(user, UnitKind.STAFF, str(user.pk), [current_month()])
+    return [
+        {
+            "code": code,
+            "label": label,
+            "on_time": sums[on_time],
+            "of": sums[done],
+            "rate": sums[on_time] / sums[done] if sums[done] else None,
+        }
+        for code, label, done, on_time in ON_TIME_ROWS
+    ]
+
+
 def member_stats(user) -> dict:
     """The member's own figures this month and their grids' figures. No check-in, online time or
-    rankings (国办函〔2026〕12号)."""
+    rankings (国办函〔2026〕12号): patrols are counted, never timed."""
     now = timezone.localtime()
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     own = restrict(Case.objects.all(), user).filter(reporter=user)
@@ -158,7 +190,14 @@ def member_stats(user) -> dict:
     people = restrict(Person.objects.all(), user).count()
     households = restrict(Household.objects.all(), user).count()
     open_cases = restrict(Case.objects.all(), user).filter(status__in=OPEN_STATUSES).count()
+    patrols = (
+        restrict(PatrolSession.objects.all(), user)
+        .filter(user=user, kind=SessionKind.PATROL, started_at__gte=month_start)
+        .count()
+    )
     return {
+        "patrols_month": patrols,
+        "on_time": member_on_time(user),
         "reports_month": month.count(),
         "closed_month": closed.count(),
         "on_spot_month": on_spot,

@@ -165,3 +165,57 @@ def test_outbox_replay_makes_one_case(tree, users, client_for):
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert Case.objects.filter(idempotency_key=key).count() == 1
+
+
+def test_me_shows_the_members_on_time_figures_and_patrols_of_the_month(users, client_for):
+    """The seeds ask for the member's own figures: reports, on-time handling, visits, patrols.
+    On-time figures come from the assessment's tallies of the member (this month only); patrols
+    count the member's own patrol sessions begun this month (no duty sessions, no one else's)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from gridgov.assessment.models import Tally, UnitKind
+    from gridgov.assessment.periods import current_month, previous
+    from gridgov.patrol.models import PatrolSession, SessionKind
+
+    member = users["member_a"]
+    month = current_month()
+    Tally.objects.create(
+        unit_kind=UnitKind.STAFF,
+        unit_key=str(member.pk),
+        month=month,
+        area_code=member.scope_codes[0],
+        verify_done=4,
+        verify_on_time=3,
+        tasks_due=5,
+        tasks_on_time=5,
+        visits_due=2,
+        visits_on_time=1,
+    )
+    Tally.objects.create(  # last month's: not this month's figure
+        unit_kind=UnitKind.STAFF,
+        unit_key=str(member.pk),
+        month=previous(month),
+        area_code=member.scope_codes[0],
+        verify_done=9,
+        verify_on_time=0,
+    )
+    now = timezone.now()
+    area = member.scope_codes[0]
+    for user, kind, started in (
+        (member, SessionKind.PATROL, now),
+        (member, SessionKind.PATROL, now - datetime.timedelta(minutes=5)),
+        (member, SessionKind.DUTY, now),
+        (member, SessionKind.PATROL, now - datetime.timedelta(days=40)),
+        (users["op_a"], SessionKind.PATROL, now),
+    ):
+        PatrolSession.objects.create(user=user, kind=kind, area_code=area, started_at=started)
+
+    response = client_for(member).get("/m/me/")
+    stats = response.context["stats"]
+    assert stats["patrols_month"] == 2
+    rows = {row["code"]: (row["on_time"], row["of"]) for row in stats["on_time"]}
+    assert rows == {"verify": (3, 4), "handle": (0, 0), "tasks": (5, 5), "visits": (1, 2)}
+    html = response.content.decode()
+    assert "3/4" in html and "1/2" in html
