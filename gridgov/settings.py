@@ -70,6 +70,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it compresses what every other part wrote (text only) for browsers that
+    # take gzip: a phone on a weak network gets a page in a quarter of the bytes. Static files
+    # come precompressed (WhiteNoise) and pass untouched.
+    "gridgov.compression.TextGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "gridgov.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

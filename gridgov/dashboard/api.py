@@ -1,6 +1,7 @@
 import json
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
 from ninja import Field, Query, Router, Schema
 
 from gridgov.accounts.auth import AuthenticatedRequest
@@ -219,7 +220,7 @@ def federation(request: AuthenticatedRequest, area: str = Query("", max_length=2
     own platform); another area's code answers 404."""
     found = queries.area_for(request.user, area.strip())
     etag = queries_federation.fingerprint(request.user, found)
-    if request.headers.get("If-None-Match") == etag:
+    if get_conditional_response(request, etag=etag) is not None:  # weak or strong, listed
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(

@@ -7,6 +7,7 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -34,7 +35,8 @@ def _local(moment: datetime.datetime | None) -> str | None:
 
 
 def _unchanged(request: AuthenticatedRequest, etag: str) -> bool:
-    return etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+    """If-None-Match holds the ETag, weak (`W/`: compressed answers carry it so) or strong."""
+    return get_conditional_response(request, etag=etag) is not None
 
 
 def _with_etag(body: Schema, etag: str) -> JsonResponse:

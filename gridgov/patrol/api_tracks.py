@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -380,7 +381,7 @@ def live_positions(request: AuthenticatedRequest):
     rows = geo.live(queries.visible_sessions(request.user))
     stamp = [(r["session"], r["fix_time"], r["stale"]) for r in rows]
     etag = '"' + hashlib.sha256(json.dumps(stamp).encode()).hexdigest()[:32] + '"'
-    if request.headers.get("If-None-Match") == etag:
+    if get_conditional_response(request, etag=etag) is not None:  # weak or strong, listed
         response = HttpResponse(status=304)
         response["ETag"] = etag
         return response

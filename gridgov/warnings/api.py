@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
@@ -98,7 +99,7 @@ def _form_errors(form) -> ValidationError:
 
 
 def _not_modified_or(request: AuthenticatedRequest, etag: str, make) -> HttpResponse:
-    if request.headers.get("If-None-Match") == etag:
+    if get_conditional_response(request, etag=etag) is not None:  # weak or strong, listed
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(
