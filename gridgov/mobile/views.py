@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from gridgov.cases.models import Category
@@ -37,6 +38,16 @@ MAP_STATIC = (
     "vendor/leaflet/leaflet.css",
 )
 
+# The to-do chips of the parts' items that carry only a kind code (cases and conflicts bring
+# their own label); an unknown kind shows no chip rather than its code.
+KIND_LABELS = {
+    "task": gettext_lazy("Task"),
+    "visit": gettext_lazy("Visit"),
+    "special_visit": gettext_lazy("Visit"),
+    "inspection": gettext_lazy("Inspection"),
+    "screening": gettext_lazy("Dispute screening"),
+}
+
 
 def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     response = render(request, template, {"tab": context.pop("tab", ""), **context})
@@ -53,6 +64,8 @@ def home(request: HttpRequest) -> HttpResponse:
             request, "mobile/cockpit.html", {"tab": "todo", **queries.leader_cockpit(user)}
         )
     items = queries.todo_items(user)
+    for item in items:
+        item.setdefault("kind_label", KIND_LABELS.get(item["kind"], ""))
     return _page(request, "mobile/home.html", {"tab": "todo", "items": items})
 
 
