@@ -59,13 +59,12 @@ def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if queries.is_leader(user):
-        return _page(
-            request, "mobile/cockpit.html", {"tab": "todo", **queries.leader_cockpit(user)}
-        )
     items = queries.todo_items(user)
     for item in items:
         item.setdefault("kind_label", KIND_LABELS.get(item["kind"], ""))
+    if queries.is_leader(user):  # the leader's own to-do above the figures (the badge counts it)
+        context = {"tab": "todo", "items": items, **queries.leader_cockpit(user)}
+        return _page(request, "mobile/cockpit.html", context)
     return _page(request, "mobile/home.html", {"tab": "todo", "items": items})
 
 

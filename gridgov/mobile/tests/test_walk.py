@@ -5,6 +5,9 @@ import re
 
 import pytest
 
+from gridgov.cases import services as cases
+from gridgov.cases.models import Case, Status
+from gridgov.mobile.tests.test_mobile_api import _point
 from gridgov.patrol.services import work
 from gridgov.patrol.tests.work_fixtures import in_days, staff  # noqa: F401 (fixtures)
 
@@ -19,3 +22,17 @@ def test_todo_names_every_kind_in_the_members_language(users, staff, client_for)
     html = client_for(member).get("/m/").content.decode()
     chips = re.findall(r'<span class="m-kind[^"]*">([^<]*)</span>', html)
     assert chips == ["任务"]  # not the code "task"
+
+
+def test_the_leaders_cockpit_lists_the_leaders_to_do(tree, users, client_for):
+    lon, lat = _point(tree.grids[0])
+    case, _ = cases.report_case(
+        actor=users["op_a"], channel="grid_member", description="路灯不亮", lon=lon, lat=lat
+    )
+    Case.objects.filter(pk=case.pk).update(status=Status.HANDLED)
+    client = client_for(users["leader"])
+    assert client.get("/api/v1/phone/todo").json()["count"] == 1  # the tab's badge elsewhere
+    html = client.get("/m/").content.decode()
+    assert "m-figures" in html  # still the cockpit
+    assert 'data-count="1"' in html and f'href="/cases/{case.pk}/"' in html
+    assert "data-bundle" not in html  # a leader keeps no grid on the phone: nothing to refresh

@@ -127,7 +127,7 @@
   // on the phone are those of the to-do list when the network goes.
   function refreshBundle() {
     var list = $("m-todo");
-    if (!list || !navigator.onLine) return;
+    if (!list || !list.dataset.bundle || !navigator.onLine) return;
     fetch(list.dataset.bundle, { credentials: "same-origin" }).then(checkSignedIn, function () {});
   }
 
