@@ -7,6 +7,7 @@ import pytest
 
 from gridgov.cases import services as cases
 from gridgov.cases.models import Case, Status
+from gridgov.mobile.tests.test_corrections import home  # noqa: F401 (fixture)
 from gridgov.mobile.tests.test_mobile_api import _point
 from gridgov.patrol.services import work
 from gridgov.patrol.tests.work_fixtures import in_days, staff  # noqa: F401 (fixtures)
@@ -36,3 +37,16 @@ def test_the_leaders_cockpit_lists_the_leaders_to_do(tree, users, client_for):
     assert "m-figures" in html  # still the cockpit
     assert 'data-count="1"' in html and f'href="/cases/{case.pk}/"' in html
     assert "data-bundle" not in html  # a leader keeps no grid on the phone: nothing to refresh
+
+
+def test_a_household_is_headed_by_its_building_unit_and_room_not_codes(
+    home,  # noqa: F811
+    users,
+    client_for,
+):
+    household = home["household"]
+    html = client_for(users["member_a"]).get(f"/m/data/households/{household.pk}/")
+    html = html.content.decode()
+    heading = re.search(r"<h1>([^<]*)</h1>", html).group(1).strip()
+    assert heading == "幸福里1号楼 1单元101室"
+    assert household.number not in re.search(r"<title>([^<]*)</title>", html).group(1)
