@@ -1,0 +1,41 @@
+"""Walked on the phone (Chromium, 360×640, zh-Hans): offline, a page that needs the network opens
+as the kept to-do list and says so (it showed the to-do list silently, under the tab the member
+had not chosen); the leader's cockpit asks the server for nothing that is not there."""
+
+import pytest
+
+from gridgov.conftest import browser_login, screenshot
+from gridgov.mobile.tests.test_browser_mobile import until, wait_for_worker
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SMALL_PHONE = {"width": 360, "height": 640}
+
+
+def test_offline_a_page_not_kept_is_named_and_the_cockpit_fetches_nothing_missing(
+    live_server, tree, users, strict_browser_page
+):
+    page = strict_browser_page
+    page.set_viewport_size(SMALL_PHONE)
+    base = live_server.url
+    browser_login(page, base, "member_a", "pw-member_a")
+    page.goto(f"{base}/m/")
+    wait_for_worker(page)
+    page.reload()
+    assert page.locator("#m-todo-missing").count() == 0  # the to-do list itself: no note
+    page.context.set_offline(True)
+    page.goto(f"{base}/patrol/phone/")  # answered no-store: never kept on the phone
+    until(page, "!!document.getElementById('m-todo-missing')")
+    note = page.locator("#m-todo-missing")
+    assert note.inner_text() == "此页面需要网络才能打开。下面是保存在本机上的待办。"
+    assert note.bounding_box()["width"] <= SMALL_PHONE["width"]
+    screenshot(page, "walk-1-offline-page-not-kept")
+    page.context.set_offline(False)
+
+    page.context.clear_cookies()
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    browser_login(page, base, "leader", "pw-leader")
+    page.goto(f"{base}/m/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".m-figures").count() > 0 and failed == []
