@@ -1,11 +1,15 @@
 """Walked on the phone (Chromium, 360×640, zh-Hans): offline, a page that needs the network opens
 as the kept to-do list and says so (it showed the to-do list silently, under the tab the member
-had not chosen); the leader's cockpit asks the server for nothing that is not there."""
+had not chosen); a community worker reviews a member's diary on the phone (the rating form was
+off the screen, in a table wider than the phone); the leader's cockpit asks the server for
+nothing that is not there."""
 
 import pytest
 
 from gridgov.conftest import browser_login, screenshot
 from gridgov.mobile.tests.test_browser_mobile import until, wait_for_worker
+from gridgov.patrol.services import diary
+from gridgov.patrol.tests.work_fixtures import staff  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -13,7 +17,11 @@ SMALL_PHONE = {"width": 360, "height": 640}
 
 
 def test_offline_a_page_not_kept_is_named_and_the_cockpit_fetches_nothing_missing(
-    live_server, tree, users, strict_browser_page
+    live_server,
+    tree,
+    users,
+    staff,  # noqa: F811
+    strict_browser_page,
 ):
     page = strict_browser_page
     page.set_viewport_size(SMALL_PHONE)
@@ -31,6 +39,19 @@ def test_offline_a_page_not_kept_is_named_and_the_cockpit_fetches_nothing_missin
     assert note.bounding_box()["width"] <= SMALL_PHONE["width"]
     screenshot(page, "walk-1-offline-page-not-kept")
     page.context.set_offline(False)
+
+    grid = tree.grids[0]
+    text = "小区东门路灯不亮，居民夜间出行不便，已告知物业。"
+    data = diary.DiaryInput(text=text, tags=["minyi"], lon=grid.label_lon, lat=grid.label_lat)
+    diary.write_diary(actor=users["member_a"], data=data, client_key="walk-diary-1")
+    page.context.clear_cookies()
+    browser_login(page, base, "comm_a", "pw-comm_a")
+    page.goto(f"{base}/patrol/diary/")
+    rate = page.locator("form[action$='/review/'] button")
+    box = rate.bounding_box()
+    assert box["x"] + box["width"] <= SMALL_PHONE["width"] and box["height"] >= 44
+    assert page.get_by_text(text).bounding_box()["width"] <= SMALL_PHONE["width"]
+    screenshot(page, "walk-2-diary-review-on-the-phone")
 
     page.context.clear_cookies()
     failed: list[str] = []
