@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -62,10 +63,11 @@ def home(request: HttpRequest) -> HttpResponse:
     items = queries.todo_items(user)
     for item in items:
         item.setdefault("kind_label", KIND_LABELS.get(item["kind"], ""))
+    now = timezone.now()  # an item due before it is marked overdue
     if queries.is_leader(user):  # the leader's own to-do above the figures (the badge counts it)
-        context = {"tab": "todo", "items": items, **queries.leader_cockpit(user)}
+        context = {"tab": "todo", "items": items, "now": now, **queries.leader_cockpit(user)}
         return _page(request, "mobile/cockpit.html", context)
-    return _page(request, "mobile/home.html", {"tab": "todo", "items": items})
+    return _page(request, "mobile/home.html", {"tab": "todo", "items": items, "now": now})
 
 
 def _category_tree() -> list[dict]:

@@ -9,6 +9,7 @@ from gridgov.cases import services as cases
 from gridgov.cases.models import Case, Status
 from gridgov.mobile.tests.test_corrections import home  # noqa: F401 (fixture)
 from gridgov.mobile.tests.test_mobile_api import _point
+from gridgov.patrol.models import Task
 from gridgov.patrol.services import work
 from gridgov.patrol.tests.work_fixtures import in_days, staff  # noqa: F401 (fixtures)
 
@@ -50,3 +51,17 @@ def test_a_household_is_headed_by_its_building_unit_and_room_not_codes(
     heading = re.search(r"<h1>([^<]*)</h1>", html).group(1).strip()
     assert heading == "幸福里1号楼 1单元101室"
     assert household.number not in re.search(r"<title>([^<]*)</title>", html).group(1)
+
+
+def test_an_overdue_item_says_so_on_the_todo(users, staff, client_for):  # noqa: F811
+    member = users["member_a"]
+    late, _soon = (
+        work.assign_task(staff, work.TaskInput(kind="check", title=t, due=in_days(1)), [member])[0]
+        for t in ("核查井盖", "核查路灯")
+    )
+    Task.objects.filter(pk=late.pk).update(due=in_days(-2))
+    html = client_for(member).get("/m/").content.decode()
+    cards = re.findall(r'<a class="m-card m-card-link[^"]*"(.*?)</a>', html, re.S)
+    late_card, soon_card = cards  # the nearest due first
+    assert "核查井盖" in late_card and "已超期" in late_card
+    assert "核查路灯" in soon_card and "已超期" not in soon_card
