@@ -29,6 +29,12 @@ def test_offline_a_page_not_kept_is_named_and_the_cockpit_fetches_nothing_missin
     browser_login(page, base, "member_a", "pw-member_a")
     page.goto(f"{base}/m/")
     wait_for_worker(page)
+    until(  # the worker also registered for the patrol pages (its own scope)
+        page,
+        "navigator.serviceWorker.getRegistration('/patrol/phone/')"
+        ".then(r => !!(r && r.active && r.active.state === 'activated' && r.scope.endsWith("
+        "'/patrol/phone/')))",
+    )
     page.reload()
     assert page.locator("#m-todo-missing").count() == 0  # the to-do list itself: no note
     page.context.set_offline(True)
