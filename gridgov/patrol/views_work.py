@@ -77,7 +77,9 @@ class DiaryForm(forms.Form):
         required=False,
     )
     day = forms.DateField(
-        label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+        label=gettext_lazy("Day"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
     )
     photo = forms.FileField(label=gettext_lazy("Photo"), required=False)
     voice = forms.FileField(label=gettext_lazy("Voice note"), required=False)
@@ -339,7 +341,10 @@ def _complete(request, task: Task, data: dict) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def phone_diary(request):
-    form = DiaryForm(request.POST or None, request.FILES or None)
+    # today is offered (and may be changed): an empty date field read as one to fill
+    form = DiaryForm(
+        request.POST or None, request.FILES or None, initial={"day": timezone.localdate()}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -1,6 +1,9 @@
 """Defects of the patrol phone pages found by walking them as a grid member (session 31)."""
 
+import re
+
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -17,3 +20,9 @@ pytestmark = pytest.mark.django_db
 )
 def test_a_day_out_of_range_is_a_404_not_a_500(users, client_for, url):
     assert client_for(users["member_a"]).get(url).status_code == 404
+
+
+def test_the_diary_form_offers_today_not_an_empty_date(users, client_for):
+    html = client_for(users["member_a"]).get("/patrol/phone/diary/").content.decode()
+    day = re.search(r'<input type="date" name="day"[^>]*>', html).group(0)
+    assert f'value="{timezone.localdate().isoformat()}"' in day
