@@ -20,10 +20,14 @@ from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.areas import queries as area_queries
+from gridgov.areas.models import Level
 from gridgov.patrol.filters_work import DiaryFilter, TaskFilter
 from gridgov.patrol.models import DiaryEntry, DiaryTag, FieldVisit, Task, TaskKind, TaskStatus
 from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
+
+AREA_LEVELS = [Level.STREET, Level.COMMUNITY, Level.GRID]
+AREA_CHOICES = 500
 
 
 class AssignForm(forms.Form):
@@ -36,15 +40,24 @@ class AssignForm(forms.Form):
     members = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Members"), queryset=User.objects.none(), required=False
     )
-    area = forms.CharField(
-        label=gettext_lazy("Or every member of the area"), max_length=20, required=False
-    )
+    area = forms.ChoiceField(label=gettext_lazy("Or every member of the area"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = restrict(
             User.objects.filter(role=Role.GRID_MEMBER, is_active=True), user, Action.ASSIGN_TASKS
         ).order_by("username")
+        # picked by name (streets, communities, grids of the scope, indented), never a typed code
+        areas = (
+            area_queries.areas_for(user, Action.ASSIGN_TASKS)
+            .active()
+            .filter(level__in=AREA_LEVELS)
+            .only("code", "name", "level")
+            .order_by("code")[:AREA_CHOICES]
+        )
+        self.fields["area"].choices = [("", "—")] + [
+            (a.code, "\u3000" * AREA_LEVELS.index(a.level) + a.name) for a in areas
+        ]
 
     def clean(self):
         data = super().clean()

@@ -1,9 +1,13 @@
 """Defects of the patrol phone pages found by walking them as a grid member (session 31)."""
 
+import datetime
 import re
 
 import pytest
 from django.utils import timezone
+
+from gridgov.patrol.models import Task
+from gridgov.patrol.tests.work_fixtures import staff  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +30,24 @@ def test_the_diary_form_offers_today_not_an_empty_date(users, client_for):
     html = client_for(users["member_a"]).get("/patrol/phone/diary/").content.decode()
     day = re.search(r'<input type="date" name="day"[^>]*>', html).group(0)
     assert f'value="{timezone.localdate().isoformat()}"' in day
+
+
+def test_a_task_for_an_area_is_assigned_by_the_areas_name_not_a_typed_code(
+    tree,
+    users,
+    staff,  # noqa: F811
+    client_for,
+):
+    grid = tree.grids[0]
+    client = client_for(staff)
+    html = client.get("/patrol/tasks/new/").content.decode()
+    picker = re.search(r'<select name="area"[^>]*>(.*?)</select>', html, re.S)
+    assert picker, "the area is picked from a list"
+    assert re.search(rf'<option value="{grid.code}">[^<]*{grid.name}</option>', picker.group(1))
+    assert "410105002" not in picker.group(1)  # street B: out of the worker's scope
+    due = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
+    body = {"kind": "check", "title": "核查井盖", "due": due, "area": grid.code}
+    assert client.post("/patrol/tasks/new/", body).status_code == 302
+    assert [t.assignee for t in Task.objects.filter(title="核查井盖")] == [users["member_a"]]
+    bad = client.post("/patrol/tasks/new/", {**body, "area": "410105002"})
+    assert bad.status_code == 400
