@@ -1,6 +1,6 @@
 """Walked on the phone (Chromium, 360×640, zh-Hans): offline, a page that needs the network opens
 as the kept to-do list and says so (it showed the to-do list silently, under the tab the member
-had not chosen); a community worker reviews a member's diary on the phone (the rating form was
+had not chosen); the tracker-app page's field and link are thumb-sized; a community worker reviews a member's diary on the phone (the rating form was
 off the screen, in a table wider than the phone); the leader's cockpit asks the server for
 nothing that is not there."""
 
@@ -45,6 +45,11 @@ def test_offline_a_page_not_kept_is_named_and_the_cockpit_fetches_nothing_missin
     assert note.bounding_box()["width"] <= SMALL_PHONE["width"]
     screenshot(page, "walk-1-offline-page-not-kept")
     page.context.set_offline(False)
+
+    page.goto(f"{base}/patrol/tracker/")  # the tracker-app page, linked from the patrol page
+    for target in ("#tracker-form input[name=label]", "section.patrol-phone > .patrol-links a"):
+        box = page.locator(target).bounding_box()
+        assert box["height"] >= 44 and box["x"] + box["width"] <= SMALL_PHONE["width"], target
 
     grid = tree.grids[0]
     text = "小区东门路灯不亮，居民夜间出行不便，已告知物业。"
