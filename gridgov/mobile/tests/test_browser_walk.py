@@ -1,6 +1,6 @@
 """Walked on the phone (Chromium, 360×640, zh-Hans): offline, a page that needs the network opens
 as the kept to-do list and says so (it showed the to-do list silently, under the tab the member
-had not chosen); the tracker-app page's field and link are thumb-sized; a community worker reviews a member's diary on the phone (the rating form was
+had not chosen); the tracker-app page's field and link and the phone map's zoom buttons are thumb-sized; a community worker reviews a member's diary on the phone (the rating form was
 off the screen, in a table wider than the phone); the leader's cockpit asks the server for
 nothing that is not there."""
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SMALL_PHONE = {"width": 360, "height": 640}
 
 
-def test_offline_a_page_not_kept_is_named_and_the_cockpit_fetches_nothing_missing(
+def test_walked_on_a_small_phone(
     live_server,
     tree,
     users,
@@ -50,6 +50,11 @@ def test_offline_a_page_not_kept_is_named_and_the_cockpit_fetches_nothing_missin
     for target in ("#tracker-form input[name=label]", "section.patrol-phone > .patrol-links a"):
         box = page.locator(target).bounding_box()
         assert box["height"] >= 44 and box["x"] + box["width"] <= SMALL_PHONE["width"], target
+
+    page.goto(f"{base}/patrol/phone/coverage/")  # the member's grid on a map: zoom by thumb
+    page.locator("#coverage-map .leaflet-control-zoom-in").wait_for()
+    for target in (".leaflet-control-zoom-in", ".leaflet-control-zoom-out"):
+        assert page.locator(target).bounding_box()["height"] >= 44, target
 
     grid = tree.grids[0]
     text = "小区东门路灯不亮，居民夜间出行不便，已告知物业。"
