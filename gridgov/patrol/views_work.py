@@ -28,6 +28,8 @@ from gridgov.patrol.services import work as services
 
 AREA_LEVELS = [Level.STREET, Level.COMMUNITY, Level.GRID]
 AREA_CHOICES = 500
+# A task falls due from today to a year ahead; a diary entry is of a day up to a year back.
+YEAR = datetime.timedelta(days=366)
 
 
 class AssignForm(forms.Form):
@@ -58,6 +60,12 @@ class AssignForm(forms.Form):
         self.fields["area"].choices = [("", "—")] + [
             (a.code, "\u3000" * AREA_LEVELS.index(a.level) + a.name) for a in areas
         ]
+
+    def clean_due(self) -> datetime.date:
+        due, today = self.cleaned_data["due"], timezone.localdate()
+        if not today <= due <= today + YEAR:
+            raise ValidationError(_("Give a due day from today to a year ahead."))
+        return due
 
     def clean(self):
         data = super().clean()
@@ -99,6 +107,12 @@ class DiaryForm(forms.Form):
     lon = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-180, max_value=180)
     lat = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def clean_day(self) -> datetime.date | None:
+        day, today = self.cleaned_data["day"], timezone.localdate()
+        if day is not None and not today - YEAR <= day <= today:
+            raise ValidationError(_("Give a day from a year back to today."))
+        return day
 
 
 class ReviewForm(forms.Form):

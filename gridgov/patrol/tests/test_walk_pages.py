@@ -6,7 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from gridgov.patrol.models import Task
+from gridgov.patrol.models import DiaryEntry, Task
 from gridgov.patrol.tests.work_fixtures import staff  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +51,29 @@ def test_a_task_for_an_area_is_assigned_by_the_areas_name_not_a_typed_code(
     assert [t.assignee for t in Task.objects.filter(title="核查井盖")] == [users["member_a"]]
     bad = client.post("/patrol/tasks/new/", {**body, "area": "410105002"})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("days", [1, -400])
+def test_a_diary_day_in_the_future_or_over_a_year_back_is_refused(users, client_for, days):
+    day = (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+    body = {"text": "小区东门路灯不亮", "day": day}
+    response = client_for(users["member_a"]).post("/patrol/phone/diary/", body)
+    assert response.status_code == 400
+    assert "日期须在一年前至今天之间。" in response.content.decode()  # shown by the field
+    assert not DiaryEntry.objects.exists()
+
+
+@pytest.mark.parametrize("days", [-1, 400])
+def test_a_task_due_in_the_past_or_over_a_year_ahead_is_refused(
+    tree,
+    users,
+    staff,  # noqa: F811
+    client_for,
+    days,
+):
+    due = (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+    body = {"kind": "check", "title": "核查井盖", "due": due, "area": tree.grids[0].code}
+    response = client_for(staff).post("/patrol/tasks/new/", body)
+    assert response.status_code == 400
+    assert "截止日期须在今天至一年之内。" in response.content.decode()
+    assert not Task.objects.exists()
