@@ -12,7 +12,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from gridgov.cases.models import Category
@@ -37,6 +39,16 @@ MAP_STATIC = (
     "vendor/leaflet/leaflet.css",
 )
 
+# The to-do chips of the parts' items that carry only a kind code (cases and conflicts bring
+# their own label); an unknown kind shows no chip rather than its code.
+KIND_LABELS = {
+    "task": gettext_lazy("Task"),
+    "visit": gettext_lazy("Visit"),
+    "special_visit": gettext_lazy("Visit"),
+    "inspection": gettext_lazy("Inspection"),
+    "screening": gettext_lazy("Dispute screening"),
+}
+
 
 def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     response = render(request, template, {"tab": context.pop("tab", ""), **context})
@@ -48,12 +60,14 @@ def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if queries.is_leader(user):
-        return _page(
-            request, "mobile/cockpit.html", {"tab": "todo", **queries.leader_cockpit(user)}
-        )
     items = queries.todo_items(user)
-    return _page(request, "mobile/home.html", {"tab": "todo", "items": items})
+    for item in items:
+        item.setdefault("kind_label", KIND_LABELS.get(item["kind"], ""))
+    now = timezone.now()  # an item due before it is marked overdue
+    if queries.is_leader(user):  # the leader's own to-do above the figures (the badge counts it)
+        context = {"tab": "todo", "items": items, "now": now, **queries.leader_cockpit(user)}
+        return _page(request, "mobile/cockpit.html", context)
+    return _page(request, "mobile/home.html", {"tab": "todo", "items": items, "now": now})
 
 
 def _category_tree() -> list[dict]:

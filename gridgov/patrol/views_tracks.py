@@ -19,14 +19,21 @@ from gridgov.patrol.api_tracks import coverage_answer, interval_s
 from gridgov.patrol.services import tracks as services
 from gridgov.patrol.services import tracks_geo as geo
 
+# The days a page may show: outside them a day's neighbours and period bounds overflow.
+FIRST_DAY = datetime.date(2000, 1, 1)
+LAST_DAY = datetime.date(2099, 12, 31)
+
 
 def _day(text: str | None) -> datetime.date:
     if not text:
         return timezone.localdate()
     try:
-        return datetime.date.fromisoformat(text[:10])
+        day = datetime.date.fromisoformat(text[:10])
     except ValueError:
         raise Http404 from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise Http404
+    return day
 
 
 def _member_id(text: str | None, default: int) -> int:

@@ -20,10 +20,16 @@ from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action, Role
 from gridgov.accounts.scope import get_for_user, restrict, user_may
 from gridgov.areas import queries as area_queries
+from gridgov.areas.models import Level
 from gridgov.patrol.filters_work import DiaryFilter, TaskFilter
 from gridgov.patrol.models import DiaryEntry, DiaryTag, FieldVisit, Task, TaskKind, TaskStatus
 from gridgov.patrol.services import diary as diary_services
 from gridgov.patrol.services import work as services
+
+AREA_LEVELS = [Level.STREET, Level.COMMUNITY, Level.GRID]
+AREA_CHOICES = 500
+# A task falls due from today to a year ahead; a diary entry is of a day up to a year back.
+YEAR = datetime.timedelta(days=366)
 
 
 class AssignForm(forms.Form):
@@ -36,15 +42,30 @@ class AssignForm(forms.Form):
     members = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Members"), queryset=User.objects.none(), required=False
     )
-    area = forms.CharField(
-        label=gettext_lazy("Or every member of the area"), max_length=20, required=False
-    )
+    area = forms.ChoiceField(label=gettext_lazy("Or every member of the area"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = restrict(
             User.objects.filter(role=Role.GRID_MEMBER, is_active=True), user, Action.ASSIGN_TASKS
         ).order_by("username")
+        # picked by name (streets, communities, grids of the scope, indented), never a typed code
+        areas = (
+            area_queries.areas_for(user, Action.ASSIGN_TASKS)
+            .active()
+            .filter(level__in=AREA_LEVELS)
+            .only("code", "name", "level")
+            .order_by("code")[:AREA_CHOICES]
+        )
+        self.fields["area"].choices = [("", "—")] + [
+            (a.code, "\u3000" * AREA_LEVELS.index(a.level) + a.name) for a in areas
+        ]
+
+    def clean_due(self) -> datetime.date:
+        due, today = self.cleaned_data["due"], timezone.localdate()
+        if not today <= due <= today + YEAR:
+            raise ValidationError(_("Give a due day from today to a year ahead."))
+        return due
 
     def clean(self):
         data = super().clean()
@@ -77,13 +98,21 @@ class DiaryForm(forms.Form):
         required=False,
     )
     day = forms.DateField(
-        label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+        label=gettext_lazy("Day"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
     )
     photo = forms.FileField(label=gettext_lazy("Photo"), required=False)
     voice = forms.FileField(label=gettext_lazy("Voice note"), required=False)
     lon = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-180, max_value=180)
     lat = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def clean_day(self) -> datetime.date | None:
+        day, today = self.cleaned_data["day"], timezone.localdate()
+        if day is not None and not today - YEAR <= day <= today:
+            raise ValidationError(_("Give a day from a year back to today."))
+        return day
 
 
 class ReviewForm(forms.Form):
@@ -339,7 +368,10 @@ def _complete(request, task: Task, data: dict) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def phone_diary(request):
-    form = DiaryForm(request.POST or None, request.FILES or None)
+    # today is offered (and may be changed): an empty date field read as one to fill
+    form = DiaryForm(
+        request.POST or None, request.FILES or None, initial={"day": timezone.localdate()}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

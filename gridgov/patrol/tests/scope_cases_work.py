@@ -71,7 +71,7 @@ def _assign_form(world) -> dict:
     return {
         "kind": "check",
         "title": "新任务",
-        "due": "2026-12-31",
+        "due": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),  # form: ≤ a year
         "members": [world.users["work_member_b"].pk],
     }
 

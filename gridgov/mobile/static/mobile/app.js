@@ -127,7 +127,7 @@
   // on the phone are those of the to-do list when the network goes.
   function refreshBundle() {
     var list = $("m-todo");
-    if (!list || !navigator.onLine) return;
+    if (!list || !list.dataset.bundle || !navigator.onLine) return;
     fetch(list.dataset.bundle, { credentials: "same-origin" }).then(checkSignedIn, function () {});
   }
 
@@ -177,13 +177,24 @@
     }
   };
 
+  // Offline, the service worker answers a page it has not kept (answered no-store, or never
+  // seen) with the kept to-do list: say so, rather than show the list as if it were that page.
+  function standIn() {
+    var list = $("m-todo");
+    if (!list || !list.dataset.self || location.pathname === list.dataset.self) return;
+    var note = document.createElement("p");
+    note.id = "m-todo-missing"; note.className = "m-card m-message"; note.setAttribute("role", "status");
+    note.textContent = list.dataset.missing;
+    list.parentNode.insertBefore(note, list);
+  }
+
   function heading() {
     var h = document.querySelector(".m-top h1");
     if (h && !h.textContent.trim()) h.textContent = document.title.split(" · ")[0];
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    heading(); netState(); todoBadge(); guardLogout(); registerWorker(); loadBundle(); refreshBundle();
+    heading(); standIn(); netState(); todoBadge(); guardLogout(); registerWorker(); loadBundle(); refreshBundle();
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
     outboxReady.then(function (ob) { if (user) ob.setMeta("csrf", csrf); ob.setMeta("user", user); });
     var now = $("m-send-now");
