@@ -72,7 +72,7 @@ chromium:
 	@test -x /usr/bin/chromium -a -x /usr/bin/xgettext -a -x /usr/bin/certutil || { \
 	  echo "Installing Debian's chromium (browser tests), gettext (catalog checks) and certutil (a test CA for the browser)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk gettext libnss3-tools >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji gettext libnss3-tools >/dev/null; }
 
 # The SMS tests and bench run a real Kannel (bearerbox, smsbox, fakesmsc) from Debian; install it
 # when it is missing.
