@@ -8,8 +8,9 @@ import uuid
 from typing import Literal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
@@ -118,6 +119,15 @@ def my_tasks(request: AuthenticatedRequest):
 def assign_task(request: AuthenticatedRequest, payload: TaskIn):
     if not user_may(request.user, Action.ASSIGN_TASKS):
         raise PermissionDenied
+    due = payload.due if timezone.is_aware(payload.due) else timezone.make_aware(payload.due)
+    try:
+        try:
+            day = timezone.localdate(due)
+        except OverflowError:  # year 1 or 9999 in a far time zone: out of range anyway
+            day = datetime.date.min
+        services.check_due_day(day)
+    except ValidationError as error:
+        raise ValidationError({"due": error.messages}) from error
     person = None
     if payload.person_id is not None:
         person = get_for_user(Person.objects.all(), request.user, Action.VIEW, pk=payload.person_id)

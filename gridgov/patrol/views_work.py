@@ -28,8 +28,6 @@ from gridgov.patrol.services import work as services
 
 AREA_LEVELS = [Level.STREET, Level.COMMUNITY, Level.GRID]
 AREA_CHOICES = 500
-# A task falls due from today to a year ahead; a diary entry is of a day up to a year back.
-YEAR = datetime.timedelta(days=366)
 
 
 class AssignForm(forms.Form):
@@ -62,10 +60,8 @@ class AssignForm(forms.Form):
         ]
 
     def clean_due(self) -> datetime.date:
-        due, today = self.cleaned_data["due"], timezone.localdate()
-        if not today <= due <= today + YEAR:
-            raise ValidationError(_("Give a due day from today to a year ahead."))
-        return due
+        services.check_due_day(self.cleaned_data["due"])
+        return self.cleaned_data["due"]
 
     def clean(self):
         data = super().clean()
@@ -109,10 +105,9 @@ class DiaryForm(forms.Form):
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def clean_day(self) -> datetime.date | None:
-        day, today = self.cleaned_data["day"], timezone.localdate()
-        if day is not None and not today - YEAR <= day <= today:
-            raise ValidationError(_("Give a day from a year back to today."))
-        return day
+        if self.cleaned_data["day"] is not None:
+            diary_services.check_diary_day(self.cleaned_data["day"])
+        return self.cleaned_data["day"]
 
 
 class ReviewForm(forms.Form):

@@ -45,6 +45,17 @@ def _linked_in_scope(actor: User, data: DiaryInput) -> None:
             raise ValidationError({"link": _("The linked record is outside your area.")})
 
 
+# An entry is of a day from a year back to today.
+DAY_BACK = datetime.timedelta(days=366)
+
+
+def check_diary_day(day: datetime.date) -> None:
+    """The diary-day rule, for the form's field and the API alike."""
+    today = timezone.localdate()
+    if not today - DAY_BACK <= day <= today:
+        raise ValidationError(_("Give a day from a year back to today."))
+
+
 def write_diary(
     *, actor: User, data: DiaryInput, photo=None, voice=None, client_key: str | None = None
 ) -> tuple[DiaryEntry, bool]:
@@ -62,6 +73,11 @@ def write_diary(
     text = data.text.strip()
     if not text:
         raise ValidationError({"text": _("Write what you saw or did.")})
+    if data.day is not None:
+        try:
+            check_diary_day(data.day)
+        except ValidationError as error:
+            raise ValidationError({"day": error.messages}) from error
     tags = [t for t in dict.fromkeys(data.tags) if t]
     if any(t not in DiaryTag.values for t in tags):
         raise ValidationError({"tags": _("Unknown diary tag.")})

@@ -136,6 +136,19 @@ class TaskInput:
     person: Person | None = None
 
 
+# A task falls due from today to a year ahead: a due day in year 1 or 9999 is a slip of the
+# finger, and one already past makes a task overdue at birth.
+DUE_AHEAD = datetime.timedelta(days=366)
+
+
+def check_due_day(day: datetime.date) -> None:
+    """The due-day rule of a task someone assigns, on the desk form and the API alike (not in
+    `assign_task`: a task handed down by the city, or the demo's history, may be due already)."""
+    today = timezone.localdate()
+    if not today <= day <= today + DUE_AHEAD:
+        raise ValidationError(_("Give a due day from today to a year ahead."))
+
+
 def _check_task(actor: User, data: TaskInput) -> None:
     if not user_may(actor, Action.ASSIGN_TASKS):
         raise PermissionDenied(_("You may not assign tasks."))

@@ -256,3 +256,38 @@ def test_the_phone_says_the_task_is_done_once(users, staff, client_for):  # noqa
     assert shown == ["任务已完成。"] or shown == ["Task done."], shown
     again = phone.get(done["Location"]).content.decode()
     assert 'role="status">' not in again
+
+
+@pytest.mark.parametrize(
+    "due",
+    [
+        "9999-12-31T18:00:00+08:00",
+        "9999-12-31T23:00:00-12:00",
+        "0001-01-01T09:00:00+08:00",
+        "0001-01-01T01:00:00+14:00",
+        "2020-01-01T09:00:00+08:00",
+        "2099-01-01T09:00:00",
+    ],
+)
+def test_api_refuses_a_due_day_outside_today_to_a_year_ahead(users, staff, client_for, due):  # noqa: F811
+    """The same bound as the desk form: the rule lives in the service, so the API keeps it too."""
+    answer = client_for(staff).post(
+        "/api/v1/patrol/tasks",
+        json.dumps(
+            {"kind": "check", "title": "核查", "due": due, "member_ids": [users["member_a"].pk]}
+        ),
+        content_type="application/json",
+    )
+    assert answer.status_code == 400, answer.content
+    assert "due" in json.loads(answer.content)["details"]
+    assert not Task.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2020-05-01"])
+def test_api_refuses_a_diary_day_outside_a_year_back_to_today(users, client_for, day):
+    answer = client_for(users["member_a"]).post(
+        "/api/v1/patrol/diary", {"text": "巡查小区北门", "day": day}
+    )
+    assert answer.status_code == 400, answer.content
+    assert "day" in json.loads(answer.content)["details"]
+    assert not DiaryEntry.objects.exists()
