@@ -12,6 +12,7 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.permissions import Action
@@ -23,6 +24,11 @@ from gridgov.patrol.phone_todo import HORIZON_DAYS
 from gridgov.registry.models import Residence
 
 VISITS_LIMIT = 100
+
+
+def room_label(unit: int, room: str) -> str:
+    """A house as people say it: 1单元102室."""
+    return _("unit %(unit)s room %(room)s") % {"unit": unit, "room": room}
 
 
 def _homes(user: User, person_ids: set[int]) -> dict[int, dict]:
@@ -41,6 +47,7 @@ def _homes(user: User, person_ids: set[int]) -> dict[int, dict]:
             "building": building.name if building is not None else "",
             "address": building.address if building is not None else "",
             "house": residence.house.code,
+            "room": room_label(residence.house.unit, residence.house.room),
         }
     return homes
 
@@ -52,6 +59,7 @@ def _visit(key: str, person, due: datetime.date, page: str, form: dict, home: di
         "building": (home or {}).get("building", ""),
         "address": (home or {}).get("address", ""),
         "house": (home or {}).get("house", ""),
+        "room": (home or {}).get("room", ""),
         "due": due.isoformat(),
         "page": page,
         "form": form,

@@ -49,7 +49,9 @@ def test_a_due_visit_opens_and_is_recorded_offline_once(
     page.wait_for_selector("#m-visit-one:not([hidden])")
     assert page.evaluate("location.pathname") == task_page
     head = page.inner_text("#m-visit-head")
-    assert "甲**" in head and world["house_a"].code in head and person.name not in head
+    house = world["house_a"]
+    assert "甲**" in head and person.name not in head
+    assert f"{house.unit}单元{house.room}室" in head and house.code not in head  # as people say it
     assert page.is_hidden("#m-visit-met")  # a household visit: no "met" question
     until(page, "document.getElementById('m-visit-position').textContent.includes('±12')")
     page.fill("#m-visit-form textarea[name=note]", "老人身体尚好，地下室信号差")

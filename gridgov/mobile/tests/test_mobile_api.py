@@ -219,3 +219,38 @@ def test_me_shows_the_members_on_time_figures_and_patrols_of_the_month(users, cl
     assert rows == {"verify": (3, 4), "handle": (0, 0), "tasks": (5, 5), "visits": (1, 2)}
     html = response.content.decode()
     assert "3/4" in html and "1/2" in html
+
+
+def test_bundle_names_each_households_building_unit_and_room_in_house_order(
+    tree, users, client_for
+):
+    """The basic-data list on the phone shows 幸福里1号楼 1单元102室, not house codes, and in
+    the order of the building (unit, floor, room), not the household numbers' text order."""
+    from gridgov.registry.models import Building, House
+
+    grid = tree.grids[0]
+    building = Building.objects.create(
+        code="B-M", name="幸福里1号楼", lon=grid.label_lon, lat=grid.label_lat, area_code=grid.code
+    )
+    rooms = [(2, 1, "101"), (1, 10, "1001"), (1, 2, "202"), (1, 1, "102")]
+    for i, (unit, floor, room) in enumerate(rooms):
+        house = House.objects.create(
+            building=building,
+            code=f"B-M-{unit}-{floor}-{room}",
+            unit=unit,
+            floor=floor,
+            room=room,
+            area_code=grid.code,
+        )
+        Household.objects.create(number=f"HH-{9 - i}", house=house, area_code=grid.code)
+    Household.objects.create(number="HH-0", area_code=grid.code)  # no house known
+
+    data = client_for(users["member_a"]).get("/api/v1/phone/bundle").json()
+    assert [h["where"] for h in data["households"]] == [
+        "幸福里1号楼 1单元102室",
+        "幸福里1号楼 1单元202室",
+        "幸福里1号楼 1单元1001室",
+        "幸福里1号楼 2单元101室",
+        "",
+    ]
+    assert data["households"][0]["house"] == "B-M-1-1-102"  # the code stays for the pages

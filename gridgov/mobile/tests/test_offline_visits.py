@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
 LATER = START + datetime.timedelta(days=27)  # record A (monthly) falls due on 2026-12-02
-VISIT_KEYS = {"id", "person", "building", "address", "house", "due", "page", "form"}
+VISIT_KEYS = {"id", "person", "building", "address", "house", "room", "due", "page", "form"}
 
 
 @pytest.fixture
@@ -57,6 +57,8 @@ def test_the_bundle_holds_the_members_due_visits_masked_and_neutral(world, users
     assert tenant["person"] == "甲**" and tenant["due"] == "2026-11-29"
     assert tenant["page"] == f"/patrol/phone/tasks/{task.pk}/"
     assert tenant["house"] == world["house_a"].code and tenant["building"]
+    house = world["house_a"]
+    assert tenant["room"] == f"{house.unit}单元{house.room}室"  # as the visits list shows it
     assert tenant["form"] == {
         "url": "/api/v1/patrol/visits",
         "body": {"person_id": world["tenant_a"].person_id},

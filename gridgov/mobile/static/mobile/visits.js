@@ -17,7 +17,7 @@
   }
 
   function where(v) {
-    return [v.building, v.house].filter(Boolean).join(" · ") + (v.address ? " · " + v.address : "");
+    return [v.building, v.room || v.house].filter(Boolean).join(" · ") + (v.address ? " · " + v.address : "");
   }
 
   function dueText(v) {
