@@ -147,7 +147,9 @@
       var list = $("m-data-list");
       var rows = (b.buildings || []).map(function (x) { return { t: x.name, m: x.address }; })
         .concat((b.households || []).map(function (h) {
-          return { t: h.number + " " + h.head, m: h.where || h.house, u: "/m/data/households/" + h.id + "/" };
+          // Named by where the household lives; the household number below, still searchable.
+          return { t: (h.where || h.number) + " " + h.head, m: h.where ? h.number : h.house,
+            u: "/m/data/households/" + h.id + "/" };
         }));
       var draw = function () {
         var q = search.value.trim();
