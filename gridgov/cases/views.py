@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -169,6 +170,12 @@ def case_action(request, pk: int, action: str):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Done."))
+    # The phone's case page keeps the member in the phone app (only a page of it).
+    back = post.get("next", "")
+    if back.startswith("/m/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        return redirect(back)
     return redirect("cases:detail", pk=case.pk)
 
 

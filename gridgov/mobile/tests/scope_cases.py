@@ -119,6 +119,7 @@ CASES = [
         live_expect=400,  # the owner reaches the chunk checks (no Upload-Offset header)
     ),
     Case("m/", lambda w: "/m/", expect=200, absent=_case_b),
+    Case("m/cases/<int:pk>/", lambda w: f"/m/cases/{w.objects['mobile_case_b'].pk}/"),
     Case("m/report/", lambda w: "/m/report/", expect=200, absent=_grid_b),
     Case("m/data/", lambda w: "/m/data/", expect=200, absent=_grid_b),
     Case(

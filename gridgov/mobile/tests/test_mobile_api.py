@@ -78,7 +78,7 @@ def test_todo_lists_cases_to_verify_and_own_reports(tree, users, client_for):
     data = client_for(users["member_a"]).get("/api/v1/phone/todo").json()
     kinds = {(i["kind"], i["url"]) for i in data["items"]}
     assert ("on_spot", f"/cases/{own.pk}/") in kinds
-    assert ("verify", f"/cases/{other.pk}/") in kinds
+    assert ("verify", f"/m/cases/{other.pk}/") in kinds
     assert data["count"] == 2
     html = client_for(users["member_a"]).get("/m/").content.decode()
     assert own.number in html and 'data-count="2"' in html

@@ -36,7 +36,7 @@ def test_the_leaders_cockpit_lists_the_leaders_to_do(tree, users, client_for):
     assert client.get("/api/v1/phone/todo").json()["count"] == 1  # the tab's badge elsewhere
     html = client.get("/m/").content.decode()
     assert "m-figures" in html  # still the cockpit
-    assert 'data-count="1"' in html and f'href="/cases/{case.pk}/"' in html
+    assert 'data-count="1"' in html and f'href="/m/cases/{case.pk}/"' in html
     assert "data-bundle" not in html  # a leader keeps no grid on the phone: nothing to refresh
 
 
