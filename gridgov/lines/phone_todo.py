@@ -54,6 +54,7 @@ def todo_items(user, within_days: int = 7) -> list[dict]:
     items = [
         {
             "kind": "special_visit",
+            "kind_label": _("Visit"),
             # the person masked, never the category (the home page is kept on the phone)
             "title": _("Visit %(name)s") % {"name": mask_name(r.person.name)},
             "url": reverse("lines:phone_visit", args=[r.pk]),
@@ -66,6 +67,7 @@ def todo_items(user, within_days: int = 7) -> list[dict]:
     items += [
         {
             "kind": "inspection",
+            "kind_label": _("Inspection"),
             "title": _("Inspection: %(place)s") % {"place": t.place_name},
             "url": reverse("lines:m_inspect", args=[t.pk]),
             "due": _end_of(t.due_on),
@@ -78,6 +80,7 @@ def todo_items(user, within_days: int = 7) -> list[dict]:
         items.append(
             {
                 "kind": "screening",
+                "kind_label": _("Dispute screening"),
                 "title": _("Monthly dispute screening %(month)s") % {"month": f"{s.month:%Y-%m}"},
                 "url": reverse("lines:m_screening"),
                 "due": _end_of(month_end - datetime.timedelta(days=1)),

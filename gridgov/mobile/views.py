@@ -14,7 +14,6 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from gridgov.cases.models import Category
@@ -39,16 +38,6 @@ MAP_STATIC = (
     "vendor/leaflet/leaflet.css",
 )
 
-# The to-do chips of the parts' items that carry only a kind code (cases and conflicts bring
-# their own label); an unknown kind shows no chip rather than its code.
-KIND_LABELS = {
-    "task": gettext_lazy("Task"),
-    "visit": gettext_lazy("Visit"),
-    "special_visit": gettext_lazy("Visit"),
-    "inspection": gettext_lazy("Inspection"),
-    "screening": gettext_lazy("Dispute screening"),
-}
-
 
 def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     response = render(request, template, {"tab": context.pop("tab", ""), **context})
@@ -61,8 +50,6 @@ def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     items = queries.todo_items(user)
-    for item in items:
-        item.setdefault("kind_label", KIND_LABELS.get(item["kind"], ""))
     now = timezone.now()  # an item due before it is marked overdue
     if queries.is_leader(user):  # the leader's own to-do above the figures (the badge counts it)
         context = {"tab": "todo", "items": items, "now": now, **queries.leader_cockpit(user)}

@@ -39,6 +39,7 @@ def todo_items(user) -> list[dict]:
     return [
         {
             "kind": "visit" if t.kind == TaskKind.VISIT else "task",
+            "kind_label": _("Visit") if t.kind == TaskKind.VISIT else _("Task"),
             "title": _title(t),
             # a special-population visit is recorded on its own form, which completes the task
             "url": reverse("lines:phone_visit", args=[t.special_record_id])

@@ -47,14 +47,19 @@ class AssignForm(forms.Form):
         self.fields["members"].queryset = restrict(
             User.objects.filter(role=Role.GRID_MEMBER, is_active=True), user, Action.ASSIGN_TASKS
         ).order_by("username")
-        # picked by name (streets, communities, grids of the scope, indented), never a typed code
-        areas = (
+        # Picked by name (streets, communities, grids of the scope, indented), never a typed
+        # code. A scope too large to list every grid (a district's thousand) offers its streets
+        # and communities: cutting the list at a count would drop whole streets.
+        scope = (
             area_queries.areas_for(user, Action.ASSIGN_TASKS)
             .active()
-            .filter(level__in=AREA_LEVELS)
             .only("code", "name", "level")
-            .order_by("code")[:AREA_CHOICES]
+            .order_by("code")
         )
+        areas = list(scope.filter(level__in=AREA_LEVELS[:2])[:AREA_CHOICES])
+        grids = scope.filter(level=Level.GRID)
+        if len(areas) + grids.count() <= AREA_CHOICES:
+            areas = sorted([*areas, *grids], key=lambda a: a.code)
         self.fields["area"].choices = [("", "—")] + [
             (a.code, "\u3000" * AREA_LEVELS.index(a.level) + a.name) for a in areas
         ]

@@ -24,6 +24,9 @@ def test_todo_names_every_kind_in_the_members_language(users, staff, client_for)
     html = client_for(member).get("/m/").content.decode()
     chips = re.findall(r'<span class="m-kind[^"]*">([^<]*)</span>', html)
     assert chips == ["任务"]  # not the code "task"
+    # the part names its own kind, so the API's list says it too
+    [item] = client_for(member).get("/api/v1/phone/todo").json()["items"]
+    assert (item["kind"], item["kind_label"]) == ("task", "任务")
 
 
 def test_the_leaders_cockpit_lists_the_leaders_to_do(tree, users, client_for):

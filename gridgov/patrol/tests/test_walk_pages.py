@@ -53,6 +53,29 @@ def test_a_task_for_an_area_is_assigned_by_the_areas_name_not_a_typed_code(
     assert bad.status_code == 400
 
 
+def test_a_scope_too_large_for_every_grid_still_lists_every_street_and_community(
+    tree, users, monkeypatch
+):
+    """Cut at a count, a district's list lost its last streets; it now offers streets and
+    communities, and grids only when all of them fit."""
+    from gridgov.areas.models import Area, Level
+    from gridgov.patrol import views_work
+
+    def offered() -> set[str]:
+        form = views_work.AssignForm(user=users["district"])
+        return {code for code, _label in form.fields["area"].choices if code}
+
+    district = Area.objects.active().filter(code__startswith="410105")
+    upper = set(
+        district.filter(level__in=[Level.STREET, Level.COMMUNITY]).values_list("code", flat=True)
+    )
+    grids = set(district.filter(level=Level.GRID).values_list("code", flat=True))
+    assert upper and grids
+    assert offered() == upper | grids
+    monkeypatch.setattr(views_work, "AREA_CHOICES", len(upper) + len(grids) - 1)
+    assert offered() == upper
+
+
 @pytest.mark.parametrize("days", [1, -400])
 def test_a_diary_day_in_the_future_or_over_a_year_back_is_refused(users, client_for, days):
     day = (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
