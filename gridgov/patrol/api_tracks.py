@@ -87,9 +87,15 @@ class TokenOut(Schema):
     token: str = ""
 
 
+# The days a track or coverage may be asked for: outside them a day's neighbours and a
+# period's bounds overflow the calendar (year 1, year 9999).
+FIRST_DAY = datetime.date(2000, 1, 1)
+LAST_DAY = datetime.date(2099, 12, 31)
+
+
 class CoverageQuery(Schema):
     period: Literal["day", "week", "month"] = "week"
-    date: datetime.date | None = None
+    date: datetime.date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY)
     member: int | None = None
 
 
@@ -303,9 +309,12 @@ def _token_out(token: TrackerToken) -> dict:
 
 def parse_day(text: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(text[:10])
+        day = datetime.date.fromisoformat(text[:10])
     except ValueError:
         raise ValidationError(_("Give the day as YYYY-MM-DD.")) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(_("Give a day from 2000 to 2099."))
+    return day
 
 
 @router.get(

@@ -15,25 +15,18 @@ from gridgov.accounts.permissions import Action
 from gridgov.accounts.scope import restrict
 from gridgov.areas.models import Area
 from gridgov.patrol import queries_tracks as queries
-from gridgov.patrol.api_tracks import coverage_answer, interval_s
+from gridgov.patrol.api_tracks import coverage_answer, interval_s, parse_day
 from gridgov.patrol.services import tracks as services
 from gridgov.patrol.services import tracks_geo as geo
-
-# The days a page may show: outside them a day's neighbours and period bounds overflow.
-FIRST_DAY = datetime.date(2000, 1, 1)
-LAST_DAY = datetime.date(2099, 12, 31)
 
 
 def _day(text: str | None) -> datetime.date:
     if not text:
         return timezone.localdate()
     try:
-        day = datetime.date.fromisoformat(text[:10])
-    except ValueError:
+        return parse_day(text)  # the API's rule: a readable day from 2000 to 2099
+    except ValidationError:
         raise Http404 from None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise Http404
-    return day
 
 
 def _member_id(text: str | None, default: int) -> int:

@@ -100,3 +100,19 @@ def test_a_task_due_in_the_past_or_over_a_year_ahead_is_refused(
     assert response.status_code == 400
     assert "截止日期须在今天至一年之内。" in response.content.decode()
     assert not Task.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/patrols/tracks/{member}/9999-12-31",
+        "/api/v1/patrols/tracks/{member}/0001-01-01",
+        "/api/v1/patrols/coverage/{grid}?period=month&date=9999-12-31",
+        "/api/v1/patrols/coverage/{grid}?period=week&date=0001-01-01",
+    ],
+)
+def test_the_api_refuses_a_day_out_of_range_with_a_400_not_a_500(tree, users, client_for, url):
+    """The pages' rule was in the pages only: the API overflowed the same days (review)."""
+    member = users["member_a"]
+    answer = client_for(member).get(url.format(member=member.pk, grid=tree.grids[0].code))
+    assert answer.status_code in (400, 422), answer.status_code
